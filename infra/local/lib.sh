@@ -1,0 +1,87 @@
+# shellcheck shell=bash
+# Helpers shared by infra/local/{up,test,stack} and .ci/run. Source it; don't run it.
+
+# The repository root, whatever the caller's working directory.
+STOREFRONT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly STOREFRONT_ROOT
+
+# Progress and errors go to stderr so stdout stays for what callers parse.
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() {
+  printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+  exit 1
+}
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if ((EUID == 0)); then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    die "need root to run: $* (run as root or install sudo)"
+  fi
+}
+
+# Prints the packages of infra/packages.txt, one a line, without comments or blank lines.
+package_list() {
+  [[ -r "$STOREFRONT_ROOT/infra/packages.txt" ]] || die "missing $STOREFRONT_ROOT/infra/packages.txt"
+  sed -e 's/#.*//' -e 's/[[:space:]]//g' "$STOREFRONT_ROOT/infra/packages.txt" | grep -v '^$'
+}
+
+# Installs whatever packages of infra/packages.txt are missing; quiet when nothing is.
+ensure_packages() {
+  if ! command -v dpkg-query >/dev/null; then
+    log "not a Debian system: install the packages in infra/packages.txt yourself"
+    return 0
+  fi
+  local pkg status
+  local -a missing=()
+  while read -r pkg; do
+    status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
+    [[ "$status" == installed ]] || missing+=("$pkg")
+  done < <(package_list)
+  ((${#missing[@]} > 0)) || return 0
+
+  log "installing missing packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Configures and builds the release preset into build/release.
+build_release() {
+  (
+    cd "$STOREFRONT_ROOT" || exit
+    cmake --preset release
+    cmake --build --preset release
+  )
+}
+
+# Prints the bin directory of the newest PostgreSQL that Debian's packages installed.
+pg_bindir() {
+  local dir
+  dir="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null |
+    sort -V | tail -n 1)"
+  [[ -n "$dir" ]] || die "no PostgreSQL server under /usr/lib/postgresql (apt-get install postgresql)"
+  printf '%s\n' "$dir"
+}
+
+# Succeeds when something accepts TCP connections on 127.0.0.1:PORT.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on now (20000-59999, picked at random).
+# Another process may still take it before the caller binds: good enough for tests.
+free_port() {
+  local port attempt
+  for attempt in $(seq 1 100); do
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    if ! port_in_use "$port"; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  die "found no free TCP port after $attempt attempts"
+}

@@ -1,0 +1,100 @@
+#include "domain/product.h"
+
+#include <cctype>
+
+namespace storefront::catalog::domain {
+namespace {
+
+bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// Printable text without control characters (newlines and tabs allowed when multiline).
+bool IsCleanText(std::string_view text, bool multiline) {
+  for (unsigned char c : text) {
+    if (c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) return false;
+    if (c == 0x7f) return false;
+  }
+  return true;
+}
+
+void ValidateName(const std::string& name, Violations& v) {
+  if (name.empty() || name.size() > kMaxNameLength || !IsCleanText(name, false)) {
+    v.Add("name", "must be 1 to 200 characters without control characters");
+  }
+}
+
+void ValidateDescription(const std::string& description, Violations& v) {
+  if (description.size() > kMaxDescriptionLength || !IsCleanText(description, true)) {
+    v.Add("description", "must be at most 5000 characters");
+  }
+}
+
+void ValidatePrice(const Money& price, Violations& v) {
+  if (price.amount_minor < 0 || price.amount_minor > kMaxPriceMinor) {
+    v.Add("price.amount_minor", "must be between 0 and 10000000000 minor units");
+  }
+  if (!IsCurrency(price.currency)) v.Add("price.currency", "must be a three-letter ISO 4217 code such as USD");
+}
+
+void ValidateImageUrl(const std::string& url, Violations& v) {
+  if (url.empty()) return;
+  bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  if (!scheme || url.size() > kMaxImageUrlLength || !IsCleanText(url, false) || url.find(' ') != std::string::npos) {
+    v.Add("image_url", "must be an http(s) URL of at most 2048 characters");
+  }
+}
+
+}  // namespace
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !IsHex(text[i])) return false;
+  }
+  return true;
+}
+
+bool IsSku(std::string_view text) {
+  if (text.size() < 3 || text.size() > 32) return false;
+  for (char c : text) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+bool IsCategoryId(std::string_view text) {
+  if (text.empty() || text.size() > 40) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsCurrency(std::string_view text) {
+  return text.size() == 3 && std::isupper(static_cast<unsigned char>(text[0])) &&
+         std::isupper(static_cast<unsigned char>(text[1])) && std::isupper(static_cast<unsigned char>(text[2]));
+}
+
+void Validate(const NewProduct& product, Violations& v) {
+  if (!IsSku(product.sku)) v.Add("sku", "must be 3 to 32 characters of A-Z, 0-9 and -");
+  ValidateName(product.name, v);
+  ValidateDescription(product.description, v);
+  ValidatePrice(product.price, v);
+  if (!IsCategoryId(product.category_id)) v.Add("category_id", "must be a category slug such as audio");
+  ValidateImageUrl(product.image_url, v);
+}
+
+void Validate(const ProductPatch& patch, Violations& v) {
+  if (patch.empty()) v.Add("update_mask", "must name at least one field to change");
+  if (patch.name) ValidateName(*patch.name, v);
+  if (patch.description) ValidateDescription(*patch.description, v);
+  if (patch.price) ValidatePrice(*patch.price, v);
+  if (patch.category_id && !IsCategoryId(*patch.category_id)) {
+    v.Add("category_id", "must be a category slug such as audio");
+  }
+  if (patch.image_url) ValidateImageUrl(*patch.image_url, v);
+}
+
+}  // namespace storefront::catalog::domain

@@ -1,0 +1,81 @@
+// The catalog's business types and rules, in plain C++: no gRPC, libpqxx or Kafka here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/errors/errors.h"
+
+namespace storefront::catalog::domain {
+
+using Timestamp = std::chrono::system_clock::time_point;
+
+struct Money {
+  std::int64_t amount_minor = 0;
+  std::string currency;  // ISO 4217, e.g. "USD"
+  bool operator==(const Money&) const = default;
+};
+
+struct Product {
+  std::string id;  // UUID
+  std::string sku;
+  std::string name;
+  std::string description;
+  Money price;
+  std::string category_id;
+  std::string image_url;
+  bool active = true;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct Category {
+  std::string id;  // slug
+  std::string name;
+  std::string description;
+  int active_product_count = 0;
+};
+
+struct NewProduct {
+  std::string sku;
+  std::string name;
+  std::string description;
+  Money price;
+  std::string category_id;
+  std::string image_url;
+};
+
+// An update: only the fields that are set change.
+struct ProductPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<Money> price;
+  std::optional<std::string> category_id;
+  std::optional<std::string> image_url;
+  std::optional<bool> active;
+  bool empty() const { return !name && !description && !price && !category_id && !image_url && !active; }
+};
+
+// Limits, shared by validation and documentation.
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+inline constexpr std::size_t kMaxQueryLength = 200;
+inline constexpr std::size_t kMaxNameLength = 200;
+inline constexpr std::size_t kMaxDescriptionLength = 5000;
+inline constexpr std::size_t kMaxImageUrlLength = 2048;
+inline constexpr std::int64_t kMaxPriceMinor = 100'000'000'00;  // 100 million in major units
+
+bool IsUuid(std::string_view text);
+bool IsSku(std::string_view text);
+bool IsCategoryId(std::string_view text);
+bool IsCurrency(std::string_view text);
+
+// Adds a violation for each field of `product` that breaks a rule.
+void Validate(const NewProduct& product, Violations& violations);
+void Validate(const ProductPatch& patch, Violations& violations);
+
+}  // namespace storefront::catalog::domain

@@ -1,0 +1,178 @@
+#include "repo/pg_product_repository.h"
+
+#include <pqxx/pqxx>
+
+namespace storefront::catalog::repo {
+namespace {
+
+using domain::Product;
+
+// Column list shared by every query that returns products; read by ReadProduct.
+constexpr const char* kColumns =
+    "p.id::text, p.sku, p.name, p.description, p.price_minor, p.currency, p.category_id, p.image_url, p.active, "
+    "(extract(epoch FROM p.created_at) * 1000000)::bigint, (extract(epoch FROM p.updated_at) * 1000000)::bigint";
+constexpr int kColumnCount = 11;
+
+domain::Timestamp FromMicros(std::int64_t micros) {
+  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+
+Product ReadProduct(const pqxx::row& row) {
+  Product p;
+  p.id = row[0].as<std::string>();
+  p.sku = row[1].as<std::string>();
+  p.name = row[2].as<std::string>();
+  p.description = row[3].as<std::string>();
+  p.price.amount_minor = row[4].as<std::int64_t>();
+  p.price.currency = row[5].as<std::string>();
+  p.category_id = row[6].as<std::string>();
+  p.image_url = row[7].as<std::string>();
+  p.active = row[8].as<bool>();
+  p.created_at = FromMicros(row[9].as<std::int64_t>());
+  p.updated_at = FromMicros(row[10].as<std::int64_t>());
+  return p;
+}
+
+// Browsing walks (name, id); searching walks (rank DESC, id). Each query fetches one row
+// more than the page to learn whether another page follows, without a COUNT.
+const std::string kBrowseSql = std::string("SELECT ") + kColumns +
+                               " FROM products p"
+                               " WHERE ($1 = '' OR p.category_id = $1)"
+                               "   AND ($2::bool OR p.active)"
+                               "   AND (NOT $3::bool OR (p.name, p.id) > ($4::text, $5::uuid))"
+                               " ORDER BY p.name, p.id"
+                               " LIMIT $6";
+
+const std::string kSearchSql = std::string("SELECT ") + kColumns +
+                               ", ts_rank(p.search, q)::text"
+                               " FROM products p, websearch_to_tsquery('english', $7) q"
+                               " WHERE p.search @@ q"
+                               "   AND ($1 = '' OR p.category_id = $1)"
+                               "   AND ($2::bool OR p.active)"
+                               "   AND (NOT $3::bool OR ts_rank(p.search, q) < $4::real"
+                               "        OR (ts_rank(p.search, q) = $4::real AND p.id > $5::uuid))"
+                               " ORDER BY ts_rank(p.search, q) DESC, p.id"
+                               " LIMIT $6";
+
+constexpr const char* kNilUuid = "00000000-0000-0000-0000-000000000000";
+
+}  // namespace
+
+domain::ProductPage PgProductRepository::List(const domain::ProductQuery& query) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    const bool has_cursor = query.after.has_value();
+    const std::string sort_key = has_cursor ? query.after->sort_key : (query.text.empty() ? "" : "0");
+    const std::string after_id = has_cursor ? query.after->id : kNilUuid;
+    const int fetch = query.limit + 1;
+    pqxx::result rows =
+        query.text.empty()
+            ? txn.exec_params(kBrowseSql, query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
+                              fetch)
+            : txn.exec_params(kSearchSql, query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
+                              fetch, query.text);
+    domain::ProductPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.products.size()) == query.limit) {
+        const auto& last_row = rows[query.limit - 1];
+        const auto& last = page.products.back();
+        page.next = domain::PageToken{
+            query.text.empty() ? last.name : last_row[kColumnCount].as<std::string>(), last.id};
+        break;
+      }
+      page.products.push_back(ReadProduct(row));
+    }
+    return page;
+  });
+}
+
+std::optional<domain::Product> PgProductRepository::Get(const std::string& id) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Product> {
+    auto rows = txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid", id);
+    if (rows.empty()) return std::nullopt;
+    return ReadProduct(rows[0]);
+  });
+}
+
+std::vector<domain::Product> PgProductRepository::BatchGet(const std::vector<std::string>& ids) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    // One round trip: the ids travel as a PostgreSQL array literal of validated UUIDs.
+    std::string array = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) array += (i ? "," : "") + ids[i];
+    array += "}";
+    auto rows =
+        txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = ANY($1::uuid[])", array);
+    std::vector<Product> products;
+    for (const auto& row : rows) products.push_back(ReadProduct(row));
+    return products;
+  });
+}
+
+std::vector<domain::Category> PgProductRepository::Categories() {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    auto rows = txn.exec(
+        "SELECT c.id, c.name, c.description, count(p.id) FILTER (WHERE p.active)"
+        " FROM categories c LEFT JOIN products p ON p.category_id = c.id"
+        " GROUP BY c.id ORDER BY c.name");
+    std::vector<domain::Category> categories;
+    for (const auto& row : rows) {
+      categories.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                            row[3].as<int>()});
+    }
+    return categories;
+  });
+}
+
+bool PgProductRepository::CategoryExists(const std::string& id) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    return !txn.exec_params("SELECT 1 FROM categories WHERE id = $1", id).empty();
+  });
+}
+
+domain::Product PgProductRepository::Create(const domain::NewProduct& product) {
+  try {
+    return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      auto rows = txn.exec_params(
+          std::string("INSERT INTO products AS p (sku, name, description, price_minor, currency, category_id, "
+                      "image_url) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
+              kColumns,
+          product.sku, product.name, product.description, product.price.amount_minor, product.price.currency,
+          product.category_id, product.image_url);
+      return ReadProduct(rows[0]);
+    });
+  } catch (const pqxx::unique_violation&) {
+    throw AlreadyExists("a product with SKU " + product.sku + " already exists");
+  } catch (const pqxx::foreign_key_violation&) {
+    throw InvalidArgument("category_id", "no category " + product.category_id);
+  }
+}
+
+std::optional<domain::Product> PgProductRepository::Update(const std::string& id, const domain::ProductPatch& patch) {
+  try {
+    return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Product> {
+      // Each field is a (changed?, value) pair so one statement covers every patch shape.
+      auto rows = txn.exec_params(
+          std::string("UPDATE products AS p SET"
+                      " name = CASE WHEN $2 THEN $3 ELSE p.name END,"
+                      " description = CASE WHEN $4 THEN $5 ELSE p.description END,"
+                      " price_minor = CASE WHEN $6 THEN $7::bigint ELSE p.price_minor END,"
+                      " currency = CASE WHEN $6 THEN $8 ELSE p.currency END,"
+                      " category_id = CASE WHEN $9 THEN $10 ELSE p.category_id END,"
+                      " image_url = CASE WHEN $11 THEN $12 ELSE p.image_url END,"
+                      " active = CASE WHEN $13 THEN $14::bool ELSE p.active END,"
+                      " updated_at = now()"
+                      " WHERE p.id = $1::uuid RETURNING ") +
+              kColumns,
+          id, patch.name.has_value(), patch.name.value_or(""), patch.description.has_value(),
+          patch.description.value_or(""), patch.price.has_value(), patch.price ? patch.price->amount_minor : 0,
+          patch.price ? patch.price->currency : "", patch.category_id.has_value(), patch.category_id.value_or(""),
+          patch.image_url.has_value(), patch.image_url.value_or(""), patch.active.has_value(),
+          patch.active.value_or(false));
+      if (rows.empty()) return std::nullopt;
+      return ReadProduct(rows[0]);
+    });
+  } catch (const pqxx::foreign_key_violation&) {
+    throw InvalidArgument("category_id", "no category " + patch.category_id.value_or(""));
+  }
+}
+
+}  // namespace storefront::catalog::repo

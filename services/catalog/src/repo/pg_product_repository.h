@@ -1,0 +1,25 @@
+// The catalog's PostgreSQL repository: SQL for the catalog schema, one transaction per use case.
+#pragma once
+
+#include "domain/catalog.h"
+#include "shared/db/pool.h"
+
+namespace storefront::catalog::repo {
+
+class PgProductRepository final : public domain::ProductRepository {
+ public:
+  explicit PgProductRepository(db::Pool& pool) : pool_(pool) {}
+
+  domain::ProductPage List(const domain::ProductQuery& query) override;
+  std::optional<domain::Product> Get(const std::string& id) override;
+  std::vector<domain::Product> BatchGet(const std::vector<std::string>& ids) override;
+  std::vector<domain::Category> Categories() override;
+  bool CategoryExists(const std::string& id) override;
+  domain::Product Create(const domain::NewProduct& product) override;
+  std::optional<domain::Product> Update(const std::string& id, const domain::ProductPatch& patch) override;
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace storefront::catalog::repo

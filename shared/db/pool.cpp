@@ -1,0 +1,55 @@
+#include "shared/db/pool.h"
+
+namespace storefront::db {
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_));
+}
+
+Pool::Pool(std::string dsn, std::size_t size, std::chrono::milliseconds acquire_timeout)
+    : dsn_(std::move(dsn)), size_(size == 0 ? 1 : size), acquire_timeout_(acquire_timeout) {}
+
+Pool::Lease Pool::Acquire() {
+  std::unique_lock lock(mutex_);
+  bool ready = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_ < size_; });
+  if (!ready) throw PoolExhausted("no database connection free within " +
+                                  std::to_string(acquire_timeout_.count()) + " ms");
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(connection));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease(this, std::make_unique<pqxx::connection>(dsn_));
+  } catch (...) {
+    lock.lock();
+    --open_;
+    available_.notify_one();
+    throw;
+  }
+}
+
+void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
+  std::lock_guard lock(mutex_);
+  if (connection->is_open()) {
+    idle_.push_back(std::move(connection));
+  } else {
+    --open_;  // broken: let the next Acquire open a fresh one
+  }
+  available_.notify_one();
+}
+
+bool Pool::Ping() {
+  try {
+    auto lease = Acquire();
+    pqxx::nontransaction txn(*lease);
+    txn.exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace storefront::db

@@ -1,0 +1,84 @@
+#include "shared/rpc/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <stdexcept>
+
+#include "shared/log/log.h"
+#include "shared/rpc/interceptors.h"
+
+namespace storefront::rpc {
+
+TerminationSignals::TerminationSignals() {
+  sigemptyset(&set_);
+  sigaddset(&set_, SIGINT);
+  sigaddset(&set_, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+}
+
+int TerminationSignals::Wait() {
+  int signal = 0;
+  sigwait(&set_, &signal);
+  return signal;
+}
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {}
+
+Server::~Server() { Shutdown(); }
+
+void Server::AddService(grpc::Service* service) { services_.push_back(service); }
+
+int Server::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+  for (auto* service : services_) builder.RegisterService(service);
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    throw std::runtime_error("gRPC server could not listen on " + options_.listen_address);
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  log::Info("grpc server listening", {{"address", options_.listen_address}, {"port", port_}});
+  return port_;
+}
+
+void Server::Shutdown() {
+  if (!server_ || shut_down_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  log::Info("grpc server shutting down", {{"grace_ms", options_.shutdown_grace.count()}});
+  server_->Shutdown(std::chrono::system_clock::now() + options_.shutdown_grace);
+  server_->Wait();
+  log::Info("grpc server stopped");
+}
+
+void Server::ServeUntil(TerminationSignals& signals) {
+  int signal = signals.Wait();
+  log::Info("termination signal received", {{"signal", signal}});
+  Shutdown();
+}
+
+void Server::Wait() {
+  if (server_) server_->Wait();
+}
+
+std::string RequestId(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-request-id");
+  if (it != metadata.end()) {
+    std::string id(it->second.data(), it->second.size());
+    if (log::IsValidRequestId(id)) return id;
+  }
+  return log::NewRequestId();
+}
+
+}  // namespace storefront::rpc

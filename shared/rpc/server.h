@@ -1,0 +1,72 @@
+// gRPC server bootstrap shared by every service: the standard health service, server
+// reflection, request-id logging, and a graceful shutdown on SIGTERM or SIGINT.
+//
+//   storefront::rpc::TerminationSignals signals;   // first thing in main()
+//   storefront::rpc::Server server({.listen_address = cfg.grpc_address});
+//   server.AddService(&catalog_api);
+//   server.Start();
+//   server.ServeUntil(signals);                     // health NOT_SERVING, drain, stop
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace storefront::rpc {
+
+// Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts later, so
+// the signals can be taken synchronously with Wait() instead of in a signal handler.
+// Construct it in main() before any thread exists.
+class TerminationSignals {
+ public:
+  TerminationSignals();
+  // Returns the signal number received.
+  int Wait();
+
+ private:
+  sigset_t set_;
+};
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:0";
+  // How long in-flight RPCs may take to finish after a shutdown starts.
+  std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
+  // Largest request message accepted, in bytes.
+  int max_receive_message_bytes = 4 * 1024 * 1024;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+
+  // Registers a service; it must outlive the server.
+  void AddService(grpc::Service* service);
+  // Binds and starts; returns the bound port (useful when the address asks for port 0).
+  int Start();
+  // Marks every service NOT_SERVING, lets in-flight calls finish within the grace
+  // period, then cancels the rest. Idempotent.
+  void Shutdown();
+  // Waits for a termination signal, then shuts down.
+  void ServeUntil(TerminationSignals& signals);
+  // Blocks until the server has shut down.
+  void Wait();
+
+  int port() const { return port_; }
+
+ private:
+  ServerOptions options_;
+  std::vector<grpc::Service*> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// The request id the caller sent in `x-request-id` metadata, or a fresh one.
+std::string RequestId(const grpc::ServerContext& context);
+
+}  // namespace storefront::rpc

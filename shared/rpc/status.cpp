@@ -1,0 +1,38 @@
+#include "shared/rpc/status.h"
+
+#include <pqxx/except>
+
+#include "shared/db/pool.h"
+#include "shared/errors/errors.h"
+#include "shared/log/log.h"
+
+namespace storefront::rpc {
+
+grpc::Status CurrentExceptionToStatus() {
+  try {
+    throw;
+  } catch (const InvalidArgument& e) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e.what()};
+  } catch (const NotFound& e) {
+    return {grpc::StatusCode::NOT_FOUND, e.what()};
+  } catch (const AlreadyExists& e) {
+    return {grpc::StatusCode::ALREADY_EXISTS, e.what()};
+  } catch (const FailedPrecondition& e) {
+    return {grpc::StatusCode::FAILED_PRECONDITION, e.what()};
+  } catch (const Unavailable& e) {
+    return {grpc::StatusCode::UNAVAILABLE, e.what()};
+  } catch (const db::PoolExhausted& e) {
+    return {grpc::StatusCode::UNAVAILABLE, "database busy"};
+  } catch (const pqxx::broken_connection& e) {
+    log::Error("database unreachable", {{"error", e.what()}});
+    return {grpc::StatusCode::UNAVAILABLE, "database unavailable"};
+  } catch (const std::exception& e) {
+    log::Error("unhandled error", {{"error", e.what()}});
+    return {grpc::StatusCode::INTERNAL, "internal error"};
+  } catch (...) {
+    log::Error("unhandled non-standard exception");
+    return {grpc::StatusCode::INTERNAL, "internal error"};
+  }
+}
+
+}  // namespace storefront::rpc

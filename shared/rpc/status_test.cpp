@@ -1,0 +1,42 @@
+#include "shared/rpc/status.h"
+
+#include <gtest/gtest.h>
+
+#include "shared/db/pool.h"
+#include "shared/errors/errors.h"
+
+namespace storefront::rpc {
+namespace {
+
+TEST(StatusTest, MapsEachDomainErrorToItsCode) {
+  EXPECT_EQ(Handle([] {}).error_code(), grpc::StatusCode::OK);
+  EXPECT_EQ(Handle([] { throw InvalidArgument("price", "must be >= 0"); }).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Handle([] { throw NotFound("no product"); }).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Handle([] { throw AlreadyExists("sku taken"); }).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Handle([] { throw FailedPrecondition("inactive"); }).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Handle([] { throw Unavailable("down"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Handle([] { throw db::PoolExhausted("busy"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(StatusTest, InvalidArgumentNamesEveryField) {
+  auto status = Handle([] {
+    Violations v;
+    v.Add("sku", "must match [A-Z0-9-]{3,32}");
+    v.Add("price.currency", "must be a 3-letter ISO 4217 code");
+    v.ThrowIfAny();
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("sku: must match"), std::string::npos);
+  EXPECT_NE(status.error_message().find("price.currency: must be"), std::string::npos);
+}
+
+TEST(StatusTest, UnexpectedErrorsDoNotLeakTheirDetail) {
+  auto status = Handle([] { throw std::runtime_error("password=hunter2 in DSN"); });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(status.error_message(), "internal error");
+}
+
+}  // namespace
+}  // namespace storefront::rpc
