@@ -40,3 +40,17 @@ function(storefront_add_test name)
       DISCOVERY_TIMEOUT 60)
   endif()
 endfunction()
+
+# storefront_embed_text(<target> <file> <namespace> <function>)
+# A static library exposing `std::string_view <namespace>::<function>()` returning the file's text.
+function(storefront_embed_text target file namespace function)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}.cpp")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND "${CMAKE_COMMAND}" -DOUT=${out} -DIN=${file} -DNAMESPACE=${namespace} -DFUNCTION=${function}
+            -P "${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake"
+    DEPENDS "${file}" "${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake"
+    COMMENT "Embedding ${file}"
+    VERBATIM)
+  add_library(${target} STATIC "${out}")
+endfunction()

@@ -43,6 +43,10 @@ ensure_packages() {
   done < <(package_list)
   ((${#missing[@]} > 0)) || return 0
 
+  if ((EUID != 0)) && ! command -v sudo >/dev/null; then
+    die "missing packages: ${missing[*]}; as root, run:" \
+      "apt-get install --no-install-recommends ${missing[*]}"
+  fi
   log "installing missing packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive \

@@ -42,3 +42,25 @@ class Client {
 bool CheckHealth(grpc::Channel& channel, std::chrono::milliseconds timeout, const std::string& service = "");
 
 }  // namespace storefront::rpc
+
+namespace storefront::rpc {
+
+// Starts an asynchronous unary call on gRPC's callback API and returns at once; `done` runs
+// later on a gRPC thread with the status and the response. `start` forwards to the stub:
+//   [&stub](auto* ctx, auto* req, auto* resp, auto cb) { stub.async()->GetProduct(ctx, req, resp, std::move(cb)); }
+// The context (with its deadline), request and response live until `done` has run.
+template <typename Response, typename Request, typename Start>
+void AsyncCall(std::unique_ptr<grpc::ClientContext> context, Request request, Start&& start,
+               std::function<void(const grpc::Status&, Response&)> done) {
+  struct Call {
+    std::unique_ptr<grpc::ClientContext> context;
+    Request request;
+    Response response;
+    std::function<void(const grpc::Status&, Response&)> done;
+  };
+  auto call = std::make_shared<Call>(Call{std::move(context), std::move(request), Response{}, std::move(done)});
+  start(call->context.get(), &call->request, &call->response,
+        [call](grpc::Status status) { call->done(status, call->response); });
+}
+
+}  // namespace storefront::rpc

@@ -1,0 +1,329 @@
+// The gateway over real sockets, in process, against a fake catalog gRPC service:
+// HTTP behaviour (keep-alive, problem+json, hostile input, upstream failures, threading)
+// without a database. The end-to-end suite covers the real catalog.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "server.h"
+#include "shared/rpc/server.h"
+#include "shared/testing/http_client.h"
+#include "shared/testing/process.h"
+#include "storefront/catalog/v1/catalog.grpc.pb.h"
+
+namespace storefront::gateway {
+namespace {
+
+namespace pb = storefront::catalog::v1;
+using storefront::testing::HttpConnection;
+using storefront::testing::HttpGet;
+
+constexpr const char* kKnownId = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
+
+class FakeCatalog final : public pb::CatalogService::Service {
+ public:
+  grpc::Status ListProducts(grpc::ServerContext*, const pb::ListProductsRequest* request,
+                            pb::ListProductsResponse* response) override {
+    last_query_ = request->query();
+    if (request->page_token() == "bad") return {grpc::StatusCode::INVALID_ARGUMENT, "cursor: is not a cursor"};
+    auto* p = response->add_products();
+    p->set_id(kKnownId);
+    p->set_sku("AUD-HP-0001");
+    p->set_name("Harbor Headphones");
+    p->mutable_price()->set_amount_minor(12999);
+    p->mutable_price()->set_currency("USD");
+    p->set_active(true);
+    response->set_next_page_token("next-token");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetProduct(grpc::ServerContext* context, const pb::GetProductRequest* request,
+                          pb::Product* response) override {
+    if (request->id() == "slow") {
+      // Held until the test releases it (or the caller gives up).
+      std::unique_lock lock(mutex_);
+      held_ = true;
+      held_cv_.notify_all();
+      release_cv_.wait(lock, [&] { return released_ || context->IsCancelled(); });
+      return {grpc::StatusCode::NOT_FOUND, "late"};
+    }
+    if (request->id() != kKnownId) return {grpc::StatusCode::NOT_FOUND, "no product with id " + request->id()};
+    response->set_id(kKnownId);
+    response->set_name("Harbor Headphones");
+    return grpc::Status::OK;
+  }
+
+  void WaitUntilHeld() {
+    std::unique_lock lock(mutex_);
+    held_cv_.wait(lock, [&] { return held_; });
+  }
+  void Release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    release_cv_.notify_all();
+  }
+  std::string last_query() const { return last_query_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable held_cv_, release_cv_;
+  bool held_ = false;
+  bool released_ = false;
+  std::string last_query_;
+};
+
+class GatewayHttpTest : public ::testing::Test {
+ protected:
+  void StartGateway(const std::string& catalog_address, std::chrono::milliseconds timeout = std::chrono::seconds(2),
+                    int threads = 2) {
+    Config config;
+    config.listen_address = "127.0.0.1:0";
+    config.catalog_address = catalog_address;
+    config.upstream_timeout = timeout;
+    config.threads = threads;
+    config.log_level = "warn";
+    gateway_ = std::make_unique<Server>(config);
+    port_ = gateway_->Start();
+  }
+
+  void StartFakeCatalog() {
+    catalog_server_ = std::make_unique<rpc::Server>(rpc::ServerOptions{.listen_address = "127.0.0.1:0",
+                                                                       .shutdown_grace = std::chrono::milliseconds(100)});
+    catalog_server_->AddService(&fake_);
+    catalog_port_ = catalog_server_->Start();
+  }
+
+  void TearDown() override {
+    fake_.Release();
+    if (gateway_) gateway_->Stop();
+    if (catalog_server_) catalog_server_->Shutdown();
+  }
+
+  std::string CatalogAddress() const { return "127.0.0.1:" + std::to_string(catalog_port_); }
+
+  FakeCatalog fake_;
+  std::unique_ptr<rpc::Server> catalog_server_;
+  std::unique_ptr<Server> gateway_;
+  int catalog_port_ = 0;
+  int port_ = 0;
+};
+
+// Virtual size, not resident size: an untouched multi-GiB reservation shows only here.
+long VirtualKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stol(line.substr(7));
+  }
+  return -1;
+}
+
+TEST_F(GatewayHttpTest, Http11ConnectionsStayOpenWithoutAConnectionHeader) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection connection(port_);
+  for (int i = 0; i < 3; ++i) {
+    auto response = connection.Request("GET", "/livez");
+    ASSERT_TRUE(response) << "request " << i << " got no answer on the same connection";
+    EXPECT_EQ(response->status, 200);
+    EXPECT_NE(response->Header("connection"), "Close");
+  }
+  EXPECT_FALSE(connection.ClosedByPeer(std::chrono::milliseconds(200)));
+}
+
+TEST_F(GatewayHttpTest, ExplicitCloseAndHttp10AreHonoured) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection closing(port_);
+  auto response = closing.Request("GET", "/livez", "", {{"Connection", "close"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->Header("connection"), "Close");
+
+  HttpConnection old(port_);
+  ASSERT_TRUE(old.SendRaw("GET /livez HTTP/1.0\r\n\r\n"));
+  auto old_response = old.ReadResponse();
+  ASSERT_TRUE(old_response);
+  EXPECT_EQ(old_response->Header("connection"), "Close");
+}
+
+TEST_F(GatewayHttpTest, ListsProductsInTheDocumentedShape) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  auto response = HttpGet(port_, "/api/v1/products?query=wireless%20head+phones&limit=5");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("content-type"), "application/json");
+  EXPECT_EQ(fake_.last_query(), "wireless head phones");
+  auto body = nlohmann::json::parse(response.body);
+  ASSERT_EQ(body["items"].size(), 1u);
+  EXPECT_EQ(body["items"][0]["price"], (nlohmann::json{{"amount_minor", 12999}, {"currency", "USD"}}));
+  EXPECT_EQ(body["items"][0]["sku"], "AUD-HP-0001");
+  EXPECT_EQ(body["next_cursor"], "next-token");
+  EXPECT_FALSE(response.Header("x-request-id").empty());
+}
+
+TEST_F(GatewayHttpTest, ErrorsAreProblemJsonWithTheRightStatus) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  auto missing = HttpGet(port_, "/api/v1/products/00000000-0000-0000-0000-000000000000");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(missing.body)["status"], 404);
+
+  auto bad_limit = HttpGet(port_, "/api/v1/products?limit=1000");
+  EXPECT_EQ(bad_limit.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad_limit.body)["errors"][0]["field"], "limit");
+
+  auto bad_cursor = HttpGet(port_, "/api/v1/products?cursor=bad");
+  EXPECT_EQ(bad_cursor.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad_cursor.body)["errors"][0]["field"], "cursor");
+
+  auto bad_escape = HttpGet(port_, "/api/v1/products?query=%zz");
+  EXPECT_EQ(bad_escape.status, 400);
+
+  EXPECT_EQ(HttpGet(port_, "/nope").status, 404);
+
+  HttpConnection connection(port_);
+  auto wrong_method = connection.Request("POST", "/api/v1/products", "{}", {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->Header("content-type"), "application/problem+json");
+}
+
+TEST_F(GatewayHttpTest, RequestIdIsPropagatedWhenValid) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection connection(port_);
+  auto response = connection.Request("GET", "/livez", "", {{"X-Request-Id", "trace-me-123"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->Header("x-request-id"), "trace-me-123");
+  auto hostile = connection.Request("GET", "/livez", "", {{"X-Request-Id", "bad id with spaces"}});
+  ASSERT_TRUE(hostile);
+  EXPECT_NE(hostile->Header("x-request-id"), "bad id with spaces");
+}
+
+TEST_F(GatewayHttpTest, UpstreamDownIs503AndNotReady) {
+  StartGateway("127.0.0.1:" + std::to_string(storefront::testing::FreePort()), std::chrono::milliseconds(500));
+  auto products = HttpGet(port_, "/api/v1/products");
+  EXPECT_EQ(products.status, 503);
+  EXPECT_EQ(products.Header("content-type"), "application/problem+json");
+  auto ready = HttpGet(port_, "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(ready.body)["errors"][0]["field"], "catalog");
+  EXPECT_EQ(HttpGet(port_, "/livez").status, 200);
+}
+
+TEST_F(GatewayHttpTest, ReadyWhenTheUpstreamServes) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  auto ready = HttpGet(port_, "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ready.body)["checks"]["catalog"], "ok");
+}
+
+TEST_F(GatewayHttpTest, UpstreamDeadlineIs504) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::milliseconds(200));
+  auto response = HttpGet(port_, "/api/v1/products/slow");
+  EXPECT_EQ(response.status, 504);
+  EXPECT_EQ(nlohmann::json::parse(response.body)["type"], "https://storefront.dev/problems/upstream-timeout");
+}
+
+TEST_F(GatewayHttpTest, AStuckUpstreamDoesNotStallTheReactor) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(30), /*threads=*/1);
+  auto slow = std::async(std::launch::async, [&] { return HttpGet(port_, "/api/v1/products/slow"); });
+  fake_.WaitUntilHeld();
+  // The single reactor thread must still serve other connections while the call is out.
+  for (int i = 0; i < 5; ++i) {
+    auto response = HttpGet(port_, "/api/v1/products/" + std::string(kKnownId));
+    EXPECT_EQ(response.status, 200);
+  }
+  EXPECT_EQ(slow.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "upstream call ended early";
+  fake_.Release();
+  EXPECT_EQ(slow.get().status, 404);
+}
+
+TEST_F(GatewayHttpTest, AnnouncedGiantChunkIsRefusedWithoutReservingMemory) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  long before = VirtualKiB();
+  // All connections stay open while memory is measured: what the parser holds is still held.
+  std::vector<std::unique_ptr<HttpConnection>> connections;
+  for (int i = 0; i < 20; ++i) {
+    auto& connection = connections.emplace_back(std::make_unique<HttpConnection>(port_));
+    ASSERT_TRUE(connection->SendRaw(
+        "POST /api/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n7fffffff\r\nAAAA"));
+    auto response = connection->ReadResponse();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 411);
+    EXPECT_EQ(response->Header("content-type"), "application/problem+json");
+  }
+  long grown_kib = VirtualKiB() - before;
+  EXPECT_LT(grown_kib, 256 * 1024) << "virtual memory grew by " << grown_kib << " KiB";
+  for (auto& connection : connections) EXPECT_TRUE(connection->ClosedByPeer());
+}
+
+TEST_F(GatewayHttpTest, OversizedBodyIsRefusedFromItsContentLength) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  long before = VirtualKiB();
+  std::vector<std::unique_ptr<HttpConnection>> connections;
+  for (int i = 0; i < 20; ++i) {
+    auto& connection = connections.emplace_back(std::make_unique<HttpConnection>(port_));
+    ASSERT_TRUE(connection->SendRaw(
+        "POST /api/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2147483647\r\n\r\n{\"a\":"));
+    auto response = connection->ReadResponse();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+  }
+  EXPECT_LT(VirtualKiB() - before, 256 * 1024);
+  for (auto& connection : connections) EXPECT_TRUE(connection->ClosedByPeer());
+}
+
+TEST_F(GatewayHttpTest, OversizedHeadersAndUrisAreRefused) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  {
+    HttpConnection connection(port_);
+    std::string request = "GET /livez HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 400; ++i) request += "X-Filler-" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
+    request += "\r\n";
+    connection.SendRaw(request);
+    auto response = connection.ReadResponse();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 431);
+  }
+  {
+    HttpConnection connection(port_);
+    connection.SendRaw("GET /api/v1/products?query=" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = connection.ReadResponse();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 414);
+  }
+  // The gateway is still fine afterwards.
+  EXPECT_EQ(HttpGet(port_, "/livez").status, 200);
+}
+
+TEST_F(GatewayHttpTest, DeeplyNestedOrForeignBodiesAreRefused) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection connection(port_);
+  auto deep = connection.Request("POST", "/api/v1/products", std::string(50000, '['),
+                                 {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 400);
+  EXPECT_NE(nlohmann::json::parse(deep->body)["detail"].get<std::string>().find("nested"), std::string::npos);
+
+  auto form = connection.Request("POST", "/api/v1/products", "a=b", {{"Content-Type", "text/plain"}});
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+}
+
+}  // namespace
+}  // namespace storefront::gateway

@@ -1,0 +1,103 @@
+#include "http/exchange.h"
+
+#include <pistache/peer.h>
+#include <sys/socket.h>
+
+#include "shared/log/log.h"
+
+namespace storefront::gateway::http {
+
+using Pistache::Http::Code;
+
+namespace {
+
+// Pistache writes only typed headers into responses, so X-Request-Id needs a type.
+class RequestIdHeader : public Pistache::Http::Header::Header {
+ public:
+  NAME("X-Request-Id")
+  RequestIdHeader() = default;
+  explicit RequestIdHeader(std::string value) : value_(std::move(value)) {}
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string value_;
+};
+
+}  // namespace
+
+Responder::Responder(Pistache::Http::ResponseWriter writer, std::string request_id, std::string method,
+                     std::string path)
+    : writer_(std::move(writer)),
+      request_id_(std::move(request_id)),
+      method_(std::move(method)),
+      path_(std::move(path)),
+      started_(std::chrono::steady_clock::now()) {}
+
+Responder::~Responder() {
+  // A handler that forgot to answer must not leave the client hanging.
+  if (writer_) {
+    log::Error("request finished without a response", {{"request_id", request_id_}, {"path", path_}});
+    Send(Code::Internal_Server_Error,
+         Problem{500, "internal-error", "Internal error", "the gateway failed to answer", {}}
+             .ToJson(path_, request_id_)
+             .dump(),
+         "application/problem+json", false);
+  }
+}
+
+void Responder::Json(Code code, const nlohmann::json& body) {
+  Send(code, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json", false);
+}
+
+void Responder::JsonText(Code code, const std::string& body) { Send(code, body, "application/json", false); }
+
+void Responder::SendProblem(const Problem& problem) {
+  Send(static_cast<Code>(problem.status), problem.ToJson(path_, request_id_).dump(-1, ' ', false,
+                                                                                 nlohmann::json::error_handler_t::replace),
+       "application/problem+json", false);
+}
+
+void Responder::SendProblemAndClose(const Problem& problem) {
+  Send(static_cast<Code>(problem.status), problem.ToJson(path_, request_id_).dump(-1, ' ', false,
+                                                                                 nlohmann::json::error_handler_t::replace),
+       "application/problem+json", true);
+}
+
+void Responder::Send(Code code, const std::string& body, const char* content_type, bool close) {
+  std::optional<Pistache::Http::ResponseWriter> writer;
+  {
+    std::lock_guard lock(mutex_);
+    if (!writer_) return;  // answered already
+    writer.swap(writer_);
+  }
+  writer->headers().add(std::make_shared<RequestIdHeader>(request_id_));
+  int fd = -1;
+  if (close) {
+    writer->headers().remove<Pistache::Http::Header::Connection>();
+    writer->headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
+    try {
+      fd = writer->peer()->fd();
+    } catch (const std::exception&) {
+      // peer already gone
+    }
+  }
+  writer->send(code, body, Pistache::Http::Mime::MediaType::fromString(content_type))
+      .then(
+          [fd](ssize_t) {
+            // Stop reading whatever else the client is pushing; the reactor then closes it.
+            if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+          },
+          [](std::exception_ptr) {});
+
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+  nlohmann::json fields = {{"request_id", request_id_},
+                           {"method", method_},
+                           {"path", path_},
+                           {"status", static_cast<int>(code)},
+                           {"duration_ms", static_cast<double>(elapsed.count()) / 1000.0}};
+  if (static_cast<int>(code) >= 500) log::Warn("request", fields);
+  else log::Info("request", fields);
+}
+
+}  // namespace storefront::gateway::http

@@ -1,0 +1,62 @@
+// The OpenAPI document and the router must describe the same API: every served route is
+// documented, and every documented operation is served.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "routes/catalog_routes.h"
+#include "routes/system_routes.h"
+
+namespace storefront::gateway {
+namespace {
+
+std::string ToOpenApiPath(const std::string& pattern) {
+  std::string out;
+  std::stringstream segments(pattern);
+  std::string segment;
+  while (std::getline(segments, segment, '/')) {
+    if (segment.empty()) continue;
+    out += "/" + (segment[0] == ':' ? "{" + segment.substr(1) + "}" : segment);
+  }
+  return out;
+}
+
+std::string Lower(Pistache::Http::Method method) {
+  std::ostringstream out;
+  out << method;
+  std::string text = out.str();
+  for (auto& c : text) c = static_cast<char>(std::tolower(c));
+  return text;
+}
+
+TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
+  auto document = nlohmann::json::parse(routes::OpenApiDocument());
+  EXPECT_EQ(document["openapi"].get<std::string>().substr(0, 2), "3.");
+
+  http::GatewayRouter router;
+  routes::AddSystemRoutes(router, {});
+  routes::AddCatalogRoutes(router, nullptr);
+
+  std::set<std::string> served;
+  for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + ToOpenApiPath(route.pattern));
+  std::set<std::string> documented;
+  for (const auto& [path, operations] : document["paths"].items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      documented.insert(method + " " + path);
+      EXPECT_TRUE(operation.contains("operationId")) << method << " " << path;
+      EXPECT_TRUE(operation.contains("responses")) << method << " " << path;
+    }
+  }
+  EXPECT_EQ(served, documented);
+}
+
+TEST(OpenApiTest, ErrorResponsesUseProblemJson) {
+  auto document = nlohmann::json::parse(routes::OpenApiDocument());
+  for (const auto& [name, response] : document["components"]["responses"].items()) {
+    EXPECT_TRUE(response["content"].contains("application/problem+json")) << name;
+  }
+}
+
+}  // namespace
+}  // namespace storefront::gateway
