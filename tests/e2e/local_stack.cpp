@@ -1,0 +1,67 @@
+#include "e2e/local_stack.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace storefront::e2e {
+
+using storefront::testing::FreePort;
+
+LocalStack::LocalStack(std::string state_dir) : state_dir_(std::move(state_dir)) {
+  if (state_dir_.empty()) state_dir_ = testing::MakeTempDir("storefront-e2e");
+  gateway_port_ = FreePort();
+  const std::string build_dir = std::filesystem::path(testing::BinDir()).parent_path().string();
+  testing::ProcessOptions options;
+  options.argv = {"/bin/bash", std::string(STOREFRONT_SOURCE_DIR) + "/infra/local/stack"};
+  options.env = {{"STOREFRONT_BUILD_DIR", build_dir},
+                 {"STOREFRONT_STATE_DIR", state_dir_},
+                 {"STOREFRONT_PG_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_GATEWAY_PORT", std::to_string(gateway_port_)},
+                 {"STOREFRONT_CATALOG_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_CART_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_CHECKOUT_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_PAYMENTS_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_INVENTORY_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_SHIPPING_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_LOG_LEVEL", "info"}};
+  options.log_path = state_dir_ + "/stack-output.log";
+  std::filesystem::remove(options.log_path);  // a second run must not see the first one's "ready"
+  script_ = std::make_unique<testing::Process>(options);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (testing::ReadFile(options.log_path).find("storefront: ready") != std::string::npos) return;
+    if (!script_->Running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::string output = testing::ReadFile(options.log_path);
+  script_->Stop(SIGTERM);
+  throw std::runtime_error("the local stack did not become ready:\n" + output);
+}
+
+LocalStack::~LocalStack() {
+  Stop();
+  if (!keep_state_) testing::RemoveTree(state_dir_);
+}
+
+int LocalStack::Stop() {
+  if (!script_) return 0;
+  int status = script_->Stop(SIGTERM, std::chrono::seconds(60));
+  script_.reset();
+  return status;
+}
+
+int LocalStack::Pid(const std::string& name) const {
+  std::string text = testing::ReadFile(state_dir_ + "/run/" + name + ".pid");
+  return text.empty() ? -1 : std::stoi(text);
+}
+
+std::string LocalStack::Log(const std::string& name) const {
+  return testing::ReadFile(state_dir_ + "/logs/" + name + ".log");
+}
+
+}  // namespace storefront::e2e

@@ -1,0 +1,36 @@
+// The local stack (infra/local/stack) started by a test: PostgreSQL, the development Kafka
+// broker, every service and the gateway, on free loopback ports and a private state
+// directory, stopped (Ctrl-C semantics) by the test that started it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "shared/testing/process.h"
+
+namespace storefront::e2e {
+
+class LocalStack {
+ public:
+  // Uses `state_dir` when given (to test a second run), else a fresh temporary one.
+  explicit LocalStack(std::string state_dir = "");
+  ~LocalStack();
+
+  int gateway_port() const { return gateway_port_; }
+  const std::string& state_dir() const { return state_dir_; }
+  // pid of a component from its pid file (gateway, catalog, postgres, broker).
+  int Pid(const std::string& name) const;
+  std::string Log(const std::string& name) const;
+  // Sends SIGTERM to the stack script, waits for it, returns its exit status.
+  int Stop();
+  // Leaves the state directory on disk (for a second run) instead of removing it.
+  void KeepState() { keep_state_ = true; }
+
+ private:
+  std::string state_dir_;
+  bool keep_state_ = false;
+  int gateway_port_ = 0;
+  std::unique_ptr<testing::Process> script_;
+};
+
+}  // namespace storefront::e2e
