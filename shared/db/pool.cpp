@@ -6,8 +6,11 @@ Pool::Lease::~Lease() {
   if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_));
 }
 
-Pool::Pool(std::string dsn, std::size_t size, std::chrono::milliseconds acquire_timeout)
-    : dsn_(std::move(dsn)), size_(size == 0 ? 1 : size), acquire_timeout_(acquire_timeout) {}
+Pool::Pool(std::string dsn, std::size_t size, std::chrono::milliseconds acquire_timeout, OnConnect on_connect)
+    : dsn_(std::move(dsn)),
+      size_(size == 0 ? 1 : size),
+      acquire_timeout_(acquire_timeout),
+      on_connect_(std::move(on_connect)) {}
 
 Pool::Lease Pool::Acquire() {
   std::unique_lock lock(mutex_);
@@ -22,7 +25,9 @@ Pool::Lease Pool::Acquire() {
   ++open_;
   lock.unlock();
   try {
-    return Lease(this, std::make_unique<pqxx::connection>(dsn_));
+    auto connection = std::make_unique<pqxx::connection>(dsn_);
+    if (on_connect_) on_connect_(*connection);
+    return Lease(this, std::move(connection));
   } catch (...) {
     lock.lock();
     --open_;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -44,8 +45,11 @@ class Pool {
     std::unique_ptr<pqxx::connection> connection_;
   };
 
+  // Runs on every newly opened connection: the place to register prepared statements.
+  using OnConnect = std::function<void(pqxx::connection&)>;
+
   Pool(std::string dsn, std::size_t size,
-       std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
+       std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5), OnConnect on_connect = {});
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
@@ -64,6 +68,7 @@ class Pool {
   const std::string dsn_;
   const std::size_t size_;
   const std::chrono::milliseconds acquire_timeout_;
+  const OnConnect on_connect_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
@@ -89,6 +94,22 @@ auto WithTransaction(Pool& pool, Fn&& work) {
       }
     } catch (const pqxx::serialization_failure&) {
       if (attempt >= 1) throw;
+    } catch (const pqxx::broken_connection&) {
+      if (attempt >= 1) throw;
+    }
+  }
+}
+
+// Runs `work(txn)` on a nontransaction: each statement commits on its own, one round trip
+// instead of BEGIN / query / COMMIT. For single-statement reads; retries once on a broken
+// connection.
+template <typename Fn>
+auto WithReadOnly(Pool& pool, Fn&& work) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto lease = pool.Acquire();
+      pqxx::nontransaction txn(*lease);
+      return work(txn);
     } catch (const pqxx::broken_connection&) {
       if (attempt >= 1) throw;
     }

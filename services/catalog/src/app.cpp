@@ -18,7 +18,8 @@ Config Config::FromEnv(config::Env env) {
 
 App::App(Config config)
     : config_(std::move(config)),
-      pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size)),
+      pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
+            repo::PgProductRepository::Prepare),
       repository_(pool_),
       catalog_(repository_),
       api_(catalog_),

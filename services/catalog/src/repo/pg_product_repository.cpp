@@ -54,21 +54,37 @@ const std::string kSearchSql = std::string("SELECT ") + kColumns +
                                " ORDER BY ts_rank(p.search, q) DESC, p.id"
                                " LIMIT $6";
 
+const std::string kGetSql = std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid";
+// The ids travel as one PostgreSQL array literal of validated UUIDs: one round trip.
+const std::string kBatchGetSql = std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = ANY($1::uuid[])";
+const std::string kCategoriesSql =
+    "SELECT c.id, c.name, c.description, count(p.id) FILTER (WHERE p.active)"
+    " FROM categories c LEFT JOIN products p ON p.category_id = c.id"
+    " GROUP BY c.id ORDER BY c.name";
+
 constexpr const char* kNilUuid = "00000000-0000-0000-0000-000000000000";
 
 }  // namespace
 
+void PgProductRepository::Prepare(pqxx::connection& connection) {
+  connection.prepare("catalog_browse", kBrowseSql);
+  connection.prepare("catalog_search", kSearchSql);
+  connection.prepare("catalog_get", kGetSql);
+  connection.prepare("catalog_batch_get", kBatchGetSql);
+  connection.prepare("catalog_categories", kCategoriesSql);
+}
+
 domain::ProductPage PgProductRepository::List(const domain::ProductQuery& query) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     const bool has_cursor = query.after.has_value();
     const std::string sort_key = has_cursor ? query.after->sort_key : (query.text.empty() ? "" : "0");
     const std::string after_id = has_cursor ? query.after->id : kNilUuid;
     const int fetch = query.limit + 1;
     pqxx::result rows =
         query.text.empty()
-            ? txn.exec_params(kBrowseSql, query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
+            ? txn.exec_prepared("catalog_browse", query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
                               fetch)
-            : txn.exec_params(kSearchSql, query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
+            : txn.exec_prepared("catalog_search", query.category_id, query.include_inactive, has_cursor, sort_key, after_id,
                               fetch, query.text);
     domain::ProductPage page;
     for (const auto& row : rows) {
@@ -86,21 +102,19 @@ domain::ProductPage PgProductRepository::List(const domain::ProductQuery& query)
 }
 
 std::optional<domain::Product> PgProductRepository::Get(const std::string& id) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Product> {
-    auto rows = txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid", id);
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) -> std::optional<Product> {
+    auto rows = txn.exec_prepared("catalog_get", id);
     if (rows.empty()) return std::nullopt;
     return ReadProduct(rows[0]);
   });
 }
 
 std::vector<domain::Product> PgProductRepository::BatchGet(const std::vector<std::string>& ids) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    // One round trip: the ids travel as a PostgreSQL array literal of validated UUIDs.
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     std::string array = "{";
     for (std::size_t i = 0; i < ids.size(); ++i) array += (i ? "," : "") + ids[i];
     array += "}";
-    auto rows =
-        txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = ANY($1::uuid[])", array);
+    auto rows = txn.exec_prepared("catalog_batch_get", array);
     std::vector<Product> products;
     for (const auto& row : rows) products.push_back(ReadProduct(row));
     return products;
@@ -108,11 +122,8 @@ std::vector<domain::Product> PgProductRepository::BatchGet(const std::vector<std
 }
 
 std::vector<domain::Category> PgProductRepository::Categories() {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    auto rows = txn.exec(
-        "SELECT c.id, c.name, c.description, count(p.id) FILTER (WHERE p.active)"
-        " FROM categories c LEFT JOIN products p ON p.category_id = c.id"
-        " GROUP BY c.id ORDER BY c.name");
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    auto rows = txn.exec_prepared("catalog_categories");
     std::vector<domain::Category> categories;
     for (const auto& row : rows) {
       categories.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
@@ -123,7 +134,7 @@ std::vector<domain::Category> PgProductRepository::Categories() {
 }
 
 bool PgProductRepository::CategoryExists(const std::string& id) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     return !txn.exec_params("SELECT 1 FROM categories WHERE id = $1", id).empty();
   });
 }

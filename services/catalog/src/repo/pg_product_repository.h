@@ -10,6 +10,10 @@ class PgProductRepository final : public domain::ProductRepository {
  public:
   explicit PgProductRepository(db::Pool& pool) : pool_(pool) {}
 
+  // Registers the read queries as prepared statements on a new connection (pass it to the
+  // Pool): the hot browse and search paths are then parsed and planned once per connection.
+  static void Prepare(pqxx::connection& connection);
+
   domain::ProductPage List(const domain::ProductQuery& query) override;
   std::optional<domain::Product> Get(const std::string& id) override;
   std::vector<domain::Product> BatchGet(const std::vector<std::string>& ids) override;

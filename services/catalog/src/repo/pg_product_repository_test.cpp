@@ -25,7 +25,7 @@ class PgProductRepositoryTest : public ::testing::Test {
     db::Migrate(connection, "catalog", Migrations());
   }
 
-  db::Pool pool_{SharedPostgres().Dsn("catalog"), 4};
+  db::Pool pool_{SharedPostgres().Dsn("catalog"), 4, std::chrono::seconds(5), PgProductRepository::Prepare};
   PgProductRepository repo_{pool_};
   domain::Catalog catalog_{repo_};
 };
