@@ -54,6 +54,12 @@ class FailedPrecondition : public DomainError {
   using DomainError::DomainError;
 };
 
+// The operation conflicts with one already in progress (e.g. the same idempotency key).
+class Aborted : public DomainError {
+ public:
+  using DomainError::DomainError;
+};
+
 // A dependency (database, another service) is unavailable; retrying later may work.
 class Unavailable : public DomainError {
  public:

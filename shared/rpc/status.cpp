@@ -19,6 +19,8 @@ grpc::Status CurrentExceptionToStatus() {
     return {grpc::StatusCode::ALREADY_EXISTS, e.what()};
   } catch (const FailedPrecondition& e) {
     return {grpc::StatusCode::FAILED_PRECONDITION, e.what()};
+  } catch (const Aborted& e) {
+    return {grpc::StatusCode::ABORTED, e.what()};
   } catch (const Unavailable& e) {
     return {grpc::StatusCode::UNAVAILABLE, e.what()};
   } catch (const db::PoolExhausted& e) {

@@ -17,6 +17,7 @@ TEST(StatusTest, MapsEachDomainErrorToItsCode) {
   EXPECT_EQ(Handle([] { throw FailedPrecondition("inactive"); }).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Handle([] { throw Unavailable("down"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Handle([] { throw Aborted("in progress"); }).error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(Handle([] { throw db::PoolExhausted("busy"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 

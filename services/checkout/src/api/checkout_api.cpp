@@ -1,0 +1,148 @@
+#include "api/checkout_api.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "shared/rpc/status.h"
+
+namespace storefront::checkout::api {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+namespace paymentspb = storefront::payments::v1;
+namespace shippingpb = storefront::shipping::v1;
+
+google::protobuf::Timestamp Time(domain::Timestamp at) {
+  return TimeUtil::MicrosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
+}
+
+void Money(const domain::Money& m, storefront::common::v1::Money* out) {
+  out->set_amount_minor(m.amount_minor);
+  out->set_currency(m.currency);
+}
+
+pb::OrderStatus Status(domain::OrderStatus s) { return static_cast<pb::OrderStatus>(static_cast<int>(s) + 1); }
+
+domain::Address FromProto(const storefront::common::v1::Address& a) {
+  return {a.name(), a.line1(), a.line2(), a.city(), a.region(), a.postal_code(), a.country()};
+}
+
+}  // namespace
+
+void ToProto(const domain::Order& o, pb::Order* out) {
+  out->set_id(o.id);
+  out->set_customer_id(o.customer_id);
+  out->set_customer_email(o.customer_email);
+  out->set_status(Status(o.status));
+  out->set_failure(static_cast<pb::OrderFailure>(static_cast<int>(o.failure)));
+  out->set_failure_reason(o.failure_reason);
+  for (const auto& item : o.items) {
+    auto* line = out->add_items();
+    line->set_product_id(item.product_id);
+    line->set_sku(item.sku);
+    line->set_name(item.name);
+    line->set_quantity(item.quantity);
+    Money(item.unit_price, line->mutable_unit_price());
+    Money(item.line_total, line->mutable_line_total());
+  }
+  Money(o.subtotal, out->mutable_subtotal());
+  Money(o.shipping_price, out->mutable_shipping_price());
+  Money(o.total, out->mutable_total());
+  const auto& a = o.shipping_address;
+  auto* address = out->mutable_shipping_address();
+  address->set_name(a.name);
+  address->set_line1(a.line1);
+  address->set_line2(a.line2);
+  address->set_city(a.city);
+  address->set_region(a.region);
+  address->set_postal_code(a.postal_code);
+  address->set_country(a.country);
+  out->set_shipping_option_id(o.shipping_option_id);
+  if (!o.payment_id.empty()) {
+    auto* payment = out->mutable_payment();
+    payment->set_payment_id(o.payment_id);
+    paymentspb::PaymentStatus status = paymentspb::PAYMENT_STATUS_UNSPECIFIED;
+    paymentspb::PaymentStatus_Parse("PAYMENT_STATUS_" + o.payment_status, &status);
+    payment->set_status(status);
+    paymentspb::CardBrand brand = paymentspb::CARD_BRAND_UNSPECIFIED;
+    paymentspb::CardBrand_Parse("CARD_BRAND_" + o.card_brand, &brand);
+    payment->set_card_brand(brand);
+    payment->set_card_last4(o.card_last4);
+  }
+  if (!o.shipment_id.empty()) {
+    auto* shipment = out->mutable_shipment();
+    shipment->set_shipment_id(o.shipment_id);
+    shipment->set_carrier(o.carrier);
+    shipment->set_tracking_number(o.tracking_number);
+    shippingpb::ShipmentStatus status = shippingpb::SHIPMENT_STATUS_UNSPECIFIED;
+    shippingpb::ShipmentStatus_Parse("SHIPMENT_STATUS_" + o.shipment_status, &status);
+    shipment->set_status(status);
+  }
+  for (const auto& entry : o.timeline) {
+    auto* t = out->add_timeline();
+    t->set_status(Status(entry.status));
+    t->set_note(entry.note);
+    *t->mutable_at() = Time(entry.at);
+  }
+  for (const auto& step : o.steps) {
+    auto* s = out->add_saga_steps();
+    s->set_name(step.name);
+    s->set_state(static_cast<pb::SagaStepState>(static_cast<int>(step.state) + 1));
+    s->set_detail(step.detail);
+    *s->mutable_at() = Time(step.at);
+  }
+  *out->mutable_created_at() = Time(o.created_at);
+  *out->mutable_updated_at() = Time(o.updated_at);
+}
+
+grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext*, const pb::PlaceOrderRequest* request, pb::Order* response) {
+  return rpc::Handle([&] {
+    domain::PlaceOrderCommand command;
+    command.idempotency_key = request->idempotency_key();
+    command.customer_id = request->customer_id();
+    command.customer_email = request->customer_email();
+    command.shipping_address = FromProto(request->shipping_address());
+    command.shipping_option_id = request->shipping_option_id();
+    command.card = {request->card().number(), request->card().exp_month(), request->card().exp_year(),
+                    request->card().cvc()};
+    if (request->has_expected_total()) {
+      command.expected_total = domain::Money{request->expected_total().amount_minor(), request->expected_total().currency()};
+    }
+    ToProto(checkout_.PlaceOrder(command), response);
+  });
+}
+
+grpc::Status CheckoutApi::GetOrder(grpc::ServerContext*, const pb::GetOrderRequest* request, pb::Order* response) {
+  return rpc::Handle([&] { ToProto(checkout_.GetOrder(request->order_id(), request->customer_id()), response); });
+}
+
+grpc::Status CheckoutApi::ListOrders(grpc::ServerContext*, const pb::ListOrdersRequest* request,
+                                     pb::ListOrdersResponse* response) {
+  return rpc::Handle([&] {
+    domain::OrderListRequest list;
+    list.filter.customer_id = request->customer_id();
+    list.filter.customer_email = request->customer_email();
+    list.filter.limit = request->page_size();
+    if (request->status() != pb::ORDER_STATUS_UNSPECIFIED) {
+      list.filter.status = static_cast<domain::OrderStatus>(static_cast<int>(request->status()) - 1);
+    }
+    list.page_token = request->page_token();
+    auto result = checkout_.ListOrders(list);
+    for (const auto& order : result.orders) ToProto(order, response->add_orders());
+    response->set_next_page_token(result.next_page_token);
+  });
+}
+
+grpc::Status CheckoutApi::CancelOrder(grpc::ServerContext*, const pb::CancelOrderRequest* request,
+                                      pb::Order* response) {
+  return rpc::Handle([&] {
+    ToProto(checkout_.CancelOrder(request->order_id(), request->customer_id(), request->reason()), response);
+  });
+}
+
+grpc::Status CheckoutApi::RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest*, pb::Order*) {
+  // Refunds need captured payments, which arrive with the events issue (capture on dispatch).
+  return {grpc::StatusCode::UNIMPLEMENTED, "refunds are not built yet"};
+}
+
+}  // namespace storefront::checkout::api

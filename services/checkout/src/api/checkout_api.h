@@ -1,0 +1,27 @@
+// The checkout's gRPC transport: proto <-> domain mapping; errors mapped by rpc::Handle.
+#pragma once
+
+#include "domain/checkout.h"
+#include "storefront/checkout/v1/checkout.grpc.pb.h"
+
+namespace storefront::checkout::api {
+
+namespace pb = ::storefront::checkout::v1;
+
+class CheckoutApi final : public pb::CheckoutService::Service {
+ public:
+  explicit CheckoutApi(domain::Checkout& checkout) : checkout_(checkout) {}
+
+  grpc::Status PlaceOrder(grpc::ServerContext*, const pb::PlaceOrderRequest*, pb::Order*) override;
+  grpc::Status GetOrder(grpc::ServerContext*, const pb::GetOrderRequest*, pb::Order*) override;
+  grpc::Status ListOrders(grpc::ServerContext*, const pb::ListOrdersRequest*, pb::ListOrdersResponse*) override;
+  grpc::Status CancelOrder(grpc::ServerContext*, const pb::CancelOrderRequest*, pb::Order*) override;
+  grpc::Status RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest*, pb::Order*) override;
+
+ private:
+  domain::Checkout& checkout_;
+};
+
+void ToProto(const domain::Order& order, pb::Order* out);
+
+}  // namespace storefront::checkout::api

@@ -1,0 +1,96 @@
+#include "app.h"
+
+#include "shared/db/migrations.h"
+#include "shared/log/log.h"
+
+namespace storefront::checkout {
+
+const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
+
+Config Config::FromEnv(config::Env env) {
+  Config c;
+  c.grpc_address = env.HostPort("GRPC_LISTEN_ADDR", "127.0.0.1:50053", /*allow_zero_port=*/true);
+  c.database_url = env.Required("DATABASE_URL", "PostgreSQL connection string for the checkout role");
+  c.db_pool_size = static_cast<int>(env.Int("DB_POOL_SIZE", 8, 1, 64));
+  c.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
+  c.catalog_address = env.HostPort("CATALOG_ADDR", "127.0.0.1:50051");
+  c.payments_address = env.HostPort("PAYMENTS_ADDR", "127.0.0.1:50054");
+  c.inventory_address = env.HostPort("INVENTORY_ADDR", "127.0.0.1:50055");
+  c.shipping_address = env.HostPort("SHIPPING_ADDR", "127.0.0.1:50056");
+  c.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 3000, 10, 60000));
+  c.reservation_ttl_seconds = static_cast<int>(env.Int("RESERVATION_TTL_SECONDS", 900, 1, 3600));
+  c.saga_lease = std::chrono::milliseconds(env.Int("SAGA_LEASE_MS", 15000, 100, 600000));
+  c.recovery_interval = std::chrono::milliseconds(env.Int("RECOVERY_INTERVAL_MS", 5000, 50, 600000));
+  c.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  env.Validate();
+  return c;
+}
+
+App::App(Config config)
+    : config_(std::move(config)),
+      pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size)),
+      orders_(pool_),
+      cart_client_(rpc::MakeChannel(config_.cart_address), config_.upstream_timeout),
+      catalog_client_(rpc::MakeChannel(config_.catalog_address), config_.upstream_timeout),
+      shipping_client_(rpc::MakeChannel(config_.shipping_address), config_.upstream_timeout),
+      inventory_client_(rpc::MakeChannel(config_.inventory_address), config_.upstream_timeout),
+      payments_client_(rpc::MakeChannel(config_.payments_address), config_.upstream_timeout),
+      cart_(cart_client_),
+      catalog_(catalog_client_),
+      shipping_(shipping_client_),
+      inventory_(inventory_client_),
+      payments_(payments_client_),
+      checkout_(orders_, cart_, catalog_, shipping_, inventory_, payments_,
+                {config_.reservation_ttl_seconds, config_.saga_lease}, [] { return std::chrono::system_clock::now(); }),
+      api_(checkout_),
+      server_({.listen_address = config_.grpc_address}) {
+  server_.AddService(&api_);
+}
+
+App::~App() { Shutdown(); }
+
+int App::Start() {
+  {
+    auto connection = pool_.Acquire();
+    db::Migrate(*connection, "checkout", Migrations());
+  }
+  int port = server_.Start();
+  recovery_ = std::thread([this] { RecoveryLoop(); });
+  return port;
+}
+
+void App::RecoveryLoop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      int recovered = 0;
+      while (checkout_.RecoverOne()) {
+        if (++recovered % 10 == 0 && stopping_) break;
+      }
+      if (recovered > 0) log::Info("recovered interrupted checkouts", {{"count", recovered}});
+    } catch (const std::exception& error) {
+      log::Warn("checkout recovery failed; will retry", {{"error", error.what()}});
+    }
+    lock.lock();
+    wake_.wait_for(lock, config_.recovery_interval, [&] { return stopping_; });
+  }
+}
+
+void App::ServeUntil(rpc::TerminationSignals& signals) {
+  signals.Wait();
+  Shutdown();
+}
+
+void App::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (recovery_.joinable()) recovery_.join();
+  server_.Shutdown();
+}
+
+}  // namespace storefront::checkout

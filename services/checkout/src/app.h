@@ -1,0 +1,71 @@
+// The checkout service's composition root: pool, migrations, order store, clients of the five
+// services it orchestrates, the saga, its recovery loop and the gRPC server.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/checkout_api.h"
+#include "clients/grpc_ports.h"
+#include "domain/checkout.h"
+#include "repo/pg_order_repository.h"
+#include "shared/config/env.h"
+#include "shared/db/pool.h"
+#include "shared/rpc/server.h"
+
+namespace storefront::checkout {
+
+struct Config {
+  std::string grpc_address;
+  std::string database_url;
+  int db_pool_size = 8;
+  std::string cart_address, catalog_address, inventory_address, payments_address, shipping_address;
+  std::chrono::milliseconds upstream_timeout{3000};
+  int reservation_ttl_seconds = 900;
+  std::chrono::milliseconds saga_lease{15000};
+  std::chrono::milliseconds recovery_interval{5000};
+  std::string log_level;
+
+  static Config FromEnv(config::Env env);
+};
+
+class App {
+ public:
+  explicit App(Config config);
+  ~App();
+  // Applies migrations, starts serving and the recovery loop; returns the bound port.
+  int Start();
+  void ServeUntil(rpc::TerminationSignals& signals);
+  void Shutdown();
+
+ private:
+  void RecoveryLoop();
+
+  Config config_;
+  db::Pool pool_;
+  repo::PgOrderRepository orders_;
+  rpc::Client<storefront::cart::v1::CartService> cart_client_;
+  rpc::Client<storefront::catalog::v1::CatalogService> catalog_client_;
+  rpc::Client<storefront::shipping::v1::ShippingService> shipping_client_;
+  rpc::Client<storefront::inventory::v1::InventoryService> inventory_client_;
+  rpc::Client<storefront::payments::v1::PaymentsService> payments_client_;
+  clients::GrpcCart cart_;
+  clients::GrpcCatalog catalog_;
+  clients::GrpcShipping shipping_;
+  clients::GrpcInventory inventory_;
+  clients::GrpcPayments payments_;
+  domain::Checkout checkout_;
+  api::CheckoutApi api_;
+  rpc::Server server_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread recovery_;
+};
+
+}  // namespace storefront::checkout

@@ -1,0 +1,213 @@
+#include "clients/grpc_ports.h"
+
+namespace storefront::checkout::clients {
+namespace {
+
+namespace cartpb = storefront::cart::v1;
+namespace catalogpb = storefront::catalog::v1;
+namespace shippingpb = storefront::shipping::v1;
+namespace inventorypb = storefront::inventory::v1;
+namespace paymentspb = storefront::payments::v1;
+
+void ToProto(const domain::Address& a, storefront::common::v1::Address* out) {
+  out->set_name(a.name);
+  out->set_line1(a.line1);
+  out->set_line2(a.line2);
+  out->set_city(a.city);
+  out->set_region(a.region);
+  out->set_postal_code(a.postal_code);
+  out->set_country(a.country);
+}
+
+void ToProto(const domain::Money& m, storefront::common::v1::Money* out) {
+  out->set_amount_minor(m.amount_minor);
+  out->set_currency(m.currency);
+}
+
+domain::Money FromProto(const storefront::common::v1::Money& m) { return {m.amount_minor(), m.currency()}; }
+
+// "PAYMENT_STATUS_AUTHORIZED" -> "AUTHORIZED"
+std::string ShortName(const std::string& full, const std::string& prefix) {
+  return full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
+}
+
+domain::PaymentResult FromProto(const paymentspb::Payment& p) {
+  return {p.id(), ShortName(paymentspb::PaymentStatus_Name(p.status()), "PAYMENT_STATUS_"), p.decline_code(),
+          ShortName(paymentspb::CardBrand_Name(p.card_brand()), "CARD_BRAND_"), p.card_last4()};
+}
+
+// A request id that lets one order be followed through every service's log.
+std::string RequestIdFor(const std::string& key) { return key.substr(0, 64); }
+
+}  // namespace
+
+void ThrowIfFailed(const grpc::Status& status, const std::string& service) {
+  if (status.ok()) return;
+  std::string message = service + ": " + status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      throw Unavailable(service + " is unavailable (" + status.error_message() + ")");
+    case grpc::StatusCode::INVALID_ARGUMENT: throw InvalidArgument(service, status.error_message());
+    case grpc::StatusCode::NOT_FOUND: throw NotFound(message);
+    case grpc::StatusCode::ALREADY_EXISTS: throw AlreadyExists(message);
+    case grpc::StatusCode::FAILED_PRECONDITION: throw FailedPrecondition(message);
+    case grpc::StatusCode::ABORTED: throw Aborted(message);
+    default: throw Unavailable(service + " failed (" + status.error_message() + ")");
+  }
+}
+
+std::vector<domain::CartLine> GrpcCart::GetCart(const std::string& customer_id) {
+  cartpb::GetCartRequest request;
+  request.set_customer_id(customer_id);
+  cartpb::Cart cart;
+  ThrowIfFailed(client_.stub().GetCart(client_.Context(RequestIdFor(customer_id)).get(), request, &cart), "cart");
+  std::vector<domain::CartLine> lines;
+  for (const auto& item : cart.items()) lines.push_back({item.product_id(), item.quantity()});
+  return lines;
+}
+
+void GrpcCart::ClearCart(const std::string& customer_id) {
+  cartpb::ClearCartRequest request;
+  request.set_customer_id(customer_id);
+  cartpb::Cart cart;
+  ThrowIfFailed(client_.stub().ClearCart(client_.Context(RequestIdFor(customer_id)).get(), request, &cart), "cart");
+}
+
+std::vector<domain::PricedProduct> GrpcCatalog::BatchGet(const std::vector<std::string>& ids) {
+  catalogpb::BatchGetProductsRequest request;
+  for (const auto& id : ids) request.add_ids(id);
+  catalogpb::BatchGetProductsResponse response;
+  ThrowIfFailed(client_.stub().BatchGetProducts(client_.Context("").get(), request, &response), "catalog");
+  std::vector<domain::PricedProduct> products;
+  for (const auto& p : response.products()) {
+    products.push_back({p.id(), p.sku(), p.name(), FromProto(p.price()), p.active()});
+  }
+  return products;
+}
+
+std::vector<domain::ShippingQuote> GrpcShipping::Quote(const domain::Address& address, int item_count,
+                                                       const domain::Money& subtotal) {
+  shippingpb::GetQuotesRequest request;
+  ToProto(address, request.mutable_address());
+  request.set_item_count(item_count);
+  ToProto(subtotal, request.mutable_subtotal());
+  shippingpb::GetQuotesResponse response;
+  ThrowIfFailed(client_.stub().GetQuotes(client_.Context("").get(), request, &response), "shipping");
+  std::vector<domain::ShippingQuote> quotes;
+  for (const auto& o : response.options()) quotes.push_back({o.id(), o.carrier(), o.service(), FromProto(o.price())});
+  return quotes;
+}
+
+domain::ShipmentResult GrpcShipping::CreateShipment(const domain::Order& order) {
+  shippingpb::CreateShipmentRequest request;
+  request.set_order_id(order.id);
+  request.set_customer_id(order.customer_id);
+  request.set_shipping_option_id(order.shipping_option_id);
+  ToProto(order.shipping_address, request.mutable_address());
+  for (const auto& item : order.items) {
+    auto* line = request.add_items();
+    line->set_product_id(item.product_id);
+    line->set_sku(item.sku);
+    line->set_name(item.name);
+    line->set_quantity(item.quantity);
+  }
+  shippingpb::Shipment shipment;
+  ThrowIfFailed(client_.stub().CreateShipment(client_.Context(RequestIdFor(order.id)).get(), request, &shipment),
+                "shipping");
+  return {shipment.id(), shipment.carrier(), shipment.tracking_number(),
+          ShortName(shippingpb::ShipmentStatus_Name(shipment.status()), "SHIPMENT_STATUS_")};
+}
+
+void GrpcShipping::CancelShipment(const std::string& shipment_id, const std::string& reason) {
+  shippingpb::CancelShipmentRequest request;
+  request.set_id(shipment_id);
+  request.set_reason(reason.substr(0, 500));
+  shippingpb::Shipment shipment;
+  ThrowIfFailed(client_.stub().CancelShipment(client_.Context("").get(), request, &shipment), "shipping");
+}
+
+domain::ReserveResult GrpcInventory::Reserve(const std::string& order_id, const std::vector<domain::CartLine>& lines,
+                                             int ttl_seconds) {
+  inventorypb::ReserveStockRequest request;
+  request.set_order_id(order_id);
+  request.set_ttl_seconds(ttl_seconds);
+  for (const auto& line : lines) {
+    auto* out = request.add_lines();
+    out->set_product_id(line.product_id);
+    out->set_quantity(line.quantity);
+  }
+  inventorypb::ReserveStockResponse response;
+  ThrowIfFailed(client_.stub().ReserveStock(client_.Context(RequestIdFor(order_id)).get(), request, &response),
+                "inventory");
+  domain::ReserveResult result;
+  if (response.has_reservation()) result.reservation_id = response.reservation().id();
+  for (const auto& s : response.insufficient_stock().shortages()) {
+    result.shortages.push_back({s.product_id(), s.requested(), s.available()});
+  }
+  return result;
+}
+
+void GrpcInventory::Commit(const std::string& reservation_id) {
+  inventorypb::CommitReservationRequest request;
+  request.set_reservation_id(reservation_id);
+  inventorypb::Reservation reservation;
+  ThrowIfFailed(client_.stub().CommitReservation(client_.Context("").get(), request, &reservation), "inventory");
+}
+
+void GrpcInventory::Release(const std::string& reservation_id, bool cancelled) {
+  inventorypb::ReleaseReservationRequest request;
+  request.set_reservation_id(reservation_id);
+  request.set_reason(cancelled ? inventorypb::RELEASE_REASON_ORDER_CANCELLED : inventorypb::RELEASE_REASON_CHECKOUT_FAILED);
+  inventorypb::Reservation reservation;
+  ThrowIfFailed(client_.stub().ReleaseReservation(client_.Context("").get(), request, &reservation), "inventory");
+}
+
+domain::PaymentResult GrpcPayments::Authorize(const std::string& idempotency_key, const domain::Order& order,
+                                              const domain::Card& card) {
+  paymentspb::AuthorizeRequest request;
+  request.set_idempotency_key(idempotency_key);
+  request.set_order_id(order.id);
+  request.set_customer_id(order.customer_id);
+  ToProto(order.total, request.mutable_amount());
+  auto* c = request.mutable_card();
+  c->set_number(card.number);
+  c->set_exp_month(card.exp_month);
+  c->set_exp_year(card.exp_year);
+  c->set_cvc(card.cvc);
+  paymentspb::Payment payment;
+  auto status = client_.stub().Authorize(client_.Context(RequestIdFor(order.id)).get(), request, &payment);
+  request.mutable_card()->Clear();  // do not keep the number around longer than the call
+  ThrowIfFailed(status, "payments");
+  return FromProto(payment);
+}
+
+std::optional<domain::PaymentResult> GrpcPayments::FindAuthorized(const std::string& order_id) {
+  paymentspb::ListPaymentsRequest request;
+  request.set_order_id(order_id);
+  paymentspb::ListPaymentsResponse response;
+  ThrowIfFailed(client_.stub().ListPayments(client_.Context(RequestIdFor(order_id)).get(), request, &response),
+                "payments");
+  for (const auto& payment : response.payments()) {
+    switch (payment.status()) {
+      case paymentspb::PAYMENT_STATUS_AUTHORIZED:
+      case paymentspb::PAYMENT_STATUS_CAPTURED:
+        return FromProto(payment);
+      default:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+domain::PaymentResult GrpcPayments::Void(const std::string& idempotency_key, const std::string& payment_id) {
+  paymentspb::VoidRequest request;
+  request.set_idempotency_key(idempotency_key);
+  request.set_payment_id(payment_id);
+  paymentspb::Payment payment;
+  ThrowIfFailed(client_.stub().Void(client_.Context("").get(), request, &payment), "payments");
+  return FromProto(payment);
+}
+
+}  // namespace storefront::checkout::clients

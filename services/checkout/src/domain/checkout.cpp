@@ -1,0 +1,446 @@
+#include "domain/checkout.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace storefront::checkout::domain {
+namespace {
+
+constexpr std::size_t kMaxKeyLength = 128;
+
+bool IsPrintable(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
+}
+
+void RequireText(const std::string& value, const std::string& field, std::size_t max, bool required, Violations& v) {
+  if ((required && value.empty()) || value.size() > max || !IsPrintable(value)) {
+    v.Add(field, required ? "is required, at most " + std::to_string(max) + " characters"
+                          : "must be at most " + std::to_string(max) + " characters");
+  }
+}
+
+bool IsEmail(const std::string& email) {
+  auto at = email.find('@');
+  return email.size() <= 254 && at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
+         email.find('.', at) != std::string::npos && email.back() != '.' && email.find(' ') == std::string::npos &&
+         IsPrintable(email);
+}
+
+std::string Money2(const Money& money) {
+  std::string minor = std::to_string(money.amount_minor % 100);
+  if (minor.size() < 2) minor = "0" + minor;
+  return std::to_string(money.amount_minor / 100) + "." + minor + " " + money.currency;
+}
+
+std::string EncodeToken(const std::string& raw) {
+  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+std::optional<std::string> DecodeToken(const std::string& encoded) {
+  if (encoded.empty() || encoded.size() > 256) return std::nullopt;
+  std::string raw(encoded.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), encoded.data(), encoded.size(),
+                        nullptr, &length, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  raw.resize(length);
+  return raw;
+}
+
+}  // namespace
+
+void ValidatePlaceOrder(const PlaceOrderCommand& c, Violations& v) {
+  if (c.idempotency_key.empty() || c.idempotency_key.size() > kMaxKeyLength || !IsPrintable(c.idempotency_key)) {
+    v.Add("idempotency_key", "is required, 1 to 128 printable characters");
+  }
+  RequireText(c.customer_id, "customer_id", 64, true, v);
+  if (!IsEmail(c.customer_email)) v.Add("customer_email", "must be an email address");
+  const Address& a = c.shipping_address;
+  RequireText(a.name, "shipping_address.name", 100, true, v);
+  RequireText(a.line1, "shipping_address.line1", 200, true, v);
+  RequireText(a.line2, "shipping_address.line2", 200, false, v);
+  RequireText(a.city, "shipping_address.city", 100, true, v);
+  RequireText(a.region, "shipping_address.region", 100, false, v);
+  RequireText(a.postal_code, "shipping_address.postal_code", 20, true, v);
+  bool country = a.country.size() == 2 && std::isupper(static_cast<unsigned char>(a.country[0])) &&
+                 std::isupper(static_cast<unsigned char>(a.country[1]));
+  if (!country) v.Add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as US");
+  RequireText(c.shipping_option_id, "shipping_option_id", 64, true, v);
+  // The card itself is validated by payments; checkout only checks its shape.
+  std::string digits;
+  bool clean = true;
+  for (char ch : c.card.number) {
+    if (ch >= '0' && ch <= '9') digits.push_back(ch);
+    else if (ch != ' ' && ch != '-') clean = false;
+  }
+  if (!clean || digits.size() < 12 || digits.size() > 19) v.Add("payment.card_number", "must be 12 to 19 digits");
+  if (c.card.exp_month < 1 || c.card.exp_month > 12) v.Add("payment.exp_month", "must be 1 to 12");
+  if (c.card.exp_year < 2000 || c.card.exp_year > 2100) v.Add("payment.exp_year", "must be a four-digit year");
+  bool cvc = (c.card.cvc.size() == 3 || c.card.cvc.size() == 4) &&
+             std::all_of(c.card.cvc.begin(), c.card.cvc.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!cvc) v.Add("payment.cvc", "must be 3 or 4 digits");
+}
+
+Checkout::Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog, ShippingPort& shipping,
+                   InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock)
+    : orders_(orders),
+      cart_(cart),
+      catalog_(catalog),
+      shipping_(shipping),
+      inventory_(inventory),
+      payments_(payments),
+      settings_(settings),
+      clock_(std::move(clock)) {}
+
+std::string Checkout::Fingerprint(const PlaceOrderCommand& c) {
+  const Address& a = c.shipping_address;
+  std::string material;
+  for (const std::string* part : {&c.customer_id, &c.customer_email, &a.name, &a.line1, &a.line2, &a.city, &a.region,
+                                  &a.postal_code, &a.country, &c.shipping_option_id}) {
+    material += *part;
+    material.push_back('\0');
+  }
+  // Only what identifies the card to a person; never the number itself.
+  material += c.card.Last4() + '\0' + std::to_string(c.card.exp_month) + '/' + std::to_string(c.card.exp_year);
+  if (c.expected_total) material += '\0' + std::to_string(c.expected_total->amount_minor) + c.expected_total->currency;
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(material.data()), material.size(),
+                     nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+Order Checkout::Replay(const Order& existing, const std::string& fingerprint) {
+  if (existing.request_fingerprint != fingerprint) {
+    throw AlreadyExists("this Idempotency-Key was already used for a different checkout request");
+  }
+  if (!IsTerminal(existing.status) && orders_.IsLeased(existing.id)) {
+    throw Aborted("an order with this Idempotency-Key is still being processed");
+  }
+  return existing;
+}
+
+Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
+  Violations violations;
+  ValidatePlaceOrder(command, violations);
+  violations.ThrowIfAny();
+  const std::string fingerprint = Fingerprint(command);
+  if (auto existing = orders_.FindByIdempotencyKey(command.customer_id, command.idempotency_key)) {
+    return Replay(*existing, fingerprint);
+  }
+
+  Order order;
+  order.customer_id = command.customer_id;
+  order.customer_email = command.customer_email;
+  order.idempotency_key = command.idempotency_key;
+  order.request_fingerprint = fingerprint;
+  order.shipping_address = command.shipping_address;
+  order.shipping_option_id = command.shipping_option_id;
+  order.card_last4 = command.card.Last4();
+  const Timestamp now = clock_();
+  order.created_at = order.updated_at = now;
+
+  // Reads first: nothing is held yet, so a failure here is a plain error for the shopper.
+  std::vector<CartLine> lines = cart_.GetCart(command.customer_id);
+  if (lines.empty()) throw FailedPrecondition("the cart is empty");
+  order.steps.push_back({kStepLoadCart, StepState::kSucceeded, std::to_string(lines.size()) + " lines", now});
+
+  std::vector<std::string> ids;
+  for (const auto& line : lines) ids.push_back(line.product_id);
+  std::map<std::string, PricedProduct> products;
+  for (auto& product : catalog_.BatchGet(ids)) products[product.id] = std::move(product);
+  std::string currency;
+  for (const auto& line : lines) {
+    auto it = products.find(line.product_id);
+    if (it == products.end() || !it->second.active) {
+      throw FailedPrecondition("product " + line.product_id + " is no longer sold; remove it from the cart");
+    }
+    const PricedProduct& product = it->second;
+    if (currency.empty()) currency = product.price.currency;
+    if (product.price.currency != currency) throw FailedPrecondition("the cart mixes currencies");
+    OrderItem item{product.id, product.sku, product.name, line.quantity, product.price,
+                   {product.price.amount_minor * line.quantity, currency}};
+    order.subtotal.amount_minor += item.line_total.amount_minor;
+    order.items.push_back(std::move(item));
+  }
+  order.subtotal.currency = currency;
+  order.steps.push_back({kStepPrice, StepState::kSucceeded, "subtotal " + Money2(order.subtotal), now});
+
+  std::optional<ShippingQuote> chosen;
+  for (auto& quote : shipping_.Quote(order.shipping_address, order.ItemCount(), order.subtotal)) {
+    if (quote.id == command.shipping_option_id) chosen = std::move(quote);
+  }
+  if (!chosen) throw InvalidArgument("shipping_option_id", "is not offered for this address; ask for quotes again");
+  if (chosen->price.currency != currency) throw FailedPrecondition("shipping is quoted in another currency");
+  order.shipping_price = chosen->price;
+  order.carrier = chosen->carrier;
+  order.total = {order.subtotal.amount_minor + order.shipping_price.amount_minor, currency};
+  order.steps.push_back({kStepQuote, StepState::kSucceeded, chosen->carrier + " " + chosen->service + ", " +
+                                                                 Money2(order.shipping_price), now});
+  if (command.expected_total && !(*command.expected_total == order.total)) {
+    throw FailedPrecondition("the total is now " + Money2(order.total) + "; review the order and try again");
+  }
+
+  order.timeline.push_back({OrderStatus::kPending, "Order placed", now});
+  try {
+    order.id = orders_.Create(order, settings_.lease);
+  } catch (const AlreadyExists&) {
+    // A concurrent request with the same key won the race.
+    auto existing = orders_.FindByIdempotencyKey(command.customer_id, command.idempotency_key);
+    if (!existing) throw;
+    return Replay(*existing, fingerprint);
+  }
+  Drive(order, &command.card);
+  return order;
+}
+
+void Checkout::Drive(Order& order, const Card* card) {
+  try {
+    while (!IsTerminal(order.status)) {
+      if (order.failure != Failure::kNone) {
+        if (!Compensate(order)) return;
+        continue;
+      }
+      const OrderStatus before = order.status;
+      switch (order.status) {
+        case OrderStatus::kPending: Reserve(order); break;
+        case OrderStatus::kReserved: Authorize(order, card); break;
+        case OrderStatus::kPaymentAuthorized: ShipAndConfirm(order); break;
+        default: return;
+      }
+      // A step that neither advanced nor failed is waiting for a dependency: let the lease run
+      // out so recovery tries again later.
+      if (order.status == before && order.failure == Failure::kNone) return;
+    }
+    orders_.ReleaseLease(order.id);
+  } catch (const Unavailable&) {
+    // The order store itself is unreachable: recovery resumes from the last saved step.
+  }
+}
+
+void Checkout::Reserve(Order& order) {
+  SetStep(order, kStepReserve, StepState::kPending, "");
+  std::vector<CartLine> lines;
+  for (const auto& item : order.items) lines.push_back({item.product_id, item.quantity});
+  ReserveResult result;
+  try {
+    result = inventory_.Reserve(order.id, lines, settings_.reservation_ttl_seconds);
+  } catch (const Unavailable& e) {
+    SetStep(order, kStepReserve, StepState::kFailed, e.what());
+    return Fail(order, Failure::kDependencyUnavailable, "inventory is unavailable; nothing was charged");
+  }
+  if (!result.shortages.empty()) {
+    std::string detail;
+    for (const auto& s : result.shortages) {
+      for (const auto& item : order.items) {
+        if (item.product_id != s.product_id) continue;
+        detail += (detail.empty() ? "" : "; ") + item.name + ": " + std::to_string(s.available) + " left, " +
+                  std::to_string(s.requested) + " wanted";
+      }
+    }
+    SetStep(order, kStepReserve, StepState::kFailed, detail);
+    return Fail(order, Failure::kOutOfStock, "not enough stock: " + detail);
+  }
+  order.reservation_id = result.reservation_id;
+  SetStep(order, kStepReserve, StepState::kSucceeded, "reservation " + result.reservation_id);
+  SetStatus(order, OrderStatus::kReserved, "Stock reserved");
+}
+
+void Checkout::Authorize(Order& order, const Card* card) {
+  std::optional<PaymentResult> result;
+  if (card != nullptr) {
+    SetStep(order, kStepAuthorize, StepState::kPending, "");
+    try {
+      result = payments_.Authorize("checkout:" + order.id + ":authorize", order, *card);
+    } catch (const Unavailable& e) {
+      SetStep(order, kStepAuthorize, StepState::kFailed, e.what());
+      return Fail(order, Failure::kDependencyUnavailable, "the payment could not be processed; nothing was charged");
+    }
+  } else {
+    // Resumed after a crash: the card is gone (never stored). Did the authorization happen?
+    try {
+      result = payments_.FindAuthorized(order.id);
+    } catch (const Unavailable&) {
+      return;  // ask again later
+    }
+    if (!result) {
+      SetStep(order, kStepAuthorize, StepState::kFailed, "interrupted before the payment was authorized");
+      return Fail(order, Failure::kInterrupted, "checkout was interrupted before the payment went through");
+    }
+  }
+  order.payment_id = result->payment_id;
+  order.payment_status = result->status;
+  if (!result->card_brand.empty()) order.card_brand = result->card_brand;
+  if (!result->card_last4.empty()) order.card_last4 = result->card_last4;
+  if (result->status != "AUTHORIZED") {
+    std::string code = result->decline_code.empty() ? result->status : result->decline_code;
+    SetStep(order, kStepAuthorize, StepState::kFailed, "declined: " + code);
+    return Fail(order, Failure::kPaymentDeclined, "the card was declined (" + code + ")");
+  }
+  SetStep(order, kStepAuthorize, StepState::kSucceeded, "payment " + result->payment_id);
+  SetStatus(order, OrderStatus::kPaymentAuthorized, "Payment authorized");
+}
+
+void Checkout::ShipAndConfirm(Order& order) {
+  const SagaStep* shipment_step = order.Step(kStepShipment);
+  if (shipment_step == nullptr || shipment_step->state != StepState::kSucceeded) {
+    SetStep(order, kStepShipment, StepState::kPending, "");
+    try {
+      ShipmentResult shipment = shipping_.CreateShipment(order);
+      order.shipment_id = shipment.shipment_id;
+      order.carrier = shipment.carrier;
+      order.tracking_number = shipment.tracking_number;
+      order.shipment_status = shipment.status;
+      SetStep(order, kStepShipment, StepState::kSucceeded, shipment.carrier + " " + shipment.tracking_number);
+    } catch (const Unavailable& e) {
+      SetStep(order, kStepShipment, StepState::kFailed, e.what());
+      return Fail(order, Failure::kDependencyUnavailable, "shipping is unavailable; the payment was voided");
+    } catch (const DomainError& e) {
+      SetStep(order, kStepShipment, StepState::kFailed, e.what());
+      return Fail(order, Failure::kShippingFailed, std::string("the shipment could not be created: ") + e.what());
+    }
+  }
+
+  SetStep(order, kStepConfirm, StepState::kPending, "");
+  try {
+    inventory_.Commit(order.reservation_id);
+  } catch (const Unavailable& e) {
+    SetStep(order, kStepConfirm, StepState::kFailed, e.what());
+    return;  // retried by recovery; the reservation still holds the stock until its TTL
+  } catch (const FailedPrecondition& e) {
+    SetStep(order, kStepConfirm, StepState::kFailed, e.what());
+    return Fail(order, Failure::kInterrupted, "the stock reservation expired before the order was confirmed");
+  }
+  SetStep(order, kStepConfirm, StepState::kSucceeded, "");
+  SetStatus(order, OrderStatus::kConfirmed, "Order confirmed");
+  try {
+    cart_.ClearCart(order.customer_id);  // courtesy: the order no longer depends on the cart
+  } catch (const DomainError&) {
+  }
+}
+
+bool Checkout::Compensate(Order& order) {
+  try {
+    if (SagaStep* step = order.Step(kStepShipment); step != nullptr && step->state == StepState::kSucceeded) {
+      shipping_.CancelShipment(order.shipment_id, "checkout failed: " + order.failure_reason);
+      order.shipment_status = "CANCELLED";
+      SetStep(order, kStepShipment, StepState::kCompensated, "shipment cancelled");
+    }
+    if (SagaStep* step = order.Step(kStepAuthorize); step != nullptr && step->state == StepState::kSucceeded) {
+      PaymentResult voided = payments_.Void("checkout:" + order.id + ":void", order.payment_id);
+      order.payment_status = voided.status;
+      SetStep(order, kStepAuthorize, StepState::kCompensated, "authorization voided");
+    }
+    if (SagaStep* step = order.Step(kStepReserve); step != nullptr && step->state == StepState::kSucceeded) {
+      inventory_.Release(order.reservation_id, /*cancelled=*/false);
+      SetStep(order, kStepReserve, StepState::kCompensated, "stock released");
+    }
+  } catch (const Unavailable&) {
+    return false;  // recovery retries the remaining compensations
+  }
+  SetStatus(order, OrderStatus::kFailed, order.failure_reason);
+  return true;
+}
+
+void Checkout::Fail(Order& order, Failure failure, std::string reason) {
+  order.failure = failure;
+  order.failure_reason = std::move(reason);
+  orders_.Save(order, settings_.lease);
+}
+
+void Checkout::SetStep(Order& order, const std::string& name, StepState state, std::string detail) {
+  const Timestamp now = clock_();
+  if (SagaStep* step = order.Step(name)) {
+    step->state = state;
+    step->detail = std::move(detail);
+    step->at = now;
+  } else {
+    order.steps.push_back({name, state, std::move(detail), now});
+  }
+  order.updated_at = now;
+  orders_.Save(order, settings_.lease);  // recorded before the next step starts
+}
+
+void Checkout::SetStatus(Order& order, OrderStatus status, std::string note) {
+  const Timestamp now = clock_();
+  order.status = status;
+  order.timeline.push_back({status, std::move(note), now});
+  order.updated_at = now;
+  orders_.Save(order, settings_.lease);
+}
+
+Order Checkout::GetOrder(const std::string& order_id, const std::string& customer_id) {
+  auto order = orders_.Get(order_id);
+  // Another shopper's order is indistinguishable from one that does not exist.
+  if (!order || (!customer_id.empty() && order->customer_id != customer_id)) {
+    throw NotFound("no order " + order_id.substr(0, 64));
+  }
+  return *order;
+}
+
+OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
+  OrderFilter filter = request.filter;
+  if (filter.limit == 0) filter.limit = 20;
+  if (filter.limit < 1 || filter.limit > 100) throw InvalidArgument("limit", "must be between 1 and 100");
+  if (!request.page_token.empty()) {
+    auto raw = DecodeToken(request.page_token);
+    auto bar = raw ? raw->find('|') : std::string::npos;
+    if (bar == std::string::npos) throw InvalidArgument("cursor", "is not a cursor returned by this list");
+    filter.after_created = raw->substr(0, bar);
+    filter.after_id = raw->substr(bar + 1);
+    long long micros = 0;
+    auto [ptr, ec] = std::from_chars(filter.after_created.data(),
+                                     filter.after_created.data() + filter.after_created.size(), micros);
+    if (ec != std::errc() || ptr != filter.after_created.data() + filter.after_created.size() ||
+        filter.after_id.size() != 36) {
+      throw InvalidArgument("cursor", "is not a cursor returned by this list");
+    }
+  }
+  OrderPage page = orders_.List(filter);
+  OrderListResult result;
+  result.orders = std::move(page.orders);
+  if (page.more && !result.orders.empty()) {
+    const Order& last = result.orders.back();
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(last.created_at.time_since_epoch()).count();
+    result.next_page_token = EncodeToken(std::to_string(micros) + "|" + last.id);
+  }
+  return result;
+}
+
+Order Checkout::CancelOrder(const std::string& order_id, const std::string& customer_id, const std::string& reason) {
+  if (reason.size() > 500) throw InvalidArgument("reason", "must be at most 500 characters");
+  Order order = GetOrder(order_id, customer_id);
+  if (order.status == OrderStatus::kCancelled) return order;
+  if (order.status != OrderStatus::kConfirmed) {
+    throw FailedPrecondition(std::string("an order that is ") + ToString(order.status) + " cannot be cancelled");
+  }
+  if (!order.shipment_id.empty()) {
+    shipping_.CancelShipment(order.shipment_id, reason.empty() ? "order cancelled" : reason);
+    order.shipment_status = "CANCELLED";
+  }
+  if (!order.payment_id.empty()) {
+    order.payment_status = payments_.Void("checkout:" + order.id + ":cancel", order.payment_id).status;
+  }
+  if (!order.reservation_id.empty()) inventory_.Release(order.reservation_id, /*cancelled=*/true);
+  SetStatus(order, OrderStatus::kCancelled, reason.empty() ? "Order cancelled" : "Order cancelled: " + reason);
+  orders_.ReleaseLease(order.id);
+  return order;
+}
+
+bool Checkout::RecoverOne() {
+  auto order = orders_.ClaimStale(settings_.lease);
+  if (!order) return false;
+  Drive(*order, nullptr);
+  return true;
+}
+
+}  // namespace storefront::checkout::domain

@@ -1,0 +1,100 @@
+// The checkout saga: an orchestrator that turns a cart into an order.
+//
+//   load cart -> price from the catalog -> quote shipping        (reads, before the order exists)
+//   reserve inventory -> authorize payment -> create shipment -> confirm (commit the reservation)
+//
+// Every step is written to the checkout schema (as PENDING) before its remote call starts and
+// again with its outcome, so a checkout process that dies mid-saga leaves a record that tells
+// the next one exactly where it stopped. A failed step compensates the earlier ones in reverse
+// (cancel the shipment, void the authorization, release the reservation) and leaves the order
+// FAILED with a failure code and a reason a person can read.
+//
+// Ownership of a running saga is a lease (orders.lease_until), renewed at every step: recovery
+// (RecoverOne, run at start-up and periodically) only takes orders whose lease ran out, so
+// several replicas never drive the same order. The card is never stored: a saga resumed after a
+// crash before its authorization was confirmed asks payments whether it went through, and
+// compensates when it did not.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "domain/ports.h"
+
+namespace storefront::checkout::domain {
+
+struct PlaceOrderCommand {
+  std::string idempotency_key;
+  std::string customer_id;
+  std::string customer_email;
+  Address shipping_address;
+  std::string shipping_option_id;
+  Card card;
+  std::optional<Money> expected_total;
+};
+
+struct SagaSettings {
+  int reservation_ttl_seconds = 900;
+  std::chrono::milliseconds lease{15000};
+};
+
+struct OrderListRequest {
+  OrderFilter filter;  // limit, status, customer fields; position from page_token
+  std::string page_token;
+};
+
+struct OrderListResult {
+  std::vector<Order> orders;
+  std::string next_page_token;
+};
+
+class Checkout {
+ public:
+  using Clock = std::function<Timestamp()>;
+
+  Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog, ShippingPort& shipping,
+           InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock);
+
+  // Runs the whole saga and returns the order in the state it reached (CONFIRMED, or FAILED
+  // with a reason; still in progress only when a dependency went away mid-way).
+  // Same key and same request again: the same order. Same key, different request:
+  // AlreadyExists. Same key while the first is still running: Aborted.
+  Order PlaceOrder(const PlaceOrderCommand& command);
+  // customer_id empty = operator (any order); otherwise another customer's order is NotFound.
+  Order GetOrder(const std::string& order_id, const std::string& customer_id);
+  OrderListResult ListOrders(const OrderListRequest& request);
+  // Cancels a confirmed order that has not shipped: cancels the shipment, voids the payment,
+  // puts the stock back.
+  Order CancelOrder(const std::string& order_id, const std::string& customer_id, const std::string& reason);
+  // Finishes or compensates one saga whose runner stopped; false when none is waiting.
+  bool RecoverOne();
+
+  // The request fingerprint an idempotency key is bound to (no card number in it).
+  static std::string Fingerprint(const PlaceOrderCommand& command);
+
+ private:
+  void Drive(Order& order, const Card* card);
+  void Reserve(Order& order);
+  void Authorize(Order& order, const Card* card);
+  void ShipAndConfirm(Order& order);
+  // Returns false when a compensation could not run yet (a dependency is down).
+  bool Compensate(Order& order);
+  void Fail(Order& order, Failure failure, std::string reason);
+  void SetStep(Order& order, const std::string& name, StepState state, std::string detail);
+  void SetStatus(Order& order, OrderStatus status, std::string note);
+  Order Replay(const Order& existing, const std::string& fingerprint);
+
+  OrderRepository& orders_;
+  CartPort& cart_;
+  CatalogPort& catalog_;
+  ShippingPort& shipping_;
+  InventoryPort& inventory_;
+  PaymentsPort& payments_;
+  SagaSettings settings_;
+  Clock clock_;
+};
+
+void ValidatePlaceOrder(const PlaceOrderCommand& command, Violations& violations);
+
+}  // namespace storefront::checkout::domain

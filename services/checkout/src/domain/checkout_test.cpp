@@ -1,0 +1,273 @@
+#include "domain/checkout.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/mocks.h"
+
+namespace storefront::checkout::domain {
+namespace {
+
+using ::testing::_;
+using ::testing::Invoke;
+using ::testing::NiceMock;
+using ::testing::Return;
+using ::testing::Throw;
+
+constexpr const char* kLamp = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
+constexpr const char* kMug = "1c7f7b4f-9e63-4d2f-8b1c-3a2a1d8cab22";
+
+PlaceOrderCommand Command(std::string key = "key-1") {
+  PlaceOrderCommand c;
+  c.idempotency_key = std::move(key);
+  c.customer_id = "customer-1";
+  c.customer_email = "ada@example.com";
+  c.shipping_address = {"Ada Lovelace", "12 St James's Square", "", "London", "", "SW1Y 4JH", "GB"};
+  c.shipping_option_id = "standard";
+  c.card = {"4242 4242 4242 4242", 12, 2030, "123"};
+  return c;
+}
+
+class CheckoutTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ON_CALL(cart_, GetCart(_)).WillByDefault(Return(std::vector<CartLine>{{kLamp, 2}, {kMug, 1}}));
+    ON_CALL(catalog_, BatchGet(_))
+        .WillByDefault(Return(std::vector<PricedProduct>{{kLamp, "HOM-LP-1", "Lamp", {2500, "USD"}, true},
+                                                         {kMug, "HOM-MG-1", "Mug", {900, "USD"}, true}}));
+    ON_CALL(shipping_, Quote(_, _, _))
+        .WillByDefault(Return(std::vector<ShippingQuote>{{"standard", "Parcelline", "Standard", {599, "USD"}},
+                                                         {"express", "Parcelline", "Express", {1599, "USD"}}}));
+    ON_CALL(inventory_, Reserve(_, _, _)).WillByDefault(Return(ReserveResult{"res-1", {}}));
+    ON_CALL(payments_, Authorize(_, _, _))
+        .WillByDefault(Return(PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
+    ON_CALL(payments_, Void(_, _)).WillByDefault(Return(PaymentResult{"pay-1", "VOIDED", "", "VISA", "4242"}));
+    ON_CALL(shipping_, CreateShipment(_))
+        .WillByDefault(Return(ShipmentResult{"ship-1", "Parcelline", "PL123456789012", "LABEL_CREATED"}));
+  }
+
+  StepState SavedState(const std::string& step) {
+    const Order& latest = orders_.history.back();
+    const SagaStep* s = latest.Step(step);
+    return s ? s->state : StepState::kCompensated;
+  }
+
+  InMemoryOrders orders_;
+  NiceMock<MockCart> cart_;
+  NiceMock<MockCatalog> catalog_;
+  NiceMock<MockShipping> shipping_;
+  NiceMock<MockInventory> inventory_;
+  NiceMock<MockPayments> payments_;
+  Checkout checkout_{orders_, cart_, catalog_, shipping_, inventory_, payments_, SagaSettings{},
+                     [] { return Timestamp(std::chrono::seconds(1800000000)); }};
+};
+
+TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
+  EXPECT_CALL(inventory_, Commit("res-1"));
+  EXPECT_CALL(cart_, ClearCart("customer-1"));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kConfirmed);
+  EXPECT_EQ(order.subtotal, (Money{2 * 2500 + 900, "USD"}));
+  EXPECT_EQ(order.total, (Money{5900 + 599, "USD"}));
+  EXPECT_EQ(order.tracking_number, "PL123456789012");
+  EXPECT_EQ(order.card_last4, "4242");
+  for (const char* step : {kStepLoadCart, kStepPrice, kStepQuote, kStepReserve, kStepAuthorize, kStepShipment,
+                           kStepConfirm}) {
+    ASSERT_NE(order.Step(step), nullptr) << step;
+    EXPECT_EQ(order.Step(step)->state, StepState::kSucceeded) << step;
+  }
+  EXPECT_EQ(order.timeline.back().status, OrderStatus::kConfirmed);
+  EXPECT_FALSE(orders_.leased[order.id]) << "a finished saga gives its lease back";
+}
+
+TEST_F(CheckoutTest, EachStepIsRecordedBeforeItsCallStarts) {
+  EXPECT_CALL(inventory_, Reserve(_, _, _)).WillOnce(Invoke([&](auto&, auto&, int) {
+    EXPECT_EQ(SavedState(kStepReserve), StepState::kPending);
+    return ReserveResult{"res-1", {}};
+  }));
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Invoke([&](auto&, const Order& order, auto&) {
+    EXPECT_EQ(SavedState(kStepAuthorize), StepState::kPending);
+    EXPECT_EQ(SavedState(kStepReserve), StepState::kSucceeded);
+    EXPECT_EQ(order.total.amount_minor, 6499);
+    return PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"};
+  }));
+  EXPECT_CALL(shipping_, CreateShipment(_)).WillOnce(Invoke([&](const Order&) {
+    EXPECT_EQ(SavedState(kStepShipment), StepState::kPending);
+    EXPECT_EQ(SavedState(kStepAuthorize), StepState::kSucceeded);
+    return ShipmentResult{"ship-1", "Parcelline", "PL1", "LABEL_CREATED"};
+  }));
+  checkout_.PlaceOrder(Command());
+}
+
+TEST_F(CheckoutTest, DeclinedCardReleasesTheStockAndChargesNothing) {
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "card_declined", "VISA", "0002"}));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  EXPECT_CALL(payments_, Void(_, _)).Times(0);
+  EXPECT_CALL(shipping_, CreateShipment(_)).Times(0);
+  EXPECT_CALL(inventory_, Commit(_)).Times(0);
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kPaymentDeclined);
+  EXPECT_NE(order.failure_reason.find("card_declined"), std::string::npos);
+  EXPECT_EQ(order.Step(kStepReserve)->state, StepState::kCompensated);
+  EXPECT_EQ(order.Step(kStepAuthorize)->state, StepState::kFailed);
+}
+
+TEST_F(CheckoutTest, ShortStockFailsBeforeAnyCharge) {
+  EXPECT_CALL(inventory_, Reserve(_, _, _)).WillOnce(Return(ReserveResult{"", {{kLamp, 2, 1}}}));
+  EXPECT_CALL(payments_, Authorize(_, _, _)).Times(0);
+  EXPECT_CALL(inventory_, Release(_, _)).Times(0);
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kOutOfStock);
+  EXPECT_NE(order.failure_reason.find("Lamp: 1 left, 2 wanted"), std::string::npos);
+}
+
+TEST_F(CheckoutTest, ShipmentFailureVoidsThePaymentAndReleasesTheStock) {
+  EXPECT_CALL(shipping_, CreateShipment(_)).WillOnce(Throw(InvalidArgument("address", "undeliverable")));
+  EXPECT_CALL(payments_, Void("checkout:00000000-0000-4000-8000-000000000001:void", "pay-1"));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kShippingFailed);
+  EXPECT_EQ(order.Step(kStepAuthorize)->state, StepState::kCompensated);
+  EXPECT_EQ(order.payment_status, "VOIDED");
+}
+
+TEST_F(CheckoutTest, ProcessorOutageFailsTheOrderAndReleasesTheStock) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(Unavailable("payment processor unavailable")));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.failure, Failure::kDependencyUnavailable);
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+}
+
+TEST_F(CheckoutTest, SameKeyReplaysAndADifferentRequestIsRefused) {
+  Order first = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(inventory_, Reserve(_, _, _)).Times(0);
+  EXPECT_CALL(payments_, Authorize(_, _, _)).Times(0);
+  Order again = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.status, OrderStatus::kConfirmed);
+
+  PlaceOrderCommand changed = Command();
+  changed.shipping_option_id = "express";
+  EXPECT_THROW(checkout_.PlaceOrder(changed), AlreadyExists);
+}
+
+TEST_F(CheckoutTest, SameKeyWhileTheFirstStillRunsIsAborted) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Invoke([&](auto&, auto&, auto&) {
+    EXPECT_THROW(checkout_.PlaceOrder(Command()), Aborted);  // a duplicate arrives mid-saga
+    return PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"};
+  }));
+  EXPECT_EQ(checkout_.PlaceOrder(Command()).status, OrderStatus::kConfirmed);
+}
+
+TEST_F(CheckoutTest, RecoveryFinishesASagaWhoseAuthorizationWentThrough) {
+  // The first process died during Authorize: its last record says the step was PENDING.
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(std::runtime_error("process killed")));
+  EXPECT_THROW(checkout_.PlaceOrder(Command()), std::runtime_error);
+  const std::string id = orders_.orders.begin()->first;
+  ASSERT_EQ(orders_.orders[id].Step(kStepAuthorize)->state, StepState::kPending);
+  orders_.leased[id] = false;  // the dead process's lease ran out
+
+  EXPECT_CALL(payments_, FindAuthorized(id)).WillOnce(Return(PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
+  EXPECT_CALL(inventory_, Commit("res-1"));
+  EXPECT_TRUE(checkout_.RecoverOne());
+  EXPECT_EQ(orders_.orders[id].status, OrderStatus::kConfirmed);
+  EXPECT_EQ(orders_.orders[id].payment_id, "pay-1");
+  EXPECT_FALSE(checkout_.RecoverOne()) << "nothing left to recover";
+}
+
+TEST_F(CheckoutTest, RecoveryCompensatesWhenThePaymentNeverHappened) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(std::runtime_error("process killed")));
+  EXPECT_THROW(checkout_.PlaceOrder(Command()), std::runtime_error);
+  const std::string id = orders_.orders.begin()->first;
+  orders_.leased[id] = false;
+
+  EXPECT_CALL(payments_, FindAuthorized(id)).WillOnce(Return(std::nullopt));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  EXPECT_TRUE(checkout_.RecoverOne());
+  EXPECT_EQ(orders_.orders[id].status, OrderStatus::kFailed);
+  EXPECT_EQ(orders_.orders[id].failure, Failure::kInterrupted);
+}
+
+TEST_F(CheckoutTest, ACompensationThatCannotRunYetIsRetriedByRecovery) {
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "insufficient_funds", "VISA", "9995"}));
+  EXPECT_CALL(inventory_, Release("res-1", false))
+      .WillOnce(Throw(Unavailable("inventory is unavailable")))
+      .WillOnce(Return());
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_FALSE(IsTerminal(order.status)) << "still compensating";
+  orders_.leased[order.id] = false;
+  EXPECT_TRUE(checkout_.RecoverOne());
+  EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kFailed);
+  EXPECT_EQ(orders_.orders[order.id].Step(kStepReserve)->state, StepState::kCompensated);
+}
+
+TEST_F(CheckoutTest, RefusesWhatCannotBeOrdered) {
+  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(std::vector<CartLine>{})).RetiresOnSaturation();
+  EXPECT_THROW(checkout_.PlaceOrder(Command("k-empty")), FailedPrecondition);
+
+  EXPECT_CALL(catalog_, BatchGet(_))
+      .WillOnce(Return(std::vector<PricedProduct>{{kLamp, "HOM-LP-1", "Lamp", {2500, "USD"}, false},
+                                                  {kMug, "HOM-MG-1", "Mug", {900, "USD"}, true}}))
+      .RetiresOnSaturation();
+  EXPECT_THROW(checkout_.PlaceOrder(Command("k-inactive")), FailedPrecondition);
+
+  PlaceOrderCommand overnight = Command("k-option");
+  overnight.shipping_option_id = "teleport";
+  EXPECT_THROW(checkout_.PlaceOrder(overnight), InvalidArgument);
+
+  PlaceOrderCommand stale = Command("k-total");
+  stale.expected_total = Money{100, "USD"};
+  EXPECT_THROW(checkout_.PlaceOrder(stale), FailedPrecondition);
+  EXPECT_TRUE(orders_.orders.empty()) << "no order is created for a refused request";
+}
+
+TEST_F(CheckoutTest, ValidationNamesEachBadField) {
+  PlaceOrderCommand bad = Command();
+  bad.shipping_address.country = "Britain";
+  bad.card.number = "4242";
+  bad.card.cvc = "12a";
+  bad.customer_email = "not-an-email";
+  try {
+    checkout_.PlaceOrder(bad);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    std::string fields;
+    for (const auto& v : e.violations()) fields += v.field + " ";
+    EXPECT_EQ(fields, "customer_email shipping_address.country payment.card_number payment.cvc ");
+    EXPECT_EQ(std::string(e.what()).find("4242"), std::string::npos) << "no card digits in errors";
+  }
+}
+
+TEST_F(CheckoutTest, TheCardNumberIsNeverKept) {
+  Order order = checkout_.PlaceOrder(Command());
+  for (const auto& saved : orders_.history) {
+    EXPECT_EQ(saved.request_fingerprint.find("4242424242424242"), std::string::npos);
+    for (const auto& step : saved.steps) EXPECT_EQ(step.detail.find("42424242"), std::string::npos);
+  }
+  EXPECT_EQ(order.card_last4, "4242");
+}
+
+TEST_F(CheckoutTest, CancelUndoesAConfirmedOrder) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", "changed my mind"));
+  EXPECT_CALL(payments_, Void(_, "pay-1"));
+  EXPECT_CALL(inventory_, Release("res-1", true));
+  Order cancelled = checkout_.CancelOrder(order.id, "customer-1", "changed my mind");
+  EXPECT_EQ(cancelled.status, OrderStatus::kCancelled);
+  EXPECT_THROW(checkout_.CancelOrder(order.id, "someone-else", ""), NotFound);
+}
+
+TEST_F(CheckoutTest, AnotherCustomersOrderIsNotFound) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(checkout_.GetOrder(order.id, "customer-1").id, order.id);
+  EXPECT_EQ(checkout_.GetOrder(order.id, "").id, order.id) << "operators see every order";
+  EXPECT_THROW(checkout_.GetOrder(order.id, "customer-2"), NotFound);
+}
+
+}  // namespace
+}  // namespace storefront::checkout::domain

@@ -1,0 +1,103 @@
+// GoogleMock doubles of the saga's ports, for unit tests.
+#pragma once
+
+#include <gmock/gmock.h>
+
+#include <map>
+
+#include "domain/ports.h"
+
+namespace storefront::checkout::domain {
+
+class MockCart : public CartPort {
+ public:
+  MOCK_METHOD(std::vector<CartLine>, GetCart, (const std::string&), (override));
+  MOCK_METHOD(void, ClearCart, (const std::string&), (override));
+};
+
+class MockCatalog : public CatalogPort {
+ public:
+  MOCK_METHOD(std::vector<PricedProduct>, BatchGet, (const std::vector<std::string>&), (override));
+};
+
+class MockShipping : public ShippingPort {
+ public:
+  MOCK_METHOD(std::vector<ShippingQuote>, Quote, (const Address&, int, const Money&), (override));
+  MOCK_METHOD(ShipmentResult, CreateShipment, (const Order&), (override));
+  MOCK_METHOD(void, CancelShipment, (const std::string&, const std::string&), (override));
+};
+
+class MockInventory : public InventoryPort {
+ public:
+  MOCK_METHOD(ReserveResult, Reserve, (const std::string&, const std::vector<CartLine>&, int), (override));
+  MOCK_METHOD(void, Commit, (const std::string&), (override));
+  MOCK_METHOD(void, Release, (const std::string&, bool), (override));
+};
+
+class MockPayments : public PaymentsPort {
+ public:
+  MOCK_METHOD(PaymentResult, Authorize, (const std::string&, const Order&, const Card&), (override));
+  MOCK_METHOD(std::optional<PaymentResult>, FindAuthorized, (const std::string&), (override));
+  MOCK_METHOD(PaymentResult, Void, (const std::string&, const std::string&), (override));
+};
+
+// An in-memory order store that records every saved state, so tests can check that each step
+// was written before the next remote call.
+class InMemoryOrders : public OrderRepository {
+ public:
+  std::string Create(const Order& order, std::chrono::milliseconds) override {
+    for (const auto& [id, o] : orders) {
+      if (o.customer_id == order.customer_id && o.idempotency_key == order.idempotency_key) {
+        throw AlreadyExists("duplicate key");
+      }
+    }
+    std::string id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(next).size(), '0') +
+                     std::to_string(next);
+    ++next;
+    Order saved = order;
+    saved.id = id;
+    orders[id] = saved;
+    leased[id] = true;
+    history.push_back(saved);
+    return id;
+  }
+  void Save(const Order& order, std::chrono::milliseconds) override {
+    orders[order.id] = order;
+    leased[order.id] = true;
+    history.push_back(order);
+  }
+  void ReleaseLease(const std::string& id) override { leased[id] = false; }
+  std::optional<Order> Get(const std::string& id) override {
+    auto it = orders.find(id);
+    if (it == orders.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<Order> FindByIdempotencyKey(const std::string& customer, const std::string& key) override {
+    for (const auto& [id, o] : orders) {
+      if (o.customer_id == customer && o.idempotency_key == key) return o;
+    }
+    return std::nullopt;
+  }
+  bool IsLeased(const std::string& id) override { return leased[id]; }
+  std::optional<Order> ClaimStale(std::chrono::milliseconds) override {
+    for (auto& [id, o] : orders) {
+      if (!IsTerminal(o.status) && !leased[id]) {
+        leased[id] = true;
+        return o;
+      }
+    }
+    return std::nullopt;
+  }
+  OrderPage List(const OrderFilter&) override {
+    OrderPage page;
+    for (const auto& [id, o] : orders) page.orders.push_back(o);
+    return page;
+  }
+
+  std::map<std::string, Order> orders;
+  std::map<std::string, bool> leased;
+  std::vector<Order> history;
+  int next = 1;
+};
+
+}  // namespace storefront::checkout::domain

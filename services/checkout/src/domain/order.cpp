@@ -1,0 +1,68 @@
+#include "domain/order.h"
+
+namespace storefront::checkout::domain {
+namespace {
+
+constexpr const char* kStatusNames[] = {"PENDING",  "RESERVED",  "PAYMENT_AUTHORIZED", "CONFIRMED", "SHIPPED",
+                                        "DELIVERED", "FAILED",   "CANCELLED",          "REFUNDED"};
+constexpr const char* kStepNames[] = {"PENDING", "SUCCEEDED", "FAILED", "COMPENSATED"};
+constexpr const char* kFailureNames[] = {"NONE",           "OUT_OF_STOCK", "PAYMENT_DECLINED", "DEPENDENCY_UNAVAILABLE",
+                                         "SHIPPING_FAILED", "INTERRUPTED"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> FromName(const char* const (&names)[N], const std::string& text) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (text == names[i]) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Card::Last4() const {
+  std::string digits;
+  for (char c : number) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  return digits.size() >= 4 ? digits.substr(digits.size() - 4) : std::string();
+}
+
+const char* ToString(OrderStatus status) { return kStatusNames[static_cast<int>(status)]; }
+const char* ToString(StepState state) { return kStepNames[static_cast<int>(state)]; }
+const char* ToString(Failure failure) { return kFailureNames[static_cast<int>(failure)]; }
+std::optional<OrderStatus> OrderStatusFromString(const std::string& text) { return FromName<OrderStatus>(kStatusNames, text); }
+std::optional<StepState> StepStateFromString(const std::string& text) { return FromName<StepState>(kStepNames, text); }
+std::optional<Failure> FailureFromString(const std::string& text) { return FromName<Failure>(kFailureNames, text); }
+
+bool IsTerminal(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::kPending:
+    case OrderStatus::kReserved:
+    case OrderStatus::kPaymentAuthorized:
+      return false;
+    default:
+      return true;
+  }
+}
+
+SagaStep* Order::Step(const std::string& name) {
+  for (auto& step : steps) {
+    if (step.name == name) return &step;
+  }
+  return nullptr;
+}
+
+const SagaStep* Order::Step(const std::string& name) const {
+  for (const auto& step : steps) {
+    if (step.name == name) return &step;
+  }
+  return nullptr;
+}
+
+int Order::ItemCount() const {
+  int count = 0;
+  for (const auto& item : items) count += item.quantity;
+  return count;
+}
+
+}  // namespace storefront::checkout::domain

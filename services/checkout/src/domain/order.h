@@ -1,0 +1,112 @@
+// The checkout's business types: an order, its lines, the saga's steps and the timeline.
+// Plain C++: no gRPC, libpqxx or Kafka here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace storefront::checkout::domain {
+
+using Timestamp = std::chrono::system_clock::time_point;
+
+struct Money {
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  bool operator==(const Money&) const = default;
+};
+
+struct Address {
+  std::string name, line1, line2, city, region, postal_code, country;
+};
+
+// Card details travel through checkout to payments and are never stored or logged here.
+struct Card {
+  std::string number;
+  int exp_month = 0;
+  int exp_year = 0;
+  std::string cvc;
+  std::string Last4() const;
+};
+
+enum class OrderStatus { kPending, kReserved, kPaymentAuthorized, kConfirmed, kShipped, kDelivered, kFailed, kCancelled, kRefunded };
+enum class Failure { kNone, kOutOfStock, kPaymentDeclined, kDependencyUnavailable, kShippingFailed, kInterrupted };
+enum class StepState { kPending, kSucceeded, kFailed, kCompensated };
+
+const char* ToString(OrderStatus status);
+const char* ToString(StepState state);
+const char* ToString(Failure failure);
+std::optional<OrderStatus> OrderStatusFromString(const std::string& text);
+std::optional<StepState> StepStateFromString(const std::string& text);
+std::optional<Failure> FailureFromString(const std::string& text);
+bool IsTerminal(OrderStatus status);
+
+// Step names, in the order the saga runs them.
+inline constexpr const char* kStepLoadCart = "load_cart";
+inline constexpr const char* kStepPrice = "price_items";
+inline constexpr const char* kStepQuote = "quote_shipping";
+inline constexpr const char* kStepReserve = "reserve_inventory";
+inline constexpr const char* kStepAuthorize = "authorize_payment";
+inline constexpr const char* kStepShipment = "create_shipment";
+inline constexpr const char* kStepConfirm = "confirm";
+
+struct OrderItem {
+  std::string product_id;
+  std::string sku;
+  std::string name;
+  int quantity = 0;
+  Money unit_price;
+  Money line_total;
+};
+
+struct SagaStep {
+  std::string name;
+  StepState state = StepState::kPending;
+  std::string detail;
+  Timestamp at;
+};
+
+struct TimelineEntry {
+  OrderStatus status = OrderStatus::kPending;
+  std::string note;
+  Timestamp at;
+};
+
+struct Order {
+  std::string id;
+  std::string customer_id;
+  std::string customer_email;
+  std::string idempotency_key;
+  std::string request_fingerprint;
+  OrderStatus status = OrderStatus::kPending;
+  Failure failure = Failure::kNone;  // set while compensating, and on FAILED orders
+  std::string failure_reason;
+  std::vector<OrderItem> items;
+  Money subtotal;
+  Money shipping_price;
+  Money total;
+  Address shipping_address;
+  std::string shipping_option_id;
+  std::string reservation_id;
+  std::string payment_id;
+  std::string payment_status;  // payments' PaymentStatus name, e.g. "AUTHORIZED"
+  std::string card_brand;      // payments' CardBrand name
+  std::string card_last4;
+  std::string shipment_id;
+  std::string carrier;
+  std::string tracking_number;
+  std::string shipment_status;  // shipping's ShipmentStatus name
+  std::vector<SagaStep> steps;
+  std::vector<TimelineEntry> timeline;
+  Timestamp created_at;
+  Timestamp updated_at;
+
+  // The step with this name, if it ran.
+  SagaStep* Step(const std::string& name);
+  const SagaStep* Step(const std::string& name) const;
+  int ItemCount() const;
+};
+
+}  // namespace storefront::checkout::domain

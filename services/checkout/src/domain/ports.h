@@ -1,0 +1,141 @@
+// What the checkout saga needs from the outside world, as small interfaces: the other
+// services (adapters over gRPC in clients/) and its own order store (repo/). Unit tests put
+// GoogleMock doubles behind them (domain/mocks.h).
+//
+// Adapters report a dependency that is down or too slow by throwing storefront::Unavailable;
+// business outcomes (not enough stock, a declined card) are return values, not exceptions.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/order.h"
+#include "shared/errors/errors.h"
+
+namespace storefront::checkout::domain {
+
+struct CartLine {
+  std::string product_id;
+  int quantity = 0;
+};
+
+struct PricedProduct {
+  std::string id;
+  std::string sku;
+  std::string name;
+  Money price;
+  bool active = true;
+};
+
+struct ShippingQuote {
+  std::string id;
+  std::string carrier;
+  std::string service;
+  Money price;
+};
+
+struct Shortage {
+  std::string product_id;
+  int requested = 0;
+  int available = 0;
+};
+
+struct ReserveResult {
+  std::string reservation_id;     // set on success
+  std::vector<Shortage> shortages;  // set when stock is short
+};
+
+struct PaymentResult {
+  std::string payment_id;
+  std::string status;  // AUTHORIZED, DECLINED, FAILED, VOIDED, ...
+  std::string decline_code;
+  std::string card_brand;
+  std::string card_last4;
+};
+
+struct ShipmentResult {
+  std::string shipment_id;
+  std::string carrier;
+  std::string tracking_number;
+  std::string status;
+};
+
+class CartPort {
+ public:
+  virtual ~CartPort() = default;
+  virtual std::vector<CartLine> GetCart(const std::string& customer_id) = 0;
+  virtual void ClearCart(const std::string& customer_id) = 0;
+};
+
+class CatalogPort {
+ public:
+  virtual ~CatalogPort() = default;
+  virtual std::vector<PricedProduct> BatchGet(const std::vector<std::string>& ids) = 0;
+};
+
+class ShippingPort {
+ public:
+  virtual ~ShippingPort() = default;
+  virtual std::vector<ShippingQuote> Quote(const Address& address, int item_count, const Money& subtotal) = 0;
+  // Idempotent on the order id.
+  virtual ShipmentResult CreateShipment(const Order& order) = 0;
+  virtual void CancelShipment(const std::string& shipment_id, const std::string& reason) = 0;
+};
+
+class InventoryPort {
+ public:
+  virtual ~InventoryPort() = default;
+  // Idempotent on the order id.
+  virtual ReserveResult Reserve(const std::string& order_id, const std::vector<CartLine>& lines, int ttl_seconds) = 0;
+  virtual void Commit(const std::string& reservation_id) = 0;
+  // cancelled: the order was cancelled (vs. the checkout failed).
+  virtual void Release(const std::string& reservation_id, bool cancelled) = 0;
+};
+
+class PaymentsPort {
+ public:
+  virtual ~PaymentsPort() = default;
+  // Idempotent on the key. A processor outage throws Unavailable.
+  virtual PaymentResult Authorize(const std::string& idempotency_key, const Order& order, const Card& card) = 0;
+  // The order's payment in state AUTHORIZED (or later), if any: how recovery learns whether an
+  // interrupted authorization went through.
+  virtual std::optional<PaymentResult> FindAuthorized(const std::string& order_id) = 0;
+  virtual PaymentResult Void(const std::string& idempotency_key, const std::string& payment_id) = 0;
+};
+
+struct OrderFilter {
+  std::string customer_id;  // empty: every customer (operators)
+  std::optional<OrderStatus> status;
+  std::string customer_email;
+  int limit = 20;
+  std::string after_created;  // keyset position: created_at (microseconds) and id of the last row
+  std::string after_id;
+};
+
+struct OrderPage {
+  std::vector<Order> orders;
+  bool more = false;
+};
+
+class OrderRepository {
+ public:
+  virtual ~OrderRepository() = default;
+  // Inserts a new order, holding the saga lease. Throws AlreadyExists when the customer already
+  // used the idempotency key (a concurrent duplicate).
+  virtual std::string Create(const Order& order, std::chrono::milliseconds lease) = 0;  // returns the new id
+  // Writes the order's state, steps and timeline in one transaction and renews the lease.
+  virtual void Save(const Order& order, std::chrono::milliseconds lease) = 0;
+  // Gives the lease back (the saga reached a state nobody needs to drive).
+  virtual void ReleaseLease(const std::string& order_id) = 0;
+  virtual std::optional<Order> Get(const std::string& order_id) = 0;
+  virtual std::optional<Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) = 0;
+  // True when some runner holds the order's lease now.
+  virtual bool IsLeased(const std::string& order_id) = 0;
+  // Takes the lease of one unfinished order whose lease ran out, if any: recovery's next job.
+  virtual std::optional<Order> ClaimStale(std::chrono::milliseconds lease) = 0;
+  virtual OrderPage List(const OrderFilter& filter) = 0;
+};
+
+}  // namespace storefront::checkout::domain

@@ -1,0 +1,261 @@
+#include "repo/pg_order_repository.h"
+
+#include <pqxx/pqxx>
+
+#include <map>
+
+namespace storefront::checkout::repo {
+namespace {
+
+using domain::Order;
+
+std::int64_t Micros(domain::Timestamp at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+
+domain::Timestamp FromMicros(std::int64_t micros) {
+  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+
+constexpr const char* kOrderColumns =
+    "id::text, customer_id, customer_email, idempotency_key, request_fingerprint, status, failure, failure_reason, "
+    "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
+    "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
+    "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM updated_at) * 1000000)::bigint";
+
+Order ReadOrder(const pqxx::row& r) {
+  Order o;
+  int i = 0;
+  auto text = [&] { return r[i++].as<std::string>(); };
+  o.id = text();
+  o.customer_id = text();
+  o.customer_email = text();
+  o.idempotency_key = text();
+  o.request_fingerprint = text();
+  o.status = domain::OrderStatusFromString(text()).value_or(domain::OrderStatus::kFailed);
+  o.failure = domain::FailureFromString(text()).value_or(domain::Failure::kNone);
+  o.failure_reason = text();
+  std::string currency = text();
+  o.subtotal = {r[i++].as<std::int64_t>(), currency};
+  o.shipping_price = {r[i++].as<std::int64_t>(), currency};
+  o.total = {r[i++].as<std::int64_t>(), currency};
+  o.shipping_address.name = text();
+  o.shipping_address.line1 = text();
+  o.shipping_address.line2 = text();
+  o.shipping_address.city = text();
+  o.shipping_address.region = text();
+  o.shipping_address.postal_code = text();
+  o.shipping_address.country = text();
+  o.shipping_option_id = text();
+  o.reservation_id = text();
+  o.payment_id = text();
+  o.payment_status = text();
+  o.card_brand = text();
+  o.card_last4 = text();
+  o.shipment_id = text();
+  o.carrier = text();
+  o.tracking_number = text();
+  o.shipment_status = text();
+  o.created_at = FromMicros(r[i++].as<std::int64_t>());
+  o.updated_at = FromMicros(r[i++].as<std::int64_t>());
+  return o;
+}
+
+// Loads lines, steps and timeline of `orders` with one query each.
+template <typename Txn>
+void LoadChildren(Txn& txn, std::vector<Order>& orders) {
+  if (orders.empty()) return;
+  std::map<std::string, Order*> by_id;
+  std::string ids = "{";
+  for (auto& order : orders) {
+    by_id[order.id] = &order;
+    ids += (ids.size() > 1 ? "," : "") + order.id;
+  }
+  ids += "}";
+  for (const auto& r : txn.exec_params(
+           "SELECT order_id::text, product_id, sku, name, quantity, unit_price_minor, line_total_minor"
+           " FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
+           ids)) {
+    Order* o = by_id[r[0].template as<std::string>()];
+    o->items.push_back({r[1].template as<std::string>(), r[2].template as<std::string>(),
+                        r[3].template as<std::string>(), r[4].template as<int>(),
+                        {r[5].template as<std::int64_t>(), o->subtotal.currency},
+                        {r[6].template as<std::int64_t>(), o->subtotal.currency}});
+  }
+  for (const auto& r : txn.exec_params(
+           "SELECT order_id::text, name, state, detail, (extract(epoch FROM at) * 1000000)::bigint"
+           " FROM saga_steps WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
+           ids)) {
+    Order* o = by_id[r[0].template as<std::string>()];
+    o->steps.push_back({r[1].template as<std::string>(),
+                        domain::StepStateFromString(r[2].template as<std::string>()).value_or(domain::StepState::kFailed),
+                        r[3].template as<std::string>(), FromMicros(r[4].template as<std::int64_t>())});
+  }
+  for (const auto& r : txn.exec_params(
+           "SELECT order_id::text, status, note, (extract(epoch FROM at) * 1000000)::bigint"
+           " FROM order_timeline WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
+           ids)) {
+    Order* o = by_id[r[0].template as<std::string>()];
+    o->timeline.push_back(
+        {domain::OrderStatusFromString(r[1].template as<std::string>()).value_or(domain::OrderStatus::kFailed),
+         r[2].template as<std::string>(), FromMicros(r[3].template as<std::int64_t>())});
+  }
+}
+
+template <typename Txn>
+std::optional<Order> LoadOne(Txn& txn, const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  std::vector<Order> orders{ReadOrder(rows[0])};
+  LoadChildren(txn, orders);
+  return std::move(orders[0]);
+}
+
+void WriteSteps(pqxx::work& txn, const Order& order) {
+  for (std::size_t i = 0; i < order.steps.size(); ++i) {
+    const auto& s = order.steps[i];
+    txn.exec_params(
+        "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
+        " VALUES ($1::uuid, $2, $3, $4, $5, to_timestamp($6::double precision / 1000000))"
+        " ON CONFLICT (order_id, position) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
+        " at = EXCLUDED.at",
+        order.id, static_cast<int>(i), s.name, domain::ToString(s.state), s.detail, Micros(s.at));
+  }
+  for (std::size_t i = 0; i < order.timeline.size(); ++i) {
+    const auto& t = order.timeline[i];
+    txn.exec_params(
+        "INSERT INTO order_timeline (order_id, position, status, note, at)"
+        " VALUES ($1::uuid, $2, $3, $4, to_timestamp($5::double precision / 1000000))"
+        " ON CONFLICT (order_id, position) DO NOTHING",
+        order.id, static_cast<int>(i), domain::ToString(t.status), t.note, Micros(t.at));
+  }
+}
+
+double Seconds(std::chrono::milliseconds lease) { return static_cast<double>(lease.count()) / 1000.0; }
+
+}  // namespace
+
+std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseconds lease) {
+  try {
+    return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      const auto& a = order.shipping_address;
+      std::string id =
+          txn.exec_params(
+                 "INSERT INTO orders (customer_id, customer_email, idempotency_key, request_fingerprint, status,"
+                 " currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2,"
+                 " ship_city, ship_region, ship_postal_code, ship_country, shipping_option_id, card_last4, carrier,"
+                 " lease_until, created_at, updated_at)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+                 " now() + make_interval(secs => $20), to_timestamp($21::double precision / 1000000),"
+                 " to_timestamp($21::double precision / 1000000)) RETURNING id::text",
+                 order.customer_id, order.customer_email, order.idempotency_key, order.request_fingerprint,
+                 domain::ToString(order.status), order.total.currency, order.subtotal.amount_minor,
+                 order.shipping_price.amount_minor, order.total.amount_minor, a.name, a.line1, a.line2, a.city,
+                 a.region, a.postal_code, a.country, order.shipping_option_id, order.card_last4, order.carrier,
+                 Seconds(lease), Micros(order.created_at))[0][0]
+              .as<std::string>();
+      for (std::size_t i = 0; i < order.items.size(); ++i) {
+        const auto& item = order.items[i];
+        txn.exec_params(
+            "INSERT INTO order_items (order_id, position, product_id, sku, name, quantity, unit_price_minor,"
+            " line_total_minor) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)",
+            id, static_cast<int>(i), item.product_id, item.sku, item.name, item.quantity, item.unit_price.amount_minor,
+            item.line_total.amount_minor);
+      }
+      Order saved = order;
+      saved.id = id;
+      WriteSteps(txn, saved);
+      return id;
+    });
+  } catch (const pqxx::unique_violation&) {
+    throw AlreadyExists("idempotency key already used");
+  }
+}
+
+void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease) {
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec_params(
+        "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6,"
+        " payment_status = $7, card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11,"
+        " tracking_number = $12, shipment_status = $13, updated_at = to_timestamp($14::double precision / 1000000),"
+        " lease_until = now() + make_interval(secs => $15) WHERE id = $1::uuid",
+        order.id, domain::ToString(order.status), domain::ToString(order.failure), order.failure_reason,
+        order.reservation_id, order.payment_id, order.payment_status, order.card_brand, order.card_last4,
+        order.shipment_id, order.carrier, order.tracking_number, order.shipment_status, Micros(order.updated_at),
+        Seconds(lease));
+    WriteSteps(txn, order);
+  });
+}
+
+void PgOrderRepository::ReleaseLease(const std::string& order_id) {
+  db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    txn.exec_params("UPDATE orders SET lease_until = NULL WHERE id = $1::uuid", order_id);
+  });
+}
+
+std::optional<Order> PgOrderRepository::Get(const std::string& order_id) {
+  if (order_id.size() != 36) return std::nullopt;
+  for (char c : order_id) {
+    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '-')) return std::nullopt;
+  }
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    return LoadOne(txn, txn.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1::uuid",
+                                        order_id));
+  });
+}
+
+std::optional<Order> PgOrderRepository::FindByIdempotencyKey(const std::string& customer_id, const std::string& key) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    return LoadOne(txn, txn.exec_params(std::string("SELECT ") + kOrderColumns +
+                                            " FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
+                                        customer_id, key));
+  });
+}
+
+bool PgOrderRepository::IsLeased(const std::string& order_id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    auto rows = txn.exec_params("SELECT coalesce(lease_until > now(), false) FROM orders WHERE id = $1::uuid", order_id);
+    return !rows.empty() && rows[0][0].as<bool>();
+  });
+}
+
+std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lease) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    // SKIP LOCKED: replicas recovering at the same time take different orders.
+    return LoadOne(txn, txn.exec_params(
+                            std::string("UPDATE orders SET lease_until = now() + make_interval(secs => $1)"
+                                        " WHERE id = (SELECT id FROM orders"
+                                        "   WHERE status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED')"
+                                        "     AND (lease_until IS NULL OR lease_until < now())"
+                                        "   ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING ") +
+                                kOrderColumns,
+                            Seconds(lease)));
+  });
+}
+
+domain::OrderPage PgOrderRepository::List(const domain::OrderFilter& filter) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    const bool has_cursor = !filter.after_id.empty();
+    auto rows = txn.exec_params(
+        std::string("SELECT ") + kOrderColumns +
+            " FROM orders WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2)"
+            " AND ($3 = '' OR lower(customer_email) = lower($3))"
+            " AND (NOT $4::bool OR (created_at, id) < (to_timestamp($5::double precision / 1000000), $6::uuid))"
+            " ORDER BY created_at DESC, id DESC LIMIT $7",
+        filter.customer_id, filter.status ? domain::ToString(*filter.status) : "", filter.customer_email, has_cursor,
+        has_cursor ? std::stod(filter.after_created) : 0.0,
+        has_cursor ? filter.after_id : "00000000-0000-0000-0000-000000000000", filter.limit + 1);
+    domain::OrderPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.orders.size()) == filter.limit) {
+        page.more = true;
+        break;
+      }
+      page.orders.push_back(ReadOrder(row));
+    }
+    LoadChildren(txn, page.orders);
+    return page;
+  });
+}
+
+}  // namespace storefront::checkout::repo

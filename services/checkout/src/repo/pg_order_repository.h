@@ -1,0 +1,26 @@
+// The checkout's PostgreSQL store: orders with their lines, saga steps and timeline.
+#pragma once
+
+#include "domain/ports.h"
+#include "shared/db/pool.h"
+
+namespace storefront::checkout::repo {
+
+class PgOrderRepository final : public domain::OrderRepository {
+ public:
+  explicit PgOrderRepository(db::Pool& pool) : pool_(pool) {}
+
+  std::string Create(const domain::Order& order, std::chrono::milliseconds lease) override;
+  void Save(const domain::Order& order, std::chrono::milliseconds lease) override;
+  void ReleaseLease(const std::string& order_id) override;
+  std::optional<domain::Order> Get(const std::string& order_id) override;
+  std::optional<domain::Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) override;
+  bool IsLeased(const std::string& order_id) override;
+  std::optional<domain::Order> ClaimStale(std::chrono::milliseconds lease) override;
+  domain::OrderPage List(const domain::OrderFilter& filter) override;
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace storefront::checkout::repo
