@@ -11,7 +11,8 @@ namespace storefront::e2e {
 
 using storefront::testing::FreePort;
 
-LocalStack::LocalStack(std::string state_dir) : state_dir_(std::move(state_dir)) {
+LocalStack::LocalStack(std::string state_dir, std::map<std::string, std::string> env)
+    : state_dir_(std::move(state_dir)) {
   if (state_dir_.empty()) state_dir_ = testing::MakeTempDir("storefront-e2e");
   gateway_port_ = FreePort();
   const std::string build_dir = std::filesystem::path(testing::BinDir()).parent_path().string();
@@ -21,13 +22,14 @@ LocalStack::LocalStack(std::string state_dir) : state_dir_(std::move(state_dir))
                  {"STOREFRONT_STATE_DIR", state_dir_},
                  {"STOREFRONT_PG_PORT", std::to_string(FreePort())},
                  {"STOREFRONT_GATEWAY_PORT", std::to_string(gateway_port_)},
-                 {"STOREFRONT_CATALOG_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_CART_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_CHECKOUT_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_PAYMENTS_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_INVENTORY_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_SHIPPING_PORT", std::to_string(FreePort())},
                  {"STOREFRONT_LOG_LEVEL", "info"}};
+  for (const char* service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
+    ports_[service] = FreePort();
+    std::string upper = service;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(c));
+    options.env["STOREFRONT_" + upper + "_PORT"] = std::to_string(ports_[service]);
+  }
+  for (auto& [key, value] : env) options.env[key] = value;
   options.log_path = state_dir_ + "/stack-output.log";
   std::filesystem::remove(options.log_path);  // a second run must not see the first one's "ready"
   script_ = std::make_unique<testing::Process>(options);

@@ -3,6 +3,7 @@
 // directory, stopped (Ctrl-C semantics) by the test that started it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -12,11 +13,14 @@ namespace storefront::e2e {
 
 class LocalStack {
  public:
-  // Uses `state_dir` when given (to test a second run), else a fresh temporary one.
-  explicit LocalStack(std::string state_dir = "");
+  // Uses `state_dir` when given (to test a second run), else a fresh temporary one. `env`
+  // reaches the stack script and, through it, every process it starts.
+  explicit LocalStack(std::string state_dir = "", std::map<std::string, std::string> env = {});
   ~LocalStack();
 
   int gateway_port() const { return gateway_port_; }
+  // The gRPC port of a service (catalog, cart, checkout, payments, inventory, shipping).
+  int port(const std::string& service) const { return ports_.at(service); }
   const std::string& state_dir() const { return state_dir_; }
   // pid of a component from its pid file (gateway, catalog, postgres, broker).
   int Pid(const std::string& name) const;
@@ -30,6 +34,7 @@ class LocalStack {
   std::string state_dir_;
   bool keep_state_ = false;
   int gateway_port_ = 0;
+  std::map<std::string, int> ports_;
   std::unique_ptr<testing::Process> script_;
 };
 

@@ -1,0 +1,34 @@
+#include "clients/grpc_product_catalog.h"
+
+#include "shared/errors/errors.h"
+#include "shared/log/log.h"
+
+namespace storefront::cart::clients {
+
+namespace pb = storefront::catalog::v1;
+
+std::optional<domain::CatalogProduct> GrpcProductCatalog::Find(const std::string& product_id,
+                                                               const std::string& request_id) {
+  pb::GetProductRequest request;
+  request.set_id(product_id);
+  pb::Product product;
+  auto context = client_.Context(request_id);
+  grpc::Status status = client_.stub().GetProduct(context.get(), request, &product);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return std::nullopt;
+  if (!status.ok()) {
+    log::Warn("catalog call failed", {{"request_id", request_id},
+                                      {"rpc", "GetProduct"},
+                                      {"code", static_cast<int>(status.error_code())},
+                                      {"error", status.error_message()}});
+    throw Unavailable(status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+                          ? "the catalog did not answer in time; try again"
+                          : "the catalog is unavailable; try again");
+  }
+  return domain::CatalogProduct{product.id(),
+                                product.sku(),
+                                product.name(),
+                                {product.price().amount_minor(), product.price().currency()},
+                                product.active()};
+}
+
+}  // namespace storefront::cart::clients

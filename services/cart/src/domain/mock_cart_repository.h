@@ -1,0 +1,19 @@
+// GoogleMock double of the cart repository, for domain and API tests.
+#pragma once
+
+#include <gmock/gmock.h>
+
+#include "domain/carts.h"
+
+namespace storefront::cart::domain {
+
+class MockCartRepository : public CartRepository {
+ public:
+  MOCK_METHOD(Cart, Get, (const std::string&), (override));
+  MOCK_METHOD(AddOutcome, AddItem, (const std::string&, const LineSnapshot&, int), (override));
+  MOCK_METHOD(std::optional<Cart>, SetQuantity, (const std::string&, const std::string&, int), (override));
+  MOCK_METHOD(Cart, RemoveItem, (const std::string&, const std::string&), (override));
+  MOCK_METHOD(Cart, Clear, (const std::string&), (override));
+};
+
+}  // namespace storefront::cart::domain

@@ -1,0 +1,32 @@
+// The cart's PostgreSQL repository: SQL for the cart schema, one transaction per use case.
+//
+// Every write first locks the cart's row in `carts` (creating it when AddItem needs it), so the
+// writes to one cart run one after another, and the rules that span lines (at most 50 lines, one
+// currency) are checked against contents no concurrent call can change. Writes to different
+// carts never wait for each other.
+#pragma once
+
+#include "domain/carts.h"
+#include "shared/db/pool.h"
+
+namespace storefront::cart::repo {
+
+class PgCartRepository final : public domain::CartRepository {
+ public:
+  explicit PgCartRepository(db::Pool& pool) : pool_(pool) {}
+
+  // Registers the statements as prepared statements on a new connection (pass it to the Pool).
+  static void Prepare(pqxx::connection& connection);
+
+  domain::Cart Get(const std::string& customer_id) override;
+  domain::AddOutcome AddItem(const std::string& customer_id, const domain::LineSnapshot& line, int quantity) override;
+  std::optional<domain::Cart> SetQuantity(const std::string& customer_id, const std::string& product_id,
+                                          int quantity) override;
+  domain::Cart RemoveItem(const std::string& customer_id, const std::string& product_id) override;
+  domain::Cart Clear(const std::string& customer_id) override;
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace storefront::cart::repo

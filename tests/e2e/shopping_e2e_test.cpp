@@ -1,0 +1,386 @@
+// End to end: shoppers register, fill carts and check out through the gateway, on the whole
+// local stack (real PostgreSQL, every service). Stock and payments are checked at their source
+// (inventory and payments over gRPC) to prove the saga never oversells and never charges twice.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "e2e/local_stack.h"
+#include "shared/rpc/client.h"
+#include "shared/testing/http_client.h"
+#include "storefront/inventory/v1/inventory.grpc.pb.h"
+#include "storefront/payments/v1/payments.grpc.pb.h"
+
+namespace storefront::e2e {
+namespace {
+
+using nlohmann::json;
+using storefront::testing::HttpConnection;
+using storefront::testing::HttpResponse;
+namespace inventorypb = storefront::inventory::v1;
+namespace paymentspb = storefront::payments::v1;
+
+const json kAddress = {{"name", "Ada Lovelace"}, {"line1", "1 Analytical Way"}, {"city", "Springfield"},
+                       {"postal_code", "12345"}, {"country", "US"}};
+
+json Card(const std::string& number) {
+  return {{"card_number", number}, {"exp_month", 12}, {"exp_year", 2031}, {"cvc", "123"}};
+}
+
+class Shopper {
+ public:
+  Shopper(int port, const std::string& name) : port_(port) {
+    static std::atomic<int> counter{0};
+    email_ = name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "@example.com";
+    auto registered = Call("POST", "/api/v1/auth/register",
+                           json{{"email", email_}, {"password", "correct horse battery"}, {"name", name}});
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    auto login = Call("POST", "/api/v1/auth/login", json{{"email", email_}, {"password", "correct horse battery"}});
+    EXPECT_EQ(login.status, 200) << login.body;
+    token_ = json::parse(login.body).value("access_token", "");
+  }
+
+  HttpResponse Call(const std::string& method, const std::string& path, const json& body = nullptr,
+                    std::map<std::string, std::string> headers = {}) const {
+    if (!token_.empty()) headers["Authorization"] = "Bearer " + token_;
+    if (!body.is_null()) headers["Content-Type"] = "application/json";
+    HttpConnection connection(port_, std::chrono::seconds(30));
+    auto response = connection.Request(method, path, body.is_null() ? "" : body.dump(), headers);
+    if (!response) throw std::runtime_error("no response for " + method + " " + path);
+    return *response;
+  }
+
+  void Add(const std::string& product_id, int quantity) const {
+    auto response = Call("POST", "/api/v1/cart/items", json{{"product_id", product_id}, {"quantity", quantity}});
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+
+  std::string FirstShippingOption() const {
+    auto quotes = Call("POST", "/api/v1/shipping/quotes", json{{"address", kAddress}});
+    EXPECT_EQ(quotes.status, 200) << quotes.body;
+    return json::parse(quotes.body)["options"][0]["id"];
+  }
+
+  HttpResponse Checkout(const std::string& key, const std::string& card = "4242 4242 4242 4242",
+                        std::string option = "") const {
+    if (option.empty()) option = FirstShippingOption();
+    return Call("POST", "/api/v1/checkout",
+                json{{"shipping_address", kAddress}, {"shipping_option_id", option}, {"payment", Card(card)}},
+                {{"Idempotency-Key", key}});
+  }
+
+  const std::string& email() const { return email_; }
+
+ private:
+  int port_;
+  std::string email_;
+  std::string token_;
+};
+
+class ShoppingE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    stack_ = new LocalStack("", {{"STOREFRONT_RESTART", "on-failure"},
+                                 {"SAGA_LEASE_MS", "1500"},
+                                 {"RECOVERY_INTERVAL_MS", "300"},
+                                 {"STOREFRONT_OPERATOR_PASSWORD", "operator-e2e-password"}});
+    inventory_ = new rpc::Client<inventorypb::InventoryService>(
+        rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port("inventory"))), std::chrono::seconds(5));
+    payments_ = new rpc::Client<paymentspb::PaymentsService>(
+        rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port("payments"))), std::chrono::seconds(5));
+    auto page = json::parse(testing::HttpGet(stack_->gateway_port(), "/api/v1/products?limit=100").body);
+    for (const auto& product : page["items"]) products_.push_back(product["id"]);
+  }
+  static void TearDownTestSuite() {
+    delete inventory_;
+    delete payments_;
+    delete stack_;
+  }
+
+  // A product nobody else in this suite touches.
+  static std::string TakeProduct() { return products_.at(next_product_++); }
+
+  static inventorypb::StockLevel Stock(const std::string& product_id) {
+    inventorypb::GetStockLevelsRequest request;
+    request.add_product_ids(product_id);
+    inventorypb::GetStockLevelsResponse response;
+    auto status = inventory_->stub().GetStockLevels(inventory_->Context("e2e").get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.levels_size() > 0 ? response.levels(0) : inventorypb::StockLevel{};
+  }
+
+  // Sets a product's available stock to exactly `available` (as an operator's stock count would).
+  static void SetAvailable(const std::string& product_id, int available) {
+    auto level = Stock(product_id);
+    inventorypb::AdjustStockRequest request;
+    request.set_idempotency_key("e2e-set-" + product_id + "-" + std::to_string(available));
+    request.set_product_id(product_id);
+    request.set_delta(available - level.available());
+    request.set_reason(inventorypb::ADJUSTMENT_REASON_COUNT);
+    request.set_note("end-to-end test set-up");
+    request.set_actor("e2e");
+    inventorypb::AdjustStockResponse response;
+    auto status = inventory_->stub().AdjustStock(inventory_->Context("e2e").get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(Stock(product_id).available(), available);
+  }
+
+  static std::vector<paymentspb::Payment> Payments(const std::string& order_id) {
+    paymentspb::ListPaymentsRequest request;
+    request.set_order_id(order_id);
+    paymentspb::ListPaymentsResponse response;
+    auto status = payments_->stub().ListPayments(payments_->Context("e2e").get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return {response.payments().begin(), response.payments().end()};
+  }
+
+  static int port() { return stack_->gateway_port(); }
+
+  static LocalStack* stack_;
+  static rpc::Client<inventorypb::InventoryService>* inventory_;
+  static rpc::Client<paymentspb::PaymentsService>* payments_;
+  static std::vector<std::string> products_;
+  static std::size_t next_product_;
+};
+
+LocalStack* ShoppingE2ETest::stack_ = nullptr;
+rpc::Client<inventorypb::InventoryService>* ShoppingE2ETest::inventory_ = nullptr;
+rpc::Client<paymentspb::PaymentsService>* ShoppingE2ETest::payments_ = nullptr;
+std::vector<std::string> ShoppingE2ETest::products_;
+std::size_t ShoppingE2ETest::next_product_ = 0;
+
+TEST_F(ShoppingE2ETest, FromRegistrationToAConfirmedOrderWithItsShipment) {
+  std::string lamp = TakeProduct(), mug = TakeProduct();
+  SetAvailable(lamp, 10);
+  SetAvailable(mug, 10);
+  auto lamp_before = Stock(lamp);
+  Shopper ada(port(), "ada");
+  ada.Add(lamp, 2);
+  ada.Add(mug, 1);
+  ada.Add(mug, 1);  // same product again: quantities add up
+  auto cart = json::parse(ada.Call("GET", "/api/v1/cart").body);
+  ASSERT_EQ(cart["items"].size(), 2u);
+  EXPECT_EQ(cart["items"][1]["quantity"], 2);
+  EXPECT_TRUE(cart["subtotal"]["amount_minor"].is_number_integer());
+
+  auto placed = ada.Checkout("happy-1");
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  auto order = json::parse(placed.body);
+  EXPECT_EQ(order["status"], "confirmed");
+  EXPECT_EQ(order["items"].size(), 2u);
+  EXPECT_EQ(order["total"]["amount_minor"].get<long>(),
+            order["subtotal"]["amount_minor"].get<long>() + order["shipping_price"]["amount_minor"].get<long>());
+  EXPECT_EQ(order["payment"]["status"], "authorized");
+  EXPECT_EQ(order["payment"]["card_last4"], "4242");
+  EXPECT_FALSE(order["shipment"]["tracking_number"].get<std::string>().empty());
+  EXPECT_EQ(order["shipment"]["status"], "label_created");
+
+  std::string id = order["order_id"];
+  auto fetched = json::parse(ada.Call("GET", "/api/v1/orders/" + id).body);
+  EXPECT_EQ(fetched["order_id"], id);
+  EXPECT_GE(fetched["timeline"].size(), 3u);
+  EXPECT_EQ(fetched["timeline"].back()["status"], "confirmed");
+  auto list = json::parse(ada.Call("GET", "/api/v1/orders").body);
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["order_id"], id);
+
+  auto lamp_after = Stock(lamp);
+  EXPECT_EQ(lamp_after.on_hand(), lamp_before.on_hand() - 2) << "stock committed";
+  EXPECT_EQ(lamp_after.reserved(), lamp_before.reserved());
+  auto payments = Payments(id);
+  ASSERT_EQ(payments.size(), 1u);
+  EXPECT_EQ(payments[0].status(), paymentspb::PAYMENT_STATUS_AUTHORIZED);
+  EXPECT_EQ(payments[0].amount().amount_minor(), order["total"]["amount_minor"].get<long>());
+  EXPECT_TRUE(json::parse(ada.Call("GET", "/api/v1/cart").body)["items"].empty()) << "cart emptied";
+}
+
+TEST_F(ShoppingE2ETest, ADeclinedCardFailsTheOrderReleasesTheStockAndChargesNothing) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 5);
+  Shopper bob(port(), "bob");
+  bob.Add(product, 3);
+  auto placed = bob.Checkout("declined-1", "4000 0000 0000 0002");
+  ASSERT_EQ(placed.status, 402) << placed.body;
+  EXPECT_EQ(placed.Header("content-type"), "application/problem+json");
+  auto problem = json::parse(placed.body);
+  std::string id = problem["order_id"];
+  auto order = json::parse(bob.Call("GET", "/api/v1/orders/" + id).body);
+  EXPECT_EQ(order["status"], "failed");
+  EXPECT_EQ(order["failure"], "payment_declined");
+  EXPECT_EQ(Stock(product).available(), 5) << "reservation released";
+  for (const auto& payment : Payments(id)) {
+    EXPECT_EQ(payment.status(), paymentspb::PAYMENT_STATUS_DECLINED);
+    EXPECT_EQ(payment.captured_amount().amount_minor(), 0);
+  }
+  auto insufficient = bob.Checkout("declined-2", "4000 0000 0000 9995");
+  EXPECT_EQ(insufficient.status, 402) << insufficient.body;
+}
+
+TEST_F(ShoppingE2ETest, ShortStockIs409AndNothingIsCharged) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 1);
+  Shopper cy(port(), "cy");
+  cy.Add(product, 2);
+  auto placed = cy.Checkout("short-1");
+  ASSERT_EQ(placed.status, 409) << placed.body;
+  auto problem = json::parse(placed.body);
+  EXPECT_EQ(problem["type"], "https://storefront.dev/problems/out-of-stock");
+  EXPECT_TRUE(Payments(problem["order_id"]).empty());
+  EXPECT_EQ(Stock(product).available(), 1);
+}
+
+TEST_F(ShoppingE2ETest, TheSameIdempotencyKeyReplaysAndADifferentBodyIs422) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 10);
+  Shopper dee(port(), "dee");
+  dee.Add(product, 1);
+  std::string option = dee.FirstShippingOption();
+  auto first = dee.Checkout("replay-1", "4242 4242 4242 4242", option);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = dee.Checkout("replay-1", "4242 4242 4242 4242", option);
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(json::parse(again.body)["order_id"], json::parse(first.body)["order_id"]);
+  EXPECT_EQ(Payments(json::parse(first.body)["order_id"]).size(), 1u) << "charged once";
+  EXPECT_EQ(Stock(product).available(), 9) << "reserved once";
+
+  auto changed = dee.Checkout("replay-1", "5555 5555 5555 4444", option);
+  EXPECT_EQ(changed.status, 422) << changed.body;
+  auto missing = dee.Call("POST", "/api/v1/checkout",
+                          json{{"shipping_address", kAddress}, {"shipping_option_id", option}, {"payment", Card("4242424242424242")}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(json::parse(missing.body)["errors"][0]["field"], "Idempotency-Key");
+}
+
+TEST_F(ShoppingE2ETest, ConcurrentCheckoutsForTheLastUnitsSucceedExactlyThatManyTimes) {
+  const int kUnits = 2, kShoppers = 5;
+  std::string product = TakeProduct();
+  SetAvailable(product, kUnits);
+  std::vector<std::unique_ptr<Shopper>> shoppers;
+  std::vector<std::string> options;
+  for (int i = 0; i < kShoppers; ++i) {
+    shoppers.push_back(std::make_unique<Shopper>(port(), "rush"));
+    shoppers.back()->Add(product, 1);
+    options.push_back(shoppers.back()->FirstShippingOption());
+  }
+  std::vector<std::future<int>> results;
+  for (int i = 0; i < kShoppers; ++i) {
+    results.push_back(std::async(std::launch::async, [&, i] {
+      return shoppers[i]->Checkout("rush-" + std::to_string(i), "4242 4242 4242 4242", options[i]).status;
+    }));
+  }
+  int confirmed = 0, short_stock = 0;
+  for (auto& result : results) {
+    int status = result.get();
+    if (status == 201) ++confirmed;
+    else if (status == 409) ++short_stock;
+    else ADD_FAILURE() << "unexpected status " << status;
+  }
+  EXPECT_EQ(confirmed, kUnits);
+  EXPECT_EQ(short_stock, kShoppers - kUnits);
+  auto level = Stock(product);
+  EXPECT_EQ(level.available(), 0);
+  EXPECT_GE(level.on_hand(), 0);
+}
+
+TEST_F(ShoppingE2ETest, AnotherShoppersOrderAndCartAreInvisible) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 10);
+  Shopper eve(port(), "eve"), fay(port(), "fay");
+  eve.Add(product, 1);
+  auto placed = eve.Checkout("private-1");
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  std::string id = json::parse(placed.body)["order_id"];
+  auto peek = fay.Call("GET", "/api/v1/orders/" + id);
+  EXPECT_EQ(peek.status, 404);
+  EXPECT_EQ(peek.Header("content-type"), "application/problem+json");
+  EXPECT_TRUE(json::parse(fay.Call("GET", "/api/v1/orders").body)["items"].empty());
+  EXPECT_TRUE(json::parse(fay.Call("GET", "/api/v1/cart").body)["items"].empty());
+}
+
+TEST_F(ShoppingE2ETest, ShopperRoutesNeedAValidTokenAndValidInput) {
+  HttpConnection anonymous(port());
+  auto no_token = anonymous.Request("GET", "/api/v1/cart");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  auto forged = anonymous.Request("GET", "/api/v1/orders", "", {{"Authorization", "Bearer eyJhbGciOiJub25lIn0.e30."}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+
+  Shopper gus(port(), "gus");
+  auto too_many = gus.Call("POST", "/api/v1/cart/items", json{{"product_id", TakeProduct()}, {"quantity", 100}});
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_EQ(json::parse(too_many.body)["errors"][0]["field"], "quantity");
+  auto bad = gus.Call("POST", "/api/v1/checkout", json{{"shipping_address", {{"city", ""}}}, {"payment", "cash"}},
+                      {{"Idempotency-Key", "bad-1"}});
+  EXPECT_EQ(bad.status, 400);
+  std::string fields;
+  for (const auto& e : json::parse(bad.body)["errors"]) fields += e["field"].get<std::string>() + " ";
+  EXPECT_NE(fields.find("shipping_address.name"), std::string::npos) << fields;
+  EXPECT_NE(fields.find("shipping_option_id"), std::string::npos) << fields;
+  EXPECT_NE(fields.find("payment"), std::string::npos) << fields;
+}
+
+TEST_F(ShoppingE2ETest, ACheckoutKilledMidSagaEndsConfirmedOrCompensatedAfterRestart) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 4);
+  Shopper hal(port(), "hal");
+  hal.Add(product, 1);
+  std::string option = hal.FirstShippingOption();
+  int payments_pid = stack_->Pid("payments");
+  int checkout_pid = stack_->Pid("checkout");
+  ASSERT_GT(payments_pid, 0);
+  ASSERT_GT(checkout_pid, 0);
+
+  // Freeze payments so the saga stops inside its authorize step, then kill checkout there.
+  ::kill(payments_pid, SIGSTOP);
+  auto placing = std::async(std::launch::async, [&] { return hal.Checkout("killed-1", "4242 4242 4242 4242", option); });
+  std::string id;
+  for (int i = 0; i < 200 && id.empty(); ++i) {
+    auto list = json::parse(hal.Call("GET", "/api/v1/orders").body);
+    if (!list["items"].empty() && list["items"][0]["status"] == "reserved") id = list["items"][0]["order_id"];
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(checkout_pid, SIGKILL);
+  ::kill(payments_pid, SIGCONT);
+  ASSERT_FALSE(id.empty()) << "the saga never reached its payment step";
+  EXPECT_GE(placing.get().status, 500) << "the shopper's request died with the process";
+
+  // The stack restarts checkout; recovery takes the order once the dead runner's lease expires.
+  json order;
+  for (int i = 0; i < 300; ++i) {
+    auto response = hal.Call("GET", "/api/v1/orders/" + id);
+    if (response.status == 200) {
+      order = json::parse(response.body);
+      std::string status = order["status"];
+      if (status == "confirmed" || status == "failed") break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(order.contains("status")) << "order unreadable after restart";
+  std::string status = order["status"];
+  ASSERT_TRUE(status == "confirmed" || status == "failed") << "stuck in " << status;
+  EXPECT_NE(stack_->Pid("checkout"), checkout_pid) << "checkout was restarted";
+
+  // Stock and payment agree with the outcome.
+  auto level = Stock(product);
+  auto payments = Payments(id);
+  if (status == "confirmed") {
+    EXPECT_EQ(level.on_hand(), 3);
+    EXPECT_EQ(level.available(), 3);
+    ASSERT_EQ(payments.size(), 1u);
+    EXPECT_EQ(payments[0].status(), paymentspb::PAYMENT_STATUS_AUTHORIZED);
+  } else {
+    EXPECT_EQ(level.available(), 4) << "reservation released";
+    for (const auto& payment : payments) {
+      EXPECT_NE(payment.status(), paymentspb::PAYMENT_STATUS_AUTHORIZED) << "a failed order keeps no hold";
+      EXPECT_NE(payment.status(), paymentspb::PAYMENT_STATUS_CAPTURED);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace storefront::e2e
