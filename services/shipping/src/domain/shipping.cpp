@@ -1,0 +1,206 @@
+#include "domain/shipping.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace storefront::shipping::domain {
+namespace {
+
+// A tracking number collides once in 10^12 draws; a run of collisions means the random source
+// is broken, and retrying forever would hide that.
+constexpr int kMaxTrackingNumberAttempts = 5;
+
+// Client text echoed in an error message: bounded and without control characters.
+std::string Quoted(const std::string& text) {
+  std::string out = text.substr(0, 40);
+  for (auto& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) c = '?';
+  }
+  return "'" + out + (text.size() > 40 ? "...'" : "'");
+}
+
+void ValidateShipmentId(const std::string& id, Violations& violations) {
+  if (!IsUuid(id)) violations.Add("id", "must be a shipment UUID");
+}
+
+std::vector<ShipmentItem> Sorted(std::vector<ShipmentItem> items) {
+  std::sort(items.begin(), items.end(),
+            [](const ShipmentItem& a, const ShipmentItem& b) { return a.product_id < b.product_id; });
+  return items;
+}
+
+// What differs between the stored shipment of an order and a new request for the same order;
+// empty when the request is a repeat of the one that created it.
+std::string Difference(const Shipment& existing, const Shipment& requested) {
+  std::vector<std::string> fields;
+  if (existing.customer_id != requested.customer_id) fields.push_back("customer_id");
+  if (existing.shipping_option_id != requested.shipping_option_id) fields.push_back("shipping_option_id");
+  if (!(existing.address == requested.address)) fields.push_back("address");
+  // Lines are compared as a set (product ids are unique per shipment): a retry that lists
+  // them in another order is still the same request.
+  if (Sorted(existing.items) != Sorted(requested.items)) fields.push_back("items");
+  std::string text;
+  for (const auto& field : fields) text += (text.empty() ? "" : ", ") + field;
+  return text;
+}
+
+}  // namespace
+
+Timestamp Shipping::Now() const { return std::chrono::floor<std::chrono::microseconds>(clock_()); }
+
+std::vector<ShippingOption> Shipping::GetQuotes(const QuoteRequest& request) {
+  Violations violations;
+  if (request.address) {
+    Validate(*request.address, "address", violations);
+  } else {
+    violations.Add("address", "is required");
+  }
+  if (request.item_count < 1 || request.item_count > kMaxItemCount) {
+    violations.Add("item_count", "must be between 1 and 999");
+  }
+  if (!request.subtotal) {
+    violations.Add("subtotal", "is required");
+  } else {
+    if (!IsSupportedCurrency(request.subtotal->currency)) {
+      violations.Add("subtotal.currency", "must be one of USD, EUR, GBP");
+    }
+    if (request.subtotal->amount_minor < 0 || request.subtotal->amount_minor > kMaxSubtotalMinor) {
+      violations.Add("subtotal.amount_minor", "must be between 0 and 10000000000");
+    }
+  }
+  violations.ThrowIfAny();
+  return Quote(request.address->country, request.item_count, *request.subtotal);
+}
+
+Shipment Shipping::CreateShipment(const NewShipmentRequest& request) {
+  Violations violations;
+  if (!IsUuid(request.order_id)) violations.Add("order_id", "must be the order's UUID");
+  ValidateCustomerId(request.customer_id, violations);
+  if (request.address) {
+    Validate(*request.address, "address", violations);
+  } else {
+    violations.Add("address", "is required");
+  }
+  Validate(request.items, violations);
+  // The option is recomputed from the rate table for this address, never taken on trust.
+  std::optional<CarrierService> service;
+  if (request.shipping_option_id.empty()) {
+    violations.Add("shipping_option_id", "is required");
+  } else if (request.address && IsCountryCode(request.address->country)) {
+    service = FindService(request.shipping_option_id, request.address->country);
+    if (!service) {
+      violations.Add("shipping_option_id", Quoted(request.shipping_option_id) + " is not offered for delivery to " +
+                                               request.address->country + "; GetQuotes lists the options");
+    }
+  }
+  violations.ThrowIfAny();
+
+  Shipment shipment;
+  shipment.order_id = request.order_id;
+  shipment.customer_id = request.customer_id;
+  shipment.carrier = service->carrier;
+  shipment.service = service->service;
+  shipment.shipping_option_id = service->option_id;
+  shipment.status = ShipmentStatus::kLabelCreated;
+  shipment.address = *request.address;
+  shipment.items = request.items;
+  shipment.created_at = shipment.updated_at = Now();
+
+  for (int attempt = 0; attempt < kMaxTrackingNumberAttempts; ++attempt) {
+    shipment.tracking_number = NewTrackingNumber(service->tracking_prefix, random_digits_);
+    auto result = repository_.Create(shipment);
+    switch (result.outcome) {
+      case ShipmentRepository::CreateOutcome::kCreated:
+        return *result.shipment;
+      case ShipmentRepository::CreateOutcome::kOrderHasShipment: {
+        std::string difference = Difference(*result.shipment, shipment);
+        if (difference.empty()) return *result.shipment;  // a retry: same answer as the first call
+        throw AlreadyExists("order " + request.order_id + " already has shipment " + result.shipment->id +
+                            " with a different " + difference);
+      }
+      case ShipmentRepository::CreateOutcome::kTrackingNumberTaken:
+        break;  // draw again
+    }
+  }
+  throw std::runtime_error("no unique tracking number after " + std::to_string(kMaxTrackingNumberAttempts) +
+                           " attempts: the random source is broken");
+}
+
+Shipment Shipping::GetShipment(const std::string& id) {
+  Violations violations;
+  ValidateShipmentId(id, violations);
+  violations.ThrowIfAny();
+  auto shipment = repository_.Get(id);
+  if (!shipment) throw NotFound("no shipment with id " + id);
+  return *shipment;
+}
+
+Shipment Shipping::GetShipmentByOrder(const std::string& order_id) {
+  if (!IsUuid(order_id)) throw InvalidArgument("order_id", "must be the order's UUID");
+  auto shipment = repository_.GetByOrder(order_id);
+  if (!shipment) throw NotFound("no shipment for order " + order_id);
+  return *shipment;
+}
+
+ListResult Shipping::ListShipments(const ListRequest& request) {
+  Violations violations;
+  ShipmentQuery query;
+  query.status = request.status;
+  if (request.status != ShipmentStatus::kUnspecified && !IsKnown(request.status)) {
+    violations.Add("status", "must be a shipment status, or UNSPECIFIED for all");
+  }
+  if (request.page_size < 0 || request.page_size > kMaxPageSize) {
+    violations.Add("page_size", "must be between 1 and 100, or 0 for the default of 20");
+  } else if (request.page_size > 0) {
+    query.limit = request.page_size;
+  }
+  if (!request.page_token.empty()) {
+    query.after = DecodePageToken(request.page_token, request.status);
+    if (!query.after) {
+      violations.Add("page_token", "is not a token returned for this status filter; start again without one");
+    }
+  }
+  violations.ThrowIfAny();
+
+  ShipmentPage page = repository_.List(query);
+  ListResult result;
+  result.shipments = std::move(page.shipments);
+  if (page.next) result.next_page_token = EncodePageToken(*page.next, request.status);
+  return result;
+}
+
+Shipment Shipping::AdvanceShipment(const std::string& id, ShipmentStatus to) {
+  Violations violations;
+  ValidateShipmentId(id, violations);
+  if (to == ShipmentStatus::kCancelled) {
+    violations.Add("to_status", "CancelShipment cancels a shipment");
+  } else if (!IsKnown(to)) {
+    violations.Add("to_status", "must be DISPATCHED or DELIVERED");
+  }
+  violations.ThrowIfAny();
+  const Timestamp now = Now();
+  auto shipment = repository_.Update(id, [&](Shipment& s) { return Advance(s, to, now); });
+  if (!shipment) throw NotFound("no shipment with id " + id);
+  return *shipment;
+}
+
+Shipment Shipping::CancelShipment(const std::string& id, const std::string& reason) {
+  Violations violations;
+  ValidateShipmentId(id, violations);
+  bool clean = std::none_of(reason.begin(), reason.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\n') || u == 0x7f;
+  });
+  bool blank = reason.find_first_not_of(" \n") == std::string::npos;
+  if (blank || reason.size() > kMaxCancelReasonLength || !clean) {
+    violations.Add("reason", "is required: 1 to 500 characters without control characters");
+  }
+  violations.ThrowIfAny();
+  const Timestamp now = Now();
+  auto shipment = repository_.Update(id, [&](Shipment& s) { return Cancel(s, reason, now); });
+  if (!shipment) throw NotFound("no shipment with id " + id);
+  return *shipment;
+}
+
+}  // namespace storefront::shipping::domain

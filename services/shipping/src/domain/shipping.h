@@ -1,0 +1,111 @@
+// Shipping's use cases. Depends only on the ShipmentRepository interface, a clock and a source of
+// random digits, so it is unit tested with a mock and fixed time, and run in production over
+// PostgreSQL (repo/pg_shipment_repository).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/page_token.h"
+#include "domain/rate_table.h"
+#include "domain/shipment.h"
+#include "domain/status_machine.h"
+#include "domain/tracking_number.h"
+
+namespace storefront::shipping::domain {
+
+// What the repository is asked for: validated, with the page position decoded.
+struct ShipmentQuery {
+  ShipmentStatus status = ShipmentStatus::kUnspecified;  // UNSPECIFIED = every status
+  int limit = kDefaultPageSize;
+  std::optional<PageToken> after;
+};
+
+struct ShipmentPage {
+  std::vector<Shipment> shipments;  // newest first
+  // Position of the last row when more rows follow; nullopt on the last page.
+  std::optional<PageToken> next;
+};
+
+class ShipmentRepository {
+ public:
+  enum class CreateOutcome {
+    kCreated,             // `shipment` is the stored new shipment
+    kOrderHasShipment,    // the order already had one; `shipment` is that one
+    kTrackingNumberTaken  // nothing stored: draw another tracking number
+  };
+  struct CreateResult {
+    CreateOutcome outcome;
+    std::optional<Shipment> shipment;
+  };
+  // Called with the shipment and whether it changed anything; false leaves the row untouched.
+  using Change = std::function<bool(Shipment&)>;
+
+  virtual ~ShipmentRepository() = default;
+  // Stores a new shipment (its id is assigned here) unless its order already has one.
+  virtual CreateResult Create(const Shipment& shipment) = 0;
+  virtual std::optional<Shipment> Get(const std::string& id) = 0;
+  virtual std::optional<Shipment> GetByOrder(const std::string& order_id) = 0;
+  virtual ShipmentPage List(const ShipmentQuery& query) = 0;
+  // Reads the shipment, locked, runs `change` on it and saves it when `change` returns true,
+  // all in one transaction; an exception from `change` rolls back. nullopt for an unknown id.
+  virtual std::optional<Shipment> Update(const std::string& id, const Change& change) = 0;
+};
+
+using Clock = std::function<Timestamp()>;
+
+struct QuoteRequest {
+  std::optional<Address> address;  // nullopt when the request did not carry one
+  int item_count = 0;
+  std::optional<Money> subtotal;
+};
+
+struct NewShipmentRequest {
+  std::string order_id;
+  std::string customer_id;
+  std::string shipping_option_id;
+  std::optional<Address> address;
+  std::vector<ShipmentItem> items;
+};
+
+struct ListRequest {
+  ShipmentStatus status = ShipmentStatus::kUnspecified;
+  int page_size = 0;  // 0 = default
+  std::string page_token = {};
+};
+
+struct ListResult {
+  std::vector<Shipment> shipments;
+  std::string next_page_token;  // empty on the last page
+};
+
+class Shipping {
+ public:
+  Shipping(ShipmentRepository& repository, Clock clock, RandomDigits random_digits)
+      : repository_(repository), clock_(std::move(clock)), random_digits_(std::move(random_digits)) {}
+
+  // Pure: validates, then prices from the rate table. Unsupported currency is INVALID_ARGUMENT;
+  // an address nothing ships to is an empty list.
+  std::vector<ShippingOption> GetQuotes(const QuoteRequest& request);
+  // Idempotent on order_id: a repeat returns the existing shipment; the same order with another
+  // customer, option, address or items is AlreadyExists.
+  Shipment CreateShipment(const NewShipmentRequest& request);
+  Shipment GetShipment(const std::string& id);
+  Shipment GetShipmentByOrder(const std::string& order_id);
+  ListResult ListShipments(const ListRequest& request);
+  Shipment AdvanceShipment(const std::string& id, ShipmentStatus to);
+  Shipment CancelShipment(const std::string& id, const std::string& reason);
+
+ private:
+  // The clock, truncated to what PostgreSQL stores (microseconds), so a returned shipment
+  // equals the one read back later.
+  Timestamp Now() const;
+
+  ShipmentRepository& repository_;
+  Clock clock_;
+  RandomDigits random_digits_;
+};
+
+}  // namespace storefront::shipping::domain

@@ -1,0 +1,208 @@
+#include "repo/pg_shipment_repository.h"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+namespace storefront::shipping::repo {
+namespace {
+
+using domain::Shipment;
+using domain::ShipmentStatus;
+using domain::Timestamp;
+
+// Timestamps cross the wire as integer microseconds since the epoch: exact both ways, where a
+// float of seconds would round.
+std::string Micros(const std::string& column) { return "(extract(epoch FROM " + column + ") * 1000000)::bigint"; }
+std::string TimestampParam(const std::string& param) {
+  return "('epoch'::timestamptz + " + param + "::bigint * interval '1 microsecond')";
+}
+
+// Column list shared by every query that returns shipments; read by ReadShipment. The lines
+// come along as one JSON array, so a page of shipments is one round trip.
+const std::string kColumns =
+    "s.id::text, s.order_id::text, s.customer_id, s.tracking_number, s.carrier, s.service, s.shipping_option_id,"
+    " s.status, s.ship_to_name, s.ship_to_line1, s.ship_to_line2, s.ship_to_city, s.ship_to_region,"
+    " s.ship_to_postal_code, s.ship_to_country, s.cancel_reason, " +
+    Micros("s.created_at") + ", " + Micros("s.dispatched_at") + ", " + Micros("s.delivered_at") + ", " +
+    Micros("s.cancelled_at") + ", " + Micros("s.updated_at") +
+    ", (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'sku', i.sku, 'name', i.name,"
+    "                                               'quantity', i.quantity) ORDER BY i.line_no), '[]')"
+    "     FROM shipment_items i WHERE i.shipment_id = s.id)::text";
+
+Timestamp FromMicros(std::int64_t micros) {
+  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+
+std::int64_t ToMicros(Timestamp at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+
+std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return FromMicros(field.as<std::int64_t>());
+}
+
+Shipment ReadShipment(const pqxx::row& row) {
+  Shipment s;
+  s.id = row[0].as<std::string>();
+  s.order_id = row[1].as<std::string>();
+  s.customer_id = row[2].as<std::string>();
+  s.tracking_number = row[3].as<std::string>();
+  s.carrier = row[4].as<std::string>();
+  s.service = row[5].as<std::string>();
+  s.shipping_option_id = row[6].as<std::string>();
+  auto status = domain::StatusFromName(row[7].as<std::string>());
+  if (!status) throw std::runtime_error("shipment " + s.id + " has an unknown status");
+  s.status = *status;
+  s.address = {row[8].as<std::string>(),  row[9].as<std::string>(),  row[10].as<std::string>(),
+               row[11].as<std::string>(), row[12].as<std::string>(), row[13].as<std::string>(),
+               row[14].as<std::string>()};
+  s.cancel_reason = row[15].as<std::string>();
+  s.created_at = FromMicros(row[16].as<std::int64_t>());
+  s.dispatched_at = OptionalTime(row[17]);
+  s.delivered_at = OptionalTime(row[18]);
+  s.cancelled_at = OptionalTime(row[19]);
+  s.updated_at = FromMicros(row[20].as<std::int64_t>());
+  for (const auto& item : nlohmann::json::parse(row[21].as<std::string>())) {
+    s.items.push_back({item.at("product_id").get<std::string>(), item.at("sku").get<std::string>(),
+                       item.at("name").get<std::string>(), item.at("quantity").get<int>()});
+  }
+  return s;
+}
+
+const std::string kSelect = "SELECT " + kColumns + " FROM shipments s";
+
+// ON CONFLICT without a target covers both unique keys: order_id (the idempotency key) and
+// tracking_number. Which one it was is learnt by looking for the order's shipment afterwards.
+const std::string kInsertSql =
+    "INSERT INTO shipments (order_id, customer_id, shipping_option_id, carrier, service, tracking_number, status,"
+    " ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code,"
+    " ship_to_country, created_at, updated_at)"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " +
+    TimestampParam("$15") + ", " + TimestampParam("$15") + ") ON CONFLICT DO NOTHING RETURNING id::text";
+
+// Every line in one statement: the lines travel as a JSON array built by nlohmann::json, which
+// does the escaping, and keep their order as line_no.
+const std::string kInsertItemsSql =
+    "INSERT INTO shipment_items (shipment_id, line_no, product_id, sku, name, quantity)"
+    " SELECT $1::uuid, i.line_no::int, (i.item->>'product_id')::uuid, i.item->>'sku', i.item->>'name',"
+    "        (i.item->>'quantity')::int"
+    "   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS i(item, line_no)";
+
+const std::string kGetSql = kSelect + " WHERE s.id = $1::uuid";
+const std::string kGetByOrderSql = kSelect + " WHERE s.order_id = $1::uuid";
+// The row lock serialises concurrent transitions of one shipment: the second waits, then sees
+// the first one's result and decides again.
+const std::string kLockSql = kSelect + " WHERE s.id = $1::uuid FOR UPDATE OF s";
+
+const std::string kUpdateSql =
+    "UPDATE shipments SET status = $2, cancel_reason = $3,"
+    " dispatched_at = CASE WHEN $4::bool THEN " + TimestampParam("$5") + " END," +
+    " delivered_at = CASE WHEN $6::bool THEN " + TimestampParam("$7") + " END," +
+    " cancelled_at = CASE WHEN $8::bool THEN " + TimestampParam("$9") + " END," +
+    " updated_at = " + TimestampParam("$10") + " WHERE id = $1::uuid";
+
+// Newest first on (created_at, id); fetches one row more than the page to learn whether
+// another page follows, without a COUNT.
+const std::string kListSql = kSelect +
+                             " WHERE ($1 = '' OR s.status = $1)"
+                             "   AND (NOT $2::bool OR (s.created_at, s.id) < (" + TimestampParam("$3") +
+                             ", $4::uuid))"
+                             " ORDER BY s.created_at DESC, s.id DESC"
+                             " LIMIT $5";
+
+constexpr const char* kNilUuid = "00000000-0000-0000-0000-000000000000";
+
+std::string ItemsJson(const std::vector<domain::ShipmentItem>& items) {
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& item : items) {
+    lines.push_back(
+        {{"product_id", item.product_id}, {"sku", item.sku}, {"name", item.name}, {"quantity", item.quantity}});
+  }
+  return lines.dump();
+}
+
+std::optional<Shipment> FirstOrNone(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return ReadShipment(rows[0]);
+}
+
+}  // namespace
+
+void PgShipmentRepository::Prepare(pqxx::connection& connection) {
+  connection.prepare("shipping_insert", kInsertSql);
+  connection.prepare("shipping_insert_items", kInsertItemsSql);
+  connection.prepare("shipping_get", kGetSql);
+  connection.prepare("shipping_get_by_order", kGetByOrderSql);
+  connection.prepare("shipping_lock", kLockSql);
+  connection.prepare("shipping_update", kUpdateSql);
+  connection.prepare("shipping_list", kListSql);
+}
+
+domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Shipment& s) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> CreateResult {
+    const auto& a = s.address;
+    auto inserted = txn.exec_prepared("shipping_insert", s.order_id, s.customer_id, s.shipping_option_id, s.carrier,
+                                      s.service, s.tracking_number, std::string(domain::Name(s.status)), a.name,
+                                      a.line1, a.line2, a.city, a.region, a.postal_code, a.country,
+                                      ToMicros(s.created_at));
+    if (inserted.empty()) {
+      // Read committed: this statement sees a shipment a concurrent call committed meanwhile.
+      auto existing = FirstOrNone(txn.exec_prepared("shipping_get_by_order", s.order_id));
+      if (existing) return {CreateOutcome::kOrderHasShipment, std::move(existing)};
+      return {CreateOutcome::kTrackingNumberTaken, std::nullopt};
+    }
+    const std::string id = inserted[0][0].as<std::string>();
+    txn.exec_prepared("shipping_insert_items", id, ItemsJson(s.items));
+    return {CreateOutcome::kCreated, FirstOrNone(txn.exec_prepared("shipping_get", id))};
+  });
+}
+
+std::optional<Shipment> PgShipmentRepository::Get(const std::string& id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    return FirstOrNone(txn.exec_prepared("shipping_get", id));
+  });
+}
+
+std::optional<Shipment> PgShipmentRepository::GetByOrder(const std::string& order_id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    return FirstOrNone(txn.exec_prepared("shipping_get_by_order", order_id));
+  });
+}
+
+domain::ShipmentPage PgShipmentRepository::List(const domain::ShipmentQuery& query) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    const bool has_cursor = query.after.has_value();
+    const std::string status = query.status == ShipmentStatus::kUnspecified ? "" : std::string(Name(query.status));
+    pqxx::result rows =
+        txn.exec_prepared("shipping_list", status, has_cursor, has_cursor ? query.after->created_at_micros : 0,
+                          has_cursor ? query.after->id : kNilUuid, query.limit + 1);
+    domain::ShipmentPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.shipments.size()) == query.limit) {
+        const auto& last = page.shipments.back();
+        page.next = domain::PageToken{ToMicros(last.created_at), last.id};
+        break;
+      }
+      page.shipments.push_back(ReadShipment(row));
+    }
+    return page;
+  });
+}
+
+std::optional<Shipment> PgShipmentRepository::Update(const std::string& id, const Change& change) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Shipment> {
+    auto shipment = FirstOrNone(txn.exec_prepared("shipping_lock", id));
+    if (!shipment) return std::nullopt;
+    if (!change(*shipment)) return shipment;  // nothing to write: the transaction just ends
+    const auto& s = *shipment;
+    txn.exec_prepared("shipping_update", id, std::string(domain::Name(s.status)), s.cancel_reason,
+                      s.dispatched_at.has_value(), s.dispatched_at ? ToMicros(*s.dispatched_at) : 0,
+                      s.delivered_at.has_value(), s.delivered_at ? ToMicros(*s.delivered_at) : 0,
+                      s.cancelled_at.has_value(), s.cancelled_at ? ToMicros(*s.cancelled_at) : 0,
+                      ToMicros(s.updated_at));
+    return shipment;
+  });
+}
+
+}  // namespace storefront::shipping::repo

@@ -1,0 +1,355 @@
+// Shipping's rules against a real PostgreSQL, through the use cases over the real repository and
+// migrations: idempotent creation, unique tracking numbers, the status machine under concurrency,
+// and keyset paging.
+#include "repo/pg_shipment_repository.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <latch>
+#include <set>
+#include <thread>
+
+#include "domain/shipping.h"
+#include "shared/db/migrations.h"
+#include "shared/testing/postgres.h"
+
+namespace storefront::shipping {
+const std::vector<db::Migration>& Migrations();
+}
+
+namespace storefront::shipping::repo {
+namespace {
+
+using domain::ShipmentStatus;
+using domain::Timestamp;
+using storefront::testing::SharedPostgres;
+
+std::string NewUuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  std::string h(hex);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+// A clock the test moves by hand; each test starts on its own day so their shipments don't mix
+// in time.
+class TestClock {
+ public:
+  explicit TestClock(Timestamp start) : micros_(Micros(start)) {}
+  Timestamp Now() const { return Timestamp(std::chrono::microseconds(micros_.load())); }
+  void Set(Timestamp at) { micros_ = Micros(at); }
+  void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
+
+ private:
+  static std::int64_t Micros(Timestamp t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  }
+  std::atomic<std::int64_t> micros_;
+};
+
+Timestamp Day(int n) { return Timestamp(std::chrono::hours(24 * (20'000 + n))) + std::chrono::microseconds(123'457); }
+
+domain::Address Home() { return {"Ada O'Lovelace", "12 Analytical Way", "Apt 3", "Springfield", "IL", "62701", "US"}; }
+
+std::vector<domain::ShipmentItem> Items() {
+  return {{"79c8c292-6b94-45b5-b498-82321e35049e", "AUD-HP-0001", "Northwind \"Aria\" Headphones", 1},
+          {"eb7a7995-9588-432d-8242-aadbc8f429a4", "AUD-HP-0002", "Café — ünïcode", 3},
+          {"515c6123-6c88-4537-bcf3-bd58da60fb1c", "AUD-EB-0003", "'; DROP TABLE shipments; --", 2}};
+}
+
+domain::NewShipmentRequest Request(std::string order_id, std::string option = "standard",
+                                   domain::Address address = Home()) {
+  return {std::move(order_id), "cus_42", std::move(option), std::move(address), Items()};
+}
+
+class PgShipmentRepositoryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_GE(sodium_init(), 0);
+    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+    db::Migrate(connection, "shipping", Migrations());
+  }
+
+  int Count(const std::string& sql) {
+    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+    pqxx::work txn(connection);
+    return txn.exec(sql)[0][0].as<int>();
+  }
+
+  db::Pool pool_{SharedPostgres().Dsn("shipping"), 8, std::chrono::seconds(5), PgShipmentRepository::Prepare};
+  PgShipmentRepository repo_{pool_};
+  TestClock clock_{Day(0)};
+  domain::Shipping shipping_{repo_, [this] { return clock_.Now(); }, domain::SecureRandomDigits()};
+};
+
+TEST_F(PgShipmentRepositoryTest, MigratingAgainChangesNothing) {
+  pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+  EXPECT_TRUE(db::Migrate(connection, "shipping", Migrations()).applied.empty());
+}
+
+TEST_F(PgShipmentRepositoryTest, CreateStoresAddressAndItemsAndReadsThemBackExactly) {
+  clock_.Set(Day(1));
+  const std::string order = NewUuid();
+  auto created = shipping_.CreateShipment(Request(order, "express"));
+  EXPECT_TRUE(domain::IsUuid(created.id));
+  EXPECT_EQ(created.order_id, order);
+  EXPECT_EQ(created.customer_id, "cus_42");
+  EXPECT_EQ(created.status, ShipmentStatus::kLabelCreated);
+  EXPECT_EQ(created.carrier, "UPS");
+  EXPECT_EQ(created.service, "2nd Day Air");
+  EXPECT_EQ(created.shipping_option_id, "express");
+  EXPECT_EQ(created.address, Home());
+  EXPECT_EQ(created.items, Items()) << "lines keep the order checkout sent";
+  EXPECT_EQ(created.created_at, Day(1)) << "microseconds survive the round trip";
+  EXPECT_EQ(created.updated_at, Day(1));
+  EXPECT_FALSE(created.dispatched_at || created.delivered_at || created.cancelled_at);
+  EXPECT_EQ(created.tracking_number.size(), 15u);
+  EXPECT_EQ(created.tracking_number.rfind("UPS", 0), 0u);
+
+  for (const auto& read : {shipping_.GetShipment(created.id), shipping_.GetShipmentByOrder(order)}) {
+    EXPECT_EQ(read.id, created.id);
+    EXPECT_EQ(read.tracking_number, created.tracking_number);
+    EXPECT_EQ(read.address, created.address);
+    EXPECT_EQ(read.items, created.items);
+    EXPECT_EQ(read.created_at, created.created_at);
+  }
+  EXPECT_THROW(shipping_.GetShipment(NewUuid()), NotFound);
+  EXPECT_THROW(shipping_.GetShipmentByOrder(NewUuid()), NotFound);
+}
+
+TEST_F(PgShipmentRepositoryTest, CreateIsIdempotentOnTheOrder) {
+  const std::string order = NewUuid();
+  auto first = shipping_.CreateShipment(Request(order));
+  clock_.Advance(std::chrono::minutes(5));
+  auto again = shipping_.CreateShipment(Request(order));
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.tracking_number, first.tracking_number);
+  EXPECT_EQ(again.created_at, first.created_at);
+
+  EXPECT_THROW(shipping_.CreateShipment(Request(order, "overnight")), AlreadyExists);
+  auto elsewhere = Home();
+  elsewhere.postal_code = "62702";
+  EXPECT_THROW(shipping_.CreateShipment(Request(order, "standard", elsewhere)), AlreadyExists);
+  auto more = Request(order);
+  more.items.pop_back();
+  EXPECT_THROW(shipping_.CreateShipment(more), AlreadyExists);
+
+  EXPECT_EQ(Count("SELECT count(*) FROM shipments WHERE order_id = '" + order + "'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM shipment_items WHERE shipment_id = '" + first.id + "'"), 3);
+}
+
+TEST_F(PgShipmentRepositoryTest, ConcurrentCreatesForOneOrderMakeOneShipment) {
+  const std::string order = NewUuid();
+  std::vector<std::string> ids(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    threads.emplace_back([&, i] { ids[i] = shipping_.CreateShipment(Request(order)).id; });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u);
+  EXPECT_EQ(Count("SELECT count(*) FROM shipments WHERE order_id = '" + order + "'"), 1);
+}
+
+TEST_F(PgShipmentRepositoryTest, ATakenTrackingNumberIsDrawnAgain) {
+  // Digits that repeat the first draw once, as a real collision would.
+  std::vector<std::string> script{"900000000001", "900000000001", "900000000002"};
+  std::size_t next = 0;
+  domain::Shipping scripted{repo_, [this] { return clock_.Now(); }, [&](int) { return script.at(next++); }};
+  auto first = scripted.CreateShipment(Request(NewUuid()));
+  auto second = scripted.CreateShipment(Request(NewUuid()));
+  EXPECT_EQ(first.tracking_number, "USPS900000000001");
+  EXPECT_EQ(second.tracking_number, "USPS900000000002");
+  EXPECT_EQ(next, 3u);
+}
+
+TEST_F(PgShipmentRepositoryTest, TrackingNumbersAreThePrefixAndTwelveUniqueDigits) {
+  std::set<std::string> numbers;
+  for (int i = 0; i < 30; ++i) {
+    auto option = i % 3 == 0 ? "standard" : i % 3 == 1 ? "express" : "overnight";
+    auto s = shipping_.CreateShipment(Request(NewUuid(), option));
+    const std::string prefix = s.carrier == "FedEx" ? "FEDEX" : s.carrier;
+    EXPECT_EQ(s.tracking_number.rfind(prefix, 0), 0u) << s.tracking_number;
+    EXPECT_EQ(s.tracking_number.size(), prefix.size() + 12);
+    EXPECT_EQ(s.tracking_number.find_first_not_of("0123456789", prefix.size()), std::string::npos);
+    EXPECT_TRUE(numbers.insert(s.tracking_number).second);
+  }
+}
+
+TEST_F(PgShipmentRepositoryTest, AShipmentMovesOneStepAtATimeWithTimestamps) {
+  clock_.Set(Day(2));
+  auto s = shipping_.CreateShipment(Request(NewUuid()));
+  EXPECT_THROW(shipping_.AdvanceShipment(s.id, ShipmentStatus::kDelivered), FailedPrecondition) << "no skipping";
+
+  clock_.Advance(std::chrono::hours(3));
+  auto dispatched = shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+  EXPECT_EQ(dispatched.status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(dispatched.dispatched_at, Day(2) + std::chrono::hours(3));
+
+  clock_.Advance(std::chrono::hours(1));
+  auto retry = shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+  EXPECT_EQ(retry.dispatched_at, dispatched.dispatched_at) << "a retry changes nothing";
+  EXPECT_EQ(retry.updated_at, dispatched.updated_at);
+  EXPECT_THROW(shipping_.AdvanceShipment(s.id, ShipmentStatus::kLabelCreated), FailedPrecondition) << "no going back";
+  EXPECT_THROW(shipping_.CancelShipment(s.id, "too late"), FailedPrecondition);
+
+  clock_.Advance(std::chrono::hours(20));
+  auto delivered = shipping_.AdvanceShipment(s.id, ShipmentStatus::kDelivered);
+  EXPECT_EQ(delivered.delivered_at, Day(2) + std::chrono::hours(24));
+
+  auto stored = shipping_.GetShipment(s.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kDelivered);
+  EXPECT_EQ(stored.dispatched_at, Day(2) + std::chrono::hours(3));
+  EXPECT_EQ(stored.delivered_at, Day(2) + std::chrono::hours(24));
+  EXPECT_EQ(stored.updated_at, Day(2) + std::chrono::hours(24));
+  EXPECT_FALSE(stored.cancelled_at);
+  EXPECT_EQ(stored.items, Items());
+  EXPECT_THROW(shipping_.AdvanceShipment(NewUuid(), ShipmentStatus::kDispatched), NotFound);
+}
+
+TEST_F(PgShipmentRepositoryTest, CancelOnlyBeforeDispatchAndOnlyOnce) {
+  auto s = shipping_.CreateShipment(Request(NewUuid()));
+  clock_.Advance(std::chrono::minutes(10));
+  auto cancelled = shipping_.CancelShipment(s.id, "payment could not be captured");
+  EXPECT_EQ(cancelled.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(cancelled.cancelled_at, Day(0) + std::chrono::minutes(10));
+
+  clock_.Advance(std::chrono::minutes(10));
+  auto again = shipping_.CancelShipment(s.id, "another reason");
+  EXPECT_EQ(again.cancel_reason, "payment could not be captured") << "the first reason stays";
+  EXPECT_EQ(again.cancelled_at, cancelled.cancelled_at);
+  EXPECT_THROW(shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched), FailedPrecondition);
+
+  auto stored = shipping_.GetShipment(s.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(stored.cancel_reason, "payment could not be captured");
+  EXPECT_EQ(stored.cancelled_at, cancelled.cancelled_at);
+  EXPECT_EQ(shipping_.CreateShipment(Request(s.order_id)).status, ShipmentStatus::kCancelled)
+      << "the order's one shipment, even cancelled";
+}
+
+TEST_F(PgShipmentRepositoryTest, ConcurrentAdvancesApplyOnce) {
+  // Every call reads a different time: had two of them applied, their dispatched_at would differ.
+  std::atomic<int> tick{0};
+  domain::Shipping ticking{repo_, [&] { return Day(3) + std::chrono::seconds(++tick); }, domain::SecureRandomDigits()};
+  for (int round = 0; round < 10; ++round) {
+    auto s = shipping_.CreateShipment(Request(NewUuid()));
+    std::vector<domain::Shipment> results(8);
+    std::latch start(static_cast<std::ptrdiff_t>(results.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        results[i] = ticking.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& r : results) EXPECT_EQ(r.dispatched_at, results[0].dispatched_at);
+    EXPECT_EQ(shipping_.GetShipment(s.id).dispatched_at, results[0].dispatched_at);
+  }
+}
+
+TEST_F(PgShipmentRepositoryTest, CancelRacingDispatchHasExactlyOneWinner) {
+  for (int round = 0; round < 10; ++round) {
+    auto s = shipping_.CreateShipment(Request(NewUuid()));
+    std::atomic<int> refused{0};
+    std::latch start(2);
+    std::thread cancel([&] {
+      start.arrive_and_wait();
+      try {
+        shipping_.CancelShipment(s.id, "race");
+      } catch (const FailedPrecondition&) {
+        ++refused;
+      }
+    });
+    std::thread dispatch([&] {
+      start.arrive_and_wait();
+      try {
+        shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+      } catch (const FailedPrecondition&) {
+        ++refused;
+      }
+    });
+    cancel.join();
+    dispatch.join();
+    EXPECT_EQ(refused.load(), 1);
+    auto status = shipping_.GetShipment(s.id).status;
+    EXPECT_TRUE(status == ShipmentStatus::kCancelled || status == ShipmentStatus::kDispatched);
+  }
+}
+
+std::vector<domain::Shipment> ReadAll(domain::Shipping& shipping, domain::ListRequest request) {
+  std::vector<domain::Shipment> all;
+  for (int page = 0; page < 1000; ++page) {
+    auto result = shipping.ListShipments(request);
+    all.insert(all.end(), result.shipments.begin(), result.shipments.end());
+    if (result.next_page_token.empty()) return all;
+    request.page_token = result.next_page_token;
+  }
+  ADD_FAILURE() << "pagination did not end";
+  return all;
+}
+
+bool NewerFirst(const domain::Shipment& a, const domain::Shipment& b) {
+  return a.created_at > b.created_at || (a.created_at == b.created_at && a.id > b.id);
+}
+
+TEST_F(PgShipmentRepositoryTest, ListPagesNewestFirstWithoutRepeatsIncludingSameMicrosecondTies) {
+  clock_.Set(Day(4));
+  std::set<std::string> mine;
+  for (int i = 0; i < 12; ++i) {
+    if (i % 3 == 0) clock_.Advance(std::chrono::seconds(1));  // three shipments share each timestamp
+    auto s = shipping_.CreateShipment(Request(NewUuid()));
+    mine.insert(s.id);
+    if (i % 4 == 0) shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+  }
+
+  auto all = ReadAll(shipping_, {.page_size = 5});
+  std::set<std::string> ids;
+  for (const auto& s : all) EXPECT_TRUE(ids.insert(s.id).second) << "repeated " << s.id;
+  for (const auto& id : mine) EXPECT_TRUE(ids.count(id)) << "skipped " << id;
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_TRUE(NewerFirst(all[i - 1], all[i])) << i;
+  EXPECT_EQ(static_cast<int>(all.size()), Count("SELECT count(*) FROM shipments"));
+  EXPECT_EQ(all.front().items.size(), 3u) << "lines come with each listed shipment";
+
+  auto dispatched = ReadAll(shipping_, {.status = ShipmentStatus::kDispatched, .page_size = 2});
+  for (const auto& s : dispatched) EXPECT_EQ(s.status, ShipmentStatus::kDispatched);
+  for (std::size_t i = 1; i < dispatched.size(); ++i) EXPECT_TRUE(NewerFirst(dispatched[i - 1], dispatched[i]));
+  EXPECT_EQ(static_cast<int>(dispatched.size()), Count("SELECT count(*) FROM shipments WHERE status = 'DISPATCHED'"));
+  EXPECT_GE(dispatched.size(), 3u);
+}
+
+TEST_F(PgShipmentRepositoryTest, ShipmentsCreatedWhilePagingNeitherRepeatNorShiftThePages) {
+  clock_.Set(Day(5));
+  for (int i = 0; i < 6; ++i) {
+    clock_.Advance(std::chrono::seconds(1));
+    shipping_.CreateShipment(Request(NewUuid()));
+  }
+  auto first = shipping_.ListShipments({.page_size = 3});
+  ASSERT_FALSE(first.next_page_token.empty());
+  // A newer shipment lands between two page requests: OFFSET paging would repeat a row.
+  clock_.Advance(std::chrono::hours(1));
+  auto newcomer = shipping_.CreateShipment(Request(NewUuid()));
+  auto second = shipping_.ListShipments({.page_size = 3, .page_token = first.next_page_token});
+  ASSERT_EQ(second.shipments.size(), 3u);
+  for (const auto& s : second.shipments) {
+    EXPECT_NE(s.id, newcomer.id);
+    for (const auto& seen : first.shipments) EXPECT_NE(s.id, seen.id);
+    EXPECT_TRUE(NewerFirst(first.shipments.back(), s));
+  }
+}
+
+TEST_F(PgShipmentRepositoryTest, TheDatabaseRefusesAnInvalidStateEvenIfCodeTried) {
+  auto s = shipping_.CreateShipment(Request(NewUuid()));
+  pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+  pqxx::work txn(connection);
+  EXPECT_THROW(txn.exec("UPDATE shipments SET status = 'DELIVERED' WHERE id = '" + s.id + "'"), pqxx::check_violation);
+}
+
+}  // namespace
+}  // namespace storefront::shipping::repo
