@@ -1,0 +1,33 @@
+// GoogleMock doubles of the persistence port, for domain and API tests. By default
+// MockPaymentRepository::InTransaction runs the work against `transaction`.
+#pragma once
+
+#include <gmock/gmock.h>
+
+#include "domain/payment_repository.h"
+
+namespace storefront::payments::domain {
+
+class MockPaymentTransaction : public PaymentTransaction {
+ public:
+  MOCK_METHOD(std::optional<IdempotencyRecord>, ClaimKey, (const IdempotencyRecord&), (override));
+  MOCK_METHOD(std::optional<Payment>, LockPayment, (const std::string&), (override));
+  MOCK_METHOD(void, Save, (const Payment&), (override));
+  MOCK_METHOD(void, Append, (const PaymentOperation&), (override));
+};
+
+class MockPaymentRepository : public PaymentRepository {
+ public:
+  MockPaymentRepository() {
+    ON_CALL(*this, InTransaction).WillByDefault([this](const std::function<void(PaymentTransaction&)>& work) {
+      work(transaction);
+    });
+  }
+  MOCK_METHOD(void, InTransaction, (const std::function<void(PaymentTransaction&)>&), (override));
+  MOCK_METHOD(std::optional<Payment>, Get, (const std::string&), (override));
+  MOCK_METHOD(std::vector<Payment>, ListByOrder, (const std::string&), (override));
+
+  ::testing::NiceMock<MockPaymentTransaction> transaction;
+};
+
+}  // namespace storefront::payments::domain

@@ -1,0 +1,66 @@
+#include "domain/payment.h"
+
+#include <array>
+#include <utility>
+
+namespace storefront::payments::domain {
+namespace {
+
+// One table per enum keeps ToString and Parse in step.
+template <typename Enum, std::size_t N>
+using Names = std::array<std::pair<Enum, std::string_view>, N>;
+
+constexpr Names<PaymentStatus, 7> kStatusNames{{{PaymentStatus::kAuthorized, "authorized"},
+                                                {PaymentStatus::kCaptured, "captured"},
+                                                {PaymentStatus::kVoided, "voided"},
+                                                {PaymentStatus::kRefunded, "refunded"},
+                                                {PaymentStatus::kPartiallyRefunded, "partially_refunded"},
+                                                {PaymentStatus::kDeclined, "declined"},
+                                                {PaymentStatus::kFailed, "failed"}}};
+constexpr Names<CardBrand, 5> kBrandNames{{{CardBrand::kVisa, "visa"},
+                                           {CardBrand::kMastercard, "mastercard"},
+                                           {CardBrand::kAmex, "amex"},
+                                           {CardBrand::kDiscover, "discover"},
+                                           {CardBrand::kUnknown, "unknown"}}};
+constexpr Names<OperationKind, 6> kKindNames{{{OperationKind::kAuthorize, "authorize"},
+                                              {OperationKind::kDecline, "decline"},
+                                              {OperationKind::kAuthorizeFailed, "authorize_failed"},
+                                              {OperationKind::kCapture, "capture"},
+                                              {OperationKind::kVoid, "void"},
+                                              {OperationKind::kRefund, "refund"}}};
+constexpr Names<Operation, 4> kOperationNames{{{Operation::kAuthorize, "authorize"},
+                                               {Operation::kCapture, "capture"},
+                                               {Operation::kVoid, "void"},
+                                               {Operation::kRefund, "refund"}}};
+
+template <typename Enum, std::size_t N>
+std::string_view NameOf(const Names<Enum, N>& names, Enum value) {
+  for (const auto& [v, name] : names) {
+    if (v == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> ValueOf(const Names<Enum, N>& names, std::string_view text) {
+  for (const auto& [v, name] : names) {
+    if (name == text) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Timestamp SystemNow() { return std::chrono::system_clock::now(); }
+
+std::string_view ToString(PaymentStatus status) { return NameOf(kStatusNames, status); }
+std::string_view ToString(CardBrand brand) { return NameOf(kBrandNames, brand); }
+std::string_view ToString(OperationKind kind) { return NameOf(kKindNames, kind); }
+std::string_view ToString(Operation operation) { return NameOf(kOperationNames, operation); }
+
+std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) { return ValueOf(kStatusNames, text); }
+std::optional<CardBrand> ParseCardBrand(std::string_view text) { return ValueOf(kBrandNames, text); }
+std::optional<OperationKind> ParseOperationKind(std::string_view text) { return ValueOf(kKindNames, text); }
+std::optional<Operation> ParseOperation(std::string_view text) { return ValueOf(kOperationNames, text); }
+
+}  // namespace storefront::payments::domain

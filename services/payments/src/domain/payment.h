@@ -1,0 +1,87 @@
+// The payments service's business types, in plain C++: no gRPC, libpqxx or Kafka here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace storefront::payments::domain {
+
+using Timestamp = std::chrono::system_clock::time_point;
+// Injected wherever the time matters (card expiry, timestamps), so tests fix it instead of sleeping.
+using Clock = std::function<Timestamp()>;
+Timestamp SystemNow();
+
+struct Money {
+  std::int64_t amount_minor = 0;
+  std::string currency;  // ISO 4217, e.g. "USD"
+  bool operator==(const Money&) const = default;
+};
+
+enum class PaymentStatus { kAuthorized, kCaptured, kVoided, kRefunded, kPartiallyRefunded, kDeclined, kFailed };
+enum class CardBrand { kVisa, kMastercard, kAmex, kDiscover, kUnknown };
+
+// Stable lower_snake_case names: what the database stores and the logs print.
+std::string_view ToString(PaymentStatus status);
+std::string_view ToString(CardBrand brand);
+std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text);
+std::optional<CardBrand> ParseCardBrand(std::string_view text);
+
+// A payment as stored. Only the brand and last four digits of the card are kept.
+struct Payment {
+  std::string id;  // UUID
+  std::string order_id;
+  std::string customer_id;
+  PaymentStatus status = PaymentStatus::kAuthorized;
+  std::string currency;
+  std::int64_t amount_minor = 0;    // authorized
+  std::int64_t captured_minor = 0;  // <= amount_minor
+  std::int64_t refunded_minor = 0;  // <= captured_minor
+  CardBrand card_brand = CardBrand::kUnknown;
+  std::string card_last4;
+  std::string decline_code;         // DECLINED only
+  std::string processor_reference;  // the processor's authorization id; empty unless authorized
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<Timestamp> captured_at;
+  std::optional<Timestamp> voided_at;
+  std::optional<Timestamp> last_refunded_at;
+  bool operator==(const Payment&) const = default;
+};
+
+// The ledger: one row per thing that happened to a payment, never updated, for audit.
+enum class OperationKind { kAuthorize, kDecline, kAuthorizeFailed, kCapture, kVoid, kRefund };
+std::string_view ToString(OperationKind kind);
+std::optional<OperationKind> ParseOperationKind(std::string_view text);
+
+struct PaymentOperation {
+  std::string payment_id;
+  OperationKind kind = OperationKind::kAuthorize;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  std::string idempotency_key;
+  std::string detail;  // the decline code, or the refund reason
+  Timestamp at;
+  bool operator==(const PaymentOperation&) const = default;
+};
+
+// The idempotency keys, scoped to the method they were sent to.
+enum class Operation { kAuthorize, kCapture, kVoid, kRefund };
+std::string_view ToString(Operation operation);
+std::optional<Operation> ParseOperation(std::string_view text);
+
+// What the first request with a key left behind: enough to tell a retry (same fingerprint)
+// from a reuse of the key for another request, and to find the result again.
+struct IdempotencyRecord {
+  Operation operation = Operation::kAuthorize;
+  std::string key;
+  std::string fingerprint;  // hex SHA-256 of the request's non-secret fields
+  std::string payment_id;
+  Timestamp created_at;
+  bool operator==(const IdempotencyRecord&) const = default;
+};
+
+}  // namespace storefront::payments::domain

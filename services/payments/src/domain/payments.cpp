@@ -1,0 +1,409 @@
+#include "domain/payments.h"
+
+#include <sodium.h>
+
+#include <cctype>
+#include <stdexcept>
+
+#include "domain/fingerprint.h"
+#include "shared/log/log.h"
+
+namespace storefront::payments::domain {
+namespace {
+
+bool HasControlCharacters(std::string_view text, bool allow_newlines = false) {
+  for (unsigned char c : text) {
+    if (allow_newlines && (c == '\n' || c == '\t' || c == '\r')) continue;
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// Field values are never quoted back: a shopper may paste a card number into any field.
+void ValidateText(const char* field, const std::string& value, std::size_t max, Violations& violations) {
+  if (value.empty()) violations.Add(field, "is required");
+  else if (value.size() > max || HasControlCharacters(value)) {
+    violations.Add(field, "must be at most " + std::to_string(max) + " characters without control characters");
+  }
+}
+
+void ValidateKey(const std::string& key, Violations& violations) {
+  ValidateText("idempotency_key", key, kMaxKeyLength, violations);
+}
+
+void ValidatePaymentId(const char* field, const std::string& id, Violations& violations) {
+  if (id.empty()) violations.Add(field, "is required");
+  else if (!IsUuid(id)) violations.Add(field, "must be a payment id (a UUID)");
+}
+
+bool IsCurrency(std::string_view text) {
+  if (text.size() != 3) return false;
+  for (char c : text) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return true;
+}
+
+void ValidateCurrency(const Money& money, Violations& violations) {
+  if (!IsCurrency(money.currency)) {
+    violations.Add("amount.currency", "must be a three-letter ISO 4217 code such as USD");
+  }
+}
+
+void ValidateRequiredAmount(const std::optional<Money>& amount, Violations& violations) {
+  if (!amount) {
+    violations.Add("amount", "is required");
+    return;
+  }
+  if (amount->amount_minor <= 0 || amount->amount_minor > kMaxAmountMinor) {
+    violations.Add("amount.amount_minor", "must be between 1 and " + std::to_string(kMaxAmountMinor));
+  }
+  ValidateCurrency(*amount, violations);
+}
+
+// Capture and refund: unset or zero means "all of it"; otherwise a positive amount in a valid
+// currency (whether it is the payment's currency is checked once the payment is loaded).
+void ValidatePartialAmount(const std::optional<Money>& amount, Violations& violations) {
+  if (!amount || amount->amount_minor == 0) return;
+  if (amount->amount_minor < 0 || amount->amount_minor > kMaxAmountMinor) {
+    violations.Add("amount.amount_minor", "must be between 0 (all) and " + std::to_string(kMaxAmountMinor));
+  }
+  ValidateCurrency(*amount, violations);
+}
+
+std::int64_t RequestedMinor(const std::optional<Money>& amount) { return amount ? amount->amount_minor : 0; }
+
+void RequireCurrency(const std::optional<Money>& amount, const Payment& payment) {
+  if (RequestedMinor(amount) > 0 && amount->currency != payment.currency) {
+    throw InvalidArgument("amount.currency", "must be " + payment.currency + ", the payment's currency");
+  }
+}
+
+[[noreturn]] void ThrowWrongState(const Payment& payment, const std::string& what) {
+  throw FailedPrecondition("payment is " + std::string(ToString(payment.status)) + "; " + what);
+}
+
+// Claims the key inside the transaction. Returns the payment the first request with this key
+// touched when this request is a retry of it; throws AlreadyExists when the key was used for a
+// different request; nullopt when the key is new.
+std::optional<Payment> ClaimOrReplay(PaymentTransaction& tx, const IdempotencyRecord& claim) {
+  auto existing = tx.ClaimKey(claim);
+  if (!existing) return std::nullopt;
+  if (existing->fingerprint != claim.fingerprint) {
+    throw AlreadyExists("idempotency_key was already used for a different " + std::string(ToString(claim.operation)) +
+                        " request");
+  }
+  auto payment = tx.LockPayment(existing->payment_id);
+  if (!payment) throw std::logic_error("idempotency record points at a missing payment");
+  return payment;
+}
+
+Payment MustExist(std::optional<Payment> payment, const std::string& id) {
+  if (!payment) throw NotFound("no payment with id " + id);
+  return *std::move(payment);
+}
+
+nlohmann::json Describe(const Payment& payment) {
+  return {{"payment_id", payment.id},
+          {"order_id", payment.order_id},
+          {"status", ToString(payment.status)},
+          {"amount_minor", payment.amount_minor},
+          {"currency", payment.currency},
+          {"card_brand", ToString(payment.card_brand)},
+          {"card_last4", payment.card_last4}};
+}
+
+}  // namespace
+
+std::string RandomUuid() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
+    id.push_back(kHex[b[i] >> 4]);
+    id.push_back(kHex[b[i] & 0x0f]);
+  }
+  return id;
+}
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Timestamp Payments::Now() const { return std::chrono::floor<std::chrono::microseconds>(clock_()); }
+
+Payment Payments::Authorize(const AuthorizeRequest& request) {
+  Violations violations;
+  ValidateKey(request.idempotency_key, violations);
+  ValidateText("order_id", request.order_id, kMaxIdLength, violations);
+  ValidateText("customer_id", request.customer_id, kMaxIdLength, violations);
+  ValidateRequiredAmount(request.amount, violations);
+  if (!request.card) violations.Add("card", "is required");
+  else Validate(*request.card, violations);
+  violations.ThrowIfAny();
+
+  Card card = *request.card;
+  card.number = *NormalizeCardNumber(card.number);
+  const Money amount = *request.amount;
+  const CardBrand brand = BrandOf(card.number);
+  const std::string last4 = card.number.substr(card.number.size() - 4);
+  const std::string fingerprint = Fingerprint()
+                                      .Add("authorize")
+                                      .Add(request.order_id)
+                                      .Add(request.customer_id)
+                                      .Add(amount.amount_minor)
+                                      .Add(amount.currency)
+                                      .Add(ToString(brand))
+                                      .Add(last4)
+                                      .Add(card.exp_month)
+                                      .Add(card.exp_year)
+                                      .Hex();
+  // Chosen once, outside the transaction: should the transaction be retried, the processor is
+  // asked again for the same payment id and, being idempotent on it, places no second hold.
+  const std::string new_id = new_id_();
+
+  Payment result;
+  bool replayed = false;
+  bool processor_down = false;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    replayed = processor_down = false;
+    const Timestamp now = Now();
+    auto existing = tx.ClaimKey({Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now});
+    Payment payment;
+    if (existing) {
+      if (existing->fingerprint != fingerprint) {
+        throw AlreadyExists("idempotency_key was already used for a different authorize request");
+      }
+      auto stored = tx.LockPayment(existing->payment_id);
+      if (!stored) throw std::logic_error("idempotency record points at a missing payment");
+      if (stored->status != PaymentStatus::kFailed) {
+        result = *stored;
+        replayed = true;
+        return;
+      }
+      payment = *stored;  // the last attempt never reached the issuer: try again, same payment
+    } else {
+      payment.id = new_id;
+      payment.order_id = request.order_id;
+      payment.customer_id = request.customer_id;
+      payment.currency = amount.currency;
+      payment.amount_minor = amount.amount_minor;
+      payment.card_brand = brand;
+      payment.card_last4 = last4;
+      payment.created_at = now;
+    }
+    payment.updated_at = now;
+    payment.decline_code.clear();
+    PaymentOperation operation{payment.id, OperationKind::kAuthorize, amount.amount_minor, amount.currency,
+                               request.idempotency_key, "", now};
+
+    auto decline = [&](std::string code) {
+      payment.status = PaymentStatus::kDeclined;
+      payment.decline_code = code.empty() ? kCardDeclined : std::move(code);
+      operation.kind = OperationKind::kDecline;
+      operation.detail = payment.decline_code;
+    };
+    if (IsExpired(card.exp_month, card.exp_year, now)) {
+      decline(kExpiredCard);  // never sent to the issuer
+    } else {
+      try {
+        AuthorizationResult outcome = processor_.Authorize(payment.id, card, amount);
+        if (outcome.approved) {
+          payment.status = PaymentStatus::kAuthorized;
+          payment.processor_reference = outcome.reference;
+        } else {
+          decline(outcome.decline_code);
+        }
+      } catch (const Unavailable&) {
+        payment.status = PaymentStatus::kFailed;
+        operation.kind = OperationKind::kAuthorizeFailed;
+        processor_down = true;
+      }
+    }
+    tx.Save(payment);
+    tx.Append(operation);
+    result = payment;
+  });
+
+  auto fields = Describe(result);
+  if (replayed) {
+    log::Info("authorize replayed", fields);
+  } else if (processor_down) {
+    log::Warn("payment processor unavailable; attempt recorded as failed", fields);
+    throw Unavailable("payment processor unavailable");
+  } else if (result.status == PaymentStatus::kDeclined) {
+    fields["decline_code"] = result.decline_code;
+    log::Info("payment declined", fields);
+  } else {
+    log::Info("payment authorized", fields);
+  }
+  return result;
+}
+
+Payment Payments::Capture(const CaptureRequest& request) {
+  Violations violations;
+  ValidateKey(request.idempotency_key, violations);
+  ValidatePaymentId("payment_id", request.payment_id, violations);
+  ValidatePartialAmount(request.amount, violations);
+  violations.ThrowIfAny();
+
+  const std::int64_t requested = RequestedMinor(request.amount);
+  const std::string fingerprint = Fingerprint()
+                                      .Add("capture")
+                                      .Add(request.payment_id)
+                                      .Add(requested)
+                                      .Add(requested > 0 ? request.amount->currency : "")
+                                      .Hex();
+  Payment result;
+  bool replayed = false;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    replayed = false;
+    const Timestamp now = Now();
+    if (auto replay = ClaimOrReplay(tx, {Operation::kCapture, request.idempotency_key, fingerprint,
+                                         request.payment_id, now})) {
+      result = *replay;
+      replayed = true;
+      return;
+    }
+    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
+    if (payment.status != PaymentStatus::kAuthorized) {
+      ThrowWrongState(payment, "only an authorized payment can be captured");
+    }
+    RequireCurrency(request.amount, payment);
+    const std::int64_t amount = requested > 0 ? requested : payment.amount_minor;
+    if (amount > payment.amount_minor) {
+      throw InvalidArgument("amount.amount_minor",
+                            "must not exceed the authorized " + std::to_string(payment.amount_minor));
+    }
+    processor_.Capture(payment.processor_reference, {amount, payment.currency});
+    payment.status = PaymentStatus::kCaptured;
+    payment.captured_minor = amount;
+    payment.captured_at = now;
+    payment.updated_at = now;
+    tx.Save(payment);
+    tx.Append({payment.id, OperationKind::kCapture, amount, payment.currency, request.idempotency_key, "", now});
+    result = payment;
+  });
+  log::Info(replayed ? "capture replayed" : "capture done", Describe(result));
+  return result;
+}
+
+Payment Payments::Void(const VoidRequest& request) {
+  Violations violations;
+  ValidateKey(request.idempotency_key, violations);
+  ValidatePaymentId("payment_id", request.payment_id, violations);
+  violations.ThrowIfAny();
+
+  const std::string fingerprint = Fingerprint().Add("void").Add(request.payment_id).Hex();
+  Payment result;
+  bool replayed = false;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    replayed = false;
+    const Timestamp now = Now();
+    if (auto replay =
+            ClaimOrReplay(tx, {Operation::kVoid, request.idempotency_key, fingerprint, request.payment_id, now})) {
+      result = *replay;
+      replayed = true;
+      return;
+    }
+    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
+    if (payment.status != PaymentStatus::kAuthorized) {
+      ThrowWrongState(payment, "only an authorized payment can be voided (refund a captured one)");
+    }
+    processor_.Void(payment.processor_reference);
+    payment.status = PaymentStatus::kVoided;
+    payment.voided_at = now;
+    payment.updated_at = now;
+    tx.Save(payment);
+    tx.Append({payment.id, OperationKind::kVoid, payment.amount_minor, payment.currency, request.idempotency_key, "",
+               now});
+    result = payment;
+  });
+  log::Info(replayed ? "void replayed" : "void done", Describe(result));
+  return result;
+}
+
+Payment Payments::Refund(const RefundRequest& request) {
+  Violations violations;
+  ValidateKey(request.idempotency_key, violations);
+  ValidatePaymentId("payment_id", request.payment_id, violations);
+  ValidatePartialAmount(request.amount, violations);
+  if (request.reason.size() > kMaxReasonLength || HasControlCharacters(request.reason, /*allow_newlines=*/true)) {
+    violations.Add("reason", "must be at most 500 characters without control characters");
+  }
+  violations.ThrowIfAny();
+
+  const std::int64_t requested = RequestedMinor(request.amount);
+  const std::string fingerprint = Fingerprint()
+                                      .Add("refund")
+                                      .Add(request.payment_id)
+                                      .Add(requested)
+                                      .Add(requested > 0 ? request.amount->currency : "")
+                                      .Add(request.reason)
+                                      .Hex();
+  Payment result;
+  bool replayed = false;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    replayed = false;
+    const Timestamp now = Now();
+    if (auto replay = ClaimOrReplay(tx, {Operation::kRefund, request.idempotency_key, fingerprint,
+                                         request.payment_id, now})) {
+      result = *replay;
+      replayed = true;
+      return;
+    }
+    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
+    if (payment.status != PaymentStatus::kCaptured && payment.status != PaymentStatus::kPartiallyRefunded) {
+      ThrowWrongState(payment, "only a captured or partially refunded payment can be refunded");
+    }
+    RequireCurrency(request.amount, payment);
+    const std::int64_t left = payment.captured_minor - payment.refunded_minor;
+    const std::int64_t amount = requested > 0 ? requested : left;
+    if (amount > left) {
+      throw InvalidArgument("amount.amount_minor", "must not exceed the " + std::to_string(left) + " left to refund");
+    }
+    processor_.Refund(payment.processor_reference, {amount, payment.currency});
+    payment.refunded_minor += amount;
+    payment.status = payment.refunded_minor == payment.captured_minor ? PaymentStatus::kRefunded
+                                                                      : PaymentStatus::kPartiallyRefunded;
+    payment.last_refunded_at = now;
+    payment.updated_at = now;
+    tx.Save(payment);
+    tx.Append({payment.id, OperationKind::kRefund, amount, payment.currency, request.idempotency_key, request.reason,
+               now});
+    result = payment;
+  });
+  log::Info(replayed ? "refund replayed" : "refund done", Describe(result));
+  return result;
+}
+
+Payment Payments::GetPayment(const std::string& id) {
+  Violations violations;
+  ValidatePaymentId("id", id, violations);
+  violations.ThrowIfAny();
+  return MustExist(repository_.Get(id), id);
+}
+
+std::vector<Payment> Payments::ListPayments(const std::string& order_id) {
+  Violations violations;
+  ValidateText("order_id", order_id, kMaxIdLength, violations);
+  violations.ThrowIfAny();
+  return repository_.ListByOrder(order_id);
+}
+
+}  // namespace storefront::payments::domain

@@ -1,0 +1,97 @@
+// The payments use cases: authorize a hold on a card, then capture, void or refund it.
+//
+// Depends only on two ports, PaymentRepository and CardProcessor, so it is unit tested with
+// mocks and runs in production over PostgreSQL (repo/) and the simulated processor (processor/).
+//
+// Every write is idempotent on its key (scoped to the method): the first request with a key
+// records a fingerprint of its non-secret fields and the payment it touched; a retry with the
+// same fingerprint gets that payment back without calling the processor again, and a different
+// request with the same key is ALREADY_EXISTS. Errors are not recorded, so a request that
+// failed validation or found the payment in the wrong state can be retried with its key. The
+// one exception is a processor outage during Authorize: the attempt is recorded as FAILED (the
+// order shows it) and the RPC is UNAVAILABLE; a retry with the same key tries the issuer again.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/card.h"
+#include "domain/card_processor.h"
+#include "domain/payment.h"
+#include "domain/payment_repository.h"
+
+namespace storefront::payments::domain {
+
+struct AuthorizeRequest {
+  std::string idempotency_key;
+  std::string order_id;
+  std::string customer_id;
+  std::optional<Money> amount;  // required, > 0
+  std::optional<Card> card;     // required
+};
+
+struct CaptureRequest {
+  std::string idempotency_key;
+  std::string payment_id;
+  std::optional<Money> amount;  // unset or 0: all of it
+};
+
+struct VoidRequest {
+  std::string idempotency_key;
+  std::string payment_id;
+};
+
+struct RefundRequest {
+  std::string idempotency_key;
+  std::string payment_id;
+  std::optional<Money> amount;  // unset or 0: all that is left
+  std::string reason;
+};
+
+// Limits, shared by validation and documentation.
+inline constexpr std::size_t kMaxKeyLength = 100;
+inline constexpr std::size_t kMaxIdLength = 100;
+inline constexpr std::size_t kMaxReasonLength = 500;
+inline constexpr std::int64_t kMaxAmountMinor = 100'000'000'00;  // 100 million in major units
+
+// Decline codes this service produces itself.
+inline constexpr const char* kExpiredCard = "expired_card";
+inline constexpr const char* kCardDeclined = "card_declined";
+
+using IdGenerator = std::function<std::string()>;
+// A random (version 4) UUID.
+std::string RandomUuid();
+bool IsUuid(std::string_view text);
+
+class Payments {
+ public:
+  Payments(PaymentRepository& repository, CardProcessor& processor, Clock clock = SystemNow,
+           IdGenerator new_id = RandomUuid)
+      : repository_(repository), processor_(processor), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
+
+  // A decline (by the issuer, or here for an expired card) is a DECLINED payment, not an error.
+  // Throws InvalidArgument, AlreadyExists (key reused), Unavailable (processor outage).
+  Payment Authorize(const AuthorizeRequest& request);
+  // AUTHORIZED -> CAPTURED; the uncaptured remainder of the hold is released.
+  Payment Capture(const CaptureRequest& request);
+  // AUTHORIZED -> VOIDED.
+  Payment Void(const VoidRequest& request);
+  // CAPTURED or PARTIALLY_REFUNDED -> PARTIALLY_REFUNDED, or REFUNDED once all is given back.
+  Payment Refund(const RefundRequest& request);
+
+  Payment GetPayment(const std::string& id);
+  // Newest first.
+  std::vector<Payment> ListPayments(const std::string& order_id);
+
+ private:
+  // The clock, truncated to what PostgreSQL stores, so a payment reads back exactly as returned.
+  Timestamp Now() const;
+
+  PaymentRepository& repository_;
+  CardProcessor& processor_;
+  Clock clock_;
+  IdGenerator new_id_;
+};
+
+}  // namespace storefront::payments::domain

@@ -1,0 +1,377 @@
+// The use cases against mocked ports. The repository mock is backed by a few maps (with
+// rollback when the work throws, like a real transaction), so a sequence of calls sees the
+// writes of the ones before it; the processor mock counts and scripts the issuer's answers.
+#include "domain/payments.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "domain/mock_card_processor.h"
+#include "domain/mock_payment_repository.h"
+#include "shared/log/log.h"
+
+namespace storefront::payments::domain {
+namespace {
+
+using ::testing::_;
+using ::testing::Field;
+using ::testing::NiceMock;
+using ::testing::Return;
+using ::testing::Throw;
+using namespace std::chrono;
+
+constexpr const char* kVisa = "4242424242424242";
+
+AuthorizationResult Approved(std::string reference = "ref-1") { return {true, std::move(reference), ""}; }
+AuthorizationResult Declined(std::string code) { return {false, "", std::move(code)}; }
+
+AuthorizeRequest Authorization(std::string key = "order-1:authorize", std::int64_t amount = 5000) {
+  return {std::move(key), "order-1", "customer-1", Money{amount, "USD"}, Card{"4242 4242 4242 4242", 12, 2030, "123"}};
+}
+
+class PaymentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& tx = repo_.transaction;
+    ON_CALL(repo_, InTransaction).WillByDefault([this](const std::function<void(PaymentTransaction&)>& work) {
+      auto keys = keys_;
+      auto payments = payments_;
+      auto ledger = ledger_;
+      try {
+        work(repo_.transaction);
+      } catch (...) {  // roll back, as PostgreSQL would
+        keys_ = keys;
+        payments_ = payments;
+        ledger_ = ledger;
+        throw;
+      }
+    });
+    ON_CALL(tx, ClaimKey).WillByDefault([this](const IdempotencyRecord& record) -> std::optional<IdempotencyRecord> {
+      auto [it, inserted] = keys_.try_emplace({record.operation, record.key}, record);
+      if (inserted) return std::nullopt;
+      return it->second;
+    });
+    ON_CALL(tx, LockPayment).WillByDefault([this](const std::string& id) { return Stored(id); });
+    ON_CALL(tx, Save).WillByDefault([this](const Payment& payment) { payments_[payment.id] = payment; });
+    ON_CALL(tx, Append).WillByDefault([this](const PaymentOperation& operation) { ledger_.push_back(operation); });
+    ON_CALL(repo_, Get).WillByDefault([this](const std::string& id) { return Stored(id); });
+  }
+
+  std::optional<Payment> Stored(const std::string& id) {
+    auto it = payments_.find(id);
+    if (it == payments_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  Payment AuthorizedPayment(std::int64_t amount = 5000) {
+    EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Approved()));
+    return payments_under_test_.Authorize(Authorization("auth-" + std::to_string(next_id_), amount));
+  }
+
+  std::map<std::pair<Operation, std::string>, IdempotencyRecord> keys_;
+  std::map<std::string, Payment> payments_;
+  std::vector<PaymentOperation> ledger_;
+  int next_id_ = 1;
+  Timestamp now_ = sys_days{2027y / March / 15} + 10h;
+
+  NiceMock<MockPaymentRepository> repo_;
+  MockCardProcessor processor_;
+  Payments payments_under_test_{repo_, processor_, [this] { return now_; }, [this] {
+                                  char id[37];
+                                  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", next_id_++);
+                                  return std::string(id);
+                                }};
+};
+
+TEST_F(PaymentsTest, AuthorizeHoldsTheAmountAndKeepsOnlyBrandAndLastFour) {
+  EXPECT_CALL(processor_, Authorize("00000000-0000-4000-8000-000000000001", Field(&Card::number, kVisa),
+                                    Money{5000, "USD"}))
+      .WillOnce(Return(Approved("sim_auth_1")));
+  Payment payment = payments_under_test_.Authorize(Authorization());
+  EXPECT_EQ(payment.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(payment.amount_minor, 5000);
+  EXPECT_EQ(payment.currency, "USD");
+  EXPECT_EQ(payment.card_brand, CardBrand::kVisa);
+  EXPECT_EQ(payment.card_last4, "4242");
+  EXPECT_EQ(payment.processor_reference, "sim_auth_1");
+  EXPECT_EQ(payment.created_at, now_);
+  EXPECT_EQ(Stored(payment.id), payment);
+  ASSERT_EQ(ledger_.size(), 1u);
+  EXPECT_EQ(ledger_[0].kind, OperationKind::kAuthorize);
+  EXPECT_EQ(ledger_[0].amount_minor, 5000);
+}
+
+TEST_F(PaymentsTest, ARetriedAuthorizeReturnsTheSamePaymentAndChargesOnce) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(1).WillOnce(Return(Approved()));
+  Payment first = payments_under_test_.Authorize(Authorization());
+  Payment again = payments_under_test_.Authorize(Authorization());
+  auto dashed = Authorization();
+  dashed.card->number = "4242-4242-4242-4242";  // the same card typed differently is the same request
+  Payment third = payments_under_test_.Authorize(dashed);
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(third, first);
+  EXPECT_EQ(payments_.size(), 1u);
+  EXPECT_EQ(ledger_.size(), 1u);
+}
+
+TEST_F(PaymentsTest, TheSameKeyForADifferentRequestIsAlreadyExists) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(1).WillOnce(Return(Approved()));
+  payments_under_test_.Authorize(Authorization());
+
+  auto other_amount = Authorization("order-1:authorize", 6000);
+  EXPECT_THROW(payments_under_test_.Authorize(other_amount), AlreadyExists);
+  auto other_order = Authorization();
+  other_order.order_id = "order-2";
+  EXPECT_THROW(payments_under_test_.Authorize(other_order), AlreadyExists);
+  auto other_card = Authorization();
+  other_card.card->number = "5555 5555 5555 4444";
+  EXPECT_THROW(payments_under_test_.Authorize(other_card), AlreadyExists);
+  EXPECT_EQ(payments_.size(), 1u);
+}
+
+TEST_F(PaymentsTest, KeysAreScopedToTheirMethod) {
+  Payment payment = AuthorizedPayment();
+  EXPECT_CALL(processor_, Void(_));
+  // The Authorize's key names a different method's record, so Void may use the same text.
+  Payment voided = payments_under_test_.Void({"auth-1", payment.id});
+  EXPECT_EQ(voided.status, PaymentStatus::kVoided);
+}
+
+TEST_F(PaymentsTest, ADeclineIsAResultThatIsRecordedAndReplayed) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(1).WillOnce(Return(Declined("insufficient_funds")));
+  Payment declined = payments_under_test_.Authorize(Authorization());
+  EXPECT_EQ(declined.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(declined.decline_code, "insufficient_funds");
+  EXPECT_TRUE(declined.processor_reference.empty());
+  EXPECT_EQ(payments_under_test_.Authorize(Authorization()), declined);
+  ASSERT_EQ(ledger_.size(), 1u);
+  EXPECT_EQ(ledger_[0].kind, OperationKind::kDecline);
+  EXPECT_EQ(ledger_[0].detail, "insufficient_funds");
+}
+
+TEST_F(PaymentsTest, AnUnnamedDeclineIsCardDeclined) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Declined("")));
+  EXPECT_EQ(payments_under_test_.Authorize(Authorization()).decline_code, "card_declined");
+}
+
+TEST_F(PaymentsTest, AnExpiredCardIsDeclinedWithoutAskingTheIssuer) {
+  auto expired = Authorization("expired");
+  expired.card->exp_month = 2;
+  expired.card->exp_year = 2027;  // the clock says 15 March 2027
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(0);
+  Payment payment = payments_under_test_.Authorize(expired);
+  EXPECT_EQ(payment.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(payment.decline_code, "expired_card");
+  ::testing::Mock::VerifyAndClearExpectations(&processor_);
+
+  auto this_month = Authorization("this-month");
+  this_month.card->exp_month = 3;
+  this_month.card->exp_year = 2027;
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Approved()));
+  EXPECT_EQ(payments_under_test_.Authorize(this_month).status, PaymentStatus::kAuthorized);
+}
+
+TEST_F(PaymentsTest, AnOutageIsUnavailableRecordedAsFailedAndTheSameKeyMayTryAgain) {
+  EXPECT_CALL(processor_, Authorize(_, _, _))
+      .WillOnce(Throw(Unavailable("connection reset")))
+      .WillOnce(Return(Approved()));
+  try {
+    payments_under_test_.Authorize(Authorization());
+    FAIL() << "expected Unavailable";
+  } catch (const Unavailable& error) {
+    EXPECT_STREQ(error.what(), "payment processor unavailable");
+  }
+  ASSERT_EQ(payments_.size(), 1u);
+  const std::string id = payments_.begin()->first;
+  EXPECT_EQ(payments_[id].status, PaymentStatus::kFailed);
+
+  now_ += 1min;
+  Payment retried = payments_under_test_.Authorize(Authorization());
+  EXPECT_EQ(retried.id, id) << "the retry completes the same payment";
+  EXPECT_EQ(retried.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(retried.updated_at, now_);
+  ASSERT_EQ(ledger_.size(), 2u);
+  EXPECT_EQ(ledger_[0].kind, OperationKind::kAuthorizeFailed);
+  EXPECT_EQ(ledger_[1].kind, OperationKind::kAuthorize);
+}
+
+TEST_F(PaymentsTest, BadRequestsNameEveryFieldAndNeverReachThePorts) {
+  EXPECT_CALL(repo_, InTransaction(_)).Times(0);
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(0);
+  try {
+    payments_under_test_.Authorize({"", "", "", Money{0, "usd"}, Card{"4242 4242 4242 4241", 0, 99, "1"}});
+    FAIL();
+  } catch (const InvalidArgument& error) {
+    std::string message = error.what();
+    for (const char* field : {"idempotency_key", "order_id", "customer_id", "amount.amount_minor", "amount.currency",
+                              "card.number", "card.exp_month", "card.exp_year", "card.cvc"}) {
+      EXPECT_NE(message.find(std::string(field) + ": "), std::string::npos) << field << " in " << message;
+    }
+    EXPECT_EQ(message.find("4241"), std::string::npos);
+  }
+  EXPECT_THROW(payments_under_test_.Authorize({"k", "o", "c", std::nullopt, std::nullopt}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization(std::string(101, 'k'))), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization("bad\nkey")), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization("k", -5)), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization("k", kMaxAmountMinor + 1)), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Capture({"k", "not-a-uuid", std::nullopt}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Capture({"k", "00000000-0000-4000-8000-000000000001", Money{-1, "USD"}}),
+               InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Capture({"k", "00000000-0000-4000-8000-000000000001", Money{100, "dollars"}}),
+               InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Void({"", "00000000-0000-4000-8000-000000000001"}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Refund({"k", "00000000-0000-4000-8000-000000000001", std::nullopt,
+                                            std::string(501, 'r')}),
+               InvalidArgument);
+  EXPECT_THROW(payments_under_test_.GetPayment(""), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.GetPayment("nope"), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.ListPayments(""), InvalidArgument);
+}
+
+TEST_F(PaymentsTest, NoCardNumberReachesTheLogsOrAnError) {
+  log::Init("payments", "debug");
+  EXPECT_CALL(processor_, Authorize(_, _, _))
+      .WillOnce(Return(Approved()))
+      .WillOnce(Return(Declined("card_declined")))
+      .WillOnce(Throw(Unavailable("down")));
+  ::testing::internal::CaptureStdout();
+  std::string errors;
+  int n = 0;
+  for (const char* number : {"4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 0119",
+                             "4242 4242 4242 4241"}) {
+    auto request = Authorization("log-" + std::to_string(++n));
+    request.card->number = number;
+    request.card->cvc = "9876";
+    try {
+      Payment payment = payments_under_test_.Authorize(request);
+      payments_under_test_.GetPayment(payment.id);
+    } catch (const std::exception& error) {
+      errors += error.what();
+      errors += "\n";
+    }
+  }
+  std::string logs = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(logs.find("payment authorized"), std::string::npos) << "the log is being captured";
+  EXPECT_NE(logs.find("payment declined"), std::string::npos);
+  for (const char* digits : {"4242424242424242", "4242 4242", "4000000000000002", "4000000000000119",
+                             "4242424242424241", "4000 0000", "9876"}) {
+    EXPECT_EQ(errors.find(digits), std::string::npos) << digits << " in an error:\n" << errors;
+    // The CVC could turn up by chance in a log line's timestamp, so only the numbers are sought there.
+    if (std::string_view(digits) != "9876") {
+      EXPECT_EQ(logs.find(digits), std::string::npos) << digits << " in:\n" << logs;
+    }
+  }
+}
+
+TEST_F(PaymentsTest, CaptureTakesAllByDefaultOrLessAndOnlyOnce) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture("ref-1", Money{5000, "USD"})).Times(1);
+  Payment captured = payments_under_test_.Capture({"cap-1", payment.id, std::nullopt});
+  EXPECT_EQ(captured.status, PaymentStatus::kCaptured);
+  EXPECT_EQ(captured.captured_minor, 5000);
+  EXPECT_EQ(captured.captured_at, now_);
+  // A retry replays; a second capture with a new key finds the payment already captured.
+  EXPECT_EQ(payments_under_test_.Capture({"cap-1", payment.id, std::nullopt}), captured);
+  EXPECT_THROW(payments_under_test_.Capture({"cap-2", payment.id, std::nullopt}), FailedPrecondition);
+  // The same key for a different amount is a different request.
+  EXPECT_THROW(payments_under_test_.Capture({"cap-1", payment.id, Money{100, "USD"}}), AlreadyExists);
+
+  Payment other = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture("ref-1", Money{1200, "USD"}));
+  EXPECT_EQ(payments_under_test_.Capture({"cap-3", other.id, Money{1200, "USD"}}).captured_minor, 1200);
+}
+
+TEST_F(PaymentsTest, CaptureChecksAmountCurrencyAndExistence) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture(_, _)).Times(0);
+  EXPECT_THROW(payments_under_test_.Capture({"c1", payment.id, Money{5001, "USD"}}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Capture({"c2", payment.id, Money{100, "EUR"}}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Capture({"c3", "00000000-0000-4000-8000-0000000000ff", std::nullopt}), NotFound);
+  // Errors are not recorded: the key is free for a corrected request.
+  EXPECT_TRUE(keys_.count({Operation::kCapture, "c1"}) == 0);
+  EXPECT_EQ(Stored(payment.id)->status, PaymentStatus::kAuthorized);
+}
+
+TEST_F(PaymentsTest, VoidOnlyFromAuthorized) {
+  Payment payment = AuthorizedPayment();
+  EXPECT_CALL(processor_, Void("ref-1")).Times(1);
+  Payment voided = payments_under_test_.Void({"void-1", payment.id});
+  EXPECT_EQ(voided.status, PaymentStatus::kVoided);
+  EXPECT_EQ(voided.voided_at, now_);
+  EXPECT_EQ(payments_under_test_.Void({"void-1", payment.id}), voided);
+  EXPECT_THROW(payments_under_test_.Void({"void-2", payment.id}), FailedPrecondition);
+  EXPECT_THROW(payments_under_test_.Capture({"cap", payment.id, std::nullopt}), FailedPrecondition);
+  EXPECT_THROW(payments_under_test_.Refund({"ref", payment.id, std::nullopt, ""}), FailedPrecondition);
+
+  Payment captured = AuthorizedPayment();
+  EXPECT_CALL(processor_, Capture(_, _));
+  payments_under_test_.Capture({"cap-x", captured.id, std::nullopt});
+  EXPECT_THROW(payments_under_test_.Void({"void-3", captured.id}), FailedPrecondition);
+}
+
+TEST_F(PaymentsTest, DeclinedAndFailedPaymentsCannotMove) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Declined("card_declined")));
+  Payment declined = payments_under_test_.Authorize(Authorization());
+  EXPECT_THROW(payments_under_test_.Capture({"c", declined.id, std::nullopt}), FailedPrecondition);
+  EXPECT_THROW(payments_under_test_.Void({"v", declined.id}), FailedPrecondition);
+  EXPECT_THROW(payments_under_test_.Refund({"r", declined.id, std::nullopt, ""}), FailedPrecondition);
+}
+
+TEST_F(PaymentsTest, RefundsAddUpToTheCapturedAmount) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture(_, _));
+  payments_under_test_.Capture({"cap", payment.id, Money{4000, "USD"}});
+  EXPECT_THROW(payments_under_test_.Refund({"r0", payment.id, Money{4001, "USD"}, ""}), InvalidArgument);
+
+  EXPECT_CALL(processor_, Refund("ref-1", Money{1500, "USD"})).Times(1);
+  Payment partial = payments_under_test_.Refund({"r1", payment.id, Money{1500, "USD"}, "one mug broken"});
+  EXPECT_EQ(partial.status, PaymentStatus::kPartiallyRefunded);
+  EXPECT_EQ(partial.refunded_minor, 1500);
+  EXPECT_EQ(partial.last_refunded_at, now_);
+  EXPECT_EQ(payments_under_test_.Refund({"r1", payment.id, Money{1500, "USD"}, "one mug broken"}), partial);
+  EXPECT_THROW(payments_under_test_.Refund({"r2", payment.id, Money{2501, "USD"}, ""}), InvalidArgument);
+  EXPECT_THROW(payments_under_test_.Refund({"r2", payment.id, Money{100, "EUR"}, ""}), InvalidArgument);
+
+  EXPECT_CALL(processor_, Refund("ref-1", Money{2500, "USD"})).Times(1);
+  Payment rest = payments_under_test_.Refund({"r2", payment.id, std::nullopt, ""});
+  EXPECT_EQ(rest.status, PaymentStatus::kRefunded);
+  EXPECT_EQ(rest.refunded_minor, 4000);
+  EXPECT_THROW(payments_under_test_.Refund({"r3", payment.id, Money{1, "USD"}, ""}), FailedPrecondition);
+
+  std::vector<OperationKind> kinds;
+  for (const auto& op : ledger_) kinds.push_back(op.kind);
+  EXPECT_EQ(kinds, (std::vector<OperationKind>{OperationKind::kAuthorize, OperationKind::kCapture,
+                                               OperationKind::kRefund, OperationKind::kRefund}));
+  EXPECT_EQ(ledger_[2].detail, "one mug broken");
+}
+
+TEST_F(PaymentsTest, AProcessorOutageAfterAuthorizeChangesNothingAndFreesTheKey) {
+  Payment payment = AuthorizedPayment();
+  EXPECT_CALL(processor_, Capture(_, _))
+      .WillOnce(Throw(Unavailable("payment processor unavailable")))
+      .WillOnce(Return());
+  EXPECT_THROW(payments_under_test_.Capture({"cap", payment.id, std::nullopt}), Unavailable);
+  EXPECT_EQ(Stored(payment.id)->status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(payments_under_test_.Capture({"cap", payment.id, std::nullopt}).status, PaymentStatus::kCaptured);
+}
+
+TEST_F(PaymentsTest, GetAndList) {
+  EXPECT_THROW(payments_under_test_.GetPayment("00000000-0000-4000-8000-0000000000ff"), NotFound);
+  Payment payment = AuthorizedPayment();
+  EXPECT_EQ(payments_under_test_.GetPayment(payment.id), payment);
+  EXPECT_CALL(repo_, ListByOrder("order-1")).WillOnce(Return(std::vector<Payment>{payment}));
+  EXPECT_EQ(payments_under_test_.ListPayments("order-1").size(), 1u);
+}
+
+TEST(UuidTest, RandomUuidsAreVersion4AndDistinct) {
+  auto a = RandomUuid();
+  EXPECT_TRUE(IsUuid(a));
+  EXPECT_EQ(a[14], '4');
+  EXPECT_NE(a, RandomUuid());
+  EXPECT_FALSE(IsUuid("00000000-0000-4000-8000-00000000000g"));
+  EXPECT_FALSE(IsUuid("00000000000000004000800000000000000"));
+}
+
+}  // namespace
+}  // namespace storefront::payments::domain

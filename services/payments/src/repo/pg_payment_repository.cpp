@@ -1,0 +1,204 @@
+#include "repo/pg_payment_repository.h"
+
+#include <pqxx/pqxx>
+
+#include <stdexcept>
+
+namespace storefront::payments::repo {
+namespace {
+
+using domain::Payment;
+using domain::Timestamp;
+
+// Timestamps cross the wire as integer microseconds since the epoch: exact both ways.
+std::string Micros(const std::string& column) { return "(extract(epoch FROM " + column + ") * 1000000)::bigint"; }
+std::string FromMicrosParam(const std::string& param) {
+  return "(timestamptz 'epoch' + " + param + "::bigint * interval '1 microsecond')";  // NULL stays NULL
+}
+
+// Column list shared by every query that returns payments; read by ReadPayment.
+const std::string kColumns =
+    "id::text, order_id, customer_id, status, currency, amount_minor, captured_minor, refunded_minor, card_brand, "
+    "card_last4, decline_code, processor_reference, " +
+    Micros("created_at") + ", " + Micros("updated_at") + ", " + Micros("captured_at") + ", " + Micros("voided_at") +
+    ", " + Micros("last_refunded_at");
+
+std::int64_t ToMicros(Timestamp at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+
+Timestamp FromMicros(std::int64_t micros) {
+  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+
+std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return FromMicros(field.as<std::int64_t>());
+}
+
+// libpqxx 6 has no std::optional parameters: a null is a null `const char*`.
+struct NullableMicros {
+  explicit NullableMicros(const std::optional<Timestamp>& at) : text(at ? std::to_string(ToMicros(*at)) : "") {
+    null = !at.has_value();
+  }
+  const char* param() const { return null ? nullptr : text.c_str(); }
+  std::string text;
+  bool null = true;
+};
+
+template <typename Enum>
+Enum Parse(std::optional<Enum> value, const char* what) {
+  if (!value) throw std::runtime_error(std::string("unexpected ") + what + " in the payments schema");
+  return *value;
+}
+
+Payment ReadPayment(const pqxx::row& row) {
+  Payment p;
+  p.id = row[0].as<std::string>();
+  p.order_id = row[1].as<std::string>();
+  p.customer_id = row[2].as<std::string>();
+  p.status = Parse(domain::ParsePaymentStatus(row[3].as<std::string>()), "status");
+  p.currency = row[4].as<std::string>();
+  p.amount_minor = row[5].as<std::int64_t>();
+  p.captured_minor = row[6].as<std::int64_t>();
+  p.refunded_minor = row[7].as<std::int64_t>();
+  p.card_brand = Parse(domain::ParseCardBrand(row[8].as<std::string>()), "card_brand");
+  p.card_last4 = row[9].as<std::string>();
+  p.decline_code = row[10].as<std::string>();
+  p.processor_reference = row[11].as<std::string>();
+  p.created_at = FromMicros(row[12].as<std::int64_t>());
+  p.updated_at = FromMicros(row[13].as<std::int64_t>());
+  p.captured_at = OptionalTime(row[14]);
+  p.voided_at = OptionalTime(row[15]);
+  p.last_refunded_at = OptionalTime(row[16]);
+  return p;
+}
+
+const std::string kGetSql = "SELECT " + kColumns + " FROM payments WHERE id = $1::uuid";
+const std::string kLockSql = kGetSql + " FOR UPDATE";
+const std::string kListSql =
+    "SELECT " + kColumns + " FROM payments WHERE order_id = $1 ORDER BY created_at DESC, id DESC";
+
+// ON CONFLICT DO NOTHING waits for a concurrent transaction inserting the same key to finish;
+// RETURNING tells whether this transaction is the one that inserted it.
+const std::string kClaimSql =
+    "INSERT INTO idempotency_keys (operation, idempotency_key, request_fingerprint, payment_id, created_at)"
+    " VALUES ($1, $2, $3, $4::uuid, " + FromMicrosParam("$5") + ")"
+    " ON CONFLICT (operation, idempotency_key) DO NOTHING RETURNING 1";
+// Read committed: this statement sees the row the other transaction committed, and locks it.
+const std::string kExistingKeySql =
+    "SELECT request_fingerprint, payment_id::text, " + Micros("created_at") +
+    " FROM idempotency_keys WHERE operation = $1 AND idempotency_key = $2 FOR UPDATE";
+
+const std::string kSaveSql =
+    "INSERT INTO payments (id, order_id, customer_id, status, currency, amount_minor, captured_minor, refunded_minor,"
+    " card_brand, card_last4, decline_code, processor_reference, created_at, updated_at, captured_at, voided_at,"
+    " last_refunded_at)"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " +
+    FromMicrosParam("$13") + ", " + FromMicrosParam("$14") + ", " + FromMicrosParam("$15") + ", " +
+    FromMicrosParam("$16") + ", " + FromMicrosParam("$17") +
+    ")"
+    " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, captured_minor = EXCLUDED.captured_minor,"
+    " refunded_minor = EXCLUDED.refunded_minor, decline_code = EXCLUDED.decline_code,"
+    " processor_reference = EXCLUDED.processor_reference, updated_at = EXCLUDED.updated_at,"
+    " captured_at = EXCLUDED.captured_at, voided_at = EXCLUDED.voided_at,"
+    " last_refunded_at = EXCLUDED.last_refunded_at";
+
+const std::string kAppendSql =
+    "INSERT INTO payment_operations (payment_id, kind, amount_minor, currency, idempotency_key, detail, at)"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, " +
+    FromMicrosParam("$7") + ")";
+
+const std::string kOperationsSql =
+    "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " + Micros("at") +
+    " FROM payment_operations WHERE payment_id = $1::uuid ORDER BY id";
+
+class PgPaymentTransaction final : public domain::PaymentTransaction {
+ public:
+  explicit PgPaymentTransaction(pqxx::work& txn) : txn_(txn) {}
+
+  std::optional<domain::IdempotencyRecord> ClaimKey(const domain::IdempotencyRecord& record) override {
+    const std::string operation(domain::ToString(record.operation));
+    auto inserted = txn_.exec_prepared("payments_claim_key", operation, record.key, record.fingerprint,
+                                       record.payment_id, ToMicros(record.created_at));
+    if (!inserted.empty()) return std::nullopt;
+    auto rows = txn_.exec_prepared("payments_existing_key", operation, record.key);
+    if (rows.empty()) throw std::runtime_error("idempotency key vanished while being claimed");
+    return domain::IdempotencyRecord{record.operation, record.key, rows[0][0].as<std::string>(),
+                                     rows[0][1].as<std::string>(), FromMicros(rows[0][2].as<std::int64_t>())};
+  }
+
+  std::optional<Payment> LockPayment(const std::string& id) override {
+    auto rows = txn_.exec_prepared("payments_lock", id);
+    if (rows.empty()) return std::nullopt;
+    return ReadPayment(rows[0]);
+  }
+
+  void Save(const Payment& p) override {
+    NullableMicros captured(p.captured_at), voided(p.voided_at), refunded(p.last_refunded_at);
+    txn_.exec_prepared("payments_save", p.id, p.order_id, p.customer_id, std::string(domain::ToString(p.status)),
+                       p.currency, p.amount_minor, p.captured_minor, p.refunded_minor,
+                       std::string(domain::ToString(p.card_brand)), p.card_last4, p.decline_code,
+                       p.processor_reference, ToMicros(p.created_at), ToMicros(p.updated_at), captured.param(),
+                       voided.param(), refunded.param());
+  }
+
+  void Append(const domain::PaymentOperation& o) override {
+    txn_.exec_prepared("payments_append", o.payment_id, std::string(domain::ToString(o.kind)), o.amount_minor,
+                       o.currency, o.idempotency_key, o.detail, ToMicros(o.at));
+  }
+
+ private:
+  pqxx::work& txn_;
+};
+
+}  // namespace
+
+void PgPaymentRepository::Prepare(pqxx::connection& connection) {
+  connection.prepare("payments_get", kGetSql);
+  connection.prepare("payments_lock", kLockSql);
+  connection.prepare("payments_list", kListSql);
+  connection.prepare("payments_claim_key", kClaimSql);
+  connection.prepare("payments_existing_key", kExistingKeySql);
+  connection.prepare("payments_save", kSaveSql);
+  connection.prepare("payments_append", kAppendSql);
+  connection.prepare("payments_operations", kOperationsSql);
+}
+
+void PgPaymentRepository::InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) {
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgPaymentTransaction transaction(txn);
+    work(transaction);
+  });
+}
+
+std::optional<Payment> PgPaymentRepository::Get(const std::string& id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) -> std::optional<Payment> {
+    auto rows = txn.exec_prepared("payments_get", id);
+    if (rows.empty()) return std::nullopt;
+    return ReadPayment(rows[0]);
+  });
+}
+
+std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    std::vector<Payment> payments;
+    for (const auto& row : txn.exec_prepared("payments_list", order_id)) payments.push_back(ReadPayment(row));
+    return payments;
+  });
+}
+
+std::vector<domain::PaymentOperation> PgPaymentRepository::Operations(const std::string& payment_id) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    std::vector<domain::PaymentOperation> operations;
+    for (const auto& row : txn.exec_prepared("payments_operations", payment_id)) {
+      operations.push_back({row[0].as<std::string>(),
+                            Parse(domain::ParseOperationKind(row[1].as<std::string>()), "operation kind"),
+                            row[2].as<std::int64_t>(), row[3].as<std::string>(), row[4].as<std::string>(),
+                            row[5].as<std::string>(), FromMicros(row[6].as<std::int64_t>())});
+    }
+    return operations;
+  });
+}
+
+}  // namespace storefront::payments::repo

@@ -1,0 +1,389 @@
+// The use cases over the PostgreSQL repository and the simulated processor, against a real
+// PostgreSQL with the real migrations: the state machine, idempotency (sequential and
+// concurrent), each test card, and proof that no card number is stored anywhere.
+#include "repo/pg_payment_repository.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "domain/payments.h"
+#include "processor/simulated_processor.h"
+#include "shared/db/migrations.h"
+#include "shared/testing/postgres.h"
+
+namespace storefront::payments {
+const std::vector<db::Migration>& Migrations();
+}
+
+namespace storefront::payments::repo {
+namespace {
+
+using namespace std::chrono;
+using domain::OperationKind;
+using domain::Payment;
+using domain::PaymentStatus;
+using storefront::testing::SharedPostgres;
+
+// The simulated processor, counting the calls that would charge a card. `pause` runs inside the
+// first Authorize or Refund call, while that request holds its locks.
+class CountingProcessor final : public domain::CardProcessor {
+ public:
+  domain::AuthorizationResult Authorize(const std::string& payment_id, const domain::Card& card,
+                                        const domain::Money& amount) override {
+    if (++authorizations == 1 && pause) pause();
+    return inner_.Authorize(payment_id, card, amount);
+  }
+  void Capture(const std::string& reference, const domain::Money& amount) override {
+    ++captures;
+    inner_.Capture(reference, amount);
+  }
+  void Void(const std::string& reference) override { inner_.Void(reference); }
+  void Refund(const std::string& reference, const domain::Money& amount) override {
+    if (++refunds == 1 && pause) pause();
+    inner_.Refund(reference, amount);
+  }
+
+  std::atomic<int> authorizations{0};
+  std::atomic<int> captures{0};
+  std::atomic<int> refunds{0};
+  std::function<void()> pause;
+
+ private:
+  processor::SimulatedProcessor inner_;
+};
+
+// Waits until `count` other sessions of the payments role are blocked on a row or key lock, so a
+// concurrency test knows its requests really overlapped: the first is inside the processor while
+// every other one waits in PostgreSQL. Returns false if that never happens.
+bool AwaitLockWaiters(int count) {
+  pqxx::connection connection(SharedPostgres().Dsn("payments"));
+  const auto deadline = steady_clock::now() + seconds(20);
+  while (steady_clock::now() < deadline) {
+    pqxx::nontransaction txn(connection);
+    auto waiting = txn.exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user AND wait_event_type = 'Lock'"
+        " AND pid <> pg_backend_pid()")[0][0]
+                       .as<int>();
+    if (waiting >= count) return true;
+    std::this_thread::sleep_for(milliseconds(5));  // polling a condition, not timing anything
+  }
+  return false;
+}
+
+class PgPaymentRepositoryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pqxx::connection connection(SharedPostgres().Dsn("payments"));
+    db::Migrate(connection, "payments", Migrations());
+  }
+
+  // Keys and orders unique to this test, so tests sharing the database never collide.
+  std::string Unique(const std::string& name) { return prefix_ + name; }
+
+  domain::AuthorizeRequest Authorization(const std::string& key, const char* number = "4242 4242 4242 4242",
+                                         std::int64_t amount = 5000) {
+    return {Unique(key), Unique("order"), "customer-1", domain::Money{amount, "USD"},
+            domain::Card{number, 12, 2030, "123"}};
+  }
+
+  Payment Authorized(std::int64_t amount = 5000) {
+    auto payment = payments_.Authorize(Authorization("auth-" + std::to_string(++count_), "4242424242424242", amount));
+    EXPECT_EQ(payment.status, PaymentStatus::kAuthorized);
+    return payment;
+  }
+
+  int CountRows(const std::string& sql, const std::string& param) {
+    pqxx::connection connection(SharedPostgres().Dsn("payments"));
+    pqxx::nontransaction txn(connection);
+    return txn.exec_params(sql, param)[0][0].as<int>();
+  }
+
+  std::string prefix_ = domain::RandomUuid() + ":";
+  int count_ = 0;
+  domain::Timestamp now_ = sys_days{2027y / March / 15} + 9h;
+  db::Pool pool_{SharedPostgres().Dsn("payments"), 8, std::chrono::seconds(10), PgPaymentRepository::Prepare};
+  PgPaymentRepository repo_{pool_};
+  CountingProcessor processor_;
+  domain::Payments payments_{repo_, processor_, [this] { return now_; }};
+};
+
+TEST_F(PgPaymentRepositoryTest, MigratingAgainChangesNothing) {
+  pqxx::connection connection(SharedPostgres().Dsn("payments"));
+  EXPECT_TRUE(db::Migrate(connection, "payments", Migrations()).applied.empty());
+}
+
+TEST_F(PgPaymentRepositoryTest, AuthorizeCaptureAndRefundInPartsThenInFull) {
+  Payment authorized = Authorized(5000);
+  EXPECT_EQ(payments_.GetPayment(authorized.id), authorized) << "reads back exactly as returned";
+
+  now_ += 1h;
+  Payment captured = payments_.Capture({Unique("capture"), authorized.id, domain::Money{4000, "USD"}});
+  EXPECT_EQ(captured.status, PaymentStatus::kCaptured);
+  EXPECT_EQ(captured.captured_minor, 4000);
+  EXPECT_EQ(captured.captured_at, now_);
+
+  now_ += 1h;
+  Payment partly = payments_.Refund({Unique("refund-1"), authorized.id, domain::Money{1500, "USD"}, "one broken"});
+  EXPECT_EQ(partly.status, PaymentStatus::kPartiallyRefunded);
+  EXPECT_EQ(partly.refunded_minor, 1500);
+  EXPECT_THROW(payments_.Refund({Unique("refund-x"), authorized.id, domain::Money{2501, "USD"}, ""}), InvalidArgument);
+
+  now_ += 1h;
+  Payment refunded = payments_.Refund({Unique("refund-2"), authorized.id, std::nullopt, ""});
+  EXPECT_EQ(refunded.status, PaymentStatus::kRefunded);
+  EXPECT_EQ(refunded.refunded_minor, 4000);
+  EXPECT_EQ(refunded.last_refunded_at, now_);
+  EXPECT_EQ(payments_.GetPayment(authorized.id), refunded);
+  EXPECT_THROW(payments_.Refund({Unique("refund-3"), authorized.id, std::nullopt, ""}), FailedPrecondition);
+
+  auto ledger = repo_.Operations(authorized.id);
+  ASSERT_EQ(ledger.size(), 4u);
+  EXPECT_EQ(ledger[0].kind, OperationKind::kAuthorize);
+  EXPECT_EQ(ledger[1].kind, OperationKind::kCapture);
+  EXPECT_EQ(ledger[1].amount_minor, 4000);
+  EXPECT_EQ(ledger[2].kind, OperationKind::kRefund);
+  EXPECT_EQ(ledger[2].amount_minor, 1500);
+  EXPECT_EQ(ledger[2].detail, "one broken");
+  EXPECT_EQ(ledger[3].amount_minor, 2500);
+  EXPECT_EQ(ledger[3].at, now_);
+}
+
+TEST_F(PgPaymentRepositoryTest, WrongStatesAreFailedPrecondition) {
+  Payment payment = Authorized();
+  EXPECT_THROW(payments_.Refund({Unique("r"), payment.id, std::nullopt, ""}), FailedPrecondition);
+  Payment voided = payments_.Void({Unique("void"), payment.id});
+  EXPECT_EQ(voided.status, PaymentStatus::kVoided);
+  EXPECT_TRUE(voided.voided_at);
+  EXPECT_THROW(payments_.Capture({Unique("c"), payment.id, std::nullopt}), FailedPrecondition);
+  EXPECT_THROW(payments_.Void({Unique("void-2"), payment.id}), FailedPrecondition);
+
+  Payment captured = Authorized();
+  payments_.Capture({Unique("c2"), captured.id, std::nullopt});
+  EXPECT_THROW(payments_.Capture({Unique("c3"), captured.id, std::nullopt}), FailedPrecondition);
+  EXPECT_THROW(payments_.Void({Unique("void-3"), captured.id}), FailedPrecondition);
+  EXPECT_THROW(payments_.Capture({Unique("c4"), "00000000-0000-4000-8000-000000000000", std::nullopt}), NotFound);
+  EXPECT_EQ(repo_.Operations(payment.id).size(), 2u);  // authorize, void
+}
+
+TEST_F(PgPaymentRepositoryTest, ARetriedAuthorizeChargesOnceAndADifferentRequestIsRefused) {
+  Payment first = payments_.Authorize(Authorization("key"));
+  Payment again = payments_.Authorize(Authorization("key"));
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(processor_.authorizations.load(), 1);
+
+  EXPECT_THROW(payments_.Authorize(Authorization("key", "4242 4242 4242 4242", 6000)), AlreadyExists);
+  EXPECT_THROW(payments_.Authorize(Authorization("key", "5555 5555 5555 4444")), AlreadyExists);
+  auto other_order = Authorization("key");
+  other_order.order_id = Unique("other-order");
+  EXPECT_THROW(payments_.Authorize(other_order), AlreadyExists);
+  EXPECT_EQ(processor_.authorizations.load(), 1);
+  EXPECT_EQ(payments_.ListPayments(Unique("order")).size(), 1u);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = $1", Unique("key")), 1);
+
+  // Capture and refund replay too, without a second call to the processor.
+  Payment captured = payments_.Capture({Unique("cap"), first.id, std::nullopt});
+  EXPECT_EQ(payments_.Capture({Unique("cap"), first.id, std::nullopt}), captured);
+  EXPECT_EQ(processor_.captures.load(), 1);
+  Payment refunded = payments_.Refund({Unique("ref"), first.id, domain::Money{100, "USD"}, ""});
+  EXPECT_EQ(payments_.Refund({Unique("ref"), first.id, domain::Money{100, "USD"}, ""}).refunded_minor, 100);
+  EXPECT_THROW(payments_.Refund({Unique("ref"), first.id, domain::Money{200, "USD"}, ""}), AlreadyExists);
+  EXPECT_EQ(processor_.refunds.load(), 1);
+  EXPECT_EQ(refunded.refunded_minor, 100);
+}
+
+TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicatesChargeOnce) {
+  constexpr int kThreads = 8;
+  bool overlapped = false;
+  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  std::barrier start(kThreads);
+  std::mutex mutex;
+  std::set<std::string> ids;
+  std::vector<std::string> failures;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      try {
+        Payment payment = payments_.Authorize(Authorization("concurrent"));
+        std::lock_guard lock(mutex);
+        ids.insert(payment.id);
+      } catch (const std::exception& error) {
+        std::lock_guard lock(mutex);
+        failures.push_back(error.what());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request's key";
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_EQ(ids.size(), 1u) << "every duplicate got the same payment";
+  EXPECT_EQ(processor_.authorizations.load(), 1) << "the card was charged once";
+  EXPECT_EQ(payments_.ListPayments(Unique("order")).size(), 1u);
+  EXPECT_EQ(repo_.Operations(*ids.begin()).size(), 1u);
+}
+
+TEST_F(PgPaymentRepositoryTest, ConcurrentRefundsNeverExceedTheCapturedAmount) {
+  Payment payment = Authorized(4000);
+  payments_.Capture({Unique("cap"), payment.id, std::nullopt});
+  constexpr int kThreads = 6;  // each asks for 1000 of the 4000 captured
+  bool overlapped = false;
+  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  std::barrier start(kThreads);
+  std::atomic<int> refunded{0}, refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      try {
+        payments_.Refund({Unique("refund-" + std::to_string(i)), payment.id, domain::Money{1000, "USD"}, ""});
+        ++refunded;
+      } catch (const InvalidArgument&) {
+        ++refused;
+      } catch (const FailedPrecondition&) {
+        ++refused;
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_TRUE(overlapped) << "the refunds never waited on the payment's row lock";
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(refunded.load(), 4);
+  EXPECT_EQ(refused.load(), 2);
+  Payment after = payments_.GetPayment(payment.id);
+  EXPECT_EQ(after.status, PaymentStatus::kRefunded);
+  EXPECT_EQ(after.refunded_minor, 4000);
+}
+
+TEST_F(PgPaymentRepositoryTest, EachTestCardBehavesAsDocumented) {
+  Payment visa = payments_.Authorize(Authorization("approved", "4242 4242 4242 4242"));
+  EXPECT_EQ(visa.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(visa.card_brand, domain::CardBrand::kVisa);
+  EXPECT_EQ(visa.card_last4, "4242");
+
+  Payment declined = payments_.Authorize(Authorization("declined", "4000 0000 0000 0002"));
+  EXPECT_EQ(declined.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(declined.decline_code, "card_declined");
+  EXPECT_EQ(payments_.GetPayment(declined.id), declined);
+
+  Payment broke = payments_.Authorize(Authorization("funds", "4000-0000-0000-9995"));
+  EXPECT_EQ(broke.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(broke.decline_code, "insufficient_funds");
+  EXPECT_EQ(repo_.Operations(broke.id).at(0).kind, OperationKind::kDecline);
+
+  const int before = processor_.authorizations.load();
+  EXPECT_THROW(payments_.Authorize(Authorization("outage", "4000 0000 0000 0119")), Unavailable);
+  Payment failed;
+  for (const auto& p : payments_.ListPayments(Unique("order"))) {
+    if (p.card_last4 == "0119") failed = p;
+  }
+  EXPECT_EQ(failed.status, PaymentStatus::kFailed);
+  EXPECT_EQ(repo_.Operations(failed.id).at(0).kind, OperationKind::kAuthorizeFailed);
+  // The same key may try again: the processor is asked again (and is still down).
+  EXPECT_THROW(payments_.Authorize(Authorization("outage", "4000 0000 0000 0119")), Unavailable);
+  EXPECT_EQ(processor_.authorizations.load(), before + 2);
+  EXPECT_EQ(repo_.Operations(failed.id).size(), 2u);
+  EXPECT_EQ(payments_.GetPayment(failed.id).status, PaymentStatus::kFailed);
+
+  Payment mastercard = payments_.Authorize(Authorization("other", "5555 5555 5555 4444"));
+  EXPECT_EQ(mastercard.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(mastercard.card_brand, domain::CardBrand::kMastercard);
+  Payment unbranded = payments_.Authorize(Authorization("unbranded", "6200000000000005"));
+  EXPECT_EQ(unbranded.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(unbranded.card_brand, domain::CardBrand::kUnknown);
+
+  const std::size_t stored = payments_.ListPayments(Unique("order")).size();
+  try {
+    payments_.Authorize(Authorization("luhn", "4242 4242 4242 4241"));
+    FAIL() << "a number failing Luhn must be rejected";
+  } catch (const InvalidArgument& error) {
+    EXPECT_EQ(error.violations().at(0).field, "card.number");
+  }
+  EXPECT_EQ(payments_.ListPayments(Unique("order")).size(), stored) << "nothing recorded for a bad request";
+}
+
+TEST_F(PgPaymentRepositoryTest, AnExpiredCardIsDeclinedAndRecorded) {
+  auto request = Authorization("expired");
+  request.card->exp_month = 2;
+  request.card->exp_year = 2027;  // the clock says March 2027
+  const int before = processor_.authorizations.load();
+  Payment payment = payments_.Authorize(request);
+  EXPECT_EQ(payment.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(payment.decline_code, "expired_card");
+  EXPECT_EQ(processor_.authorizations.load(), before);
+  EXPECT_EQ(payments_.GetPayment(payment.id), payment);
+}
+
+TEST_F(PgPaymentRepositoryTest, ListsAnOrdersPaymentsNewestFirst) {
+  Payment older = payments_.Authorize(Authorization("first", "4000 0000 0000 0002"));
+  now_ += 1min;
+  Payment newer = payments_.Authorize(Authorization("second"));
+  auto listed = payments_.ListPayments(Unique("order"));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, newer.id);
+  EXPECT_EQ(listed[1].id, older.id);
+  EXPECT_TRUE(payments_.ListPayments(Unique("no-such-order")).empty());
+}
+
+TEST_F(PgPaymentRepositoryTest, NoCardNumberIsStoredInAnyColumnOfAnyTable) {
+  const std::vector<std::pair<std::string, std::string>> cards = {
+      {"4242 4242 4242 4242", "4242424242424242"}, {"4000-0000-0000-0002", "4000000000000002"},
+      {"4000000000009995", "4000000000009995"},    {"4000 0000 0000 0119", "4000000000000119"},
+      {"5555 5555 5555 4444", "5555555555554444"}, {"3782 822463 10005", "378282246310005"}};
+  int n = 0;
+  for (const auto& [typed, digits] : cards) {
+    auto request = Authorization("scan-" + std::to_string(++n), typed.c_str());
+    request.card->cvc = "9731";
+    try {
+      Payment payment = payments_.Authorize(request);
+      if (payment.status == PaymentStatus::kAuthorized) {
+        payments_.Capture({Unique("scan-capture-" + std::to_string(n)), payment.id, std::nullopt});
+        payments_.Refund({Unique("scan-refund-" + std::to_string(n)), payment.id, domain::Money{100, "USD"}, "test"});
+      }
+    } catch (const Unavailable&) {
+      // the outage card: recorded as FAILED
+    }
+  }
+
+  pqxx::connection connection(SharedPostgres().Dsn("payments"));
+  pqxx::nontransaction txn(connection);
+  auto columns = txn.exec(
+      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'payments'"
+      " ORDER BY table_name, ordinal_position");
+  std::set<std::string> tables;
+  int scanned = 0;
+  for (const auto& column : columns) {
+    const std::string table = column[0].as<std::string>();
+    const std::string name = column[1].as<std::string>();
+    tables.insert(table);
+    ++scanned;
+    // Every column, whatever its type, as text: nothing may hold a full number, with or without
+    // separators, or the digits before the last four.
+    for (const auto& [typed, digits] : cards) {
+      const std::string middle = digits.substr(0, digits.size() - 4);
+      auto hits = txn.exec_params("SELECT count(*) FROM payments." + txn.quote_name(table) + " WHERE " +
+                                      txn.quote_name(name) + "::text LIKE '%' || $1 || '%' OR " +
+                                      txn.quote_name(name) + "::text LIKE '%' || $2 || '%' OR " +
+                                      txn.quote_name(name) + "::text LIKE '%' || $3 || '%'",
+                                  digits, typed, middle)[0][0]
+                      .as<int>();
+      EXPECT_EQ(hits, 0) << "a card number in payments." << table << "." << name;
+    }
+  }
+  EXPECT_TRUE(tables.count("payments") && tables.count("payment_operations") && tables.count("idempotency_keys"));
+  EXPECT_GT(scanned, 25);
+  // The scan is not vacuous: the last four digits are there.
+  EXPECT_GE(txn.exec_params("SELECT count(*) FROM payments WHERE card_last4 = $1 AND order_id = $2", "4242",
+                            Unique("order"))[0][0]
+                .as<int>(),
+            1);
+}
+
+}  // namespace
+}  // namespace storefront::payments::repo
