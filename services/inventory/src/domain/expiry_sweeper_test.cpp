@@ -1,0 +1,87 @@
+// The sweeper thread: runs at start and on every tick, survives a failing sweep, and stops at
+// once. Waits are for events (a condition variable), with a generous guard against hangs;
+// nothing here sleeps or asserts how long anything took.
+#include "domain/expiry_sweeper.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <stdexcept>
+
+namespace storefront::inventory::domain {
+namespace {
+
+constexpr auto kGuard = std::chrono::seconds(30);
+
+// Counts sweeps and lets the test wait until a given number has happened.
+class SweepProbe {
+ public:
+  int Sweep() {
+    std::lock_guard lock(mutex_);
+    ++calls_;
+    changed_.notify_all();
+    if (throw_on_first_ && calls_ == 1) throw std::runtime_error("database unavailable");
+    return 1;
+  }
+  bool WaitFor(int calls) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kGuard, [&] { return calls_ >= calls; });
+  }
+  int calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  bool throw_on_first_ = false;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int calls_ = 0;
+};
+
+TEST(ExpirySweeperTest, SweepsAtStartAndThenOnEveryTick) {
+  SweepProbe probe;
+  ExpirySweeper sweeper([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+  sweeper.Start();
+  EXPECT_TRUE(probe.WaitFor(3));
+  sweeper.Stop();
+  const int after_stop = probe.calls();
+  sweeper.Stop();  // idempotent
+  EXPECT_EQ(probe.calls(), after_stop) << "no sweep after Stop() returned";
+}
+
+TEST(ExpirySweeperTest, AFailingSweepIsRetriedOnTheNextTick) {
+  SweepProbe probe;
+  probe.throw_on_first_ = true;
+  ExpirySweeper sweeper([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+  sweeper.Start();
+  EXPECT_TRUE(probe.WaitFor(2));
+}
+
+TEST(ExpirySweeperTest, StopDoesNotWaitOutTheInterval) {
+  SweepProbe probe;
+  auto sweeper = std::make_unique<ExpirySweeper>([&] { return probe.Sweep(); }, std::chrono::hours(1));
+  sweeper->Start();
+  ASSERT_TRUE(probe.WaitFor(1));
+  // With an hour between ticks, only a wake-up can end the thread: Stop() must not block.
+  auto stopped = std::async(std::launch::async, [&] { sweeper->Stop(); });
+  EXPECT_EQ(stopped.wait_for(kGuard), std::future_status::ready);
+  EXPECT_EQ(probe.calls(), 1);
+}
+
+TEST(ExpirySweeperTest, StopBeforeStartAndDestructionAreSafe) {
+  SweepProbe probe;
+  {
+    ExpirySweeper never_started([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+    never_started.Stop();
+    never_started.Start();  // after Stop: stays stopped
+  }
+  {
+    ExpirySweeper destroyed_running([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+    destroyed_running.Start();
+  }  // the destructor stops and joins
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace storefront::inventory::domain

@@ -1,0 +1,43 @@
+// GoogleMock double of the repository, for domain and API tests.
+#pragma once
+
+#include <gmock/gmock.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "domain/inventory.h"
+
+namespace storefront::inventory::domain {
+
+class MockInventoryRepository : public InventoryRepository {
+ public:
+  MOCK_METHOD(std::vector<StockLevel>, GetStockLevels, (const std::vector<std::string>&), (override));
+  MOCK_METHOD(LowStockPage, ListLowStock, (const LowStockQuery&), (override));
+  MOCK_METHOD(AdjustmentPage, ListAdjustments, (const AdjustmentQuery&), (override));
+  MOCK_METHOD(ReserveOutcome, Reserve, (const NewReservation&), (override));
+  MOCK_METHOD(std::optional<Reservation>, ChangeReservation,
+              (const std::string&, Timestamp, const ReservationDecision&), (override));
+  MOCK_METHOD(int, ExpireDue, (Timestamp, int), (override));
+  MOCK_METHOD(AdjustOutcome, Adjust, (const NewAdjustment&), (override));
+};
+
+// A clock the test moves by hand; safe to read from a background thread (the sweeper) while
+// the test advances it.
+class FakeClock {
+ public:
+  explicit FakeClock(Timestamp start = Timestamp(std::chrono::seconds(1'800'000'000)))
+      : micros_(std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count()) {}
+  Timestamp now() const {
+    return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros_.load())));
+  }
+  void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
+  Clock AsClock() {
+    return [this] { return now(); };
+  }
+
+ private:
+  std::atomic<std::int64_t> micros_;
+};
+
+}  // namespace storefront::inventory::domain

@@ -1,0 +1,389 @@
+#include "repo/pg_inventory_repository.h"
+
+#include <pqxx/pqxx>
+
+#include <stdexcept>
+
+#include "shared/errors/errors.h"
+
+namespace storefront::inventory::repo {
+namespace {
+
+using domain::AdjustmentReason;
+using domain::ReleaseReason;
+using domain::Reservation;
+using domain::ReservationState;
+using domain::StockLevel;
+using domain::Timestamp;
+
+// Timestamps cross the wire as integer microseconds since the epoch: exact both ways, and the
+// domain's injected clock (not the database's now()) decides every deadline.
+std::int64_t Micros(Timestamp at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+Timestamp FromMicros(std::int64_t micros) {
+  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+#define TS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
+#define MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
+
+// A PostgreSQL array literal of already-validated UUIDs or numbers: one parameter, one round trip.
+template <typename T, typename Fn>
+std::string ArrayLiteral(const std::vector<T>& items, Fn&& text) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += text(items[i]);
+  }
+  out += '}';
+  return out;
+}
+
+constexpr const char* kLevelColumns =
+    "s.product_id::text, s.on_hand, s.reserved, s.low_stock_threshold, " MICROS("s.updated_at");
+
+StockLevel ReadLevel(const pqxx::row& row) {
+  return {row[0].as<std::string>(), row[1].as<int>(), row[2].as<int>(), row[3].as<int>(),
+          FromMicros(row[4].as<std::int64_t>())};
+}
+
+constexpr const char* kReservationColumns =
+    "r.id::text, r.order_id::text, r.state, coalesce(r.release_reason, ''), " MICROS("r.expires_at") ", " MICROS(
+        "r.created_at") ", " MICROS("r.updated_at");
+
+ReservationState StateFromText(const std::string& text) {
+  if (text == "active") return ReservationState::kActive;
+  if (text == "committed") return ReservationState::kCommitted;
+  if (text == "released") return ReservationState::kReleased;
+  throw std::runtime_error("unknown reservation state in database: " + text);
+}
+
+ReleaseReason ReleaseReasonFromText(const std::string& text) {
+  if (text.empty()) return ReleaseReason::kNone;
+  if (text == "checkout_failed") return ReleaseReason::kCheckoutFailed;
+  if (text == "order_cancelled") return ReleaseReason::kOrderCancelled;
+  if (text == "expired") return ReleaseReason::kExpired;
+  throw std::runtime_error("unknown release reason in database: " + text);
+}
+
+AdjustmentReason AdjustmentReasonFromText(const std::string& text) {
+  if (text == "restock") return AdjustmentReason::kRestock;
+  if (text == "count") return AdjustmentReason::kCount;
+  if (text == "damaged") return AdjustmentReason::kDamaged;
+  if (text == "returned") return AdjustmentReason::kReturned;
+  throw std::runtime_error("unknown adjustment reason in database: " + text);
+}
+
+// The reason column's value: NULL (written as '' and NULLIF'd) unless released.
+std::string ReasonText(ReleaseReason reason) {
+  return reason == ReleaseReason::kNone ? "" : std::string(domain::Name(reason));
+}
+
+Reservation ReadReservationRow(const pqxx::row& row) {
+  Reservation r;
+  r.id = row[0].as<std::string>();
+  r.order_id = row[1].as<std::string>();
+  r.state = StateFromText(row[2].as<std::string>());
+  r.release_reason = ReleaseReasonFromText(row[3].as<std::string>());
+  r.expires_at = FromMicros(row[4].as<std::int64_t>());
+  r.created_at = FromMicros(row[5].as<std::int64_t>());
+  r.updated_at = FromMicros(row[6].as<std::int64_t>());
+  return r;
+}
+
+constexpr const char* kAdjustmentColumns =
+    "a.id::text, a.idempotency_key::text, a.product_id::text, a.delta, a.reason, a.note, a.actor, a.on_hand_after, "
+    MICROS("a.created_at") ", a.sequence, a.reserved_after, a.threshold_after";
+
+domain::StockAdjustment ReadAdjustment(const pqxx::row& row) {
+  domain::StockAdjustment a;
+  a.id = row[0].as<std::string>();
+  a.idempotency_key = row[1].as<std::string>();
+  a.product_id = row[2].as<std::string>();
+  a.delta = row[3].as<int>();
+  a.reason = AdjustmentReasonFromText(row[4].as<std::string>());
+  a.note = row[5].as<std::string>();
+  a.actor = row[6].as<std::string>();
+  a.on_hand_after = row[7].as<int>();
+  a.created_at = FromMicros(row[8].as<std::int64_t>());
+  return a;
+}
+
+// The level as the adjustment left it: what a replayed AdjustStock returns.
+StockLevel LevelAfter(const pqxx::row& row) {
+  return {row[2].as<std::string>(), row[7].as<int>(), row[10].as<int>(), row[11].as<int>(),
+          FromMicros(row[8].as<std::int64_t>())};
+}
+
+const std::string kSelectReservation =
+    std::string("SELECT ") + kReservationColumns + " FROM reservations r WHERE r.id = $1::uuid";
+
+// Loads a reservation and its lines; with `lock`, the row stays locked until the transaction ends.
+std::optional<Reservation> LoadReservation(pqxx::work& txn, const std::string& id, bool lock) {
+  auto rows = txn.exec_prepared(lock ? "inventory_reservation_for_update" : "inventory_reservation", id);
+  if (rows.empty()) return std::nullopt;
+  Reservation reservation = ReadReservationRow(rows[0]);
+  for (const auto& line : txn.exec_prepared("inventory_reservation_lines", reservation.id)) {
+    reservation.lines.push_back({line[0].as<std::string>(), line[1].as<int>()});
+  }
+  return reservation;
+}
+
+// Applies `effect` per unit to each line's stock row, in product_id order (lines are sorted).
+void ApplyEffect(pqxx::work& txn, const std::vector<domain::ReservationLine>& lines, domain::StockEffect effect,
+                 Timestamp now) {
+  for (const auto& line : lines) {
+    txn.exec_prepared("inventory_apply_effect", line.product_id, effect.on_hand * line.quantity,
+                      effect.reserved * line.quantity, Micros(now));
+  }
+}
+
+// Thrown inside the reserve transaction to roll it back when a line falls short.
+struct Shortfall {
+  std::vector<domain::Shortage> shortages;
+};
+
+}  // namespace
+
+void PgInventoryRepository::Prepare(pqxx::connection& connection) {
+  connection.prepare("inventory_reservation", kSelectReservation);
+  connection.prepare("inventory_reservation_for_update", kSelectReservation + " FOR UPDATE");
+  connection.prepare("inventory_reservation_lines",
+                     "SELECT product_id::text, quantity FROM reservation_lines"
+                     " WHERE reservation_id = $1::uuid ORDER BY product_id");
+  // A new order's reservation. ON CONFLICT DO NOTHING makes a concurrent retry of the same order
+  // wait for the first attempt, then see its row (or, if that rolled back, insert its own).
+  connection.prepare("inventory_insert_reservation",
+                     std::string("INSERT INTO reservations AS r (order_id, state, expires_at, created_at, updated_at)"
+                                 " VALUES ($1::uuid, 'active', " TS(2) ", " TS(3) ", " TS(3) ")"
+                                 " ON CONFLICT (order_id) DO NOTHING RETURNING ") +
+                         kReservationColumns);
+  connection.prepare("inventory_reservation_by_order",
+                     std::string("SELECT r.id::text FROM reservations r WHERE r.order_id = $1::uuid"));
+  // Takes q units from available only if they are there. Under a concurrent update PostgreSQL
+  // waits for the row lock and re-evaluates the WHERE on the row's newest version, so the check
+  // and the decrement are one atomic step: no read-then-write window to oversell in.
+  connection.prepare("inventory_take",
+                     "UPDATE stock SET reserved = reserved + $2::int, updated_at = " TS(3)
+                     " WHERE product_id = $1::uuid AND on_hand - reserved >= $2::int RETURNING 1");
+  connection.prepare("inventory_apply_effect",
+                     "UPDATE stock SET on_hand = on_hand + $2::int, reserved = reserved + $3::int, updated_at = " TS(4)
+                     " WHERE product_id = $1::uuid");
+  connection.prepare("inventory_set_state",
+                     std::string("UPDATE reservations AS r SET state = $2, release_reason = NULLIF($3, ''),"
+                                 " updated_at = " TS(4) " WHERE r.id = $1::uuid RETURNING ") +
+                         kReservationColumns);
+  // The sweeper's claim: due ACTIVE rows nobody else holds. A row locked by another sweeper or
+  // by a commit in progress is skipped, not waited for; the next pass gets it if still due.
+  connection.prepare("inventory_claim_due",
+                     "SELECT r.id::text FROM reservations r"
+                     " WHERE r.state = 'active' AND r.expires_at <= " TS(1)
+                     " ORDER BY r.expires_at LIMIT $2 FOR UPDATE SKIP LOCKED");
+  connection.prepare("inventory_levels",
+                     std::string("SELECT ") + kLevelColumns + " FROM stock s WHERE s.product_id = ANY($1::uuid[])");
+}
+
+std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<std::string>& product_ids) {
+  if (product_ids.empty()) return {};
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    std::vector<StockLevel> levels;
+    auto rows = txn.exec_prepared("inventory_levels", ArrayLiteral(product_ids, [](const auto& id) { return id; }));
+    for (const auto& row : rows) levels.push_back(ReadLevel(row));
+    return levels;
+  });
+}
+
+domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQuery& query) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    // One row more than the page tells whether another page follows, without a COUNT.
+    auto rows = txn.exec_params(
+        std::string("SELECT ") + kLevelColumns +
+            " FROM stock s WHERE s.on_hand - s.reserved <= s.low_stock_threshold"
+            "   AND (NOT $1::bool OR (s.on_hand - s.reserved, s.product_id) > ($2::int, $3::uuid))"
+            " ORDER BY s.on_hand - s.reserved, s.product_id LIMIT $4",
+        query.after.has_value(), query.after ? query.after->available : 0,
+        query.after ? query.after->product_id : "00000000-0000-0000-0000-000000000000", query.limit + 1);
+    domain::LowStockPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.levels.size()) == query.limit) {
+        const auto& last = page.levels.back();
+        page.next = domain::LowStockCursor{last.available(), last.product_id};
+        break;
+      }
+      page.levels.push_back(ReadLevel(row));
+    }
+    return page;
+  });
+}
+
+domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::AdjustmentQuery& query) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    auto rows = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
+                                    " FROM stock_adjustments a"
+                                    " WHERE ($1 = '' OR a.product_id = NULLIF($1, '')::uuid)"
+                                    "   AND (NOT $2::bool OR a.sequence < $3::bigint)"
+                                    " ORDER BY a.sequence DESC LIMIT $4",
+                                query.product_id, query.before.has_value(), query.before.value_or(0), query.limit + 1);
+    domain::AdjustmentPage page;
+    std::int64_t last_sequence = 0;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.adjustments.size()) == query.limit) {
+        page.next = last_sequence;
+        break;
+      }
+      page.adjustments.push_back(ReadAdjustment(row));
+      last_sequence = row[9].as<std::int64_t>();
+    }
+    return page;
+  });
+}
+
+domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservation& reservation) {
+  using Kind = domain::ReserveOutcome::Kind;
+  try {
+    return db::WithTransaction(pool_, [&](pqxx::work& txn) -> domain::ReserveOutcome {
+      auto inserted = txn.exec_prepared("inventory_insert_reservation", reservation.order_id,
+                                        Micros(reservation.expires_at), Micros(reservation.now));
+      if (inserted.empty()) {
+        // The order already has one (committed by an earlier or concurrent call): report it.
+        auto id = txn.exec_prepared("inventory_reservation_by_order", reservation.order_id);
+        if (id.empty()) throw Unavailable("reservation for order " + reservation.order_id + " vanished; retry");
+        return {Kind::kExisting, *LoadReservation(txn, id[0][0].as<std::string>(), /*lock=*/false), {}};
+      }
+      Reservation created = ReadReservationRow(inserted[0]);
+
+      // Lines arrive sorted by product_id: the lock order every transaction follows.
+      std::vector<domain::Shortage> shortages;
+      for (const auto& line : reservation.lines) {
+        if (txn.exec_prepared("inventory_take", line.product_id, line.quantity, Micros(reservation.now)).empty()) {
+          shortages.push_back({line.product_id, line.quantity, 0});  // 0 stays for an untracked product
+        }
+      }
+      if (!shortages.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& s : shortages) ids.push_back(s.product_id);
+        auto levels = txn.exec_prepared("inventory_levels", ArrayLiteral(ids, [](const auto& id) { return id; }));
+        for (const auto& row : levels) {
+          auto level = ReadLevel(row);
+          for (auto& s : shortages) {
+            if (s.product_id == level.product_id) s.available = level.available();
+          }
+        }
+        throw Shortfall{std::move(shortages)};  // all or nothing: roll back every line taken
+      }
+      txn.exec_params(
+          "INSERT INTO reservation_lines (reservation_id, product_id, quantity)"
+          " SELECT $1::uuid, unnest($2::uuid[]), unnest($3::int[])",
+          created.id, ArrayLiteral(reservation.lines, [](const auto& line) { return line.product_id; }),
+          ArrayLiteral(reservation.lines, [](const auto& line) { return std::to_string(line.quantity); }));
+      created.lines = reservation.lines;
+      return {Kind::kCreated, std::move(created), {}};
+    });
+  } catch (Shortfall& shortfall) {
+    return {Kind::kInsufficient, {}, std::move(shortfall.shortages)};
+  }
+}
+
+std::optional<Reservation> PgInventoryRepository::ChangeReservation(const std::string& id, Timestamp now,
+                                                                    const domain::ReservationDecision& decide) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Reservation> {
+    // The reservation first, then its stock rows in product_id order: the lock order.
+    auto current = LoadReservation(txn, id, /*lock=*/true);
+    if (!current) return std::nullopt;
+    auto change = decide(*current);
+    if (!change) return current;
+    auto effect = domain::EffectOf(current->state, change->to);
+    if (!effect) {
+      throw std::logic_error("no reservation transition from " + std::string(domain::Name(current->state)) + " to " +
+                             std::string(domain::Name(change->to)));
+    }
+    ApplyEffect(txn, current->lines, *effect, now);
+    auto rows = txn.exec_prepared("inventory_set_state", current->id, std::string(domain::Name(change->to)),
+                                  ReasonText(change->reason), Micros(now));
+    Reservation changed = ReadReservationRow(rows[0]);
+    changed.lines = std::move(current->lines);
+    return changed;
+  });
+}
+
+int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    auto due = txn.exec_prepared("inventory_claim_due", Micros(now), limit);
+    if (due.empty()) return 0;
+    std::vector<std::string> ids;
+    for (const auto& row : due) ids.push_back(row[0].as<std::string>());
+    const std::string id_array = ArrayLiteral(ids, [](const auto& id) { return id; });
+
+    // One update per product across the whole batch, in product_id order like everyone else.
+    std::vector<domain::ReservationLine> totals;
+    for (const auto& row : txn.exec_params("SELECT product_id::text, sum(quantity)::int FROM reservation_lines"
+                                           " WHERE reservation_id = ANY($1::uuid[])"
+                                           " GROUP BY product_id ORDER BY product_id",
+                                           id_array)) {
+      totals.push_back({row[0].as<std::string>(), row[1].as<int>()});
+    }
+    ApplyEffect(txn, totals, *domain::EffectOf(ReservationState::kActive, ReservationState::kReleased), now);
+    txn.exec_params("UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " TS(2)
+                    " WHERE id = ANY($1::uuid[])",
+                    id_array, Micros(now));
+    return static_cast<int>(ids.size());
+  });
+}
+
+domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment& adjustment) {
+  using Kind = domain::AdjustOutcome::Kind;
+  const std::string reason(domain::Name(adjustment.reason));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return db::WithTransaction(pool_, [&](pqxx::work& txn) -> domain::AdjustOutcome {
+        auto first = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
+                                         " FROM stock_adjustments a WHERE a.idempotency_key = $1::uuid",
+                                     adjustment.idempotency_key);
+        if (!first.empty()) return {Kind::kReplayed, LevelAfter(first[0]), ReadAdjustment(first[0])};
+
+        // Adding may create the row (a product inventory had not seen yet); taking away is
+        // conditional, like a reservation, so it can never dip below what orders hold.
+        auto level =
+            adjustment.delta > 0
+                ? txn.exec_params(std::string("INSERT INTO stock AS s (product_id, on_hand, updated_at)"
+                                              " VALUES ($1::uuid, $2::int, " TS(3) ")"
+                                              " ON CONFLICT (product_id) DO UPDATE"
+                                              " SET on_hand = s.on_hand + $2::int, updated_at = " TS(3) " RETURNING ") +
+                                      kLevelColumns,
+                                  adjustment.product_id, adjustment.delta, Micros(adjustment.now))
+                : txn.exec_params(std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, updated_at = " TS(3)
+                                              " WHERE s.product_id = $1::uuid AND s.on_hand + $2::int >= s.reserved"
+                                              " RETURNING ") +
+                                      kLevelColumns,
+                                  adjustment.product_id, adjustment.delta, Micros(adjustment.now));
+        if (level.empty()) {
+          auto current = txn.exec_params(
+              std::string("SELECT ") + kLevelColumns + " FROM stock s WHERE s.product_id = $1::uuid",
+              adjustment.product_id);
+          StockLevel now_level{adjustment.product_id, 0, 0, domain::kDefaultLowStockThreshold, adjustment.now};
+          if (!current.empty()) now_level = ReadLevel(current[0]);
+          return {Kind::kBelowReserved, now_level, {}};
+        }
+        const StockLevel after = ReadLevel(level[0]);
+        auto recorded = txn.exec_params(
+            std::string("INSERT INTO stock_adjustments AS a (idempotency_key, product_id, delta, reason, note, actor,"
+                        " on_hand_after, reserved_after, threshold_after, created_at)"
+                        " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, $6, $7::int, $8::int, $9::int, " TS(10) ")"
+                        " RETURNING ") +
+                kAdjustmentColumns,
+            adjustment.idempotency_key, adjustment.product_id, adjustment.delta, reason, adjustment.note,
+            adjustment.actor, after.on_hand, after.reserved, after.low_stock_threshold, Micros(adjustment.now));
+        return {Kind::kApplied, after, ReadAdjustment(recorded[0])};
+      });
+    } catch (const pqxx::unique_violation&) {
+      // A concurrent call with the same key committed first; ours rolled back whole, and the
+      // retry finds the first one and replays it.
+      if (attempt >= 1) throw;
+    } catch (const pqxx::data_exception&) {  // integer out of range: on_hand + delta overflowed
+      throw FailedPrecondition("delta " + std::to_string(adjustment.delta) + " would take on_hand of " +
+                               adjustment.product_id + " past the largest count inventory can hold");
+    }
+  }
+}
+
+}  // namespace storefront::inventory::repo
