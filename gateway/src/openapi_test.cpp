@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
 #include "routes/system_routes.h"
 
@@ -37,6 +38,7 @@ TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
   http::GatewayRouter router;
   routes::AddSystemRoutes(router, {});
   routes::AddCatalogRoutes(router, nullptr);
+  routes::AddAuthRoutes(router, {});
 
   std::set<std::string> served;
   for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + ToOpenApiPath(route.pattern));
@@ -49,6 +51,14 @@ TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
     }
   }
   EXPECT_EQ(served, documented);
+}
+
+TEST(OpenApiTest, ProtectedOperationsNameTheBearerScheme) {
+  auto document = nlohmann::json::parse(routes::OpenApiDocument());
+  EXPECT_EQ(document["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
+  auto me = document["paths"]["/api/v1/auth/me"]["get"];
+  EXPECT_EQ(me["security"], nlohmann::json::parse(R"([{"bearerAuth": []}])"));
+  EXPECT_TRUE(me["responses"].contains("401"));
 }
 
 TEST(OpenApiTest, ErrorResponsesUseProblemJson) {

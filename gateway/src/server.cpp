@@ -1,11 +1,45 @@
 #include "server.h"
 
+#include <cstdio>
+
+#include "accounts/accounts.h"
+#include "accounts/pg_account_repository.h"
+#include "accounts/validation.h"
+#include "auth/jwt.h"
 #include "http/handler.h"
+#include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
 #include "routes/system_routes.h"
+#include "shared/db/migrations.h"
 #include "shared/log/log.h"
 
 namespace storefront::gateway {
+
+namespace accounts {
+const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
+}  // namespace accounts
+
+namespace {
+
+// The one time a generated operator password is shown: on stderr, not in the JSON log on stdout,
+// so log shipping never carries it.
+void PrintGeneratedOperatorPassword(const std::string& email, const std::string& password) {
+  std::fprintf(stderr,
+               "\n"
+               "==============================================================================\n"
+               "storefront-gateway: created the operator account %s\n"
+               "with this generated password (it is shown only this once; keep it safe):\n"
+               "\n"
+               "    %s\n"
+               "\n"
+               "Sign in with POST /api/v1/auth/login. To choose the password instead, set\n"
+               "STOREFRONT_OPERATOR_PASSWORD before the first start.\n"
+               "==============================================================================\n\n",
+               email.c_str(), password.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace
 
 Config Config::FromEnv(config::Env env) {
   Config config;
@@ -15,7 +49,36 @@ Config Config::FromEnv(config::Env env) {
   config.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 2000, 10, 60000));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
-  env.Validate();
+  config.accounts_database_url =
+      env.Required("ACCOUNTS_DATABASE_URL", "PostgreSQL connection string for the accounts role");
+  config.jwt_signing_key =
+      env.Required("JWT_SIGNING_KEY", "HMAC-SHA256 key signing access tokens, at least 32 bytes (e.g. 64 hex digits)");
+  config.jwt_ttl = std::chrono::seconds(env.Int("JWT_TTL_SECONDS", 900, 60, 24 * 3600));
+  config.auth_workers = static_cast<int>(env.Int("AUTH_WORKERS", config.auth_workers, 1, 32));
+  config.auth_queue_capacity = static_cast<std::size_t>(env.Int("AUTH_QUEUE_CAPACITY", 64, 1, 10000));
+  config.operator_email = accounts::NormalizeEmail(env.String("STOREFRONT_OPERATOR_EMAIL", config.operator_email));
+  if (auto password = env.String("STOREFRONT_OPERATOR_PASSWORD", ""); !password.empty()) {
+    config.operator_password = password;
+  }
+
+  std::vector<std::string> errors = env.errors();  // plus what Env cannot check on its own
+  if (!config.jwt_signing_key.empty() && config.jwt_signing_key.size() < auth::kMinKeyBytes) {
+    errors.push_back("JWT_SIGNING_KEY must be at least " + std::to_string(auth::kMinKeyBytes) + " bytes, got " +
+                     std::to_string(config.jwt_signing_key.size()));
+  }
+  if (auto problem = accounts::CheckEmail(config.operator_email); !problem.empty()) {
+    errors.push_back("STOREFRONT_OPERATOR_EMAIL " + problem);
+  }
+  if (config.operator_password) {
+    if (auto problem = accounts::CheckPassword(*config.operator_password); !problem.empty()) {
+      errors.push_back("STOREFRONT_OPERATOR_PASSWORD " + problem);
+    }
+  }
+  if (!errors.empty()) {
+    std::string message = "invalid configuration:";
+    for (const auto& error : errors) message += "\n  - " + error;
+    throw config::ConfigError(message);
+  }
   return config;
 }
 
@@ -30,6 +93,8 @@ int Server::Start() {
   auto router = std::make_shared<http::GatewayRouter>();
   routes::AddSystemRoutes(*router, {{"catalog", catalog_channel}});
   routes::AddCatalogRoutes(*router, catalog);
+  if (!config_.accounts_database_url.empty()) StartAccounts(*router);
+  for (auto& route : extra_routes_) router->Add(route.method, route.pattern, route.handler);
 
   auto [host, port] = *config::SplitHostPort(config_.listen_address);
   endpoint_ = std::make_unique<Pistache::Http::Endpoint>(Pistache::Address(host, Pistache::Port(port)));
@@ -50,7 +115,49 @@ int Server::Start() {
   return bound;
 }
 
+void Server::AddRoute(Pistache::Http::Method method, std::string pattern, http::Handler handler) {
+  extra_routes_.push_back({method, std::move(pattern), std::move(handler)});
+}
+
+void Server::StartAccounts(http::GatewayRouter& router) {
+  // Only the workers touch the database, one connection each.
+  auto pool = std::make_shared<db::Pool>(config_.accounts_database_url, static_cast<std::size_t>(config_.auth_workers),
+                                         std::chrono::seconds(5), accounts::PgAccountRepository::Prepare);
+  {
+    auto connection = pool->Acquire();
+    db::Migrate(*connection, "accounts", accounts::Migrations());
+  }
+  auto service = std::make_shared<accounts::Accounts>(std::make_shared<accounts::PgAccountRepository>(pool),
+                                                      std::make_shared<accounts::Argon2idHasher>());
+
+  auto bootstrap = service->EnsureOperator(config_.operator_email, config_.operator_password);
+  switch (bootstrap.outcome) {
+    case accounts::Accounts::OperatorOutcome::kCreated:
+      log::Info("operator account created",
+                {{"email", config_.operator_email},
+                 {"password", bootstrap.generated_password ? "generated, printed once on stderr"
+                                                           : "from STOREFRONT_OPERATOR_PASSWORD"}});
+      if (bootstrap.generated_password) PrintGeneratedOperatorPassword(config_.operator_email, *bootstrap.generated_password);
+      break;
+    case accounts::Accounts::OperatorOutcome::kExists:
+      log::Info("operator account exists", {{"email", config_.operator_email}});
+      break;
+    case accounts::Accounts::OperatorOutcome::kExistsAsShopper:
+      log::Warn("STOREFRONT_OPERATOR_EMAIL belongs to a shopper account, which is not promoted; no operator created",
+                {{"email", config_.operator_email}});
+      break;
+  }
+
+  auth_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.auth_workers),
+                                                       config_.auth_queue_capacity);
+  routes::AddAuthRoutes(router, {service, std::make_shared<auth::TokenIssuer>(config_.jwt_signing_key, config_.jwt_ttl),
+                                 std::make_shared<auth::TokenVerifier>(config_.jwt_signing_key), auth_workers_});
+}
+
 void Server::Stop() {
+  // Let queued sign-ins finish and answer while the endpoint can still deliver their responses;
+  // requests arriving meanwhile get 503.
+  if (auth_workers_) auth_workers_->Shutdown();
   if (!endpoint_) return;
   endpoint_->shutdown();
   endpoint_.reset();

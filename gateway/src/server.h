@@ -5,9 +5,13 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "http/blocking_pool.h"
 #include "http/guarded_parser.h"
+#include "http/handler.h"
 #include "shared/config/env.h"
 
 namespace storefront::gateway {
@@ -22,6 +26,17 @@ struct Config {
   http::Limits limits;
   std::string log_level = "info";
 
+  // Accounts and authentication (README "Accounts and authentication"). FromEnv requires the
+  // database URL and the key; a Config built by hand with an empty accounts_database_url serves
+  // no auth routes, so HTTP tests run without a database.
+  std::string accounts_database_url;
+  std::string jwt_signing_key;  // HMAC-SHA256 key, at least 32 bytes
+  std::chrono::seconds jwt_ttl{900};
+  int auth_workers = 2;                  // threads hashing passwords (64 MiB each while they do)
+  std::size_t auth_queue_capacity = 64;  // register/login requests waiting for one, beyond: 503
+  std::string operator_email = "operator@storefront.local";
+  std::optional<std::string> operator_password;  // unset: generated at the first start, printed once
+
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
@@ -31,12 +46,22 @@ class Server {
   explicit Server(Config config);
   ~Server();
 
-  // Binds and starts serving on background threads; returns the bound port.
+  // Binds and starts serving on background threads; returns the bound port. With accounts
+  // configured, first applies the accounts migrations and creates the operator account.
   int Start();
   void Stop();
 
+  // Serves one more route beside the built-in ones; call before Start (tests use it to mount a
+  // route behind auth::RequireAuth).
+  void AddRoute(Pistache::Http::Method method, std::string pattern, http::Handler handler);
+
  private:
+  // Migrations, operator bootstrap, the auth routes and the pool they run on.
+  void StartAccounts(http::GatewayRouter& router);
+
   Config config_;
+  std::vector<http::GatewayRouter::Route> extra_routes_;
+  std::shared_ptr<http::BlockingPool> auth_workers_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 

@@ -24,6 +24,19 @@ class RequestIdHeader : public Pistache::Http::Header::Header {
   std::string value_;
 };
 
+// Any other response header, named at run time.
+class NamedHeader : public Pistache::Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  uint64_t hash() const override { return Pistache::Http::Header::detail::hash(name_.c_str()); }
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 }  // namespace
 
 Responder::Responder(Pistache::Http::ResponseWriter writer, std::string request_id, std::string method,
@@ -64,14 +77,22 @@ void Responder::SendProblemAndClose(const Problem& problem) {
        "application/problem+json", true);
 }
 
+void Responder::AddHeader(std::string name, std::string value) {
+  std::lock_guard lock(mutex_);
+  if (writer_) extra_headers_.emplace_back(std::move(name), std::move(value));
+}
+
 void Responder::Send(Code code, const std::string& body, const char* content_type, bool close) {
   std::optional<Pistache::Http::ResponseWriter> writer;
+  std::vector<std::pair<std::string, std::string>> extra_headers;
   {
     std::lock_guard lock(mutex_);
     if (!writer_) return;  // answered already
     writer.swap(writer_);
+    extra_headers.swap(extra_headers_);
   }
   writer->headers().add(std::make_shared<RequestIdHeader>(request_id_));
+  for (auto& [name, value] : extra_headers) writer->headers().add(std::make_shared<NamedHeader>(name, value));
   int fd = -1;
   if (close) {
     writer->headers().remove<Pistache::Http::Header::Connection>();

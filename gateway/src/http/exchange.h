@@ -16,6 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "http/problem.h"
 
@@ -28,6 +30,12 @@ struct Request {
   std::map<std::string, std::string> query;   // query parameters, decoded (first value wins)
   std::optional<nlohmann::json> json;         // the body, when one was sent
   std::string request_id;
+  // The request headers handlers may read, by lower-case name (Authorization, Idempotency-Key).
+  std::map<std::string, std::string> headers;
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
 };
 
 class Responder {
@@ -42,6 +50,9 @@ class Responder {
   void SendProblem(const Problem& problem);
   // Answers and then closes the connection (used for rejected, possibly half-read requests).
   void SendProblemAndClose(const Problem& problem);
+  // Adds a header to the response, whichever Send it ends up in (WWW-Authenticate,
+  // Cache-Control, Retry-After). Call before answering; later calls are ignored.
+  void AddHeader(std::string name, std::string value);
 
   const std::string& request_id() const { return request_id_; }
 
@@ -50,6 +61,7 @@ class Responder {
 
   std::mutex mutex_;
   std::optional<Pistache::Http::ResponseWriter> writer_;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;  // guarded by mutex_
   std::string request_id_;
   std::string method_;
   std::string path_;

@@ -24,6 +24,9 @@ std::string HeaderOr(const Http::Request& request, const char* name, std::string
   return raw ? raw->value() : std::move(fallback);
 }
 
+// Headers handlers may see; everything else stays in Pistache's request.
+constexpr const char* kForwardedHeaders[] = {"authorization", "idempotency-key"};
+
 bool IsJsonContentType(const std::string& value) {
   std::string lower;
   for (char c : value.substr(0, value.find(';'))) lower.push_back(static_cast<char>(std::tolower(c)));
@@ -104,6 +107,9 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   exchange.path = path;
   exchange.request_id = request_id;
   exchange.json = std::move(json);
+  for (const char* name : kForwardedHeaders) {
+    if (auto raw = request.headers().tryGetRaw(name)) exchange.headers[name] = raw->value();
+  }
   for (const auto& [name, raw] : match.params) {
     auto decoded = PercentDecode(raw, /*plus_is_space=*/false);
     if (!decoded || !IsValidUtf8(*decoded)) {

@@ -30,6 +30,9 @@ nlohmann::json Problem::ToJson(const std::string& instance, const std::string& r
                          {"detail", detail},
                          {"instance", instance},
                          {"request_id", request_id}};
+  for (const auto& [key, value] : extensions.items()) {
+    if (!body.contains(key)) body[key] = value;
+  }
   if (!errors.empty()) {
     auto& list = body["errors"] = nlohmann::json::array();
     for (const auto& e : errors) list.push_back({{"field", e.field}, {"detail", e.detail}});
@@ -42,6 +45,24 @@ Problem BadRequest(std::string detail, std::vector<FieldError> errors) {
 }
 
 Problem NotFound(std::string detail) { return {404, "not-found", "Not found", std::move(detail), {}}; }
+
+Problem InternalError() { return {500, "internal-error", "Internal error", "the gateway failed to answer", {}}; }
+
+Problem FromDomainError(const DomainError& error) {
+  if (auto* invalid = dynamic_cast<const InvalidArgument*>(&error)) {
+    std::vector<FieldError> errors;
+    for (const auto& violation : invalid->violations()) errors.push_back({violation.field, violation.description});
+    return BadRequest(invalid->what(), std::move(errors));
+  }
+  if (dynamic_cast<const storefront::NotFound*>(&error)) return NotFound(error.what());
+  if (dynamic_cast<const AlreadyExists*>(&error) || dynamic_cast<const FailedPrecondition*>(&error)) {
+    return {409, "conflict", "Conflict", error.what(), {}};
+  }
+  if (dynamic_cast<const Unavailable*>(&error)) {
+    return {503, "unavailable", "Service unavailable", std::string(error.what()) + "; try again shortly", {}};
+  }
+  return InternalError();
+}
 
 Problem FromStatus(const grpc::Status& status, const std::string& upstream) {
   const std::string& message = status.error_message();

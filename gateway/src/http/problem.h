@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "shared/errors/errors.h"
+
 namespace storefront::gateway::http {
 
 struct FieldError {
@@ -24,12 +26,20 @@ struct Problem {
   std::string title;
   std::string detail;
   std::vector<FieldError> errors;
+  // RFC 9457 extension members, e.g. {"order_id": "..."} on a declined checkout.
+  nlohmann::json extensions = nlohmann::json::object();
 
   nlohmann::json ToJson(const std::string& instance, const std::string& request_id) const;
 };
 
 Problem BadRequest(std::string detail, std::vector<FieldError> errors = {});
 Problem NotFound(std::string detail);
+Problem InternalError();  // 500 with a generic detail: internals are logged, not shown
+
+// Maps an error the gateway's own use cases raise (shared/errors/errors.h), the same way
+// FromStatus maps the services' codes: InvalidArgument 400 with its fields, NotFound 404,
+// AlreadyExists / FailedPrecondition 409, Unavailable 503, anything else 500.
+Problem FromDomainError(const DomainError& error);
 
 // Maps an upstream gRPC status to what the shopper should see:
 // INVALID_ARGUMENT 400 (fields parsed from "field: detail; ..."), NOT_FOUND 404,

@@ -36,5 +36,20 @@ TEST(ProblemTest, SerialisesAsRfc9457) {
   EXPECT_EQ(json["errors"][0]["field"], "limit");
 }
 
+TEST(ProblemTest, MapsTheGatewaysOwnDomainErrors) {
+  auto invalid = FromDomainError(InvalidArgument(std::vector<FieldViolation>{{"email", "must not be empty"}, {"name", "too long"}}));
+  EXPECT_EQ(invalid.status, 400);
+  ASSERT_EQ(invalid.errors.size(), 2u);
+  EXPECT_EQ(invalid.errors[0].field, "email");
+  EXPECT_EQ(invalid.errors[1].detail, "too long");
+  EXPECT_EQ(FromDomainError(storefront::NotFound("gone")).status, 404);
+  EXPECT_EQ(FromDomainError(AlreadyExists("taken")).status, 409);
+  EXPECT_EQ(FromDomainError(FailedPrecondition("state")).status, 409);
+  EXPECT_EQ(FromDomainError(Unavailable("db down")).status, 503);
+  auto other = FromDomainError(DomainError("secret detail"));
+  EXPECT_EQ(other.status, 500);
+  EXPECT_EQ(other.detail.find("secret"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace storefront::gateway::http

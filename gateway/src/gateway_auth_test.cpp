@@ -1,0 +1,363 @@
+// Accounts and authentication end to end inside one process: the gateway on real sockets against
+// a real PostgreSQL (SharedPostgres, connecting as the accounts role), register and login through
+// HTTP, tokens checked by the RequireAuth decorator, and the operator bootstrap across restarts.
+// The catalog is never called here; its address points nowhere.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <atomic>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "auth/jwt.h"
+#include "auth/require.h"
+#include "server.h"
+#include "shared/testing/http_client.h"
+#include "shared/testing/postgres.h"
+#include "shared/testing/process.h"
+
+namespace storefront::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using storefront::testing::HttpConnection;
+using storefront::testing::HttpResponse;
+
+const std::string kSigningKey = "gateway-auth-test-signing-key-0123456789abcdef";
+constexpr const char* kOperatorEmail = "ops@auth-test.example";
+constexpr const char* kOperatorPassword = "operator-test-password";
+
+std::string UniqueEmail(const std::string& who) {
+  static std::atomic<int> counter{0};
+  return who + "." + std::to_string(++counter) + "@auth-test.example";
+}
+
+std::string Base64Url(const std::string& data) {
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.find('\0'));
+  return out;
+}
+
+Config TestConfig(const std::string& operator_email, std::optional<std::string> operator_password) {
+  Config config;
+  config.listen_address = "127.0.0.1:0";
+  config.catalog_address = "127.0.0.1:" + std::to_string(storefront::testing::FreePort());
+  config.log_level = "warn";
+  config.accounts_database_url = storefront::testing::SharedPostgres().Dsn("accounts");
+  config.jwt_signing_key = kSigningKey;
+  config.operator_email = operator_email;
+  config.operator_password = std::move(operator_password);
+  return config;
+}
+
+class GatewayAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    gateway_ = std::make_unique<Server>(TestConfig(kOperatorEmail, kOperatorPassword));
+    // A route only operators may use, mounted through the same decorator real routes use.
+    gateway_->AddRoute(Pistache::Http::Method::Get, "/test/operator-only",
+                       auth::RequireAuth(std::make_shared<auth::TokenVerifier>(kSigningKey), accounts::Role::kOperator,
+                                         [](const http::Request&, const auth::Principal& who, auto out) {
+                                           out->Json(Pistache::Http::Code::Ok, {{"hello", who.email}});
+                                         }));
+    port_ = gateway_->Start();
+  }
+  void TearDown() override { gateway_->Stop(); }
+
+  HttpResponse Post(const std::string& path, const std::string& body) {
+    HttpConnection connection(port_);
+    auto response = connection.Request("POST", path, body, {{"Content-Type", "application/json"}});
+    EXPECT_TRUE(response) << "no answer to POST " << path;
+    return response.value_or(HttpResponse{});
+  }
+  HttpResponse Get(const std::string& path, const std::string& authorization = "") {
+    HttpConnection connection(port_);
+    std::map<std::string, std::string> headers;
+    if (!authorization.empty()) headers["Authorization"] = authorization;
+    auto response = connection.Request("GET", path, "", headers);
+    EXPECT_TRUE(response) << "no answer to GET " << path;
+    return response.value_or(HttpResponse{});
+  }
+
+  json Register(const std::string& email, const std::string& password = "correct horse", const std::string& name = "Ada") {
+    auto response = Post("/api/v1/auth/register", json{{"email", email}, {"password", password}, {"name", name}}.dump());
+    EXPECT_EQ(response.status, 201) << response.body;
+    return json::parse(response.body);
+  }
+  std::string Login(const std::string& email, const std::string& password) {
+    auto response = Post("/api/v1/auth/login", json{{"email", email}, {"password", password}}.dump());
+    EXPECT_EQ(response.status, 200) << response.body;
+    return json::parse(response.body).value("access_token", "");
+  }
+
+  std::unique_ptr<Server> gateway_;
+  int port_ = 0;
+};
+
+TEST_F(GatewayAuthTest, RegistersAShopper) {
+  const std::string email = UniqueEmail("ada");
+  auto upper = email;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto response = Post("/api/v1/auth/register",
+                       json{{"email", "  " + upper + " "}, {"password", "correct horse"}, {"name", " Ada Lovelace "}}.dump());
+  ASSERT_EQ(response.status, 201) << response.body;
+  EXPECT_EQ(response.Header("content-type"), "application/json");
+  auto body = json::parse(response.body);
+  EXPECT_EQ(body["email"], email);
+  EXPECT_EQ(body["name"], "Ada Lovelace");
+  EXPECT_EQ(body["role"], "shopper");
+  EXPECT_EQ(body["id"].get<std::string>().size(), 36u);
+  EXPECT_FALSE(body.contains("password_hash"));
+  EXPECT_FALSE(body.contains("password"));
+}
+
+TEST_F(GatewayAuthTest, ADuplicateEmailIs409WhateverItsCase) {
+  const std::string email = UniqueEmail("grace");
+  Register(email);
+  auto upper = email;
+  upper[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[0])));
+  auto again = Post("/api/v1/auth/register", json{{"email", upper}, {"password", "another one"}, {"name", "G"}}.dump());
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(json::parse(again.body)["type"], "https://storefront.dev/problems/conflict");
+}
+
+TEST_F(GatewayAuthTest, InvalidRegistrationNamesEachField) {
+  auto response = Post("/api/v1/auth/register", json{{"email", "not-an-email"}, {"password", "short"}, {"name", "Bad\nName"}}.dump());
+  ASSERT_EQ(response.status, 400) << response.body;
+  EXPECT_EQ(response.Header("content-type"), "application/problem+json");
+  auto body = json::parse(response.body);
+  std::set<std::string> fields;
+  for (const auto& error : body["errors"]) fields.insert(error["field"].get<std::string>());
+  EXPECT_EQ(fields, (std::set<std::string>{"email", "password", "name"}));
+
+  auto one = Post("/api/v1/auth/register", json{{"email", UniqueEmail("x")}, {"password", std::string(129, 'p')}, {"name", "X"}}.dump());
+  ASSERT_EQ(one.status, 400);
+  auto errors = json::parse(one.body)["errors"];
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["field"], "password");
+}
+
+TEST_F(GatewayAuthTest, MissingBodyOrFieldsIs400) {
+  HttpConnection connection(port_);
+  auto no_body = connection.Request("POST", "/api/v1/auth/register");
+  ASSERT_TRUE(no_body);
+  EXPECT_EQ(no_body->status, 400);
+  EXPECT_EQ(json::parse(no_body->body)["errors"].size(), 3u);
+
+  auto empty = Post("/api/v1/auth/register", "{}");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(json::parse(empty.body)["errors"][0]["detail"], "is required");
+
+  auto wrong_type = Post("/api/v1/auth/register", R"({"email": 42, "password": null, "name": "Ada"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  auto errors = json::parse(wrong_type.body)["errors"];
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0]["field"], "email");
+  EXPECT_EQ(errors[0]["detail"], "must be a string");
+  EXPECT_EQ(errors[1]["field"], "password");
+
+  EXPECT_EQ(Post("/api/v1/auth/register", "[]").status, 400);
+  EXPECT_EQ(Post("/api/v1/auth/login", R"({"email": "a@b.co"})").status, 400);
+  EXPECT_EQ(Post("/api/v1/auth/login", "\"just a string\"").status, 400);
+}
+
+TEST_F(GatewayAuthTest, LogsInAndTheTokenOpensProtectedRoutes) {
+  const std::string email = UniqueEmail("linus");
+  auto account = Register(email, "open sesame 123", "Linus");
+
+  auto response = Post("/api/v1/auth/login", json{{"email", " " + email}, {"password", "open sesame 123"}}.dump());
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("cache-control"), "no-store");
+  auto body = json::parse(response.body);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["expires_in"], 900);
+  const std::string token = body["access_token"];
+
+  auto me = Get("/api/v1/auth/me", "Bearer " + token);
+  ASSERT_EQ(me.status, 200) << me.body;
+  auto who = json::parse(me.body);
+  EXPECT_EQ(who["id"], account["id"]);
+  EXPECT_EQ(who["email"], email);
+  EXPECT_EQ(who["role"], "shopper");
+  EXPECT_EQ(Get("/api/v1/auth/me", "bearer " + token).status, 200);  // the scheme is case-insensitive
+}
+
+TEST_F(GatewayAuthTest, AWrongPasswordAndAnUnknownEmailGetTheSame401) {
+  const std::string email = UniqueEmail("mallory");
+  Register(email, "the real password");
+  auto wrong = Post("/api/v1/auth/login", json{{"email", email}, {"password", "a wrong password"}}.dump());
+  auto unknown = Post("/api/v1/auth/login", json{{"email", UniqueEmail("nobody")}, {"password", "a wrong password"}}.dump());
+  ASSERT_EQ(wrong.status, 401);
+  ASSERT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.Header("content-type"), "application/problem+json");
+  EXPECT_FALSE(wrong.Header("www-authenticate").empty());
+  auto a = json::parse(wrong.body);
+  auto b = json::parse(unknown.body);
+  for (const char* key : {"type", "title", "status", "detail"}) EXPECT_EQ(a[key], b[key]) << key;
+  EXPECT_EQ(a.dump().find(email), std::string::npos);
+}
+
+TEST_F(GatewayAuthTest, ProtectedRoutesRefuseMissingAndBadTokens) {
+  const std::string email = UniqueEmail("eve");
+  auto account = Register(email);
+
+  auto missing = Get("/api/v1/auth/me");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.Header("www-authenticate"), "Bearer realm=\"storefront\"");
+  EXPECT_EQ(missing.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(Get("/api/v1/auth/me", "Basic ZXZlOnB3").status, 401);
+
+  auto garbage = Get("/api/v1/auth/me", "Bearer not-a-token");
+  EXPECT_EQ(garbage.status, 401);
+  EXPECT_EQ(garbage.Header("www-authenticate"), "Bearer realm=\"storefront\", error=\"invalid_token\"");
+  EXPECT_EQ(Get("/api/v1/auth/me", "Bearer ").status, 401);
+  EXPECT_EQ(Get("/api/v1/auth/me", "Bearer a b").status, 401);
+
+  accounts::Account who{account["id"], email, "Eve", accounts::Role::kShopper, ""};
+  auth::TokenIssuer past(kSigningKey, 900s, [] { return std::chrono::system_clock::now() - 1h; });
+  auto expired = Get("/api/v1/auth/me", "Bearer " + past.Issue(who).access_token);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.Header("www-authenticate").find("invalid_token"), std::string::npos);
+  EXPECT_NE(json::parse(expired.body)["detail"].get<std::string>().find("expired"), std::string::npos);
+
+  auth::TokenIssuer forger("somebody-elses-signing-key-0123456789abcdef", 900s);
+  EXPECT_EQ(Get("/api/v1/auth/me", "Bearer " + forger.Issue(who).access_token).status, 401);
+
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  json claims = {{"sub", who.id},  {"email", email},      {"role", "operator"}, {"iss", "storefront"},
+                 {"iat", now},     {"exp", now + 900}};
+  const std::string unsigned_token = Base64Url(R"({"alg":"none","typ":"JWT"})") + "." + Base64Url(claims.dump()) + ".";
+  EXPECT_EQ(Get("/api/v1/auth/me", "Bearer " + unsigned_token).status, 401);
+  EXPECT_EQ(Get("/test/operator-only", "Bearer " + unsigned_token).status, 401);
+}
+
+TEST_F(GatewayAuthTest, OperatorRoutesAre403ForShoppersAndOpenForOperators) {
+  const std::string email = UniqueEmail("shopper");
+  Register(email);
+  auto shopper = Get("/test/operator-only", "Bearer " + Login(email, "correct horse"));
+  EXPECT_EQ(shopper.status, 403) << shopper.body;
+  EXPECT_EQ(shopper.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(json::parse(shopper.body)["type"], "https://storefront.dev/problems/forbidden");
+
+  EXPECT_EQ(Get("/test/operator-only").status, 401);
+
+  auto operator_token = Login(kOperatorEmail, kOperatorPassword);
+  auto allowed = Get("/test/operator-only", "Bearer " + operator_token);
+  EXPECT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_EQ(json::parse(allowed.body)["hello"], kOperatorEmail);
+  EXPECT_EQ(json::parse(Get("/api/v1/auth/me", "Bearer " + operator_token).body)["role"], "operator");
+}
+
+TEST(SignInLoadTest, AFullQueueIs503WithRetryAfterNotAnEverLongerWait) {
+  auto config = TestConfig(kOperatorEmail, kOperatorPassword);
+  config.auth_workers = 1;
+  config.auth_queue_capacity = 1;
+  Server gateway(config);
+  int port = gateway.Start();
+  // Every request is on the wire before the first argon2id verification (tens of milliseconds at
+  // least) can finish, so with one worker and one queue slot most of them find the queue full.
+  const std::string body = json{{"email", kOperatorEmail}, {"password", "not the password"}}.dump();
+  const std::string request = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::vector<std::unique_ptr<HttpConnection>> connections;
+  for (int i = 0; i < 12; ++i) connections.push_back(std::make_unique<HttpConnection>(port));
+  for (auto& connection : connections) ASSERT_TRUE(connection->SendRaw(request));
+  int refused = 0;
+  int answered = 0;
+  for (auto& connection : connections) {
+    auto response = connection->ReadResponse();
+    ASSERT_TRUE(response);
+    if (response->status == 503) {
+      ++refused;
+      EXPECT_EQ(response->Header("retry-after"), "1");
+      EXPECT_EQ(response->Header("content-type"), "application/problem+json");
+    } else {
+      EXPECT_EQ(response->status, 401) << response->body;
+      ++answered;
+    }
+  }
+  EXPECT_GE(answered, 1);
+  EXPECT_GE(refused, 1);
+  gateway.Stop();
+}
+
+TEST(OperatorBootstrapTest, CreatesTheOperatorOnceAndPrintsItsGeneratedPasswordOnce) {
+  const std::string email = UniqueEmail("first-operator");
+  std::string first_stderr;
+  {
+    Server gateway(TestConfig(email, std::nullopt));
+    ::testing::internal::CaptureStderr();
+    gateway.Start();
+    first_stderr = ::testing::internal::GetCapturedStderr();
+    gateway.Stop();
+  }
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(first_stderr, match, std::regex("\n    ([A-Za-z0-9]{20,})\n"))) << first_stderr;
+  const std::string password = match[1];
+  EXPECT_NE(first_stderr.find(email), std::string::npos);
+
+  // Later starts, even with a password now configured, neither print nor change anything.
+  for (std::optional<std::string> configured : {std::optional<std::string>(), std::optional<std::string>("a-new-password")}) {
+    Server gateway(TestConfig(email, configured));
+    ::testing::internal::CaptureStderr();
+    int port = gateway.Start();
+    std::string later_stderr = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(later_stderr.find(password), std::string::npos) << later_stderr;
+    EXPECT_EQ(later_stderr.find("generated"), std::string::npos) << later_stderr;
+
+    HttpConnection connection(port);
+    auto login = connection.Request("POST", "/api/v1/auth/login", json{{"email", email}, {"password", password}}.dump(),
+                                    {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(login);
+    ASSERT_EQ(login->status, 200) << login->body;
+    auto token = json::parse(login->body)["access_token"].get<std::string>();
+    auto me = connection.Request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(me);
+    EXPECT_EQ(json::parse(me->body)["role"], "operator");
+    auto rejected = connection.Request("POST", "/api/v1/auth/login",
+                                       json{{"email", email}, {"password", "a-new-password"}}.dump(),
+                                       {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(rejected);
+    EXPECT_EQ(rejected->status, 401);
+    gateway.Stop();
+  }
+}
+
+TEST(OperatorBootstrapTest, DoesNotPromoteAShopperWhoHoldsTheEmail) {
+  const std::string email = UniqueEmail("would-be-operator");
+  {
+    Server gateway(TestConfig(kOperatorEmail, kOperatorPassword));
+    int port = gateway.Start();
+    HttpConnection connection(port);
+    auto registered = connection.Request("POST", "/api/v1/auth/register",
+                                         json{{"email", email}, {"password", "shopper-chosen"}, {"name", "S"}}.dump(),
+                                         {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(registered);
+    ASSERT_EQ(registered->status, 201);
+    gateway.Stop();
+  }
+  Server gateway(TestConfig(email, std::nullopt));
+  ::testing::internal::CaptureStderr();
+  int port = gateway.Start();
+  EXPECT_EQ(::testing::internal::GetCapturedStderr().find("generated"), std::string::npos);
+  HttpConnection connection(port);
+  auto login = connection.Request("POST", "/api/v1/auth/login",
+                                  json{{"email", email}, {"password", "shopper-chosen"}}.dump(),
+                                  {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200);
+  auto token = json::parse(login->body)["access_token"].get<std::string>();
+  auto me = connection.Request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(json::parse(me->body)["role"], "shopper");
+  gateway.Stop();
+}
+
+}  // namespace
+}  // namespace storefront::gateway

@@ -1,0 +1,105 @@
+#include "routes/auth_routes.h"
+
+#include <map>
+
+#include "accounts/validation.h"
+#include "auth/require.h"
+#include "shared/log/log.h"
+
+namespace storefront::gateway::routes {
+namespace {
+
+using Pistache::Http::Code;
+using Pistache::Http::Method;
+
+nlohmann::json AccountJson(const accounts::Account& account) {
+  return {{"id", account.id},
+          {"email", account.email},
+          {"name", account.name},
+          {"role", std::string(accounts::RoleName(account.role))}};
+}
+
+// The string members `names` of the JSON object body, or nullopt after answering 400 with one
+// error per missing or mistyped field.
+std::optional<std::map<std::string, std::string>> StringFields(const http::Request& request,
+                                                               std::initializer_list<const char*> names,
+                                                               http::Responder& out) {
+  std::map<std::string, std::string> values;
+  std::vector<http::FieldError> errors;
+  const bool is_object = request.json && request.json->is_object();
+  for (const char* name : names) {
+    const nlohmann::json* value = nullptr;
+    if (is_object) {
+      auto it = request.json->find(name);
+      if (it != request.json->end() && !it->is_null()) value = &*it;
+    }
+    if (value == nullptr) {
+      errors.push_back({name, "is required"});
+    } else if (!value->is_string()) {
+      errors.push_back({name, "must be a string"});
+    } else {
+      values[name] = value->get<std::string>();
+    }
+  }
+  if (errors.empty()) return values;
+  std::string detail = is_object ? "" : "the body must be a JSON object; ";
+  for (std::size_t i = 0; i < errors.size(); ++i) detail += (i ? "; " : "") + errors[i].field + ": " + errors[i].detail;
+  out.SendProblem(http::BadRequest(std::move(detail), std::move(errors)));
+  return std::nullopt;
+}
+
+void Register(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
+  auto fields = StringFields(request, {"email", "password", "name"}, *out);
+  if (!fields) return;
+  accounts::NewAccount account;
+  try {
+    account = accounts::ValidateRegistration(fields->at("email"), fields->at("password"), fields->at("name"));
+  } catch (const InvalidArgument& error) {
+    return out->SendProblem(http::FromDomainError(error));
+  }
+  http::RunBlocking(*services.workers, out, [accounts = services.accounts, account = std::move(account), out] {
+    auto created = accounts->Register(account);
+    log::Info("account registered", {{"request_id", out->request_id()}, {"account_id", created.id}});
+    out->Json(Code::Created, AccountJson(created));
+  });
+}
+
+void Login(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
+  auto fields = StringFields(request, {"email", "password"}, *out);
+  if (!fields) return;
+  http::RunBlocking(*services.workers, out, [services, fields = std::move(*fields), out] {
+    auto account = services.accounts->Login(fields.at("email"), fields.at("password"));
+    if (!account) {
+      log::Info("sign-in refused", {{"request_id", out->request_id()}});
+      out->AddHeader("WWW-Authenticate", "Bearer realm=\"storefront\"");
+      return out->SendProblem(
+          {401, "invalid-credentials", "Invalid credentials", "the email or password is incorrect", {}});
+    }
+    auto issued = services.issuer->Issue(*account);
+    log::Info("signed in", {{"request_id", out->request_id()}, {"account_id", account->id}});
+    // RFC 6749 §5.1: a response carrying a token must not be cached.
+    out->AddHeader("Cache-Control", "no-store");
+    out->AddHeader("Pragma", "no-cache");
+    out->Json(Code::Ok, {{"access_token", issued.access_token},
+                         {"token_type", "Bearer"},
+                         {"expires_in", issued.expires_in.count()}});
+  });
+}
+
+void Me(const http::Request&, const auth::Principal& principal, std::shared_ptr<http::Responder> out) {
+  out->Json(Code::Ok, {{"id", principal.account_id},
+                       {"email", principal.email},
+                       {"role", std::string(accounts::RoleName(principal.role))}});
+}
+
+}  // namespace
+
+void AddAuthRoutes(http::GatewayRouter& router, AuthServices services) {
+  router.Add(Method::Post, "/api/v1/auth/register",
+             [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Register(services, r, out); });
+  router.Add(Method::Post, "/api/v1/auth/login",
+             [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Login(services, r, out); });
+  router.Add(Method::Get, "/api/v1/auth/me", auth::RequireAuth(services.verifier, std::nullopt, Me));
+}
+
+}  // namespace storefront::gateway::routes
