@@ -7,6 +7,7 @@
 
 #include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
+#include "routes/shop_routes.h"
 #include "routes/system_routes.h"
 
 namespace storefront::gateway {
@@ -39,6 +40,7 @@ TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
   routes::AddSystemRoutes(router, {});
   routes::AddCatalogRoutes(router, nullptr);
   routes::AddAuthRoutes(router, {});
+  routes::AddShopRoutes(router, nullptr, {});
 
   std::set<std::string> served;
   for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + ToOpenApiPath(route.pattern));

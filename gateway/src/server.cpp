@@ -9,6 +9,7 @@
 #include "http/handler.h"
 #include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
+#include "routes/shop_routes.h"
 #include "routes/system_routes.h"
 #include "shared/db/migrations.h"
 #include "shared/log/log.h"
@@ -45,6 +46,10 @@ Config Config::FromEnv(config::Env env) {
   Config config;
   config.listen_address = env.HostPort("HTTP_LISTEN_ADDR", config.listen_address, /*allow_zero_port=*/true);
   config.catalog_address = env.HostPort("CATALOG_ADDR", config.catalog_address);
+  config.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
+  config.checkout_address = env.HostPort("CHECKOUT_ADDR", "127.0.0.1:50053");
+  config.shipping_address = env.HostPort("SHIPPING_ADDR", "127.0.0.1:50056");
+  config.checkout_timeout = std::chrono::milliseconds(env.Int("CHECKOUT_TIMEOUT_MS", 15000, 100, 120000));
   config.threads = static_cast<int>(env.Int("GATEWAY_THREADS", config.threads, 1, 64));
   config.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 2000, 10, 60000));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
@@ -91,9 +96,27 @@ int Server::Start() {
   auto catalog = std::make_shared<routes::CatalogClient>(catalog_channel, config_.upstream_timeout);
 
   auto router = std::make_shared<http::GatewayRouter>();
-  routes::AddSystemRoutes(*router, {{"catalog", catalog_channel}});
+  std::vector<routes::Upstream> upstreams = {{"catalog", catalog_channel}};
   routes::AddCatalogRoutes(*router, catalog);
-  if (!config_.accounts_database_url.empty()) StartAccounts(*router);
+  if (!config_.accounts_database_url.empty()) {
+    StartAccounts(*router);
+    if (!config_.cart_address.empty() && !config_.checkout_address.empty() && !config_.shipping_address.empty()) {
+      routes::ShopClients shop;
+      auto cart_channel = rpc::MakeChannel(config_.cart_address);
+      auto shipping_channel = rpc::MakeChannel(config_.shipping_address);
+      auto checkout_channel = rpc::MakeChannel(config_.checkout_address);
+      shop.cart = std::make_shared<rpc::Client<storefront::cart::v1::CartService>>(cart_channel, config_.upstream_timeout);
+      shop.shipping = std::make_shared<rpc::Client<storefront::shipping::v1::ShippingService>>(shipping_channel,
+                                                                                               config_.upstream_timeout);
+      shop.checkout = std::make_shared<rpc::Client<storefront::checkout::v1::CheckoutService>>(
+          checkout_channel, config_.checkout_timeout);
+      routes::AddShopRoutes(*router, verifier_, std::move(shop));
+      upstreams.push_back({"cart", cart_channel});
+      upstreams.push_back({"checkout", checkout_channel});
+      upstreams.push_back({"shipping", shipping_channel});
+    }
+  }
+  routes::AddSystemRoutes(*router, std::move(upstreams));
   for (auto& route : extra_routes_) router->Add(route.method, route.pattern, route.handler);
 
   auto [host, port] = *config::SplitHostPort(config_.listen_address);
@@ -148,10 +171,11 @@ void Server::StartAccounts(http::GatewayRouter& router) {
       break;
   }
 
+  verifier_ = std::make_shared<auth::TokenVerifier>(config_.jwt_signing_key);
   auth_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.auth_workers),
                                                        config_.auth_queue_capacity);
   routes::AddAuthRoutes(router, {service, std::make_shared<auth::TokenIssuer>(config_.jwt_signing_key, config_.jwt_ttl),
-                                 std::make_shared<auth::TokenVerifier>(config_.jwt_signing_key), auth_workers_});
+                                 verifier_, auth_workers_});
 }
 
 void Server::Stop() {

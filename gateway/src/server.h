@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/jwt.h"
 #include "http/blocking_pool.h"
 #include "http/guarded_parser.h"
 #include "http/handler.h"
@@ -19,6 +20,13 @@ namespace storefront::gateway {
 struct Config {
   std::string listen_address = "127.0.0.1:8080";
   std::string catalog_address = "127.0.0.1:50051";
+  // The services behind the shopper routes; empty (as in tests of the HTTP layer alone) leaves
+  // those routes out. FromEnv fills in the local defaults.
+  std::string cart_address;
+  std::string shipping_address;
+  std::string checkout_address;
+  // Placing an order runs the whole checkout saga, so it gets a longer deadline.
+  std::chrono::milliseconds checkout_timeout{15000};
   int threads = 2;  // Pistache reactor threads
   std::chrono::milliseconds upstream_timeout{2000};
   std::chrono::milliseconds header_timeout{10000};
@@ -62,6 +70,7 @@ class Server {
   Config config_;
   std::vector<http::GatewayRouter::Route> extra_routes_;
   std::shared_ptr<http::BlockingPool> auth_workers_;
+  std::shared_ptr<const auth::TokenVerifier> verifier_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <random>
 #include <thread>
 
 #include "e2e/local_stack.h"
@@ -26,6 +28,19 @@ namespace paymentspb = storefront::payments::v1;
 
 const json kAddress = {{"name", "Ada Lovelace"}, {"line1", "1 Analytical Way"}, {"city", "Springfield"},
                        {"postal_code", "12345"}, {"country", "US"}};
+
+std::string RandomUuid() {
+  static std::mt19937_64 random{std::random_device{}()};
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  char text[37];
+  std::uint64_t a = random(), b = random();
+  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return text;
+}
 
 json Card(const std::string& number) {
   return {{"card_number", number}, {"exp_month", 12}, {"exp_year", 2031}, {"cvc", "123"}};
@@ -117,7 +132,7 @@ class ShoppingE2ETest : public ::testing::Test {
   static void SetAvailable(const std::string& product_id, int available) {
     auto level = Stock(product_id);
     inventorypb::AdjustStockRequest request;
-    request.set_idempotency_key("e2e-set-" + product_id + "-" + std::to_string(available));
+    request.set_idempotency_key(RandomUuid());
     request.set_product_id(product_id);
     request.set_delta(available - level.available());
     request.set_reason(inventorypb::ADJUSTMENT_REASON_COUNT);
@@ -318,7 +333,8 @@ TEST_F(ShoppingE2ETest, ShopperRoutesNeedAValidTokenAndValidInput) {
                       {{"Idempotency-Key", "bad-1"}});
   EXPECT_EQ(bad.status, 400);
   std::string fields;
-  for (const auto& e : json::parse(bad.body)["errors"]) fields += e["field"].get<std::string>() + " ";
+  const json problem = json::parse(bad.body);
+  for (const auto& e : problem["errors"]) fields += e["field"].get<std::string>() + " ";
   EXPECT_NE(fields.find("shipping_address.name"), std::string::npos) << fields;
   EXPECT_NE(fields.find("shipping_option_id"), std::string::npos) << fields;
   EXPECT_NE(fields.find("payment"), std::string::npos) << fields;

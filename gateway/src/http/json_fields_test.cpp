@@ -1,0 +1,49 @@
+#include "http/json_fields.h"
+
+#include <gtest/gtest.h>
+
+namespace storefront::gateway::http {
+namespace {
+
+TEST(JsonFieldsTest, ReadsValidFields) {
+  auto body = nlohmann::json::parse(R"({"product_id": "abc", "quantity": 3, "address": {"city": "Oslo"}})");
+  std::vector<FieldError> errors;
+  JsonFields fields(&body, "", errors);
+  EXPECT_EQ(fields.String("product_id", 1, 10), "abc");
+  EXPECT_EQ(fields.Integer("quantity", 1, 99), 3);
+  EXPECT_EQ(fields.Object("address").String("city", 1, 50), "Oslo");
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(JsonFieldsTest, NamesEveryMissingOrWrongFieldWithItsPath) {
+  auto body = nlohmann::json::parse(R"({"quantity": "3", "count": 1e3, "big": 18446744073709551615,
+                                        "name": "a\u0000b", "address": {"city": ""}})");
+  std::vector<FieldError> errors;
+  JsonFields fields(&body, "", errors);
+  fields.String("product_id", 1, 10);
+  fields.Integer("quantity", 1, 99);
+  fields.Integer("count", 1, 99);
+  fields.Integer("big", 1, 99);
+  fields.String("name", 1, 10);
+  fields.Object("address").String("city", 1, 50);
+  fields.Object("payment").String("cvc", 3, 4);
+  std::vector<std::string> names;
+  for (const auto& e : errors) names.push_back(e.field);
+  EXPECT_EQ(names, (std::vector<std::string>{"product_id", "quantity", "count", "big", "name", "address.city",
+                                             "payment", "payment.cvc"}));
+}
+
+TEST(JsonFieldsTest, ANonObjectBodyHasEveryFieldMissing) {
+  auto body = nlohmann::json::parse("[1, 2]");
+  std::vector<FieldError> errors;
+  JsonFields fields(&body, "", errors);
+  fields.Integer("quantity", 1, 99);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].detail, "is required");
+  JsonFields none(nullptr, "", errors);
+  none.String("x", 1, 2);
+  EXPECT_EQ(errors.size(), 2u);
+}
+
+}  // namespace
+}  // namespace storefront::gateway::http
