@@ -1,16 +1,21 @@
 // The cart service's composition root: configuration, pool, migrations, repository, catalog
-// client, use cases, gRPC transport. main() only builds an App and runs it.
+// client, use cases, gRPC transport, and (when Kafka is configured) the consumer of checkout's
+// order events. main() only builds an App and runs it.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "api/cart_api.h"
 #include "clients/grpc_product_catalog.h"
 #include "domain/carts.h"
 #include "repo/pg_cart_repository.h"
 #include "shared/config/env.h"
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
+#include "shared/events/consumer.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::cart {
@@ -22,18 +27,27 @@ struct Config {
   std::string log_level;
   std::string catalog_address;                // where the catalog service listens
   std::chrono::milliseconds catalog_timeout;  // deadline of each catalog call
+  // "host:port[,host:port...]"; empty runs without Kafka: nothing is consumed (tests of the
+  // service alone).
+  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
 
+// The cart's own migrations plus the shared inbox table (V901); the cart publishes nothing, so
+// it has no outbox.
+std::vector<db::Migration> AllMigrations();
+
 class App {
  public:
   explicit App(Config config);
-  // Applies migrations and starts serving; returns the bound port.
+  // Applies migrations, starts the consumer (with Kafka) and starts serving; returns the bound port.
   int Start();
-  void ServeUntil(rpc::TerminationSignals& signals) { server_.ServeUntil(signals); }
-  void Shutdown() { server_.Shutdown(); }
+  // Serves until SIGTERM/SIGINT, then drains the server and stops the consumer.
+  void ServeUntil(rpc::TerminationSignals& signals);
+  // Idempotent.
+  void Shutdown();
 
  private:
   Config config_;
@@ -43,6 +57,8 @@ class App {
   domain::Carts carts_;
   api::CartApi api_;
   rpc::Server server_;
+  // Only with Kafka. After the pool, so it stops before the pool goes.
+  std::unique_ptr<events::Consumer> consumer_;
 };
 
 }  // namespace storefront::cart

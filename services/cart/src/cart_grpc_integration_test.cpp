@@ -269,6 +269,23 @@ TEST(CartConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
     EXPECT_THAT(message, HasSubstr("CATALOG_ADDR"));
     EXPECT_THAT(message, HasSubstr("CATALOG_TIMEOUT_MS"));
   }
+  EXPECT_EQ(config.kafka_bootstrap_servers, "") << "no Kafka unless configured";
+}
+
+TEST(CartConfigTest, KafkaBrokersAreHostPortPairs) {
+  auto config = Config::FromEnv(config::Env::FromMap(
+      {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
+  EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,kafka:29092");
+  for (const char* bad : {"kafka", "127.0.0.1:9092,", "a:1,b:0"}) {
+    try {
+      Config::FromEnv(config::Env::FromMap({{"CATALOG_ADDR", "nowhere"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const config::ConfigError& error) {
+      std::string message = error.what();
+      EXPECT_THAT(message, HasSubstr("KAFKA_BOOTSTRAP_SERVERS"));
+      EXPECT_THAT(message, HasSubstr("CATALOG_ADDR")) << "reported together";
+    }
+  }
 }
 
 }  // namespace

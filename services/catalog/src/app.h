@@ -1,15 +1,19 @@
 // The catalog service's composition root: configuration, pool, migrations, repository,
-// use cases, gRPC transport. main() only builds an App and runs it.
+// use cases, gRPC transport, and the outbox relay that publishes the product events.
+// main() only builds an App and runs it.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/catalog_api.h"
 #include "domain/catalog.h"
 #include "repo/pg_product_repository.h"
 #include "shared/config/env.h"
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
+#include "shared/events/relay.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::catalog {
@@ -19,18 +23,27 @@ struct Config {
   std::string database_url;
   int db_pool_size = 8;
   std::string log_level;
+  // Empty: no relay (events still go to the outbox), as in tests of the service alone.
+  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
 
+// migrations/ plus the shared outbox table (version 900). The catalog consumes no events, so it
+// has no inbox.
+std::vector<db::Migration> AllMigrations();
+
 class App {
  public:
   explicit App(Config config);
-  // Applies migrations and starts serving; returns the bound port.
+  ~App();
+  // Applies migrations, starts the relay and starts serving; returns the bound port.
   int Start();
-  void ServeUntil(rpc::TerminationSignals& signals) { server_.ServeUntil(signals); }
-  void Shutdown() { server_.Shutdown(); }
+  // Serves until SIGTERM/SIGINT, then drains the server and stops the relay.
+  void ServeUntil(rpc::TerminationSignals& signals);
+  // Idempotent.
+  void Shutdown();
 
  private:
   Config config_;
@@ -39,6 +52,8 @@ class App {
   domain::Catalog catalog_;
   api::CatalogApi api_;
   rpc::Server server_;
+  // Declared after the pool, so it is destroyed (stopped and joined) before it.
+  std::unique_ptr<events::OutboxRelay> relay_;
 };
 
 }  // namespace storefront::catalog

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "app.h"
+#include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::catalog {
 namespace {
@@ -83,6 +85,13 @@ TEST_F(CatalogGrpcTest, OperatorWritesValidateTheirInput) {
   pb::Product gone;
   ASSERT_TRUE(stub_->DeactivateProduct(Context().get(), deactivate, &gone).ok());
   EXPECT_FALSE(gone.active());
+
+  // Without KAFKA_BOOTSTRAP_SERVERS nothing is relayed, but every change is in the outbox.
+  auto rows = test_support::OutboxRows(SharedPostgres().Dsn("catalog"), product.id());
+  ASSERT_EQ(test_support::EventTypes(rows),
+            (std::vector<std::string>{std::string(storefront::events::types::kProductCreated),
+                                      std::string(storefront::events::types::kProductChanged),
+                                      std::string(storefront::events::types::kProductDeactivated)}));
 }
 
 TEST_F(CatalogGrpcTest, BadCursorIsInvalidArgument) {
@@ -90,6 +99,17 @@ TEST_F(CatalogGrpcTest, BadCursorIsInvalidArgument) {
   request.set_page_token("definitely-not-a-cursor");
   pb::ListProductsResponse response;
   EXPECT_EQ(stub_->ListProducts(Context().get(), request, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(CatalogAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
+  // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay; a broker that is not there must
+  // neither block start-up nor shutdown (they only retry in the background).
+  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("catalog")},
+                                                {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
+                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+  int port = app.Start();
+  EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
+  app.Shutdown();
 }
 
 TEST(CatalogConfigTest, MissingDatabaseUrlIsAClearStartupError) {
@@ -101,6 +121,15 @@ TEST(CatalogConfigTest, MissingDatabaseUrlIsAClearStartupError) {
     EXPECT_NE(message.find("DATABASE_URL is required"), std::string::npos);
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
   }
+  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
+  EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay runs";
+  EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
+                                {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"}}))
+                .kafka_bootstrap_servers,
+            "localhost:9092");
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap(
+                   {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "no port here"}})),
+               config::ConfigError);
 }
 
 }  // namespace

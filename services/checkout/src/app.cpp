@@ -1,6 +1,9 @@
 #include "app.h"
 
 #include "shared/db/migrations.h"
+#include "repo/order_events.h"
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
 #include "shared/log/log.h"
 
 namespace storefront::checkout {
@@ -21,6 +24,7 @@ Config Config::FromEnv(config::Env env) {
   c.reservation_ttl_seconds = static_cast<int>(env.Int("RESERVATION_TTL_SECONDS", 900, 1, 3600));
   c.saga_lease = std::chrono::milliseconds(env.Int("SAGA_LEASE_MS", 15000, 100, 600000));
   c.recovery_interval = std::chrono::milliseconds(env.Int("RECOVERY_INTERVAL_MS", 5000, 50, 600000));
+  c.kafka_bootstrap = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
   c.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   env.Validate();
   return c;
@@ -51,8 +55,25 @@ App::~App() { Shutdown(); }
 
 int App::Start() {
   {
+    auto migrations = Migrations();
+    migrations.push_back(events::OutboxMigration());
+    migrations.push_back(events::InboxMigration());
     auto connection = pool_.Acquire();
-    db::Migrate(*connection, "checkout", Migrations());
+    db::Migrate(*connection, "checkout", migrations);
+  }
+  if (!config_.kafka_bootstrap.empty()) {
+    relay_ = std::make_unique<events::OutboxRelay>(
+        pool_, events::RelayOptions{.bootstrap_servers = config_.kafka_bootstrap, .schema = "checkout",
+                                    .client_id = "checkout-relay"});
+    relay_->Start();
+    consumer_ = std::make_unique<events::Consumer>(
+        pool_, events::ConsumerOptions{.bootstrap_servers = config_.kafka_bootstrap,
+                                       .group_id = "checkout",
+                                       .topics = {std::string(events::kShipmentTopic),
+                                                  std::string(events::kPaymentTopic)},
+                                       .schema = "checkout"});
+    repo::RegisterReadModelHandlers(*consumer_);
+    consumer_->Start();
   }
   int port = server_.Start();
   recovery_ = std::thread([this] { RecoveryLoop(); });
@@ -91,6 +112,8 @@ void App::Shutdown() {
   wake_.notify_all();
   if (recovery_.joinable()) recovery_.join();
   server_.Shutdown();
+  if (consumer_) consumer_->Stop();
+  if (relay_) relay_->Stop();
 }
 
 }  // namespace storefront::checkout

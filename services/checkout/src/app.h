@@ -15,6 +15,8 @@
 #include "repo/pg_order_repository.h"
 #include "shared/config/env.h"
 #include "shared/db/pool.h"
+#include "shared/events/consumer.h"
+#include "shared/events/relay.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::checkout {
@@ -28,6 +30,7 @@ struct Config {
   int reservation_ttl_seconds = 900;
   std::chrono::milliseconds saga_lease{15000};
   std::chrono::milliseconds recovery_interval{5000};
+  std::string kafka_bootstrap;  // empty: no relay or consumer (tests of the service alone)
   std::string log_level;
 
   static Config FromEnv(config::Env env);
@@ -61,6 +64,8 @@ class App {
   domain::Checkout checkout_;
   api::CheckoutApi api_;
   rpc::Server server_;
+  std::unique_ptr<events::OutboxRelay> relay_;
+  std::unique_ptr<events::Consumer> consumer_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

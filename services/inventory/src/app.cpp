@@ -1,10 +1,38 @@
 #include "app.h"
 
-#include "shared/db/migrations.h"
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
 
 namespace storefront::inventory {
 
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
+
+std::vector<db::Migration> AllMigrations() {
+  auto migrations = Migrations();
+  migrations.push_back(events::OutboxMigration());
+  migrations.push_back(events::InboxMigration());
+  return migrations;
+}
+
+namespace {
+
+// Each comma-separated broker must be host:port; returns the problem, or "" when there is none.
+std::string CheckBrokers(const std::string& brokers) {
+  if (brokers.empty()) return "";
+  std::size_t start = 0;
+  while (true) {
+    const auto end = brokers.find(',', start);
+    const auto broker = brokers.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const auto parts = config::SplitHostPort(broker);
+    if (!parts || parts->second == 0) {
+      return "KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...] or empty, got '" + brokers.substr(0, 200) + "'";
+    }
+    if (end == std::string::npos) return "";
+    start = end + 1;
+  }
+}
+
+}  // namespace
 
 Config Config::FromEnv(config::Env env) {
   Config config;
@@ -14,18 +42,29 @@ Config Config::FromEnv(config::Env env) {
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.reservation_sweep_interval =
       std::chrono::milliseconds(env.Int("RESERVATION_SWEEP_INTERVAL_MS", 5000, 10, 3'600'000));
-  env.Validate();
+  config.kafka_bootstrap_servers = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
+  // Env has no list type; the broker problem joins Env's in the same single message.
+  const std::string brokers_problem = CheckBrokers(config.kafka_bootstrap_servers);
+  try {
+    env.Validate();
+  } catch (const config::ConfigError& error) {
+    if (brokers_problem.empty()) throw;
+    throw config::ConfigError(std::string(error.what()) + "\n  - " + brokers_problem);
+  }
+  if (!brokers_problem.empty()) throw config::ConfigError("invalid configuration:\n  - " + brokers_problem);
   return config;
 }
 
 App::App(Config config, domain::Clock clock)
     : config_(std::move(config)),
+      clock_(std::move(clock)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgInventoryRepository::Prepare),
       repository_(pool_),
-      inventory_(repository_, std::move(clock)),
+      inventory_(repository_, clock_),
       api_(inventory_),
       server_({.listen_address = config_.grpc_address}),
+      order_events_(clock_),
       sweeper_([this] { return inventory_.ExpireDueReservations(); }, config_.reservation_sweep_interval) {
   server_.AddService(&api_);
 }
@@ -33,20 +72,44 @@ App::App(Config config, domain::Clock clock)
 int App::Start() {
   {
     auto connection = pool_.Acquire();
-    db::Migrate(*connection, "inventory", Migrations());
+    db::Migrate(*connection, "inventory", AllMigrations());
   }
   sweeper_.Start();
+  if (!config_.kafka_bootstrap_servers.empty()) {
+    events::RelayOptions relay;
+    relay.bootstrap_servers = config_.kafka_bootstrap_servers;
+    relay.schema = "inventory";
+    relay.client_id = "inventory-relay";
+    relay_ = std::make_unique<events::OutboxRelay>(pool_, std::move(relay));
+    relay_->Start();
+
+    events::ConsumerOptions consumer;
+    consumer.bootstrap_servers = config_.kafka_bootstrap_servers;
+    consumer.group_id = "inventory";
+    consumer.topics = {std::string(events::kOrderTopic)};
+    consumer.schema = "inventory";
+    consumer_ = std::make_unique<events::Consumer>(pool_, std::move(consumer));
+    order_events_.RegisterWith(*consumer_);
+    consumer_->Start();
+  }
   return server_.Start();
 }
 
 void App::ServeUntil(rpc::TerminationSignals& signals) {
   server_.ServeUntil(signals);
-  sweeper_.Stop();
+  StopBackground();
 }
 
 void App::Shutdown() {
   server_.Shutdown();
+  StopBackground();
+}
+
+void App::StopBackground() {
   sweeper_.Stop();
+  if (consumer_) consumer_->Stop();
+  // Last, so the events of the final changes still get their chance to go out.
+  if (relay_) relay_->Stop();
 }
 
 }  // namespace storefront::inventory

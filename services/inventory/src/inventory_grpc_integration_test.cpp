@@ -8,6 +8,8 @@
 
 #include "app.h"
 #include "domain/mock_inventory_repository.h"
+#include "repo/outbox_test_support.h"
+#include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
 
@@ -176,6 +178,28 @@ TEST_F(InventoryGrpcTest, TheSweeperThreadReleasesExpiredHolds) {
   EXPECT_EQ(released.release_reason(), pb::RELEASE_REASON_EXPIRED);
 }
 
+// The App migrates the outbox with its own tables, and the gRPC paths announce what they change
+// (no broker here: KAFKA_BOOTSTRAP_SERVERS is unset, so the rows wait for a relay).
+TEST_F(InventoryGrpcTest, TheSagaStepsOverTheWireAnnounceThemselvesInTheOutbox) {
+  namespace types = storefront::events::types;
+  const auto product = NewUuid(), order = NewUuid();
+  Adjust(product, 10, pb::ADJUSTMENT_REASON_RESTOCK);
+  auto reserved = Reserve(order, product, 8, 0);  // available 10 -> 2: low
+  ASSERT_EQ(reserved.result_case(), pb::ReserveStockResponse::kReservation);
+  pb::CommitReservationRequest commit;
+  commit.set_reservation_id(reserved.reservation().id());
+  pb::Reservation committed;
+  ASSERT_TRUE(stub_->CommitReservation(Context().get(), commit, &committed).ok());
+
+  auto rows = test_support::OutboxRowsFor(SharedPostgres().Dsn("inventory"), {product, order});
+  EXPECT_EQ(test_support::Summaries(rows),
+            (std::vector<std::string>{std::string(types::kStockChanged) + " " + product,
+                                      std::string(types::kStockChanged) + " " + product,
+                                      std::string(types::kLowStock) + " " + product,
+                                      std::string(types::kStockChanged) + " " + product,
+                                      std::string(types::kReservationCommitted) + " " + order}));
+}
+
 TEST_F(InventoryGrpcTest, OperatorAdjustmentsAreIdempotentAndAudited) {
   const auto product = NewUuid();
   const auto key = NewUuid();
@@ -258,6 +282,23 @@ TEST(InventoryConfigTest, SettingsAreValidatedTogether) {
   auto defaults = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(defaults.grpc_address, "127.0.0.1:50055");
   EXPECT_EQ(defaults.reservation_sweep_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(defaults.kafka_bootstrap_servers, "") << "no Kafka unless configured";
+}
+
+TEST(InventoryConfigTest, KafkaBrokersAreHostPortPairs) {
+  auto config = Config::FromEnv(config::Env::FromMap(
+      {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
+  EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,kafka:29092");
+  for (const char* bad : {"kafka", "127.0.0.1:9092,", "a:1,b:0"}) {
+    try {
+      Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const config::ConfigError& error) {
+      std::string message = error.what();
+      EXPECT_NE(message.find("KAFKA_BOOTSTRAP_SERVERS"), std::string::npos) << bad;
+      EXPECT_NE(message.find("DB_POOL_SIZE"), std::string::npos) << "reported together";
+    }
+  }
 }
 
 }  // namespace

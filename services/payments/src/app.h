@@ -1,16 +1,22 @@
 // The payments service's composition root: configuration, pool, migrations, repository, card
-// processor, use cases, gRPC transport. main() only builds an App and runs it.
+// processor, use cases, gRPC transport, and the event machinery: the outbox relay and the
+// consumer of shipping's and checkout's events. main() only builds an App and runs it.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/payments_api.h"
+#include "consumers/event_handlers.h"
 #include "domain/payments.h"
 #include "processor/simulated_processor.h"
 #include "repo/pg_payment_repository.h"
 #include "shared/config/env.h"
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
+#include "shared/events/consumer.h"
+#include "shared/events/relay.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::payments {
@@ -23,20 +29,32 @@ struct Config {
   // Which CardProcessor adapter to use. Only "simulated" exists; a real gateway would be
   // another value here and another class beside processor/simulated_processor.
   std::string card_processor;
+  // Empty: no relay and no consumer (events still go to the outbox), as in tests of the service
+  // alone.
+  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
 
+// migrations/ plus the shared outbox and inbox tables (versions 900 and 901).
+std::vector<db::Migration> AllMigrations();
+
 class App {
  public:
   explicit App(Config config);
-  // Applies migrations and starts serving; returns the bound port.
+  ~App();
+  // Applies migrations, starts the relay and the consumer, and starts serving; returns the bound
+  // port.
   int Start();
-  void ServeUntil(rpc::TerminationSignals& signals) { server_.ServeUntil(signals); }
-  void Shutdown() { server_.Shutdown(); }
+  // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
+  void ServeUntil(rpc::TerminationSignals& signals);
+  // Idempotent.
+  void Shutdown();
 
  private:
+  void StopBackground();
+
   Config config_;
   db::Pool pool_;
   repo::PgPaymentRepository repository_;
@@ -44,6 +62,10 @@ class App {
   domain::Payments payments_;
   api::PaymentsApi api_;
   rpc::Server server_;
+  consumers::EventHandlers handlers_;
+  // Declared after the pool, so they are destroyed (stopped and joined) before it.
+  std::unique_ptr<events::OutboxRelay> relay_;
+  std::unique_ptr<events::Consumer> consumer_;
 };
 
 }  // namespace storefront::payments

@@ -4,8 +4,11 @@
 
 #include "app.h"
 #include "domain/payments.h"
+#include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
+#include "storefront/events/v1/payments_events.pb.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::payments {
 namespace {
@@ -146,6 +149,17 @@ TEST_F(PaymentsGrpcTest, TestCardsAndBadCardsGetTheirStatusCodes) {
   EXPECT_EQ(stub_->GetPayment(Context().get(), get, &payment).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST(PaymentsAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
+  // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay and the consumer; a broker that is not there must
+  // neither block start-up nor shutdown (they only retry in the background).
+  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("payments")},
+                                                {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
+                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+  int port = app.Start();
+  EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
+  app.Shutdown();
+}
+
 TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   try {
     Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"CARD_PROCESSOR", "stripe"}}));
@@ -159,6 +173,23 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50054");
   EXPECT_EQ(config.card_processor, "simulated");
+  EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
+  EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
+                                {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
+                .kafka_bootstrap_servers,
+            "127.0.0.1:9092");
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap(
+                   {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,"}})),
+               config::ConfigError);
+}
+
+TEST_F(PaymentsGrpcTest, AnAuthorizationOverTheWireIsAnnouncedInTheOutbox) {
+  pb::Payment payment;
+  ASSERT_TRUE(Authorize(Authorization("outbox", "4242424242424242"), &payment).ok());
+  auto rows = test_support::OutboxRows(SharedPostgres().Dsn("payments"), order_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].event_type, storefront::events::types::kPaymentAuthorized);
+  EXPECT_EQ(rows[0].PayloadAs<storefront::events::v1::PaymentAuthorized>().payment_id(), payment.id());
 }
 
 }  // namespace

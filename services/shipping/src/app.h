@@ -1,16 +1,24 @@
 // The shipping service's composition root: configuration, pool, migrations, repository,
-// use cases (with the real clock and random source), gRPC transport. main() only builds an App
-// and runs it.
+// use cases (with the real clock and random source), gRPC transport, and the event machinery:
+// the outbox relay, the consumer of checkout's order events and the progression ticker.
+// main() only builds an App and runs it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/shipping_api.h"
+#include "consumers/order_events.h"
+#include "domain/progression_ticker.h"
 #include "domain/shipping.h"
 #include "repo/pg_shipment_repository.h"
 #include "shared/config/env.h"
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
+#include "shared/events/consumer.h"
+#include "shared/events/relay.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::shipping {
@@ -20,27 +28,47 @@ struct Config {
   std::string database_url;
   int db_pool_size = 8;
   std::string log_level;
+  // Empty: no relay and no consumer (events still go to the outbox), as in tests of the service
+  // alone.
+  std::string kafka_bootstrap_servers;
+  domain::ProgressionDelays progression;
+  std::chrono::milliseconds progression_tick{1000};
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
 
+// migrations/ plus the shared outbox and inbox tables (versions 900 and 901).
+std::vector<db::Migration> AllMigrations();
+
 class App {
  public:
   // `clock` defaults to the system clock; tests pass their own to control timestamps.
   explicit App(Config config, domain::Clock clock = {});
-  // Applies migrations and starts serving; returns the bound port.
+  ~App();
+  // Applies migrations, starts the relay, consumer and ticker, and starts serving; returns the
+  // bound port.
   int Start();
-  void ServeUntil(rpc::TerminationSignals& signals) { server_.ServeUntil(signals); }
-  void Shutdown() { server_.Shutdown(); }
+  // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
+  void ServeUntil(rpc::TerminationSignals& signals);
+  // Idempotent.
+  void Shutdown();
 
  private:
+  void StopBackground();
+
   Config config_;
+  domain::Clock clock_;
   db::Pool pool_;
   repo::PgShipmentRepository repository_;
   domain::Shipping shipping_;
   api::ShippingApi api_;
   rpc::Server server_;
+  consumers::OrderEventHandlers order_handlers_;
+  // Declared after the pool, so they are destroyed (stopped and joined) before it.
+  std::unique_ptr<events::OutboxRelay> relay_;
+  std::unique_ptr<events::Consumer> consumer_;
+  domain::ProgressionTicker ticker_;
 };
 
 }  // namespace storefront::shipping

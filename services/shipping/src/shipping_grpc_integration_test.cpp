@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "app.h"
+#include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::shipping {
 namespace {
@@ -23,7 +27,9 @@ class ShippingGrpcTest : public ::testing::Test {
   void SetUp() override {
     app_ = std::make_unique<App>(
         Config::FromEnv(config::Env::FromMap(
-            {{"DATABASE_URL", SharedPostgres().Dsn("shipping")}, {"GRPC_LISTEN_ADDR", "127.0.0.1:0"}})),
+            {{"DATABASE_URL", SharedPostgres().Dsn("shipping")},
+             {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
+             {"SHIPPING_TICK_MS", "10"}})),
         [this] { return domain::Timestamp(std::chrono::microseconds(now_micros_.load())); });
     int port = app_->Start();
     channel_ = rpc::MakeChannel("127.0.0.1:" + std::to_string(port));
@@ -194,6 +200,47 @@ TEST_F(ShippingGrpcTest, ListsNewestFirstByStatus) {
   EXPECT_EQ(stub_->ListShipments(Context().get(), request, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(ShippingGrpcTest, ACreatedShipmentIsAnnouncedAndTheTickerMovesAConfirmedOneOn) {
+  // Without KAFKA_BOOTSTRAP_SERVERS the App runs no relay and no consumer, but still writes the
+  // outbox and runs the ticker. The consumer is stood in for by calling its handler directly.
+  const std::string order = "8a0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e31";
+  auto created = Create(CreateRequest(order, "express"));
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  auto rows = test_support::OutboxRows(dsn, order);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].event_type, storefront::events::types::kShipmentCreated);
+
+  db::Pool pool(dsn, 1, std::chrono::seconds(5), repo::PgShipmentRepository::Prepare);
+  consumers::OrderEventHandlers handlers(
+      [this] { return domain::Timestamp(std::chrono::microseconds(now_micros_.load())); }, domain::ProgressionDelays{});
+  storefront::events::Envelope event;
+  event.set_event_id("6f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e31");
+  event.set_event_type(std::string(storefront::events::types::kOrderConfirmed));
+  storefront::events::v1::OrderConfirmed confirmed;
+  confirmed.set_order_id(order);
+  event.set_payload(confirmed.SerializeAsString());
+  {
+    auto lease = pool.Acquire();
+    pqxx::work txn(*lease);
+    handlers.OnOrderConfirmed(txn, event);
+    txn.commit();
+  }
+
+  now_micros_ += 30'000'000;  // the default dispatch delay has passed
+  pb::GetShipmentRequest get;
+  get.set_id(created.id());
+  pb::Shipment shipment;
+  // Waits for the ticker thread to take the step: polling a condition, not timing anything.
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    ASSERT_TRUE(stub_->GetShipment(Context().get(), get, &shipment).ok());
+    if (shipment.status() == pb::SHIPMENT_STATUS_DISPATCHED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < guard);
+  EXPECT_EQ(shipment.status(), pb::SHIPMENT_STATUS_DISPATCHED);
+  EXPECT_EQ(test_support::OutboxRows(dsn, order).back().event_type, storefront::events::types::kShipmentDispatched);
+}
+
 TEST_F(ShippingGrpcTest, ReadsOfUnknownOrMalformedIds) {
   pb::GetShipmentRequest get;
   get.set_id("00000000-0000-4000-8000-000000000000");
@@ -206,19 +253,52 @@ TEST_F(ShippingGrpcTest, ReadsOfUnknownOrMalformedIds) {
   EXPECT_EQ(stub_->GetShipmentByOrder(Context().get(), by_order, &shipment).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST(ShippingAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
+  // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay and the consumer; a broker that is not
+  // there must neither block start-up nor shutdown (both only retry in the background).
+  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("shipping")},
+                                                {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
+                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+  int port = app.Start();
+  EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
+  app.Shutdown();
+}
+
 TEST(ShippingConfigTest, DefaultsAndStartupErrors) {
   auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50056");
   EXPECT_EQ(config.db_pool_size, 8);
   EXPECT_EQ(config.log_level, "info");
+  EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
+  EXPECT_EQ(config.progression.dispatch, std::chrono::milliseconds(30000));
+  EXPECT_EQ(config.progression.delivery, std::chrono::milliseconds(60000));
+  EXPECT_EQ(config.progression_tick, std::chrono::milliseconds(1000));
+  auto tuned = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
+                                                     {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
+                                                     {"SHIPPING_DISPATCH_DELAY_MS", "0"},
+                                                     {"SHIPPING_DELIVERY_DELAY_MS", "5000"},
+                                                     {"SHIPPING_TICK_MS", "250"}}));
+  EXPECT_EQ(tuned.kafka_bootstrap_servers, "kafka-1:9092,kafka-2:9092");
+  EXPECT_EQ(tuned.progression.dispatch, std::chrono::milliseconds(0));
+  EXPECT_EQ(tuned.progression.delivery, std::chrono::milliseconds(5000));
+  EXPECT_EQ(tuned.progression_tick, std::chrono::milliseconds(250));
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
+                                                     {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1"}})),
+               config::ConfigError);
   try {
-    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"LOG_LEVEL", "loud"}}));
+    Config::FromEnv(config::Env::FromMap(
+        {{"DB_POOL_SIZE", "0"},
+         {"LOG_LEVEL", "loud"},
+         {"SHIPPING_TICK_MS", "0"},
+         {"SHIPPING_DISPATCH_DELAY_MS", "-1"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
     EXPECT_NE(message.find("DATABASE_URL is required"), std::string::npos) << message;
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos) << message;
     EXPECT_NE(message.find("LOG_LEVEL"), std::string::npos) << message;
+    EXPECT_NE(message.find("SHIPPING_TICK_MS"), std::string::npos) << message;
+    EXPECT_NE(message.find("SHIPPING_DISPATCH_DELAY_MS"), std::string::npos) << message;
   }
 }
 

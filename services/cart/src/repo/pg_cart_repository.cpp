@@ -37,6 +37,8 @@ const std::string kSetQuantitySql =
     "UPDATE cart_items SET quantity = $3::int WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kRemoveLineSql = "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kClearSql = "DELETE FROM cart_items WHERE customer_id = $1";
+// $2 is an array literal of validated UUIDs: one statement for the whole order.
+const std::string kRemoveLinesSql = "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = ANY($2::uuid[])";
 // clock_timestamp(), not now(): now() is when the transaction began, possibly before it waited
 // for the cart lock, which would let a later write carry an earlier time.
 const std::string kTouchSql =
@@ -79,6 +81,7 @@ void PgCartRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("cart_set_quantity", kSetQuantitySql);
   connection.prepare("cart_remove_line", kRemoveLineSql);
   connection.prepare("cart_clear", kClearSql);
+  connection.prepare("cart_remove_lines", kRemoveLinesSql);
   connection.prepare("cart_touch", kTouchSql);
 }
 
@@ -136,6 +139,16 @@ Cart PgCartRepository::Clear(const std::string& customer_id) {
     }
     return ReadCart(txn, customer_id);
   });
+}
+
+int RemoveProductsIn(pqxx::work& txn, const std::string& customer_id, const std::vector<std::string>& product_ids) {
+  if (product_ids.empty() || !LockCart(txn, customer_id)) return 0;
+  std::string array = "{";
+  for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
+  array += "}";
+  const auto removed = static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array).affected_rows());
+  if (removed > 0) txn.exec_prepared("cart_touch", customer_id);
+  return removed;
 }
 
 }  // namespace storefront::cart::repo

@@ -6,6 +6,11 @@
 // carts never wait for each other.
 #pragma once
 
+#include <pqxx/pqxx>
+
+#include <string>
+#include <vector>
+
 #include "domain/carts.h"
 #include "shared/db/pool.h"
 
@@ -28,5 +33,11 @@ class PgCartRepository final : public domain::CartRepository {
  private:
   db::Pool& pool_;
 };
+
+// On a transaction someone else owns (the event consumer's): takes the cart's lock and removes
+// the lines of those products (lower-case UUIDs), leaving every other line. Removing what is not
+// there changes nothing, not even updated_at. Returns how many lines went. The connection must
+// have been through PgCartRepository::Prepare (every pooled one has).
+int RemoveProductsIn(pqxx::work& txn, const std::string& customer_id, const std::vector<std::string>& product_ids);
 
 }  // namespace storefront::cart::repo

@@ -14,7 +14,7 @@
 #include "shared/testing/postgres.h"
 
 namespace storefront::cart {
-const std::vector<db::Migration>& Migrations();
+std::vector<db::Migration> AllMigrations();
 }
 
 namespace storefront::cart::repo {
@@ -51,7 +51,7 @@ class PgCartRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pqxx::connection connection(SharedPostgres().Dsn("cart"));
-    db::Migrate(connection, "cart", Migrations());
+    db::Migrate(connection, "cart", AllMigrations());
   }
 
   // A customer of its own for each test, so tests never see each other's carts.
@@ -71,7 +71,7 @@ class PgCartRepositoryTest : public ::testing::Test {
 
 TEST_F(PgCartRepositoryTest, MigratingAgainChangesNothingAndTheSchemaGuardsQuantity) {
   pqxx::connection connection(SharedPostgres().Dsn("cart"));
-  EXPECT_TRUE(db::Migrate(connection, "cart", Migrations()).applied.empty());
+  EXPECT_TRUE(db::Migrate(connection, "cart", AllMigrations()).applied.empty());
   repo_.AddItem(Customer(), Line(1), 1);
   pqxx::work txn(connection);
   EXPECT_THROW(txn.exec_params("UPDATE cart_items SET quantity = 100 WHERE customer_id = $1", Customer()),

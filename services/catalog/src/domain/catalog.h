@@ -34,9 +34,10 @@ class ProductRepository {
   virtual std::vector<Product> BatchGet(const std::vector<std::string>& ids) = 0;
   virtual std::vector<Category> Categories() = 0;
   virtual bool CategoryExists(const std::string& id) = 0;
-  // Throws AlreadyExists when the SKU is taken.
+  // Throws AlreadyExists when the SKU is taken. Announces ProductCreated in the same transaction.
   virtual Product Create(const NewProduct& product) = 0;
-  // nullopt when no product has that id.
+  // nullopt when no product has that id. Announces what changed (Compare) in the same
+  // transaction.
   virtual std::optional<Product> Update(const std::string& id, const ProductPatch& patch) = 0;
 };
 

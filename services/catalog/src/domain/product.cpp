@@ -97,4 +97,19 @@ void Validate(const ProductPatch& patch, Violations& v) {
   if (patch.image_url) ValidateImageUrl(*patch.image_url, v);
 }
 
+ProductChange Compare(const Product& before, const Product& after) {
+  ProductChange change;
+  auto note = [&](bool changed, const char* field) {
+    if (changed) change.changed_fields.emplace_back(field);
+  };
+  note(before.name != after.name, "name");
+  note(before.description != after.description, "description");
+  note(!(before.price == after.price), "price");
+  note(before.category_id != after.category_id, "category_id");
+  note(before.image_url != after.image_url, "image_url");
+  note(!before.active && after.active, "active");
+  change.deactivated = before.active && !after.active;
+  return change;
+}
+
 }  // namespace storefront::catalog::domain

@@ -60,6 +60,20 @@ struct ProductPatch {
   bool empty() const { return !name && !description && !price && !category_id && !image_url && !active; }
 };
 
+// What an update did to a product, for the events it announces
+// (proto/storefront/events/v1/catalog_events.proto): ProductChanged when `changed_fields` is not
+// empty, ProductDeactivated when `deactivated`. An update that changed nothing announces nothing.
+struct ProductChange {
+  // storefront.catalog.v1.Product field names in field order: "name", "description", "price",
+  // "category_id", "image_url", and "active" for a reactivation. A deactivation is not listed:
+  // it has its own event.
+  std::vector<std::string> changed_fields;
+  bool deactivated = false;  // active went from true to false
+  bool operator==(const ProductChange&) const = default;
+};
+
+ProductChange Compare(const Product& before, const Product& after);
+
 // Limits, shared by validation and documentation.
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;

@@ -60,5 +60,44 @@ TEST(ProductValidationTest, RecognisesIdentifiers) {
   EXPECT_FALSE(IsCurrency("EU"));
 }
 
+Product Stored() {
+  Product p;
+  p.id = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
+  p.sku = "AUD-HP-0100";
+  p.name = "Harbor Wireless Headphones";
+  p.description = "Closed-back.";
+  p.price = {12999, "USD"};
+  p.category_id = "audio";
+  p.active = true;
+  return p;
+}
+
+TEST(ProductChangeTest, NamesEachChangedFieldInFieldOrder) {
+  Product before = Stored();
+  Product after = before;
+  EXPECT_EQ(Compare(before, after), ProductChange{}) << "nothing changed, nothing to announce";
+  after.image_url = "https://images.storefront.example/x.jpg";
+  after.price = {12999, "EUR"};
+  after.name = "Harbor II";
+  after.description = "Open-back.";
+  after.category_id = "computers";
+  EXPECT_EQ(Compare(before, after).changed_fields,
+            (std::vector<std::string>{"name", "description", "price", "category_id", "image_url"}));
+  EXPECT_FALSE(Compare(before, after).deactivated);
+}
+
+TEST(ProductChangeTest, ADeactivationIsItsOwnEventAndAReactivationAChange) {
+  Product active = Stored();
+  Product inactive = active;
+  inactive.active = false;
+  EXPECT_EQ(Compare(active, inactive), (ProductChange{{}, true}));
+  EXPECT_EQ(Compare(inactive, active), (ProductChange{{"active"}, false}));
+  EXPECT_EQ(Compare(inactive, inactive), ProductChange{}) << "deactivating twice announces once";
+
+  Product repriced_and_withdrawn = inactive;
+  repriced_and_withdrawn.price = {9999, "USD"};
+  EXPECT_EQ(Compare(active, repriced_and_withdrawn), (ProductChange{{"price"}, true}));
+}
+
 }  // namespace
 }  // namespace storefront::catalog::domain

@@ -2,6 +2,10 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
+#include "storefront/events/v1/catalog_events.pb.h"
+
 namespace storefront::catalog::repo {
 namespace {
 
@@ -63,6 +67,58 @@ const std::string kCategoriesSql =
     " GROUP BY c.id ORDER BY c.name";
 
 constexpr const char* kNilUuid = "00000000-0000-0000-0000-000000000000";
+
+// --- Events (proto/storefront/events/v1/catalog_events.proto) -----------------------------------
+
+namespace ev = storefront::events::v1;
+
+void AppendEvent(pqxx::transaction_base& txn, std::string_view type, const Product& p,
+                 const google::protobuf::Message& payload) {
+  storefront::events::OutgoingEvent event;
+  event.topic = std::string(storefront::events::kProductTopic);
+  event.event_type = std::string(type);
+  event.aggregate_type = "product";
+  event.aggregate_id = p.id;  // the key: one product's events stay in order
+  event.payload = &payload;
+  storefront::events::Append(txn, "catalog", "catalog", event);
+}
+
+// ProductCreated and ProductChanged carry the whole product, so a consumer that missed an
+// earlier event still ends up right.
+template <typename Payload>
+Payload Snapshot(const Product& p) {
+  Payload payload;
+  payload.set_product_id(p.id);
+  payload.set_sku(p.sku);
+  payload.set_name(p.name);
+  payload.mutable_price()->set_amount_minor(p.price.amount_minor);
+  payload.mutable_price()->set_currency(p.price.currency);
+  payload.set_category_id(p.category_id);
+  payload.set_image_url(p.image_url);
+  payload.set_active(p.active);
+  return payload;
+}
+
+void PublishCreated(pqxx::transaction_base& txn, const Product& p) {
+  AppendEvent(txn, storefront::events::types::kProductCreated, p, Snapshot<ev::ProductCreated>(p));
+}
+
+// What an update announces (domain::Compare): nothing when nothing changed; ProductChanged for
+// the fields that did; ProductDeactivated, after it, when the product was withdrawn.
+void PublishUpdate(pqxx::transaction_base& txn, const Product& before, const Product& after) {
+  const domain::ProductChange change = domain::Compare(before, after);
+  if (!change.changed_fields.empty()) {
+    auto payload = Snapshot<ev::ProductChanged>(after);
+    for (const auto& field : change.changed_fields) payload.add_changed_fields(field);
+    AppendEvent(txn, storefront::events::types::kProductChanged, after, payload);
+  }
+  if (change.deactivated) {
+    ev::ProductDeactivated payload;
+    payload.set_product_id(after.id);
+    payload.set_sku(after.sku);
+    AppendEvent(txn, storefront::events::types::kProductDeactivated, after, payload);
+  }
+}
 
 }  // namespace
 
@@ -148,7 +204,9 @@ domain::Product PgProductRepository::Create(const domain::NewProduct& product) {
               kColumns,
           product.sku, product.name, product.description, product.price.amount_minor, product.price.currency,
           product.category_id, product.image_url);
-      return ReadProduct(rows[0]);
+      Product created = ReadProduct(rows[0]);
+      PublishCreated(txn, created);
+      return created;
     });
   } catch (const pqxx::unique_violation&) {
     throw AlreadyExists("a product with SKU " + product.sku + " already exists");
@@ -160,6 +218,11 @@ domain::Product PgProductRepository::Create(const domain::NewProduct& product) {
 std::optional<domain::Product> PgProductRepository::Update(const std::string& id, const domain::ProductPatch& patch) {
   try {
     return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Product> {
+      // The row as it was, locked until commit, so the events describe exactly this change.
+      auto locked =
+          txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid FOR UPDATE", id);
+      if (locked.empty()) return std::nullopt;
+      const Product before = ReadProduct(locked[0]);
       // Each field is a (changed?, value) pair so one statement covers every patch shape.
       auto rows = txn.exec_params(
           std::string("UPDATE products AS p SET"
@@ -179,7 +242,9 @@ std::optional<domain::Product> PgProductRepository::Update(const std::string& id
           patch.image_url.has_value(), patch.image_url.value_or(""), patch.active.has_value(),
           patch.active.value_or(false));
       if (rows.empty()) return std::nullopt;
-      return ReadProduct(rows[0]);
+      Product after = ReadProduct(rows[0]);
+      PublishUpdate(txn, before, after);
+      return after;
     });
   } catch (const pqxx::foreign_key_violation&) {
     throw InvalidArgument("category_id", "no category " + patch.category_id.value_or(""));

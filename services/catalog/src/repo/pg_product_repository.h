@@ -1,4 +1,7 @@
 // The catalog's PostgreSQL repository: SQL for the catalog schema, one transaction per use case.
+// Create and Update also write the events announcing the change (ProductCreated, ProductChanged,
+// ProductDeactivated) to catalog.outbox in that same transaction, so an event exists if and only
+// if its change committed.
 #pragma once
 
 #include "domain/catalog.h"

@@ -1,28 +1,35 @@
-// The catalog repository against a real PostgreSQL, with the real migrations and seed data.
+// The catalog repository against a real PostgreSQL, with the real migrations and seed data, and
+// the outbox rows its changes write in their own transactions.
 #include "repo/pg_product_repository.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "app.h"
 #include "domain/catalog.h"
 #include "shared/db/migrations.h"
+#include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
-
-namespace storefront::catalog {
-const std::vector<db::Migration>& Migrations();
-}
+#include "storefront/events/v1/catalog_events.pb.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::catalog::repo {
 namespace {
 
 using storefront::testing::SharedPostgres;
+using test_support::EventTypes;
+using test_support::OutboxRows;
+namespace ev = storefront::events::v1;
+namespace types = storefront::events::types;
+
+std::vector<std::string> Types(std::initializer_list<std::string_view> types) { return {types.begin(), types.end()}; }
 
 class PgProductRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pqxx::connection connection(SharedPostgres().Dsn("catalog"));
-    db::Migrate(connection, "catalog", Migrations());
+    db::Migrate(connection, "catalog", AllMigrations());
   }
 
   db::Pool pool_{SharedPostgres().Dsn("catalog"), 4, std::chrono::seconds(5), PgProductRepository::Prepare};
@@ -45,7 +52,7 @@ std::vector<domain::Product> ReadAll(domain::Catalog& catalog, domain::ListReque
 TEST_F(PgProductRepositoryTest, SeedsABelievableDemoCatalogOnce) {
   pqxx::connection connection(SharedPostgres().Dsn("catalog"));
   // Migrating again adds nothing.
-  EXPECT_TRUE(db::Migrate(connection, "catalog", Migrations()).applied.empty());
+  EXPECT_TRUE(db::Migrate(connection, "catalog", AllMigrations()).applied.empty());
   auto categories = repo_.Categories();
   EXPECT_GE(categories.size(), 5u);
   int active = 0;
@@ -146,6 +153,112 @@ TEST_F(PgProductRepositoryTest, HostileQueriesAreJustText) {
   EXPECT_NO_THROW(catalog_.ListProducts({.query = "!!! & | ( :*"}));
   EXPECT_NO_THROW(catalog_.ListProducts({.query = "\"unterminated"}));
   EXPECT_GE(ReadAll(catalog_, {.page_size = 100}).size(), 50u);
+}
+
+// --- The outbox: each change announces itself in its own transaction -----------------------------
+
+std::vector<std::string> ChangedFields(const test_support::OutboxRow& row) {
+  auto payload = row.PayloadAs<ev::ProductChanged>();
+  return {payload.changed_fields().begin(), payload.changed_fields().end()};
+}
+
+int OutboxCount() {
+  pqxx::connection connection(SharedPostgres().Dsn("catalog"));
+  pqxx::nontransaction txn(connection);
+  return txn.exec("SELECT count(*) FROM outbox")[0][0].as<int>();
+}
+
+TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged) {
+  const std::string dsn = SharedPostgres().Dsn("catalog");
+  auto created = catalog_.CreateProduct(
+      {"TST-EVT-0001", "Event Lamp", "Glows.", {1999, "USD"}, "outdoor", "https://images.storefront.example/l.jpg"});
+  auto rows = OutboxRows(dsn, created.id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated}));
+  EXPECT_EQ(rows[0].topic, storefront::events::kProductTopic);
+  EXPECT_EQ(rows[0].key, created.id);
+  EXPECT_EQ(rows[0].envelope.aggregate_type(), "product");
+  EXPECT_EQ(rows[0].envelope.producer(), "catalog");
+  auto payload = rows[0].PayloadAs<ev::ProductCreated>();
+  EXPECT_EQ(payload.product_id(), created.id);
+  EXPECT_EQ(payload.sku(), "TST-EVT-0001");
+  EXPECT_EQ(payload.name(), "Event Lamp");
+  EXPECT_EQ(payload.price().amount_minor(), 1999);
+  EXPECT_EQ(payload.price().currency(), "USD");
+  EXPECT_EQ(payload.category_id(), "outdoor");
+  EXPECT_EQ(payload.image_url(), "https://images.storefront.example/l.jpg");
+  EXPECT_TRUE(payload.active());
+
+  domain::ProductPatch reprice;
+  reprice.price = domain::Money{2499, "USD"};
+  reprice.name = "Event Lamp II";
+  catalog_.UpdateProduct(created.id, reprice);
+  catalog_.UpdateProduct(created.id, reprice);  // the same values again: nothing changed, nothing announced
+  rows = OutboxRows(dsn, created.id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated, types::kProductChanged}));
+  EXPECT_EQ(ChangedFields(rows[1]), (std::vector<std::string>{"name", "price"}));
+  auto changed = rows[1].PayloadAs<ev::ProductChanged>();
+  EXPECT_EQ(changed.name(), "Event Lamp II");
+  EXPECT_EQ(changed.price().amount_minor(), 2499);
+  EXPECT_EQ(changed.category_id(), "outdoor") << "the whole product, not only the diff";
+
+  catalog_.DeactivateProduct(created.id);
+  catalog_.DeactivateProduct(created.id);  // already inactive: nothing announced
+  rows = OutboxRows(dsn, created.id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated, types::kProductChanged, types::kProductDeactivated}));
+  auto deactivated = rows[2].PayloadAs<ev::ProductDeactivated>();
+  EXPECT_EQ(deactivated.product_id(), created.id);
+  EXPECT_EQ(deactivated.sku(), "TST-EVT-0001");
+
+  domain::ProductPatch reactivate;
+  reactivate.active = true;
+  catalog_.UpdateProduct(created.id, reactivate);
+  rows = OutboxRows(dsn, created.id);
+  ASSERT_EQ(rows.back().event_type, types::kProductChanged);
+  EXPECT_EQ(ChangedFields(rows.back()), (std::vector<std::string>{"active"}));
+  EXPECT_TRUE(rows.back().PayloadAs<ev::ProductChanged>().active());
+
+  // An update that changes a field and withdraws the product announces both, change first.
+  domain::ProductPatch withdraw;
+  withdraw.image_url = "";
+  withdraw.active = false;
+  catalog_.UpdateProduct(created.id, withdraw);
+  rows = OutboxRows(dsn, created.id);
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[4].event_type, types::kProductChanged);
+  EXPECT_EQ(ChangedFields(rows[4]), (std::vector<std::string>{"image_url"}));
+  EXPECT_FALSE(rows[4].PayloadAs<ev::ProductChanged>().active());
+  EXPECT_EQ(rows[5].event_type, types::kProductDeactivated);
+  for (const auto& row : rows) EXPECT_EQ(row.key, created.id);
+}
+
+TEST_F(PgProductRepositoryTest, EachEventIsWrittenByTheTransactionOfItsChange) {
+  auto created = catalog_.CreateProduct({"TST-EVT-0002", "Event Kettle", "", {3999, "USD"}, "outdoor", ""});
+  domain::ProductPatch patch;
+  patch.description = "Whistles.";
+  catalog_.UpdateProduct(created.id, patch);
+  // xmin is the id of the transaction that wrote a row version: the product's last change and
+  // its latest event share it.
+  pqxx::connection connection(SharedPostgres().Dsn("catalog"));
+  pqxx::nontransaction txn(connection);
+  auto product_xmin = txn.exec_params("SELECT xmin::text FROM products WHERE id = $1::uuid", created.id)[0][0]
+                          .as<std::string>();
+  auto events = txn.exec_params("SELECT xmin::text, event_type FROM outbox WHERE key = $1 ORDER BY id", created.id);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1][1].as<std::string>(), types::kProductChanged);
+  EXPECT_EQ(events[1][0].as<std::string>(), product_xmin);
+  EXPECT_NE(events[0][0].as<std::string>(), product_xmin) << "the creation was an earlier transaction";
+}
+
+TEST_F(PgProductRepositoryTest, ARefusedChangeAnnouncesNothing) {
+  auto created = catalog_.CreateProduct({"TST-EVT-0003", "Event Stove", "", {5999, "USD"}, "outdoor", ""});
+  const int before = OutboxCount();
+  // Refused by the database inside the transaction (the SKU's unique index): rolled back, event too.
+  EXPECT_THROW(catalog_.CreateProduct({"TST-EVT-0003", "Duplicate", "", {1, "USD"}, "outdoor", ""}), AlreadyExists);
+  domain::ProductPatch patch;
+  patch.category_id = "no-such-category";
+  EXPECT_THROW(catalog_.UpdateProduct(created.id, patch), InvalidArgument);
+  EXPECT_THROW(catalog_.DeactivateProduct("00000000-0000-4000-8000-000000000000"), NotFound);
+  EXPECT_EQ(OutboxCount(), before);
 }
 
 }  // namespace

@@ -68,13 +68,6 @@ std::vector<domain::CartLine> GrpcCart::GetCart(const std::string& customer_id) 
   return lines;
 }
 
-void GrpcCart::ClearCart(const std::string& customer_id) {
-  cartpb::ClearCartRequest request;
-  request.set_customer_id(customer_id);
-  cartpb::Cart cart;
-  ThrowIfFailed(client_.stub().ClearCart(client_.Context(RequestIdFor(customer_id)).get(), request, &cart), "cart");
-}
-
 std::vector<domain::PricedProduct> GrpcCatalog::BatchGet(const std::vector<std::string>& ids) {
   catalogpb::BatchGetProductsRequest request;
   for (const auto& id : ids) request.add_ids(id);
@@ -147,13 +140,6 @@ domain::ReserveResult GrpcInventory::Reserve(const std::string& order_id, const 
     result.shortages.push_back({s.product_id(), s.requested(), s.available()});
   }
   return result;
-}
-
-void GrpcInventory::Commit(const std::string& reservation_id) {
-  inventorypb::CommitReservationRequest request;
-  request.set_reservation_id(reservation_id);
-  inventorypb::Reservation reservation;
-  ThrowIfFailed(client_.stub().CommitReservation(client_.Context("").get(), request, &reservation), "inventory");
 }
 
 void GrpcInventory::Release(const std::string& reservation_id, bool cancelled) {

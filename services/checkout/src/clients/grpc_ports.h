@@ -20,7 +20,6 @@ class GrpcCart final : public domain::CartPort {
  public:
   explicit GrpcCart(rpc::Client<storefront::cart::v1::CartService>& client) : client_(client) {}
   std::vector<domain::CartLine> GetCart(const std::string& customer_id) override;
-  void ClearCart(const std::string& customer_id) override;
 
  private:
   rpc::Client<storefront::cart::v1::CartService>& client_;
@@ -52,7 +51,6 @@ class GrpcInventory final : public domain::InventoryPort {
   explicit GrpcInventory(rpc::Client<storefront::inventory::v1::InventoryService>& client) : client_(client) {}
   domain::ReserveResult Reserve(const std::string& order_id, const std::vector<domain::CartLine>& lines,
                                 int ttl_seconds) override;
-  void Commit(const std::string& reservation_id) override;
   void Release(const std::string& reservation_id, bool cancelled) override;
 
  private:

@@ -191,8 +191,10 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   }
 
   order.timeline.push_back({OrderStatus::kPending, "Order placed", now});
+  order.pending_events.push_back(OrderEvent::kPlaced);
   try {
     order.id = orders_.Create(order, settings_.lease);
+    order.pending_events.clear();
   } catch (const AlreadyExists&) {
     // A concurrent request with the same key won the race.
     auto existing = orders_.FindByIdempotencyKey(command.customer_id, command.idempotency_key);
@@ -310,22 +312,11 @@ void Checkout::ShipAndConfirm(Order& order) {
     }
   }
 
-  SetStep(order, kStepConfirm, StepState::kPending, "");
-  try {
-    inventory_.Commit(order.reservation_id);
-  } catch (const Unavailable& e) {
-    SetStep(order, kStepConfirm, StepState::kFailed, e.what());
-    return;  // retried by recovery; the reservation still holds the stock until its TTL
-  } catch (const FailedPrecondition& e) {
-    SetStep(order, kStepConfirm, StepState::kFailed, e.what());
-    return Fail(order, Failure::kInterrupted, "the stock reservation expired before the order was confirmed");
-  }
-  SetStep(order, kStepConfirm, StepState::kSucceeded, "");
+  // Confirming is a local decision; the other services react to the OrderConfirmed event the
+  // same transaction publishes: inventory commits the reservation, cart drops the ordered lines,
+  // shipping schedules the dispatch.
+  SetStep(order, kStepConfirm, StepState::kSucceeded, "OrderConfirmed published");
   SetStatus(order, OrderStatus::kConfirmed, "Order confirmed");
-  try {
-    cart_.ClearCart(order.customer_id);  // courtesy: the order no longer depends on the cart
-  } catch (const DomainError&) {
-  }
 }
 
 bool Checkout::Compensate(Order& order) {
@@ -375,7 +366,14 @@ void Checkout::SetStatus(Order& order, OrderStatus status, std::string note) {
   order.status = status;
   order.timeline.push_back({status, std::move(note), now});
   order.updated_at = now;
+  switch (status) {
+    case OrderStatus::kConfirmed: order.pending_events.push_back(OrderEvent::kConfirmed); break;
+    case OrderStatus::kFailed: order.pending_events.push_back(OrderEvent::kFailed); break;
+    case OrderStatus::kCancelled: order.pending_events.push_back(OrderEvent::kCancelled); break;
+    default: break;
+  }
   orders_.Save(order, settings_.lease);
+  order.pending_events.clear();
 }
 
 Order Checkout::GetOrder(const std::string& order_id, const std::string& customer_id) {

@@ -62,8 +62,6 @@ class CheckoutTest : public ::testing::Test {
 };
 
 TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
-  EXPECT_CALL(inventory_, Commit("res-1"));
-  EXPECT_CALL(cart_, ClearCart("customer-1"));
   Order order = checkout_.PlaceOrder(Command());
   EXPECT_EQ(order.status, OrderStatus::kConfirmed);
   EXPECT_EQ(order.subtotal, (Money{2 * 2500 + 900, "USD"}));
@@ -77,6 +75,18 @@ TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
   }
   EXPECT_EQ(order.timeline.back().status, OrderStatus::kConfirmed);
   EXPECT_FALSE(orders_.leased[order.id]) << "a finished saga gives its lease back";
+  // Placed when created, Confirmed with the confirmation: what inventory, cart and shipping
+  // react to.
+  EXPECT_EQ(orders_.published, (std::vector<std::pair<std::string, OrderEvent>>{
+                                   {order.id, OrderEvent::kPlaced}, {order.id, OrderEvent::kConfirmed}}));
+}
+
+TEST_F(CheckoutTest, AFailedOrderAnnouncesItsFailureOnce) {
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "card_declined", "VISA", "0002"}));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(orders_.published, (std::vector<std::pair<std::string, OrderEvent>>{
+                                   {order.id, OrderEvent::kPlaced}, {order.id, OrderEvent::kFailed}}));
 }
 
 TEST_F(CheckoutTest, EachStepIsRecordedBeforeItsCallStarts) {
@@ -104,7 +114,6 @@ TEST_F(CheckoutTest, DeclinedCardReleasesTheStockAndChargesNothing) {
   EXPECT_CALL(inventory_, Release("res-1", false));
   EXPECT_CALL(payments_, Void(_, _)).Times(0);
   EXPECT_CALL(shipping_, CreateShipment(_)).Times(0);
-  EXPECT_CALL(inventory_, Commit(_)).Times(0);
   Order order = checkout_.PlaceOrder(Command());
   EXPECT_EQ(order.status, OrderStatus::kFailed);
   EXPECT_EQ(order.failure, Failure::kPaymentDeclined);
@@ -172,7 +181,6 @@ TEST_F(CheckoutTest, RecoveryFinishesASagaWhoseAuthorizationWentThrough) {
   orders_.leased[id] = false;  // the dead process's lease ran out
 
   EXPECT_CALL(payments_, FindAuthorized(id)).WillOnce(Return(PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
-  EXPECT_CALL(inventory_, Commit("res-1"));
   EXPECT_TRUE(checkout_.RecoverOne());
   EXPECT_EQ(orders_.orders[id].status, OrderStatus::kConfirmed);
   EXPECT_EQ(orders_.orders[id].payment_id, "pay-1");

@@ -12,7 +12,6 @@ namespace storefront::checkout::domain {
 class MockCart : public CartPort {
  public:
   MOCK_METHOD(std::vector<CartLine>, GetCart, (const std::string&), (override));
-  MOCK_METHOD(void, ClearCart, (const std::string&), (override));
 };
 
 class MockCatalog : public CatalogPort {
@@ -30,7 +29,6 @@ class MockShipping : public ShippingPort {
 class MockInventory : public InventoryPort {
  public:
   MOCK_METHOD(ReserveResult, Reserve, (const std::string&, const std::vector<CartLine>&, int), (override));
-  MOCK_METHOD(void, Commit, (const std::string&), (override));
   MOCK_METHOD(void, Release, (const std::string&, bool), (override));
 };
 
@@ -56,13 +54,17 @@ class InMemoryOrders : public OrderRepository {
     ++next;
     Order saved = order;
     saved.id = id;
+    for (auto event : order.pending_events) published.emplace_back(id, event);
+    saved.pending_events.clear();
     orders[id] = saved;
     leased[id] = true;
     history.push_back(saved);
     return id;
   }
   void Save(const Order& order, std::chrono::milliseconds) override {
+    for (auto event : order.pending_events) published.emplace_back(order.id, event);
     orders[order.id] = order;
+    orders[order.id].pending_events.clear();
     leased[order.id] = true;
     history.push_back(order);
   }
@@ -97,6 +99,7 @@ class InMemoryOrders : public OrderRepository {
   std::map<std::string, Order> orders;
   std::map<std::string, bool> leased;
   std::vector<Order> history;
+  std::vector<std::pair<std::string, OrderEvent>> published;  // (order id, event), in save order
   int next = 1;
 };
 

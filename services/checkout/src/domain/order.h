@@ -74,6 +74,10 @@ struct TimelineEntry {
   Timestamp at;
 };
 
+// What an order announces to the other services (published through the outbox, in the same
+// transaction that records the change).
+enum class OrderEvent { kPlaced, kConfirmed, kFailed, kCancelled };
+
 struct Order {
   std::string id;
   std::string customer_id;
@@ -100,6 +104,8 @@ struct Order {
   std::string shipment_status;  // shipping's ShipmentStatus name
   std::vector<SagaStep> steps;
   std::vector<TimelineEntry> timeline;
+  // Events to publish with the next save; the repository writes them and the domain clears them.
+  std::vector<OrderEvent> pending_events;
   Timestamp created_at;
   Timestamp updated_at;
 

@@ -66,7 +66,6 @@ class CartPort {
  public:
   virtual ~CartPort() = default;
   virtual std::vector<CartLine> GetCart(const std::string& customer_id) = 0;
-  virtual void ClearCart(const std::string& customer_id) = 0;
 };
 
 class CatalogPort {
@@ -89,7 +88,6 @@ class InventoryPort {
   virtual ~InventoryPort() = default;
   // Idempotent on the order id.
   virtual ReserveResult Reserve(const std::string& order_id, const std::vector<CartLine>& lines, int ttl_seconds) = 0;
-  virtual void Commit(const std::string& reservation_id) = 0;
   // cancelled: the order was cancelled (vs. the checkout failed).
   virtual void Release(const std::string& reservation_id, bool cancelled) = 0;
 };
@@ -125,7 +123,8 @@ class OrderRepository {
   // Inserts a new order, holding the saga lease. Throws AlreadyExists when the customer already
   // used the idempotency key (a concurrent duplicate).
   virtual std::string Create(const Order& order, std::chrono::milliseconds lease) = 0;  // returns the new id
-  // Writes the order's state, steps and timeline in one transaction and renews the lease.
+  // Writes the order's state, steps, timeline and pending events (to the outbox) in one
+  // transaction and renews the lease.
   virtual void Save(const Order& order, std::chrono::milliseconds lease) = 0;
   // Gives the lease back (the saga reached a state nobody needs to drive).
   virtual void ReleaseLease(const std::string& order_id) = 0;

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "repo/order_events.h"
+
 namespace storefront::checkout::repo {
 namespace {
 
@@ -165,6 +167,7 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
       Order saved = order;
       saved.id = id;
       WriteSteps(txn, saved);
+      AppendOrderEvents(txn, saved);  // same transaction: announced if and only if stored
       return id;
     });
   } catch (const pqxx::unique_violation&) {
@@ -184,6 +187,7 @@ void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease
         order.shipment_id, order.carrier, order.tracking_number, order.shipment_status, Micros(order.updated_at),
         Seconds(lease));
     WriteSteps(txn, order);
+    AppendOrderEvents(txn, order);
   });
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "shared/db/migrations.h"
+#include "shared/events/outbox.h"
 #include "shared/testing/postgres.h"
 
 namespace storefront::checkout {
@@ -24,8 +25,11 @@ using storefront::testing::SharedPostgres;
 class PgOrderRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    auto migrations = Migrations();
+    migrations.push_back(events::OutboxMigration());
+    migrations.push_back(events::InboxMigration());
     pqxx::connection connection(SharedPostgres().Dsn("checkout"));
-    db::Migrate(connection, "checkout", Migrations());
+    db::Migrate(connection, "checkout", migrations);
   }
 
   Order Sample(const std::string& key, const std::string& customer = "customer-1") {

@@ -67,6 +67,26 @@ bool SameRequest(const StockAdjustment& first, const NewAdjustment& repeat) {
 
 }  // namespace
 
+ReservationDecision CommitDecision(Timestamp now) {
+  return [now](const Reservation& current) -> std::optional<ReservationChange> {
+    // Expiring here, not committing, keeps "expired at expires_at" exact: a commit that
+    // arrives after the deadline fails the same way whether or not the sweeper ran.
+    if (IsOverdue(current, now)) return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
+    if (current.state == ReservationState::kActive) return ReservationChange{ReservationState::kCommitted};
+    return std::nullopt;  // COMMITTED: a retry, unchanged; RELEASED: the caller refuses or reports it
+  };
+}
+
+ReservationDecision ReleaseDecision(Timestamp now, ReleaseReason reason) {
+  return [now, reason](const Reservation& current) -> std::optional<ReservationChange> {
+    if (IsOverdue(current, now)) return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
+    // ACTIVE: the hold ends. COMMITTED: the order was cancelled before dispatch and the units
+    // go back on the shelf. RELEASED: a retry, unchanged, keeping the first reason.
+    if (current.state == ReservationState::kReleased) return std::nullopt;
+    return ReservationChange{ReservationState::kReleased, reason};
+  };
+}
+
 std::vector<StockLevel> Inventory::GetStockLevels(const std::vector<std::string>& product_ids) {
   Violations violations;
   if (product_ids.empty() || product_ids.size() > kMaxBatchIds) {
@@ -165,14 +185,7 @@ Reservation Inventory::CommitReservation(const std::string& reservation_id) {
   RequireUuid("reservation_id", reservation_id, violations);
   violations.ThrowIfAny();
   const Timestamp now = clock_();
-  auto reservation = repository_.ChangeReservation(
-      NormalizeUuid(reservation_id), now, [now](const Reservation& current) -> std::optional<ReservationChange> {
-        // Expiring here, not committing, keeps "expired at expires_at" exact: a commit that
-        // arrives after the deadline fails the same way whether or not the sweeper ran.
-        if (IsOverdue(current, now)) return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
-        if (current.state == ReservationState::kActive) return ReservationChange{ReservationState::kCommitted};
-        return std::nullopt;  // COMMITTED: a retry, unchanged; RELEASED: refused below
-      });
+  auto reservation = repository_.ChangeReservation(NormalizeUuid(reservation_id), now, CommitDecision(now));
   if (!reservation) throw NotFound("no reservation with id " + Quote(reservation_id));
   if (reservation->state == ReservationState::kReleased) {
     // The units may already be sold to someone else: checkout must reserve again or fail the order.
@@ -191,14 +204,7 @@ Reservation Inventory::ReleaseReservation(const std::string& reservation_id, Rel
   }
   violations.ThrowIfAny();
   const Timestamp now = clock_();
-  auto decide = [now, reason](const Reservation& current) -> std::optional<ReservationChange> {
-    if (IsOverdue(current, now)) return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
-    // ACTIVE: the hold ends. COMMITTED: the order was cancelled before dispatch and the units
-    // go back on the shelf. RELEASED: a retry, unchanged, keeping the first reason.
-    if (current.state == ReservationState::kReleased) return std::nullopt;
-    return ReservationChange{ReservationState::kReleased, reason};
-  };
-  auto reservation = repository_.ChangeReservation(NormalizeUuid(reservation_id), now, decide);
+  auto reservation = repository_.ChangeReservation(NormalizeUuid(reservation_id), now, ReleaseDecision(now, reason));
   if (!reservation) throw NotFound("no reservation with id " + Quote(reservation_id));
   return *reservation;
 }

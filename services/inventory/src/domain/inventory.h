@@ -36,6 +36,16 @@ struct ReserveOutcome {
 // Called with the reservation row locked; returns the change to make, or nullopt to leave it.
 using ReservationDecision = std::function<std::optional<ReservationChange>(const Reservation&)>;
 
+// The two saga decisions, shared by the gRPC use cases below and the order-event handlers
+// (repo/order_events.h), so a commit or release means the same whichever way it arrives.
+//  Commit:  overdue ACTIVE -> RELEASED/EXPIRED (the hold ran out at expires_at, whether or not the
+//           sweeper got there); ACTIVE -> COMMITTED; COMMITTED or RELEASED: unchanged.
+//  Release: overdue ACTIVE -> RELEASED/EXPIRED; ACTIVE or COMMITTED -> RELEASED with `reason`
+//           (COMMITTED: cancelled before dispatch, the units go back on the shelf); RELEASED:
+//           unchanged, keeping the first reason.
+ReservationDecision CommitDecision(Timestamp now);
+ReservationDecision ReleaseDecision(Timestamp now, ReleaseReason reason);
+
 struct NewAdjustment {
   std::string idempotency_key;  // UUID, lower case
   std::string product_id;       // UUID, lower case

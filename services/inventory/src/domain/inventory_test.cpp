@@ -257,6 +257,30 @@ TEST_F(InventoryTest, ReleaseTakesOnlyTheCallersReasons) {
               HasSubstr("reason: must be CHECKOUT_FAILED or ORDER_CANCELLED"));
 }
 
+// The decisions the gRPC calls and the order-event handlers share, state by state.
+TEST_F(InventoryTest, TheSagaDecisionsAreTheSameTableForEveryCaller) {
+  const Timestamp now = clock_.now();
+  auto in = [&](ReservationState state, std::chrono::seconds left = std::chrono::seconds(900)) {
+    Reservation r = Active();
+    r.state = state;
+    r.expires_at = now + left;
+    return r;
+  };
+  auto to = [](const std::optional<ReservationChange>& change) {
+    return change ? std::string(Name(change->to)) + "/" + std::string(Name(change->reason)) : std::string("-");
+  };
+  const auto commit = CommitDecision(now);
+  EXPECT_EQ(to(commit(in(ReservationState::kActive))), "committed/none");
+  EXPECT_EQ(to(commit(in(ReservationState::kActive, std::chrono::seconds(0)))), "released/expired");
+  EXPECT_EQ(to(commit(in(ReservationState::kCommitted))), "-");
+  EXPECT_EQ(to(commit(in(ReservationState::kReleased))), "-");
+  const auto cancel = ReleaseDecision(now, ReleaseReason::kOrderCancelled);
+  EXPECT_EQ(to(cancel(in(ReservationState::kActive))), "released/order_cancelled");
+  EXPECT_EQ(to(cancel(in(ReservationState::kActive, std::chrono::seconds(-1)))), "released/expired");
+  EXPECT_EQ(to(cancel(in(ReservationState::kCommitted))), "released/order_cancelled");
+  EXPECT_EQ(to(cancel(in(ReservationState::kReleased))), "-");
+}
+
 // --- AdjustStock ----------------------------------------------------------------------------
 
 AdjustRequest Restock(int delta = 10) {

@@ -120,6 +120,28 @@ struct ReservationChange {
   ReleaseReason reason = ReleaseReason::kNone;  // when `to` is RELEASED
 };
 
+// Why a product's stock row changed; carried by the StockChanged event.
+enum class StockChangeCause {
+  kReserved,   // a reservation took units from available
+  kCommitted,  // reserved units were sold and left on_hand
+  kReleased,   // a reservation gave units back (including expiry)
+  kAdjusted,   // an operator's AdjustStock
+};
+
+// One product's stock row right after a change, and how far the change moved it: what the
+// repository announces (StockChanged, and LowStock on a downward crossing).
+struct StockMove {
+  StockLevel after;
+  StockEffect delta;  // total units, not per unit
+
+  int AvailableBefore() const { return after.available() - (delta.on_hand - delta.reserved); }
+  // True once per crossing: available went from above the threshold to at or below it. A change
+  // while it stays low, or one that raises it, is not a crossing.
+  bool CrossedIntoLowStock() const {
+    return AvailableBefore() > after.low_stock_threshold && after.available() <= after.low_stock_threshold;
+  }
+};
+
 // An ACTIVE reservation whose deadline has passed counts as expired from that instant, whether or
 // not the sweeper has reached it yet, so the outcome of a late commit never depends on timing.
 inline bool IsOverdue(const Reservation& reservation, Timestamp now) {

@@ -50,5 +50,20 @@ TEST(StockTest, OverdueMeansActiveAtOrPastTheDeadline) {
   EXPECT_FALSE(IsOverdue(r, Timestamp(std::chrono::seconds(2000))));
 }
 
+// LowStock is announced once per crossing: from above the threshold to at or below it.
+TEST(StockTest, AMoveCrossesIntoLowStockOnlyOnTheWayDown) {
+  auto move = [](int on_hand, int reserved, StockEffect delta) {
+    return StockMove{{"p", on_hand, reserved, /*low_stock_threshold=*/5, {}}, delta};
+  };
+  EXPECT_EQ(move(10, 5, {0, 3}).AvailableBefore(), 8);
+  EXPECT_TRUE(move(10, 5, {0, 3}).CrossedIntoLowStock());     // reserved: 8 -> 5
+  EXPECT_TRUE(move(4, 0, {-3, 0}).CrossedIntoLowStock());     // adjusted: 7 -> 4
+  EXPECT_FALSE(move(10, 4, {0, 1}).CrossedIntoLowStock());    // 7 -> 6: still above
+  EXPECT_FALSE(move(10, 6, {0, 1}).CrossedIntoLowStock());    // 5 -> 4: already low
+  EXPECT_FALSE(move(10, 0, {0, -5}).CrossedIntoLowStock());   // released: 5 -> 10, up
+  EXPECT_FALSE(move(7, 2, {-3, -3}).CrossedIntoLowStock());   // committed: 5 -> 5, unchanged
+  EXPECT_FALSE(move(3, 0, {3, 0}).CrossedIntoLowStock());     // a new row: 0 -> 3, up
+}
+
 }  // namespace
 }  // namespace storefront::inventory::domain

@@ -2,8 +2,10 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
 #include <stdexcept>
 
+#include "repo/stock_events.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::inventory::repo {
@@ -129,13 +131,23 @@ std::optional<Reservation> LoadReservation(pqxx::work& txn, const std::string& i
   return reservation;
 }
 
-// Applies `effect` per unit to each line's stock row, in product_id order (lines are sorted).
-void ApplyEffect(pqxx::work& txn, const std::vector<domain::ReservationLine>& lines, domain::StockEffect effect,
-                 Timestamp now) {
+// Applies `effect` per unit to each line's stock row, in product_id order (lines are sorted), and
+// returns each row as the change left it, for the events.
+std::vector<domain::StockMove> ApplyEffect(pqxx::work& txn, const std::vector<domain::ReservationLine>& lines,
+                                           domain::StockEffect effect, Timestamp now) {
+  std::vector<domain::StockMove> moves;
   for (const auto& line : lines) {
-    txn.exec_prepared("inventory_apply_effect", line.product_id, effect.on_hand * line.quantity,
-                      effect.reserved * line.quantity, Micros(now));
+    const domain::StockEffect delta{effect.on_hand * line.quantity, effect.reserved * line.quantity};
+    auto row = txn.exec_prepared("inventory_apply_effect", line.product_id, delta.on_hand, delta.reserved, Micros(now));
+    if (row.empty()) throw std::logic_error("reservation line for product " + line.product_id + " has no stock row");
+    moves.push_back({ReadLevel(row[0]), delta});
   }
+  return moves;
+}
+
+domain::StockChangeCause CauseOf(ReservationState to) {
+  return to == ReservationState::kCommitted ? domain::StockChangeCause::kCommitted
+                                            : domain::StockChangeCause::kReleased;
 }
 
 // Thrown inside the reserve transaction to roll it back when a line falls short.
@@ -164,11 +176,13 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   // waits for the row lock and re-evaluates the WHERE on the row's newest version, so the check
   // and the decrement are one atomic step: no read-then-write window to oversell in.
   connection.prepare("inventory_take",
-                     "UPDATE stock SET reserved = reserved + $2::int, updated_at = " TS(3)
-                     " WHERE product_id = $1::uuid AND on_hand - reserved >= $2::int RETURNING 1");
+                     std::string("UPDATE stock AS s SET reserved = s.reserved + $2::int, updated_at = " TS(3)
+                                 " WHERE s.product_id = $1::uuid AND s.on_hand - s.reserved >= $2::int RETURNING ") +
+                         kLevelColumns);
   connection.prepare("inventory_apply_effect",
-                     "UPDATE stock SET on_hand = on_hand + $2::int, reserved = reserved + $3::int, updated_at = " TS(4)
-                     " WHERE product_id = $1::uuid");
+                     std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, reserved = s.reserved + $3::int,"
+                                 " updated_at = " TS(4) " WHERE s.product_id = $1::uuid RETURNING ") +
+                         kLevelColumns);
   connection.prepare("inventory_set_state",
                      std::string("UPDATE reservations AS r SET state = $2, release_reason = NULLIF($3, ''),"
                                  " updated_at = " TS(4) " WHERE r.id = $1::uuid RETURNING ") +
@@ -176,7 +190,7 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   // The sweeper's claim: due ACTIVE rows nobody else holds. A row locked by another sweeper or
   // by a commit in progress is skipped, not waited for; the next pass gets it if still due.
   connection.prepare("inventory_claim_due",
-                     "SELECT r.id::text FROM reservations r"
+                     "SELECT r.id::text, r.order_id::text FROM reservations r"
                      " WHERE r.state = 'active' AND r.expires_at <= " TS(1)
                      " ORDER BY r.expires_at LIMIT $2 FOR UPDATE SKIP LOCKED");
   connection.prepare("inventory_levels",
@@ -254,9 +268,13 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
 
       // Lines arrive sorted by product_id: the lock order every transaction follows.
       std::vector<domain::Shortage> shortages;
+      std::vector<domain::StockMove> moves;
       for (const auto& line : reservation.lines) {
-        if (txn.exec_prepared("inventory_take", line.product_id, line.quantity, Micros(reservation.now)).empty()) {
+        auto taken = txn.exec_prepared("inventory_take", line.product_id, line.quantity, Micros(reservation.now));
+        if (taken.empty()) {
           shortages.push_back({line.product_id, line.quantity, 0});  // 0 stays for an untracked product
+        } else {
+          moves.push_back({ReadLevel(taken[0]), {0, line.quantity}});
         }
       }
       if (!shortages.empty()) {
@@ -277,6 +295,7 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
           created.id, ArrayLiteral(reservation.lines, [](const auto& line) { return line.product_id; }),
           ArrayLiteral(reservation.lines, [](const auto& line) { return std::to_string(line.quantity); }));
       created.lines = reservation.lines;
+      for (const auto& move : moves) AnnounceStockMove(txn, move, domain::StockChangeCause::kReserved, created.id);
       return {Kind::kCreated, std::move(created), {}};
     });
   } catch (Shortfall& shortfall) {
@@ -286,24 +305,41 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
 
 std::optional<Reservation> PgInventoryRepository::ChangeReservation(const std::string& id, Timestamp now,
                                                                     const domain::ReservationDecision& decide) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Reservation> {
-    // The reservation first, then its stock rows in product_id order: the lock order.
-    auto current = LoadReservation(txn, id, /*lock=*/true);
-    if (!current) return std::nullopt;
-    auto change = decide(*current);
-    if (!change) return current;
-    auto effect = domain::EffectOf(current->state, change->to);
-    if (!effect) {
-      throw std::logic_error("no reservation transition from " + std::string(domain::Name(current->state)) + " to " +
-                             std::string(domain::Name(change->to)));
-    }
-    ApplyEffect(txn, current->lines, *effect, now);
-    auto rows = txn.exec_prepared("inventory_set_state", current->id, std::string(domain::Name(change->to)),
-                                  ReasonText(change->reason), Micros(now));
-    Reservation changed = ReadReservationRow(rows[0]);
-    changed.lines = std::move(current->lines);
-    return changed;
-  });
+  return db::WithTransaction(
+      pool_, [&](pqxx::work& txn) -> std::optional<Reservation> { return ChangeReservationIn(txn, id, now, decide); });
+}
+
+std::optional<std::string> FindReservationIdByOrder(pqxx::work& txn, const std::string& order_id) {
+  auto rows = txn.exec_prepared("inventory_reservation_by_order", order_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::optional<Reservation> ChangeReservationIn(pqxx::work& txn, const std::string& id, Timestamp now,
+                                               const domain::ReservationDecision& decide) {
+  // The reservation first, then its stock rows in product_id order: the lock order.
+  auto current = LoadReservation(txn, id, /*lock=*/true);
+  if (!current) return std::nullopt;
+  auto change = decide(*current);
+  if (!change) return current;  // nothing changed, so nothing is announced
+  auto effect = domain::EffectOf(current->state, change->to);
+  if (!effect) {
+    throw std::logic_error("no reservation transition from " + std::string(domain::Name(current->state)) + " to " +
+                           std::string(domain::Name(change->to)));
+  }
+  auto moves = ApplyEffect(txn, current->lines, *effect, now);
+  auto rows = txn.exec_prepared("inventory_set_state", current->id, std::string(domain::Name(change->to)),
+                                ReasonText(change->reason), Micros(now));
+  Reservation changed = ReadReservationRow(rows[0]);
+  changed.lines = std::move(current->lines);
+
+  for (const auto& move : moves) AnnounceStockMove(txn, move, CauseOf(change->to), changed.id);
+  if (change->to == ReservationState::kCommitted) {
+    AnnounceReservationCommitted(txn, changed);
+  } else {
+    AnnounceReservationReleased(txn, changed, /*was_committed=*/current->state == ReservationState::kCommitted);
+  }
+  return changed;
 }
 
 int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
@@ -311,21 +347,46 @@ int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
     auto due = txn.exec_prepared("inventory_claim_due", Micros(now), limit);
     if (due.empty()) return 0;
     std::vector<std::string> ids;
-    for (const auto& row : due) ids.push_back(row[0].as<std::string>());
+    std::map<std::string, Reservation> released;  // by id, as the sweep leaves them
+    for (const auto& row : due) {
+      Reservation& r = released[ids.emplace_back(row[0].as<std::string>())];
+      r.id = ids.back();
+      r.order_id = row[1].as<std::string>();
+      r.state = ReservationState::kReleased;
+      r.release_reason = ReleaseReason::kExpired;
+    }
     const std::string id_array = ArrayLiteral(ids, [](const auto& id) { return id; });
 
-    // One update per product across the whole batch, in product_id order like everyone else.
-    std::vector<domain::ReservationLine> totals;
-    for (const auto& row : txn.exec_params("SELECT product_id::text, sum(quantity)::int FROM reservation_lines"
+    // One update per product across the whole batch, in product_id order like everyone else
+    // (lower-case UUID text sorts as PostgreSQL sorts uuids).
+    std::map<std::string, int> units_by_product;
+    std::map<std::string, std::vector<std::string>> holders_by_product;
+    for (const auto& row : txn.exec_params("SELECT reservation_id::text, product_id::text, quantity FROM reservation_lines"
                                            " WHERE reservation_id = ANY($1::uuid[])"
-                                           " GROUP BY product_id ORDER BY product_id",
+                                           " ORDER BY reservation_id, product_id",
                                            id_array)) {
-      totals.push_back({row[0].as<std::string>(), row[1].as<int>()});
+      const auto reservation_id = row[0].as<std::string>();
+      const auto product_id = row[1].as<std::string>();
+      const int quantity = row[2].as<int>();
+      released[reservation_id].lines.push_back({product_id, quantity});
+      units_by_product[product_id] += quantity;
+      holders_by_product[product_id].push_back(reservation_id);
     }
-    ApplyEffect(txn, totals, *domain::EffectOf(ReservationState::kActive, ReservationState::kReleased), now);
+    std::vector<domain::ReservationLine> totals;
+    for (const auto& [product_id, units] : units_by_product) totals.push_back({product_id, units});
+    auto moves = ApplyEffect(txn, totals, *domain::EffectOf(ReservationState::kActive, ReservationState::kReleased), now);
     txn.exec_params("UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " TS(2)
                     " WHERE id = ANY($1::uuid[])",
                     id_array, Micros(now));
+
+    // One StockChanged per product for the batch; its reference is the reservation behind it when
+    // there was one, and empty when several expired together (each ReservationReleased names its
+    // own lines).
+    for (const auto& move : moves) {
+      const auto& holders = holders_by_product[move.after.product_id];
+      AnnounceStockMove(txn, move, domain::StockChangeCause::kReleased, holders.size() == 1 ? holders[0] : "");
+    }
+    for (const auto& id : ids) AnnounceReservationReleased(txn, released[id], /*was_committed=*/false);
     return static_cast<int>(ids.size());
   });
 }
@@ -373,7 +434,9 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
                 kAdjustmentColumns,
             adjustment.idempotency_key, adjustment.product_id, adjustment.delta, reason, adjustment.note,
             adjustment.actor, after.on_hand, after.reserved, after.low_stock_threshold, Micros(adjustment.now));
-        return {Kind::kApplied, after, ReadAdjustment(recorded[0])};
+        auto applied = ReadAdjustment(recorded[0]);
+        AnnounceStockMove(txn, {after, {adjustment.delta, 0}}, domain::StockChangeCause::kAdjusted, applied.id);
+        return {Kind::kApplied, after, std::move(applied)};
       });
     } catch (const pqxx::unique_violation&) {
       // A concurrent call with the same key committed first; ours rolled back whole, and the

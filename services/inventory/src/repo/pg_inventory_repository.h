@@ -1,4 +1,6 @@
 // Inventory's PostgreSQL repository: SQL for the inventory schema, one transaction per use case.
+// Every change also appends its events (repo/stock_events.h) to inventory.outbox in the same
+// transaction: a rolled-back change announces nothing.
 //
 // Concurrency rests on three things, each proven in pg_inventory_repository_test.cpp:
 //  * stock is taken with a conditional UPDATE (`... WHERE on_hand - reserved >= q`), which
@@ -9,6 +11,11 @@
 //  * the sweeper claims due reservations with FOR UPDATE SKIP LOCKED, so several replicas can
 //    sweep at once without blocking each other or releasing a reservation twice.
 #pragma once
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
 
 #include "domain/inventory.h"
 #include "shared/db/pool.h"
@@ -35,5 +42,14 @@ class PgInventoryRepository final : public domain::InventoryRepository {
  private:
   db::Pool& pool_;
 };
+
+// The same steps on a transaction someone else owns: the event consumer's, which also records the
+// event in the inbox, so the change, its events and the dedupe row commit together. The
+// connection must have been through PgInventoryRepository::Prepare (every pooled one has).
+std::optional<std::string> FindReservationIdByOrder(pqxx::work& txn, const std::string& order_id);
+// Locks the reservation, asks `decide`, applies the change and announces it; nullopt when no
+// reservation has that id. What PgInventoryRepository::ChangeReservation runs in its transaction.
+std::optional<domain::Reservation> ChangeReservationIn(pqxx::work& txn, const std::string& id, domain::Timestamp now,
+                                                       const domain::ReservationDecision& decide);
 
 }  // namespace storefront::inventory::repo

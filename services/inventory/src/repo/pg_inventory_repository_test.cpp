@@ -23,7 +23,7 @@
 #include "shared/testing/postgres.h"
 
 namespace storefront::inventory {
-const std::vector<db::Migration>& Migrations();
+std::vector<db::Migration> AllMigrations();
 }
 
 namespace storefront::inventory::repo {
@@ -50,7 +50,7 @@ class PgInventoryRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pqxx::connection connection(SharedPostgres().Dsn("inventory"));
-    db::Migrate(connection, "inventory", Migrations());
+    db::Migrate(connection, "inventory", AllMigrations());
   }
 
   // A product with `units` on hand, stocked through AdjustStock like an operator would.
@@ -102,7 +102,7 @@ class PgInventoryRepositoryTest : public ::testing::Test {
 
 TEST_F(PgInventoryRepositoryTest, SeedsStockForEveryProductOfTheDemoCatalog) {
   pqxx::connection connection(SharedPostgres().Dsn("inventory"));
-  EXPECT_TRUE(db::Migrate(connection, "inventory", Migrations()).applied.empty()) << "migrating again adds nothing";
+  EXPECT_TRUE(db::Migrate(connection, "inventory", AllMigrations()).applied.empty()) << "migrating again adds nothing";
 
   // The catalog's own seed is the source of truth for the ids (and which are discontinued).
   std::ifstream file(std::string(STOREFRONT_SOURCE_DIR) + "/services/catalog/migrations/V002__seed_demo_catalog.sql");

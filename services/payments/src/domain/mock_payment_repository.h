@@ -14,6 +14,7 @@ class MockPaymentTransaction : public PaymentTransaction {
   MOCK_METHOD(std::optional<Payment>, LockPayment, (const std::string&), (override));
   MOCK_METHOD(void, Save, (const Payment&), (override));
   MOCK_METHOD(void, Append, (const PaymentOperation&), (override));
+  MOCK_METHOD(void, Publish, (const PaymentEvent&), (override));
 };
 
 class MockPaymentRepository : public PaymentRepository {

@@ -68,6 +68,25 @@ struct PaymentOperation {
   bool operator==(const PaymentOperation&) const = default;
 };
 
+// What a change of a payment announces (proto/storefront/events/v1/payments_events.proto), in
+// plain terms: the repository maps it to the event's payload and writes it to the outbox in the
+// transaction that saves the change. Only changes announce; an idempotent replay does not.
+enum class PaymentEventKind {
+  kAuthorized,  // Authorize held the money
+  kFailed,      // Authorize did not: DECLINED (by the issuer, or expired) or FAILED (outage)
+  kCaptured,
+  kVoided,
+  kRefunded,  // one per refund
+};
+
+struct PaymentEvent {
+  PaymentEventKind kind = PaymentEventKind::kAuthorized;
+  Payment payment;                // as saved by the change
+  std::int64_t amount_minor = 0;  // held, asked for, taken, released or given back by this change
+  std::string reason;             // refunds
+  bool operator==(const PaymentEvent&) const = default;
+};
+
 // The idempotency keys, scoped to the method they were sent to.
 enum class Operation { kAuthorize, kCapture, kVoid, kRefund };
 std::string_view ToString(Operation operation);

@@ -25,6 +25,9 @@ class PaymentTransaction {
   virtual void Save(const Payment& payment) = 0;
   // Appends to the ledger.
   virtual void Append(const PaymentOperation& operation) = 0;
+  // Writes the event announcing this transaction's change to the outbox; it is published if and
+  // only if the transaction commits.
+  virtual void Publish(const PaymentEvent& event) = 0;
 };
 
 class PaymentRepository {

@@ -113,6 +113,41 @@ nlohmann::json Describe(const Payment& payment) {
           {"card_last4", payment.card_last4}};
 }
 
+// The order-level operations' keys: one per order and operation, so a redelivered event replays.
+std::string OrderKey(const char* operation, const std::string& order_id) { return operation + (":" + order_id); }
+
+void ValidateOrderId(const std::string& order_id) {
+  Violations violations;
+  ValidateText("order_id", order_id, kMaxKeyLength - std::string_view("refund:").size(), violations);
+  violations.ThrowIfAny();
+}
+
+// Newest first, as ListByOrder returns them.
+const Payment* Newest(const std::vector<Payment>& payments, std::initializer_list<PaymentStatus> statuses) {
+  for (const auto& payment : payments) {
+    for (auto status : statuses) {
+      if (payment.status == status) return &payment;
+    }
+  }
+  return nullptr;
+}
+
+// A refund reason that passes Refund's rules: no control characters but newlines, at most 500
+// bytes, cut on a UTF-8 character boundary.
+std::string RefundReasonFor(const std::string& order_reason) {
+  std::string reason = order_reason.empty() ? "order cancelled" : "order cancelled: " + order_reason;
+  for (auto& c : reason) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n') || u == 0x7f) c = ' ';
+  }
+  if (reason.size() > kMaxReasonLength) {
+    std::size_t cut = kMaxReasonLength;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason.resize(cut);
+  }
+  return reason;
+}
+
 }  // namespace
 
 std::string RandomUuid() {
@@ -237,6 +272,8 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
     }
     tx.Save(payment);
     tx.Append(operation);
+    const bool held = payment.status == PaymentStatus::kAuthorized;
+    tx.Publish({held ? PaymentEventKind::kAuthorized : PaymentEventKind::kFailed, payment, amount.amount_minor, ""});
     result = payment;
   });
 
@@ -297,6 +334,7 @@ Payment Payments::Capture(const CaptureRequest& request) {
     payment.updated_at = now;
     tx.Save(payment);
     tx.Append({payment.id, OperationKind::kCapture, amount, payment.currency, request.idempotency_key, "", now});
+    tx.Publish({PaymentEventKind::kCaptured, payment, amount, ""});
     result = payment;
   });
   log::Info(replayed ? "capture replayed" : "capture done", Describe(result));
@@ -332,6 +370,7 @@ Payment Payments::Void(const VoidRequest& request) {
     tx.Save(payment);
     tx.Append({payment.id, OperationKind::kVoid, payment.amount_minor, payment.currency, request.idempotency_key, "",
                now});
+    tx.Publish({PaymentEventKind::kVoided, payment, payment.amount_minor, ""});
     result = payment;
   });
   log::Info(replayed ? "void replayed" : "void done", Describe(result));
@@ -386,10 +425,37 @@ Payment Payments::Refund(const RefundRequest& request) {
     tx.Save(payment);
     tx.Append({payment.id, OperationKind::kRefund, amount, payment.currency, request.idempotency_key, request.reason,
                now});
+    tx.Publish({PaymentEventKind::kRefunded, payment, amount, request.reason});
     result = payment;
   });
   log::Info(replayed ? "refund replayed" : "refund done", Describe(result));
   return result;
+}
+
+OrderPaymentResult Payments::CaptureOrder(const std::string& order_id) {
+  ValidateOrderId(order_id);
+  const auto payments = repository_.ListByOrder(order_id);
+  if (const Payment* authorized = Newest(payments, {PaymentStatus::kAuthorized})) {
+    return {OrderPaymentOutcome::kDone, Capture({OrderKey("capture", order_id), authorized->id, std::nullopt})};
+  }
+  if (const Payment* captured = Newest(payments, {PaymentStatus::kCaptured, PaymentStatus::kPartiallyRefunded,
+                                                  PaymentStatus::kRefunded})) {
+    return {OrderPaymentOutcome::kAlreadyDone, *captured};
+  }
+  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
+}
+
+OrderPaymentResult Payments::ReleaseOrder(const std::string& order_id, const std::string& order_reason) {
+  ValidateOrderId(order_id);
+  const auto payments = repository_.ListByOrder(order_id);
+  if (const Payment* authorized = Newest(payments, {PaymentStatus::kAuthorized})) {
+    return {OrderPaymentOutcome::kDone, Void({OrderKey("void", order_id), authorized->id})};
+  }
+  if (const Payment* captured = Newest(payments, {PaymentStatus::kCaptured, PaymentStatus::kPartiallyRefunded})) {
+    return {OrderPaymentOutcome::kDone,
+            Refund({OrderKey("refund", order_id), captured->id, std::nullopt, RefundReasonFor(order_reason)})};
+  }
+  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
 }
 
 Payment Payments::GetPayment(const std::string& id) {

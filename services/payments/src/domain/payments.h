@@ -59,6 +59,18 @@ inline constexpr std::int64_t kMaxAmountMinor = 100'000'000'00;  // 100 million 
 inline constexpr const char* kExpiredCard = "expired_card";
 inline constexpr const char* kCardDeclined = "card_declined";
 
+// What an order event (ShipmentDispatched, OrderCancelled) did to the order's payment.
+enum class OrderPaymentOutcome {
+  kDone,         // captured, voided or refunded now
+  kAlreadyDone,  // ShipmentDispatched: the payment was captured before (or since refunded)
+  kNothingToDo,  // no payment in a state the event acts on (none at all, declined, voided, ...)
+};
+
+struct OrderPaymentResult {
+  OrderPaymentOutcome outcome = OrderPaymentOutcome::kNothingToDo;
+  std::optional<Payment> payment;  // the payment acted on or found, if any
+};
+
 using IdGenerator = std::function<std::string()>;
 // A random (version 4) UUID.
 std::string RandomUuid();
@@ -79,6 +91,19 @@ class Payments {
   Payment Void(const VoidRequest& request);
   // CAPTURED or PARTIALLY_REFUNDED -> PARTIALLY_REFUNDED, or REFUNDED once all is given back.
   Payment Refund(const RefundRequest& request);
+
+  // ShipmentDispatched: captures the order's AUTHORIZED payment in full, with the idempotency
+  // key "capture:<order_id>". kAlreadyDone when it was captured already; kNothingToDo when the
+  // order has no authorized or captured payment.
+  OrderPaymentResult CaptureOrder(const std::string& order_id);
+  // OrderCancelled: voids the order's AUTHORIZED payment ("void:<order_id>"), or refunds all
+  // that is left of a CAPTURED or PARTIALLY_REFUNDED one ("refund:<order_id>"); kNothingToDo for
+  // anything else. `order_reason` (checkout's) goes into the refund's reason.
+  // Both pick the order's newest payment in the state they act on, decide on a read without a
+  // lock, and then go through Capture / Void / Refund, which lock the payment and check its state
+  // again: should it have moved meanwhile, they throw and the caller (the event consumer) rolls
+  // back and retries, seeing the new state.
+  OrderPaymentResult ReleaseOrder(const std::string& order_id, const std::string& order_reason);
 
   Payment GetPayment(const std::string& id);
   // Newest first.

@@ -38,12 +38,14 @@ class PaymentsTest : public ::testing::Test {
       auto keys = keys_;
       auto payments = payments_;
       auto ledger = ledger_;
+      auto events = events_;
       try {
         work(repo_.transaction);
       } catch (...) {  // roll back, as PostgreSQL would
         keys_ = keys;
         payments_ = payments;
         ledger_ = ledger;
+        events_ = events;
         throw;
       }
     });
@@ -55,7 +57,15 @@ class PaymentsTest : public ::testing::Test {
     ON_CALL(tx, LockPayment).WillByDefault([this](const std::string& id) { return Stored(id); });
     ON_CALL(tx, Save).WillByDefault([this](const Payment& payment) { payments_[payment.id] = payment; });
     ON_CALL(tx, Append).WillByDefault([this](const PaymentOperation& operation) { ledger_.push_back(operation); });
+    ON_CALL(tx, Publish).WillByDefault([this](const PaymentEvent& event) { events_.push_back(event); });
     ON_CALL(repo_, Get).WillByDefault([this](const std::string& id) { return Stored(id); });
+    ON_CALL(repo_, ListByOrder).WillByDefault([this](const std::string& order_id) {
+      std::vector<Payment> found;  // newest first, as the repository returns them
+      for (const auto& [id, payment] : payments_) {
+        if (payment.order_id == order_id) found.insert(found.begin(), payment);
+      }
+      return found;
+    });
   }
 
   std::optional<Payment> Stored(const std::string& id) {
@@ -72,6 +82,7 @@ class PaymentsTest : public ::testing::Test {
   std::map<std::pair<Operation, std::string>, IdempotencyRecord> keys_;
   std::map<std::string, Payment> payments_;
   std::vector<PaymentOperation> ledger_;
+  std::vector<PaymentEvent> events_;
   int next_id_ = 1;
   Timestamp now_ = sys_days{2027y / March / 15} + 10h;
 
@@ -362,6 +373,123 @@ TEST_F(PaymentsTest, GetAndList) {
   EXPECT_EQ(payments_under_test_.GetPayment(payment.id), payment);
   EXPECT_CALL(repo_, ListByOrder("order-1")).WillOnce(Return(std::vector<Payment>{payment}));
   EXPECT_EQ(payments_under_test_.ListPayments("order-1").size(), 1u);
+}
+
+// --- Events: what each change announces --------------------------------------------------------
+
+std::vector<PaymentEventKind> Kinds(const std::vector<PaymentEvent>& events) {
+  std::vector<PaymentEventKind> kinds;
+  for (const auto& e : events) kinds.push_back(e.kind);
+  return kinds;
+}
+
+TEST_F(PaymentsTest, EachChangeAnnouncesItselfOnceAndAReplayAnnouncesNothing) {
+  Payment payment = AuthorizedPayment(5000);
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].kind, PaymentEventKind::kAuthorized);
+  EXPECT_EQ(events_[0].amount_minor, 5000);
+  EXPECT_EQ(events_[0].payment, payment);
+
+  EXPECT_CALL(processor_, Capture(_, _)).Times(1);
+  payments_under_test_.Capture({"cap", payment.id, Money{4000, "USD"}});
+  payments_under_test_.Capture({"cap", payment.id, Money{4000, "USD"}});  // a replay
+  EXPECT_CALL(processor_, Refund(_, _)).Times(2);
+  payments_under_test_.Refund({"ref-1", payment.id, Money{1000, "USD"}, "scratched"});
+  payments_under_test_.Refund({"ref-1", payment.id, Money{1000, "USD"}, "scratched"});  // a replay
+  payments_under_test_.Refund({"ref-2", payment.id, std::nullopt, ""});
+  EXPECT_EQ(Kinds(events_), (std::vector<PaymentEventKind>{PaymentEventKind::kAuthorized, PaymentEventKind::kCaptured,
+                                                            PaymentEventKind::kRefunded, PaymentEventKind::kRefunded}));
+  EXPECT_EQ(events_[1].amount_minor, 4000);
+  EXPECT_EQ(events_[2].amount_minor, 1000);
+  EXPECT_EQ(events_[2].reason, "scratched");
+  EXPECT_EQ(events_[2].payment.refunded_minor, 1000);
+  EXPECT_EQ(events_[3].amount_minor, 3000);
+  EXPECT_EQ(events_[3].payment.status, PaymentStatus::kRefunded);
+}
+
+TEST_F(PaymentsTest, DeclinesAndOutagesAnnounceAFailureAndRefusalsAnnounceNothing) {
+  EXPECT_CALL(processor_, Authorize(_, _, _))
+      .WillOnce(Return(Declined("insufficient_funds")))
+      .WillOnce(Throw(Unavailable("payment processor unavailable")));
+  payments_under_test_.Authorize(Authorization("declined"));
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization("outage")), Unavailable);
+  ASSERT_EQ(Kinds(events_), (std::vector<PaymentEventKind>{PaymentEventKind::kFailed, PaymentEventKind::kFailed}));
+  EXPECT_EQ(events_[0].payment.status, PaymentStatus::kDeclined);
+  EXPECT_EQ(events_[1].payment.status, PaymentStatus::kFailed) << "recorded, and announced, though the RPC failed";
+
+  Payment payment = AuthorizedPayment();
+  EXPECT_CALL(processor_, Void(_)).Times(1);
+  payments_under_test_.Void({"void", payment.id});
+  const auto before = events_.size();
+  EXPECT_THROW(payments_under_test_.Capture({"cap", payment.id, std::nullopt}), FailedPrecondition);
+  EXPECT_THROW(payments_under_test_.Refund({"ref", payment.id, std::nullopt, ""}), FailedPrecondition);
+  EXPECT_EQ(events_.size(), before);
+  EXPECT_EQ(events_.back().kind, PaymentEventKind::kVoided);
+  EXPECT_EQ(events_.back().amount_minor, 5000);
+}
+
+TEST_F(PaymentsTest, ADispatchedOrderIsCapturedInFullOnceWithTheOrdersKey) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture("ref-1", Money{5000, "USD"})).Times(1);
+  auto captured = payments_under_test_.CaptureOrder("order-1");
+  EXPECT_EQ(captured.outcome, OrderPaymentOutcome::kDone);
+  EXPECT_EQ(captured.payment->status, PaymentStatus::kCaptured);
+  EXPECT_EQ(captured.payment->captured_minor, 5000);
+  EXPECT_TRUE(keys_.count({Operation::kCapture, "capture:order-1"}));
+
+  auto again = payments_under_test_.CaptureOrder("order-1");
+  EXPECT_EQ(again.outcome, OrderPaymentOutcome::kAlreadyDone);
+  EXPECT_EQ(again.payment->id, payment.id);
+  EXPECT_EQ(Kinds(events_),
+            (std::vector<PaymentEventKind>{PaymentEventKind::kAuthorized, PaymentEventKind::kCaptured}));
+
+  EXPECT_EQ(payments_under_test_.CaptureOrder("order-without-payments").outcome, OrderPaymentOutcome::kNothingToDo);
+  EXPECT_THROW(payments_under_test_.CaptureOrder(""), InvalidArgument);
+}
+
+TEST_F(PaymentsTest, OnlyTheAuthorizedAttemptOfAnOrderIsCaptured) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Declined("card_declined"))).WillOnce(Return(Approved()));
+  payments_under_test_.Authorize(Authorization("first-try"));
+  now_ += 1min;
+  Payment second = payments_under_test_.Authorize(Authorization("second-try"));
+  EXPECT_CALL(processor_, Capture(_, _)).Times(1);
+  EXPECT_EQ(payments_under_test_.CaptureOrder("order-1").payment->id, second.id);
+}
+
+TEST_F(PaymentsTest, ADeclinedOnlyOrderHasNothingToCaptureOrRelease) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Declined("card_declined")));
+  payments_under_test_.Authorize(Authorization());
+  EXPECT_CALL(processor_, Capture(_, _)).Times(0);
+  EXPECT_CALL(processor_, Void(_)).Times(0);
+  EXPECT_EQ(payments_under_test_.CaptureOrder("order-1").outcome, OrderPaymentOutcome::kNothingToDo);
+  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
+}
+
+TEST_F(PaymentsTest, ACancelledOrdersHoldIsVoided) {
+  AuthorizedPayment();
+  EXPECT_CALL(processor_, Void("ref-1")).Times(1);
+  auto released = payments_under_test_.ReleaseOrder("order-1", "changed mind");
+  EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
+  EXPECT_EQ(released.payment->status, PaymentStatus::kVoided);
+  EXPECT_TRUE(keys_.count({Operation::kVoid, "void:order-1"}));
+  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "changed mind").outcome, OrderPaymentOutcome::kNothingToDo)
+      << "a second cancellation finds it voided";
+  EXPECT_EQ(events_.back().kind, PaymentEventKind::kVoided);
+}
+
+TEST_F(PaymentsTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture(_, _)).Times(1);
+  payments_under_test_.Capture({"cap", payment.id, Money{4000, "USD"}});
+  EXPECT_CALL(processor_, Refund("ref-1", Money{4000, "USD"})).Times(1);
+  auto released = payments_under_test_.ReleaseOrder("order-1", "damaged\tin transit");
+  EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
+  EXPECT_EQ(released.payment->status, PaymentStatus::kRefunded);
+  EXPECT_EQ(released.payment->refunded_minor, 4000);
+  EXPECT_TRUE(keys_.count({Operation::kRefund, "refund:order-1"}));
+  EXPECT_EQ(events_.back().kind, PaymentEventKind::kRefunded);
+  EXPECT_EQ(events_.back().reason, "order cancelled: damaged in transit");
+  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
 }
 
 TEST(UuidTest, RandomUuidsAreVersion4AndDistinct) {

@@ -4,6 +4,10 @@
 
 #include <stdexcept>
 
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
+#include "storefront/events/v1/payments_events.pb.h"
+
 namespace storefront::payments::repo {
 namespace {
 
@@ -113,6 +117,82 @@ const std::string kOperationsSql =
     "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " + Micros("at") +
     " FROM payment_operations WHERE payment_id = $1::uuid ORDER BY id";
 
+// --- Events (proto/storefront/events/v1/payments_events.proto) ----------------------------------
+
+namespace ev = storefront::events::v1;
+using domain::PaymentEventKind;
+
+// The brand as events carry it: lower case, "other" for a brand this service does not name.
+std::string EventBrand(domain::CardBrand brand) {
+  return brand == domain::CardBrand::kUnknown ? "other" : std::string(domain::ToString(brand));
+}
+
+void SetMoney(storefront::common::v1::Money* out, std::int64_t amount_minor, const std::string& currency) {
+  out->set_amount_minor(amount_minor);
+  out->set_currency(currency);
+}
+
+// Fills the fields every payment event starts with; card details only where the event has them.
+template <typename Payload>
+Payload Common(const Payment& p, std::int64_t amount_minor) {
+  Payload payload;
+  payload.set_payment_id(p.id);
+  payload.set_order_id(p.order_id);
+  payload.set_customer_id(p.customer_id);
+  SetMoney(payload.mutable_amount(), amount_minor, p.currency);
+  return payload;
+}
+
+void AppendEvent(pqxx::transaction_base& txn, std::string_view type, const Payment& p,
+                 const google::protobuf::Message& payload) {
+  // Keyed by the order, not the payment: checkout, the consumer, thinks in orders, and an order's
+  // attempts (a decline, then an authorization, then the capture) must stay in order.
+  storefront::events::OutgoingEvent event;
+  event.topic = std::string(storefront::events::kPaymentTopic);
+  event.event_type = std::string(type);
+  event.aggregate_type = "payment";
+  event.aggregate_id = p.order_id;
+  event.payload = &payload;
+  storefront::events::Append(txn, "payments", "payments", event);
+}
+
+void PublishEvent(pqxx::transaction_base& txn, const domain::PaymentEvent& e) {
+  namespace types = storefront::events::types;
+  const Payment& p = e.payment;
+  switch (e.kind) {
+    case PaymentEventKind::kAuthorized: {
+      auto payload = Common<ev::PaymentAuthorized>(p, e.amount_minor);
+      payload.set_card_brand(EventBrand(p.card_brand));
+      payload.set_card_last4(p.card_last4);
+      AppendEvent(txn, types::kPaymentAuthorized, p, payload);
+      return;
+    }
+    case PaymentEventKind::kFailed: {
+      auto payload = Common<ev::PaymentFailed>(p, e.amount_minor);
+      payload.set_declined(p.status == domain::PaymentStatus::kDeclined);
+      payload.set_decline_code(p.decline_code);
+      payload.set_card_brand(EventBrand(p.card_brand));
+      payload.set_card_last4(p.card_last4);
+      AppendEvent(txn, types::kPaymentFailed, p, payload);
+      return;
+    }
+    case PaymentEventKind::kCaptured:
+      AppendEvent(txn, types::kPaymentCaptured, p, Common<ev::PaymentCaptured>(p, e.amount_minor));
+      return;
+    case PaymentEventKind::kVoided:
+      AppendEvent(txn, types::kPaymentVoided, p, Common<ev::PaymentVoided>(p, e.amount_minor));
+      return;
+    case PaymentEventKind::kRefunded: {
+      auto payload = Common<ev::PaymentRefunded>(p, e.amount_minor);
+      SetMoney(payload.mutable_refunded_amount(), p.refunded_minor, p.currency);
+      payload.set_fully_refunded(p.refunded_minor == p.captured_minor);
+      payload.set_reason(e.reason);
+      AppendEvent(txn, types::kPaymentRefunded, p, payload);
+      return;
+    }
+  }
+}
+
 class PgPaymentTransaction final : public domain::PaymentTransaction {
  public:
   explicit PgPaymentTransaction(pqxx::work& txn) : txn_(txn) {}
@@ -148,6 +228,8 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
                        o.currency, o.idempotency_key, o.detail, ToMicros(o.at));
   }
 
+  void Publish(const domain::PaymentEvent& event) override { PublishEvent(txn_, event); }
+
  private:
   pqxx::work& txn_;
 };
@@ -165,15 +247,29 @@ void PgPaymentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("payments_operations", kOperationsSql);
 }
 
+// A single-statement read: on the caller's transaction when there is one (it sees that
+// transaction's own changes), otherwise without BEGIN/COMMIT.
+template <typename Fn>
+auto PgPaymentRepository::Read(Fn&& work) {
+  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
+  return db::WithReadOnly(*pool_,
+                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
+}
+
 void PgPaymentRepository::InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) {
-  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+  if (txn_ != nullptr) {
+    PgPaymentTransaction transaction(*txn_);
+    work(transaction);  // an exception leaves the caller's transaction to roll back
+    return;
+  }
+  db::WithTransaction(*pool_, [&](pqxx::work& txn) {
     PgPaymentTransaction transaction(txn);
     work(transaction);
   });
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const std::string& id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) -> std::optional<Payment> {
+  return Read([&](pqxx::transaction_base& txn) -> std::optional<Payment> {
     auto rows = txn.exec_prepared("payments_get", id);
     if (rows.empty()) return std::nullopt;
     return ReadPayment(rows[0]);
@@ -181,7 +277,7 @@ std::optional<Payment> PgPaymentRepository::Get(const std::string& id) {
 }
 
 std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     std::vector<Payment> payments;
     for (const auto& row : txn.exec_prepared("payments_list", order_id)) payments.push_back(ReadPayment(row));
     return payments;
@@ -189,7 +285,7 @@ std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_i
 }
 
 std::vector<domain::PaymentOperation> PgPaymentRepository::Operations(const std::string& payment_id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     std::vector<domain::PaymentOperation> operations;
     for (const auto& row : txn.exec_prepared("payments_operations", payment_id)) {
       operations.push_back({row[0].as<std::string>(),

@@ -1,6 +1,10 @@
 // The payments service's PostgreSQL repository: SQL for the payments schema. Each use case is
-// one transaction (InTransaction) that begins by claiming its idempotency key.
+// one transaction (InTransaction) that begins by claiming its idempotency key, and writes the
+// event announcing its change (PaymentAuthorized, PaymentFailed, PaymentCaptured, PaymentVoided,
+// PaymentRefunded) to payments.outbox in that same transaction.
 #pragma once
+
+#include <pqxx/pqxx>
 
 #include <vector>
 
@@ -11,7 +15,12 @@ namespace storefront::payments::repo {
 
 class PgPaymentRepository final : public domain::PaymentRepository {
  public:
-  explicit PgPaymentRepository(db::Pool& pool) : pool_(pool) {}
+  // Each use case runs in a transaction of its own from `pool`.
+  explicit PgPaymentRepository(db::Pool& pool) : pool_(&pool) {}
+  // Everything runs inside `txn`, which the caller commits: how the event consumer applies a use
+  // case in the transaction that also records the event in its inbox. The connection must have
+  // been prepared with Prepare (any connection of the service's pool is).
+  explicit PgPaymentRepository(pqxx::work& txn) : txn_(&txn) {}
 
   // Registers every statement as a prepared statement on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -24,7 +33,11 @@ class PgPaymentRepository final : public domain::PaymentRepository {
   std::vector<domain::PaymentOperation> Operations(const std::string& payment_id);
 
  private:
-  db::Pool& pool_;
+  template <typename Fn>
+  auto Read(Fn&& work);
+
+  db::Pool* pool_ = nullptr;
+  pqxx::work* txn_ = nullptr;
 };
 
 }  // namespace storefront::payments::repo

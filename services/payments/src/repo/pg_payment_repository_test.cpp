@@ -1,6 +1,7 @@
 // The use cases over the PostgreSQL repository and the simulated processor, against a real
 // PostgreSQL with the real migrations: the state machine, idempotency (sequential and
-// concurrent), each test card, and proof that no card number is stored anywhere.
+// concurrent), each test card, the outbox row each change writes in its own transaction, and
+// proof that no card number is stored anywhere, the outbox included.
 #include "repo/pg_payment_repository.h"
 
 #include <gtest/gtest.h>
@@ -11,14 +12,14 @@
 #include <set>
 #include <thread>
 
+#include "app.h"
 #include "domain/payments.h"
 #include "processor/simulated_processor.h"
 #include "shared/db/migrations.h"
+#include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
-
-namespace storefront::payments {
-const std::vector<db::Migration>& Migrations();
-}
+#include "storefront/events/v1/payments_events.pb.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::payments::repo {
 namespace {
@@ -28,6 +29,12 @@ using domain::OperationKind;
 using domain::Payment;
 using domain::PaymentStatus;
 using storefront::testing::SharedPostgres;
+using test_support::EventTypes;
+using test_support::OutboxRows;
+namespace ev = storefront::events::v1;
+namespace types = storefront::events::types;
+
+std::vector<std::string> Types(std::initializer_list<std::string_view> types) { return {types.begin(), types.end()}; }
 
 // The simulated processor, counting the calls that would charge a card. `pause` runs inside the
 // first Authorize or Refund call, while that request holds its locks.
@@ -79,7 +86,7 @@ class PgPaymentRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pqxx::connection connection(SharedPostgres().Dsn("payments"));
-    db::Migrate(connection, "payments", Migrations());
+    db::Migrate(connection, "payments", AllMigrations());
   }
 
   // Keys and orders unique to this test, so tests sharing the database never collide.
@@ -114,7 +121,7 @@ class PgPaymentRepositoryTest : public ::testing::Test {
 
 TEST_F(PgPaymentRepositoryTest, MigratingAgainChangesNothing) {
   pqxx::connection connection(SharedPostgres().Dsn("payments"));
-  EXPECT_TRUE(db::Migrate(connection, "payments", Migrations()).applied.empty());
+  EXPECT_TRUE(db::Migrate(connection, "payments", AllMigrations()).applied.empty());
 }
 
 TEST_F(PgPaymentRepositoryTest, AuthorizeCaptureAndRefundInPartsThenInFull) {
@@ -376,13 +383,110 @@ TEST_F(PgPaymentRepositoryTest, NoCardNumberIsStoredInAnyColumnOfAnyTable) {
       EXPECT_EQ(hits, 0) << "a card number in payments." << table << "." << name;
     }
   }
-  EXPECT_TRUE(tables.count("payments") && tables.count("payment_operations") && tables.count("idempotency_keys"));
+  EXPECT_TRUE(tables.count("payments") && tables.count("payment_operations") && tables.count("idempotency_keys") &&
+              tables.count("outbox"));
+  // The outbox's envelopes are bytes, which ::text shows as hex: read them as the bytes they are.
+  for (const auto& [typed, digits] : cards) {
+    const std::string middle = digits.substr(0, digits.size() - 4);
+    EXPECT_EQ(txn.exec_params("SELECT count(*) FROM payments.outbox WHERE position($1::bytea IN envelope) > 0 OR "
+                              "position($2::bytea IN envelope) > 0 OR position($3::bytea IN envelope) > 0",
+                              pqxx::binarystring(digits), pqxx::binarystring(typed), pqxx::binarystring(middle))[0][0]
+                  .as<int>(),
+              0)
+        << "a card number in an event";
+  }
+  EXPECT_GE(OutboxRows(txn, Unique("order")).size(), 10u) << "the events were there to be searched";
   EXPECT_GT(scanned, 25);
   // The scan is not vacuous: the last four digits are there.
   EXPECT_GE(txn.exec_params("SELECT count(*) FROM payments WHERE card_last4 = $1 AND order_id = $2", "4242",
                             Unique("order"))[0][0]
                 .as<int>(),
             1);
+}
+
+// --- The outbox: each change announces itself in its own transaction -----------------------------
+
+TEST_F(PgPaymentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOrder) {
+  const std::string dsn = SharedPostgres().Dsn("payments");
+  const std::string order = Unique("order");
+  Payment payment = payments_.Authorize(Authorization("events-auth", "5555 5555 5555 4444", 5000));
+  payments_.Authorize(Authorization("events-auth", "5555 5555 5555 4444", 5000));  // a replay: no event
+  auto rows = OutboxRows(dsn, order);
+  ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized}));
+  EXPECT_EQ(rows[0].topic, storefront::events::kPaymentTopic);
+  EXPECT_EQ(rows[0].key, order);
+  EXPECT_EQ(rows[0].envelope.aggregate_type(), "payment");
+  EXPECT_EQ(rows[0].envelope.producer(), "payments");
+  auto authorized = rows[0].PayloadAs<ev::PaymentAuthorized>();
+  EXPECT_EQ(authorized.payment_id(), payment.id);
+  EXPECT_EQ(authorized.order_id(), order);
+  EXPECT_EQ(authorized.customer_id(), "customer-1");
+  EXPECT_EQ(authorized.amount().amount_minor(), 5000);
+  EXPECT_EQ(authorized.amount().currency(), "USD");
+  EXPECT_EQ(authorized.card_brand(), "mastercard");
+  EXPECT_EQ(authorized.card_last4(), "4444");
+
+  payments_.Capture({Unique("events-capture"), payment.id, domain::Money{4000, "USD"}});
+  payments_.Capture({Unique("events-capture"), payment.id, domain::Money{4000, "USD"}});  // replay
+  EXPECT_THROW(payments_.Capture({Unique("events-capture-2"), payment.id, std::nullopt}), FailedPrecondition);
+  payments_.Refund({Unique("events-refund-1"), payment.id, domain::Money{1500, "USD"}, "one broken"});
+  payments_.Refund({Unique("events-refund-2"), payment.id, std::nullopt, ""});
+  rows = OutboxRows(dsn, order);
+  ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized, types::kPaymentCaptured, types::kPaymentRefunded,
+                                     types::kPaymentRefunded}));
+  EXPECT_EQ(rows[1].PayloadAs<ev::PaymentCaptured>().amount().amount_minor(), 4000);
+  auto partly = rows[2].PayloadAs<ev::PaymentRefunded>();
+  EXPECT_EQ(partly.amount().amount_minor(), 1500);
+  EXPECT_EQ(partly.refunded_amount().amount_minor(), 1500);
+  EXPECT_FALSE(partly.fully_refunded());
+  EXPECT_EQ(partly.reason(), "one broken");
+  auto rest = rows[3].PayloadAs<ev::PaymentRefunded>();
+  EXPECT_EQ(rest.amount().amount_minor(), 2500);
+  EXPECT_EQ(rest.refunded_amount().amount_minor(), 4000);
+  EXPECT_TRUE(rest.fully_refunded());
+
+  Payment held = Authorized(700);
+  payments_.Void({Unique("events-void"), held.id});
+  rows = OutboxRows(dsn, order);
+  ASSERT_EQ(rows.back().event_type, types::kPaymentVoided);
+  EXPECT_EQ(rows.back().PayloadAs<ev::PaymentVoided>().amount().amount_minor(), 700);
+  EXPECT_EQ(rows.back().PayloadAs<ev::PaymentVoided>().payment_id(), held.id);
+}
+
+TEST_F(PgPaymentRepositoryTest, ADeclineAndAnOutageAnnouncePaymentFailed) {
+  const std::string dsn = SharedPostgres().Dsn("payments");
+  payments_.Authorize(Authorization("failed-decline", "4000 0000 0000 9995"));
+  EXPECT_THROW(payments_.Authorize(Authorization("failed-outage", "4000 0000 0000 0119")), Unavailable);
+  auto rows = OutboxRows(dsn, Unique("order"));
+  ASSERT_EQ(EventTypes(rows), Types({types::kPaymentFailed, types::kPaymentFailed}));
+  auto declined = rows[0].PayloadAs<ev::PaymentFailed>();
+  EXPECT_TRUE(declined.declined());
+  EXPECT_EQ(declined.decline_code(), "insufficient_funds");
+  EXPECT_EQ(declined.card_brand(), "visa");
+  EXPECT_EQ(declined.card_last4(), "9995");
+  EXPECT_EQ(declined.amount().amount_minor(), 5000);
+  auto outage = rows[1].PayloadAs<ev::PaymentFailed>();
+  EXPECT_FALSE(outage.declined()) << "the processor failed: a retry may succeed";
+  EXPECT_EQ(outage.decline_code(), "");
+}
+
+TEST_F(PgPaymentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
+  const std::string dsn = SharedPostgres().Dsn("payments");
+  Payment payment = Authorized();
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    PgPaymentRepository in_txn(txn);
+    domain::Payments payments(in_txn, processor_, [this] { return now_; });
+    payments.Void({Unique("rolled-back-void"), payment.id});
+    EXPECT_EQ(EventTypes(OutboxRows(txn, Unique("order"))), Types({types::kPaymentAuthorized, types::kPaymentVoided}))
+        << "written in the transaction of the change";
+    txn.abort();
+  }
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, Unique("order"))), Types({types::kPaymentAuthorized}));
+  // The key went with it: the same request may run again.
+  EXPECT_EQ(payments_.Void({Unique("rolled-back-void"), payment.id}).status, PaymentStatus::kVoided);
 }
 
 }  // namespace

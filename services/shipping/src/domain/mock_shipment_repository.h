@@ -14,6 +14,8 @@ class MockShipmentRepository : public ShipmentRepository {
   MOCK_METHOD(std::optional<Shipment>, GetByOrder, (const std::string&), (override));
   MOCK_METHOD(ShipmentPage, List, (const ShipmentQuery&), (override));
   MOCK_METHOD(std::optional<Shipment>, Update, (const std::string&, const Change&), (override));
+  MOCK_METHOD(std::optional<Shipment>, UpdateByOrder, (const std::string&, const Change&), (override));
+  MOCK_METHOD(std::optional<Shipment>, UpdateOneDue, (Timestamp, const Change&), (override));
 };
 
 }  // namespace storefront::shipping::domain

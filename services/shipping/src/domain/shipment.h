@@ -65,6 +65,9 @@ struct Shipment {
   std::optional<Timestamp> delivered_at;
   std::optional<Timestamp> cancelled_at;
   Timestamp updated_at;
+  // When the automatic progression (domain/progression.h) takes this shipment's next step;
+  // unset when nothing is scheduled. Not part of the gRPC contract.
+  std::optional<Timestamp> next_step_at;
 };
 
 // Limits, shared by validation, the migration's CHECKs and the README.

@@ -45,6 +45,26 @@ std::string Difference(const Shipment& existing, const Shipment& requested) {
   return text;
 }
 
+// The reason a shipment cancelled for a cancelled order keeps: checkout's reason, made to fit the
+// column (500 characters, no control characters) without splitting a UTF-8 sequence.
+std::string CancelReasonFor(const std::string& order_reason) {
+  std::string reason = order_reason.empty() ? "order cancelled" : "order cancelled: " + order_reason;
+  for (auto& c : reason) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+  }
+  if (reason.size() > kMaxCancelReasonLength) {
+    std::size_t cut = kMaxCancelReasonLength;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;  // continuation byte
+    reason.resize(cut);
+  }
+  return reason;
+}
+
+void RequireOrderId(const std::string& order_id) {
+  if (!IsUuid(order_id)) throw InvalidArgument("order_id", "must be the order's UUID");
+}
+
 }  // namespace
 
 Timestamp Shipping::Now() const { return std::chrono::floor<std::chrono::microseconds>(clock_()); }
@@ -201,6 +221,45 @@ Shipment Shipping::CancelShipment(const std::string& id, const std::string& reas
   auto shipment = repository_.Update(id, [&](Shipment& s) { return Cancel(s, reason, now); });
   if (!shipment) throw NotFound("no shipment with id " + id);
   return *shipment;
+}
+
+OrderEventResult Shipping::StartProgression(const std::string& order_id) {
+  RequireOrderId(order_id);
+  const Timestamp now = Now();
+  bool scheduled = false;
+  auto shipment = repository_.UpdateByOrder(order_id, [&](Shipment& s) {
+    scheduled = ScheduleProgression(s, now, delays_);
+    return scheduled;
+  });
+  if (!shipment) return {OrderEventOutcome::kNoShipment, std::nullopt};
+  return {scheduled ? OrderEventOutcome::kApplied : OrderEventOutcome::kUnchanged, std::move(shipment)};
+}
+
+OrderEventResult Shipping::CancelForOrder(const std::string& order_id, const std::string& order_reason) {
+  RequireOrderId(order_id);
+  const Timestamp now = Now();
+  const std::string reason = CancelReasonFor(order_reason);
+  OrderEventOutcome outcome = OrderEventOutcome::kUnchanged;
+  auto shipment = repository_.UpdateByOrder(order_id, [&](Shipment& s) {
+    if (s.status == ShipmentStatus::kDispatched || s.status == ShipmentStatus::kDelivered) {
+      outcome = OrderEventOutcome::kWithCarrier;  // decided here, under the row lock, not before it
+      return false;
+    }
+    outcome = Cancel(s, reason, now) ? OrderEventOutcome::kApplied : OrderEventOutcome::kUnchanged;
+    return outcome == OrderEventOutcome::kApplied;
+  });
+  if (!shipment) return {OrderEventOutcome::kNoShipment, std::nullopt};
+  return {outcome, std::move(shipment)};
+}
+
+int Shipping::AdvanceDueShipments(Timestamp now) {
+  now = std::chrono::floor<std::chrono::microseconds>(now);
+  int taken = 0;
+  while (taken < kMaxStepsPerPass &&
+         repository_.UpdateOneDue(now, [&](Shipment& s) { return TakeDueStep(s, now, delays_); })) {
+    ++taken;
+  }
+  return taken;
 }
 
 }  // namespace storefront::shipping::domain

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/page_token.h"
+#include "domain/progression.h"
 #include "domain/rate_table.h"
 #include "domain/shipment.h"
 #include "domain/status_machine.h"
@@ -51,7 +52,13 @@ class ShipmentRepository {
   virtual ShipmentPage List(const ShipmentQuery& query) = 0;
   // Reads the shipment, locked, runs `change` on it and saves it when `change` returns true,
   // all in one transaction; an exception from `change` rolls back. nullopt for an unknown id.
+  // A change of status writes its event (EventForMove) in the same transaction.
   virtual std::optional<Shipment> Update(const std::string& id, const Change& change) = 0;
+  // The same for the shipment of an order; nullopt when the order has none.
+  virtual std::optional<Shipment> UpdateByOrder(const std::string& order_id, const Change& change) = 0;
+  // The same for one shipment whose next_step_at is due at `now` and that no other transaction
+  // holds (FOR UPDATE SKIP LOCKED: replicas never wait on each other); nullopt when none is left.
+  virtual std::optional<Shipment> UpdateOneDue(Timestamp now, const Change& change) = 0;
 };
 
 using Clock = std::function<Timestamp()>;
@@ -81,10 +88,23 @@ struct ListResult {
   std::string next_page_token;  // empty on the last page
 };
 
+// What an order event did to the order's shipment.
+enum class OrderEventOutcome {
+  kApplied,      // the shipment changed
+  kUnchanged,    // it was already so (a redelivered event), or had nothing left to do
+  kWithCarrier,  // OrderCancelled: the parcel was already dispatched, so it goes on
+  kNoShipment,   // the order has no shipment
+};
+
+struct OrderEventResult {
+  OrderEventOutcome outcome = OrderEventOutcome::kNoShipment;
+  std::optional<Shipment> shipment;  // unless kNoShipment
+};
+
 class Shipping {
  public:
-  Shipping(ShipmentRepository& repository, Clock clock, RandomDigits random_digits)
-      : repository_(repository), clock_(std::move(clock)), random_digits_(std::move(random_digits)) {}
+  Shipping(ShipmentRepository& repository, Clock clock, RandomDigits random_digits, ProgressionDelays delays = {})
+      : repository_(repository), clock_(std::move(clock)), random_digits_(std::move(random_digits)), delays_(delays) {}
 
   // Pure: validates, then prices from the rate table. Unsupported currency is INVALID_ARGUMENT;
   // an address nothing ships to is an empty list.
@@ -98,6 +118,17 @@ class Shipping {
   Shipment AdvanceShipment(const std::string& id, ShipmentStatus to);
   Shipment CancelShipment(const std::string& id, const std::string& reason);
 
+  // OrderConfirmed: schedules the order's shipment to dispatch and then deliver by itself.
+  OrderEventResult StartProgression(const std::string& order_id);
+  // OrderCancelled: cancels the order's shipment unless it is already with the carrier, in
+  // which case nothing changes (kWithCarrier). `order_reason` is checkout's reason, if any.
+  OrderEventResult CancelForOrder(const std::string& order_id, const std::string& order_reason);
+  // Takes every automatic step due at `now`, each in its own transaction with its event, at most
+  // kMaxStepsPerPass of them; returns how many it took. The ticker calls it with the clock's time.
+  int AdvanceDueShipments(Timestamp now);
+
+  static constexpr int kMaxStepsPerPass = 100;
+
  private:
   // The clock, truncated to what PostgreSQL stores (microseconds), so a returned shipment
   // equals the one read back later.
@@ -106,6 +137,7 @@ class Shipping {
   ShipmentRepository& repository_;
   Clock clock_;
   RandomDigits random_digits_;
+  ProgressionDelays delays_;
 };
 
 }  // namespace storefront::shipping::domain

@@ -309,5 +309,101 @@ TEST_F(ShippingTest, ListPassesTheStatusFilterAndPageSize) {
   shipping_.ListShipments({.status = ShipmentStatus::kDispatched, .page_size = 100});
 }
 
+// --- Reactions to order events and the automatic progression ------------------------------------
+
+TEST_F(ShippingTest, AConfirmedOrdersShipmentIsScheduledOnce) {
+  Shipping shipping{repo_, [] { return kNow; }, SecureRandomDigits(),
+                    ProgressionDelays{.dispatch = std::chrono::seconds(30), .delivery = std::chrono::seconds(60)}};
+  Shipment labelled = Stored({});
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(labelled)));
+  auto first = shipping.StartProgression(kOrderId);
+  EXPECT_EQ(first.outcome, OrderEventOutcome::kApplied);
+  EXPECT_EQ(first.shipment->next_step_at, kNowMicros + std::chrono::seconds(30));
+
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(*first.shipment)));
+  EXPECT_EQ(shipping.StartProgression(kOrderId).outcome, OrderEventOutcome::kUnchanged) << "a redelivery";
+
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Return(std::nullopt));
+  EXPECT_EQ(shipping.StartProgression(kOrderId).outcome, OrderEventOutcome::kNoShipment);
+
+  EXPECT_CALL(repo_, UpdateByOrder(_, _)).Times(0);
+  EXPECT_THROW(shipping.StartProgression("not-a-uuid"), InvalidArgument);
+}
+
+TEST_F(ShippingTest, ACancelledOrdersShipmentIsCancelledUnlessWithTheCarrier) {
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(Stored({}))));
+  auto cancelled = shipping_.CancelForOrder(kOrderId, "customer changed their mind");
+  EXPECT_EQ(cancelled.outcome, OrderEventOutcome::kApplied);
+  EXPECT_EQ(cancelled.shipment->status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(cancelled.shipment->cancel_reason, "order cancelled: customer changed their mind");
+
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(*cancelled.shipment)));
+  auto again = shipping_.CancelForOrder(kOrderId, "other");
+  EXPECT_EQ(again.outcome, OrderEventOutcome::kUnchanged);
+  EXPECT_EQ(again.shipment->cancel_reason, "order cancelled: customer changed their mind");
+
+  for (auto status : {ShipmentStatus::kDispatched, ShipmentStatus::kDelivered}) {
+    Shipment with_carrier = Stored({});
+    with_carrier.status = status;
+    with_carrier.dispatched_at = kNow;
+    if (status == ShipmentStatus::kDelivered) with_carrier.delivered_at = kNow;
+    EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(with_carrier)));
+    auto result = shipping_.CancelForOrder(kOrderId, "");
+    EXPECT_EQ(result.outcome, OrderEventOutcome::kWithCarrier);
+    EXPECT_EQ(result.shipment->status, status) << "it goes on";
+  }
+
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Return(std::nullopt));
+  EXPECT_EQ(shipping_.CancelForOrder(kOrderId, "").outcome, OrderEventOutcome::kNoShipment);
+}
+
+TEST_F(ShippingTest, TheCancelReasonIsMadeToFitTheColumn) {
+  Shipment captured;
+  auto capture = [&](const std::string&, const ShipmentRepository::Change& change) {
+    captured = Stored({});
+    change(captured);
+    return std::optional<Shipment>(captured);
+  };
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillRepeatedly(Invoke(capture));
+
+  shipping_.CancelForOrder(kOrderId, "");
+  EXPECT_EQ(captured.cancel_reason, "order cancelled");
+
+  shipping_.CancelForOrder(kOrderId, "line one\nline\ttwo\x01");
+  EXPECT_EQ(captured.cancel_reason, "order cancelled: line one line two ");
+
+  // 600 two-byte characters: cut at 500 bytes without splitting one.
+  std::string long_reason;
+  for (int i = 0; i < 600; ++i) long_reason += "\xC3\xA9";
+  shipping_.CancelForOrder(kOrderId, long_reason);
+  EXPECT_LE(captured.cancel_reason.size(), kMaxCancelReasonLength);
+  EXPECT_GE(captured.cancel_reason.size(), kMaxCancelReasonLength - 1);
+  EXPECT_NE(static_cast<unsigned char>(captured.cancel_reason.back()), 0xC3) << "no half character at the end";
+}
+
+TEST_F(ShippingTest, AProgressionPassTakesEveryDueStepEachOnItsOwnAndStops) {
+  // Three due shipments, then none: the pass asks for one more and learns it is done.
+  std::vector<Shipment> due(3, Stored({}));
+  for (auto& s : due) s.next_step_at = kNowMicros - std::chrono::seconds(1);
+  std::size_t next = 0;
+  EXPECT_CALL(repo_, UpdateOneDue(kNowMicros, _))
+      .Times(4)
+      .WillRepeatedly(Invoke([&](Timestamp, const ShipmentRepository::Change& change) -> std::optional<Shipment> {
+        if (next == due.size()) return std::nullopt;
+        EXPECT_TRUE(change(due[next]));
+        return due[next++];
+      }));
+  EXPECT_EQ(shipping_.AdvanceDueShipments(kNow), 3) << "now is truncated to microseconds like every stored time";
+  for (const auto& s : due) EXPECT_EQ(s.status, ShipmentStatus::kDispatched);
+}
+
+TEST_F(ShippingTest, AProgressionPassIsBounded) {
+  EXPECT_CALL(repo_, UpdateOneDue(_, _))
+      .Times(Shipping::kMaxStepsPerPass)
+      .WillRepeatedly(Invoke(
+          [](Timestamp, const ShipmentRepository::Change&) { return std::optional<Shipment>(Stored({})); }));
+  EXPECT_EQ(shipping_.AdvanceDueShipments(kNow), Shipping::kMaxStepsPerPass);
+}
+
 }  // namespace
 }  // namespace storefront::shipping::domain

@@ -48,6 +48,7 @@ bool Advance(Shipment& shipment, ShipmentStatus to, Timestamp now) {
   if (to == ShipmentStatus::kDispatched) shipment.dispatched_at = now;
   if (to == ShipmentStatus::kDelivered) shipment.delivered_at = now;
   shipment.updated_at = now;
+  shipment.next_step_at.reset();
   return true;
 }
 
@@ -61,7 +62,22 @@ bool Cancel(Shipment& shipment, const std::string& reason, Timestamp now) {
   shipment.cancel_reason = reason;
   shipment.cancelled_at = now;
   shipment.updated_at = now;
+  shipment.next_step_at.reset();
   return true;
+}
+
+std::optional<ShipmentEvent> EventForMove(ShipmentStatus from, ShipmentStatus to) {
+  if (from == to) return std::nullopt;
+  switch (to) {
+    case ShipmentStatus::kDispatched:
+      return ShipmentEvent::kDispatched;
+    case ShipmentStatus::kDelivered:
+      return ShipmentEvent::kDelivered;
+    case ShipmentStatus::kCancelled:
+      return ShipmentEvent::kCancelled;
+    default:
+      return std::nullopt;  // nothing moves back to LABEL_CREATED
+  }
 }
 
 }  // namespace storefront::shipping::domain

@@ -26,16 +26,25 @@ std::optional<ShipmentStatus> StatusFromName(std::string_view name);
 // The step after `status` towards the doorstep; nullopt for DELIVERED, CANCELLED and UNSPECIFIED.
 std::optional<ShipmentStatus> NextStatus(ShipmentStatus status);
 
-// Moves `shipment` to `to`, stamping the matching timestamp and updated_at with `now`.
+// Moves `shipment` to `to`, stamping the matching timestamp and updated_at with `now`, and
+// clears any automatic step scheduled for it (an operator moving a shipment takes it over).
 // Returns false, changing nothing, when the shipment is already in `to` (a retry). Throws
 // FailedPrecondition for any other target than the next status (skipping, going back, or
 // moving a cancelled or delivered shipment). `to` must be a known status; CANCELLED goes
 // through Cancel.
 bool Advance(Shipment& shipment, ShipmentStatus to, Timestamp now);
 
-// Cancels a LABEL_CREATED shipment with `reason`. Returns false, changing nothing (the first
-// reason is kept), when it is already CANCELLED; throws FailedPrecondition once it is with the
-// carrier.
+// Cancels a LABEL_CREATED shipment with `reason` (and any automatic step scheduled for it).
+// Returns false, changing nothing (the first reason is kept), when it is already CANCELLED;
+// throws FailedPrecondition once it is with the carrier.
 bool Cancel(Shipment& shipment, const std::string& reason, Timestamp now);
+
+// The events a shipment announces (proto/storefront/events/v1/shipping_events.proto). The
+// repository writes each one to the outbox in the transaction that stores the change.
+enum class ShipmentEvent { kCreated, kDispatched, kDelivered, kCancelled };
+
+// The event announcing a move from `from` to `to`; nullopt when the status stayed the same.
+// (kCreated is announced by the insert of a new shipment, not by a move.)
+std::optional<ShipmentEvent> EventForMove(ShipmentStatus from, ShipmentStatus to);
 
 }  // namespace storefront::shipping::domain

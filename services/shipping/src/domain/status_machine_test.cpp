@@ -122,5 +122,28 @@ TEST(StatusMachineTest, NamesRoundTrip) {
   EXPECT_FALSE(NextStatus(S::kCancelled));
 }
 
+TEST(StatusMachineTest, AMoveByHandClearsTheAutomaticSchedule) {
+  Shipment s = InStatus(S::kLabelCreated);
+  s.next_step_at = kNow + std::chrono::minutes(1);
+  EXPECT_FALSE(Advance(s, S::kLabelCreated, kNow));
+  EXPECT_EQ(s.next_step_at, kNow + std::chrono::minutes(1)) << "a no-op leaves the schedule alone";
+  ASSERT_TRUE(Advance(s, S::kDispatched, kNow));
+  EXPECT_FALSE(s.next_step_at);
+
+  Shipment t = InStatus(S::kLabelCreated);
+  t.next_step_at = kNow + std::chrono::minutes(1);
+  ASSERT_TRUE(Cancel(t, "order cancelled", kNow));
+  EXPECT_FALSE(t.next_step_at);
+}
+
+TEST(StatusMachineTest, EveryMoveAnnouncesItsEventAndNoMoveAnnouncesNothing) {
+  EXPECT_EQ(EventForMove(S::kLabelCreated, S::kDispatched), ShipmentEvent::kDispatched);
+  EXPECT_EQ(EventForMove(S::kDispatched, S::kDelivered), ShipmentEvent::kDelivered);
+  EXPECT_EQ(EventForMove(S::kLabelCreated, S::kCancelled), ShipmentEvent::kCancelled);
+  for (S s : {S::kLabelCreated, S::kDispatched, S::kDelivered, S::kCancelled}) {
+    EXPECT_FALSE(EventForMove(s, s)) << Name(s);
+  }
+}
+
 }  // namespace
 }  // namespace storefront::shipping::domain

@@ -3,6 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
+#include "storefront/events/v1/shipping_events.pb.h"
+
 namespace storefront::shipping::repo {
 namespace {
 
@@ -24,7 +28,7 @@ const std::string kColumns =
     " s.status, s.ship_to_name, s.ship_to_line1, s.ship_to_line2, s.ship_to_city, s.ship_to_region,"
     " s.ship_to_postal_code, s.ship_to_country, s.cancel_reason, " +
     Micros("s.created_at") + ", " + Micros("s.dispatched_at") + ", " + Micros("s.delivered_at") + ", " +
-    Micros("s.cancelled_at") + ", " + Micros("s.updated_at") +
+    Micros("s.cancelled_at") + ", " + Micros("s.updated_at") + ", " + Micros("s.next_step_at") +
     ", (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'sku', i.sku, 'name', i.name,"
     "                                               'quantity', i.quantity) ORDER BY i.line_no), '[]')"
     "     FROM shipment_items i WHERE i.shipment_id = s.id)::text";
@@ -63,7 +67,8 @@ Shipment ReadShipment(const pqxx::row& row) {
   s.delivered_at = OptionalTime(row[18]);
   s.cancelled_at = OptionalTime(row[19]);
   s.updated_at = FromMicros(row[20].as<std::int64_t>());
-  for (const auto& item : nlohmann::json::parse(row[21].as<std::string>())) {
+  s.next_step_at = OptionalTime(row[21]);
+  for (const auto& item : nlohmann::json::parse(row[22].as<std::string>())) {
     s.items.push_back({item.at("product_id").get<std::string>(), item.at("sku").get<std::string>(),
                        item.at("name").get<std::string>(), item.at("quantity").get<int>()});
   }
@@ -94,13 +99,19 @@ const std::string kGetByOrderSql = kSelect + " WHERE s.order_id = $1::uuid";
 // The row lock serialises concurrent transitions of one shipment: the second waits, then sees
 // the first one's result and decides again.
 const std::string kLockSql = kSelect + " WHERE s.id = $1::uuid FOR UPDATE OF s";
+const std::string kLockByOrderSql = kSelect + " WHERE s.order_id = $1::uuid FOR UPDATE OF s";
+// The progression's claim: the shipment whose step is the most overdue among those no other
+// transaction holds. A row a replica (or an operator's RPC) has locked is skipped, not waited for.
+const std::string kLockDueSql = kSelect + " WHERE s.next_step_at <= " + TimestampParam("$1") +
+                                " ORDER BY s.next_step_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED";
 
 const std::string kUpdateSql =
     "UPDATE shipments SET status = $2, cancel_reason = $3,"
     " dispatched_at = CASE WHEN $4::bool THEN " + TimestampParam("$5") + " END," +
     " delivered_at = CASE WHEN $6::bool THEN " + TimestampParam("$7") + " END," +
     " cancelled_at = CASE WHEN $8::bool THEN " + TimestampParam("$9") + " END," +
-    " updated_at = " + TimestampParam("$10") + " WHERE id = $1::uuid";
+    " updated_at = " + TimestampParam("$10") + "," +
+    " next_step_at = CASE WHEN $11::bool THEN " + TimestampParam("$12") + " END WHERE id = $1::uuid";
 
 // Newest first on (created_at, id); fetches one row more than the page to learn whether
 // another page follows, without a COUNT.
@@ -127,7 +138,120 @@ std::optional<Shipment> FirstOrNone(const pqxx::result& rows) {
   return ReadShipment(rows[0]);
 }
 
+void Save(pqxx::transaction_base& txn, const Shipment& s) {
+  txn.exec_prepared("shipping_update", s.id, std::string(domain::Name(s.status)), s.cancel_reason,
+                    s.dispatched_at.has_value(), s.dispatched_at ? ToMicros(*s.dispatched_at) : 0,
+                    s.delivered_at.has_value(), s.delivered_at ? ToMicros(*s.delivered_at) : 0,
+                    s.cancelled_at.has_value(), s.cancelled_at ? ToMicros(*s.cancelled_at) : 0, ToMicros(s.updated_at),
+                    s.next_step_at.has_value(), s.next_step_at ? ToMicros(*s.next_step_at) : 0);
+}
+
+// --- Events (proto/storefront/events/v1/shipping_events.proto) ---------------------------------
+
+namespace ev = storefront::events::v1;
+
+void AppendEvent(pqxx::transaction_base& txn, std::string_view type, const Shipment& s,
+                 const google::protobuf::Message& payload) {
+  // Keyed by the order, not the shipment: consumers (payments, checkout) think in orders, and an
+  // order has at most one shipment, so one order's shipment events stay in order on one partition.
+  storefront::events::Append(txn, "shipping", "shipping",
+                             {.topic = std::string(storefront::events::kShipmentTopic),
+                              .event_type = std::string(type),
+                              .aggregate_type = "shipment",
+                              .aggregate_id = s.order_id,
+                              .payload = &payload,
+                              .traceparent = ""});
+}
+
+void Publish(pqxx::transaction_base& txn, domain::ShipmentEvent event, const Shipment& s) {
+  namespace types = storefront::events::types;
+  switch (event) {
+    case domain::ShipmentEvent::kCreated: {
+      ev::ShipmentCreated payload;
+      payload.set_shipment_id(s.id);
+      payload.set_order_id(s.order_id);
+      payload.set_customer_id(s.customer_id);
+      payload.set_carrier(s.carrier);
+      payload.set_service(s.service);
+      payload.set_tracking_number(s.tracking_number);
+      auto* a = payload.mutable_address();
+      a->set_name(s.address.name);
+      a->set_line1(s.address.line1);
+      a->set_line2(s.address.line2);
+      a->set_city(s.address.city);
+      a->set_region(s.address.region);
+      a->set_postal_code(s.address.postal_code);
+      a->set_country(s.address.country);
+      for (const auto& item : s.items) {
+        auto* line = payload.add_lines();
+        line->set_product_id(item.product_id);
+        line->set_sku(item.sku);
+        line->set_quantity(item.quantity);
+      }
+      AppendEvent(txn, types::kShipmentCreated, s, payload);
+      return;
+    }
+    case domain::ShipmentEvent::kDispatched: {
+      ev::ShipmentDispatched payload;
+      payload.set_shipment_id(s.id);
+      payload.set_order_id(s.order_id);
+      payload.set_customer_id(s.customer_id);
+      payload.set_carrier(s.carrier);
+      payload.set_tracking_number(s.tracking_number);
+      AppendEvent(txn, types::kShipmentDispatched, s, payload);
+      return;
+    }
+    case domain::ShipmentEvent::kDelivered: {
+      ev::ShipmentDelivered payload;
+      payload.set_shipment_id(s.id);
+      payload.set_order_id(s.order_id);
+      payload.set_customer_id(s.customer_id);
+      payload.set_tracking_number(s.tracking_number);
+      AppendEvent(txn, types::kShipmentDelivered, s, payload);
+      return;
+    }
+    case domain::ShipmentEvent::kCancelled: {
+      ev::ShipmentCancelled payload;
+      payload.set_shipment_id(s.id);
+      payload.set_order_id(s.order_id);
+      payload.set_customer_id(s.customer_id);
+      payload.set_reason(s.cancel_reason);
+      AppendEvent(txn, types::kShipmentCancelled, s, payload);
+      return;
+    }
+  }
+}
+
+// Runs `change` on the shipment `locked` holds (already locked by the query), saves it and
+// announces its move, if it made one.
+std::optional<Shipment> ChangeLocked(pqxx::transaction_base& txn, const pqxx::result& locked,
+                                     const domain::ShipmentRepository::Change& change) {
+  auto shipment = FirstOrNone(locked);
+  if (!shipment) return std::nullopt;
+  const ShipmentStatus before = shipment->status;
+  if (!change(*shipment)) return shipment;  // nothing to write: the transaction just ends
+  Save(txn, *shipment);
+  if (auto event = domain::EventForMove(before, shipment->status)) Publish(txn, *event, *shipment);
+  return shipment;
+}
+
 }  // namespace
+
+// A use case's transaction: the caller's when there is one, otherwise a new one from the pool.
+template <typename Fn>
+auto PgShipmentRepository::Write(Fn&& work) {
+  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
+  return db::WithTransaction(*pool_, [&](pqxx::work& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
+}
+
+// A single-statement read: on the caller's transaction when there is one (it sees that
+// transaction's own changes), otherwise without BEGIN/COMMIT.
+template <typename Fn>
+auto PgShipmentRepository::Read(Fn&& work) {
+  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
+  return db::WithReadOnly(*pool_,
+                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
+}
 
 void PgShipmentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("shipping_insert", kInsertSql);
@@ -135,12 +259,14 @@ void PgShipmentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("shipping_get", kGetSql);
   connection.prepare("shipping_get_by_order", kGetByOrderSql);
   connection.prepare("shipping_lock", kLockSql);
+  connection.prepare("shipping_lock_by_order", kLockByOrderSql);
+  connection.prepare("shipping_lock_due", kLockDueSql);
   connection.prepare("shipping_update", kUpdateSql);
   connection.prepare("shipping_list", kListSql);
 }
 
 domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Shipment& s) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> CreateResult {
+  return Write([&](pqxx::transaction_base& txn) -> CreateResult {
     const auto& a = s.address;
     auto inserted = txn.exec_prepared("shipping_insert", s.order_id, s.customer_id, s.shipping_option_id, s.carrier,
                                       s.service, s.tracking_number, std::string(domain::Name(s.status)), a.name,
@@ -154,24 +280,26 @@ domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Ship
     }
     const std::string id = inserted[0][0].as<std::string>();
     txn.exec_prepared("shipping_insert_items", id, ItemsJson(s.items));
-    return {CreateOutcome::kCreated, FirstOrNone(txn.exec_prepared("shipping_get", id))};
+    auto created = FirstOrNone(txn.exec_prepared("shipping_get", id));
+    Publish(txn, domain::ShipmentEvent::kCreated, *created);  // only here: a repeat inserts nothing
+    return {CreateOutcome::kCreated, std::move(created)};
   });
 }
 
 std::optional<Shipment> PgShipmentRepository::Get(const std::string& id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     return FirstOrNone(txn.exec_prepared("shipping_get", id));
   });
 }
 
 std::optional<Shipment> PgShipmentRepository::GetByOrder(const std::string& order_id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     return FirstOrNone(txn.exec_prepared("shipping_get_by_order", order_id));
   });
 }
 
 domain::ShipmentPage PgShipmentRepository::List(const domain::ShipmentQuery& query) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     const bool has_cursor = query.after.has_value();
     const std::string status = query.status == ShipmentStatus::kUnspecified ? "" : std::string(Name(query.status));
     pqxx::result rows =
@@ -191,17 +319,20 @@ domain::ShipmentPage PgShipmentRepository::List(const domain::ShipmentQuery& que
 }
 
 std::optional<Shipment> PgShipmentRepository::Update(const std::string& id, const Change& change) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Shipment> {
-    auto shipment = FirstOrNone(txn.exec_prepared("shipping_lock", id));
-    if (!shipment) return std::nullopt;
-    if (!change(*shipment)) return shipment;  // nothing to write: the transaction just ends
-    const auto& s = *shipment;
-    txn.exec_prepared("shipping_update", id, std::string(domain::Name(s.status)), s.cancel_reason,
-                      s.dispatched_at.has_value(), s.dispatched_at ? ToMicros(*s.dispatched_at) : 0,
-                      s.delivered_at.has_value(), s.delivered_at ? ToMicros(*s.delivered_at) : 0,
-                      s.cancelled_at.has_value(), s.cancelled_at ? ToMicros(*s.cancelled_at) : 0,
-                      ToMicros(s.updated_at));
-    return shipment;
+  return Write([&](pqxx::transaction_base& txn) {
+    return ChangeLocked(txn, txn.exec_prepared("shipping_lock", id), change);
+  });
+}
+
+std::optional<Shipment> PgShipmentRepository::UpdateByOrder(const std::string& order_id, const Change& change) {
+  return Write([&](pqxx::transaction_base& txn) {
+    return ChangeLocked(txn, txn.exec_prepared("shipping_lock_by_order", order_id), change);
+  });
+}
+
+std::optional<Shipment> PgShipmentRepository::UpdateOneDue(Timestamp now, const Change& change) {
+  return Write([&](pqxx::transaction_base& txn) {
+    return ChangeLocked(txn, txn.exec_prepared("shipping_lock_due", ToMicros(now)), change);
   });
 }
 

@@ -1,5 +1,10 @@
-// Shipping's PostgreSQL repository: SQL for the shipping schema, one transaction per use case.
+// Shipping's PostgreSQL repository: SQL for the shipping schema, one transaction per use case,
+// and the outbox: every change that shipping announces (ShipmentCreated, ShipmentDispatched,
+// ShipmentDelivered, ShipmentCancelled) is appended to shipping.outbox in the transaction that
+// stores it, so the event exists if and only if the change committed.
 #pragma once
+
+#include <pqxx/pqxx>
 
 #include "domain/shipping.h"
 #include "shared/db/pool.h"
@@ -8,7 +13,12 @@ namespace storefront::shipping::repo {
 
 class PgShipmentRepository final : public domain::ShipmentRepository {
  public:
-  explicit PgShipmentRepository(db::Pool& pool) : pool_(pool) {}
+  // Each call runs in a transaction of its own from `pool`.
+  explicit PgShipmentRepository(db::Pool& pool) : pool_(&pool) {}
+  // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
+  // case in the transaction that also records the event in its inbox. The connection must have
+  // been prepared with Prepare (any connection of the service's pool is).
+  explicit PgShipmentRepository(pqxx::work& txn) : txn_(&txn) {}
 
   // Registers every statement as a prepared statement on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -18,9 +28,17 @@ class PgShipmentRepository final : public domain::ShipmentRepository {
   std::optional<domain::Shipment> GetByOrder(const std::string& order_id) override;
   domain::ShipmentPage List(const domain::ShipmentQuery& query) override;
   std::optional<domain::Shipment> Update(const std::string& id, const Change& change) override;
+  std::optional<domain::Shipment> UpdateByOrder(const std::string& order_id, const Change& change) override;
+  std::optional<domain::Shipment> UpdateOneDue(domain::Timestamp now, const Change& change) override;
 
  private:
-  db::Pool& pool_;
+  template <typename Fn>
+  auto Write(Fn&& work);
+  template <typename Fn>
+  auto Read(Fn&& work);
+
+  db::Pool* pool_ = nullptr;
+  pqxx::work* txn_ = nullptr;
 };
 
 }  // namespace storefront::shipping::repo

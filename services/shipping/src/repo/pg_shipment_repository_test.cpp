@@ -1,23 +1,25 @@
 // Shipping's rules against a real PostgreSQL, through the use cases over the real repository and
 // migrations: idempotent creation, unique tracking numbers, the status machine under concurrency,
-// and keyset paging.
+// keyset paging, the outbox row each change writes in its own transaction, and the automatic
+// progression (with time passed in, never slept).
 #include "repo/pg_shipment_repository.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <set>
 #include <thread>
 
+#include "app.h"
 #include "domain/shipping.h"
 #include "shared/db/migrations.h"
+#include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
-
-namespace storefront::shipping {
-const std::vector<db::Migration>& Migrations();
-}
+#include "storefront/events/v1/shipping_events.pb.h"
+#include "test_support/outbox_rows.h"
 
 namespace storefront::shipping::repo {
 namespace {
@@ -25,6 +27,11 @@ namespace {
 using domain::ShipmentStatus;
 using domain::Timestamp;
 using storefront::testing::SharedPostgres;
+using test_support::EventTypes;
+using test_support::OutboxRows;
+namespace ev = storefront::events::v1;
+namespace types = storefront::events::types;
+using namespace std::chrono_literals;
 
 std::string NewUuid() {
   unsigned char b[16];
@@ -73,7 +80,7 @@ class PgShipmentRepositoryTest : public ::testing::Test {
   static void SetUpTestSuite() {
     ASSERT_GE(sodium_init(), 0);
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
-    db::Migrate(connection, "shipping", Migrations());
+    db::Migrate(connection, "shipping", AllMigrations());
   }
 
   int Count(const std::string& sql) {
@@ -88,9 +95,13 @@ class PgShipmentRepositoryTest : public ::testing::Test {
   domain::Shipping shipping_{repo_, [this] { return clock_.Now(); }, domain::SecureRandomDigits()};
 };
 
+std::vector<std::string> Types(std::initializer_list<std::string_view> types) {
+  return {types.begin(), types.end()};
+}
+
 TEST_F(PgShipmentRepositoryTest, MigratingAgainChangesNothing) {
   pqxx::connection connection(SharedPostgres().Dsn("shipping"));
-  EXPECT_TRUE(db::Migrate(connection, "shipping", Migrations()).applied.empty());
+  EXPECT_TRUE(db::Migrate(connection, "shipping", AllMigrations()).applied.empty());
 }
 
 TEST_F(PgShipmentRepositoryTest, CreateStoresAddressAndItemsAndReadsThemBackExactly) {
@@ -349,6 +360,199 @@ TEST_F(PgShipmentRepositoryTest, TheDatabaseRefusesAnInvalidStateEvenIfCodeTried
   pqxx::connection connection(SharedPostgres().Dsn("shipping"));
   pqxx::work txn(connection);
   EXPECT_THROW(txn.exec("UPDATE shipments SET status = 'DELIVERED' WHERE id = '" + s.id + "'"), pqxx::check_violation);
+}
+
+// --- The outbox: each change announces itself in its own transaction -----------------------------
+
+TEST_F(PgShipmentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOrder) {
+  const std::string order = NewUuid();
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  auto created = shipping_.CreateShipment(Request(order, "express"));
+  auto rows = OutboxRows(dsn, order);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated}));
+  EXPECT_EQ(rows[0].topic, storefront::events::kShipmentTopic);
+  EXPECT_EQ(rows[0].envelope.aggregate_type(), "shipment");
+  EXPECT_EQ(rows[0].envelope.aggregate_id(), order);
+  EXPECT_EQ(rows[0].envelope.producer(), "shipping");
+  auto payload = rows[0].PayloadAs<ev::ShipmentCreated>();
+  EXPECT_EQ(payload.shipment_id(), created.id);
+  EXPECT_EQ(payload.order_id(), order);
+  EXPECT_EQ(payload.customer_id(), "cus_42");
+  EXPECT_EQ(payload.carrier(), "UPS");
+  EXPECT_EQ(payload.service(), "2nd Day Air");
+  EXPECT_EQ(payload.tracking_number(), created.tracking_number);
+  EXPECT_EQ(payload.address().line2(), "Apt 3");
+  EXPECT_EQ(payload.address().country(), "US");
+  ASSERT_EQ(payload.lines_size(), 3);
+  EXPECT_EQ(payload.lines(2).sku(), "AUD-EB-0003");
+  EXPECT_EQ(payload.lines(2).quantity(), 2);
+
+  // An idempotent repeat, and a refused one, announce nothing.
+  shipping_.CreateShipment(Request(order, "express"));
+  EXPECT_THROW(shipping_.CreateShipment(Request(order, "standard")), AlreadyExists);
+  EXPECT_EQ(OutboxRows(dsn, order).size(), 1u);
+
+  shipping_.AdvanceShipment(created.id, ShipmentStatus::kDispatched);
+  shipping_.AdvanceShipment(created.id, ShipmentStatus::kDispatched);  // a retry: no event
+  rows = OutboxRows(dsn, order);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+  auto dispatched = rows[1].PayloadAs<ev::ShipmentDispatched>();
+  EXPECT_EQ(dispatched.shipment_id(), created.id);
+  EXPECT_EQ(dispatched.carrier(), "UPS");
+  EXPECT_EQ(dispatched.tracking_number(), created.tracking_number);
+
+  shipping_.AdvanceShipment(created.id, ShipmentStatus::kDelivered);
+  rows = OutboxRows(dsn, order);
+  ASSERT_EQ(EventTypes(rows),
+            Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
+  EXPECT_EQ(rows[2].PayloadAs<ev::ShipmentDelivered>().tracking_number(), created.tracking_number);
+  for (const auto& row : rows) EXPECT_EQ(row.key, order);
+}
+
+TEST_F(PgShipmentRepositoryTest, CancellingAnnouncesItOnceAndARefusedChangeAnnouncesNothing) {
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  auto s = shipping_.CreateShipment(Request(NewUuid()));
+  shipping_.CancelShipment(s.id, "payment could not be captured");
+  shipping_.CancelShipment(s.id, "again");
+  auto rows = OutboxRows(dsn, s.order_id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentCancelled}));
+  auto cancelled = rows[1].PayloadAs<ev::ShipmentCancelled>();
+  EXPECT_EQ(cancelled.shipment_id(), s.id);
+  EXPECT_EQ(cancelled.reason(), "payment could not be captured");
+
+  // A change the state machine refuses rolls back and writes no event.
+  auto t = shipping_.CreateShipment(Request(NewUuid()));
+  shipping_.AdvanceShipment(t.id, ShipmentStatus::kDispatched);
+  EXPECT_THROW(shipping_.CancelShipment(t.id, "too late"), FailedPrecondition);
+  EXPECT_THROW(shipping_.AdvanceShipment(t.id, ShipmentStatus::kLabelCreated), FailedPrecondition);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, t.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+}
+
+TEST_F(PgShipmentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  auto s = shipping_.CreateShipment(Request(NewUuid()));
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    PgShipmentRepository in_txn(txn);
+    domain::Shipping shipping(in_txn, [this] { return clock_.Now(); }, domain::SecureRandomDigits());
+    shipping.CancelShipment(s.id, "changed my mind");
+    EXPECT_EQ(EventTypes(OutboxRows(txn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}))
+        << "written in the transaction of the change";
+    txn.abort();
+  }
+  EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, s.order_id)), Types({types::kShipmentCreated})) << "rolled back together";
+}
+
+// --- The automatic progression -----------------------------------------------------------------
+
+class ProgressionTest : public PgShipmentRepositoryTest {
+ protected:
+  domain::Shipping scheduled_{repo_, [this] { return clock_.Now(); }, domain::SecureRandomDigits(),
+                              domain::ProgressionDelays{.dispatch = 30s, .delivery = 60s}};
+
+  domain::Shipment Scheduled(Timestamp confirmed_at) {
+    clock_.Set(confirmed_at - 1min);
+    auto s = scheduled_.CreateShipment(Request(NewUuid()));
+    clock_.Set(confirmed_at);
+    EXPECT_EQ(scheduled_.StartProgression(s.order_id).outcome, domain::OrderEventOutcome::kApplied);
+    return scheduled_.GetShipment(s.id);
+  }
+};
+
+TEST_F(ProgressionTest, AScheduledShipmentIsDispatchedThenDeliveredByItselfWithItsEvents) {
+  const Timestamp t0 = Day(6);
+  auto a = Scheduled(t0);
+  auto b = Scheduled(t0 + 10s);
+  EXPECT_EQ(a.next_step_at, t0 + 30s);
+
+  scheduled_.AdvanceDueShipments(t0 + 29s);
+  EXPECT_EQ(scheduled_.GetShipment(a.id).status, ShipmentStatus::kLabelCreated) << "not before its time";
+
+  EXPECT_GE(scheduled_.AdvanceDueShipments(t0 + 30s), 1);
+  auto a_dispatched = scheduled_.GetShipment(a.id);
+  EXPECT_EQ(a_dispatched.status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(a_dispatched.dispatched_at, t0 + 30s);
+  EXPECT_EQ(a_dispatched.next_step_at, t0 + 90s) << "delivery 60 s after the dispatch";
+  EXPECT_EQ(scheduled_.GetShipment(b.id).status, ShipmentStatus::kLabelCreated);
+
+  scheduled_.AdvanceDueShipments(t0 + 89s);
+  EXPECT_EQ(scheduled_.GetShipment(a.id).status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(scheduled_.GetShipment(b.id).status, ShipmentStatus::kDispatched);
+
+  scheduled_.AdvanceDueShipments(t0 + 90s);
+  auto a_delivered = scheduled_.GetShipment(a.id);
+  EXPECT_EQ(a_delivered.status, ShipmentStatus::kDelivered);
+  EXPECT_EQ(a_delivered.delivered_at, t0 + 90s);
+  EXPECT_FALSE(a_delivered.next_step_at);
+
+  scheduled_.AdvanceDueShipments(t0 + 1h);
+  EXPECT_EQ(scheduled_.GetShipment(b.id).status, ShipmentStatus::kDelivered);
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  for (const auto& order : {a.order_id, b.order_id}) {
+    EXPECT_EQ(EventTypes(OutboxRows(dsn, order)),
+              Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
+  }
+  scheduled_.AdvanceDueShipments(t0 + 1000h);
+  EXPECT_EQ(OutboxRows(dsn, a.order_id).size(), 3u) << "nothing more once delivered";
+}
+
+TEST_F(ProgressionTest, AnOperatorMovingTheShipmentTakesItOverAndCancellingEndsTheSchedule) {
+  const Timestamp t0 = Day(7);
+  auto by_hand = Scheduled(t0);
+  clock_.Set(t0 + 5s);
+  auto dispatched = scheduled_.AdvanceShipment(by_hand.id, ShipmentStatus::kDispatched);
+  EXPECT_FALSE(dispatched.next_step_at);
+  auto cancelled = Scheduled(t0);
+  scheduled_.CancelShipment(cancelled.id, "out of stock after all");
+
+  scheduled_.AdvanceDueShipments(t0 + 1000h);
+  EXPECT_EQ(scheduled_.GetShipment(by_hand.id).status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(scheduled_.GetShipment(cancelled.id).status, ShipmentStatus::kCancelled);
+}
+
+TEST_F(ProgressionTest, APassSkipsAShipmentAnotherTransactionHoldsInsteadOfWaiting) {
+  const Timestamp t0 = Day(8);
+  auto held = Scheduled(t0);
+  auto free = Scheduled(t0);
+
+  pqxx::connection other(SharedPostgres().Dsn("shipping"));
+  pqxx::work locker(other);
+  locker.exec("SELECT 1 FROM shipments WHERE id = '" + held.id + "' FOR UPDATE");
+
+  auto pass = std::async(std::launch::async, [&] { return scheduled_.AdvanceDueShipments(t0 + 31s); });
+  const bool finished = pass.wait_for(30s) == std::future_status::ready;
+  EXPECT_EQ(scheduled_.GetShipment(held.id).status, ShipmentStatus::kLabelCreated);
+  locker.abort();  // lets a pass that did wait finish, so the test ends either way
+  EXPECT_TRUE(finished) << "the pass waited for the locked shipment";
+  pass.get();
+  EXPECT_EQ(scheduled_.GetShipment(free.id).status, ShipmentStatus::kDispatched);
+
+  scheduled_.AdvanceDueShipments(t0 + 32s);
+  EXPECT_EQ(scheduled_.GetShipment(held.id).status, ShipmentStatus::kDispatched) << "taken on the next pass";
+}
+
+TEST_F(ProgressionTest, ConcurrentPassesTakeEachStepExactlyOnce) {
+  const Timestamp t0 = Day(9);
+  std::vector<domain::Shipment> shipments;
+  for (int i = 0; i < 20; ++i) shipments.push_back(Scheduled(t0));
+
+  std::latch start(4);
+  std::vector<std::thread> passes;
+  for (int i = 0; i < 4; ++i) {
+    passes.emplace_back([&] {
+      start.arrive_and_wait();
+      scheduled_.AdvanceDueShipments(t0 + 30s);
+    });
+  }
+  for (auto& t : passes) t.join();
+
+  const std::string dsn = SharedPostgres().Dsn("shipping");
+  for (const auto& s : shipments) {
+    EXPECT_EQ(scheduled_.GetShipment(s.id).status, ShipmentStatus::kDispatched);
+    EXPECT_EQ(EventTypes(OutboxRows(dsn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+  }
 }
 
 }  // namespace

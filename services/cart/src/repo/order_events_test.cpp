@@ -1,0 +1,140 @@
+// The cart's reaction to OrderConfirmed, with the handler called directly on a pqxx::work as the
+// consumer would (no broker): the ordered products' lines go, everything else stays, a
+// redelivery changes nothing, and malformed events throw so the library can dead-letter them.
+#include "repo/order_events.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "repo/pg_cart_repository.h"
+#include "shared/db/migrations.h"
+#include "shared/events/topics.h"
+#include "shared/testing/postgres.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+
+namespace storefront::cart {
+std::vector<db::Migration> AllMigrations();
+}
+
+namespace storefront::cart::repo {
+namespace {
+
+using storefront::testing::SharedPostgres;
+namespace ev = storefront::events::v1;
+
+std::string ProductId(int n) {
+  char id[37];
+  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
+  return id;
+}
+
+domain::LineSnapshot Line(int n) {
+  return {ProductId(n), "SKU-" + std::to_string(n), "Product " + std::to_string(n), {1000, "USD"}};
+}
+
+events::Envelope Confirmed(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+  ev::OrderConfirmed order;
+  order.set_order_id("3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b");
+  order.set_customer_id(customer_id);
+  for (const auto& id : product_ids) {
+    auto* line = order.add_lines();
+    line->set_product_id(id);
+    line->set_quantity(1);
+  }
+  events::Envelope envelope;
+  envelope.set_event_id("8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a");
+  envelope.set_event_type(std::string(events::types::kOrderConfirmed));
+  envelope.set_payload(order.SerializeAsString());
+  return envelope;
+}
+
+std::vector<std::string> ProductsIn(const domain::Cart& cart) {
+  std::vector<std::string> ids;
+  for (const auto& item : cart.items) ids.push_back(item.product_id);
+  return ids;
+}
+
+class CartOrderEventsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pqxx::connection connection(SharedPostgres().Dsn("cart"));
+    db::Migrate(connection, "cart", AllMigrations());
+  }
+  void SetUp() override { PgCartRepository::Prepare(connection_); }
+
+  static std::string Customer() {
+    return (std::string("events-") + ::testing::UnitTest::GetInstance()->current_test_info()->name()).substr(0, 64);
+  }
+
+  // As the consumer runs it: one transaction, committed when the handler returns.
+  int Handle(const events::Envelope& event) {
+    pqxx::work txn(connection_);
+    int removed = ApplyOrderConfirmed(txn, event);
+    txn.commit();
+    return removed;
+  }
+
+  db::Pool pool_{SharedPostgres().Dsn("cart"), 2, std::chrono::seconds(10), PgCartRepository::Prepare};
+  PgCartRepository repo_{pool_};
+  pqxx::connection connection_{SharedPostgres().Dsn("cart")};
+};
+
+TEST_F(CartOrderEventsTest, AConfirmedOrderTakesOnlyItsProductsOutOfTheCart) {
+  const auto customer = Customer();
+  repo_.AddItem(customer, Line(1), 2);
+  repo_.AddItem(customer, Line(2), 1);
+  repo_.AddItem(customer, Line(3), 4);  // added after checking out: not in the order
+  const auto before = repo_.Get(customer);
+
+  // Product ids in any case; product 9 was ordered but is no longer in the cart.
+  std::string upper = ProductId(2);
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1), upper, ProductId(9)})), 2);
+  auto after = repo_.Get(customer);
+  EXPECT_EQ(ProductsIn(after), std::vector<std::string>{ProductId(3)});
+  EXPECT_EQ(after.items[0].quantity, 4);
+  EXPECT_GT(*after.updated_at, *before.updated_at);
+
+  // Redelivered: the lines are gone already, so nothing changes, not even updated_at.
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1), ProductId(2)})), 0);
+  auto again = repo_.Get(customer);
+  EXPECT_EQ(ProductsIn(again), std::vector<std::string>{ProductId(3)});
+  EXPECT_EQ(again.updated_at, after.updated_at);
+}
+
+TEST_F(CartOrderEventsTest, AShopperWithoutACartIsLeftWithout) {
+  const auto customer = Customer();
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1)})), 0);
+  EXPECT_FALSE(repo_.Get(customer).updated_at) << "no cart row was created";
+}
+
+TEST_F(CartOrderEventsTest, TheRemovalRollsBackWithTheConsumersTransaction) {
+  const auto customer = Customer();
+  repo_.AddItem(customer, Line(1), 1);
+  {
+    pqxx::work txn(connection_);
+    EXPECT_EQ(ApplyOrderConfirmed(txn, Confirmed(customer, {ProductId(1)})), 1);
+    txn.abort();  // the inbox insert failed, say: the event will be delivered again
+  }
+  EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(1)});
+}
+
+// Poison: thrown, so the consumer retries and then dead-letters it; the cart is untouched.
+TEST_F(CartOrderEventsTest, MalformedEventsThrowAndChangeNothing) {
+  const auto customer = Customer();
+  repo_.AddItem(customer, Line(1), 1);
+  for (const auto& bad_customer :
+       std::vector<std::string>{"", "has space", std::string(65, 'a'), "'; DROP TABLE carts; --"}) {
+    EXPECT_THROW(Handle(Confirmed(bad_customer, {ProductId(1)})), std::invalid_argument) << bad_customer;
+  }
+  EXPECT_THROW(Handle(Confirmed(customer, {ProductId(1), "not-a-uuid"})), std::invalid_argument);
+  EXPECT_THROW(Handle(Confirmed(customer, {""})), std::invalid_argument);
+  auto garbage = Confirmed(customer, {ProductId(1)});
+  garbage.set_payload(std::string("\x0a\x05" "ab", 4));  // a field longer than the bytes left
+  EXPECT_THROW(Handle(garbage), std::runtime_error);
+  EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(1)});
+}
+
+}  // namespace
+}  // namespace storefront::cart::repo

@@ -1,0 +1,86 @@
+#include "consumers/order_events.h"
+
+#include <stdexcept>
+
+#include "repo/pg_shipment_repository.h"
+#include "shared/events/topics.h"
+#include "shared/log/log.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+
+namespace storefront::shipping::consumers {
+namespace {
+
+namespace ev = storefront::events::v1;
+using domain::OrderEventOutcome;
+
+void RequireOrderId(const std::string& order_id, const storefront::events::Envelope& event) {
+  if (!domain::IsUuid(order_id)) {
+    throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": order_id is not a UUID");
+  }
+}
+
+nlohmann::json Fields(const storefront::events::Envelope& event, const std::string& order_id,
+                      const domain::OrderEventResult& result) {
+  nlohmann::json fields = {{"event_id", event.event_id()}, {"order_id", order_id}};
+  if (result.shipment) {
+    fields["shipment_id"] = result.shipment->id;
+    fields["status"] = domain::Name(result.shipment->status);
+  }
+  return fields;
+}
+
+}  // namespace
+
+void OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const storefront::events::Envelope& event) const {
+  auto payload = storefront::events::PayloadOf<ev::OrderConfirmed>(event);
+  RequireOrderId(payload.order_id(), event);
+  repo::PgShipmentRepository repository(txn);
+  // No shipment is created here, so the random digits are never drawn.
+  domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
+  auto result = shipping.StartProgression(payload.order_id());
+  auto fields = Fields(event, payload.order_id(), result);
+  switch (result.outcome) {
+    case OrderEventOutcome::kApplied:
+      fields["dispatch_in_ms"] = delays_.dispatch.count();
+      log::Info("order confirmed: shipment scheduled to dispatch", fields);
+      break;
+    case OrderEventOutcome::kNoShipment:
+      log::Warn("order confirmed but it has no shipment; nothing to schedule", fields);
+      break;
+    default:
+      log::Info("order confirmed: shipment already scheduled, under way or cancelled", fields);
+      break;
+  }
+}
+
+void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const {
+  auto payload = storefront::events::PayloadOf<ev::OrderCancelled>(event);
+  RequireOrderId(payload.order_id(), event);
+  repo::PgShipmentRepository repository(txn);
+  domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
+  auto result = shipping.CancelForOrder(payload.order_id(), payload.reason());
+  auto fields = Fields(event, payload.order_id(), result);
+  switch (result.outcome) {
+    case OrderEventOutcome::kApplied:
+      log::Info("order cancelled: shipment cancelled", fields);
+      break;
+    case OrderEventOutcome::kUnchanged:
+      log::Info("order cancelled: shipment was already cancelled", fields);
+      break;
+    case OrderEventOutcome::kWithCarrier:
+      log::Warn("order cancelled after its shipment was dispatched; the parcel goes on", fields);
+      break;
+    case OrderEventOutcome::kNoShipment:
+      log::Warn("order cancelled but it has no shipment; nothing to cancel", fields);
+      break;
+  }
+}
+
+void OrderEventHandlers::RegisterOn(storefront::events::Consumer& consumer) const {
+  consumer.On(std::string(storefront::events::types::kOrderConfirmed),
+              [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderConfirmed(txn, event); });
+  consumer.On(std::string(storefront::events::types::kOrderCancelled),
+              [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderCancelled(txn, event); });
+}
+
+}  // namespace storefront::shipping::consumers

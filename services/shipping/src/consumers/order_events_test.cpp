@@ -1,0 +1,208 @@
+// Shipping's order-event handlers against a real PostgreSQL, called directly with a transaction
+// as the consumer would call them (no broker needed): what each event does to the shipment,
+// which events that change announces, that handler, change and outbox share the consumer's
+// transaction, and that bad payloads throw (to be retried, then dead-lettered) while an order
+// without a shipment is only a warning.
+#include "consumers/order_events.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <atomic>
+
+#include "app.h"
+#include "repo/pg_shipment_repository.h"
+#include "shared/events/topics.h"
+#include "shared/testing/postgres.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+#include "storefront/events/v1/shipping_events.pb.h"
+#include "test_support/outbox_rows.h"
+
+namespace storefront::shipping::consumers {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::ShipmentStatus;
+using domain::Timestamp;
+using storefront::testing::SharedPostgres;
+using test_support::EventTypes;
+using test_support::OutboxRows;
+namespace ev = storefront::events::v1;
+namespace types = storefront::events::types;
+
+std::string NewUuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  std::string h(hex);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+// Far from the repository tests' days, so their passes and ours never meet.
+const Timestamp kStart = Timestamp(std::chrono::hours(24 * 21'000));
+
+storefront::events::Envelope EnvelopeOf(std::string_view type, const google::protobuf::Message& payload) {
+  storefront::events::Envelope envelope;
+  envelope.set_event_id(NewUuid());
+  envelope.set_event_type(std::string(type));
+  envelope.set_aggregate_type("order");
+  envelope.set_producer("checkout");
+  envelope.set_payload(payload.SerializeAsString());
+  envelope.set_payload_type(payload.GetDescriptor()->full_name());
+  return envelope;
+}
+
+storefront::events::Envelope Confirmed(const std::string& order_id) {
+  ev::OrderConfirmed payload;
+  payload.set_order_id(order_id);
+  payload.set_customer_id("cus_42");
+  return EnvelopeOf(types::kOrderConfirmed, payload);
+}
+
+storefront::events::Envelope Cancelled(const std::string& order_id, const std::string& reason = "") {
+  ev::OrderCancelled payload;
+  payload.set_order_id(order_id);
+  payload.set_customer_id("cus_42");
+  payload.set_reason(reason);
+  return EnvelopeOf(types::kOrderCancelled, payload);
+}
+
+std::vector<std::string> Types(std::initializer_list<std::string_view> types) { return {types.begin(), types.end()}; }
+
+class OrderEventsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_GE(sodium_init(), 0);
+    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+    db::Migrate(connection, "shipping", AllMigrations());
+  }
+
+  Timestamp Now() const { return Timestamp(std::chrono::microseconds(now_micros_.load())); }
+  void Set(Timestamp at) {
+    now_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+  }
+
+  // Calls a handler the way the consumer does: in a transaction of the service's pool, committed
+  // when the handler returns, rolled back when it throws.
+  template <typename Handler>
+  void Deliver(Handler handler, const storefront::events::Envelope& event) {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    (handlers_.*handler)(txn, event);
+    txn.commit();
+  }
+
+  domain::Shipment NewShipment() {
+    return shipping_.CreateShipment({NewUuid(), "cus_42", "standard",
+                                     domain::Address{"Ada Lovelace", "12 Analytical Way", "", "Springfield", "IL",
+                                                     "62701", "US"},
+                                     {{"79c8c292-6b94-45b5-b498-82321e35049e", "AUD-HP-0001", "Headphones", 1}}});
+  }
+
+  std::atomic<std::int64_t> now_micros_{
+      std::chrono::duration_cast<std::chrono::microseconds>(kStart.time_since_epoch()).count()};
+  domain::Clock clock_ = [this] { return Now(); };
+  const domain::ProgressionDelays delays_{.dispatch = 30s, .delivery = 60s};
+  db::Pool pool_{SharedPostgres().Dsn("shipping"), 4, std::chrono::seconds(5), repo::PgShipmentRepository::Prepare};
+  repo::PgShipmentRepository repo_{pool_};
+  domain::Shipping shipping_{repo_, clock_, domain::SecureRandomDigits(), delays_};
+  OrderEventHandlers handlers_{clock_, delays_};
+  const std::string dsn_ = SharedPostgres().Dsn("shipping");
+};
+
+TEST_F(OrderEventsTest, AConfirmedOrderShipsAndArrivesByItself) {
+  Set(kStart + 1h);
+  auto s = NewShipment();
+  Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
+  EXPECT_EQ(shipping_.GetShipment(s.id).next_step_at, kStart + 1h + 30s);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated}))
+      << "scheduling announces nothing";
+
+  shipping_.AdvanceDueShipments(kStart + 1h + 30s);
+  EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kDispatched);
+  shipping_.AdvanceDueShipments(kStart + 1h + 90s);
+  EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kDelivered);
+
+  auto rows = OutboxRows(dsn_, s.order_id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
+  EXPECT_EQ(rows[1].PayloadAs<ev::ShipmentDispatched>().order_id(), s.order_id);
+  EXPECT_EQ(rows[1].key, s.order_id);
+}
+
+TEST_F(OrderEventsTest, ARedeliveredConfirmationDoesNotPushTheDispatchBack) {
+  Set(kStart + 2h);
+  auto s = NewShipment();
+  Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
+  Set(kStart + 2h + 20s);
+  Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
+  EXPECT_EQ(shipping_.GetShipment(s.id).next_step_at, kStart + 2h + 30s);
+}
+
+TEST_F(OrderEventsTest, ACancelledOrdersShipmentIsCancelledWithItsEvent) {
+  Set(kStart + 3h);
+  auto s = NewShipment();
+  Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
+  Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(s.order_id, "customer request"));
+  auto stored = shipping_.GetShipment(s.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(stored.cancel_reason, "order cancelled: customer request");
+  EXPECT_FALSE(stored.next_step_at) << "no dispatch any more";
+
+  Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(s.order_id, "again"));  // a redelivery
+  auto rows = OutboxRows(dsn_, s.order_id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentCancelled}));
+  auto payload = rows[1].PayloadAs<ev::ShipmentCancelled>();
+  EXPECT_EQ(payload.shipment_id(), s.id);
+  EXPECT_EQ(payload.order_id(), s.order_id);
+  EXPECT_EQ(payload.reason(), "order cancelled: customer request");
+}
+
+TEST_F(OrderEventsTest, ACancellationAfterDispatchLeavesTheParcelGoing) {
+  Set(kStart + 4h);
+  auto s = NewShipment();
+  Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
+  shipping_.AdvanceDueShipments(kStart + 4h + 30s);
+  ASSERT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kDispatched);
+
+  EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(s.order_id)));
+  auto stored = shipping_.GetShipment(s.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(stored.next_step_at, kStart + 4h + 90s) << "still on its way to the door";
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+}
+
+TEST_F(OrderEventsTest, AnOrderWithoutAShipmentIsAWarningNotAnError) {
+  const std::string order = NewUuid();
+  EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(order)));
+  EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(order)));
+  EXPECT_TRUE(OutboxRows(dsn_, order).empty());
+}
+
+TEST_F(OrderEventsTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDeadLetterIt) {
+  auto garbage = Confirmed(NewUuid());
+  garbage.set_payload("\xff\xff\xff not a protobuf");
+  EXPECT_ANY_THROW(Deliver(&OrderEventHandlers::OnOrderConfirmed, garbage));
+  EXPECT_THROW(Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed("")), std::invalid_argument);
+  EXPECT_THROW(Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled("'; DROP TABLE shipments; --")),
+               std::invalid_argument);
+}
+
+TEST_F(OrderEventsTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
+  Set(kStart + 5h);
+  auto s = NewShipment();
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    handlers_.OnOrderCancelled(txn, Cancelled(s.order_id));
+    EXPECT_EQ(EventTypes(OutboxRows(txn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}));
+    txn.abort();  // as when the inbox insert or the commit fails
+  }
+  EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated}));
+}
+
+}  // namespace
+}  // namespace storefront::shipping::consumers

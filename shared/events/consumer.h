@@ -1,0 +1,99 @@
+// The consumer loop shared by every service that reacts to events.
+//
+// - Consumer groups: replicas of a service share the topic's partitions.
+// - Idempotent: each event's id goes into <schema>.inbox in the same transaction as the
+//   handler's changes; an event id already there is skipped, so a redelivered event changes
+//   nothing.
+// - Offsets are committed manually, only after the handler's transaction committed: a consumer
+//   killed in between re-reads the event and the inbox makes the second delivery a no-op.
+// - Poison: a message that cannot be decoded, or whose handler keeps failing (max_attempts), is
+//   copied to the dead-letter topic with the error in its headers, its offset is committed, and
+//   the loop goes on. An unreachable database is not poison: the loop waits and retries.
+// - Events of types nobody registered a handler for are skipped (and recorded in the inbox).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "shared/db/pool.h"
+#include "storefront/events/v1/envelope.pb.h"
+
+namespace storefront::events {
+
+using Envelope = storefront::events::v1::EventEnvelope;
+
+// Runs inside the transaction that also records the event in the inbox, with search_path set to
+// the consumer's schema. Throw to fail; the transaction rolls back and the event is retried
+// (then dead-lettered). Throwing pqxx::broken_connection, db::PoolExhausted or
+// storefront::Unavailable says "not this event's fault": the event is retried without limit.
+using EventHandler = std::function<void(pqxx::work& txn, const Envelope& event)>;
+
+struct ConsumerOptions {
+  std::string bootstrap_servers;
+  std::string group_id;  // e.g. "cart"
+  std::vector<std::string> topics;
+  std::string schema;  // whose inbox
+  int max_attempts = 5;
+  std::chrono::milliseconds retry_backoff{200};
+  std::chrono::milliseconds poll_timeout{200};
+  // Extra librdkafka consumer settings (security, or tests' shorter session timeouts). Manual
+  // offset commits are what the loop is built on and cannot be switched off here.
+  std::map<std::string, std::string> kafka_config;
+  // Exists for tests of crash windows: called after the event's transaction committed and
+  // before its offset is committed. A test throws from it to "kill" the consumer right there:
+  // the exception leaves PollOnce (on the Start thread it ends the loop), the offset stays
+  // uncommitted, and the next consumer of the group gets the event again.
+  std::function<void(const Envelope&)> after_transaction_commit;
+};
+
+class Consumer {
+ public:
+  Consumer(db::Pool& pool, ConsumerOptions options);
+  ~Consumer();
+
+  // Registers the handler for one event_type (before Start).
+  void On(const std::string& event_type, EventHandler handler);
+
+  // Runs PollOnce on a background thread until Stop.
+  void Start();
+  // Joins the thread and leaves the consumer group (rd_kafka_consumer_close). Final: a stopped
+  // consumer does not start again.
+  void Stop();
+
+  // One poll on the caller's thread (tests): handles at most one message; returns true if one
+  // was handled, skipped or dead-lettered. Not to be mixed with Start.
+  bool PollOnce(std::chrono::milliseconds timeout);
+
+  struct Stats {
+    long applied = 0;
+    long duplicates = 0;
+    long dead_lettered = 0;
+  };
+  Stats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Decodes the typed payload of an envelope; throws std::runtime_error when it does not parse.
+template <typename Payload>
+Payload PayloadOf(const Envelope& event) {
+  Payload payload;
+  if (!payload.ParseFromString(event.payload())) {
+    throw std::runtime_error("payload of " + event.event_type() + " does not parse as " +
+                             Payload::descriptor()->full_name());
+  }
+  return payload;
+}
+
+}  // namespace storefront::events

@@ -1,0 +1,576 @@
+// The outbox, the relay and the consumer against a real PostgreSQL (SharedPostgres) and the real
+// development broker (storefront-dev-broker, librdkafka's mock cluster), started for each test.
+// Each test migrates its own schema (owned by the shipping role) holding the outbox, the inbox
+// and two tiny tables: `orders` for a producer's state change, `things` for a handler to write.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "shared/db/migrations.h"
+#include "shared/errors/errors.h"
+#include "shared/events/consumer.h"
+#include "shared/events/internal/kafka.h"
+#include "shared/events/outbox.h"
+#include "shared/events/relay.h"
+#include "shared/events/topics.h"
+#include "shared/testing/postgres.h"
+#include "shared/testing/process.h"
+#include "storefront/events/v1/catalog_events.pb.h"
+
+namespace storefront::events {
+namespace {
+
+using namespace std::chrono_literals;
+using storefront::testing::SharedPostgres;
+
+// Every wait in these tests polls for a condition and gives up after this long; nothing asserts
+// on how long anything took.
+constexpr auto kCap = 30s;
+const std::string kChanged(types::kProductChanged);
+
+template <typename Condition>
+bool Eventually(Condition done) {
+  const auto deadline = std::chrono::steady_clock::now() + kCap;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+int Occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The development broker as a child process; SIGUSR1 / SIGUSR2 take its brokers down / up.
+class DevBroker {
+ public:
+  DevBroker() : dir_(storefront::testing::MakeTempDir("events-broker")), log_(dir_ + "/broker.log") {
+    storefront::testing::ProcessOptions options;
+    options.argv = {storefront::testing::BinDir() + "/storefront-dev-broker", "--topics-file",
+                    std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/topics.txt"};
+    options.log_path = log_;
+    process_ = std::make_unique<storefront::testing::Process>(options);
+    const std::string prefix = "bootstrap.servers=";
+    Eventually([&] {
+      const std::string text = storefront::testing::ReadFile(log_);
+      const auto at = text.find(prefix);
+      const auto end = at == std::string::npos ? at : text.find('\n', at);
+      if (end == std::string::npos) return !process_->Running();
+      bootstrap_ = text.substr(at + prefix.size(), end - at - prefix.size());
+      return true;
+    });
+    if (bootstrap_.empty()) {
+      ADD_FAILURE() << "the dev broker did not start:\n" << storefront::testing::ReadFile(log_);
+    }
+  }
+  ~DevBroker() {
+    process_->Stop(SIGTERM);
+    storefront::testing::RemoveTree(dir_);
+  }
+
+  const std::string& bootstrap() const { return bootstrap_; }
+  void Down() { Signal(SIGUSR1, "all brokers down"); }
+  void Up() { Signal(SIGUSR2, "all brokers up"); }
+
+ private:
+  // Signals, then waits for the broker to say it acted on it.
+  void Signal(int signal_number, const std::string& acknowledgement) {
+    const int before = Occurrences(storefront::testing::ReadFile(log_), acknowledgement);
+    ::kill(process_->pid(), signal_number);
+    ASSERT_TRUE(Eventually(
+        [&] { return Occurrences(storefront::testing::ReadFile(log_), acknowledgement) > before; }));
+  }
+
+  std::string dir_;
+  std::string log_;
+  std::unique_ptr<storefront::testing::Process> process_;
+  std::string bootstrap_;
+};
+
+struct DeadLetter {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Reads the dead-letter topic from the beginning until `count` messages arrived (or the cap).
+std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, std::size_t count) {
+  rd_kafka_conf_t* conf = internal::MakeConf({{"bootstrap.servers", bootstrap},
+                                              {"group.id", "dead-letter-reader"},
+                                              {"enable.auto.commit", "false"}});
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  EXPECT_NE(rk, nullptr) << errstr;
+  if (rk == nullptr) return {};
+  rd_kafka_topic_partition_list_t* partitions = rd_kafka_topic_partition_list_new(3);
+  for (int p = 0; p < 3; ++p) {
+    rd_kafka_topic_partition_list_add(partitions, std::string(kDeadLetterTopic).c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk, partitions);
+  rd_kafka_topic_partition_list_destroy(partitions);
+
+  std::vector<DeadLetter> letters;
+  const auto deadline = std::chrono::steady_clock::now() + kCap;
+  while (letters.size() < count && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 100);
+    if (message == nullptr) continue;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      DeadLetter letter;
+      letter.key.assign(static_cast<const char*>(message->key), message->key_len);
+      letter.value.assign(static_cast<const char*>(message->payload), message->len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          letter.headers[name] = std::string(static_cast<const char*>(value), size);
+        }
+      }
+      letters.push_back(std::move(letter));
+    }
+    rd_kafka_message_destroy(message);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return letters;
+}
+
+class EventsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(broker_.bootstrap().empty());
+    schema_ = FreshSchema();
+    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+    db::Migrate(connection, schema_,
+                {OutboxMigration(), InboxMigration(),
+                 {1, "create_orders", "CREATE TABLE orders (id text PRIMARY KEY)"},
+                 {2, "create_things",
+                  "CREATE TABLE things (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+                  " aggregate_id text NOT NULL, note text NOT NULL)"}});
+  }
+
+  // A schema named after the test, owned by the shipping role, as migrations_test does it.
+  static std::string FreshSchema() {
+    std::string name = "ev_";
+    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+      if (std::isalnum(static_cast<unsigned char>(c))) name += static_cast<char>(std::tolower(c));
+    }
+    name = name.substr(0, 60);
+    pqxx::connection admin(SharedPostgres().SuperuserDsn());
+    pqxx::work txn(admin);
+    txn.exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    txn.exec("CREATE SCHEMA " + name + " AUTHORIZATION shipping");
+    txn.commit();
+    return name;
+  }
+
+  RelayOptions RelayOptionsForTest() {
+    RelayOptions options;
+    options.bootstrap_servers = broker_.bootstrap();
+    options.schema = schema_;
+    options.client_id = "relay-" + schema_;
+    options.poll_interval = 100ms;
+    options.max_backoff = 1s;
+    options.delivery_timeout = 3s;
+    options.kafka_config = {{"reconnect.backoff.max.ms", "1000"}};  // back soon after SIGUSR2
+    return options;
+  }
+
+  ConsumerOptions ConsumerOptionsForTest(const std::string& group) {
+    ConsumerOptions options;
+    options.bootstrap_servers = broker_.bootstrap();
+    options.group_id = group;
+    options.topics = {std::string(kProductTopic)};
+    options.schema = schema_;
+    options.max_attempts = 3;
+    options.retry_backoff = 20ms;
+    options.poll_timeout = 100ms;
+    // The mock cluster's group rebalances wait on session timeouts: keep them short. No short
+    // topic.metadata.refresh.interval.ms: with librdkafka 2.0.2 a refresh landing while a join
+    // is in flight makes the consumer rejoin, and each rejoin costs the mock coordinator
+    // session.timeout.ms - 1 s (the topics exist from the broker's start anyway).
+    options.kafka_config = {{"session.timeout.ms", "6000"},
+                            {"heartbeat.interval.ms", "500"},
+                            {"reconnect.backoff.max.ms", "1000"}};
+    return options;
+  }
+
+  // The handler the tests use: one row in `things` per applied event (unqualified: the consumer
+  // runs handlers with search_path set to its schema).
+  static void WriteThing(pqxx::work& txn, const Envelope& event) {
+    const auto payload = PayloadOf<v1::ProductChanged>(event);
+    txn.exec_params("INSERT INTO things (event_id, aggregate_id, note) VALUES ($1::uuid, $2, $3)", event.event_id(),
+                    event.aggregate_id(), payload.name());
+  }
+
+  std::string AppendChange(pqxx::work& txn, const std::string& aggregate_id, const std::string& note) {
+    v1::ProductChanged payload;
+    payload.set_product_id(aggregate_id);
+    payload.set_name(note);
+    return Append(txn, schema_, "events-test",
+                  {.topic = std::string(kProductTopic),
+                   .event_type = kChanged,
+                   .aggregate_type = "product",
+                   .aggregate_id = aggregate_id,
+                   .payload = &payload,
+                   .traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
+  }
+
+  std::string AppendCommitted(const std::string& aggregate_id, const std::string& note) {
+    return db::WithTransaction(pool_, [&](pqxx::work& txn) { return AppendChange(txn, aggregate_id, note); });
+  }
+
+  long Count(const std::string& sql) {
+    return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+      txn.exec("SET search_path TO " + txn.quote_name(schema_));
+      return txn.exec(sql)[0][0].as<long>();
+    });
+  }
+
+  long Unsent() { return Count("SELECT count(*) FROM outbox WHERE sent_at IS NULL"); }
+
+  // Polls on the test's thread until `done` holds (or the cap).
+  static bool PollUntil(Consumer& consumer, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + kCap;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      consumer.PollOnce(100ms);
+    }
+    return true;
+  }
+
+  DevBroker broker_;
+  std::string schema_;
+  db::Pool pool_{SharedPostgres().Dsn("shipping"), 4};
+};
+
+TEST_F(EventsTest, AppendWritesTheWholeEnvelopeInTheCallersTransaction) {
+  v1::ProductChanged payload;
+  payload.set_product_id("p-1");
+  payload.set_name("lamp");
+  std::string event_id;
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    event_id = Append(txn, schema_, "catalog",
+                      {.topic = std::string(kProductTopic),
+                       .event_type = kChanged,
+                       .aggregate_type = "product",
+                       .aggregate_id = "p-1",
+                       .payload = &payload,
+                       .traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                       .aggregate_version = 7});
+    txn.commit();
+  }
+  const auto row = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    return txn.exec_params("SELECT event_id::text, topic, key, event_type, envelope, sent_at IS NULL, attempts FROM " +
+                               txn.quote_name(schema_) + ".outbox")[0];
+  });
+  EXPECT_EQ(row[0].as<std::string>(), event_id);
+  EXPECT_EQ(row[1].as<std::string>(), kProductTopic);
+  EXPECT_EQ(row[2].as<std::string>(), "p-1");
+  EXPECT_EQ(row[3].as<std::string>(), kChanged);
+  EXPECT_TRUE(row[5].as<bool>());
+  EXPECT_EQ(row[6].as<int>(), 0);
+
+  Envelope envelope;
+  ASSERT_TRUE(envelope.ParseFromString(pqxx::binarystring(row[4]).str()));
+  EXPECT_EQ(envelope.event_id(), event_id);
+  EXPECT_EQ(envelope.event_type(), kChanged);
+  EXPECT_EQ(envelope.aggregate_type(), "product");
+  EXPECT_EQ(envelope.aggregate_id(), "p-1");
+  EXPECT_EQ(envelope.aggregate_version(), 7);
+  EXPECT_EQ(envelope.producer(), "catalog");
+  EXPECT_EQ(envelope.trace().traceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(envelope.payload_type(), "storefront.events.v1.ProductChanged");
+  EXPECT_GT(envelope.occurred_at().seconds(), 1'600'000'000);
+  EXPECT_EQ(PayloadOf<v1::ProductChanged>(envelope).name(), "lamp");
+
+  auto lease = pool_.Acquire();
+  pqxx::work txn(*lease);
+  const OutgoingEvent without_payload{.topic = std::string(kProductTopic),
+                                      .event_type = kChanged,
+                                      .aggregate_type = "product",
+                                      .aggregate_id = "p-1",
+                                      .payload = nullptr,
+                                      .traceparent = ""};
+  EXPECT_THROW(Append(txn, schema_, "catalog", without_payload), std::invalid_argument);
+}
+
+// (a) Published if and only if the change committed.
+TEST_F(EventsTest, AnEventCommittedWithItsChangeIsAppliedAndOneRolledBackIsNeverPublished) {
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    txn.exec("INSERT INTO " + schema_ + ".orders VALUES ('o-1')");
+    AppendChange(txn, "o-1", "rolled back");
+    txn.abort();
+  }
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec("INSERT INTO " + schema_ + ".orders VALUES ('o-1')");
+    AppendChange(txn, "o-1", "committed");
+  });
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 1);
+
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  EXPECT_EQ(relay.PublishPending(), 1);
+  EXPECT_EQ(Unsent(), 0);
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  // Both events share a key, hence a partition: the rolled-back one would have come first.
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'committed'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 1);
+}
+
+// (b) The outbox keeps events while Kafka is away; the relay delivers them once it is back.
+TEST_F(EventsTest, EventsAppendedWhileTheBrokerIsDownAreAllAppliedOnceItIsBack) {
+  broker_.Down();
+  for (int i = 0; i < 20; ++i) AppendCommitted("agg-" + std::to_string(i % 4), "event-" + std::to_string(i));
+
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  try {
+    EXPECT_EQ(relay.PublishPending(), 0);
+  } catch (const std::exception& e) {
+    SUCCEED() << "the pass failed as it should: " << e.what();
+  }
+  EXPECT_EQ(Unsent(), 20);
+
+  relay.Start();  // failing and backing off until the broker returns
+  broker_.Up();
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }));
+  relay.Stop();
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return Count("SELECT count(*) FROM things") >= 20; }));
+  // Anything still on its way is a redelivery: drain a little and show it changed nothing.
+  for (int i = 0; i < 10; ++i) consumer.PollOnce(100ms);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 20);
+  EXPECT_EQ(Count("SELECT count(DISTINCT note) FROM things"), 20);
+  EXPECT_EQ(consumer.stats().applied, 20);
+}
+
+// (c) The inbox turns a redelivery into a no-op.
+TEST_F(EventsTest, TheSameEventDeliveredTwiceIsAppliedOnce) {
+  AppendCommitted("p-1", "once");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+
+  // As if the relay died between publishing and marking the row sent.
+  db::WithTransaction(pool_, [&](pqxx::work& txn) { txn.exec("UPDATE " + schema_ + ".outbox SET sent_at = NULL"); });
+  ASSERT_EQ(relay.PublishPending(), 1);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().duplicates == 1; }));
+  EXPECT_EQ(consumer.stats().applied, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+}
+
+// (d) A message that is not an envelope goes to the dead-letter topic; the loop goes on.
+TEST_F(EventsTest, APoisonMessageIsDeadLetteredAndTheNextEventIsStillApplied) {
+  const std::string garbage = "definitely not an envelope";
+  internal::KafkaProducer plain({{"bootstrap.servers", broker_.bootstrap()}});
+  // Same key as the good event below, so the same partition, ahead of it.
+  ASSERT_EQ(plain.Deliver({{std::string(kProductTopic), "p-1", garbage, {}}}, 10s)[0], RD_KAFKA_RESP_ERR_NO_ERROR);
+  AppendCommitted("p-1", "good");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  const std::string group = "g-" + schema_;
+  Consumer consumer(pool_, ConsumerOptionsForTest(group));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  EXPECT_EQ(consumer.stats().dead_lettered, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'good'"), 1);
+
+  const auto letters = ReadDeadLetters(broker_.bootstrap(), 1);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].key, "p-1");
+  EXPECT_EQ(letters[0].value, garbage);
+  EXPECT_NE(letters[0].headers.at("error").find("EventEnvelope"), std::string::npos);
+  EXPECT_EQ(letters[0].headers.at("original_topic"), kProductTopic);
+  EXPECT_EQ(letters[0].headers.at("consumer_group"), group);
+  EXPECT_TRUE(letters[0].headers.count("original_partition"));
+  EXPECT_TRUE(letters[0].headers.count("original_offset"));
+}
+
+// (d) A handler that keeps failing: max_attempts tries, then the dead-letter topic.
+TEST_F(EventsTest, AnEventWhoseHandlerKeepsFailingIsDeadLetteredAfterMaxAttempts) {
+  const std::string event_id = AppendCommitted("p-1", "doomed");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  std::atomic<int> calls{0};
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));  // max_attempts = 3
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    ++calls;
+    WriteThing(txn, event);  // rolled back with the failure
+    throw std::runtime_error("the handler is broken");
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().dead_lettered == 1; }));
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(consumer.stats().applied, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 0);
+
+  const auto letters = ReadDeadLetters(broker_.bootstrap(), 1);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].headers.at("error"), "the handler is broken");
+  EXPECT_EQ(letters[0].headers.at("event_type"), kChanged);
+  Envelope original;
+  ASSERT_TRUE(original.ParseFromString(letters[0].value));
+  EXPECT_EQ(original.event_id(), event_id);
+}
+
+// An unreachable dependency is not the event's fault: no attempts are counted for it.
+TEST_F(EventsTest, UnavailableDependenciesAreWaitedOutNotDeadLettered) {
+  AppendCommitted("p-1", "patient");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  auto options = ConsumerOptionsForTest("g-" + schema_);
+  options.max_attempts = 1;
+  std::atomic<int> calls{0};
+  Consumer consumer(pool_, options);
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    if (++calls <= 3) throw Unavailable("the pricing service is away");
+    WriteThing(txn, event);
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  EXPECT_EQ(calls.load(), 4);
+  EXPECT_EQ(consumer.stats().dead_lettered, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+}
+
+// (e) Killed between the transaction's commit and the offset's: the event comes again and the
+// inbox makes it a no-op.
+TEST_F(EventsTest, AConsumerKilledBeforeItsOffsetCommitIsRedeliveredAndAppliesOnce) {
+  AppendCommitted("p-1", "once");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+  const std::string group = "g-" + schema_;
+
+  {
+    auto options = ConsumerOptionsForTest(group);
+    options.after_transaction_commit = [](const Envelope&) { throw std::runtime_error("killed"); };
+    Consumer doomed(pool_, options);
+    doomed.On(kChanged, WriteThing);
+    bool killed = false;
+    ASSERT_TRUE(Eventually([&] {
+      try {
+        doomed.PollOnce(100ms);
+      } catch (const std::runtime_error&) {
+        killed = true;
+      }
+      return killed;
+    }));
+    EXPECT_EQ(doomed.stats().applied, 0);  // counted only once the offset is committed
+    EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);  // its transaction did commit
+  }  // leaves the group without having committed the offset
+
+  Consumer successor(pool_, ConsumerOptionsForTest(group));
+  successor.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(successor, [&] { return successor.stats().duplicates == 1; }));
+  EXPECT_EQ(successor.stats().applied, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+}
+
+// (f) One aggregate's events are applied in the order they were appended.
+TEST_F(EventsTest, OneAggregatesEventsArriveInAppendOrder) {
+  const std::vector<std::string> aggregates = {"a", "b", "c"};
+  constexpr int kPerAggregate = 12;
+  for (int i = 0; i < kPerAggregate; ++i) {
+    for (const auto& aggregate : aggregates) AppendCommitted(aggregate, aggregate + "-" + std::to_string(i));
+  }
+  auto options = RelayOptionsForTest();
+  options.batch_size = 5;  // several passes
+  OutboxRelay relay(pool_, options);
+  ASSERT_TRUE(Eventually([&] {
+    relay.PublishPending();
+    return Unsent() == 0;
+  }));
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  const long total = static_cast<long>(aggregates.size()) * kPerAggregate;
+  ASSERT_TRUE(PollUntil(consumer, [&] { return Count("SELECT count(*) FROM things") == total; }));
+  for (const auto& aggregate : aggregates) {
+    const auto notes = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+      std::vector<std::string> in_order;
+      for (const auto& row : txn.exec_params("SELECT note FROM " + schema_ + ".things WHERE aggregate_id = $1 ORDER BY id",
+                                             aggregate)) {
+        in_order.push_back(row[0].as<std::string>());
+      }
+      return in_order;
+    });
+    std::vector<std::string> expected;
+    for (int i = 0; i < kPerAggregate; ++i) expected.push_back(aggregate + "-" + std::to_string(i));
+    EXPECT_EQ(notes, expected) << "aggregate " << aggregate;
+  }
+}
+
+// (g) librdkafka 2.0.2's fatal idempotent-producer error does not stop the relay.
+TEST_F(EventsTest, TheRelayRecreatesItsProducerAfterAFatalIdempotenceError) {
+  AppendCommitted("p-1", "before");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  relay.SimulateFatalErrorForTest();
+  AppendCommitted("p-1", "after");
+  EXPECT_EQ(relay.PublishPending(), 1);
+  EXPECT_EQ(Unsent(), 0);
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 2; }));
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'after'"), 1);
+}
+
+// One relay per schema at a time: a replica finding the advisory lock taken skips its pass.
+TEST_F(EventsTest, ARelaySkipsItsPassWhileAnotherHoldsTheSchemasLock) {
+  AppendCommitted("p-1", "waiting");
+  pqxx::connection other(SharedPostgres().Dsn("shipping"));
+  pqxx::nontransaction other_txn(other);
+  other_txn.exec_params("SELECT pg_advisory_lock(hashtext($1))", "storefront.outbox." + schema_);
+
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  EXPECT_EQ(relay.PublishPending(), 0);
+  EXPECT_EQ(Unsent(), 1);
+
+  other_txn.exec_params("SELECT pg_advisory_unlock(hashtext($1))", "storefront.outbox." + schema_);
+  EXPECT_EQ(relay.PublishPending(), 1);
+  EXPECT_EQ(Unsent(), 0);
+}
+
+// The background thread publishes on Notify without waiting for a poll.
+TEST_F(EventsTest, TheRelayThreadPublishesWhatIsAppended) {
+  auto options = RelayOptionsForTest();
+  options.poll_interval = 1h;  // only Notify wakes it
+  OutboxRelay relay(pool_, options);
+  relay.Start();
+  AppendCommitted("p-1", "notified");
+  relay.Notify();
+  EXPECT_TRUE(Eventually([&] { return Unsent() == 0; }));
+  relay.Stop();
+}
+
+}  // namespace
+}  // namespace storefront::events

@@ -1,0 +1,81 @@
+// What can be checked without PostgreSQL or Kafka: the topic list and its copy for the
+// development broker, the shared migrations, event ids.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "shared/events/internal/ids.h"
+#include "shared/events/outbox.h"
+#include "shared/events/topics.h"
+
+namespace storefront::events {
+namespace {
+
+std::vector<std::string> TopicsFile() {
+  std::ifstream in(std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/topics.txt");
+  EXPECT_TRUE(in) << "infra/kafka/topics.txt is missing";
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {  // the same rules as the dev broker's
+    line = line.substr(0, line.find('#'));
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    names.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
+  }
+  return names;
+}
+
+TEST(TopicsTest, TheDevelopmentBrokersTopicsFileListsExactlyTheTopicsOfTopicsH) {
+  std::multiset<std::string> in_file;
+  for (const auto& name : TopicsFile()) in_file.insert(name);
+  std::multiset<std::string> in_header;
+  for (const auto& topic : kTopics) in_header.insert(std::string(topic.name));
+  EXPECT_EQ(in_file, in_header);
+}
+
+TEST(TopicsTest, NamesFollowTheConventionAndAreUnique) {
+  const std::regex convention(R"(storefront\.[a-z]+(\.[a-z]+)?\.v[0-9]+)");
+  std::set<std::string_view> seen;
+  for (const auto& topic : kTopics) {
+    EXPECT_TRUE(std::regex_match(std::string(topic.name), convention)) << topic.name;
+    EXPECT_TRUE(seen.insert(topic.name).second) << topic.name << " is listed twice";
+    EXPECT_FALSE(topic.producer.empty()) << topic.name;
+  }
+  EXPECT_TRUE(seen.count(kDeadLetterTopic));
+}
+
+TEST(MigrationsTest, OutboxAndInboxHoldTheirReservedVersions) {
+  EXPECT_EQ(OutboxMigration().version, 900);
+  EXPECT_EQ(InboxMigration().version, 901);
+  EXPECT_NE(OutboxMigration().sql.find("CREATE TABLE outbox"), std::string::npos);
+  EXPECT_NE(InboxMigration().sql.find("CREATE TABLE inbox"), std::string::npos);
+  // They run inside the service's schema: a qualified name would pin them to one service.
+  EXPECT_EQ(OutboxMigration().sql.find(".outbox"), std::string::npos);
+  EXPECT_EQ(InboxMigration().sql.find(".inbox"), std::string::npos);
+}
+
+TEST(EventIdTest, IsARandomVersion4Uuid) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = internal::NewUuidV4();
+    ASSERT_TRUE(internal::IsUuid(id)) << id;
+    EXPECT_EQ(id[14], '4') << id;
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 1000u);
+}
+
+TEST(EventIdTest, OnlyCanonicalUuidsAreAccepted) {
+  EXPECT_TRUE(internal::IsUuid("123e4567-e89b-42d3-a456-426614174000"));
+  EXPECT_TRUE(internal::IsUuid("123E4567-E89B-42D3-A456-426614174000"));
+  EXPECT_FALSE(internal::IsUuid(""));
+  EXPECT_FALSE(internal::IsUuid("123e4567e89b42d3a456426614174000"));
+  EXPECT_FALSE(internal::IsUuid("123e4567-e89b-42d3-a456-42661417400g"));
+  EXPECT_FALSE(internal::IsUuid("123e4567-e89b-42d3-a456-4266141740000"));
+}
+
+}  // namespace
+}  // namespace storefront::events

@@ -1,0 +1,68 @@
+// Every Kafka topic of the store, in one place: name, producer, consumers, payloads.
+// Naming: storefront.<producer>.<aggregate>.v<major>. Keys are aggregate ids, so one
+// aggregate's events stay in order on one partition. infra/kafka/topics.txt lists the same
+// names for the development broker (a test keeps the two in step).
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace storefront::events {
+
+struct TopicInfo {
+  std::string_view name;
+  std::string_view producer;
+  std::string_view consumers;
+  std::string_view payloads;
+};
+
+// catalog -> (none yet)
+inline constexpr std::string_view kProductTopic = "storefront.catalog.product.v1";
+// checkout -> cart, inventory, shipping, payments
+inline constexpr std::string_view kOrderTopic = "storefront.checkout.order.v1";
+// inventory -> (operators' console, later)
+inline constexpr std::string_view kStockTopic = "storefront.inventory.stock.v1";
+// shipping -> payments, checkout
+inline constexpr std::string_view kShipmentTopic = "storefront.shipping.shipment.v1";
+// payments -> checkout
+inline constexpr std::string_view kPaymentTopic = "storefront.payments.payment.v1";
+// every consumer -> people: events that could not be decoded or kept failing
+inline constexpr std::string_view kDeadLetterTopic = "storefront.deadletter.v1";
+
+// Event types (EventEnvelope.event_type): storefront.<producer>.<aggregate>.<what happened>.v1
+namespace types {
+inline constexpr std::string_view kProductCreated = "storefront.catalog.product.created.v1";
+inline constexpr std::string_view kProductChanged = "storefront.catalog.product.changed.v1";
+inline constexpr std::string_view kProductDeactivated = "storefront.catalog.product.deactivated.v1";
+inline constexpr std::string_view kOrderPlaced = "storefront.checkout.order.placed.v1";
+inline constexpr std::string_view kOrderConfirmed = "storefront.checkout.order.confirmed.v1";
+inline constexpr std::string_view kOrderFailed = "storefront.checkout.order.failed.v1";
+inline constexpr std::string_view kOrderCancelled = "storefront.checkout.order.cancelled.v1";
+inline constexpr std::string_view kStockChanged = "storefront.inventory.stock.changed.v1";
+inline constexpr std::string_view kLowStock = "storefront.inventory.stock.low.v1";
+inline constexpr std::string_view kReservationCommitted = "storefront.inventory.reservation.committed.v1";
+inline constexpr std::string_view kReservationReleased = "storefront.inventory.reservation.released.v1";
+inline constexpr std::string_view kShipmentCreated = "storefront.shipping.shipment.created.v1";
+inline constexpr std::string_view kShipmentDispatched = "storefront.shipping.shipment.dispatched.v1";
+inline constexpr std::string_view kShipmentDelivered = "storefront.shipping.shipment.delivered.v1";
+inline constexpr std::string_view kShipmentCancelled = "storefront.shipping.shipment.cancelled.v1";
+inline constexpr std::string_view kPaymentAuthorized = "storefront.payments.payment.authorized.v1";
+inline constexpr std::string_view kPaymentCaptured = "storefront.payments.payment.captured.v1";
+inline constexpr std::string_view kPaymentVoided = "storefront.payments.payment.voided.v1";
+inline constexpr std::string_view kPaymentRefunded = "storefront.payments.payment.refunded.v1";
+inline constexpr std::string_view kPaymentFailed = "storefront.payments.payment.failed.v1";
+}  // namespace types
+
+inline constexpr std::array<TopicInfo, 6> kTopics = {{
+    {kProductTopic, "catalog", "-", "ProductCreated, ProductChanged, ProductDeactivated"},
+    {kOrderTopic, "checkout", "cart, inventory, shipping, payments",
+     "OrderPlaced, OrderConfirmed, OrderFailed, OrderCancelled"},
+    {kStockTopic, "inventory", "-", "StockChanged, LowStock, ReservationCommitted, ReservationReleased"},
+    {kShipmentTopic, "shipping", "payments, checkout",
+     "ShipmentCreated, ShipmentDispatched, ShipmentDelivered, ShipmentCancelled"},
+    {kPaymentTopic, "payments", "checkout",
+     "PaymentAuthorized, PaymentCaptured, PaymentVoided, PaymentRefunded, PaymentFailed"},
+    {kDeadLetterTopic, "every consumer", "operators", "the original message, with error headers"},
+}};
+
+}  // namespace storefront::events
