@@ -256,6 +256,46 @@ TEST_F(ShoppingE2ETest, AConfirmedOrderMovesOnItsOwnToDelivered) {
   EXPECT_TRUE(json::parse(ivy.Call("GET", "/api/v1/cart").body)["items"].empty());
 }
 
+TEST_F(ShoppingE2ETest, OrdersPlacedWhileKafkaIsDownCatchUpOnceItReturns) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 10);
+  int broker = stack_->Pid("broker");
+  ASSERT_GT(broker, 0);
+  std::vector<std::unique_ptr<Shopper>> shoppers;
+  std::vector<std::string> options;
+  for (int i = 0; i < 3; ++i) {
+    shoppers.push_back(std::make_unique<Shopper>(port(), "outage"));
+    shoppers.back()->Add(product, 1);
+    options.push_back(shoppers.back()->FirstShippingOption());
+  }
+
+  ::kill(broker, SIGUSR1);  // every broker of the development cluster goes down
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    // The saga itself is gRPC: checkout still confirms, and its events wait in the outbox.
+    auto placed = shoppers[i]->Checkout("outage-" + std::to_string(i), "4242 4242 4242 4242", options[i]);
+    ASSERT_EQ(placed.status, 201) << placed.body;
+    ids.push_back(json::parse(placed.body)["order_id"]);
+  }
+  EXPECT_EQ(Stock(product).on_hand(), 10) << "nothing commits the stock while the events cannot flow";
+  ::kill(broker, SIGUSR2);  // back
+
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    json order;
+    EXPECT_TRUE(Eventually([&] {
+      order = json::parse(shoppers[i]->Call("GET", "/api/v1/orders/" + ids[i]).body);
+      return order["status"] == "delivered" && order["payment"]["status"] == "captured";
+    })) << order.dump();
+    auto payments = Payments(ids[i]);
+    ASSERT_EQ(payments.size(), 1u);
+    EXPECT_EQ(payments[0].captured_amount().amount_minor(), order["total"]["amount_minor"].get<long>())
+        << "captured exactly once";
+  }
+  auto level = Stock(product);
+  EXPECT_EQ(level.on_hand(), 7) << "each order's stock committed once, none twice";
+  EXPECT_EQ(level.reserved(), 0);
+}
+
 TEST_F(ShoppingE2ETest, ADeclinedCardFailsTheOrderReleasesTheStockAndChargesNothing) {
   std::string product = TakeProduct();
   SetAvailable(product, 5);
