@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "routes/admin_routes.h"
 #include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
 #include "routes/shop_routes.h"
@@ -41,6 +42,7 @@ TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
   routes::AddCatalogRoutes(router, nullptr);
   routes::AddAuthRoutes(router, {});
   routes::AddShopRoutes(router, nullptr, {});
+  routes::AddAdminRoutes(router, nullptr, {});
 
   std::set<std::string> served;
   for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + ToOpenApiPath(route.pattern));
@@ -68,6 +70,22 @@ TEST(OpenApiTest, ErrorResponsesUseProblemJson) {
   for (const auto& [name, response] : document["components"]["responses"].items()) {
     EXPECT_TRUE(response["content"].contains("application/problem+json")) << name;
   }
+}
+
+TEST(OpenApiTest, EveryOperatorRouteNamesTheBearerSchemeAnd401And403) {
+  auto document = nlohmann::json::parse(routes::OpenApiDocument());
+  int operator_routes = 0;
+  for (const auto& [path, operations] : document["paths"].items()) {
+    if (path.rfind("/api/v1/admin/", 0) != 0) continue;
+    for (const auto& [method, operation] : operations.items()) {
+      ++operator_routes;
+      EXPECT_EQ(operation["security"], nlohmann::json::parse(R"([{"bearerAuth": []}])")) << method << " " << path;
+      EXPECT_TRUE(operation["responses"].contains("401")) << method << " " << path;
+      EXPECT_TRUE(operation["responses"].contains("403")) << method << " " << path;
+      EXPECT_EQ(operation["tags"], nlohmann::json::parse(R"(["operator"])")) << method << " " << path;
+    }
+  }
+  EXPECT_EQ(operator_routes, 21);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "accounts/validation.h"
 #include "auth/jwt.h"
 #include "http/handler.h"
+#include "routes/admin_routes.h"
 #include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
 #include "routes/shop_routes.h"
@@ -49,6 +50,10 @@ Config Config::FromEnv(config::Env env) {
   config.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
   config.checkout_address = env.HostPort("CHECKOUT_ADDR", "127.0.0.1:50053");
   config.shipping_address = env.HostPort("SHIPPING_ADDR", "127.0.0.1:50056");
+  config.payments_address = env.HostPort("PAYMENTS_ADDR", "127.0.0.1:50054");
+  config.inventory_address = env.HostPort("INVENTORY_ADDR", "127.0.0.1:50055");
+  config.kafka_bootstrap_servers = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
+  config.admin_workers = static_cast<int>(env.Int("ADMIN_WORKERS", config.admin_workers, 1, 16));
   config.checkout_timeout = std::chrono::milliseconds(env.Int("CHECKOUT_TIMEOUT_MS", 15000, 100, 120000));
   config.threads = static_cast<int>(env.Int("GATEWAY_THREADS", config.threads, 1, 64));
   config.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 2000, 10, 60000));
@@ -110,10 +115,34 @@ int Server::Start() {
                                                                                                config_.upstream_timeout);
       shop.checkout = std::make_shared<rpc::Client<storefront::checkout::v1::CheckoutService>>(
           checkout_channel, config_.checkout_timeout);
+      auto checkout = shop.checkout;
+      auto shipping = shop.shipping;
       routes::AddShopRoutes(*router, verifier_, std::move(shop));
       upstreams.push_back({"cart", cart_channel});
       upstreams.push_back({"checkout", checkout_channel});
       upstreams.push_back({"shipping", shipping_channel});
+      if (!config_.inventory_address.empty() && !config_.payments_address.empty()) {
+        auto inventory_channel = rpc::MakeChannel(config_.inventory_address);
+        auto payments_channel = rpc::MakeChannel(config_.payments_address);
+        upstreams.push_back({"payments", payments_channel});
+        upstreams.push_back({"inventory", inventory_channel});
+        routes::AdminClients admin;
+        admin.catalog = catalog;
+        admin.inventory = std::make_shared<rpc::Client<storefront::inventory::v1::InventoryService>>(
+            inventory_channel, config_.upstream_timeout);
+        // Cancelling and refunding call other services in turn: the checkout deadline fits them.
+        admin.checkout = checkout;
+        admin.shipping = shipping;
+        admin.services = upstreams;
+        admin.database = accounts_pool_;
+        if (!config_.kafka_bootstrap_servers.empty()) {
+          admin.events = std::make_shared<admin::KafkaEventLog>(config_.kafka_bootstrap_servers);
+        }
+        admin_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.admin_workers),
+                                                              config_.admin_queue_capacity);
+        admin.workers = admin_workers_;
+        routes::AddAdminRoutes(*router, verifier_, std::move(admin));
+      }
     }
   }
   routes::AddSystemRoutes(*router, std::move(upstreams));
@@ -144,8 +173,10 @@ void Server::AddRoute(Pistache::Http::Method method, std::string pattern, http::
 
 void Server::StartAccounts(http::GatewayRouter& router) {
   // Only the workers touch the database, one connection each.
+  // The console's database check (SELECT 1) borrows one too, rarely and briefly.
   auto pool = std::make_shared<db::Pool>(config_.accounts_database_url, static_cast<std::size_t>(config_.auth_workers),
                                          std::chrono::seconds(5), accounts::PgAccountRepository::Prepare);
+  accounts_pool_ = pool;
   {
     auto connection = pool->Acquire();
     db::Migrate(*connection, "accounts", accounts::Migrations());
@@ -182,6 +213,7 @@ void Server::Stop() {
   // Let queued sign-ins finish and answer while the endpoint can still deliver their responses;
   // requests arriving meanwhile get 503.
   if (auth_workers_) auth_workers_->Shutdown();
+  if (admin_workers_) admin_workers_->Shutdown();
   if (!endpoint_) return;
   endpoint_->shutdown();
   endpoint_.reset();

@@ -14,6 +14,7 @@
 #include "http/guarded_parser.h"
 #include "http/handler.h"
 #include "shared/config/env.h"
+#include "shared/db/pool.h"
 
 namespace storefront::gateway {
 
@@ -25,6 +26,15 @@ struct Config {
   std::string cart_address;
   std::string shipping_address;
   std::string checkout_address;
+  // Only the operator routes call these (and the health page checks them); empty leaves the
+  // operator routes out.
+  std::string inventory_address;
+  std::string payments_address;
+  // The broker the operator console reads events from; empty: the health page says "not
+  // configured" and the event routes answer 503.
+  std::string kafka_bootstrap_servers;
+  int admin_workers = 2;                  // threads for the console's blocking calls (broker, database)
+  std::size_t admin_queue_capacity = 32;  // console requests waiting for one, beyond: 503
   // Placing an order runs the whole checkout saga, so it gets a longer deadline.
   std::chrono::milliseconds checkout_timeout{15000};
   int threads = 2;  // Pistache reactor threads
@@ -69,7 +79,10 @@ class Server {
 
   Config config_;
   std::vector<http::GatewayRouter::Route> extra_routes_;
+  std::shared_ptr<db::Pool> accounts_pool_;
   std::shared_ptr<http::BlockingPool> auth_workers_;
+  // The operator console's blocking work, apart from sign-ins so a slow broker never delays them.
+  std::shared_ptr<http::BlockingPool> admin_workers_;
   std::shared_ptr<const auth::TokenVerifier> verifier_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };

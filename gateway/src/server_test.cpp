@@ -26,6 +26,28 @@ TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
   EXPECT_FALSE(config.operator_password);
   EXPECT_EQ(config.auth_workers, 3);
   EXPECT_EQ(config.jwt_ttl, 900s);
+  // The operator API's upstreams default to the local stack's ports; no broker unless given.
+  EXPECT_EQ(config.payments_address, "127.0.0.1:50054");
+  EXPECT_EQ(config.inventory_address, "127.0.0.1:50055");
+  EXPECT_EQ(config.kafka_bootstrap_servers, "");
+  EXPECT_EQ(config.admin_workers, 2);
+}
+
+TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
+  auto config = Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+                                                      {"JWT_SIGNING_KEY", std::string(64, 'k')},
+                                                      {"INVENTORY_ADDR", "10.0.0.5:7000"},
+                                                      {"PAYMENTS_ADDR", "10.0.0.6:7001"},
+                                                      {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,127.0.0.1:9093"},
+                                                      {"ADMIN_WORKERS", "4"}}));
+  EXPECT_EQ(config.inventory_address, "10.0.0.5:7000");
+  EXPECT_EQ(config.payments_address, "10.0.0.6:7001");
+  EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,127.0.0.1:9093");
+  EXPECT_EQ(config.admin_workers, 4);
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+                                                     {"JWT_SIGNING_KEY", std::string(64, 'k')},
+                                                     {"INVENTORY_ADDR", "no-port"}})),
+               config::ConfigError);
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ void BlockingPool::Work() {
   }
 }
 
-void RunBlocking(BlockingPool& pool, std::shared_ptr<Responder> responder, std::function<void()> work) {
+void RunBlocking(BlockingPool& pool, std::shared_ptr<Responder> responder, std::function<void()> work,
+                 std::string busy_detail) {
   bool queued = pool.Submit([responder, work = std::move(work)] {
     try {
       work();
@@ -64,8 +65,7 @@ void RunBlocking(BlockingPool& pool, std::shared_ptr<Responder> responder, std::
   });
   if (!queued) {
     responder->AddHeader("Retry-After", "1");
-    responder->SendProblem({503, "overloaded", "Service unavailable",
-                            "the gateway is busy signing other shoppers in; try again in a moment", {}});
+    responder->SendProblem({503, "overloaded", "Service unavailable", std::move(busy_detail), {}});
   }
 }
 

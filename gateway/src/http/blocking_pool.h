@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -50,8 +51,10 @@ class BlockingPool {
   std::vector<std::thread> threads_;
 };
 
-// Runs `work` on `pool` for the request `responder` answers: 503 (with Retry-After) when the
-// pool refuses it; when `work` throws, the problem FromDomainError maps, or a logged 500.
-void RunBlocking(BlockingPool& pool, std::shared_ptr<Responder> responder, std::function<void()> work);
+// Runs `work` on `pool` for the request `responder` answers: 503 (with Retry-After and
+// `busy_detail`) when the pool refuses it; when `work` throws, the problem FromDomainError maps,
+// or a logged 500.
+void RunBlocking(BlockingPool& pool, std::shared_ptr<Responder> responder, std::function<void()> work,
+                 std::string busy_detail = "the gateway is busy signing other shoppers in; try again in a moment");
 
 }  // namespace storefront::gateway::http

@@ -15,7 +15,7 @@ const nlohmann::json* JsonFields::Find(const std::string& name) {
 }
 
 std::string JsonFields::String(const std::string& name, std::size_t min_length, std::size_t max_length,
-                               bool required) {
+                               bool required, bool multiline) {
   const nlohmann::json* value = Find(name);
   if (value == nullptr) {
     if (required) errors_.push_back({Path(name), "is required"});
@@ -27,7 +27,10 @@ std::string JsonFields::String(const std::string& name, std::size_t min_length, 
   }
   std::string text = value->get<std::string>();
   bool control = false;
-  for (unsigned char c : text) control = control || c < 0x20 || c == 0x7f;
+  for (unsigned char c : text) {
+    const bool allowed = multiline && (c == '\n' || c == '\r' || c == '\t');
+    control = control || ((c < 0x20 || c == 0x7f) && !allowed);
+  }
   if (text.size() < min_length || text.size() > max_length || control || !IsValidUtf8(text)) {
     errors_.push_back({Path(name), "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
                                        " characters of text"});
@@ -57,6 +60,26 @@ std::int64_t JsonFields::Integer(const std::string& name, std::int64_t min, std:
     return 0;
   }
   return number;
+}
+
+bool JsonFields::Boolean(const std::string& name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) {
+    errors_.push_back({Path(name), "is required"});
+    return false;
+  }
+  if (!value->is_boolean()) {
+    errors_.push_back({Path(name), "must be true or false"});
+    return false;
+  }
+  return value->get<bool>();
+}
+
+std::vector<std::string> JsonFields::Names() const {
+  std::vector<std::string> names;
+  if (body_ == nullptr) return names;
+  for (const auto& [key, value] : body_->items()) names.push_back(key);
+  return names;
 }
 
 JsonFields JsonFields::Object(const std::string& name) {

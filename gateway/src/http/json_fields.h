@@ -19,10 +19,19 @@ class JsonFields {
   // objects in errors ("shipping_address.city").
   JsonFields(const nlohmann::json* body, std::string prefix, std::vector<FieldError>& errors);
 
-  std::string String(const std::string& name, std::size_t min_length, std::size_t max_length, bool required = true);
+  // `multiline` lets newlines, carriage returns and tabs through (descriptions, notes); other
+  // control characters are refused either way.
+  std::string String(const std::string& name, std::size_t min_length, std::size_t max_length, bool required = true,
+                     bool multiline = false);
   std::int64_t Integer(const std::string& name, std::int64_t min, std::int64_t max);
+  bool Boolean(const std::string& name);
   // A nested object; records an error when missing or not an object.
   JsonFields Object(const std::string& name);
+  // True when the body has the field with a non-null value: how optional fields (and PATCH
+  // bodies) are read, `if (body.Has("price")) ...`.
+  bool Has(const std::string& name) { return Find(name) != nullptr; }
+  // The body's member names, for refusing ones a request does not take.
+  std::vector<std::string> Names() const;
 
  private:
   const nlohmann::json* Find(const std::string& name);

@@ -45,5 +45,27 @@ TEST(JsonFieldsTest, ANonObjectBodyHasEveryFieldMissing) {
   EXPECT_EQ(errors.size(), 2u);
 }
 
+TEST(JsonFieldsTest, BooleansPresenceMultilineTextAndNames) {
+  auto body = nlohmann::json::parse(R"({"active": false, "flag": "yes", "note": "line 1\nline 2", "gone": null})");
+  std::vector<FieldError> errors;
+  JsonFields fields(&body, "", errors);
+  EXPECT_FALSE(fields.Boolean("active"));
+  EXPECT_TRUE(errors.empty());
+  EXPECT_TRUE(fields.Has("active"));
+  EXPECT_FALSE(fields.Has("gone")) << "null counts as absent";
+  EXPECT_FALSE(fields.Has("missing"));
+  EXPECT_EQ(fields.String("note", 0, 50, true, /*multiline=*/true), "line 1\nline 2");
+  EXPECT_TRUE(errors.empty());
+  fields.String("note", 0, 50);  // a one-line field refuses the newline
+  fields.Boolean("flag");
+  fields.Boolean("missing");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].field, "note");
+  EXPECT_EQ(errors[1].field, "flag");
+  EXPECT_EQ(errors[1].detail, "must be true or false");
+  EXPECT_EQ(errors[2].detail, "is required");
+  EXPECT_EQ(fields.Names(), (std::vector<std::string>{"active", "flag", "gone", "note"}));
+}
+
 }  // namespace
 }  // namespace storefront::gateway::http

@@ -100,6 +100,20 @@ TEST_F(InventoryGrpcTest, ServesHealthAndTheSeededStock) {
   pb::ListLowStockResponse listed;
   ASSERT_TRUE(stub_->ListLowStock(Context().get(), low, &listed).ok());
   EXPECT_GE(listed.levels_size(), 3);
+
+  // Every tracked product, page by page.
+  pb::ListStockLevelsRequest all;
+  all.set_page_size(25);
+  int levels = 0;
+  for (int pages = 0; pages < 100; ++pages) {
+    pb::ListStockLevelsResponse page;
+    auto status = stub_->ListStockLevels(Context().get(), all, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    levels += page.levels_size();
+    if (page.next_page_token().empty()) break;
+    all.set_page_token(page.next_page_token());
+  }
+  EXPECT_GE(levels, 60) << "the seeded demo catalog";
 }
 
 TEST_F(InventoryGrpcTest, TheCheckoutSagaStepsOverTheWire) {

@@ -27,6 +27,19 @@ domain::Address FromProto(const storefront::common::v1::Address& a) {
   return {a.name(), a.line1(), a.line2(), a.city(), a.region(), a.postal_code(), a.country()};
 }
 
+// A timestamp the caller sent, when it is one (0001-01-01 .. 9999-12-31, as RFC 3339 allows);
+// otherwise a violation for `field`, so an absurd value never reaches the arithmetic.
+std::optional<domain::Timestamp> FromProto(const google::protobuf::Timestamp& at, const std::string& field,
+                                           Violations& violations) {
+  if (at.seconds() < TimeUtil::kTimestampMinSeconds || at.seconds() > TimeUtil::kTimestampMaxSeconds ||
+      at.nanos() < 0 || at.nanos() > 999'999'999) {
+    violations.Add(field, "must be a time between years 1 and 9999");
+    return std::nullopt;
+  }
+  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(
+      std::chrono::microseconds(TimeUtil::TimestampToMicroseconds(at))));
+}
+
 }  // namespace
 
 void ToProto(const domain::Order& o, pb::Order* out) {
@@ -126,6 +139,14 @@ grpc::Status CheckoutApi::ListOrders(grpc::ServerContext*, const pb::ListOrdersR
     if (request->status() != pb::ORDER_STATUS_UNSPECIFIED) {
       list.filter.status = static_cast<domain::OrderStatus>(static_cast<int>(request->status()) - 1);
     }
+    Violations violations;
+    if (request->has_created_after()) {
+      list.filter.created_after = FromProto(request->created_after(), "created_after", violations);
+    }
+    if (request->has_created_before()) {
+      list.filter.created_before = FromProto(request->created_before(), "created_before", violations);
+    }
+    violations.ThrowIfAny();
     list.page_token = request->page_token();
     auto result = checkout_.ListOrders(list);
     for (const auto& order : result.orders) ToProto(order, response->add_orders());
@@ -140,9 +161,40 @@ grpc::Status CheckoutApi::CancelOrder(grpc::ServerContext*, const pb::CancelOrde
   });
 }
 
-grpc::Status CheckoutApi::RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest*, pb::Order*) {
-  // Refunds need captured payments, which arrive with the events issue (capture on dispatch).
-  return {grpc::StatusCode::UNIMPLEMENTED, "refunds are not built yet"};
+grpc::Status CheckoutApi::RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest* request,
+                                      pb::Order* response) {
+  return rpc::Handle([&] {
+    domain::RefundCommand command{request->idempotency_key(), request->order_id(), std::nullopt, request->reason()};
+    if (request->has_amount()) command.amount = domain::Money{request->amount().amount_minor(), request->amount().currency()};
+    ToProto(checkout_.RefundOrder(command), response);
+  });
+}
+
+grpc::Status CheckoutApi::SalesReport(grpc::ServerContext*, const pb::SalesReportRequest* request,
+                                      pb::SalesReportResponse* response) {
+  return rpc::Handle([&] {
+    std::optional<domain::Granularity> granularity;
+    if (request->granularity() == pb::SALES_GRANULARITY_HOUR) granularity = domain::Granularity::kHour;
+    if (request->granularity() == pb::SALES_GRANULARITY_DAY) granularity = domain::Granularity::kDay;
+    Violations violations;
+    if (!granularity) violations.Add("granularity", "must be HOUR or DAY");
+    std::optional<domain::Timestamp> from, to;
+    if (!request->has_from_time()) violations.Add("from_time", "is required");
+    else from = FromProto(request->from_time(), "from_time", violations);
+    if (!request->has_to_time()) violations.Add("to_time", "is required");
+    else to = FromProto(request->to_time(), "to_time", violations);
+    violations.ThrowIfAny();
+    auto report = checkout_.Sales(granularity, *from, *to);
+    response->set_granularity(report.granularity == domain::Granularity::kHour ? pb::SALES_GRANULARITY_HOUR
+                                                                                 : pb::SALES_GRANULARITY_DAY);
+    response->set_currency(report.currency);
+    for (const auto& bucket : report.buckets) {
+      auto* out = response->add_buckets();
+      *out->mutable_start() = Time(bucket.start);
+      out->set_orders(bucket.orders);
+      Money(bucket.revenue, out->mutable_revenue());
+    }
+  });
 }
 
 }  // namespace storefront::checkout::api

@@ -17,6 +17,7 @@ class CheckoutApi final : public pb::CheckoutService::Service {
   grpc::Status ListOrders(grpc::ServerContext*, const pb::ListOrdersRequest*, pb::ListOrdersResponse*) override;
   grpc::Status CancelOrder(grpc::ServerContext*, const pb::CancelOrderRequest*, pb::Order*) override;
   grpc::Status RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest*, pb::Order*) override;
+  grpc::Status SalesReport(grpc::ServerContext*, const pb::SalesReportRequest*, pb::SalesReportResponse*) override;
 
  private:
   domain::Checkout& checkout_;

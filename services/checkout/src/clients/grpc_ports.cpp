@@ -196,4 +196,26 @@ domain::PaymentResult GrpcPayments::Void(const std::string& idempotency_key, con
   return FromProto(payment);
 }
 
+domain::PaymentResult GrpcPayments::Refund(const std::string& idempotency_key, const std::string& payment_id,
+                                           const std::optional<domain::Money>& amount, const std::string& reason) {
+  paymentspb::RefundRequest request;
+  request.set_idempotency_key(idempotency_key);
+  request.set_payment_id(payment_id);
+  if (amount) ToProto(*amount, request.mutable_amount());
+  request.set_reason(reason);
+  paymentspb::Payment payment;
+  auto status = client_.stub().Refund(client_.Context("").get(), request, &payment);
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    // An amount beyond what is left to refund: payments names the field as the operator sent it
+    // ("amount.amount_minor: must not exceed ..."), so pass its words on unchanged.
+    const std::string& message = status.error_message();
+    const auto colon = message.find(": ");
+    if (message.rfind("amount", 0) == 0 && colon != std::string::npos) {
+      throw InvalidArgument(message.substr(0, colon), message.substr(colon + 2));
+    }
+  }
+  ThrowIfFailed(status, "payments");
+  return FromProto(payment);
+}
+
 }  // namespace storefront::checkout::clients

@@ -64,6 +64,8 @@ class GrpcPayments final : public domain::PaymentsPort {
                                   const domain::Card& card) override;
   std::optional<domain::PaymentResult> FindAuthorized(const std::string& order_id) override;
   domain::PaymentResult Void(const std::string& idempotency_key, const std::string& payment_id) override;
+  domain::PaymentResult Refund(const std::string& idempotency_key, const std::string& payment_id,
+                               const std::optional<domain::Money>& amount, const std::string& reason) override;
 
  private:
   rpc::Client<storefront::payments::v1::PaymentsService>& client_;

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 
@@ -53,6 +54,28 @@ std::optional<std::string> DecodeToken(const std::string& encoded) {
   }
   raw.resize(length);
   return raw;
+}
+
+bool IsUuidShape(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+// The payments idempotency key of an operator's refund. Derived from the operator's key alone
+// (not the order): payments binds a key to the payment and amount it was first used with, so the
+// same key sent again for another order or amount is ALREADY_EXISTS rather than a second refund.
+// Hashed, because the operator's key may be up to 128 characters and payments takes 100.
+std::string RefundKey(const std::string& operator_key) {
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(operator_key.data()),
+                     operator_key.size(), nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string("checkout:refund:") + hex;
 }
 
 }  // namespace
@@ -403,6 +426,9 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
       throw InvalidArgument("cursor", "is not a cursor returned by this list");
     }
   }
+  if (filter.created_after && filter.created_before && *filter.created_before <= *filter.created_after) {
+    throw InvalidArgument("created_before", "must be later than created_after");
+  }
   OrderPage page = orders_.List(filter);
   OrderListResult result;
   result.orders = std::move(page.orders);
@@ -432,6 +458,68 @@ Order Checkout::CancelOrder(const std::string& order_id, const std::string& cust
   SetStatus(order, OrderStatus::kCancelled, reason.empty() ? "Order cancelled" : "Order cancelled: " + reason);
   orders_.ReleaseLease(order.id);
   return order;
+}
+
+Order Checkout::RefundOrder(const RefundCommand& command) {
+  Violations violations;
+  if (command.idempotency_key.empty() || command.idempotency_key.size() > kMaxKeyLength ||
+      !IsPrintable(command.idempotency_key)) {
+    violations.Add("idempotency_key", "is required, 1 to 128 printable characters");
+  }
+  if (!IsUuidShape(command.order_id)) violations.Add("order_id", "must be an order id (UUID)");
+  if (command.amount) {
+    if (command.amount->amount_minor <= 0) violations.Add("amount.amount_minor", "must be greater than 0");
+    const std::string& c = command.amount->currency;
+    if (c.size() != 3 || !std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      violations.Add("amount.currency", "must be an ISO 4217 code such as USD");
+    }
+  }
+  RequireText(command.reason, "reason", 500, false, violations);
+  violations.ThrowIfAny();
+
+  Order order = GetOrder(command.order_id, "");
+  // The read model follows payments' events; REFUNDED stays allowed so that a retried full
+  // refund reaches payments, which replays its first answer for the same key.
+  const std::string& payment = order.payment_status;
+  if (order.payment_id.empty() ||
+      (payment != "CAPTURED" && payment != "PARTIALLY_REFUNDED" && payment != "REFUNDED")) {
+    throw FailedPrecondition("nothing was captured for order " + order.id + " (payment " +
+                             (payment.empty() ? std::string("not taken") : payment) +
+                             "); an order is charged when it ships, before that cancel it instead");
+  }
+  if (command.amount && command.amount->currency != order.total.currency) {
+    throw InvalidArgument("amount.currency", "must be the order's currency, " + order.total.currency);
+  }
+
+  PaymentResult refunded = payments_.Refund(RefundKey(command.idempotency_key), order.payment_id, command.amount,
+                                            command.reason);
+  order.payment_status = refunded.status;
+  if (refunded.status == "REFUNDED" && order.status != OrderStatus::kRefunded) {
+    SetStatus(order, OrderStatus::kRefunded, command.reason.empty() ? "Refunded" : "Refunded: " + command.reason);
+  } else {
+    order.updated_at = clock_();
+    orders_.Save(order, settings_.lease);
+  }
+  orders_.ReleaseLease(order.id);  // Save takes the lease; a refunded order has no saga to drive
+  return order;
+}
+
+SalesReport Checkout::Sales(std::optional<Granularity> granularity, Timestamp from, Timestamp to) {
+  Violations violations;
+  if (!granularity) violations.Add("granularity", "must be HOUR or DAY");
+  if (to <= from) violations.Add("to_time", "must be later than from_time");
+  if (granularity && to > from) {
+    const auto bucket = *granularity == Granularity::kHour ? std::chrono::hours(1) : std::chrono::hours(24);
+    // Buckets start at whole hours or days, so the range may touch one more than its length.
+    if ((to - from) / bucket + 1 > kMaxSalesBuckets) {
+      violations.Add("to_time", "the range may span at most " + std::to_string(kMaxSalesBuckets) +
+                                    (*granularity == Granularity::kHour ? " hours" : " days"));
+    }
+  }
+  violations.ThrowIfAny();
+  SalesReport report{*granularity, kReportCurrency, {}};
+  report.buckets = orders_.Sales({*granularity, from, to, kReportCurrency});
+  return report;
 }
 
 bool Checkout::RecoverOne() {

@@ -49,6 +49,24 @@ struct OrderListResult {
   std::string next_page_token;
 };
 
+struct RefundCommand {
+  std::string idempotency_key;  // one per operator action: a replay never pays out twice
+  std::string order_id;
+  std::optional<Money> amount;  // nullopt: everything captured and not yet refunded
+  std::string reason;
+};
+
+// The one currency sales reports count in: the store prices everything in it.
+inline constexpr const char* kReportCurrency = "USD";
+// A report spans at most this many hours or days.
+inline constexpr std::int64_t kMaxSalesBuckets = 1000;
+
+struct SalesReport {
+  Granularity granularity = Granularity::kDay;
+  std::string currency;
+  std::vector<SalesBucket> buckets;  // oldest first, empty ones included
+};
+
 class Checkout {
  public:
   using Clock = std::function<Timestamp()>;
@@ -67,6 +85,14 @@ class Checkout {
   // Cancels a confirmed order that has not shipped: cancels the shipment, voids the payment,
   // puts the stock back.
   Order CancelOrder(const std::string& order_id, const std::string& customer_id, const std::string& reason);
+  // Operators: refunds a captured payment, in whole or in part, through payments. Only an order
+  // whose payment is captured (or partly refunded) can be refunded: anything else is
+  // FailedPrecondition. A refund that gives back everything moves the order to REFUNDED with a
+  // timeline entry; a partial one only updates the payment's status. Publishes nothing itself:
+  // payments announces PaymentRefunded.
+  Order RefundOrder(const RefundCommand& command);
+  // Operators: confirmed-or-later orders and their revenue per hour or day over [from, to).
+  SalesReport Sales(std::optional<Granularity> granularity, Timestamp from, Timestamp to);
   // Finishes or compensates one saga whose runner stopped; false when none is waiting.
   bool RecoverOne();
 

@@ -280,5 +280,140 @@ TEST_F(CheckoutTest, AnotherCustomersOrderIsNotFound) {
   EXPECT_THROW(checkout_.GetOrder(order.id, "customer-2"), NotFound);
 }
 
+// --- RefundOrder -----------------------------------------------------------------------------
+
+class RefundTest : public CheckoutTest {
+ protected:
+  // A confirmed order whose payment was captured on dispatch (the read model says so).
+  Order Captured() {
+    Order order = checkout_.PlaceOrder(Command());
+    orders_.orders[order.id].status = OrderStatus::kShipped;
+    orders_.orders[order.id].payment_status = "CAPTURED";
+    return orders_.orders[order.id];
+  }
+  RefundCommand Refund(const std::string& order_id, std::optional<Money> amount = std::nullopt) {
+    return {"refund-key-1", order_id, amount, "damaged in transit"};
+  }
+};
+
+TEST_F(RefundTest, AFullRefundMovesTheOrderToRefundedWithATimelineEntryAndPublishesNothing) {
+  Order order = Captured();
+  const auto published_before = orders_.published.size();
+  std::string key;
+  EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<Money>(), "damaged in transit"))
+      .WillOnce(Invoke([&](const std::string& k, auto&, auto&, auto&) {
+        key = k;
+        return PaymentResult{"pay-1", "REFUNDED", "", "VISA", "4242"};
+      }));
+  Order refunded = checkout_.RefundOrder(Refund(order.id));
+  EXPECT_EQ(refunded.status, OrderStatus::kRefunded);
+  EXPECT_EQ(refunded.payment_status, "REFUNDED");
+  EXPECT_EQ(refunded.timeline.back().status, OrderStatus::kRefunded);
+  EXPECT_EQ(refunded.timeline.back().note, "Refunded: damaged in transit");
+  EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kRefunded) << "saved";
+  EXPECT_FALSE(orders_.leased[order.id]);
+  EXPECT_EQ(orders_.published.size(), published_before) << "payments announces the refund, not checkout";
+  EXPECT_LE(key.size(), 100u) << "payments takes keys of at most 100 characters";
+  EXPECT_EQ(key.find("refund-key-1"), std::string::npos) << "derived, not the operator's key itself";
+}
+
+TEST_F(RefundTest, APartialRefundLeavesTheStatusAlone) {
+  Order order = Captured();
+  EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<Money>(Money{1000, "USD"}), _))
+      .WillOnce(Return(PaymentResult{"pay-1", "PARTIALLY_REFUNDED", "", "VISA", "4242"}));
+  Order refunded = checkout_.RefundOrder(Refund(order.id, Money{1000, "USD"}));
+  EXPECT_EQ(refunded.status, OrderStatus::kShipped);
+  EXPECT_EQ(refunded.payment_status, "PARTIALLY_REFUNDED");
+  EXPECT_EQ(orders_.orders[order.id].payment_status, "PARTIALLY_REFUNDED");
+  EXPECT_EQ(refunded.timeline.size(), order.timeline.size());
+}
+
+TEST_F(RefundTest, TheSameOperatorKeyAlwaysReachesPaymentsAsTheSameKey) {
+  Order order = Captured();
+  std::vector<std::string> keys;
+  EXPECT_CALL(payments_, Refund(_, _, _, _)).Times(2).WillRepeatedly(Invoke([&](const std::string& k, auto&, auto&, auto&) {
+    keys.push_back(k);
+    return PaymentResult{"pay-1", "REFUNDED", "", "VISA", "4242"};
+  }));
+  checkout_.RefundOrder(Refund(order.id));
+  // A retry after a timeout: the order already says REFUNDED, and payments replays its answer.
+  Order again = checkout_.RefundOrder(Refund(order.id));
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0], keys[1]);
+  EXPECT_EQ(again.status, OrderStatus::kRefunded);
+  int refunded_entries = 0;
+  for (const auto& entry : again.timeline) refunded_entries += entry.status == OrderStatus::kRefunded;
+  EXPECT_EQ(refunded_entries, 1) << "one timeline entry, however often it is retried";
+}
+
+TEST_F(RefundTest, NothingCapturedIsAFailedPrecondition) {
+  Order confirmed = checkout_.PlaceOrder(Command());  // authorized, not captured until it ships
+  EXPECT_CALL(payments_, Refund(_, _, _, _)).Times(0);
+  EXPECT_THROW(checkout_.RefundOrder(Refund(confirmed.id)), FailedPrecondition);
+  orders_.orders[confirmed.id].payment_status = "VOIDED";
+  EXPECT_THROW(checkout_.RefundOrder(Refund(confirmed.id)), FailedPrecondition);
+  EXPECT_THROW(checkout_.RefundOrder(Refund("00000000-0000-4000-8000-00000000ffff")), NotFound);
+}
+
+TEST_F(RefundTest, ValidationNamesEachBadField) {
+  Order order = Captured();
+  EXPECT_CALL(payments_, Refund(_, _, _, _)).Times(0);
+  try {
+    checkout_.RefundOrder({"", "not-a-uuid", Money{0, "usd"}, std::string(501, 'x')});
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    std::string fields;
+    for (const auto& v : e.violations()) fields += v.field + " ";
+    EXPECT_EQ(fields, "idempotency_key order_id amount.amount_minor amount.currency reason ");
+  }
+  try {
+    checkout_.RefundOrder(Refund(order.id, Money{100, "EUR"}));
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_EQ(e.violations().at(0).field, "amount.currency");
+  }
+}
+
+// --- Sales and listing filters ------------------------------------------------------------------
+
+TEST_F(CheckoutTest, SalesAsksTheStoreForUsdBucketsOverTheRange) {
+  const Timestamp from(std::chrono::seconds(1'800'000'000));
+  const Timestamp to = from + std::chrono::hours(48);
+  orders_.sales = {{from, 2, {1500, "USD"}}};
+  SalesReport report = checkout_.Sales(Granularity::kDay, from, to);
+  EXPECT_EQ(report.currency, "USD");
+  EXPECT_EQ(report.granularity, Granularity::kDay);
+  EXPECT_EQ(report.buckets, orders_.sales);
+  ASSERT_TRUE(orders_.last_sales);
+  EXPECT_EQ(orders_.last_sales->currency, "USD");
+  EXPECT_EQ(orders_.last_sales->from, from);
+  EXPECT_EQ(orders_.last_sales->to, to);
+}
+
+TEST_F(CheckoutTest, SalesRefusesAnEmptyOrHugeRangeAndAMissingGranularity) {
+  const Timestamp from(std::chrono::seconds(1'800'000'000));
+  EXPECT_THROW(checkout_.Sales(Granularity::kHour, from, from), InvalidArgument);
+  EXPECT_THROW(checkout_.Sales(Granularity::kHour, from, from - std::chrono::hours(1)), InvalidArgument);
+  EXPECT_THROW(checkout_.Sales(std::nullopt, from, from + std::chrono::hours(1)), InvalidArgument);
+  EXPECT_THROW(checkout_.Sales(Granularity::kHour, from, from + std::chrono::hours(1000)), InvalidArgument);
+  EXPECT_NO_THROW(checkout_.Sales(Granularity::kHour, from, from + std::chrono::hours(999)));
+  EXPECT_NO_THROW(checkout_.Sales(Granularity::kDay, from, from + std::chrono::hours(24 * 999)));
+  EXPECT_THROW(checkout_.Sales(Granularity::kDay, from, from + std::chrono::hours(24 * 1000)), InvalidArgument);
+}
+
+TEST_F(CheckoutTest, ListOrdersPassesTheCreatedRangeAndRefusesAnInvertedOne) {
+  const Timestamp after(std::chrono::seconds(1'800'000'000));
+  OrderListRequest request;
+  request.filter.created_after = after;
+  request.filter.created_before = after + std::chrono::hours(1);
+  checkout_.ListOrders(request);
+  ASSERT_TRUE(orders_.last_filter);
+  EXPECT_EQ(orders_.last_filter->created_after, after);
+  EXPECT_EQ(orders_.last_filter->created_before, after + std::chrono::hours(1));
+
+  request.filter.created_before = after;
+  EXPECT_THROW(checkout_.ListOrders(request), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace storefront::checkout::domain

@@ -37,6 +37,8 @@ class MockPayments : public PaymentsPort {
   MOCK_METHOD(PaymentResult, Authorize, (const std::string&, const Order&, const Card&), (override));
   MOCK_METHOD(std::optional<PaymentResult>, FindAuthorized, (const std::string&), (override));
   MOCK_METHOD(PaymentResult, Void, (const std::string&, const std::string&), (override));
+  MOCK_METHOD(PaymentResult, Refund,
+              (const std::string&, const std::string&, const std::optional<Money>&, const std::string&), (override));
 };
 
 // An in-memory order store that records every saved state, so tests can check that each step
@@ -90,16 +92,24 @@ class InMemoryOrders : public OrderRepository {
     }
     return std::nullopt;
   }
-  OrderPage List(const OrderFilter&) override {
+  OrderPage List(const OrderFilter& filter) override {
+    last_filter = filter;
     OrderPage page;
     for (const auto& [id, o] : orders) page.orders.push_back(o);
     return page;
+  }
+  std::vector<SalesBucket> Sales(const SalesQuery& query) override {
+    last_sales = query;
+    return sales;
   }
 
   std::map<std::string, Order> orders;
   std::map<std::string, bool> leased;
   std::vector<Order> history;
   std::vector<std::pair<std::string, OrderEvent>> published;  // (order id, event), in save order
+  std::optional<OrderFilter> last_filter;
+  std::optional<SalesQuery> last_sales;
+  std::vector<SalesBucket> sales;  // what Sales answers
   int next = 1;
 };
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,12 +102,18 @@ class PaymentsPort {
   // interrupted authorization went through.
   virtual std::optional<PaymentResult> FindAuthorized(const std::string& order_id) = 0;
   virtual PaymentResult Void(const std::string& idempotency_key, const std::string& payment_id) = 0;
+  // Gives back `amount` (nullopt: all that is left) of a captured payment. The result's status
+  // is REFUNDED once everything captured was given back, else PARTIALLY_REFUNDED.
+  virtual PaymentResult Refund(const std::string& idempotency_key, const std::string& payment_id,
+                               const std::optional<Money>& amount, const std::string& reason) = 0;
 };
 
 struct OrderFilter {
   std::string customer_id;  // empty: every customer (operators)
   std::optional<OrderStatus> status;
   std::string customer_email;
+  std::optional<Timestamp> created_after;   // inclusive
+  std::optional<Timestamp> created_before;  // exclusive
   int limit = 20;
   std::string after_created;  // keyset position: created_at (microseconds) and id of the last row
   std::string after_id;
@@ -115,6 +122,22 @@ struct OrderFilter {
 struct OrderPage {
   std::vector<Order> orders;
   bool more = false;
+};
+
+enum class Granularity { kHour, kDay };
+
+struct SalesQuery {
+  Granularity granularity = Granularity::kDay;
+  Timestamp from;  // inclusive
+  Timestamp to;    // exclusive
+  std::string currency;
+};
+
+struct SalesBucket {
+  Timestamp start;  // the hour or day (UTC)
+  std::int64_t orders = 0;
+  Money revenue;
+  bool operator==(const SalesBucket&) const = default;
 };
 
 class OrderRepository {
@@ -135,6 +158,9 @@ class OrderRepository {
   // Takes the lease of one unfinished order whose lease ran out, if any: recovery's next job.
   virtual std::optional<Order> ClaimStale(std::chrono::milliseconds lease) = 0;
   virtual OrderPage List(const OrderFilter& filter) = 0;
+  // One bucket per hour or day from the one holding query.from up to query.to, oldest first,
+  // empty ones included: confirmed-or-later orders in query.currency created in [from, to).
+  virtual std::vector<SalesBucket> Sales(const SalesQuery& query) = 0;
 };
 
 }  // namespace storefront::checkout::domain

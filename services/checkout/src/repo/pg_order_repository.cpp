@@ -133,6 +133,9 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
   }
 }
 
+// An exact timestamptz from integer microseconds (no floating point on the way).
+#define TS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
+
 double Seconds(std::chrono::milliseconds lease) { return static_cast<double>(lease.count()) / 1000.0; }
 
 }  // namespace
@@ -245,10 +248,14 @@ domain::OrderPage PgOrderRepository::List(const domain::OrderFilter& filter) {
             " FROM orders WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2)"
             " AND ($3 = '' OR lower(customer_email) = lower($3))"
             " AND (NOT $4::bool OR (created_at, id) < (to_timestamp($5::double precision / 1000000), $6::uuid))"
+            " AND (NOT $8::bool OR created_at >= " TS(9) ")"
+            " AND (NOT $10::bool OR created_at < " TS(11) ")"
             " ORDER BY created_at DESC, id DESC LIMIT $7",
         filter.customer_id, filter.status ? domain::ToString(*filter.status) : "", filter.customer_email, has_cursor,
         has_cursor ? std::stod(filter.after_created) : 0.0,
-        has_cursor ? filter.after_id : "00000000-0000-0000-0000-000000000000", filter.limit + 1);
+        has_cursor ? filter.after_id : "00000000-0000-0000-0000-000000000000", filter.limit + 1,
+        filter.created_after.has_value(), filter.created_after ? Micros(*filter.created_after) : 0,
+        filter.created_before.has_value(), filter.created_before ? Micros(*filter.created_before) : 0);
     domain::OrderPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.orders.size()) == filter.limit) {
@@ -259,6 +266,38 @@ domain::OrderPage PgOrderRepository::List(const domain::OrderFilter& filter) {
     }
     LoadChildren(txn, page.orders);
     return page;
+  });
+}
+
+std::vector<domain::SalesBucket> PgOrderRepository::Sales(const domain::SalesQuery& query) {
+  const std::string unit = query.granularity == domain::Granularity::kHour ? "hour" : "day";
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    // Aggregate the range's orders first (a range scan of orders_page_idx), then lay the result
+    // over a series of every hour or day, so empty ones come back as zeros. Buckets are UTC
+    // whatever the session's TimeZone: `AT TIME ZONE 'UTC'` turns timestamptz into UTC wall time
+    // for date_trunc and back.
+    auto rows = txn.exec_params(
+        "WITH sales AS ("
+        "  SELECT date_trunc($1, created_at AT TIME ZONE 'UTC') AS start, count(*) AS orders,"
+        "         sum(total_minor)::bigint AS revenue"
+        "  FROM orders"
+        "  WHERE created_at >= " TS(2) " AND created_at < " TS(3) " AND currency = $4"
+        "    AND status IN ('CONFIRMED', 'SHIPPED', 'DELIVERED', 'REFUNDED')"
+        "  GROUP BY 1)"
+        " SELECT (extract(epoch FROM (b.start AT TIME ZONE 'UTC')) * 1000000)::bigint,"
+        "        coalesce(s.orders, 0), coalesce(s.revenue, 0)"
+        " FROM generate_series(date_trunc($1, " TS(2) " AT TIME ZONE 'UTC'),"
+        "                      (" TS(3) " AT TIME ZONE 'UTC') - interval '1 microsecond',"
+        "                      ('1 ' || $1)::interval) AS b(start)"
+        " LEFT JOIN sales s ON s.start = b.start"
+        " ORDER BY b.start",
+        unit, Micros(query.from), Micros(query.to), query.currency);
+    std::vector<domain::SalesBucket> buckets;
+    for (const auto& row : rows) {
+      buckets.push_back({FromMicros(row[0].as<std::int64_t>()), row[1].as<std::int64_t>(),
+                         {row[2].as<std::int64_t>(), query.currency}});
+    }
+    return buckets;
   });
 }
 

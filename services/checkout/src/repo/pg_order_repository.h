@@ -18,6 +18,7 @@ class PgOrderRepository final : public domain::OrderRepository {
   bool IsLeased(const std::string& order_id) override;
   std::optional<domain::Order> ClaimStale(std::chrono::milliseconds lease) override;
   domain::OrderPage List(const domain::OrderFilter& filter) override;
+  std::vector<domain::SalesBucket> Sales(const domain::SalesQuery& query) override;
 
  private:
   db::Pool& pool_;

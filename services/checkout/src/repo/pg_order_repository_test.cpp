@@ -153,5 +153,80 @@ TEST_F(PgOrderRepositoryTest, ListsNewestFirstWithKeysetPagingAndFilters) {
   EXPECT_TRUE(repo_.List(by_status).orders.empty());
 }
 
+TEST_F(PgOrderRepositoryTest, ListsOnlyOrdersCreatedInTheRange) {
+  // Far in the past, so orders other tests create now never fall in the range.
+  const domain::Timestamp base(std::chrono::seconds(1'000'000'000));  // 2001-09-09T01:46:40Z
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    Order o = Sample("range-" + std::to_string(i), "ranger");
+    o.created_at = o.updated_at = base + std::chrono::minutes(10 * i) + std::chrono::microseconds(7);
+    ids.push_back(repo_.Create(o, 10s));
+  }
+  domain::OrderFilter filter;
+  filter.created_after = base + std::chrono::minutes(10) + std::chrono::microseconds(7);  // inclusive: ids[1]
+  filter.created_before = base + std::chrono::minutes(30) + std::chrono::microseconds(7);  // exclusive: not ids[3]
+  auto page = repo_.List(filter);
+  ASSERT_EQ(page.orders.size(), 2u);
+  EXPECT_EQ(page.orders[0].id, ids[2]) << "newest first";
+  EXPECT_EQ(page.orders[1].id, ids[1]);
+
+  domain::OrderFilter open_ended;
+  open_ended.created_before = base + std::chrono::minutes(10);
+  open_ended.customer_id = "ranger";
+  page = repo_.List(open_ended);
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].id, ids[0]);
+}
+
+TEST_F(PgOrderRepositoryTest, SalesCountsConfirmedOrLaterOrdersPerUtcHourAndDayWithEmptyBucketsAsZeros) {
+  // A quiet stretch in 2002 no other test writes to.
+  const domain::Timestamp day(std::chrono::seconds(1'010'016'000));  // 2002-01-03T00:00:00Z
+  auto place = [&](const std::string& key, domain::Timestamp at, OrderStatus status, std::int64_t total,
+                   const std::string& currency = "USD") {
+    Order o = Sample("sales-" + key, "sales");
+    o.created_at = o.updated_at = at;
+    o.subtotal = {total - 100, currency};
+    o.shipping_price = {100, currency};
+    o.total = {total, currency};
+    o.id = repo_.Create(o, 10s);
+    o.status = status;
+    repo_.Save(o, 10s);
+  };
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  place("a", day + hours(1) + minutes(5), OrderStatus::kConfirmed, 1000);
+  place("b", day + hours(1) + minutes(59), OrderStatus::kShipped, 2000);
+  place("c", day + hours(3), OrderStatus::kDelivered, 500);
+  place("d", day + hours(3) + minutes(1), OrderStatus::kRefunded, 700);
+  place("e", day + hours(3) + minutes(2), OrderStatus::kCancelled, 9999);      // never a sale
+  place("f", day + hours(3) + minutes(3), OrderStatus::kFailed, 9999);         // nor this
+  place("g", day + hours(3) + minutes(4), OrderStatus::kPaymentAuthorized, 9999);  // not yet
+  place("h", day + hours(3) + minutes(5), OrderStatus::kConfirmed, 9999, "EUR");   // another currency
+  place("i", day + hours(26), OrderStatus::kConfirmed, 300);                   // the next day
+
+  auto hourly = repo_.Sales({domain::Granularity::kHour, day + minutes(30), day + hours(4), "USD"});
+  // 00:00 (holds from_time) .. 03:00 (holds the last instant before to_time).
+  ASSERT_EQ(hourly.size(), 4u);
+  EXPECT_EQ(hourly[0], (domain::SalesBucket{day, 0, {0, "USD"}}));
+  EXPECT_EQ(hourly[1], (domain::SalesBucket{day + hours(1), 2, {3000, "USD"}}));
+  EXPECT_EQ(hourly[2], (domain::SalesBucket{day + hours(2), 0, {0, "USD"}}));
+  EXPECT_EQ(hourly[3], (domain::SalesBucket{day + hours(3), 2, {1200, "USD"}}));
+
+  auto daily = repo_.Sales({domain::Granularity::kDay, day, day + hours(48), "USD"});
+  ASSERT_EQ(daily.size(), 2u);
+  EXPECT_EQ(daily[0], (domain::SalesBucket{day, 4, {4200, "USD"}}));
+  EXPECT_EQ(daily[1], (domain::SalesBucket{day + hours(24), 1, {300, "USD"}}));
+
+  // from_time is inclusive and to_time exclusive, to the microsecond.
+  auto edge = repo_.Sales({domain::Granularity::kHour, day + hours(1) + minutes(5), day + hours(1) + minutes(59), "USD"});
+  ASSERT_EQ(edge.size(), 1u);
+  EXPECT_EQ(edge[0].orders, 1);
+  EXPECT_EQ(edge[0].revenue.amount_minor, 1000);
+
+  auto euros = repo_.Sales({domain::Granularity::kDay, day, day + hours(24), "EUR"});
+  ASSERT_EQ(euros.size(), 1u);
+  EXPECT_EQ(euros[0].orders, 1);
+}
+
 }  // namespace
 }  // namespace storefront::checkout::repo

@@ -116,6 +116,15 @@ grpc::Status InventoryApi::ListLowStock(grpc::ServerContext*, const pb::ListLowS
   });
 }
 
+grpc::Status InventoryApi::ListStockLevels(grpc::ServerContext*, const pb::ListStockLevelsRequest* request,
+                                           pb::ListStockLevelsResponse* response) {
+  return rpc::Handle([&] {
+    auto result = inventory_.ListStockLevels(request->page_size(), request->page_token());
+    for (const auto& level : result.levels) ToProto(level, response->add_levels());
+    response->set_next_page_token(result.next_page_token);
+  });
+}
+
 grpc::Status InventoryApi::ListAdjustments(grpc::ServerContext*, const pb::ListAdjustmentsRequest* request,
                                            pb::ListAdjustmentsResponse* response) {
   return rpc::Handle([&] {

@@ -24,6 +24,8 @@ class InventoryApi final : public pb::InventoryService::Service {
   grpc::Status ReleaseReservation(grpc::ServerContext*, const pb::ReleaseReservationRequest*,
                                   pb::Reservation*) override;
   grpc::Status AdjustStock(grpc::ServerContext*, const pb::AdjustStockRequest*, pb::AdjustStockResponse*) override;
+  grpc::Status ListStockLevels(grpc::ServerContext*, const pb::ListStockLevelsRequest*,
+                               pb::ListStockLevelsResponse*) override;
 
  private:
   domain::Inventory& inventory_;

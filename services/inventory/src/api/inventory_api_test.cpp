@@ -217,5 +217,26 @@ TEST_F(InventoryApiTest, GetStockLevelsAndListLowStockMapLevels) {
   EXPECT_EQ(stub_->ListLowStock(&list_context, list, &listed).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(InventoryApiTest, ListStockLevelsMapsEveryLevelAndTheNextToken) {
+  EXPECT_CALL(repo_, ListStockLevels(_))
+      .WillOnce(Return(domain::StockLevelPage{{{kA, 12, 4, 5, clock_.now()}}, std::string(kA)}));
+  grpc::ClientContext context;
+  pb::ListStockLevelsRequest request;
+  request.set_page_size(1);
+  pb::ListStockLevelsResponse response;
+  ASSERT_TRUE(stub_->ListStockLevels(&context, request, &response).ok());
+  ASSERT_EQ(response.levels_size(), 1);
+  EXPECT_EQ(response.levels(0).product_id(), kA);
+  EXPECT_EQ(response.levels(0).on_hand(), 12);
+  EXPECT_EQ(response.levels(0).reserved(), 4);
+  EXPECT_EQ(response.levels(0).available(), 8);
+  EXPECT_EQ(response.levels(0).low_stock_threshold(), 5);
+  EXPECT_FALSE(response.next_page_token().empty());
+
+  grpc::ClientContext bad_context;
+  request.set_page_size(500);
+  EXPECT_EQ(stub_->ListStockLevels(&bad_context, request, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace storefront::inventory::api

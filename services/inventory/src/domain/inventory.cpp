@@ -120,6 +120,21 @@ LowStockResult Inventory::ListLowStock(int page_size, const std::string& page_to
   return result;
 }
 
+StockLevelsResult Inventory::ListStockLevels(int page_size, const std::string& page_token) {
+  Violations violations;
+  StockLevelQuery query;
+  query.limit = PageSize(page_size, violations);
+  if (!page_token.empty()) {
+    query.after = DecodeStockLevelCursor(page_token);
+    if (!query.after) violations.Add("page_token", "is not a token returned by ListStockLevels; start again without one");
+  }
+  violations.ThrowIfAny();
+  auto page = repository_.ListStockLevels(query);
+  StockLevelsResult result{std::move(page.levels), {}};
+  if (page.next) result.next_page_token = EncodeStockLevelCursor(*page.next);
+  return result;
+}
+
 AdjustmentsResult Inventory::ListAdjustments(const std::string& product_id, int page_size,
                                              const std::string& page_token) {
   Violations violations;

@@ -77,6 +77,16 @@ struct LowStockPage {
   std::optional<LowStockCursor> next;  // nullopt on the last page
 };
 
+struct StockLevelQuery {
+  int limit = kDefaultPageSize;
+  std::optional<std::string> after;  // the previous page's last product_id
+};
+
+struct StockLevelPage {
+  std::vector<StockLevel> levels;    // product_id ascending
+  std::optional<std::string> next;   // this page's last product_id, when more follow
+};
+
 struct AdjustmentQuery {
   std::string product_id;  // "" = every product
   int limit = kDefaultPageSize;
@@ -95,6 +105,7 @@ class InventoryRepository {
   // The stock rows of those products that have one.
   virtual std::vector<StockLevel> GetStockLevels(const std::vector<std::string>& product_ids) = 0;
   virtual LowStockPage ListLowStock(const LowStockQuery& query) = 0;
+  virtual StockLevelPage ListStockLevels(const StockLevelQuery& query) = 0;
   virtual AdjustmentPage ListAdjustments(const AdjustmentQuery& query) = 0;
 
   // In one transaction: records the reservation unless the order already has one, and takes
@@ -142,6 +153,11 @@ struct LowStockResult {
   std::string next_page_token;  // empty on the last page
 };
 
+struct StockLevelsResult {
+  std::vector<StockLevel> levels;
+  std::string next_page_token;  // empty on the last page
+};
+
 struct AdjustmentsResult {
   std::vector<StockAdjustment> adjustments;
   std::string next_page_token;  // empty on the last page
@@ -158,6 +174,8 @@ class Inventory {
 
   std::vector<StockLevel> GetStockLevels(const std::vector<std::string>& product_ids);
   LowStockResult ListLowStock(int page_size, const std::string& page_token);
+  // Every tracked product, product_id ascending: the operators' stock table.
+  StockLevelsResult ListStockLevels(int page_size, const std::string& page_token);
   AdjustmentsResult ListAdjustments(const std::string& product_id, int page_size, const std::string& page_token);
 
   ReserveResult ReserveStock(const ReserveRequest& request);

@@ -376,6 +376,27 @@ TEST_F(InventoryTest, ListLowStockPagesWithAnOpaqueToken) {
   EXPECT_THAT(Message([&] { inventory_.ListLowStock(0, "garbage"); }), HasSubstr("page_token"));
 }
 
+TEST_F(InventoryTest, ListStockLevelsPagesByProductIdWithAnOpaqueToken) {
+  EXPECT_CALL(repo_, ListStockLevels(AllOf(Field(&StockLevelQuery::limit, kDefaultPageSize),
+                                           Field(&StockLevelQuery::after, std::nullopt))))
+      .WillOnce(Return(StockLevelPage{{LevelOf(kA, 9, 1), LevelOf(kB, 3, 0)}, std::string(kB)}));
+  auto first = inventory_.ListStockLevels(0, "");
+  ASSERT_EQ(first.levels.size(), 2u);
+  ASSERT_FALSE(first.next_page_token.empty());
+  EXPECT_EQ(first.next_page_token.find(kB), std::string::npos) << "the token is opaque";
+
+  EXPECT_CALL(repo_, ListStockLevels(AllOf(Field(&StockLevelQuery::limit, 2),
+                                           Field(&StockLevelQuery::after, std::optional<std::string>(kB)))))
+      .WillOnce(Return(StockLevelPage{{LevelOf(kC, 0, 0)}, std::nullopt}));
+  auto last = inventory_.ListStockLevels(2, first.next_page_token);
+  EXPECT_TRUE(last.next_page_token.empty());
+
+  EXPECT_THAT(Message([&] { inventory_.ListStockLevels(101, ""); }), HasSubstr("page_size: must be between 1 and 100"));
+  EXPECT_THAT(Message([&] { inventory_.ListStockLevels(0, "garbage"); }), HasSubstr("page_token"));
+  // A low-stock token is not a stock-levels token.
+  EXPECT_THAT(Message([&] { inventory_.ListStockLevels(0, EncodeLowStockCursor({1, kA})); }), HasSubstr("page_token"));
+}
+
 TEST_F(InventoryTest, ListAdjustmentsTokensOnlyWorkForTheirProduct) {
   EXPECT_CALL(repo_, ListAdjustments(AllOf(Field(&AdjustmentQuery::product_id, kA),
                                            Field(&AdjustmentQuery::before, std::nullopt))))

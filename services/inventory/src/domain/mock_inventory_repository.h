@@ -14,6 +14,7 @@ class MockInventoryRepository : public InventoryRepository {
  public:
   MOCK_METHOD(std::vector<StockLevel>, GetStockLevels, (const std::vector<std::string>&), (override));
   MOCK_METHOD(LowStockPage, ListLowStock, (const LowStockQuery&), (override));
+  MOCK_METHOD(StockLevelPage, ListStockLevels, (const StockLevelQuery&), (override));
   MOCK_METHOD(AdjustmentPage, ListAdjustments, (const AdjustmentQuery&), (override));
   MOCK_METHOD(ReserveOutcome, Reserve, (const NewReservation&), (override));
   MOCK_METHOD(std::optional<Reservation>, ChangeReservation,

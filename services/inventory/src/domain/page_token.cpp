@@ -78,6 +78,16 @@ std::optional<LowStockCursor> DecodeLowStockCursor(std::string_view token) {
   return LowStockCursor{*available, (*fields)[1]};
 }
 
+std::string EncodeStockLevelCursor(std::string_view product_id) {
+  return Encode("stock-levels", {std::string(product_id)});
+}
+
+std::optional<std::string> DecodeStockLevelCursor(std::string_view token) {
+  auto fields = Decode(token, "stock-levels", 1);
+  if (!fields || !IsUuid((*fields)[0])) return std::nullopt;
+  return (*fields)[0];
+}
+
 std::string EncodeAdjustmentCursor(std::int64_t sequence, std::string_view product_id) {
   return Encode("adjustments:" + std::string(product_id), {std::to_string(sequence)});
 }

@@ -1,4 +1,4 @@
-// Keyset (cursor) pagination tokens for inventory's two listings.
+// Keyset (cursor) pagination tokens for inventory's three listings.
 //
 // A token records where the previous page ended (its last row's sort key) so the next page
 // starts strictly after it: no OFFSET scan, and no repeats when rows are inserted meanwhile.
@@ -24,6 +24,10 @@ struct LowStockCursor {
 std::string EncodeLowStockCursor(const LowStockCursor& cursor);
 // nullopt when the token is malformed or belongs to another listing.
 std::optional<LowStockCursor> DecodeLowStockCursor(std::string_view token);
+
+// ListStockLevels walks product_id ascending: the token is the last product of the page.
+std::string EncodeStockLevelCursor(std::string_view product_id);
+std::optional<std::string> DecodeStockLevelCursor(std::string_view token);
 
 // ListAdjustments walks the adjustments' insertion sequence descending (newest first). The
 // token is only valid for the product_id filter ("" = every product) it was made for.

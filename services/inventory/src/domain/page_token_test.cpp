@@ -30,6 +30,14 @@ TEST(PageTokenTest, ATokenFromTheOtherListingIsRejected) {
   EXPECT_FALSE(DecodeAdjustmentCursor(EncodeLowStockCursor({1, kProduct}), ""));
 }
 
+TEST(PageTokenTest, StockLevelCursorRoundTripsAndIsItsOwnListing) {
+  EXPECT_EQ(DecodeStockLevelCursor(EncodeStockLevelCursor(kProduct)), std::optional<std::string>(kProduct));
+  EXPECT_FALSE(DecodeStockLevelCursor(EncodeLowStockCursor({1, kProduct})));
+  EXPECT_FALSE(DecodeLowStockCursor(EncodeStockLevelCursor(kProduct)));
+  EXPECT_FALSE(DecodeStockLevelCursor(EncodeStockLevelCursor("'; DROP TABLE stock; --")));
+  EXPECT_FALSE(DecodeStockLevelCursor("aGVsbG8"));
+}
+
 TEST(PageTokenTest, RejectsGarbage) {
   EXPECT_FALSE(DecodeLowStockCursor(""));
   EXPECT_FALSE(DecodeLowStockCursor("not base64!!"));

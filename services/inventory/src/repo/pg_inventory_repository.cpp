@@ -230,6 +230,26 @@ domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQ
   });
 }
 
+domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::StockLevelQuery& query) {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    // Keyset on the primary key: each page is an index range scan from where the last one ended.
+    auto rows = txn.exec_params(std::string("SELECT ") + kLevelColumns +
+                                    " FROM stock s WHERE (NOT $1::bool OR s.product_id > $2::uuid)"
+                                    " ORDER BY s.product_id LIMIT $3",
+                                query.after.has_value(), query.after.value_or("00000000-0000-0000-0000-000000000000"),
+                                query.limit + 1);
+    domain::StockLevelPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.levels.size()) == query.limit) {
+        page.next = page.levels.back().product_id;
+        break;
+      }
+      page.levels.push_back(ReadLevel(row));
+    }
+    return page;
+  });
+}
+
 domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::AdjustmentQuery& query) {
   return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     auto rows = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +

@@ -32,6 +32,7 @@ class PgInventoryRepository final : public domain::InventoryRepository {
 
   std::vector<domain::StockLevel> GetStockLevels(const std::vector<std::string>& product_ids) override;
   domain::LowStockPage ListLowStock(const domain::LowStockQuery& query) override;
+  domain::StockLevelPage ListStockLevels(const domain::StockLevelQuery& query) override;
   domain::AdjustmentPage ListAdjustments(const domain::AdjustmentQuery& query) override;
   domain::ReserveOutcome Reserve(const domain::NewReservation& reservation) override;
   std::optional<domain::Reservation> ChangeReservation(const std::string& id, domain::Timestamp now,

@@ -575,6 +575,47 @@ TEST_F(PgInventoryRepositoryTest, ListLowStockWalksEveryLowProductLeastAvailable
   EXPECT_TRUE(seen.count("c10c2788-a8e1-4980-86f6-d2e1c91d6da3"));  // OUT-TN-0003, 5 left
 }
 
+// --- ListStockLevels ------------------------------------------------------------------------
+
+TEST_F(PgInventoryRepositoryTest, ListStockLevelsWalksEveryTrackedProductOnceInProductIdOrder) {
+  const auto mine = Stocked(17);
+  const auto held = Stocked(6);
+  Reserve(NewUuid(), {{held, 2}});
+
+  std::vector<StockLevel> listed;
+  std::string token;
+  int pages = 0;
+  for (; pages < 1000; ++pages) {
+    auto page = inventory_.ListStockLevels(7, token);
+    EXPECT_LE(page.levels.size(), 7u);
+    listed.insert(listed.end(), page.levels.begin(), page.levels.end());
+    token = page.next_page_token;
+    if (token.empty()) break;
+  }
+  ASSERT_TRUE(token.empty());
+  EXPECT_GT(pages, 0) << "more than one page";
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    EXPECT_TRUE(seen.insert(listed[i].product_id).second) << "repeated " << listed[i].product_id;
+    if (i > 0) {
+      EXPECT_LT(listed[i - 1].product_id, listed[i].product_id);
+    }
+  }
+  EXPECT_GE(listed.size(), 60u) << "the seeded demo catalog is tracked too";
+  auto find = [&](const std::string& id) {
+    return *std::find_if(listed.begin(), listed.end(), [&](const StockLevel& l) { return l.product_id == id; });
+  };
+  ASSERT_TRUE(seen.count(mine));
+  EXPECT_EQ(find(mine).on_hand, 17);
+  ASSERT_TRUE(seen.count(held));
+  EXPECT_EQ(find(held).reserved, 2);
+  EXPECT_EQ(find(held).available(), 4);
+
+  pqxx::connection connection(SharedPostgres().Dsn("inventory"));
+  pqxx::nontransaction txn(connection);
+  EXPECT_EQ(seen.size(), txn.exec("SELECT count(*) FROM stock")[0][0].as<std::size_t>()) << "every stock row";
+}
+
 TEST_F(PgInventoryRepositoryTest, HostileInputIsRejectedBeforeAnySql) {
   EXPECT_THROW(inventory_.GetStockLevels({"'; DROP TABLE stock; --"}), InvalidArgument);
   EXPECT_THROW(inventory_.ReserveStock({NewUuid(), {{"x' OR '1'='1", 1}}, 0}), InvalidArgument);
