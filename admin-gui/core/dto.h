@@ -1,0 +1,235 @@
+// Plain data types of the operator API (/tmp/operator-api.md), one struct per JSON object.
+//
+// fromJson() is lenient on purpose: a missing or null member leaves the default, so a gateway
+// that adds a field, or has not filled one yet, still shows everything else. Whether a whole
+// response has the right shape (an object, an "items" array) is checked by ApiClient.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+#include "core/money.h"
+
+namespace storefront::admin {
+
+struct Session {
+  QString accessToken;
+  QString tokenType;
+  int expiresInSeconds = 0;
+
+  // The "role" claim of the JWT ("operator", "shopper"), read without verifying the signature:
+  // only so the sign-in dialog can say early that a shopper account will not do. The gateway
+  // verifies the token and enforces the role on every call. "" when the token is unreadable.
+  QString role() const;
+  static Session fromJson(const QJsonObject& json);
+};
+
+struct Category {
+  QString id;  // a slug such as "audio"
+  QString name;
+  int productCount = 0;
+  static Category fromJson(const QJsonObject& json);
+};
+
+struct Product {
+  QString id;
+  QString sku;
+  QString name;
+  QString description;
+  Money price;
+  QString categoryId;
+  QString imageUrl;
+  bool active = true;
+  QDateTime createdAt;
+  QDateTime updatedAt;
+  static Product fromJson(const QJsonObject& json);
+};
+
+struct StockLevel {
+  QString productId;
+  qint64 onHand = 0;
+  qint64 reserved = 0;
+  qint64 available = 0;
+  qint64 lowStockThreshold = 0;
+  QDateTime updatedAt;
+  bool isLow() const { return available <= lowStockThreshold; }
+  static StockLevel fromJson(const QJsonObject& json);
+};
+
+struct Adjustment {
+  QString id;
+  QString productId;
+  qint64 delta = 0;
+  QString reason;  // restock | count | damaged | returned
+  QString note;
+  QString actor;
+  qint64 onHandAfter = 0;
+  QDateTime createdAt;
+  static Adjustment fromJson(const QJsonObject& json);
+};
+
+// The answer to POST .../adjustments: the new level and the adjustment recorded.
+struct AdjustmentResult {
+  StockLevel level;
+  Adjustment adjustment;
+  static AdjustmentResult fromJson(const QJsonObject& json);
+};
+
+struct OrderItem {
+  QString productId;
+  QString sku;
+  QString name;
+  int quantity = 0;
+  Money unitPrice;
+  Money lineTotal;
+  static OrderItem fromJson(const QJsonObject& json);
+};
+
+struct Address {
+  QString name, line1, line2, city, region, postalCode, country;
+  QString oneLine() const;  // "Ada Lovelace, 1 Main St, London, NW1 6XE, GB"
+  static Address fromJson(const QJsonObject& json);
+};
+
+struct TimelineEntry {
+  QString status;
+  QString note;
+  QDateTime at;
+  static TimelineEntry fromJson(const QJsonObject& json);
+};
+
+// One step of the checkout saga: reserve stock, authorize payment, create shipment, ...
+struct SagaStep {
+  QString name;
+  QString state;  // pending | succeeded | failed | compensated
+  QString detail;
+  QDateTime at;
+  static SagaStep fromJson(const QJsonObject& json);
+};
+
+struct PaymentSummary {
+  QString paymentId, status, cardBrand, cardLast4;
+};
+
+struct ShipmentSummary {
+  QString shipmentId, carrier, trackingNumber, status;
+};
+
+// AdminOrder: the shopper's order plus customer and saga steps.
+struct Order {
+  QString orderId;
+  QString status;  // pending, reserved, payment_authorized, confirmed, shipped, delivered, failed, cancelled, refunded
+  QString failure;  // empty unless failed
+  QString failureReason;
+  QList<OrderItem> items;
+  Money subtotal;
+  Money shippingPrice;
+  Money total;
+  Address shippingAddress;
+  QString shippingOptionId;
+  std::optional<PaymentSummary> payment;
+  std::optional<ShipmentSummary> shipment;
+  QList<TimelineEntry> timeline;
+  QDateTime createdAt;
+  QDateTime updatedAt;
+  QString customerId;
+  QString customerEmail;
+  QList<SagaStep> sagaSteps;
+
+  // What the console offers; the gateway has the last word (409 when it disagrees).
+  bool canCancel() const;
+  bool canRefund() const;
+  static Order fromJson(const QJsonObject& json);
+};
+
+// Every order status, in the order an order moves through them.
+const QStringList& orderStatuses();
+
+struct Shipment {
+  QString id;
+  QString orderId;
+  QString customerId;
+  QString trackingNumber;
+  QString carrier;
+  QString service;
+  QString status;  // label_created | dispatched | delivered | cancelled
+  QDateTime createdAt;
+  QDateTime dispatchedAt;
+  QDateTime deliveredAt;
+
+  // The status POST .../advance may move it to next, or "" when it is done.
+  QString nextStatus() const;
+  static Shipment fromJson(const QJsonObject& json);
+};
+
+const QStringList& shipmentStatuses();
+
+struct HealthComponent {
+  QString name;
+  QString kind;    // service | database | broker
+  QString status;  // ok | down
+  QString detail;
+  bool isUp() const { return status == u"ok"; }
+  static HealthComponent fromJson(const QJsonObject& json);
+};
+
+struct SystemHealth {
+  QString status;  // ok | degraded
+  QList<HealthComponent> components;
+  static SystemHealth fromJson(const QJsonObject& json);
+};
+
+struct Event {
+  QString topic;
+  int partition = 0;
+  qint64 offset = 0;
+  QString key;
+  QString eventId;
+  QString eventType;
+  QString aggregateId;
+  QDateTime occurredAt;
+  QString producer;
+  QJsonObject payload;
+  static Event fromJson(const QJsonObject& json);
+};
+
+struct DeadLetter {
+  int partition = 0;
+  qint64 offset = 0;
+  QString originalTopic;
+  QString error;
+  QString consumerGroup;
+  QString eventType;
+  QString key;
+  QDateTime at;
+  static DeadLetter fromJson(const QJsonObject& json);
+};
+
+struct Topic {
+  QString name;
+  QString producer;
+  QStringList consumers;
+  QStringList payloads;
+  static Topic fromJson(const QJsonObject& json);
+};
+
+struct SalesBucket {
+  QDateTime start;
+  qint64 orders = 0;
+  Money revenue;
+  static SalesBucket fromJson(const QJsonObject& json);
+};
+
+struct SalesReport {
+  QString granularity;  // hour | day
+  QString currency;
+  QList<SalesBucket> buckets;
+  static SalesReport fromJson(const QJsonObject& json);
+};
+
+}  // namespace storefront::admin

@@ -1,0 +1,204 @@
+// The table models under QAbstractItemModelTester, which checks every signal and index the
+// model produces against Qt's model rules while the test changes it.
+#include <QAbstractItemModelTester>
+#include <QPersistentModelIndex>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "core/adjustments_model.h"
+#include "core/dead_letters_model.h"
+#include "core/events_model.h"
+#include "core/health_model.h"
+#include "core/orders_model.h"
+#include "core/product_filter_model.h"
+#include "core/products_model.h"
+#include "core/shipments_model.h"
+#include "core/stock_model.h"
+#include "core/testing/samples.h"
+#include "core/testing/test_registry.h"
+
+namespace storefront::admin {
+
+using testing::objectOf;
+
+namespace {
+
+Product product(const QString& id, const QString& sku, const QString& name, qint64 price, const QString& category,
+                bool active = true) {
+  Product p;
+  p.id = id;
+  p.sku = sku;
+  p.name = name;
+  p.price = {price, "USD"};
+  p.categoryId = category;
+  p.active = active;
+  return p;
+}
+
+QStringList skusOf(const ProductsModel& model) {
+  QStringList skus;
+  for (const auto& p : model.rows()) skus << p.sku;
+  return skus;
+}
+
+template <typename T>
+QList<T> itemsOf(const QByteArray& json) {
+  QList<T> out;
+  for (const auto& item : objectOf(json)["items"].toArray()) out << T::fromJson(item.toObject());
+  return out;
+}
+
+}  // namespace
+
+class ModelsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void refreshesKeepRowsInPlaceAndFollowMoves() {
+    ProductsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+
+    model.setRows({product("a", "A-1", "Alpha", 100, "x"), product("b", "B-1", "Beta", 200, "x"),
+                   product("c", "C-1", "Gamma", 300, "y")});
+    QCOMPARE(skusOf(model), (QStringList{"A-1", "B-1", "C-1"}));
+    const QPersistentModelIndex alpha = model.index(0, ProductsModel::Name);
+
+    // c moves to the top, b goes, d arrives, a's name changes.
+    model.setRows({product("c", "C-1", "Gamma", 300, "y"), product("a", "A-1", "Alpha v2", 100, "x"),
+                   product("d", "D-1", "Delta", 50, "y")});
+    QCOMPARE(skusOf(model), (QStringList{"C-1", "A-1", "D-1"}));
+    QVERIFY(alpha.isValid());  // a selection on "a" survives the refresh
+    QCOMPARE(alpha.row(), 1);
+    QCOMPARE(alpha.data().toString(), QStringLiteral("Alpha v2"));
+
+    model.setRows({});
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(!alpha.isValid());
+    model.setRows({product("e", "E-1", "Epsilon", 1, "z")});
+    QCOMPARE(skusOf(model), QStringList{"E-1"});
+    QCOMPARE(resets.count(), 0);  // never a reset: views keep their state
+  }
+
+  void upsertReplacesByKeyOrAppends() {
+    ProductsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRows({product("a", "A-1", "Alpha", 100, "x")});
+    model.upsert(product("a", "A-1", "Alpha", 100, "x", false));
+    model.upsert(product("b", "B-1", "Beta", 100, "x"));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, ProductsModel::Status).data().toString(), QStringLiteral("inactive"));
+    QCOMPARE(model.index(0, 0).data(ToneRole).toInt(), int(Tone::Muted));
+  }
+
+  void productsShowMoneyAndSortByMinorUnits() {
+    ProductsModel model;
+    ProductFilterModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRows({product("a", "A-1", "Ten", 1000, "x"), product("b", "B-1", "Nine", 900, "x"),
+                   product("c", "C-1", "Hundred", 10000, "y")});
+    QCOMPARE(model.index(0, ProductsModel::Price).data().toString(), QStringLiteral("$10.00"));
+    proxy.sort(ProductsModel::Price, Qt::AscendingOrder);
+    // As text "$10.00" < "$100.00" < "$9.00"; by minor units 9 < 10 < 100.
+    QCOMPARE(proxy.index(0, ProductsModel::Name).data().toString(), QStringLiteral("Nine"));
+    QCOMPARE(proxy.index(2, ProductsModel::Name).data().toString(), QStringLiteral("Hundred"));
+  }
+
+  void productFilterByTextCategoryAndActive() {
+    ProductsModel model;
+    ProductFilterModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRows(itemsOf<Product>(testing::kProductsPage1) + itemsOf<Product>(testing::kProductsPage2));
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setText("aud-");  // SKU, case-insensitive
+    QCOMPARE(proxy.rowCount(), 2);
+    proxy.setShowInactive(false);
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, ProductsModel::Name).data().toString(), QStringLiteral("Speaker"));
+    proxy.setText("");
+    proxy.setShowInactive(true);
+    proxy.setCategory("home");
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setCategory("");
+    proxy.setText("lamp");  // name
+    QCOMPARE(proxy.rowCount(), 1);
+  }
+
+  void stockShowsLabelsAndLowState() {
+    StockModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRows({StockLevel::fromJson(objectOf(testing::kStockLevel))});
+    QCOMPARE(model.index(0, StockModel::Product).data().toString(), QStringLiteral("p1"));
+    model.setProductLabels({{"p1", "HOM-LP-0001 — Desk lamp"}});
+    QCOMPARE(model.index(0, StockModel::Product).data().toString(), QStringLiteral("HOM-LP-0001 — Desk lamp"));
+    QCOMPARE(model.index(0, StockModel::Available).data().toLongLong(), 9);
+    QCOMPARE(model.index(0, StockModel::State).data().toString(), QStringLiteral("low"));
+    QCOMPARE(model.index(0, 0).data(ToneRole).toInt(), int(Tone::Warning));
+  }
+
+  void adjustmentsShowSignedChanges() {
+    AdjustmentsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const Adjustment a = AdjustmentResult::fromJson(objectOf(testing::kAdjustmentResult)).adjustment;
+    Adjustment b = a;
+    b.id = "a2";
+    b.delta = -2;
+    model.setRows({b, a});
+    QCOMPARE(model.index(0, AdjustmentsModel::Change).data().toString(), QStringLiteral("-2"));
+    QCOMPARE(model.index(1, AdjustmentsModel::Change).data().toString(), QStringLiteral("+5"));
+  }
+
+  void ordersShowCustomerStatusAndTotal() {
+    OrdersModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Order failed = Order::fromJson(objectOf(testing::kOrder));
+    failed.orderId = "f0000000-0000";
+    failed.status = "failed";
+    failed.failure = "payment_declined";
+    model.setRows({Order::fromJson(objectOf(testing::kOrder)), failed});
+    QCOMPARE(model.columnCount(), 6);
+    QCOMPARE(model.index(0, OrdersModel::Id).data().toString(), QStringLiteral("9b1d0c7e"));
+    QCOMPARE(model.index(0, OrdersModel::Customer).data().toString(), QStringLiteral("ada@example.com"));
+    QCOMPARE(model.index(0, OrdersModel::Items).data().toInt(), 2);
+    QCOMPARE(model.index(0, OrdersModel::Total).data().toString(), QStringLiteral("$104.98"));
+    QCOMPARE(model.index(0, OrdersModel::Total).data(SortRole).toLongLong(), 10498);
+    QCOMPARE(model.index(1, OrdersModel::Status).data().toString(), QStringLiteral("failed (payment_declined)"));
+    QCOMPARE(model.index(1, OrdersModel::Status).data(ToneRole).toInt(), int(Tone::Bad));
+  }
+
+  void shipmentsEventsDeadLettersAndHealth() {
+    ShipmentsModel shipments;
+    QAbstractItemModelTester t1(&shipments, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    shipments.setRows({Shipment::fromJson(objectOf(testing::kShipment))});
+    QCOMPARE(shipments.index(0, ShipmentsModel::Carrier).data().toString(), QStringLiteral("DHL express"));
+    QCOMPARE(shipments.index(0, ShipmentsModel::Dispatched).data().toString(), QString());
+
+    EventsModel events;
+    QAbstractItemModelTester t2(&events, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    events.setRows(itemsOf<Event>(testing::kEvents));
+    QCOMPARE(events.index(0, EventsModel::Type).data().toString(), QStringLiteral("order.confirmed"));
+    QCOMPARE(events.index(0, EventsModel::Position).data().toString(), QStringLiteral("0:42"));
+    QVERIFY(events.index(0, 0).data(Qt::ToolTipRole).toString().contains("order_id"));
+
+    DeadLettersModel dead;
+    QAbstractItemModelTester t3(&dead, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    dead.setRows(itemsOf<DeadLetter>(testing::kDeadLetters));
+    QCOMPARE(dead.index(0, DeadLettersModel::Error).data().toString(), QStringLiteral("payload is not valid JSON"));
+    QCOMPARE(dead.index(0, 0).data(KeyRole).toString(), QStringLiteral("1/7"));
+
+    HealthModel health;
+    QAbstractItemModelTester t4(&health, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    health.setRows(SystemHealth::fromJson(objectOf(testing::kHealth)).components);
+    QCOMPARE(health.rowCount(), 3);
+    QCOMPARE(health.index(2, HealthModel::Status).data(ToneRole).toInt(), int(Tone::Bad));
+    QCOMPARE(health.index(0, HealthModel::Status).data(ToneRole).toInt(), int(Tone::Good));
+  }
+};
+
+ADMIN_TEST(ModelsTest);
+
+}  // namespace storefront::admin
+
+#include "models_test.moc"

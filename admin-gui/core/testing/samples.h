@@ -1,0 +1,106 @@
+// Sample JSON shaped exactly as /tmp/operator-api.md (the operator API spec) shows it, shared
+// by the core and widget tests.
+#pragma once
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace storefront::admin::testing {
+
+inline QJsonObject objectOf(const QByteArray& json) { return QJsonDocument::fromJson(json).object(); }
+
+inline const QByteArray kLogin = R"({"access_token":"tok-123","token_type":"Bearer","expires_in":3600})";
+
+inline const QByteArray kProduct = R"({
+  "id": "3f2c1a9e-0000-4000-8000-000000000001", "sku": "HOM-LP-0001", "name": "Desk lamp",
+  "description": "Warm light", "price": {"amount_minor": 4999, "currency": "USD"},
+  "category_id": "home", "image_url": "https://img.example/lamp.png", "active": true,
+  "created_at": "2024-05-01T09:00:00Z", "updated_at": "2024-05-02T10:30:00.123456Z"})";
+
+inline const QByteArray kProductsPage1 = R"({"items": [
+  {"id": "p1", "sku": "HOM-LP-0001", "name": "Desk lamp", "price": {"amount_minor": 4999, "currency": "USD"},
+   "category_id": "home", "active": true},
+  {"id": "p2", "sku": "AUD-HP-0100", "name": "Headphones", "price": {"amount_minor": 12900, "currency": "USD"},
+   "category_id": "audio", "active": false}],
+  "next_cursor": "c2"})";
+
+inline const QByteArray kProductsPage2 = R"({"items": [
+  {"id": "p3", "sku": "AUD-SP-0200", "name": "Speaker", "price": {"amount_minor": 900, "currency": "USD"},
+   "category_id": "audio", "active": true}],
+  "next_cursor": null})";
+
+inline const QByteArray kStockLevel = R"({"product_id": "p1", "on_hand": 12, "reserved": 3, "available": 9,
+  "low_stock_threshold": 10, "updated_at": "2024-05-02T10:00:00Z"})";
+
+inline const QByteArray kAdjustmentResult = R"({
+  "level": {"product_id": "p1", "on_hand": 17, "reserved": 3, "available": 14, "low_stock_threshold": 10,
+            "updated_at": "2024-05-02T11:00:00Z"},
+  "adjustment": {"id": "a1", "product_id": "p1", "delta": 5, "reason": "restock", "note": "pallet 7",
+                 "actor": "operator@storefront.local", "on_hand_after": 17, "created_at": "2024-05-02T11:00:00Z"}})";
+
+inline const QByteArray kOrder = R"({
+  "order_id": "9b1d0c7e-1111-4000-8000-00000000abcd", "status": "confirmed", "failure": null,
+  "failure_reason": null,
+  "items": [{"product_id": "p1", "sku": "HOM-LP-0001", "name": "Desk lamp", "quantity": 2,
+             "unit_price": {"amount_minor": 4999, "currency": "USD"},
+             "line_total": {"amount_minor": 9998, "currency": "USD"}}],
+  "subtotal": {"amount_minor": 9998, "currency": "USD"},
+  "shipping_price": {"amount_minor": 500, "currency": "USD"},
+  "total": {"amount_minor": 10498, "currency": "USD"},
+  "shipping_address": {"name": "Ada Lovelace", "line1": "1 Main St", "line2": "", "city": "London",
+                       "region": "", "postal_code": "NW1 6XE", "country": "GB"},
+  "shipping_option_id": "standard",
+  "payment": {"payment_id": "pay1", "status": "authorized", "card_brand": "visa", "card_last4": "4242"},
+  "shipment": {"shipment_id": "s1", "carrier": "DHL", "tracking_number": "TRK1", "status": "label_created"},
+  "timeline": [
+    {"status": "pending", "note": "order placed", "at": "2024-05-02T10:00:00Z"},
+    {"status": "reserved", "note": "stock held", "at": "2024-05-02T10:00:01Z"},
+    {"status": "payment_authorized", "note": "card authorized", "at": "2024-05-02T10:00:02Z"},
+    {"status": "confirmed", "note": "shipment label created", "at": "2024-05-02T10:00:03Z"}],
+  "created_at": "2024-05-02T10:00:00Z", "updated_at": "2024-05-02T10:00:03Z",
+  "customer_id": "c1", "customer_email": "ada@example.com",
+  "saga_steps": [
+    {"name": "reserve_stock", "state": "succeeded", "detail": "2 units", "at": "2024-05-02T10:00:01Z"},
+    {"name": "authorize_payment", "state": "succeeded", "detail": "visa 4242", "at": "2024-05-02T10:00:02Z"},
+    {"name": "create_shipment", "state": "succeeded", "detail": "TRK1", "at": "2024-05-02T10:00:03Z"}]})";
+
+inline const QByteArray kShipment = R"({"id": "s1", "order_id": "o1", "customer_id": "c1",
+  "tracking_number": "TRK1", "carrier": "DHL", "service": "express", "status": "label_created",
+  "created_at": "2024-05-02T10:00:03Z", "dispatched_at": null, "delivered_at": null})";
+
+inline const QByteArray kHealth = R"({"status": "degraded", "components": [
+  {"name": "catalog", "kind": "service", "status": "ok", "detail": "SERVING"},
+  {"name": "postgres", "kind": "database", "status": "ok", "detail": ""},
+  {"name": "kafka", "kind": "broker", "status": "down", "detail": "connection refused"}]})";
+
+inline const QByteArray kEvents = R"({"items": [
+  {"topic": "orders", "partition": 0, "offset": 42, "key": "o1", "event_id": "e1",
+   "event_type": "order.confirmed", "aggregate_id": "o1", "occurred_at": "2024-05-02T10:00:03Z",
+   "producer": "checkout", "payload": {"order_id": "o1", "total": {"amount_minor": 10498, "currency": "USD"}}}]})";
+
+inline const QByteArray kDeadLetters = R"({"items": [
+  {"partition": 1, "offset": 7, "original_topic": "orders", "error": "payload is not valid JSON",
+   "consumer_group": "inventory", "event_type": "order.cancelled", "key": "o9", "at": "2024-05-02T12:00:00Z"}]})";
+
+inline const QByteArray kTopics = R"({"items": [
+  {"name": "orders", "producer": "checkout", "consumers": ["inventory", "shipping"], "payloads": ["OrderEvent"]}]})";
+
+inline const QByteArray kSales = R"({"granularity": "hour", "currency": "USD", "buckets": [
+  {"start": "2024-05-02T09:00:00Z", "orders": 3, "revenue": {"amount_minor": 15000, "currency": "USD"}},
+  {"start": "2024-05-02T10:00:00Z", "orders": 0, "revenue": {"amount_minor": 0, "currency": "USD"}}]})";
+
+inline const QByteArray kInvalidProductProblem = R"({
+  "type": "https://storefront.dev/problems/invalid-request", "title": "Invalid request", "status": 400,
+  "detail": "sku: must be 3 to 32 characters of A-Z, 0-9 and -; price.amount_minor: must be between 0 and 10000000000 minor units",
+  "instance": "/api/v1/admin/products", "request_id": "req-7",
+  "errors": [{"field": "sku", "detail": "must be 3 to 32 characters of A-Z, 0-9 and -"},
+             {"field": "price.amount_minor", "detail": "must be between 0 and 10000000000 minor units"}]})";
+
+inline const QByteArray kConflictProblem = R"({
+  "type": "https://storefront.dev/problems/conflict", "title": "Conflict", "status": 409,
+  "detail": "the order has shipped and can no longer be cancelled", "instance": "/api/v1/admin/orders/o1/cancel",
+  "request_id": "req-9"})";
+
+}  // namespace storefront::admin::testing
