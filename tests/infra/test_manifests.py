@@ -1,0 +1,741 @@
+#!/usr/bin/env python3
+"""Checks Storefront's container and Kubernetes manifests without a Docker engine or a cluster.
+
+  docker-compose.yml   `docker-compose config` accepts it (and refuses it without the secrets);
+                       every service has a healthcheck (one-shot init containers excepted), a memory
+                       limit, no hard-coded secret, pinned images, depends_on that waits for health;
+                       every setting without a default in the file has one in .env
+  infra/docker         the Dockerfile's build stage installs exactly the [build] section of
+                       infra/packages.txt, which is exactly what the CMake configuration asks for;
+                       the runtime stage installs exactly infra/packages-runtime.txt, which is
+                       exactly what the built binaries link (when they are built); non-root user
+  infra/k8s            `kubectl kustomize` renders every overlay; every Deployment and StatefulSet
+                       container has readiness and liveness probes and cpu/memory requests and
+                       limits; no Secret is committed; production has autoscalers, disruption
+                       budgets, CloudNativePG, Strimzi and the topics of infra/kafka/topics.txt
+
+Run from anywhere: python3 tests/infra/test_manifests.py [--build-dir build/release]
+CTest runs it as infra_manifests_test (infra/CMakeLists.txt). Prints one line per check and then
+`N passed, M failed`; exits 1 when a check failed. A check whose tool is missing (kubectl, which
+Debian 12 does not package in a usable version) or whose input is absent (binaries not built)
+prints SKIP and counts as neither.
+"""
+
+import argparse
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover
+    print("python3-yaml is missing (apt-get install python3-yaml; it is in infra/packages.txt)")
+    print("0 passed, 1 failed")
+    sys.exit(1)
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ["catalog", "cart", "checkout", "payments", "inventory", "shipping"]
+PROCESSES = SERVICES + ["gateway"]
+SERVICE_PORTS = {"catalog": 50051, "cart": 50052, "checkout": 50053, "payments": 50054,
+                 "inventory": 50055, "shipping": 50056}
+BINARIES = [f"{s}-service" for s in SERVICES] + ["storefront-gateway", "storefront-grpc-health"]
+# What debian:12-slim already holds of the libraries the binaries link (apt itself needs them).
+SLIM_BASE_PACKAGES = {"libc6", "libstdc++6", "libgcc-s1"}
+# Names that mark an environment variable as a secret.
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|(^|_)KEY($|_)")
+REQUIRED_VAR = re.compile(r"^\$\{[A-Z0-9_]+:\?[^}]*\}$")
+URL_PASSWORD = re.compile(r"://[^:/@\s]+:([^@\s]+)@")
+
+# What each requirement of the CMake configuration needs from Debian. The dpkg check below
+# confirms the entries against the files installed on this machine where it can.
+CMAKE_PACKAGES = {
+    "find_package(Threads)": [],  # libc
+    "find_package(PkgConfig)": ["pkg-config"],
+    # FindProtobuf: headers and library, and protoc for protobuf_generate (proto/CMakeLists.txt)
+    "find_package(Protobuf)": ["libprotobuf-dev", "protobuf-compiler"],
+    # gRPCConfig.cmake: gRPC::grpc++ and the gRPC::grpc_cpp_plugin that proto/ generates with
+    "find_package(gRPC)": ["libgrpc++-dev", "protobuf-compiler-grpc"],
+    "find_package(nlohmann_json)": ["nlohmann-json3-dev"],
+    "find_package(spdlog)": ["libspdlog-dev"],
+    "find_package(CLI11)": ["libcli11-dev"],
+    "pkg_check_modules(libsodium)": ["libsodium-dev"],
+    "pkg_check_modules(libpqxx)": ["libpqxx-dev"],
+    "pkg_check_modules(libpistache)": ["libpistache-dev"],
+    "pkg_check_modules(rdkafka)": ["librdkafka-dev"],
+    "pkg_check_modules(libjwt)": ["libjwt-dev"],
+}
+# CMake files that locate each requirement, for the dpkg check (glob under /usr).
+CMAKE_FILES = {
+    "find_package(gRPC)": "lib/*/cmake/grpc/gRPCConfig.cmake",
+    "find_package(nlohmann_json)": "share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake",
+    "find_package(spdlog)": "lib/*/cmake/spdlog/spdlogConfig.cmake",
+    "find_package(CLI11)": "share/cmake/CLI11/CLI11Config.cmake",
+}
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+RESULTS = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def check(name, function, *args):
+    try:
+        function(*args)
+    except Skip as skip:
+        RESULTS["skipped"] += 1
+        print(f"SKIP {name}: {skip}")
+    except Fail as failure:
+        RESULTS["failed"] += 1
+        print(f"FAIL {name}: {failure}")
+    except Exception as error:  # a broken check is a failure, not a crash
+        RESULTS["failed"] += 1
+        print(f"FAIL {name}: {type(error).__name__}: {error}")
+    else:
+        RESULTS["passed"] += 1
+        print(f"PASS {name}")
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, **kwargs)
+
+
+# --- package lists ------------------------------------------------------------------------------
+
+def package_sections(path):
+    """{section: [package, ...]} of a list whose sections start with `# [name]`."""
+    sections, current = {}, None
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        header = re.match(r"#\s*\[([a-z0-9-]+)\]", line)
+        if header:
+            current = header.group(1)
+            sections.setdefault(current, [])
+            continue
+        package = line.split("#", 1)[0].strip()
+        if package:
+            if current is None:
+                raise Fail(f"{path.name}:{number}: {package} is outside any `# [section]`")
+            sections[current].append(package)
+    return sections
+
+
+def list_file(path):
+    """The entries of a one-per-line list, comments and blank lines dropped."""
+    return [p for p in (line.split("#", 1)[0].strip() for line in path.read_text().splitlines()) if p]
+
+
+def check_package_lists():
+    sections = package_sections(ROOT / "infra/packages.txt")
+    if not sections.get("build"):
+        raise Fail("infra/packages.txt has no [build] section")
+    everything = [p for packages in sections.values() for p in packages]
+    duplicates = sorted({p for p in everything if everything.count(p) > 1})
+    runtime = list_file(ROOT / "infra/packages-runtime.txt")
+    duplicates += sorted({p for p in runtime if runtime.count(p) > 1})
+    if duplicates:
+        raise Fail(f"listed twice: {duplicates}")
+    # infra/local/lib.sh reads the file without sections: it must see the same packages.
+    lib_view = run(["bash", "-c", f"source {ROOT}/infra/local/lib.sh && package_list"])
+    if lib_view.returncode != 0 or lib_view.stdout.split() != everything:
+        raise Fail("infra/local/lib.sh's package_list disagrees with the sections")
+
+
+# --- CMake requirements -------------------------------------------------------------------------
+
+def cmake_commands(text):
+    """(name, [arguments]) of each command in a CMakeLists.txt, comments stripped."""
+    text = re.sub(r"#[^\n]*", "", text)
+    commands, position = [], 0
+    pattern = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+    while True:
+        match = pattern.search(text, position)
+        if not match:
+            return commands
+        depth, index = 1, match.end()
+        while depth and index < len(text):
+            depth += {"(": 1, ")": -1}.get(text[index], 0)
+            index += 1
+        arguments = text[match.end():index - 1].replace("(", " ").replace(")", " ").split()
+        commands.append((match.group(1).lower(), [a.strip('"') for a in arguments]))
+        position = index
+
+
+def cmake_requirements(directory, found, visited):
+    """Walks the CMakeLists.txt a release configuration with tests and benchmarks off reads:
+    add_subdirectory inside an if() is optional (tests, benchmarks, the Qt console) and skipped."""
+    if directory in visited:
+        return
+    visited.add(directory)
+    conditions = []
+    for name, arguments in cmake_commands((directory / "CMakeLists.txt").read_text()):
+        if name == "if":
+            conditions.append(arguments)
+        elif name == "endif":
+            conditions.pop()
+        elif conditions:
+            continue
+        elif name == "find_package" and "REQUIRED" in arguments:
+            found.add(f"find_package({arguments[0]})")
+        elif name == "pkg_check_modules" and "REQUIRED" in arguments:
+            modules = [a for a in arguments[1:] if a not in ("REQUIRED", "IMPORTED_TARGET", "QUIET")]
+            found.update(f"pkg_check_modules({m})" for m in modules)
+        elif name == "add_subdirectory":
+            cmake_requirements(directory / arguments[0], found, visited)
+
+
+def unconditional_subdirectories():
+    subdirectories, depth = [], 0
+    for name, arguments in cmake_commands((ROOT / "CMakeLists.txt").read_text()):
+        depth += {"if": 1, "endif": -1}.get(name, 0)
+        if name == "add_subdirectory" and depth == 0:
+            subdirectories.append(arguments[0])
+    return subdirectories
+
+
+def dpkg_owner(path):
+    """The package that installed PATH, or None."""
+    candidates = [str(path), os.path.realpath(path)]
+    for candidate in list(candidates):
+        for a, b in (("/lib/", "/usr/lib/"), ("/usr/lib/", "/lib/")):
+            if candidate.startswith(a):
+                candidates.append(b + candidate[len(a):])
+    for candidate in candidates:
+        result = run(["dpkg-query", "-S", candidate])
+        if result.returncode == 0:
+            return result.stdout.split(":", 1)[0].split(",")[0].strip()
+    return None
+
+
+def direct_depends(package):
+    result = run(["dpkg-query", "-W", "-f=${Depends}", package])
+    return {d.split()[0].split(":")[0] for d in re.split(r"[,|]", result.stdout) if d.strip()}
+
+
+def check_build_section_is_what_cmake_needs():
+    found = set()
+    cmake_requirements(ROOT, found, set())
+    unknown = sorted(found - CMAKE_PACKAGES.keys())
+    if unknown:
+        raise Fail(f"no Debian package known for {unknown}: add it to infra/packages.txt [build] "
+                   "and to CMAKE_PACKAGES in this test")
+    presets = (ROOT / "CMakePresets.json").read_text()
+    needed = {"g++", "cmake"} | ({"ninja-build"} if '"Ninja"' in presets else set())
+    for requirement in found:
+        needed.update(CMAKE_PACKAGES[requirement])
+    listed = set(package_sections(ROOT / "infra/packages.txt")["build"])
+    problems = []
+    if needed - listed:
+        problems.append(f"missing from [build]: {sorted(needed - listed)}")
+    if listed - needed:
+        problems.append(f"in [build] but not needed by the CMake configuration: {sorted(listed - needed)}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_cmake_table_against_dpkg():
+    if not shutil.which("dpkg-query") or not shutil.which("pkg-config"):
+        raise Skip("dpkg-query or pkg-config not found")
+    problems, confirmed = [], 0
+    for requirement, packages in CMAKE_PACKAGES.items():
+        paths = []
+        module = re.fullmatch(r"pkg_check_modules\((.+)\)", requirement)
+        if module:
+            directory = run(["pkg-config", "--variable=pcfiledir", module.group(1)]).stdout.strip()
+            if directory:
+                paths.append(Path(directory) / f"{module.group(1)}.pc")
+        elif requirement in CMAKE_FILES:
+            paths += sorted(Path("/usr").glob(CMAKE_FILES[requirement]))
+        for path in paths:
+            owner = dpkg_owner(path)
+            if owner is None:
+                continue
+            if not any(owner == p or owner in direct_depends(p) for p in packages):
+                problems.append(f"{requirement}: {path} comes from {owner}, not from {packages}")
+            confirmed += 1
+    if problems:
+        raise Fail("; ".join(problems))
+    if confirmed == 0:
+        raise Skip("none of the build packages is installed here")
+
+
+# --- Dockerfile ---------------------------------------------------------------------------------
+
+def dockerfile_stages(path):
+    """[(name, base image, [(instruction, arguments)])] with continuation lines joined."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, arguments = line.partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            words = arguments.split()
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            stages.append((name, words[0], []))
+        elif stages:
+            stages[-1][2].append((instruction, arguments.strip()))
+    return stages
+
+
+def installed_by(stage):
+    """The packages a stage's RUN apt-get install lines install. A list generated from a copied
+    file (`<pipeline> | xargs ... apt-get install`) is evaluated against the repository's file."""
+    _, _, instructions = stage
+    copies = {}
+    for instruction, arguments in instructions:
+        if instruction == "COPY" and not arguments.startswith("--from"):
+            words = arguments.split()
+            copies[words[-1]] = str(ROOT / words[0])
+    packages = []
+    for instruction, arguments in instructions:
+        if instruction != "RUN":
+            continue
+        for segment in arguments.split("&&"):
+            if "apt-get install" not in segment:
+                continue
+            producer, _, consumer = segment.rpartition("| xargs")
+            after = (consumer if producer else segment).split("apt-get install", 1)[1]
+            packages += [w for w in after.split() if not w.startswith("-")]
+            if producer:
+                for destination, source in copies.items():
+                    producer = producer.replace(destination, source)
+                result = run(["bash", "-o", "pipefail", "-c", producer], cwd=ROOT)
+                if result.returncode != 0:
+                    raise Fail(f"the package list pipeline failed: {producer.strip()}: {result.stderr}")
+                packages += result.stdout.split()
+    return packages
+
+
+def stage_named(stages, name):
+    for stage in stages:
+        if stage[0] == name:
+            return stage
+    raise Fail(f"infra/docker/Dockerfile has no stage `{name}`")
+
+
+def check_dockerfile_build_stage():
+    stages = dockerfile_stages(ROOT / "infra/docker/Dockerfile")
+    build = stage_named(stages, "build")
+    if build[1] != "debian:12":
+        raise Fail(f"the build stage is FROM {build[1]}, not debian:12")
+    installed = installed_by(build)
+    expected = package_sections(ROOT / "infra/packages.txt")["build"]
+    if sorted(installed) != sorted(expected):
+        raise Fail(f"installs {sorted(installed)}, infra/packages.txt [build] lists {sorted(expected)}")
+    sources = {source.rstrip("/") for instruction, arguments in build[2] if instruction == "COPY"
+               for source in arguments.split()[:-1] if not source.startswith("--")}
+    missing = [d for d in unconditional_subdirectories()
+               if d not in sources and f"{d}/CMakeLists.txt" not in sources]
+    if missing:
+        raise Fail(f"the root CMakeLists.txt adds {missing}, which the build stage does not copy")
+
+
+def check_dockerfile_runtime_stages():
+    stages = dockerfile_stages(ROOT / "infra/docker/Dockerfile")
+    runtime = stage_named(stages, "runtime")
+    if runtime[1] != "debian:12-slim":
+        raise Fail(f"the runtime stage is FROM {runtime[1]}, not debian:12-slim")
+    installed = installed_by(runtime)
+    expected = list_file(ROOT / "infra/packages-runtime.txt")
+    if sorted(installed) != sorted(expected):
+        raise Fail(f"installs {sorted(installed)}, infra/packages-runtime.txt lists {sorted(expected)}")
+    users = [a for i, a in runtime[2] if i == "USER"]
+    if not users or users[-1].split(":")[0] in ("0", "root") or not users[-1].split(":")[0].isdigit():
+        raise Fail(f"the runtime stage must end as a numeric non-root USER, has {users}")
+    if not any(i == "COPY" and "storefront-grpc-health" in a for i, a in runtime[2]):
+        raise Fail("the runtime stage does not copy storefront-grpc-health")
+    for process in PROCESSES:
+        name, base, instructions = stage_named(stages, process)
+        if base != "runtime":
+            raise Fail(f"stage {process} is FROM {base}, not runtime")
+        if any(i == "USER" for i, _ in instructions) or any(i == "RUN" for i, _ in instructions):
+            raise Fail(f"stage {process} changes USER or runs commands; it should only add its binary")
+        if not any(i == "ENTRYPOINT" for i, _ in instructions):
+            raise Fail(f"stage {process} has no ENTRYPOINT")
+    probe = ROOT / "infra/docker/http-probe"
+    if not os.access(probe, os.X_OK):
+        raise Fail("infra/docker/http-probe is not executable (the image copies its mode)")
+
+
+def find_binaries(build_dir):
+    candidates = [Path(build_dir) / "bin"] if build_dir else []
+    candidates.append(ROOT / "build/release/bin")
+    for directory in candidates:
+        if all((directory / b).exists() for b in BINARIES):
+            needed = run(["readelf", "-d", str(directory / BINARIES[0])]).stdout
+            if "libasan" not in needed:  # a sanitizer build is not what the images ship
+                return directory
+    return None
+
+
+def check_runtime_packages_match_binaries(build_dir):
+    for tool in ("readelf", "ldconfig", "dpkg-query"):
+        if not shutil.which(tool):
+            raise Skip(f"{tool} not found")
+    directory = find_binaries(build_dir)
+    if directory is None:
+        raise Skip("the release binaries are not built (cmake --build --preset release)")
+    # soname -> path from the linker cache; on x86_64 only the 64-bit entries.
+    libraries = {}
+    x86_64 = os.uname().machine == "x86_64"
+    for line in run(["ldconfig", "-p"]).stdout.splitlines()[1:]:
+        match = re.match(r"\s*(\S+) \(([^)]*)\) => (\S+)", line)
+        if match and (not x86_64 or "x86-64" in match.group(2)):
+            libraries.setdefault(match.group(1), match.group(3))
+    providers, unresolved = set(), []
+    for binary in BINARIES:
+        dynamic = run(["readelf", "-d", str(directory / binary)]).stdout
+        for soname in re.findall(r"Shared library: \[([^\]]+)\]", dynamic):
+            owner = dpkg_owner(libraries[soname]) if soname in libraries else None
+            if owner is None:
+                unresolved.append(f"{binary}: {soname}")
+            else:
+                providers.add(owner)
+    if unresolved:
+        raise Fail(f"no package provides {unresolved}")
+    needed = providers - SLIM_BASE_PACKAGES
+    listed = set(list_file(ROOT / "infra/packages-runtime.txt"))
+    problems = []
+    if needed - listed:
+        problems.append(f"the binaries in {directory} link libraries of {sorted(needed - listed)}, "
+                        "missing from infra/packages-runtime.txt")
+    if listed - needed:
+        problems.append(f"infra/packages-runtime.txt lists {sorted(listed - needed)}, which no binary links")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+# --- docker-compose.yml -------------------------------------------------------------------------
+
+def compose_command():
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker") and run(["docker", "compose", "version"]).returncode == 0:
+        return ["docker", "compose"]
+    return None
+
+
+def secrets_from_make_secrets():
+    with tempfile.TemporaryDirectory() as directory:
+        file = Path(directory) / "secrets.env"
+        result = run([str(ROOT / "infra/docker/make-secrets"), str(file)])
+        if result.returncode != 0:
+            raise Fail(f"infra/docker/make-secrets failed: {result.stderr}")
+        if file.stat().st_mode & 0o077:
+            raise Fail("infra/docker/make-secrets wrote a file others can read")
+        return dict(line.split("=", 1) for line in file.read_text().splitlines()
+                    if line and not line.startswith("#"))
+
+
+def compose_environment(with_secrets):
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in secrets_from_make_secrets() and not k.startswith("COMPOSE_")}
+    if with_secrets:
+        environment.update(secrets_from_make_secrets())
+    return environment
+
+
+def check_compose_config():
+    command = compose_command()
+    if command is None:
+        raise Fail("neither docker-compose nor `docker compose` is installed "
+                   "(apt-get install docker-compose; it is in infra/packages.txt)")
+    accepted = run(command + ["config", "--quiet"], cwd=ROOT, env=compose_environment(True))
+    if accepted.returncode != 0:
+        raise Fail(f"`{' '.join(command)} config` refused the file: {accepted.stderr.strip()}")
+    refused = run(command + ["config", "--quiet"], cwd=ROOT, env=compose_environment(False))
+    if refused.returncode == 0 or "make-secrets" not in refused.stderr:
+        raise Fail("without the secrets in the environment `config` must fail and say how to make them")
+
+
+def compose_file():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def environment_items(service):
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        return [tuple(item.split("=", 1)) if "=" in item else (item, None) for item in environment]
+    return list(environment.items())
+
+
+def check_compose_services():
+    services = compose_file()["services"]
+    problems = []
+    for name in PROCESSES + ["postgres", "kafka", "kafka-init"]:
+        if name not in services:
+            problems.append(f"no service {name}")
+    one_shot = {dependency for service in services.values()
+                for dependency, condition in (service.get("depends_on") or {}).items()
+                if isinstance(condition, dict) and condition.get("condition") == "service_completed_successfully"}
+    for name, service in services.items():
+        healthcheck = service.get("healthcheck") or {}
+        if name in one_shot:
+            if str(service.get("restart", "no")) != "no":
+                problems.append(f"{name} is one-shot but restarts")
+        elif not healthcheck.get("test") or healthcheck.get("disable") or healthcheck["test"][0] == "NONE":
+            problems.append(f"{name} has no healthcheck")
+        memory = service.get("mem_limit") or (((service.get("deploy") or {}).get("resources") or {})
+                                              .get("limits") or {}).get("memory")
+        if not memory:
+            problems.append(f"{name} has no memory limit")
+        depends_on = service.get("depends_on") or {}
+        if isinstance(depends_on, list):
+            problems.append(f"{name}: depends_on without conditions does not wait for health")
+        else:
+            for dependency, condition in depends_on.items():
+                if (condition or {}).get("condition") not in ("service_healthy", "service_completed_successfully"):
+                    problems.append(f"{name} -> {dependency} does not wait for health or completion")
+        image = str(service.get("image", ""))
+        if "build" in service:
+            build = service["build"]
+            if build.get("dockerfile") != "infra/docker/Dockerfile":
+                problems.append(f"{name} is not built from infra/docker/Dockerfile")
+            stage_named(dockerfile_stages(ROOT / "infra/docker/Dockerfile"), build.get("target"))
+        elif not re.search(r":\d+(\.\d+)+", image) or image.endswith(":latest"):
+            problems.append(f"{name}: image {image!r} is not pinned to a version")
+    for name in PROCESSES:
+        test = (services.get(name, {}).get("healthcheck") or {}).get("test") or []
+        wanted = "storefront-http-probe" if name == "gateway" else "storefront-grpc-health"
+        if wanted not in test:
+            problems.append(f"{name}'s healthcheck does not use {wanted}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_compose_secrets():
+    services = compose_file()["services"]
+    problems = []
+    for name, service in services.items():
+        for key, value in environment_items(service):
+            value = "" if value is None else str(value)
+            if SECRET_NAME.search(key) and not REQUIRED_VAR.match(value):
+                problems.append(f"{name}: {key} is not a required variable (${{{key}:?...}})")
+            for password in URL_PASSWORD.findall(value):
+                if not REQUIRED_VAR.match(password):
+                    problems.append(f"{name}: {key} has a literal password in its URL")
+    text = "\n".join(re.sub(r"(^|\s)#.*", "", line)
+                     for line in (ROOT / "docker-compose.yml").read_text().splitlines())
+    if re.search(r"\$\{[A-Za-z0-9_]+:?-", text):
+        problems.append("docker-compose.yml has inline defaults (${VAR:-...}); put them in .env")
+    defaults = {}
+    for line in (ROOT / ".env").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            defaults[key.strip()] = value.strip()
+            if SECRET_NAME.search(key) and value.strip():
+                problems.append(f".env holds a secret: {key}")
+    required = set(re.findall(r"\$\{([A-Za-z0-9_]+):\?", text))
+    plain = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
+    if plain - defaults.keys():
+        problems.append(f"no default in .env for {sorted(plain - defaults.keys())}")
+    generated = set(secrets_from_make_secrets())
+    if required != generated:
+        problems.append(f"required variables {sorted(required)} differ from what make-secrets writes "
+                        f"{sorted(generated)}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+# --- Kubernetes ---------------------------------------------------------------------------------
+
+RENDERED = {}
+
+
+def render(overlay):
+    if overlay not in RENDERED:
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            raise Skip("kubectl not found (Kubernetes' apt repository; Debian 12's 1.20 is too old)")
+        result = run([kubectl, "kustomize", str(ROOT / "infra/k8s/overlays" / overlay)])
+        if result.returncode != 0:
+            RENDERED[overlay] = Fail(f"kubectl kustomize {overlay}: {result.stderr.strip()}")
+        else:
+            RENDERED[overlay] = [o for o in yaml.safe_load_all(result.stdout) if o]
+    if isinstance(RENDERED[overlay], Fail):
+        raise RENDERED[overlay]
+    return RENDERED[overlay]
+
+
+def memory_mebibytes(quantity):
+    match = re.fullmatch(r"(\d+)(Mi|Gi|m|g)", str(quantity))
+    if not match:
+        raise Fail(f"unexpected memory quantity {quantity!r}")
+    return int(match.group(1)) * (1024 if match.group(2) in ("Gi", "g") else 1)
+
+
+def check_overlay(overlay):
+    objects = render(overlay)
+    problems = []
+    by_kind = {}
+    for o in objects:
+        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    if "Secret" in by_kind:
+        problems.append(f"renders Secrets {sorted(by_kind['Secret'])}: secrets are created by the operator")
+    generated = set(secrets_from_make_secrets())
+    for kind in ("Deployment", "StatefulSet", "Job"):
+        for name, workload in by_kind.get(kind, {}).items():
+            pod = workload["spec"]["template"]["spec"]
+            for container in pod.get("initContainers", []) + pod["containers"]:
+                where = f"{kind} {name}/{container['name']}"
+                if kind != "Job":
+                    for probe in ("readinessProbe", "livenessProbe"):
+                        if probe not in container:
+                            problems.append(f"{where} has no {probe}")
+                resources = container.get("resources", {})
+                for section in ("requests", "limits"):
+                    for resource in ("cpu", "memory"):
+                        if resource not in resources.get(section, {}):
+                            problems.append(f"{where} has no {resource} {section[:-1]}")
+                image = container["image"]
+                if "@" not in image and (":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")):
+                    problems.append(f"{where}: image {image} has no pinned tag")
+                for variable in container.get("env", []):
+                    reference = (variable.get("valueFrom") or {}).get("secretKeyRef")
+                    if reference and reference["name"] == "storefront-secrets" and reference["key"] not in generated:
+                        problems.append(f"{where}: key {reference['key']} is not one make-secrets writes")
+    deployments = by_kind.get("Deployment", {})
+    for process in PROCESSES:
+        deployment = deployments.get(process)
+        if not deployment:
+            problems.append(f"no Deployment {process}")
+            continue
+        if process not in by_kind.get("Service", {}):
+            problems.append(f"no Service {process}")
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        if process == "gateway":
+            paths = (container.get("readinessProbe", {}).get("httpGet", {}).get("path"),
+                     container.get("livenessProbe", {}).get("httpGet", {}).get("path"))
+            if paths != ("/readyz", "/livez"):
+                problems.append(f"gateway probes {paths}, want /readyz and /livez")
+        else:
+            for probe in ("readinessProbe", "livenessProbe"):
+                if container.get(probe, {}).get("grpc", {}).get("port") != SERVICE_PORTS[process]:
+                    problems.append(f"{process} {probe} is not a gRPC probe on {SERVICE_PORTS[process]}")
+        compose_limit = compose_file()["services"].get(process, {}).get("mem_limit")
+        k8s_limit = container.get("resources", {}).get("limits", {}).get("memory")
+        if not compose_limit or not k8s_limit:
+            continue  # reported above or by the compose checks
+        if memory_mebibytes(compose_limit) != memory_mebibytes(k8s_limit):
+            problems.append(f"{process}: memory limit {k8s_limit} here, {compose_limit} in docker-compose.yml")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_production_overlay():
+    objects = render("production")
+    kinds = {(o["apiVersion"].split("/")[0], o["kind"]) for o in objects}
+    problems = []
+    for wanted in (("postgresql.cnpg.io", "Cluster"), ("kafka.strimzi.io", "Kafka"),
+                   ("kafka.strimzi.io", "KafkaNodePool")):
+        if wanted not in kinds:
+            problems.append(f"no {wanted[1]} ({wanted[0]})")
+    for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget"):
+        targets = {(o["spec"].get("scaleTargetRef") or {}).get("name") or
+                   o["spec"]["selector"]["matchLabels"].get("app.kubernetes.io/name")
+                   for o in objects if o["kind"] == kind}
+        if set(PROCESSES) - targets:
+            problems.append(f"no {kind} for {sorted(set(PROCESSES) - targets)}")
+    for o in objects:
+        if o["kind"] == "HorizontalPodAutoscaler" and o["spec"]["minReplicas"] < 2:
+            problems.append(f"HPA {o['metadata']['name']} allows a single replica")
+    topics = {o["spec"]["topicName"] for o in objects if o["kind"] == "KafkaTopic"}
+    listed = set(list_file(ROOT / "infra/kafka/topics.txt"))
+    if topics != listed:
+        problems.append(f"KafkaTopics {sorted(topics)} differ from infra/kafka/topics.txt {sorted(listed)}")
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("storefront-config"))
+    if config["data"]["STOREFRONT_DB_HOST"] != "storefront-db-rw" or \
+            not config["data"]["KAFKA_BOOTSTRAP_SERVERS"].startswith("storefront-kafka-bootstrap:"):
+        problems.append("storefront-config does not point at CloudNativePG and Strimzi")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_dev_overlay():
+    objects = render("dev")
+    statefulsets = {o["metadata"]["name"]: o for o in objects if o["kind"] == "StatefulSet"}
+    problems = []
+    for name in ("postgres", "kafka"):
+        if statefulsets.get(name, {}).get("spec", {}).get("replicas") != 1:
+            problems.append(f"no single-replica StatefulSet {name}")
+    if any(o["kind"] == "HorizontalPodAutoscaler" for o in objects):
+        problems.append("dev keeps autoscalers")
+    jobs = {o["metadata"]["name"] for o in objects if o["kind"] == "Job"}
+    if {"storefront-db-init", "kafka-topics"} - jobs:
+        problems.append(f"missing Jobs {sorted({'storefront-db-init', 'kafka-topics'} - jobs)}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+# --- scripts ------------------------------------------------------------------------------------
+
+class ProbeTarget(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        self.send_response(200 if self.path == "/readyz" else 503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def check_http_probe():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ProbeTarget)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = str(server.server_address[1])
+    probe = str(ROOT / "infra/docker/http-probe")
+    try:
+        outcomes = {
+            "200": run([probe, port, "/readyz"], timeout=10).returncode,
+            "503": run([probe, port, "/down"], timeout=10).returncode,
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+    outcomes["closed port"] = run([probe, port, "/readyz"], timeout=10).returncode
+    if outcomes != {"200": 0, "503": 1, "closed port": 1}:
+        raise Fail(f"exit codes {outcomes}, want 0 for 200 and 1 otherwise")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build-dir", help="a CMake build directory whose bin/ holds the binaries")
+    arguments = parser.parse_args()
+
+    check("package lists: sections, no duplicates, lib.sh agrees", check_package_lists)
+    check("packages.txt [build] is exactly what the CMake configuration needs", check_build_section_is_what_cmake_needs)
+    check("the CMake-to-package table agrees with dpkg on this machine", check_cmake_table_against_dpkg)
+    check("Dockerfile build stage installs exactly packages.txt [build]", check_dockerfile_build_stage)
+    check("Dockerfile runtime stage installs exactly packages-runtime.txt; non-root", check_dockerfile_runtime_stages)
+    check("packages-runtime.txt is exactly what the binaries link", check_runtime_packages_match_binaries,
+          arguments.build_dir)
+    check("docker-compose config accepts the file, and refuses it without secrets", check_compose_config)
+    check("compose: healthchecks, memory limits, pinned images, depends_on waits", check_compose_services)
+    check("compose: no hard-coded secret, defaults only in .env", check_compose_secrets)
+    check("k8s: kustomize renders overlays/dev; probes, requests, limits", check_overlay, "dev")
+    check("k8s: kustomize renders overlays/production; probes, requests, limits", check_overlay, "production")
+    check("k8s dev: one PostgreSQL and one Kafka pod, topic and database Jobs", check_dev_overlay)
+    check("k8s production: CloudNativePG, Strimzi, topics, autoscalers, budgets", check_production_overlay)
+    check("storefront-http-probe: 0 on 200, 1 otherwise", check_http_probe)
+
+    if RESULTS["skipped"]:
+        print(f"({RESULTS['skipped']} skipped)")
+    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
+    return 1 if RESULTS["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
