@@ -82,6 +82,23 @@ std::string Env::HostPort(const std::string& name, const std::string& fallback, 
   return value;
 }
 
+std::string Env::HostPortList(const std::string& name, const std::string& fallback) {
+  std::string value = String(name, fallback);
+  if (value.empty()) return value;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = value.find(',', start);
+    auto parts = SplitHostPort(value.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (!parts || parts->second == 0) {
+      errors_.push_back(name + " must be host:port[,host:port...] with ports in 1..65535, got '" +
+                        value.substr(0, 200) + "'");
+      return fallback;
+    }
+    if (end == std::string::npos) return value;
+    start = end + 1;
+  }
+}
+
 std::string Env::OneOf(const std::string& name, const std::string& fallback,
                        const std::vector<std::string>& allowed) {
   std::string value = String(name, fallback);

@@ -38,6 +38,9 @@ class Env {
   std::int64_t Int(const std::string& name, std::int64_t fallback, std::int64_t min, std::int64_t max);
   // "host:port" with a port in 1..65535 (port 0 allowed when allow_zero_port).
   std::string HostPort(const std::string& name, const std::string& fallback, bool allow_zero_port = false);
+  // "host:port[,host:port...]" (a Kafka bootstrap list), every port in 1..65535. Unset or empty
+  // gives `fallback`; an empty fallback makes the setting optional (returns "").
+  std::string HostPortList(const std::string& name, const std::string& fallback);
   // One of the allowed values (case-sensitive).
   std::string OneOf(const std::string& name, const std::string& fallback,
                     const std::vector<std::string>& allowed);

@@ -41,6 +41,26 @@ TEST(EnvTest, EmptyValueCountsAsMissing) {
   EXPECT_EQ(env.errors().size(), 1u);
 }
 
+TEST(EnvTest, HostPortListAcceptsCommaSeparatedAddresses) {
+  auto env = Env::FromMap({{"ONE", "kafka:9092"}, {"TWO", "127.0.0.1:9092,kafka:29092"}, {"EMPTY", ""}});
+  EXPECT_EQ(env.HostPortList("ONE", ""), "kafka:9092");
+  EXPECT_EQ(env.HostPortList("TWO", ""), "127.0.0.1:9092,kafka:29092");
+  EXPECT_EQ(env.HostPortList("EMPTY", ""), "") << "empty counts as unset: optional when the fallback is empty";
+  EXPECT_EQ(env.HostPortList("MISSING", ""), "");
+  EXPECT_EQ(env.HostPortList("MISSING", "a:1,b:2"), "a:1,b:2");
+  EXPECT_NO_THROW(env.Validate());
+}
+
+TEST(EnvTest, HostPortListNamesTheVariableOfAMalformedList) {
+  for (const char* bad : {"kafka", "127.0.0.1:9092,", ",a:1", "a:1,,b:2", "a:1,b:0", "a:1,b:99999"}) {
+    auto env = Env::FromMap({{"BROKERS", bad}});
+    EXPECT_EQ(env.HostPortList("BROKERS", "fallback:1"), "fallback:1") << bad;
+    ASSERT_EQ(env.errors().size(), 1u) << bad;
+    EXPECT_NE(env.errors()[0].find("BROKERS must be host:port[,host:port...]"), std::string::npos) << bad;
+    EXPECT_NE(env.errors()[0].find(bad), std::string::npos) << "quotes the value: " << bad;
+  }
+}
+
 TEST(SplitHostPortTest, RejectsMalformedAddresses) {
   EXPECT_EQ(SplitHostPort("127.0.0.1:8080")->second, 8080);
   EXPECT_EQ(SplitHostPort("[::1]:80")->first, "[::1]");

@@ -9,6 +9,7 @@
 
 #include "shared/events/internal/ids.h"
 #include "shared/events/outbox.h"
+#include "shared/events/service_events.h"
 #include "shared/events/topics.h"
 
 namespace storefront::events {
@@ -54,6 +55,42 @@ TEST(MigrationsTest, OutboxAndInboxHoldTheirReservedVersions) {
   // They run inside the service's schema: a qualified name would pin them to one service.
   EXPECT_EQ(OutboxMigration().sql.find(".outbox"), std::string::npos);
   EXPECT_EQ(InboxMigration().sql.find(".inbox"), std::string::npos);
+}
+
+TEST(ServiceEventsTest, AddsOnlyTheEventTablesTheServiceUses) {
+  const std::vector<db::Migration> own = {{1, "create_schema", "CREATE TABLE t (id int)"}};
+  auto versions = [](const std::vector<db::Migration>& migrations) {
+    std::vector<int> out;
+    for (const auto& migration : migrations) out.push_back(migration.version);
+    return out;
+  };
+  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true})), (std::vector<int>{1, 900}));
+  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.inbox = true})), (std::vector<int>{1, 901}));
+  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true, .inbox = true})),
+            (std::vector<int>{1, 900, 901}));
+  EXPECT_EQ(ServiceEvents::WithEventTables(own, {.outbox = true})[1].sql, OutboxMigration().sql);
+}
+
+// The pool opens connections lazily and nothing here is started, so neither PostgreSQL nor a
+// broker is needed to see which parts exist.
+TEST(ServiceEventsTest, WithoutKafkaThereIsNothingToRunOrRegisterOn) {
+  db::Pool pool("postgresql://nobody@127.0.0.1:1/none", 1);
+  ServiceEvents events(pool, {.bootstrap_servers = "", .schema = "svc", .name = "svc",
+                              .consumes = {std::string(kOrderTopic)}});
+  EXPECT_EQ(events.consumer(), nullptr);
+  events.Start();
+  events.Stop();
+}
+
+TEST(ServiceEventsTest, TopicsToConsumeMakeAConsumer) {
+  db::Pool pool("postgresql://nobody@127.0.0.1:1/none", 1);
+  ServiceEvents relay_only(pool, {.bootstrap_servers = "127.0.0.1:1", .schema = "svc", .name = "svc", .consumes = {}});
+  EXPECT_EQ(relay_only.consumer(), nullptr) << "no topics: nothing to consume";
+  ServiceEvents both(pool, {.bootstrap_servers = "127.0.0.1:1", .schema = "svc", .name = "svc",
+                            .consumes = {std::string(kOrderTopic)}});
+  ASSERT_NE(both.consumer(), nullptr);
+  both.consumer()->On("storefront.test.v1", [](pqxx::work&, const Envelope&) {});
+  both.Stop();  // never started: stopping is still safe, and so is the destructor after it
 }
 
 TEST(EventIdTest, IsARandomVersion4Uuid) {

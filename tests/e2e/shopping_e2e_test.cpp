@@ -269,7 +269,18 @@ TEST_F(ShoppingE2ETest, OrdersPlacedWhileKafkaIsDownCatchUpOnceItReturns) {
     options.push_back(shoppers.back()->FirstShippingOption());
   }
 
-  ::kill(broker, SIGUSR1);  // every broker of the development cluster goes down
+  // Every broker of the development cluster goes down; the broker says so in its log once done.
+  auto downs = [&] {
+    std::string log = stack_->Log("broker");
+    std::size_t count = 0;
+    for (auto at = log.find("all brokers down"); at != std::string::npos; at = log.find("all brokers down", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const std::size_t downs_before = downs();
+  ::kill(broker, SIGUSR1);
+  ASSERT_TRUE(Eventually([&] { return downs() > downs_before; })) << "the broker never went down";
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
     // The saga itself is gRPC: checkout still confirms, and its events wait in the outbox.

@@ -13,23 +13,19 @@
 #include "domain/carts.h"
 #include "repo/pg_cart_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
-#include "shared/events/consumer.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::cart {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
-  std::string log_level;
+// The common settings (config::ServiceSettings) plus the cart's own. Without
+// KAFKA_BOOTSTRAP_SERVERS nothing is consumed (tests of the service alone).
+struct Config : config::ServiceSettings {
   std::string catalog_address;                // where the catalog service listens
   std::chrono::milliseconds catalog_timeout;  // deadline of each catalog call
-  // "host:port[,host:port...]"; empty runs without Kafka: nothing is consumed (tests of the
-  // service alone).
-  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
@@ -57,8 +53,8 @@ class App {
   domain::Carts carts_;
   api::CartApi api_;
   rpc::Server server_;
-  // Only with Kafka. After the pool, so it stops before the pool goes.
-  std::unique_ptr<events::Consumer> consumer_;
+  // The consumer of order events, with Kafka. After the pool, so it stops before the pool goes.
+  events::ServiceEvents events_;
 };
 
 }  // namespace storefront::cart

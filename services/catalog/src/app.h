@@ -11,21 +11,17 @@
 #include "domain/catalog.h"
 #include "repo/pg_product_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
-#include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::catalog {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
-  std::string log_level;
-  // Empty: no relay (events still go to the outbox), as in tests of the service alone.
-  std::string kafka_bootstrap_servers;
-
+// The common settings (config::ServiceSettings); without KAFKA_BOOTSTRAP_SERVERS no relay runs
+// (events still go to the outbox), as in tests of the service alone.
+struct Config : config::ServiceSettings {
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
@@ -52,8 +48,9 @@ class App {
   domain::Catalog catalog_;
   api::CatalogApi api_;
   rpc::Server server_;
-  // Declared after the pool, so it is destroyed (stopped and joined) before it.
-  std::unique_ptr<events::OutboxRelay> relay_;
+  // The outbox relay, with Kafka. Declared after the pool, so it is destroyed (stopped and
+  // joined) before it.
+  events::ServiceEvents events_;
 };
 
 }  // namespace storefront::catalog

@@ -6,7 +6,7 @@
 #include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::catalog {
 namespace {
@@ -87,8 +87,8 @@ TEST_F(CatalogGrpcTest, OperatorWritesValidateTheirInput) {
   EXPECT_FALSE(gone.active());
 
   // Without KAFKA_BOOTSTRAP_SERVERS nothing is relayed, but every change is in the outbox.
-  auto rows = test_support::OutboxRows(SharedPostgres().Dsn("catalog"), product.id());
-  ASSERT_EQ(test_support::EventTypes(rows),
+  auto rows = testing::OutboxRows(SharedPostgres().Dsn("catalog"), "catalog", product.id());
+  ASSERT_EQ(testing::EventTypes(rows),
             (std::vector<std::string>{std::string(storefront::events::types::kProductCreated),
                                       std::string(storefront::events::types::kProductChanged),
                                       std::string(storefront::events::types::kProductDeactivated)}));

@@ -2,7 +2,6 @@
 
 #include "shared/db/migrations.h"
 #include "repo/order_events.h"
-#include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
 
@@ -11,10 +10,7 @@ namespace storefront::checkout {
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
 
 Config Config::FromEnv(config::Env env) {
-  Config c;
-  c.grpc_address = env.HostPort("GRPC_LISTEN_ADDR", "127.0.0.1:50053", /*allow_zero_port=*/true);
-  c.database_url = env.Required("DATABASE_URL", "PostgreSQL connection string for the checkout role");
-  c.db_pool_size = static_cast<int>(env.Int("DB_POOL_SIZE", 8, 1, 64));
+  Config c{config::ReadServiceSettings(env, "checkout", 50053)};
   c.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
   c.catalog_address = env.HostPort("CATALOG_ADDR", "127.0.0.1:50051");
   c.payments_address = env.HostPort("PAYMENTS_ADDR", "127.0.0.1:50054");
@@ -24,8 +20,6 @@ Config Config::FromEnv(config::Env env) {
   c.reservation_ttl_seconds = static_cast<int>(env.Int("RESERVATION_TTL_SECONDS", 900, 1, 3600));
   c.saga_lease = std::chrono::milliseconds(env.Int("SAGA_LEASE_MS", 15000, 100, 600000));
   c.recovery_interval = std::chrono::milliseconds(env.Int("RECOVERY_INTERVAL_MS", 5000, 50, 600000));
-  c.kafka_bootstrap = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
-  c.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   env.Validate();
   return c;
 }
@@ -47,34 +41,24 @@ App::App(Config config)
       checkout_(orders_, cart_, catalog_, shipping_, inventory_, payments_,
                 {config_.reservation_ttl_seconds, config_.saga_lease}, [] { return std::chrono::system_clock::now(); }),
       api_(checkout_),
-      server_({.listen_address = config_.grpc_address}) {
+      server_({.listen_address = config_.grpc_address}),
+      events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .schema = "checkout",
+                      .name = "checkout",
+                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kPaymentTopic)}}) {
   server_.AddService(&api_);
+  if (auto* consumer = events_.consumer()) repo::RegisterReadModelHandlers(*consumer);
 }
 
 App::~App() { Shutdown(); }
 
 int App::Start() {
   {
-    auto migrations = Migrations();
-    migrations.push_back(events::OutboxMigration());
-    migrations.push_back(events::InboxMigration());
     auto connection = pool_.Acquire();
-    db::Migrate(*connection, "checkout", migrations);
+    db::Migrate(*connection, "checkout",
+                events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true}));
   }
-  if (!config_.kafka_bootstrap.empty()) {
-    relay_ = std::make_unique<events::OutboxRelay>(
-        pool_, events::RelayOptions{.bootstrap_servers = config_.kafka_bootstrap, .schema = "checkout",
-                                    .client_id = "checkout-relay"});
-    relay_->Start();
-    consumer_ = std::make_unique<events::Consumer>(
-        pool_, events::ConsumerOptions{.bootstrap_servers = config_.kafka_bootstrap,
-                                       .group_id = "checkout",
-                                       .topics = {std::string(events::kShipmentTopic),
-                                                  std::string(events::kPaymentTopic)},
-                                       .schema = "checkout"});
-    repo::RegisterReadModelHandlers(*consumer_);
-    consumer_->Start();
-  }
+  events_.Start();
   int port = server_.Start();
   recovery_ = std::thread([this] { RecoveryLoop(); });
   return port;
@@ -112,8 +96,7 @@ void App::Shutdown() {
   wake_.notify_all();
   if (recovery_.joinable()) recovery_.join();
   server_.Shutdown();
-  if (consumer_) consumer_->Stop();
-  if (relay_) relay_->Stop();
+  events_.Stop();  // the consumer, then the relay
 }
 
 }  // namespace storefront::checkout

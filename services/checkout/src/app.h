@@ -14,24 +14,21 @@
 #include "domain/checkout.h"
 #include "repo/pg_order_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/pool.h"
-#include "shared/events/consumer.h"
-#include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::checkout {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
+// The common settings (config::ServiceSettings; without KAFKA_BOOTSTRAP_SERVERS no relay or
+// consumer runs, as in tests of the service alone) plus the saga's.
+struct Config : config::ServiceSettings {
   std::string cart_address, catalog_address, inventory_address, payments_address, shipping_address;
   std::chrono::milliseconds upstream_timeout{3000};
   int reservation_ttl_seconds = 900;
   std::chrono::milliseconds saga_lease{15000};
   std::chrono::milliseconds recovery_interval{5000};
-  std::string kafka_bootstrap;  // empty: no relay or consumer (tests of the service alone)
-  std::string log_level;
 
   static Config FromEnv(config::Env env);
 };
@@ -64,8 +61,7 @@ class App {
   domain::Checkout checkout_;
   api::CheckoutApi api_;
   rpc::Server server_;
-  std::unique_ptr<events::OutboxRelay> relay_;
-  std::unique_ptr<events::Consumer> consumer_;
+  events::ServiceEvents events_;  // the relay and the consumer, with Kafka
 
   std::mutex mutex_;
   std::condition_variable wake_;

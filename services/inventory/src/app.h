@@ -15,24 +15,20 @@
 #include "repo/order_events.h"
 #include "repo/pg_inventory_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
-#include "shared/events/consumer.h"
-#include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::inventory {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
-  std::string log_level;
+// The common settings (config::ServiceSettings) plus inventory's own. Without
+// KAFKA_BOOTSTRAP_SERVERS events still go to the outbox, and nothing is published or consumed
+// (tests of the service alone).
+struct Config : config::ServiceSettings {
   // How often the sweeper looks for expired reservations.
   std::chrono::milliseconds reservation_sweep_interval{5000};
-  // "host:port[,host:port...]"; empty runs without Kafka: events still go to the outbox, and
-  // nothing is published or consumed (tests of the service alone).
-  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
@@ -64,9 +60,8 @@ class App {
   api::InventoryApi api_;
   rpc::Server server_;
   repo::OrderEventHandlers order_events_;
-  // Only with Kafka. After the pool, so they stop before it goes.
-  std::unique_ptr<events::OutboxRelay> relay_;
-  std::unique_ptr<events::Consumer> consumer_;
+  // The relay and the consumer, with Kafka. After the pool, so they stop before it goes.
+  events::ServiceEvents events_;
   // Declared last, so it is destroyed (stopped and joined) first, while the pool it uses lives.
   domain::ExpirySweeper sweeper_;
 };

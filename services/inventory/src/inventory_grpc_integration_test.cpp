@@ -8,7 +8,7 @@
 
 #include "app.h"
 #include "domain/mock_inventory_repository.h"
-#include "repo/outbox_test_support.h"
+#include "shared/testing/outbox_rows.h"
 #include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
@@ -205,8 +205,8 @@ TEST_F(InventoryGrpcTest, TheSagaStepsOverTheWireAnnounceThemselvesInTheOutbox) 
   pb::Reservation committed;
   ASSERT_TRUE(stub_->CommitReservation(Context().get(), commit, &committed).ok());
 
-  auto rows = test_support::OutboxRowsFor(SharedPostgres().Dsn("inventory"), {product, order});
-  EXPECT_EQ(test_support::Summaries(rows),
+  auto rows = testing::OutboxRowsFor(SharedPostgres().Dsn("inventory"), "inventory", {product, order});
+  EXPECT_EQ(testing::Summaries(rows),
             (std::vector<std::string>{std::string(types::kStockChanged) + " " + product,
                                       std::string(types::kStockChanged) + " " + product,
                                       std::string(types::kLowStock) + " " + product,

@@ -1,48 +1,20 @@
 #include "app.h"
 
-#include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 
 namespace storefront::payments {
 
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
 
-namespace {
-
-// Every entry of a comma-separated bootstrap list must be host:port.
-bool IsBootstrapList(const std::string& list) {
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    std::size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    if (!config::SplitHostPort(list.substr(start, end - start))) return false;
-    start = end + 1;
-  }
-  return true;
-}
-
-}  // namespace
-
 Config Config::FromEnv(config::Env env) {
-  Config config;
-  config.grpc_address = env.HostPort("GRPC_LISTEN_ADDR", "127.0.0.1:50054", /*allow_zero_port=*/true);
-  config.database_url = env.Required("DATABASE_URL", "PostgreSQL connection string for the payments role");
-  config.db_pool_size = static_cast<int>(env.Int("DB_POOL_SIZE", 8, 1, 64));
-  config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  Config config{config::ReadServiceSettings(env, "payments", 50054)};
   config.card_processor = env.OneOf("CARD_PROCESSOR", "simulated", {"simulated"});
-  config.kafka_bootstrap_servers = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
   env.Validate();
-  if (!config.kafka_bootstrap_servers.empty() && !IsBootstrapList(config.kafka_bootstrap_servers)) {
-    throw config::ConfigError("KAFKA_BOOTSTRAP_SERVERS: must be host:port[,host:port...] or empty");
-  }
   return config;
 }
 
 std::vector<db::Migration> AllMigrations() {
-  std::vector<db::Migration> all = Migrations();
-  all.push_back(events::OutboxMigration());
-  all.push_back(events::InboxMigration());
-  return all;
+  return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
 }
 
 App::App(Config config)
@@ -53,51 +25,34 @@ App::App(Config config)
       payments_(repository_, processor_),
       api_(payments_),
       server_({.listen_address = config_.grpc_address}),
-      handlers_(processor_) {
+      handlers_(processor_),
+      events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .schema = "payments",
+                      .name = "payments",
+                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)}}) {
   server_.AddService(&api_);
-  if (!config_.kafka_bootstrap_servers.empty()) {
-    events::RelayOptions relay;
-    relay.bootstrap_servers = config_.kafka_bootstrap_servers;
-    relay.schema = "payments";
-    relay.client_id = "payments-relay";
-    relay_ = std::make_unique<events::OutboxRelay>(pool_, std::move(relay));
-
-    events::ConsumerOptions consumer;
-    consumer.bootstrap_servers = config_.kafka_bootstrap_servers;
-    consumer.group_id = "payments";
-    consumer.topics = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)};
-    consumer.schema = "payments";
-    consumer_ = std::make_unique<events::Consumer>(pool_, std::move(consumer));
-    handlers_.RegisterOn(*consumer_);
-  }
+  if (auto* consumer = events_.consumer()) handlers_.RegisterOn(*consumer);
 }
 
-App::~App() { StopBackground(); }
+App::~App() { events_.Stop(); }
 
 int App::Start() {
   {
     auto connection = pool_.Acquire();
     db::Migrate(*connection, "payments", AllMigrations());
   }
-  if (relay_) relay_->Start();
-  if (consumer_) consumer_->Start();
+  events_.Start();
   return server_.Start();
 }
 
 void App::ServeUntil(rpc::TerminationSignals& signals) {
   server_.ServeUntil(signals);
-  StopBackground();
+  events_.Stop();
 }
 
 void App::Shutdown() {
   server_.Shutdown();
-  StopBackground();
-}
-
-// The consumer first (no new changes), then the relay, which may still publish what it wrote.
-void App::StopBackground() {
-  if (consumer_) consumer_->Stop();
-  if (relay_) relay_->Stop();
+  events_.Stop();  // the consumer first (no new changes), then the relay
 }
 
 }  // namespace storefront::payments

@@ -13,25 +13,21 @@
 #include "processor/simulated_processor.h"
 #include "repo/pg_payment_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
-#include "shared/events/consumer.h"
-#include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::payments {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
-  std::string log_level;
+// The common settings (config::ServiceSettings) plus the card processor. Without
+// KAFKA_BOOTSTRAP_SERVERS no relay and no consumer run (events still go to the outbox), as in
+// tests of the service alone.
+struct Config : config::ServiceSettings {
   // Which CardProcessor adapter to use. Only "simulated" exists; a real gateway would be
   // another value here and another class beside processor/simulated_processor.
   std::string card_processor;
-  // Empty: no relay and no consumer (events still go to the outbox), as in tests of the service
-  // alone.
-  std::string kafka_bootstrap_servers;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
@@ -53,8 +49,6 @@ class App {
   void Shutdown();
 
  private:
-  void StopBackground();
-
   Config config_;
   db::Pool pool_;
   repo::PgPaymentRepository repository_;
@@ -63,9 +57,9 @@ class App {
   api::PaymentsApi api_;
   rpc::Server server_;
   consumers::EventHandlers handlers_;
-  // Declared after the pool, so they are destroyed (stopped and joined) before it.
-  std::unique_ptr<events::OutboxRelay> relay_;
-  std::unique_ptr<events::Consumer> consumer_;
+  // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
+  // (stopped and joined) before it.
+  events::ServiceEvents events_;
 };
 
 }  // namespace storefront::payments

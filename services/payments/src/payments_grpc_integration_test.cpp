@@ -8,7 +8,7 @@
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/payments_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::payments {
 namespace {
@@ -186,7 +186,7 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
 TEST_F(PaymentsGrpcTest, AnAuthorizationOverTheWireIsAnnouncedInTheOutbox) {
   pb::Payment payment;
   ASSERT_TRUE(Authorize(Authorization("outbox", "4242424242424242"), &payment).ok());
-  auto rows = test_support::OutboxRows(SharedPostgres().Dsn("payments"), order_);
+  auto rows = testing::OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].event_type, storefront::events::types::kPaymentAuthorized);
   EXPECT_EQ(rows[0].PayloadAs<storefront::events::v1::PaymentAuthorized>().payment_id(), payment.id());

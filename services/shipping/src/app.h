@@ -15,22 +15,18 @@
 #include "domain/shipping.h"
 #include "repo/pg_shipment_repository.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
-#include "shared/events/consumer.h"
-#include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::shipping {
 
-struct Config {
-  std::string grpc_address;
-  std::string database_url;
-  int db_pool_size = 8;
-  std::string log_level;
-  // Empty: no relay and no consumer (events still go to the outbox), as in tests of the service
-  // alone.
-  std::string kafka_bootstrap_servers;
+// The common settings (config::ServiceSettings) plus the progression's. Without
+// KAFKA_BOOTSTRAP_SERVERS no relay and no consumer run (events still go to the outbox), as in
+// tests of the service alone.
+struct Config : config::ServiceSettings {
   domain::ProgressionDelays progression;
   std::chrono::milliseconds progression_tick{1000};
 
@@ -65,9 +61,9 @@ class App {
   api::ShippingApi api_;
   rpc::Server server_;
   consumers::OrderEventHandlers order_handlers_;
-  // Declared after the pool, so they are destroyed (stopped and joined) before it.
-  std::unique_ptr<events::OutboxRelay> relay_;
-  std::unique_ptr<events::Consumer> consumer_;
+  // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
+  // (stopped and joined) before it.
+  events::ServiceEvents events_;
   domain::ProgressionTicker ticker_;
 };
 

@@ -12,7 +12,7 @@
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/checkout_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::shipping {
 namespace {
@@ -206,7 +206,7 @@ TEST_F(ShippingGrpcTest, ACreatedShipmentIsAnnouncedAndTheTickerMovesAConfirmedO
   const std::string order = "8a0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e31";
   auto created = Create(CreateRequest(order, "express"));
   const std::string dsn = SharedPostgres().Dsn("shipping");
-  auto rows = test_support::OutboxRows(dsn, order);
+  auto rows = testing::OutboxRows(dsn, "shipping", order);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].event_type, storefront::events::types::kShipmentCreated);
 
@@ -238,7 +238,7 @@ TEST_F(ShippingGrpcTest, ACreatedShipmentIsAnnouncedAndTheTickerMovesAConfirmedO
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < guard);
   EXPECT_EQ(shipment.status(), pb::SHIPMENT_STATUS_DISPATCHED);
-  EXPECT_EQ(test_support::OutboxRows(dsn, order).back().event_type, storefront::events::types::kShipmentDispatched);
+  EXPECT_EQ(testing::OutboxRows(dsn, "shipping", order).back().event_type, storefront::events::types::kShipmentDispatched);
 }
 
 TEST_F(ShippingGrpcTest, ReadsOfUnknownOrMalformedIds) {

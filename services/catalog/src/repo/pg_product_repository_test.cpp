@@ -12,14 +12,14 @@
 #include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/catalog_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::catalog::repo {
 namespace {
 
 using storefront::testing::SharedPostgres;
-using test_support::EventTypes;
-using test_support::OutboxRows;
+using testing::EventTypes;
+using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
@@ -157,7 +157,7 @@ TEST_F(PgProductRepositoryTest, HostileQueriesAreJustText) {
 
 // --- The outbox: each change announces itself in its own transaction -----------------------------
 
-std::vector<std::string> ChangedFields(const test_support::OutboxRow& row) {
+std::vector<std::string> ChangedFields(const testing::OutboxRow& row) {
   auto payload = row.PayloadAs<ev::ProductChanged>();
   return {payload.changed_fields().begin(), payload.changed_fields().end()};
 }
@@ -172,7 +172,7 @@ TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged
   const std::string dsn = SharedPostgres().Dsn("catalog");
   auto created = catalog_.CreateProduct(
       {"TST-EVT-0001", "Event Lamp", "Glows.", {1999, "USD"}, "outdoor", "https://images.storefront.example/l.jpg"});
-  auto rows = OutboxRows(dsn, created.id);
+  auto rows = OutboxRows(dsn, "catalog", created.id);
   ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated}));
   EXPECT_EQ(rows[0].topic, storefront::events::kProductTopic);
   EXPECT_EQ(rows[0].key, created.id);
@@ -193,7 +193,7 @@ TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged
   reprice.name = "Event Lamp II";
   catalog_.UpdateProduct(created.id, reprice);
   catalog_.UpdateProduct(created.id, reprice);  // the same values again: nothing changed, nothing announced
-  rows = OutboxRows(dsn, created.id);
+  rows = OutboxRows(dsn, "catalog", created.id);
   ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated, types::kProductChanged}));
   EXPECT_EQ(ChangedFields(rows[1]), (std::vector<std::string>{"name", "price"}));
   auto changed = rows[1].PayloadAs<ev::ProductChanged>();
@@ -203,7 +203,7 @@ TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged
 
   catalog_.DeactivateProduct(created.id);
   catalog_.DeactivateProduct(created.id);  // already inactive: nothing announced
-  rows = OutboxRows(dsn, created.id);
+  rows = OutboxRows(dsn, "catalog", created.id);
   ASSERT_EQ(EventTypes(rows), Types({types::kProductCreated, types::kProductChanged, types::kProductDeactivated}));
   auto deactivated = rows[2].PayloadAs<ev::ProductDeactivated>();
   EXPECT_EQ(deactivated.product_id(), created.id);
@@ -212,7 +212,7 @@ TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged
   domain::ProductPatch reactivate;
   reactivate.active = true;
   catalog_.UpdateProduct(created.id, reactivate);
-  rows = OutboxRows(dsn, created.id);
+  rows = OutboxRows(dsn, "catalog", created.id);
   ASSERT_EQ(rows.back().event_type, types::kProductChanged);
   EXPECT_EQ(ChangedFields(rows.back()), (std::vector<std::string>{"active"}));
   EXPECT_TRUE(rows.back().PayloadAs<ev::ProductChanged>().active());
@@ -222,7 +222,7 @@ TEST_F(PgProductRepositoryTest, CreateUpdateAndDeactivateEachAnnounceWhatChanged
   withdraw.image_url = "";
   withdraw.active = false;
   catalog_.UpdateProduct(created.id, withdraw);
-  rows = OutboxRows(dsn, created.id);
+  rows = OutboxRows(dsn, "catalog", created.id);
   ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[4].event_type, types::kProductChanged);
   EXPECT_EQ(ChangedFields(rows[4]), (std::vector<std::string>{"image_url"}));

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "domain/inventory.h"
 #include "domain/mock_inventory_repository.h"
-#include "repo/outbox_test_support.h"
+#include "shared/testing/outbox_rows.h"
 #include "repo/pg_inventory_repository.h"
 #include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
@@ -24,8 +24,8 @@ namespace {
 
 using namespace domain;
 using storefront::testing::SharedPostgres;
-using test_support::OutboxRowsFor;
-using test_support::Summaries;
+using testing::OutboxRowsFor;
+using testing::Summaries;
 using ::testing::ElementsAre;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
@@ -116,7 +116,7 @@ class OrderEventsTest : public ::testing::Test {
     return rows.empty() ? "none" : rows[0][0].as<std::string>();
   }
 
-  std::vector<test_support::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
+  std::vector<testing::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
 
   db::Pool pool_{SharedPostgres().Dsn("inventory"), 4, std::chrono::seconds(10), PgInventoryRepository::Prepare};
   PgInventoryRepository repo_{pool_};
@@ -125,7 +125,7 @@ class OrderEventsTest : public ::testing::Test {
   OrderEventHandlers handlers_{clock_.AsClock()};
   // The consumer's connections come from the service's pool, so they are prepared like these.
   pqxx::connection connection_{SharedPostgres().Dsn("inventory")};
-  test_support::OutboxCursor outbox_{SharedPostgres().Dsn("inventory")};
+  testing::OutboxCursor outbox_{SharedPostgres().Dsn("inventory"), "inventory"};
 
   void SetUp() override { PgInventoryRepository::Prepare(connection_); }
 };
@@ -143,7 +143,7 @@ TEST_F(OrderEventsTest, OrderConfirmedCommitsTheOrdersReservationOnce) {
   auto rows = NewRows({product, order});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationCommitted, order)));
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_COMMITTED);
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_COMMITTED);
 
   // The same confirmation again (a new delivery the inbox did not catch, or a second event):
   // committed already, so nothing changes and nothing is announced.
@@ -160,9 +160,9 @@ TEST_F(OrderEventsTest, TheChangeAndItsEventsCommitOrRollBackWithTheConsumersTra
   NewRows({product, order});
   {
     pqxx::work txn(connection_);
-    const auto before = OutboxRowsFor(txn, {product, order}).size();
+    const auto before = OutboxRowsFor(txn, "inventory", {product, order}).size();
     handlers_.OnOrderConfirmed(txn, Confirmed(order));
-    EXPECT_EQ(OutboxRowsFor(txn, {product, order}).size(), before + 2);
+    EXPECT_EQ(OutboxRowsFor(txn, "inventory", {product, order}).size(), before + 2);
     txn.abort();  // the handler after it threw, say, or the inbox insert failed
   }
   EXPECT_EQ(StateOf(order), "active");
@@ -204,7 +204,7 @@ TEST_F(OrderEventsTest, AConfirmationAfterTheHoldExpiredCommitsNothing) {
   auto rows = NewRows({product, overdue});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationReleased, overdue)));
-  EXPECT_EQ(rows[1].As<ev::ReservationReleased>().reason(), ev::RESERVATION_RELEASE_REASON_EXPIRED);
+  EXPECT_EQ(rows[1].PayloadAs<ev::ReservationReleased>().reason(), ev::RESERVATION_RELEASE_REASON_EXPIRED);
 }
 
 TEST_F(OrderEventsTest, AFailedOrderReleasesItsHoldOnce) {
@@ -219,7 +219,7 @@ TEST_F(OrderEventsTest, AFailedOrderReleasesItsHoldOnce) {
   auto rows = NewRows({product, order});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationReleased, order)));
-  auto released = rows[1].As<ev::ReservationReleased>();
+  auto released = rows[1].PayloadAs<ev::ReservationReleased>();
   EXPECT_EQ(released.reason(), ev::RESERVATION_RELEASE_REASON_CHECKOUT_FAILED);
   EXPECT_FALSE(released.was_committed());
 
@@ -249,8 +249,8 @@ TEST_F(OrderEventsTest, CancellingAConfirmedOrderPutsTheUnitsBackOnHand) {
   auto rows = NewRows({product, order});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationReleased, order)));
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().on_hand(), 10);
-  auto released = rows[1].As<ev::ReservationReleased>();
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().on_hand(), 10);
+  auto released = rows[1].PayloadAs<ev::ReservationReleased>();
   EXPECT_EQ(released.reason(), ev::RESERVATION_RELEASE_REASON_ORDER_CANCELLED);
   EXPECT_TRUE(released.was_committed());
 }

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "domain/inventory.h"
 #include "domain/mock_inventory_repository.h"
-#include "repo/outbox_test_support.h"
+#include "shared/testing/outbox_rows.h"
 #include "repo/pg_inventory_repository.h"
 #include "shared/errors/errors.h"
 #include "shared/events/topics.h"
@@ -24,9 +24,9 @@ namespace {
 
 using namespace domain;
 using storefront::testing::SharedPostgres;
-using test_support::OutboxRow;
-using test_support::OutboxRowsFor;
-using test_support::Summaries;
+using testing::OutboxRow;
+using testing::OutboxRowsFor;
+using testing::Summaries;
 using ::testing::ElementsAre;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
@@ -64,7 +64,7 @@ class StockEventsTest : public ::testing::Test {
     return product;
   }
 
-  std::vector<test_support::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
+  std::vector<testing::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
 
   Reservation Reserve(const std::string& order, std::vector<ReservationLine> lines, int ttl = 0) {
     auto result = inventory_.ReserveStock({order, std::move(lines), ttl});
@@ -79,7 +79,7 @@ class StockEventsTest : public ::testing::Test {
   PgInventoryRepository repo_{pool_};
   FakeClock clock_{std::chrono::system_clock::now()};
   Inventory inventory_{repo_, clock_.AsClock()};
-  test_support::OutboxCursor outbox_{SharedPostgres().Dsn("inventory")};
+  testing::OutboxCursor outbox_{SharedPostgres().Dsn("inventory"), "inventory"};
 };
 
 TEST_F(StockEventsTest, AReservationAnnouncesEachProductAndLowStockOnTheCrossing) {
@@ -101,7 +101,7 @@ TEST_F(StockEventsTest, AReservationAnnouncesEachProductAndLowStockOnTheCrossing
   EXPECT_EQ(envelope.aggregate_id(), b);
   EXPECT_EQ(envelope.producer(), "inventory");
   EXPECT_EQ(envelope.payload_type(), "storefront.events.v1.StockChanged");
-  auto changed = rows[1].As<ev::StockChanged>();
+  auto changed = rows[1].PayloadAs<ev::StockChanged>();
   EXPECT_EQ(changed.product_id(), b);
   EXPECT_EQ(changed.on_hand(), 8);
   EXPECT_EQ(changed.reserved(), 4);
@@ -109,7 +109,7 @@ TEST_F(StockEventsTest, AReservationAnnouncesEachProductAndLowStockOnTheCrossing
   EXPECT_EQ(changed.low_stock_threshold(), 5);
   EXPECT_EQ(changed.cause(), ev::STOCK_CHANGE_CAUSE_RESERVED);
   EXPECT_EQ(changed.reference_id(), reservation.id);
-  auto low = rows[2].As<ev::LowStock>();
+  auto low = rows[2].PayloadAs<ev::LowStock>();
   EXPECT_EQ(low.available(), 4);
   EXPECT_EQ(low.low_stock_threshold(), 5);
 
@@ -142,12 +142,12 @@ TEST_F(StockEventsTest, ACommitAnnouncesTheReservationKeyedByItsOrderOnce) {
   EXPECT_THAT(Summaries(rows), ElementsAre(Row(types::kStockChanged, a), Row(types::kStockChanged, b),
                                            Row(types::kReservationCommitted, order)));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_COMMITTED);
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().on_hand(), 8);
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().reserved(), 0);
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_COMMITTED);
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().on_hand(), 8);
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().reserved(), 0);
   EXPECT_EQ(rows[2].topic, events::kStockTopic);
   EXPECT_EQ(rows[2].envelope.aggregate_type(), "reservation");
-  auto committed = rows[2].As<ev::ReservationCommitted>();
+  auto committed = rows[2].PayloadAs<ev::ReservationCommitted>();
   EXPECT_EQ(committed.reservation_id(), reservation.id);
   EXPECT_EQ(committed.order_id(), order);
   ASSERT_EQ(committed.lines_size(), 2);
@@ -170,9 +170,9 @@ TEST_F(StockEventsTest, AReleaseAnnouncesItsReasonAndWhetherTheUnitsWereSold) {
   auto rows = NewRows({product, failed_order, cancelled_order});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationReleased, failed_order)));
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_RELEASED);
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().available(), 7);
-  auto released = rows[1].As<ev::ReservationReleased>();
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().cause(), ev::STOCK_CHANGE_CAUSE_RELEASED);
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().available(), 7);
+  auto released = rows[1].PayloadAs<ev::ReservationReleased>();
   EXPECT_EQ(released.reason(), ev::RESERVATION_RELEASE_REASON_CHECKOUT_FAILED);
   EXPECT_FALSE(released.was_committed());
 
@@ -180,8 +180,8 @@ TEST_F(StockEventsTest, AReleaseAnnouncesItsReasonAndWhetherTheUnitsWereSold) {
   rows = NewRows({product, failed_order, cancelled_order});
   ASSERT_THAT(Summaries(rows),
               ElementsAre(Row(types::kStockChanged, product), Row(types::kReservationReleased, cancelled_order)));
-  EXPECT_EQ(rows[0].As<ev::StockChanged>().on_hand(), 10) << "back on the shelf";
-  released = rows[1].As<ev::ReservationReleased>();
+  EXPECT_EQ(rows[0].PayloadAs<ev::StockChanged>().on_hand(), 10) << "back on the shelf";
+  released = rows[1].PayloadAs<ev::ReservationReleased>();
   EXPECT_EQ(released.reason(), ev::RESERVATION_RELEASE_REASON_ORDER_CANCELLED);
   EXPECT_TRUE(released.was_committed());
 
@@ -197,7 +197,7 @@ TEST_F(StockEventsTest, AdjustmentsAnnounceTheLevelAndLowStockOncePerCrossing) {
   auto first = adjust(10, AdjustmentReason::kRestock);  // creates the row: 0 -> 10, not a crossing
   auto rows = NewRows({product});
   ASSERT_THAT(Summaries(rows), ElementsAre(Row(types::kStockChanged, product)));
-  auto changed = rows[0].As<ev::StockChanged>();
+  auto changed = rows[0].PayloadAs<ev::StockChanged>();
   EXPECT_EQ(changed.cause(), ev::STOCK_CHANGE_CAUSE_ADJUSTED);
   EXPECT_EQ(changed.reference_id(), first.adjustment.id);
   EXPECT_EQ(changed.on_hand(), 10);
@@ -235,17 +235,17 @@ TEST_F(StockEventsTest, TheSweepAnnouncesEachExpiredHoldAndOneStockChangePerProd
   for (const auto& row : rows) by_key[row.key].push_back(&row);
   ASSERT_EQ(rows.size(), 4u) << ::testing::PrintToString(Summaries(rows));
   ASSERT_EQ(by_key[shared].size(), 1u) << "one StockChanged for the product both holds shared";
-  auto changed = by_key[shared][0]->As<ev::StockChanged>();
+  auto changed = by_key[shared][0]->PayloadAs<ev::StockChanged>();
   EXPECT_EQ(changed.cause(), ev::STOCK_CHANGE_CAUSE_RELEASED);
   EXPECT_EQ(changed.reserved(), 0);
   EXPECT_EQ(changed.reference_id(), "") << "two reservations were behind it";
   ASSERT_EQ(by_key[single].size(), 1u);
-  EXPECT_EQ(by_key[single][0]->As<ev::StockChanged>().reference_id(), one.id);
+  EXPECT_EQ(by_key[single][0]->PayloadAs<ev::StockChanged>().reference_id(), one.id);
   for (const auto& [order, reservation, lines] :
        {std::tuple{first, one.id, 2}, std::tuple{second, two.id, 1}}) {
     ASSERT_EQ(by_key[order].size(), 1u) << order;
     EXPECT_EQ(by_key[order][0]->event_type, types::kReservationReleased);
-    auto released = by_key[order][0]->As<ev::ReservationReleased>();
+    auto released = by_key[order][0]->PayloadAs<ev::ReservationReleased>();
     EXPECT_EQ(released.reservation_id(), reservation);
     EXPECT_EQ(released.reason(), ev::RESERVATION_RELEASE_REASON_EXPIRED);
     EXPECT_FALSE(released.was_committed());
@@ -265,12 +265,12 @@ TEST_F(StockEventsTest, TheEventsCommitOrRollBackWithTheChange) {
   PgInventoryRepository::Prepare(connection);
   {
     pqxx::work txn(connection);
-    const auto before = OutboxRowsFor(txn, {product, order}).size();
+    const auto before = OutboxRowsFor(txn, "inventory", {product, order}).size();
     const auto now = clock_.now();
     auto committed = ChangeReservationIn(txn, reservation.id, now, CommitDecision(now));
     ASSERT_TRUE(committed);
     EXPECT_EQ(committed->state, ReservationState::kCommitted);
-    EXPECT_EQ(OutboxRowsFor(txn, {product, order}).size(), before + 2) << "StockChanged and ReservationCommitted";
+    EXPECT_EQ(OutboxRowsFor(txn, "inventory", {product, order}).size(), before + 2) << "StockChanged and ReservationCommitted";
     EXPECT_TRUE(NewRows({product, order}).empty()) << "invisible to anyone else before the commit";
     txn.abort();
   }

@@ -17,7 +17,7 @@
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/payments_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::payments::consumers {
 namespace {
@@ -25,8 +25,8 @@ namespace {
 using domain::Payment;
 using domain::PaymentStatus;
 using storefront::testing::SharedPostgres;
-using test_support::EventTypes;
-using test_support::OutboxRows;
+using testing::EventTypes;
+using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
@@ -104,7 +104,7 @@ class EventHandlersTest : public ::testing::Test {
                                 domain::Card{number, 12, 2099, "123"}});
   }
 
-  std::vector<std::string> Events() { return EventTypes(OutboxRows(SharedPostgres().Dsn("payments"), order_)); }
+  std::vector<std::string> Events() { return EventTypes(OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_)); }
 
   const std::string order_ = domain::RandomUuid();
   db::Pool pool_{SharedPostgres().Dsn("payments"), 4, std::chrono::seconds(5), repo::PgPaymentRepository::Prepare};
@@ -124,7 +124,7 @@ TEST_F(EventHandlersTest, ADispatchedShipmentCapturesTheAuthorizedPaymentInFullO
   ASSERT_EQ(ledger.size(), 2u);
   EXPECT_EQ(ledger[1].idempotency_key, "capture:" + order_);
 
-  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), order_);
+  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized, types::kPaymentCaptured}));
   auto event = rows[1].PayloadAs<ev::PaymentCaptured>();
   EXPECT_EQ(event.payment_id(), payment.id);
@@ -152,7 +152,7 @@ TEST_F(EventHandlersTest, ACancelledOrdersAuthorizationIsVoided) {
   Deliver(&EventHandlers::OnOrderCancelled, Cancelled(order_, "changed my mind"));
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kVoided);
   EXPECT_EQ(repo_.Operations(payment.id).back().idempotency_key, "void:" + order_);
-  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), order_);
+  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized, types::kPaymentVoided}));
   EXPECT_EQ(rows[1].PayloadAs<ev::PaymentVoided>().amount().amount_minor(), 12999);
 
@@ -168,7 +168,7 @@ TEST_F(EventHandlersTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
   EXPECT_EQ(refunded.status, PaymentStatus::kRefunded);
   EXPECT_EQ(refunded.refunded_minor, 12999);
   EXPECT_EQ(repo_.Operations(payment.id).back().idempotency_key, "refund:" + order_);
-  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), order_);
+  auto rows = OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized, types::kPaymentCaptured, types::kPaymentRefunded}));
   auto event = rows[2].PayloadAs<ev::PaymentRefunded>();
   EXPECT_EQ(event.amount().amount_minor(), 12999);
@@ -201,7 +201,7 @@ TEST_F(EventHandlersTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
     auto lease = pool_.Acquire();
     pqxx::work txn(*lease);
     handlers_.OnShipmentDispatched(txn, Dispatched(order_));
-    EXPECT_EQ(EventTypes(OutboxRows(txn, order_)), Types({types::kPaymentAuthorized, types::kPaymentCaptured}));
+    EXPECT_EQ(EventTypes(OutboxRows(txn, "payments", order_)), Types({types::kPaymentAuthorized, types::kPaymentCaptured}));
     txn.abort();  // as when the inbox insert or the commit fails
   }
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);

@@ -19,7 +19,7 @@
 #include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/payments_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::payments::repo {
 namespace {
@@ -29,8 +29,8 @@ using domain::OperationKind;
 using domain::Payment;
 using domain::PaymentStatus;
 using storefront::testing::SharedPostgres;
-using test_support::EventTypes;
-using test_support::OutboxRows;
+using testing::EventTypes;
+using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
@@ -395,7 +395,7 @@ TEST_F(PgPaymentRepositoryTest, NoCardNumberIsStoredInAnyColumnOfAnyTable) {
               0)
         << "a card number in an event";
   }
-  EXPECT_GE(OutboxRows(txn, Unique("order")).size(), 10u) << "the events were there to be searched";
+  EXPECT_GE(OutboxRows(txn, "payments", Unique("order")).size(), 10u) << "the events were there to be searched";
   EXPECT_GT(scanned, 25);
   // The scan is not vacuous: the last four digits are there.
   EXPECT_GE(txn.exec_params("SELECT count(*) FROM payments WHERE card_last4 = $1 AND order_id = $2", "4242",
@@ -411,7 +411,7 @@ TEST_F(PgPaymentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOrd
   const std::string order = Unique("order");
   Payment payment = payments_.Authorize(Authorization("events-auth", "5555 5555 5555 4444", 5000));
   payments_.Authorize(Authorization("events-auth", "5555 5555 5555 4444", 5000));  // a replay: no event
-  auto rows = OutboxRows(dsn, order);
+  auto rows = OutboxRows(dsn, "payments", order);
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized}));
   EXPECT_EQ(rows[0].topic, storefront::events::kPaymentTopic);
   EXPECT_EQ(rows[0].key, order);
@@ -431,7 +431,7 @@ TEST_F(PgPaymentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOrd
   EXPECT_THROW(payments_.Capture({Unique("events-capture-2"), payment.id, std::nullopt}), FailedPrecondition);
   payments_.Refund({Unique("events-refund-1"), payment.id, domain::Money{1500, "USD"}, "one broken"});
   payments_.Refund({Unique("events-refund-2"), payment.id, std::nullopt, ""});
-  rows = OutboxRows(dsn, order);
+  rows = OutboxRows(dsn, "payments", order);
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentAuthorized, types::kPaymentCaptured, types::kPaymentRefunded,
                                      types::kPaymentRefunded}));
   EXPECT_EQ(rows[1].PayloadAs<ev::PaymentCaptured>().amount().amount_minor(), 4000);
@@ -447,7 +447,7 @@ TEST_F(PgPaymentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOrd
 
   Payment held = Authorized(700);
   payments_.Void({Unique("events-void"), held.id});
-  rows = OutboxRows(dsn, order);
+  rows = OutboxRows(dsn, "payments", order);
   ASSERT_EQ(rows.back().event_type, types::kPaymentVoided);
   EXPECT_EQ(rows.back().PayloadAs<ev::PaymentVoided>().amount().amount_minor(), 700);
   EXPECT_EQ(rows.back().PayloadAs<ev::PaymentVoided>().payment_id(), held.id);
@@ -457,7 +457,7 @@ TEST_F(PgPaymentRepositoryTest, ADeclineAndAnOutageAnnouncePaymentFailed) {
   const std::string dsn = SharedPostgres().Dsn("payments");
   payments_.Authorize(Authorization("failed-decline", "4000 0000 0000 9995"));
   EXPECT_THROW(payments_.Authorize(Authorization("failed-outage", "4000 0000 0000 0119")), Unavailable);
-  auto rows = OutboxRows(dsn, Unique("order"));
+  auto rows = OutboxRows(dsn, "payments", Unique("order"));
   ASSERT_EQ(EventTypes(rows), Types({types::kPaymentFailed, types::kPaymentFailed}));
   auto declined = rows[0].PayloadAs<ev::PaymentFailed>();
   EXPECT_TRUE(declined.declined());
@@ -479,12 +479,12 @@ TEST_F(PgPaymentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
     PgPaymentRepository in_txn(txn);
     domain::Payments payments(in_txn, processor_, [this] { return now_; });
     payments.Void({Unique("rolled-back-void"), payment.id});
-    EXPECT_EQ(EventTypes(OutboxRows(txn, Unique("order"))), Types({types::kPaymentAuthorized, types::kPaymentVoided}))
+    EXPECT_EQ(EventTypes(OutboxRows(txn, "payments", Unique("order"))), Types({types::kPaymentAuthorized, types::kPaymentVoided}))
         << "written in the transaction of the change";
     txn.abort();
   }
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);
-  EXPECT_EQ(EventTypes(OutboxRows(dsn, Unique("order"))), Types({types::kPaymentAuthorized}));
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, "payments", Unique("order"))), Types({types::kPaymentAuthorized}));
   // The key went with it: the same request may run again.
   EXPECT_EQ(payments_.Void({Unique("rolled-back-void"), payment.id}).status, PaymentStatus::kVoided);
 }

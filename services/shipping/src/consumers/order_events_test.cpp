@@ -16,7 +16,7 @@
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::shipping::consumers {
 namespace {
@@ -25,8 +25,8 @@ using namespace std::chrono_literals;
 using domain::ShipmentStatus;
 using domain::Timestamp;
 using storefront::testing::SharedPostgres;
-using test_support::EventTypes;
-using test_support::OutboxRows;
+using testing::EventTypes;
+using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
@@ -118,7 +118,7 @@ TEST_F(OrderEventsTest, AConfirmedOrderShipsAndArrivesByItself) {
   auto s = NewShipment();
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
   EXPECT_EQ(shipping_.GetShipment(s.id).next_step_at, kStart + 1h + 30s);
-  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated}))
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", s.order_id)), Types({types::kShipmentCreated}))
       << "scheduling announces nothing";
 
   shipping_.AdvanceDueShipments(kStart + 1h + 30s);
@@ -126,7 +126,7 @@ TEST_F(OrderEventsTest, AConfirmedOrderShipsAndArrivesByItself) {
   shipping_.AdvanceDueShipments(kStart + 1h + 90s);
   EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kDelivered);
 
-  auto rows = OutboxRows(dsn_, s.order_id);
+  auto rows = OutboxRows(dsn_, "shipping", s.order_id);
   ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
   EXPECT_EQ(rows[1].PayloadAs<ev::ShipmentDispatched>().order_id(), s.order_id);
   EXPECT_EQ(rows[1].key, s.order_id);
@@ -152,7 +152,7 @@ TEST_F(OrderEventsTest, ACancelledOrdersShipmentIsCancelledWithItsEvent) {
   EXPECT_FALSE(stored.next_step_at) << "no dispatch any more";
 
   Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(s.order_id, "again"));  // a redelivery
-  auto rows = OutboxRows(dsn_, s.order_id);
+  auto rows = OutboxRows(dsn_, "shipping", s.order_id);
   ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentCancelled}));
   auto payload = rows[1].PayloadAs<ev::ShipmentCancelled>();
   EXPECT_EQ(payload.shipment_id(), s.id);
@@ -171,14 +171,14 @@ TEST_F(OrderEventsTest, ACancellationAfterDispatchLeavesTheParcelGoing) {
   auto stored = shipping_.GetShipment(s.id);
   EXPECT_EQ(stored.status, ShipmentStatus::kDispatched);
   EXPECT_EQ(stored.next_step_at, kStart + 4h + 90s) << "still on its way to the door";
-  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
 }
 
 TEST_F(OrderEventsTest, AnOrderWithoutAShipmentIsAWarningNotAnError) {
   const std::string order = NewUuid();
   EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(order)));
   EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(order)));
-  EXPECT_TRUE(OutboxRows(dsn_, order).empty());
+  EXPECT_TRUE(OutboxRows(dsn_, "shipping", order).empty());
 }
 
 TEST_F(OrderEventsTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDeadLetterIt) {
@@ -197,11 +197,11 @@ TEST_F(OrderEventsTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
     auto lease = pool_.Acquire();
     pqxx::work txn(*lease);
     handlers_.OnOrderCancelled(txn, Cancelled(s.order_id));
-    EXPECT_EQ(EventTypes(OutboxRows(txn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}));
+    EXPECT_EQ(EventTypes(OutboxRows(txn, "shipping", s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}));
     txn.abort();  // as when the inbox insert or the commit fails
   }
   EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
-  EXPECT_EQ(EventTypes(OutboxRows(dsn_, s.order_id)), Types({types::kShipmentCreated}));
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", s.order_id)), Types({types::kShipmentCreated}));
 }
 
 }  // namespace

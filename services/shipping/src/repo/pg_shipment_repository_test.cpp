@@ -19,7 +19,7 @@
 #include "shared/events/topics.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/shipping_events.pb.h"
-#include "test_support/outbox_rows.h"
+#include "shared/testing/outbox_rows.h"
 
 namespace storefront::shipping::repo {
 namespace {
@@ -27,8 +27,8 @@ namespace {
 using domain::ShipmentStatus;
 using domain::Timestamp;
 using storefront::testing::SharedPostgres;
-using test_support::EventTypes;
-using test_support::OutboxRows;
+using testing::EventTypes;
+using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 using namespace std::chrono_literals;
@@ -368,7 +368,7 @@ TEST_F(PgShipmentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOr
   const std::string order = NewUuid();
   const std::string dsn = SharedPostgres().Dsn("shipping");
   auto created = shipping_.CreateShipment(Request(order, "express"));
-  auto rows = OutboxRows(dsn, order);
+  auto rows = OutboxRows(dsn, "shipping", order);
   ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated}));
   EXPECT_EQ(rows[0].topic, storefront::events::kShipmentTopic);
   EXPECT_EQ(rows[0].envelope.aggregate_type(), "shipment");
@@ -390,11 +390,11 @@ TEST_F(PgShipmentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOr
   // An idempotent repeat, and a refused one, announce nothing.
   shipping_.CreateShipment(Request(order, "express"));
   EXPECT_THROW(shipping_.CreateShipment(Request(order, "standard")), AlreadyExists);
-  EXPECT_EQ(OutboxRows(dsn, order).size(), 1u);
+  EXPECT_EQ(OutboxRows(dsn, "shipping", order).size(), 1u);
 
   shipping_.AdvanceShipment(created.id, ShipmentStatus::kDispatched);
   shipping_.AdvanceShipment(created.id, ShipmentStatus::kDispatched);  // a retry: no event
-  rows = OutboxRows(dsn, order);
+  rows = OutboxRows(dsn, "shipping", order);
   ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentDispatched}));
   auto dispatched = rows[1].PayloadAs<ev::ShipmentDispatched>();
   EXPECT_EQ(dispatched.shipment_id(), created.id);
@@ -402,7 +402,7 @@ TEST_F(PgShipmentRepositoryTest, EachChangeWritesItsEventToTheOutboxKeyedByTheOr
   EXPECT_EQ(dispatched.tracking_number(), created.tracking_number);
 
   shipping_.AdvanceShipment(created.id, ShipmentStatus::kDelivered);
-  rows = OutboxRows(dsn, order);
+  rows = OutboxRows(dsn, "shipping", order);
   ASSERT_EQ(EventTypes(rows),
             Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
   EXPECT_EQ(rows[2].PayloadAs<ev::ShipmentDelivered>().tracking_number(), created.tracking_number);
@@ -414,7 +414,7 @@ TEST_F(PgShipmentRepositoryTest, CancellingAnnouncesItOnceAndARefusedChangeAnnou
   auto s = shipping_.CreateShipment(Request(NewUuid()));
   shipping_.CancelShipment(s.id, "payment could not be captured");
   shipping_.CancelShipment(s.id, "again");
-  auto rows = OutboxRows(dsn, s.order_id);
+  auto rows = OutboxRows(dsn, "shipping", s.order_id);
   ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentCancelled}));
   auto cancelled = rows[1].PayloadAs<ev::ShipmentCancelled>();
   EXPECT_EQ(cancelled.shipment_id(), s.id);
@@ -425,7 +425,7 @@ TEST_F(PgShipmentRepositoryTest, CancellingAnnouncesItOnceAndARefusedChangeAnnou
   shipping_.AdvanceShipment(t.id, ShipmentStatus::kDispatched);
   EXPECT_THROW(shipping_.CancelShipment(t.id, "too late"), FailedPrecondition);
   EXPECT_THROW(shipping_.AdvanceShipment(t.id, ShipmentStatus::kLabelCreated), FailedPrecondition);
-  EXPECT_EQ(EventTypes(OutboxRows(dsn, t.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, "shipping", t.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
 }
 
 TEST_F(PgShipmentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
@@ -437,12 +437,12 @@ TEST_F(PgShipmentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
     PgShipmentRepository in_txn(txn);
     domain::Shipping shipping(in_txn, [this] { return clock_.Now(); }, domain::SecureRandomDigits());
     shipping.CancelShipment(s.id, "changed my mind");
-    EXPECT_EQ(EventTypes(OutboxRows(txn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}))
+    EXPECT_EQ(EventTypes(OutboxRows(txn, "shipping", s.order_id)), Types({types::kShipmentCreated, types::kShipmentCancelled}))
         << "written in the transaction of the change";
     txn.abort();
   }
   EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
-  EXPECT_EQ(EventTypes(OutboxRows(dsn, s.order_id)), Types({types::kShipmentCreated})) << "rolled back together";
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, "shipping", s.order_id)), Types({types::kShipmentCreated})) << "rolled back together";
 }
 
 // --- The automatic progression -----------------------------------------------------------------
@@ -491,11 +491,11 @@ TEST_F(ProgressionTest, AScheduledShipmentIsDispatchedThenDeliveredByItselfWithI
   EXPECT_EQ(scheduled_.GetShipment(b.id).status, ShipmentStatus::kDelivered);
   const std::string dsn = SharedPostgres().Dsn("shipping");
   for (const auto& order : {a.order_id, b.order_id}) {
-    EXPECT_EQ(EventTypes(OutboxRows(dsn, order)),
+    EXPECT_EQ(EventTypes(OutboxRows(dsn, "shipping", order)),
               Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
   }
   scheduled_.AdvanceDueShipments(t0 + 1000h);
-  EXPECT_EQ(OutboxRows(dsn, a.order_id).size(), 3u) << "nothing more once delivered";
+  EXPECT_EQ(OutboxRows(dsn, "shipping", a.order_id).size(), 3u) << "nothing more once delivered";
 }
 
 TEST_F(ProgressionTest, AnOperatorMovingTheShipmentTakesItOverAndCancellingEndsTheSchedule) {
@@ -551,7 +551,7 @@ TEST_F(ProgressionTest, ConcurrentPassesTakeEachStepExactlyOnce) {
   const std::string dsn = SharedPostgres().Dsn("shipping");
   for (const auto& s : shipments) {
     EXPECT_EQ(scheduled_.GetShipment(s.id).status, ShipmentStatus::kDispatched);
-    EXPECT_EQ(EventTypes(OutboxRows(dsn, s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
+    EXPECT_EQ(EventTypes(OutboxRows(dsn, "shipping", s.order_id)), Types({types::kShipmentCreated, types::kShipmentDispatched}));
   }
 }
 

@@ -1,0 +1,55 @@
+#include "shared/config/service_settings.h"
+
+#include <gtest/gtest.h>
+
+namespace storefront::config {
+namespace {
+
+TEST(ServiceSettingsTest, DefaultsNeedOnlyTheDatabase) {
+  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://cart@db/storefront"}});
+  auto settings = ReadServiceSettings(env, "cart", 50052);
+  EXPECT_NO_THROW(env.Validate());
+  EXPECT_EQ(settings.grpc_address, "127.0.0.1:50052");
+  EXPECT_EQ(settings.database_url, "postgresql://cart@db/storefront");
+  EXPECT_EQ(settings.db_pool_size, 8);
+  EXPECT_EQ(settings.log_level, "info");
+  EXPECT_EQ(settings.kafka_bootstrap_servers, "") << "no Kafka unless configured";
+}
+
+TEST(ServiceSettingsTest, ReadsEverySetting) {
+  auto env = Env::FromMap({{"GRPC_LISTEN_ADDR", "0.0.0.0:0"},
+                           {"DATABASE_URL", "postgresql://x"},
+                           {"DB_POOL_SIZE", "3"},
+                           {"LOG_LEVEL", "debug"},
+                           {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"}});
+  auto settings = ReadServiceSettings(env, "shipping", 50056);
+  EXPECT_NO_THROW(env.Validate());
+  EXPECT_EQ(settings.grpc_address, "0.0.0.0:0") << "port 0: a free port, for tests";
+  EXPECT_EQ(settings.db_pool_size, 3);
+  EXPECT_EQ(settings.log_level, "debug");
+  EXPECT_EQ(settings.kafka_bootstrap_servers, "kafka-1:9092,kafka-2:9092");
+}
+
+TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {
+  auto env = Env::FromMap({{"GRPC_LISTEN_ADDR", "nohost"},
+                           {"DB_POOL_SIZE", "0"},
+                           {"LOG_LEVEL", "loud"},
+                           {"KAFKA_BOOTSTRAP_SERVERS", "kafka"}});
+  ReadServiceSettings(env, "payments", 50054);
+  EXPECT_EQ(env.errors().size(), 5u) << "nothing thrown yet: the service adds its own settings first";
+  try {
+    env.Validate();
+    FAIL() << "Validate() should throw";
+  } catch (const ConfigError& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("GRPC_LISTEN_ADDR must be host:port"), std::string::npos);
+    EXPECT_NE(message.find("DATABASE_URL is required: PostgreSQL connection string for the payments role"),
+              std::string::npos);
+    EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
+    EXPECT_NE(message.find("LOG_LEVEL must be one of"), std::string::npos);
+    EXPECT_NE(message.find("KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace storefront::config

@@ -1,0 +1,53 @@
+#include "shared/events/service_events.h"
+
+#include "shared/events/outbox.h"
+
+namespace storefront::events {
+
+ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
+  if (options.bootstrap_servers.empty()) return;
+  if (options.publishes) {
+    RelayOptions relay;
+    relay.bootstrap_servers = options.bootstrap_servers;
+    relay.schema = options.schema;
+    relay.client_id = options.name + "-relay";
+    relay_ = std::make_unique<OutboxRelay>(pool, std::move(relay));
+  }
+  if (!options.consumes.empty()) {
+    ConsumerOptions consumer;
+    consumer.bootstrap_servers = options.bootstrap_servers;
+    consumer.group_id = options.name;
+    consumer.topics = std::move(options.consumes);
+    consumer.schema = options.schema;
+    consumer_ = std::make_unique<Consumer>(pool, std::move(consumer));
+  }
+}
+
+ServiceEvents::~ServiceEvents() { Stop(); }
+
+void ServiceEvents::Start() {
+  if (relay_) relay_->Start();
+  if (consumer_) consumer_->Start();
+}
+
+void ServiceEvents::Stop() {
+  StopConsumer();
+  StopRelay();
+}
+
+void ServiceEvents::StopConsumer() {
+  if (consumer_) consumer_->Stop();
+}
+
+void ServiceEvents::StopRelay() {
+  if (relay_) relay_->Stop();
+}
+
+std::vector<db::Migration> ServiceEvents::WithEventTables(std::vector<db::Migration> service_migrations,
+                                                          Tables tables) {
+  if (tables.outbox) service_migrations.push_back(OutboxMigration());
+  if (tables.inbox) service_migrations.push_back(InboxMigration());
+  return service_migrations;
+}
+
+}  // namespace storefront::events
