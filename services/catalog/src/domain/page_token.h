@@ -6,7 +6,7 @@
 // repeated or skipped when pages are fetched while other rows are inserted, unlike
 // OFFSET paging. The token also carries a fingerprint of the filters it was made for, so a
 // token replayed with a different query is rejected instead of silently mis-paging.
-// Tokens are opaque to clients: URL-safe base64 of a small versioned text record.
+// The encoding itself is shared/paging's cursor; this file gives it catalog's types.
 #pragma once
 
 #include <optional>

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <map>
 
+#include "shared/paging/cursor.h"
+
 namespace storefront::checkout::domain {
 namespace {
 
@@ -36,25 +38,8 @@ std::string Money2(const Money& money) {
   return std::to_string(money.amount_minor / 100) + "." + minor + " " + money.currency;
 }
 
-std::string EncodeToken(const std::string& raw) {
-  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);
-  return out;
-}
-
-std::optional<std::string> DecodeToken(const std::string& encoded) {
-  if (encoded.empty() || encoded.size() > 256) return std::nullopt;
-  std::string raw(encoded.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), encoded.data(), encoded.size(),
-                        nullptr, &length, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  raw.resize(length);
-  return raw;
-}
+// ListOrders' cursor: the last order's created_at (microseconds) and id, newest first.
+constexpr std::string_view kOrdersCursor = "orders";
 
 bool IsUuidShape(const std::string& text) {
   if (text.size() != 36) return false;
@@ -413,11 +398,10 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
   if (filter.limit == 0) filter.limit = 20;
   if (filter.limit < 1 || filter.limit > 100) throw InvalidArgument("limit", "must be between 1 and 100");
   if (!request.page_token.empty()) {
-    auto raw = DecodeToken(request.page_token);
-    auto bar = raw ? raw->find('|') : std::string::npos;
-    if (bar == std::string::npos) throw InvalidArgument("cursor", "is not a cursor returned by this list");
-    filter.after_created = raw->substr(0, bar);
-    filter.after_id = raw->substr(bar + 1);
+    auto fields = paging::DecodeCursor(request.page_token, kOrdersCursor, 2);
+    if (!fields) throw InvalidArgument("cursor", "is not a cursor returned by this list");
+    filter.after_created = std::move((*fields)[0]);
+    filter.after_id = std::move((*fields)[1]);
     long long micros = 0;
     auto [ptr, ec] = std::from_chars(filter.after_created.data(),
                                      filter.after_created.data() + filter.after_created.size(), micros);
@@ -435,7 +419,7 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
   if (page.more && !result.orders.empty()) {
     const Order& last = result.orders.back();
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(last.created_at.time_since_epoch()).count();
-    result.next_page_token = EncodeToken(std::to_string(micros) + "|" + last.id);
+    result.next_page_token = paging::EncodeCursor(kOrdersCursor, {std::to_string(micros), last.id});
   }
   return result;
 }

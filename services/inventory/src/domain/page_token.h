@@ -4,7 +4,7 @@
 // starts strictly after it: no OFFSET scan, and no repeats when rows are inserted meanwhile.
 // Each token is bound to the listing it came from (a fingerprint of its kind and filter), so a
 // token replayed against another listing or another product is rejected, not silently misread.
-// Opaque to clients: URL-safe base64 of a small versioned text record.
+// The encoding itself is shared/paging's cursor; this file gives it inventory's types.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 // microsecond. The next page starts strictly after that position, so shipments created while
 // an operator pages are never repeated or skipped, unlike OFFSET paging. The token also carries
 // the status filter it was made for, so replaying it with another filter is rejected instead of
-// silently mis-paging. Tokens are opaque to clients: URL-safe base64 of a small versioned record.
+// silently mis-paging. The encoding itself is shared/paging's cursor; this file gives it types.
 #pragma once
 
 #include <cstdint>
