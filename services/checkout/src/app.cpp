@@ -60,26 +60,16 @@ int App::Start() {
   }
   events_.Start();
   int port = server_.Start();
-  recovery_ = std::thread([this] { RecoveryLoop(); });
+  recovery_.Start();
   return port;
 }
 
-void App::RecoveryLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    try {
-      int recovered = 0;
-      while (checkout_.RecoverOne()) {
-        if (++recovered % 10 == 0 && stopping_) break;
-      }
-      if (recovered > 0) log::Info("recovered interrupted checkouts", {{"count", recovered}});
-    } catch (const std::exception& error) {
-      log::Warn("checkout recovery failed; will retry", {{"error", error.what()}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, config_.recovery_interval, [&] { return stopping_; });
-  }
+int App::RecoverAbandonedSagas() {
+  // Bounded, so a shutdown waits for at most this many sagas; the next pass takes the rest.
+  constexpr int kMaxPerPass = 100;
+  int recovered = 0;
+  while (recovered < kMaxPerPass && checkout_.RecoverOne()) ++recovered;
+  return recovered;
 }
 
 void App::ServeUntil(rpc::TerminationSignals& signals) {
@@ -93,8 +83,7 @@ void App::Shutdown() {
     if (stopping_) return;
     stopping_ = true;
   }
-  wake_.notify_all();
-  if (recovery_.joinable()) recovery_.join();
+  recovery_.Stop();
   server_.Shutdown();
   events_.Stop();  // the consumer, then the relay
 }

@@ -13,6 +13,7 @@
 #include "clients/grpc_ports.h"
 #include "domain/checkout.h"
 #include "repo/pg_order_repository.h"
+#include "shared/background/periodic_task.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
 #include "shared/db/pool.h"
@@ -43,7 +44,8 @@ class App {
   void Shutdown();
 
  private:
-  void RecoveryLoop();
+  // One recovery pass: finishes or compensates sagas whose runner stopped (see domain/checkout.h).
+  int RecoverAbandonedSagas();
 
   Config config_;
   db::Pool pool_;
@@ -63,10 +65,10 @@ class App {
   rpc::Server server_;
   events::ServiceEvents events_;  // the relay and the consumer, with Kafka
 
+  background::PeriodicTask recovery_{"checkout recovery", [this] { return RecoverAbandonedSagas(); },
+                                     config_.recovery_interval};
   std::mutex mutex_;
-  std::condition_variable wake_;
   bool stopping_ = false;
-  std::thread recovery_;
 };
 
 }  // namespace storefront::checkout

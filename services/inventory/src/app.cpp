@@ -32,7 +32,8 @@ App::App(Config config, domain::Clock clock)
                       .schema = "inventory",
                       .name = "inventory",
                       .consumes = {std::string(events::kOrderTopic)}}),
-      sweeper_([this] { return inventory_.ExpireDueReservations(); }, config_.reservation_sweep_interval) {
+      sweeper_("reservation expiry sweep", [this] { return inventory_.ExpireDueReservations(); },
+               config_.reservation_sweep_interval) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) order_events_.RegisterWith(*consumer);
 }

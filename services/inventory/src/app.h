@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/inventory_api.h"
-#include "domain/expiry_sweeper.h"
+#include "shared/background/periodic_task.h"
 #include "domain/inventory.h"
 #include "repo/order_events.h"
 #include "repo/pg_inventory_repository.h"
@@ -63,7 +63,7 @@ class App {
   // The relay and the consumer, with Kafka. After the pool, so they stop before it goes.
   events::ServiceEvents events_;
   // Declared last, so it is destroyed (stopped and joined) first, while the pool it uses lives.
-  domain::ExpirySweeper sweeper_;
+  background::PeriodicTask sweeper_;
 };
 
 }  // namespace storefront::inventory

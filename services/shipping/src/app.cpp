@@ -44,7 +44,8 @@ App::App(Config config, domain::Clock clock)
                       .schema = "shipping",
                       .name = "shipping",
                       .consumes = {std::string(events::kOrderTopic)}}),
-      ticker_([this] { return shipping_.AdvanceDueShipments(clock_()); }, config_.progression_tick) {
+      ticker_("shipment progression", [this] { return shipping_.AdvanceDueShipments(clock_()); },
+              config_.progression_tick) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) order_handlers_.RegisterOn(*consumer);
 }

@@ -11,7 +11,7 @@
 
 #include "api/shipping_api.h"
 #include "consumers/order_events.h"
-#include "domain/progression_ticker.h"
+#include "shared/background/periodic_task.h"
 #include "domain/shipping.h"
 #include "repo/pg_shipment_repository.h"
 #include "shared/config/env.h"
@@ -64,7 +64,7 @@ class App {
   // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
   // (stopped and joined) before it.
   events::ServiceEvents events_;
-  domain::ProgressionTicker ticker_;
+  background::PeriodicTask ticker_;
 };
 
 }  // namespace storefront::shipping

@@ -3,7 +3,7 @@
 // delivered `delivery` after that, with no operator involved.
 //
 // The schedule is one column of the shipment, next_step_at: when its next step is due. A ticker
-// (domain/progression_ticker.h) calls Shipping::AdvanceDueShipments(now) every tick; each step is
+// (a background::PeriodicTask in the App) calls Shipping::AdvanceDueShipments(now) every tick; each step is
 // one transaction together with its event, and replicas share the work because a step claims its
 // shipment with SELECT ... FOR UPDATE SKIP LOCKED. Time is always passed in, so tests move it by
 // hand instead of sleeping.

@@ -1,16 +1,16 @@
-#include "domain/progression_ticker.h"
+#include "shared/background/periodic_task.h"
 
 #include "shared/log/log.h"
 
-namespace storefront::shipping::domain {
+namespace storefront::background {
 
-void ProgressionTicker::Start() {
+void PeriodicTask::Start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] { Run(); });
 }
 
-void ProgressionTicker::Stop() {
+void PeriodicTask::Stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -19,20 +19,20 @@ void ProgressionTicker::Stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-void ProgressionTicker::Run() {
+void PeriodicTask::Run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     try {
-      if (int steps = pass_(); steps > 0) log::Info("shipments moved on by the schedule", {{"steps", steps}});
+      if (int done = pass_(); done > 0) log::Info("background pass did work", {{"task", name_}, {"count", done}});
     } catch (const std::exception& error) {
-      log::Warn("shipment progression pass failed; retrying next tick", {{"error", error.what()}});
+      log::Warn("background pass failed; retrying next interval", {{"task", name_}, {"error", error.what()}});
     } catch (...) {
-      log::Warn("shipment progression pass failed; retrying next tick");
+      log::Warn("background pass failed; retrying next interval", {{"task", name_}});
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
   }
 }
 
-}  // namespace storefront::shipping::domain
+}  // namespace storefront::background

@@ -1,14 +1,17 @@
-// The sweeper thread: runs at start and on every tick, survives a failing sweep, and stops at
+// A periodic task: runs at start and on every tick, survives a failing pass, and stops at
 // once. Waits are for events (a condition variable), with a generous guard against hangs;
 // nothing here sleeps or asserts how long anything took.
-#include "domain/expiry_sweeper.h"
+#include "shared/background/periodic_task.h"
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
-namespace storefront::inventory::domain {
+namespace storefront::background {
 namespace {
 
 constexpr auto kGuard = std::chrono::seconds(30);
@@ -39,9 +42,9 @@ class SweepProbe {
   int calls_ = 0;
 };
 
-TEST(ExpirySweeperTest, SweepsAtStartAndThenOnEveryTick) {
+TEST(PeriodicTaskTest, SweepsAtStartAndThenOnEveryTick) {
   SweepProbe probe;
-  ExpirySweeper sweeper([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+  PeriodicTask sweeper("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
   sweeper.Start();
   EXPECT_TRUE(probe.WaitFor(3));
   sweeper.Stop();
@@ -50,17 +53,17 @@ TEST(ExpirySweeperTest, SweepsAtStartAndThenOnEveryTick) {
   EXPECT_EQ(probe.calls(), after_stop) << "no sweep after Stop() returned";
 }
 
-TEST(ExpirySweeperTest, AFailingSweepIsRetriedOnTheNextTick) {
+TEST(PeriodicTaskTest, AFailingSweepIsRetriedOnTheNextTick) {
   SweepProbe probe;
   probe.throw_on_first_ = true;
-  ExpirySweeper sweeper([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+  PeriodicTask sweeper("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
   sweeper.Start();
   EXPECT_TRUE(probe.WaitFor(2));
 }
 
-TEST(ExpirySweeperTest, StopDoesNotWaitOutTheInterval) {
+TEST(PeriodicTaskTest, StopDoesNotWaitOutTheInterval) {
   SweepProbe probe;
-  auto sweeper = std::make_unique<ExpirySweeper>([&] { return probe.Sweep(); }, std::chrono::hours(1));
+  auto sweeper = std::make_unique<PeriodicTask>("test", [&] { return probe.Sweep(); }, std::chrono::hours(1));
   sweeper->Start();
   ASSERT_TRUE(probe.WaitFor(1));
   // With an hour between ticks, only a wake-up can end the thread: Stop() must not block.
@@ -69,19 +72,19 @@ TEST(ExpirySweeperTest, StopDoesNotWaitOutTheInterval) {
   EXPECT_EQ(probe.calls(), 1);
 }
 
-TEST(ExpirySweeperTest, StopBeforeStartAndDestructionAreSafe) {
+TEST(PeriodicTaskTest, StopBeforeStartAndDestructionAreSafe) {
   SweepProbe probe;
   {
-    ExpirySweeper never_started([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+    PeriodicTask never_started("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
     never_started.Stop();
     never_started.Start();  // after Stop: stays stopped
   }
   {
-    ExpirySweeper destroyed_running([&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
+    PeriodicTask destroyed_running("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
     destroyed_running.Start();
   }  // the destructor stops and joins
   SUCCEED();
 }
 
 }  // namespace
-}  // namespace storefront::inventory::domain
+}  // namespace storefront::background
