@@ -12,6 +12,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "http/json_fields.h"
+#include "routes/json_mapping.h"
 #include "routes/shop_routes.h"
 #include "shared/errors/errors.h"
 #include "shared/events/topics.h"
@@ -40,39 +41,13 @@ constexpr int kMaxEvents = 200;
 // As checkout's SalesReport: at most 1000 buckets.
 constexpr std::int64_t kMaxSalesBuckets = 1000;
 
-// Forwards the stub call `method` of `client` for rpc::AsyncCall.
-#define STOREFRONT_CALL(client, method)                                          \
-  [client](auto* context, auto* request, auto* response, auto done) {            \
-    client->stub().async()->method(context, request, response, std::move(done)); \
-  }
-
-nlohmann::json MoneyJson(const storefront::common::v1::Money& money) {
-  return {{"amount_minor", money.amount_minor()}, {"currency", money.currency()}};
-}
-
 nlohmann::json TimeJson(const google::protobuf::Timestamp& at, bool present) {
   return present ? nlohmann::json(TimeUtil::ToString(at)) : nlohmann::json(nullptr);
-}
-
-// "SHIPMENT_STATUS_LABEL_CREATED" -> "label_created"
-std::string Lower(const std::string& full, const std::string& prefix) {
-  std::string name = full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  return name;
 }
 
 std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
   return text;
-}
-
-bool IsUuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
 }
 
 std::optional<std::int64_t> ParseInt(const std::string& text) {
@@ -332,7 +307,7 @@ void ListOrders(AdminClients& c, const http::Request& request, const auth::Princ
   if (const auto* status = Query(request, "status")) {
     checkoutpb::OrderStatus value = checkoutpb::ORDER_STATUS_UNSPECIFIED;
     if (!checkoutpb::OrderStatus_Parse("ORDER_STATUS_" + Upper(*status), &value) ||
-        value == checkoutpb::ORDER_STATUS_UNSPECIFIED || *status != Lower(*status, "")) {
+        value == checkoutpb::ORDER_STATUS_UNSPECIFIED || *status != EnumName(*status, "")) {
       errors.push_back({"status", "must be one of pending, reserved, payment_authorized, confirmed, shipped, "
                                   "delivered, failed, cancelled, refunded"});
     }
@@ -410,7 +385,7 @@ void RefundOrder(AdminClients& c, const http::Request& request, const auth::Prin
 
 std::optional<shippingpb::ShipmentStatus> ShipmentStatus(const std::string& text) {
   shippingpb::ShipmentStatus value = shippingpb::SHIPMENT_STATUS_UNSPECIFIED;
-  if (text != Lower(text, "") || !shippingpb::ShipmentStatus_Parse("SHIPMENT_STATUS_" + Upper(text), &value) ||
+  if (text != EnumName(text, "") || !shippingpb::ShipmentStatus_Parse("SHIPMENT_STATUS_" + Upper(text), &value) ||
       value == shippingpb::SHIPMENT_STATUS_UNSPECIFIED) {
     return std::nullopt;
   }
@@ -692,7 +667,6 @@ void Sales(AdminClients& c, const http::Request& request, const auth::Principal&
       Answer<checkoutpb::SalesReportResponse>(out, "checkout", Code::Ok, [](auto& report) { return SalesJson(report); }));
 }
 
-#undef STOREFRONT_CALL
 
 }  // namespace
 
@@ -711,7 +685,7 @@ nlohmann::json AdjustmentJson(const inventorypb::StockAdjustment& adjustment) {
   return {{"id", adjustment.id()},
           {"product_id", adjustment.product_id()},
           {"delta", adjustment.delta()},
-          {"reason", Lower(inventorypb::AdjustmentReason_Name(adjustment.reason()), "ADJUSTMENT_REASON_")},
+          {"reason", EnumName(inventorypb::AdjustmentReason_Name(adjustment.reason()), "ADJUSTMENT_REASON_")},
           {"note", adjustment.note()},
           {"actor", adjustment.actor()},
           {"on_hand_after", adjustment.on_hand_after()},
@@ -725,7 +699,7 @@ nlohmann::json ShipmentJson(const shippingpb::Shipment& s) {
           {"tracking_number", s.tracking_number()},
           {"carrier", s.carrier()},
           {"service", s.service()},
-          {"status", Lower(shippingpb::ShipmentStatus_Name(s.status()), "SHIPMENT_STATUS_")},
+          {"status", EnumName(shippingpb::ShipmentStatus_Name(s.status()), "SHIPMENT_STATUS_")},
           {"created_at", TimeJson(s.created_at(), s.has_created_at())},
           {"dispatched_at", TimeJson(s.dispatched_at(), s.has_dispatched_at())},
           {"delivered_at", TimeJson(s.delivered_at(), s.has_delivered_at())}};
@@ -738,7 +712,7 @@ nlohmann::json SalesJson(const checkoutpb::SalesReportResponse& report) {
                        {"orders", bucket.orders()},
                        {"revenue", MoneyJson(bucket.revenue())}});
   }
-  return {{"granularity", Lower(checkoutpb::SalesGranularity_Name(report.granularity()), "SALES_GRANULARITY_")},
+  return {{"granularity", EnumName(checkoutpb::SalesGranularity_Name(report.granularity()), "SALES_GRANULARITY_")},
           {"currency", report.currency()},
           {"buckets", buckets}};
 }
@@ -812,7 +786,7 @@ inventorypb::AdjustStockRequest ReadAdjustment(const nlohmann::json* body, std::
   const std::string reason = fields.String("reason", 1, 16);
   if (!reason.empty()) {
     inventorypb::AdjustmentReason value = inventorypb::ADJUSTMENT_REASON_UNSPECIFIED;
-    if (reason != Lower(reason, "") || !inventorypb::AdjustmentReason_Parse("ADJUSTMENT_REASON_" + Upper(reason), &value) ||
+    if (reason != EnumName(reason, "") || !inventorypb::AdjustmentReason_Parse("ADJUSTMENT_REASON_" + Upper(reason), &value) ||
         value == inventorypb::ADJUSTMENT_REASON_UNSPECIFIED) {
       errors.push_back({"reason", "must be restock, count, damaged or returned"});
     }

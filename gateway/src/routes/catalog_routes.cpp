@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "routes/json_mapping.h"
+
 namespace storefront::gateway::routes {
 namespace {
 
@@ -12,20 +14,10 @@ using google::protobuf::util::TimeUtil;
 using Pistache::Http::Code;
 using Pistache::Http::Method;
 
-nlohmann::json MoneyJson(const storefront::common::v1::Money& money) {
-  return {{"amount_minor", money.amount_minor()}, {"currency", money.currency()}};
-}
-
 std::string Query(const http::Request& request, const std::string& name) {
   auto it = request.query.find(name);
   return it == request.query.end() ? std::string() : it->second;
 }
-
-// The stub call for `method`, as rpc::AsyncCall wants it.
-#define STOREFRONT_CATALOG_CALL(method)                                           \
-  [catalog](auto* context, auto* request, auto* response, auto done) {            \
-    catalog->stub().async()->method(context, request, response, std::move(done)); \
-  }
 
 void ListProducts(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request,
                   std::shared_ptr<http::Responder> responder) {
@@ -47,7 +39,7 @@ void ListProducts(const std::shared_ptr<CatalogClient>& catalog, const http::Req
     return;
   }
   rpc::AsyncCall<pb::ListProductsResponse>(
-      catalog->Context(request.request_id), std::move(upstream), STOREFRONT_CATALOG_CALL(ListProducts),
+      catalog->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
       [responder](const grpc::Status& status, pb::ListProductsResponse& response) {
         if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
         nlohmann::json body = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
@@ -62,7 +54,7 @@ void GetProduct(const std::shared_ptr<CatalogClient>& catalog, const http::Reque
   pb::GetProductRequest upstream;
   upstream.set_id(request.params.at("id"));
   rpc::AsyncCall<pb::Product>(catalog->Context(request.request_id), std::move(upstream),
-                              STOREFRONT_CATALOG_CALL(GetProduct),
+                              STOREFRONT_CALL(catalog, GetProduct),
                               [responder](const grpc::Status& status, pb::Product& product) {
                                 if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
                                 responder->Json(Code::Ok, ProductJson(product));
@@ -72,7 +64,7 @@ void GetProduct(const std::shared_ptr<CatalogClient>& catalog, const http::Reque
 void ListCategories(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request,
                     std::shared_ptr<http::Responder> responder) {
   rpc::AsyncCall<pb::ListCategoriesResponse>(
-      catalog->Context(request.request_id), pb::ListCategoriesRequest{}, STOREFRONT_CATALOG_CALL(ListCategories),
+      catalog->Context(request.request_id), pb::ListCategoriesRequest{}, STOREFRONT_CALL(catalog, ListCategories),
       [responder](const grpc::Status& status, pb::ListCategoriesResponse& response) {
         if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
         nlohmann::json items = nlohmann::json::array();
@@ -85,8 +77,6 @@ void ListCategories(const std::shared_ptr<CatalogClient>& catalog, const http::R
         responder->Json(Code::Ok, {{"items", items}});
       });
 }
-
-#undef STOREFRONT_CATALOG_CALL
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "http/json_fields.h"
+#include "routes/json_mapping.h"
 
 namespace storefront::gateway::routes {
 namespace {
@@ -19,26 +20,6 @@ using google::protobuf::util::TimeUtil;
 using Pistache::Http::Code;
 using Pistache::Http::Method;
 using Out = std::shared_ptr<http::Responder>;
-
-nlohmann::json MoneyJson(const storefront::common::v1::Money& money) {
-  return {{"amount_minor", money.amount_minor()}, {"currency", money.currency()}};
-}
-
-// "ORDER_STATUS_PAYMENT_AUTHORIZED" -> "payment_authorized"
-std::string EnumName(const std::string& full, const std::string& prefix) {
-  std::string name = full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  return name;
-}
-
-bool IsUuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
 
 void AddressFields(http::JsonFields fields, storefront::common::v1::Address* out) {
   out->set_name(fields.String("name", 1, 100));
@@ -61,12 +42,6 @@ http::Problem Invalid(std::vector<http::FieldError> errors) {
   std::string detail = http::Summarize(errors);
   return http::BadRequest(detail, std::move(errors));
 }
-
-// Forwards the stub call `method` of `client` for rpc::AsyncCall.
-#define STOREFRONT_CALL(client, method)                                          \
-  [client](auto* context, auto* request, auto* response, auto done) {            \
-    client->stub().async()->method(context, request, response, std::move(done)); \
-  }
 
 template <typename Response>
 std::function<void(const grpc::Status&, Response&)> AnswerCart(Out out, const std::string& upstream) {
@@ -256,7 +231,6 @@ void GetOrder(ShopClients& c, const http::Request& request, const auth::Principa
                                     });
 }
 
-#undef STOREFRONT_CALL
 
 }  // namespace
 

@@ -2,9 +2,15 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "common_proto.h"
 #include "shared/rpc/status.h"
 
 namespace storefront::checkout::api {
+
+// The shared money and address mappings, as overloads beside this file's own.
+using checkout::FromProto;
+using checkout::ToProto;
+
 namespace {
 
 using google::protobuf::util::TimeUtil;
@@ -16,16 +22,7 @@ google::protobuf::Timestamp Time(domain::Timestamp at) {
       std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
 }
 
-void Money(const domain::Money& m, storefront::common::v1::Money* out) {
-  out->set_amount_minor(m.amount_minor);
-  out->set_currency(m.currency);
-}
-
 pb::OrderStatus Status(domain::OrderStatus s) { return static_cast<pb::OrderStatus>(static_cast<int>(s) + 1); }
-
-domain::Address FromProto(const storefront::common::v1::Address& a) {
-  return {a.name(), a.line1(), a.line2(), a.city(), a.region(), a.postal_code(), a.country()};
-}
 
 // A timestamp the caller sent, when it is one (0001-01-01 .. 9999-12-31, as RFC 3339 allows);
 // otherwise a violation for `field`, so an absurd value never reaches the arithmetic.
@@ -55,21 +52,13 @@ void ToProto(const domain::Order& o, pb::Order* out) {
     line->set_sku(item.sku);
     line->set_name(item.name);
     line->set_quantity(item.quantity);
-    Money(item.unit_price, line->mutable_unit_price());
-    Money(item.line_total, line->mutable_line_total());
+    ToProto(item.unit_price, line->mutable_unit_price());
+    ToProto(item.line_total, line->mutable_line_total());
   }
-  Money(o.subtotal, out->mutable_subtotal());
-  Money(o.shipping_price, out->mutable_shipping_price());
-  Money(o.total, out->mutable_total());
-  const auto& a = o.shipping_address;
-  auto* address = out->mutable_shipping_address();
-  address->set_name(a.name);
-  address->set_line1(a.line1);
-  address->set_line2(a.line2);
-  address->set_city(a.city);
-  address->set_region(a.region);
-  address->set_postal_code(a.postal_code);
-  address->set_country(a.country);
+  ToProto(o.subtotal, out->mutable_subtotal());
+  ToProto(o.shipping_price, out->mutable_shipping_price());
+  ToProto(o.total, out->mutable_total());
+  ToProto(o.shipping_address, out->mutable_shipping_address());
   out->set_shipping_option_id(o.shipping_option_id);
   if (!o.payment_id.empty()) {
     auto* payment = out->mutable_payment();
@@ -192,7 +181,7 @@ grpc::Status CheckoutApi::SalesReport(grpc::ServerContext*, const pb::SalesRepor
       auto* out = response->add_buckets();
       *out->mutable_start() = Time(bucket.start);
       out->set_orders(bucket.orders);
-      Money(bucket.revenue, out->mutable_revenue());
+      ToProto(bucket.revenue, out->mutable_revenue());
     }
   });
 }

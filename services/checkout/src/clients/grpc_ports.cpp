@@ -1,6 +1,12 @@
 #include "clients/grpc_ports.h"
 
+#include "common_proto.h"
+
 namespace storefront::checkout::clients {
+
+using checkout::FromProto;
+using checkout::ToProto;
+
 namespace {
 
 namespace cartpb = storefront::cart::v1;
@@ -8,23 +14,6 @@ namespace catalogpb = storefront::catalog::v1;
 namespace shippingpb = storefront::shipping::v1;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
-
-void ToProto(const domain::Address& a, storefront::common::v1::Address* out) {
-  out->set_name(a.name);
-  out->set_line1(a.line1);
-  out->set_line2(a.line2);
-  out->set_city(a.city);
-  out->set_region(a.region);
-  out->set_postal_code(a.postal_code);
-  out->set_country(a.country);
-}
-
-void ToProto(const domain::Money& m, storefront::common::v1::Money* out) {
-  out->set_amount_minor(m.amount_minor);
-  out->set_currency(m.currency);
-}
-
-domain::Money FromProto(const storefront::common::v1::Money& m) { return {m.amount_minor(), m.currency()}; }
 
 // "PAYMENT_STATUS_AUTHORIZED" -> "AUTHORIZED"
 std::string ShortName(const std::string& full, const std::string& prefix) {

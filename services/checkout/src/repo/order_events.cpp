@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "common_proto.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "storefront/events/v1/checkout_events.pb.h"
@@ -13,11 +14,6 @@ namespace {
 
 namespace ev = storefront::events::v1;
 using domain::Order;
-
-void Money(const domain::Money& m, storefront::common::v1::Money* out) {
-  out->set_amount_minor(m.amount_minor);
-  out->set_currency(m.currency);
-}
 
 template <typename Event>
 void OrderBasics(const Order& o, Event* e) {
@@ -34,21 +30,13 @@ void OrderContents(const Order& o, Event* e) {
     line->set_sku(item.sku);
     line->set_name(item.name);
     line->set_quantity(item.quantity);
-    Money(item.unit_price, line->mutable_unit_price());
-    Money(item.line_total, line->mutable_line_total());
+    ToProto(item.unit_price, line->mutable_unit_price());
+    ToProto(item.line_total, line->mutable_line_total());
   }
-  Money(o.subtotal, e->mutable_subtotal());
-  Money(o.shipping_price, e->mutable_shipping_price());
-  Money(o.total, e->mutable_total());
-  const auto& a = o.shipping_address;
-  auto* address = e->mutable_shipping_address();
-  address->set_name(a.name);
-  address->set_line1(a.line1);
-  address->set_line2(a.line2);
-  address->set_city(a.city);
-  address->set_region(a.region);
-  address->set_postal_code(a.postal_code);
-  address->set_country(a.country);
+  ToProto(o.subtotal, e->mutable_subtotal());
+  ToProto(o.shipping_price, e->mutable_shipping_price());
+  ToProto(o.total, e->mutable_total());
+  ToProto(o.shipping_address, e->mutable_shipping_address());
   e->set_shipping_option_id(o.shipping_option_id);
 }
 
@@ -108,7 +96,7 @@ void AppendOrderEvents(pqxx::transaction_base& txn, const Order& order) {
       case domain::OrderEvent::kFailed: {
         ev::OrderFailed payload;
         OrderBasics(order, &payload);
-        Money(order.total, payload.mutable_total());
+        ToProto(order.total, payload.mutable_total());
         for (const auto& step : order.steps) {
           if (step.state == domain::StepState::kFailed) payload.set_failed_step(step.name);
         }
@@ -119,7 +107,7 @@ void AppendOrderEvents(pqxx::transaction_base& txn, const Order& order) {
       case domain::OrderEvent::kCancelled: {
         ev::OrderCancelled payload;
         OrderBasics(order, &payload);
-        Money(order.total, payload.mutable_total());
+        ToProto(order.total, payload.mutable_total());
         payload.set_reason(order.timeline.empty() ? "" : order.timeline.back().note);
         Publish(txn, order, events::types::kOrderCancelled, payload);
         break;
