@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "shared/errors/errors.h"
-#include "shared/events/internal/ids.h"
+#include "shared/types/uuid.h"
 #include "shared/events/internal/kafka.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
@@ -33,7 +33,7 @@ bool Decode(const rd_kafka_message_t& message, Envelope* envelope, std::string* 
     *error = "not a storefront.events.v1.EventEnvelope: does not parse";
     return false;
   }
-  if (!internal::IsUuid(envelope->event_id())) {
+  if (!storefront::types::IsUuid(envelope->event_id())) {
     *error = "not a storefront.events.v1.EventEnvelope: event_id \"" + envelope->event_id().substr(0, 64) +
              "\" is not a UUID";
     return false;
@@ -317,5 +317,13 @@ void Consumer::Start() { impl_->Start(); }
 void Consumer::Stop() { impl_->Stop(); }
 bool Consumer::PollOnce(std::chrono::milliseconds timeout) { return impl_->PollOnce(timeout); }
 Consumer::Stats Consumer::stats() const { return impl_->stats(); }
+
+std::string RequireUuid(const Envelope& event, std::string_view field, const std::string& value) {
+  if (!storefront::types::IsUuid(value)) {
+    throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": " + std::string(field) +
+                                " must be a UUID, got '" + value.substr(0, 64) + "'");
+  }
+  return storefront::types::NormalizeUuid(value);
+}
 
 }  // namespace storefront::events

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -95,5 +96,10 @@ Payload PayloadOf(const Envelope& event) {
   }
   return payload;
 }
+
+// The id in a payload's `field` when it is a UUID, in lower case (the form PostgreSQL returns).
+// Anything else makes the event poison: std::invalid_argument naming the event and the field, so
+// the consumer dead-letters it instead of writing garbage keyed by a bad id.
+std::string RequireUuid(const Envelope& event, std::string_view field, const std::string& value);
 
 }  // namespace storefront::events

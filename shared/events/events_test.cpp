@@ -7,7 +7,6 @@
 #include <set>
 #include <string>
 
-#include "shared/events/internal/ids.h"
 #include "shared/events/outbox.h"
 #include "shared/events/service_events.h"
 #include "shared/events/topics.h"
@@ -93,25 +92,34 @@ TEST(ServiceEventsTest, TopicsToConsumeMakeAConsumer) {
   both.Stop();  // never started: stopping is still safe, and so is the destructor after it
 }
 
-TEST(EventIdTest, IsARandomVersion4Uuid) {
-  std::set<std::string> ids;
-  for (int i = 0; i < 1000; ++i) {
-    const std::string id = internal::NewUuidV4();
-    ASSERT_TRUE(internal::IsUuid(id)) << id;
-    EXPECT_EQ(id[14], '4') << id;
-    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
-    ids.insert(id);
-  }
-  EXPECT_EQ(ids.size(), 1000u);
+TEST(RequireUuidTest, ReturnsTheIdInLowerCase) {
+  Envelope event;
+  event.set_event_id("123e4567-e89b-42d3-a456-426614174000");
+  event.set_event_type("storefront.checkout.order.confirmed.v1");
+  EXPECT_EQ(RequireUuid(event, "order_id", "0B7C3F8E-2D1A-4C5B-9E6F-7A8B9C0D1E2F"),
+            "0b7c3f8e-2d1a-4c5b-9e6f-7a8b9c0d1e2f");
 }
 
-TEST(EventIdTest, OnlyCanonicalUuidsAreAccepted) {
-  EXPECT_TRUE(internal::IsUuid("123e4567-e89b-42d3-a456-426614174000"));
-  EXPECT_TRUE(internal::IsUuid("123E4567-E89B-42D3-A456-426614174000"));
-  EXPECT_FALSE(internal::IsUuid(""));
-  EXPECT_FALSE(internal::IsUuid("123e4567e89b42d3a456426614174000"));
-  EXPECT_FALSE(internal::IsUuid("123e4567-e89b-42d3-a456-42661417400g"));
-  EXPECT_FALSE(internal::IsUuid("123e4567-e89b-42d3-a456-4266141740000"));
+TEST(RequireUuidTest, AnythingElseIsPoisonNamingTheEventAndTheField) {
+  Envelope event;
+  event.set_event_id("123e4567-e89b-42d3-a456-426614174000");
+  event.set_event_type("storefront.checkout.order.confirmed.v1");
+  try {
+    RequireUuid(event, "order_id", "not-a-uuid");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(),
+                 "storefront.checkout.order.confirmed.v1 123e4567-e89b-42d3-a456-426614174000: "
+                 "order_id must be a UUID, got 'not-a-uuid'");
+  }
+  EXPECT_THROW(RequireUuid(event, "order_id", ""), std::invalid_argument);
+  // What is echoed back is bounded, whatever an attacker put in the field.
+  try {
+    RequireUuid(event, "order_id", std::string(10000, 'x'));
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_LT(std::string(error.what()).size(), 200u);
+  }
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "shared/events/internal/ids.h"
+#include "shared/types/uuid.h"
 #include "storefront/events/v1/envelope.pb.h"
 
 namespace storefront::events {
@@ -17,7 +17,7 @@ std::string Append(pqxx::transaction_base& txn, const std::string& schema, const
   if (event.payload == nullptr) throw std::invalid_argument("outbox event: payload is required");
 
   v1::EventEnvelope envelope;
-  envelope.set_event_id(internal::NewUuidV4());
+  envelope.set_event_id(types::NewUuid());
   envelope.set_event_type(event.event_type);
   envelope.set_aggregate_type(event.aggregate_type);
   envelope.set_aggregate_id(event.aggregate_id);

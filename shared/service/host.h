@@ -1,0 +1,53 @@
+// The lifecycle every service runs, written once. A service's App builds its parts (pool,
+// repositories, use cases, gRPC API, events, background tasks) and hands them to a Host, its
+// last member, which then:
+//
+//   Start()       applies the migrations, starts the relay and the consumer, the background
+//                 tasks, and finally serves gRPC; returns the bound port;
+//   ServeUntil()  waits for SIGTERM or SIGINT, then shuts down;
+//   Shutdown()    stops serving (health NOT_SERVING, in-flight calls drained), stops consuming,
+//                 stops the background tasks, and stops the relay last so the events of the
+//                 final changes still get their chance to go out. Idempotent; the destructor
+//                 calls it, and as the App's last member the Host is destroyed first, while
+//                 everything it stops still exists.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "shared/background/periodic_task.h"
+#include "shared/db/migrations.h"
+#include "shared/db/pool.h"
+#include "shared/events/service_events.h"
+#include "shared/rpc/server.h"
+
+namespace storefront::service {
+
+struct HostParts {
+  std::string schema;                     // the service's schema: where migrations are applied
+  std::vector<db::Migration> migrations;  // its own, plus the shared event tables it uses
+  db::Pool& pool;
+  rpc::Server& server;                    // with the service's API already added
+  events::ServiceEvents& events;          // its relay and consumer (inert without Kafka)
+  std::vector<background::PeriodicTask*> tasks = {};  // sweepers, tickers, recovery loops
+};
+
+class Host {
+ public:
+  explicit Host(HostParts parts) : parts_(std::move(parts)) {}
+  ~Host() { Shutdown(); }
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  int Start();
+  void ServeUntil(rpc::TerminationSignals& signals);
+  void Shutdown();
+
+ private:
+  HostParts parts_;
+  std::mutex mutex_;
+  bool stopped_ = false;
+};
+
+}  // namespace storefront::service
