@@ -18,7 +18,7 @@ QList<T> listOf(const QJsonValue& value) {
   return out;
 }
 
-// A list of names the spec leaves open: ["a", "b"], "a, b" or [{"name": "a"}] all work.
+// A list of names, read leniently: ["a", "b"], "a, b" or [{"name": "a"}] all work.
 QStringList names(const QJsonValue& value) {
   if (value.isString()) return {value.toString()};
   QStringList out;

@@ -1,4 +1,5 @@
-// Plain data types of the operator API (/tmp/operator-api.md), one struct per JSON object.
+// Plain data types of the operator API (gateway/openapi/openapi.json, the routes under /api/v1/admin),
+// one struct per JSON object.
 //
 // fromJson() is lenient on purpose: a missing or null member leaves the default, so a gateway
 // that adds a field, or has not filled one yet, still shows everything else. Whether a whole

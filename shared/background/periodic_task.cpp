@@ -4,10 +4,11 @@
 
 namespace storefront::background {
 
-void PeriodicTask::Start() {
+bool PeriodicTask::Start() {
   std::lock_guard lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
+  if (thread_.joinable() || stopping_) return false;
   thread_ = std::thread([this] { Run(); });
+  return true;
 }
 
 void PeriodicTask::Stop() {

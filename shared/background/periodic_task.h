@@ -24,7 +24,9 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
-  void Start();
+  // Starts the thread; false when it already runs or the task was stopped (a stopped task never
+  // starts again).
+  bool Start();
   // Idempotent; a task stopped before it started never starts.
   void Stop();
 

@@ -1,6 +1,6 @@
 // A periodic task: runs at start and on every tick, survives a failing pass, and stops at
 // once. Waits are for events (a condition variable), with a generous guard against hangs;
-// nothing here sleeps or asserts how long anything took.
+// nothing asserts how long anything took (one test sleeps to give a leaked thread its chance).
 #include "shared/background/periodic_task.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace storefront::background {
 namespace {
@@ -77,13 +78,19 @@ TEST(PeriodicTaskTest, StopBeforeStartAndDestructionAreSafe) {
   {
     PeriodicTask never_started("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
     never_started.Stop();
-    never_started.Start();  // after Stop: stays stopped
+    EXPECT_FALSE(never_started.Start());  // after Stop: no thread, so no pass ever
   }
+  EXPECT_EQ(probe.calls(), 0);
   {
     PeriodicTask destroyed_running("test", [&] { return probe.Sweep(); }, std::chrono::milliseconds(1));
-    destroyed_running.Start();
+    EXPECT_TRUE(destroyed_running.Start());
+    EXPECT_FALSE(destroyed_running.Start());  // already running: still one thread
+    ASSERT_TRUE(probe.WaitFor(2));            // running, a pass every millisecond
   }  // the destructor stops and joins
-  SUCCEED();
+  const int after_destruction = probe.calls();
+  // A thread the destructor had not joined would pass again within a millisecond or two.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(probe.calls(), after_destruction);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "e2e/api_client.h"
 #include "e2e/local_stack.h"
 #include "shared/testing/http_client.h"
 
@@ -26,38 +27,12 @@ using storefront::testing::HttpResponse;
 constexpr const char* kOperatorEmail = "operator@storefront.local";
 constexpr const char* kOperatorPassword = "operator-e2e-password";
 
-const json kAddress = {{"name", "Ada Lovelace"}, {"line1", "1 Analytical Way"}, {"city", "Springfield"},
-                       {"postal_code", "12345"}, {"country", "US"}};
-
-// One signed-in account talking to the gateway.
-class Client {
+// The operator, or a shopper, signed in.
+class Client : public ApiClient {
  public:
-  Client(int port, const std::string& email, const std::string& password) : port_(port) {
-    auto login = Call("POST", "/api/v1/auth/login", json{{"email", email}, {"password", password}});
-    EXPECT_EQ(login.status, 200) << login.body;
-    token_ = json::parse(login.body).value("access_token", "");
+  Client(int port, const std::string& email, const std::string& password) : ApiClient(port) {
+    SignIn(email, password);
   }
-
-  HttpResponse Call(const std::string& method, const std::string& path, const json& body = nullptr,
-                    std::map<std::string, std::string> headers = {}) const {
-    if (!token_.empty()) headers["Authorization"] = "Bearer " + token_;
-    if (!body.is_null()) headers["Content-Type"] = "application/json";
-    HttpConnection connection(port_, std::chrono::seconds(30));
-    auto response = connection.Request(method, path, body.is_null() ? "" : body.dump(), headers);
-    if (!response) throw std::runtime_error("no response for " + method + " " + path);
-    return *response;
-  }
-  // The body of a call that must answer `status`.
-  json Expect(int status, const std::string& method, const std::string& path, const json& body = nullptr,
-              std::map<std::string, std::string> headers = {}) const {
-    auto response = Call(method, path, body, std::move(headers));
-    EXPECT_EQ(response.status, status) << method << " " << path << ": " << response.body;
-    return response.body.empty() ? json() : json::parse(response.body);
-  }
-
- private:
-  int port_;
-  std::string token_;
 };
 
 std::string UniqueSuffix() {

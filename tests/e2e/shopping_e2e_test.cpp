@@ -5,15 +5,16 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
-#include <mutex>
-#include <random>
 #include <thread>
 
+#include "e2e/api_client.h"
 #include "e2e/local_stack.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/http_client.h"
+#include "shared/types/uuid.h"
 #include "storefront/inventory/v1/inventory.grpc.pb.h"
 #include "storefront/payments/v1/payments.grpc.pb.h"
 
@@ -26,47 +27,15 @@ using storefront::testing::HttpResponse;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
 
-const json kAddress = {{"name", "Ada Lovelace"}, {"line1", "1 Analytical Way"}, {"city", "Springfield"},
-                       {"postal_code", "12345"}, {"country", "US"}};
-
-std::string RandomUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  char text[37];
-  std::uint64_t a = random(), b = random();
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return text;
-}
-
-json Card(const std::string& number) {
-  return {{"card_number", number}, {"exp_month", 12}, {"exp_year", 2031}, {"cvc", "123"}};
-}
-
-class Shopper {
+class Shopper : public ApiClient {
  public:
-  Shopper(int port, const std::string& name) : port_(port) {
+  Shopper(int port, const std::string& name) : ApiClient(port) {
     static std::atomic<int> counter{0};
     email_ = name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "@example.com";
     auto registered = Call("POST", "/api/v1/auth/register",
                            json{{"email", email_}, {"password", "correct horse battery"}, {"name", name}});
     EXPECT_EQ(registered.status, 201) << registered.body;
-    auto login = Call("POST", "/api/v1/auth/login", json{{"email", email_}, {"password", "correct horse battery"}});
-    EXPECT_EQ(login.status, 200) << login.body;
-    token_ = json::parse(login.body).value("access_token", "");
-  }
-
-  HttpResponse Call(const std::string& method, const std::string& path, const json& body = nullptr,
-                    std::map<std::string, std::string> headers = {}) const {
-    if (!token_.empty()) headers["Authorization"] = "Bearer " + token_;
-    if (!body.is_null()) headers["Content-Type"] = "application/json";
-    HttpConnection connection(port_, std::chrono::seconds(30));
-    auto response = connection.Request(method, path, body.is_null() ? "" : body.dump(), headers);
-    if (!response) throw std::runtime_error("no response for " + method + " " + path);
-    return *response;
+    SignIn(email_, "correct horse battery");
   }
 
   void Add(const std::string& product_id, int quantity) const {
@@ -91,9 +60,7 @@ class Shopper {
   const std::string& email() const { return email_; }
 
  private:
-  int port_;
   std::string email_;
-  std::string token_;
 };
 
 class ShoppingE2ETest : public ::testing::Test {
@@ -135,7 +102,7 @@ class ShoppingE2ETest : public ::testing::Test {
   static void SetAvailable(const std::string& product_id, int available) {
     auto level = Stock(product_id);
     inventorypb::AdjustStockRequest request;
-    request.set_idempotency_key(RandomUuid());
+    request.set_idempotency_key(types::NewUuid());
     request.set_product_id(product_id);
     request.set_delta(available - level.available());
     request.set_reason(inventorypb::ADJUSTMENT_REASON_COUNT);
@@ -434,7 +401,7 @@ TEST_F(ShoppingE2ETest, ShopperRoutesNeedAValidTokenAndValidInput) {
   EXPECT_NE(fields.find("payment"), std::string::npos) << fields;
 }
 
-TEST_F(ShoppingE2ETest, ACheckoutKilledMidSagaEndsConfirmedOrCompensatedAfterRestart) {
+TEST_F(ShoppingE2ETest, ACheckoutKilledMidSagaEndsAsThePaymentLedgerSaysAfterRestart) {
   std::string product = TakeProduct();
   SetAvailable(product, 4);
   Shopper hal(port(), "hal");
@@ -473,23 +440,26 @@ TEST_F(ShoppingE2ETest, ACheckoutKilledMidSagaEndsConfirmedOrCompensatedAfterRes
   ASSERT_TRUE(order.contains("status")) << "order unreadable after restart";
   std::string status = order["status"];
   if (status == "shipped" || status == "delivered") status = "confirmed";  // it moved on by itself
-  ASSERT_TRUE(status == "confirmed" || status == "failed") << "stuck in " << status;
   EXPECT_NE(stack_->Pid("checkout"), checkout_pid) << "checkout was restarted";
 
-  // Stock and payment agree with the outcome.
+  // Which outcome is right depends on one fact this test does not control: whether the frozen
+  // payments service got the authorize request before checkout died, and so authorized the card
+  // once it was thawed. Payments' ledger tells which; the order, the stock and the payment must
+  // all agree with it. A live (authorized or captured) payment means the order had to go
+  // through; none, or only a voided one, means it had to fail with its stock released.
   auto payments = Payments(id);
-  if (status == "confirmed") {
+  const bool charged = std::any_of(payments.begin(), payments.end(), [](const auto& payment) {
+    return payment.status() == paymentspb::PAYMENT_STATUS_AUTHORIZED ||
+           payment.status() == paymentspb::PAYMENT_STATUS_CAPTURED;
+  });
+  if (charged) {
+    ASSERT_EQ(status, "confirmed") << "a card was charged for an order that did not go through";
     EXPECT_TRUE(Eventually([&] { return Stock(product).on_hand() == 3; })) << "stock committed";
     EXPECT_EQ(Stock(product).available(), 3);
-    ASSERT_EQ(payments.size(), 1u);
-    EXPECT_NE(payments[0].status(), paymentspb::PAYMENT_STATUS_VOIDED);
+    EXPECT_EQ(payments.size(), 1u);
   } else {
-    auto level = Stock(product);
-    EXPECT_EQ(level.available(), 4) << "reservation released";
-    for (const auto& payment : payments) {
-      EXPECT_NE(payment.status(), paymentspb::PAYMENT_STATUS_AUTHORIZED) << "a failed order keeps no hold";
-      EXPECT_NE(payment.status(), paymentspb::PAYMENT_STATUS_CAPTURED);
-    }
+    ASSERT_EQ(status, "failed") << "an order went through without an authorization";
+    EXPECT_EQ(Stock(product).available(), 4) << "reservation released";
   }
 }
 

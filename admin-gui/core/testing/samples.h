@@ -1,5 +1,5 @@
-// Sample JSON shaped exactly as /tmp/operator-api.md (the operator API spec) shows it, shared
-// by the core and widget tests.
+// Sample JSON shaped as the gateway's operator routes answer (gateway/openapi/openapi.json documents
+// them), shared by the core and widget tests.
 #pragma once
 
 #include <QByteArray>
