@@ -7,6 +7,7 @@
 #include "accounts/validation.h"
 #include "auth/jwt.h"
 #include "http/handler.h"
+#include "eventlog/kafka_event_log.h"
 #include "routes/admin_routes.h"
 #include "routes/auth_routes.h"
 #include "routes/catalog_routes.h"
@@ -136,7 +137,7 @@ int Server::Start() {
         admin.services = upstreams;
         admin.database = accounts_pool_;
         if (!config_.kafka_bootstrap_servers.empty()) {
-          admin.events = std::make_shared<admin::KafkaEventLog>(config_.kafka_bootstrap_servers);
+          admin.events = std::make_shared<eventlog::KafkaEventLog>(config_.kafka_bootstrap_servers);
         }
         admin_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.admin_workers),
                                                               config_.admin_queue_capacity);

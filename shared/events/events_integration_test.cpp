@@ -2,8 +2,6 @@
 // development broker (storefront-dev-broker, librdkafka's mock cluster), started for each test.
 // Each test migrates its own schema (owned by the shipping role) holding the outbox, the inbox
 // and two tiny tables: `orders` for a producer's state change, `things` for a handler to write.
-#include <signal.h>
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -19,15 +17,17 @@
 #include "shared/events/internal/kafka.h"
 #include "shared/events/outbox.h"
 #include "shared/events/relay.h"
+#include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
+#include "shared/testing/dev_broker.h"
 #include "shared/testing/postgres.h"
-#include "shared/testing/process.h"
 #include "storefront/events/v1/catalog_events.pb.h"
 
 namespace storefront::events {
 namespace {
 
 using namespace std::chrono_literals;
+using storefront::testing::DevBroker;
 using storefront::testing::SharedPostgres;
 
 // Every wait in these tests polls for a condition and gives up after this long; nothing asserts
@@ -44,58 +44,6 @@ bool Eventually(Condition done) {
   }
   return true;
 }
-
-int Occurrences(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-// The development broker as a child process; SIGUSR1 / SIGUSR2 take its brokers down / up.
-class DevBroker {
- public:
-  DevBroker() : dir_(storefront::testing::MakeTempDir("events-broker")), log_(dir_ + "/broker.log") {
-    storefront::testing::ProcessOptions options;
-    options.argv = {storefront::testing::BinDir() + "/storefront-dev-broker", "--topics-file",
-                    std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/topics.txt"};
-    options.log_path = log_;
-    process_ = std::make_unique<storefront::testing::Process>(options);
-    const std::string prefix = "bootstrap.servers=";
-    Eventually([&] {
-      const std::string text = storefront::testing::ReadFile(log_);
-      const auto at = text.find(prefix);
-      const auto end = at == std::string::npos ? at : text.find('\n', at);
-      if (end == std::string::npos) return !process_->Running();
-      bootstrap_ = text.substr(at + prefix.size(), end - at - prefix.size());
-      return true;
-    });
-    if (bootstrap_.empty()) {
-      ADD_FAILURE() << "the dev broker did not start:\n" << storefront::testing::ReadFile(log_);
-    }
-  }
-  ~DevBroker() {
-    process_->Stop(SIGTERM);
-    storefront::testing::RemoveTree(dir_);
-  }
-
-  const std::string& bootstrap() const { return bootstrap_; }
-  void Down() { Signal(SIGUSR1, "all brokers down"); }
-  void Up() { Signal(SIGUSR2, "all brokers up"); }
-
- private:
-  // Signals, then waits for the broker to say it acted on it.
-  void Signal(int signal_number, const std::string& acknowledgement) {
-    const int before = Occurrences(storefront::testing::ReadFile(log_), acknowledgement);
-    ::kill(process_->pid(), signal_number);
-    ASSERT_TRUE(Eventually(
-        [&] { return Occurrences(storefront::testing::ReadFile(log_), acknowledgement) > before; }));
-  }
-
-  std::string dir_;
-  std::string log_;
-  std::unique_ptr<storefront::testing::Process> process_;
-  std::string bootstrap_;
-};
 
 struct DeadLetter {
   std::string key;
@@ -151,7 +99,7 @@ std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, std::size_
 class EventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(broker_.bootstrap().empty());
+    ASSERT_FALSE(broker_.bootstrap().empty()) << "the dev broker did not start:\n" << broker_.Log();
     schema_ = FreshSchema();
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
     db::Migrate(connection, schema_,
@@ -252,7 +200,7 @@ class EventsTest : public ::testing::Test {
     return true;
   }
 
-  DevBroker broker_;
+  DevBroker broker_{"events-broker"};
   std::string schema_;
   db::Pool pool_{SharedPostgres().Dsn("shipping"), 4};
 };
@@ -570,6 +518,44 @@ TEST_F(EventsTest, TheRelayThreadPublishesWhatIsAppended) {
   relay.Notify();
   EXPECT_TRUE(Eventually([&] { return Unsent() == 0; }));
   relay.Stop();
+}
+
+// The operator's view of a topic: the newest messages of each partition read by assignment, one
+// message by its position, what it produced with its headers, and the broker's health.
+TEST_F(EventsTest, ATopicLogReadsTheNewestMessagesAndOneByPositionWithoutAGroup) {
+  TopicLog log({.bootstrap_servers = broker_.bootstrap(), .client_id = "topic-log-test", .timeout = 5s});
+  const std::string topic(kShipmentTopic);
+  for (const char* value : {"first", "second", "third"}) {
+    TopicMessage message;
+    message.topic = topic;
+    message.key = "one-key";  // one partition, in this order
+    message.value = value;
+    message.headers = {{"note", std::string("n-") + value}};
+    log.Produce(message);
+  }
+
+  const auto newest = log.Newest(topic, 2);
+  ASSERT_EQ(newest.size(), 2u);
+  std::map<std::int64_t, TopicMessage> by_offset;
+  for (const auto& message : newest) by_offset[message.offset] = message;
+  ASSERT_EQ(by_offset.size(), 2u);
+  EXPECT_EQ(by_offset.begin()->second.value, "second");
+  EXPECT_EQ(by_offset.rbegin()->second.value, "third");
+  EXPECT_EQ(by_offset.rbegin()->second.key, "one-key");
+  EXPECT_EQ(by_offset.rbegin()->second.headers.at("note"), "n-third");
+  EXPECT_TRUE(by_offset.rbegin()->second.timestamp_ms.has_value());
+
+  const auto& second = by_offset.begin()->second;
+  auto found = log.At(topic, second.partition, second.offset);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->value, "second");
+  EXPECT_FALSE(log.At(topic, second.partition, second.offset + 100).has_value());
+  EXPECT_FALSE(log.At(topic, 999, 0).has_value()) << "no such partition";
+  EXPECT_TRUE(log.Newest("storefront.no-such-topic.v1", 5).empty());
+
+  const auto health = log.Check();
+  EXPECT_TRUE(health.ok) << health.detail;
+  EXPECT_NE(health.detail.find("broker"), std::string::npos) << health.detail;
 }
 
 }  // namespace

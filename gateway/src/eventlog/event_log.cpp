@@ -1,20 +1,18 @@
-#include "routes/admin_events.h"
+#include "eventlog/event_log.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
-#include <librdkafka/rdkafka.h>
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <tuple>
 
 #include "shared/errors/errors.h"
-#include "shared/events/internal/kafka.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
+#include "shared/types/proto.h"
 #include "storefront/events/v1/catalog_events.pb.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/envelope.pb.h"
@@ -22,16 +20,13 @@
 #include "storefront/events/v1/payments_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
 
-namespace storefront::gateway::admin {
+namespace storefront::gateway::eventlog {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 namespace ev = storefront::events::v1;
 
 constexpr std::string_view kPayloadPackage = "storefront.events.v1.";
-// How long one read may take in all, past the per-request timeout: the broker answers
-// watermarks at once, so this only bounds a broker that stalls mid-fetch.
-constexpr auto kReadBudget = std::chrono::seconds(5);
 
 // The generated pool only holds the descriptors of .pb.cc files linked into the binary, and a
 // static library's object file is linked only when something uses it. Naming one message of
@@ -76,7 +71,7 @@ std::string Header(const TopicMessage& message, const std::string& name) {
 
 nlohmann::json TimestampJson(const TopicMessage& message) {
   if (!message.timestamp_ms) return nullptr;
-  return TimeUtil::ToString(TimeUtil::MillisecondsToTimestamp(*message.timestamp_ms));
+  return TimeUtil::ToString(types::ToProto(types::FromMicros(*message.timestamp_ms * 1000)));
 }
 
 // Text for JSON: nlohmann refuses to serialize invalid UTF-8, and keys and headers are bytes.
@@ -100,134 +95,6 @@ std::string Printable(const std::string& bytes) {
   return out;
 }
 
-// --- librdkafka --------------------------------------------------------------------------------
-
-std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> Owned(rd_kafka_message_t* message) {
-  return {message, rd_kafka_message_destroy};
-}
-
-TopicMessage FromKafka(const rd_kafka_message_t& message) {
-  TopicMessage out;
-  out.topic = rd_kafka_topic_name(message.rkt);
-  out.partition = message.partition;
-  out.offset = message.offset;
-  if (message.key != nullptr) out.key.assign(static_cast<const char*>(message.key), message.key_len);
-  if (message.payload != nullptr) out.value.assign(static_cast<const char*>(message.payload), message.len);
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      out.headers[name] = value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size);
-    }
-  }
-  rd_kafka_timestamp_type_t type;
-  const std::int64_t timestamp = rd_kafka_message_timestamp(&message, &type);
-  if (timestamp >= 0) out.timestamp_ms = timestamp;
-  return out;
-}
-
-// A consumer that reads by assignment only: it joins no group and commits nothing (librdkafka
-// wants a group.id before it assigns partitions, but a group is only joined on subscribe).
-class Reader {
- public:
-  Reader(const std::string& bootstrap, std::chrono::milliseconds timeout) : timeout_(timeout) {
-    rd_kafka_conf_t* conf = events::internal::MakeConf({{"bootstrap.servers", bootstrap},
-                                                        {"group.id", "storefront-gateway-console"},
-                                                        {"client.id", "storefront-gateway-console"},
-                                                        {"enable.auto.commit", "false"},
-                                                        {"enable.auto.offset.store", "false"},
-                                                        {"enable.partition.eof", "true"},
-                                                        {"auto.offset.reset", "earliest"},
-                                                        {"socket.timeout.ms", "10000"}});
-    char errstr[512];
-    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (rk_ == nullptr) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error(std::string("cannot create a kafka reader: ") + errstr);
-    }
-  }
-  ~Reader() {
-    rd_kafka_consumer_close(rk_);
-    rd_kafka_destroy(rk_);
-  }
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-
-  // The topic's partition ids; empty when the broker does not know the topic.
-  std::vector<int> Partitions(const std::string& topic) {
-    rd_kafka_topic_t* handle = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* metadata = nullptr;
-    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, handle, &metadata, Millis());
-    rd_kafka_topic_destroy(handle);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
-    std::vector<int> partitions;
-    for (int t = 0; t < metadata->topic_cnt; ++t) {
-      const auto& info = metadata->topics[t];
-      if (topic != info.topic || info.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-      for (int p = 0; p < info.partition_cnt; ++p) partitions.push_back(info.partitions[p].id);
-    }
-    rd_kafka_metadata_destroy(metadata);
-    std::sort(partitions.begin(), partitions.end());
-    return partitions;
-  }
-
-  std::pair<std::int64_t, std::int64_t> Watermarks(const std::string& topic, int partition) {
-    std::int64_t low = 0, high = 0;
-    const rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high, Millis());
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
-    return {low, high};
-  }
-
-  // Reads each partition of `ranges` from its start offset up to (not including) its end.
-  // `take` sees each message and returns true when it needs nothing more from that partition.
-  void Read(const std::string& topic, const std::map<int, std::pair<std::int64_t, std::int64_t>>& ranges,
-            const std::function<bool(const rd_kafka_message_t&)>& take) {
-    if (ranges.empty()) return;
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size()));
-    for (const auto& [partition, range] : ranges) {
-      rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = range.first;
-    }
-    const rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
-
-    std::map<int, std::int64_t> open;  // partition -> end offset
-    for (const auto& [partition, range] : ranges) open[partition] = range.second;
-    const auto deadline = std::chrono::steady_clock::now() + timeout_ + kReadBudget;
-    while (!open.empty()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        throw Unavailable("the Kafka broker did not return the messages of " + topic + " in time");
-      }
-      auto message = Owned(rd_kafka_consumer_poll(rk_, 100));
-      if (!message) continue;
-      auto it = open.find(message->partition);
-      if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (it != open.end()) open.erase(it);
-        continue;
-      }
-      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        log::Warn("console: kafka read error", {{"topic", topic}, {"error", rd_kafka_err2name(message->err)}});
-        continue;
-      }
-      if (it == open.end()) continue;
-      const bool done = take(*message) || message->offset + 1 >= it->second;
-      if (done) open.erase(it);
-    }
-  }
-
- private:
-  int Millis() const { return static_cast<int>(timeout_.count()); }
-  [[noreturn]] static void Unreachable(rd_kafka_resp_err_t err) {
-    throw Unavailable("the Kafka broker is unavailable (" + events::internal::ErrorText(err) + ")");
-  }
-
-  rd_kafka_t* rk_ = nullptr;
-  std::chrono::milliseconds timeout_;
-};
-
 // Newest first, ties broken by message time and then offset, so the order is total.
 template <typename Key>
 std::vector<nlohmann::json> NewestFirst(std::vector<std::pair<Key, nlohmann::json>> keyed, std::size_t limit) {
@@ -242,80 +109,12 @@ std::vector<nlohmann::json> NewestFirst(std::vector<std::pair<Key, nlohmann::jso
 
 }  // namespace
 
-// --- KafkaEventLog -------------------------------------------------------------------------------
-
-KafkaEventLog::KafkaEventLog(std::string bootstrap_servers, std::chrono::milliseconds timeout)
-    : bootstrap_(std::move(bootstrap_servers)), timeout_(timeout) {}
-
-KafkaEventLog::~KafkaEventLog() = default;
-
-events::internal::KafkaProducer& KafkaEventLog::Producer() {
-  if (!producer_) {
-    producer_ = std::make_unique<events::internal::KafkaProducer>(events::internal::KafkaConfig{
-        {"bootstrap.servers", bootstrap_},
-        {"client.id", "storefront-gateway-console"},
-        {"acks", "all"},
-        {"message.timeout.ms", "5000"}});
-  }
-  return *producer_;
-}
-
-std::vector<TopicMessage> KafkaEventLog::Newest(const std::string& topic, int per_partition) {
-  Reader reader(bootstrap_, timeout_);
-  std::map<int, std::pair<std::int64_t, std::int64_t>> ranges;
-  for (int partition : reader.Partitions(topic)) {
-    auto [low, high] = reader.Watermarks(topic, partition);
-    if (high > low) ranges[partition] = {std::max(low, high - per_partition), high};
-  }
-  std::vector<TopicMessage> messages;
-  reader.Read(topic, ranges, [&](const rd_kafka_message_t& message) {
-    messages.push_back(FromKafka(message));
-    return false;
-  });
-  return messages;
-}
-
-std::optional<TopicMessage> KafkaEventLog::At(const std::string& topic, int partition, std::int64_t offset) {
-  Reader reader(bootstrap_, timeout_);
-  auto partitions = reader.Partitions(topic);
-  if (std::find(partitions.begin(), partitions.end(), partition) == partitions.end()) return std::nullopt;
-  auto [low, high] = reader.Watermarks(topic, partition);
-  if (offset < low || offset >= high) return std::nullopt;
-  std::optional<TopicMessage> found;
-  reader.Read(topic, {{partition, {offset, high}}}, [&](const rd_kafka_message_t& message) {
-    if (message.offset == offset) found = FromKafka(message);
-    return message.offset >= offset;
-  });
-  return found;
-}
-
-void KafkaEventLog::Produce(const TopicMessage& message) {
-  events::internal::OutgoingMessage outgoing{message.topic, message.key, message.value, {}};
-  for (const auto& header : message.headers) outgoing.headers.push_back(header);
-  std::lock_guard lock(mutex_);
-  const auto result = Producer().Deliver({outgoing}, std::chrono::seconds(6));
-  if (result.at(0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw Unavailable("the Kafka broker did not take the message (" + events::internal::ErrorText(result[0]) + ")");
-  }
-}
-
-BrokerHealth KafkaEventLog::Check() {
-  rd_kafka_t* handle = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    handle = Producer().handle();  // the producer lives as long as this object
-  }
-  const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err =
-      rd_kafka_metadata(handle, /*all_topics=*/0, nullptr, &metadata, static_cast<int>(timeout_.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return {false, events::internal::ErrorText(err)};
-  const int brokers = metadata->broker_cnt;
-  rd_kafka_metadata_destroy(metadata);
-  if (brokers == 0) return {false, "no brokers in the cluster metadata"};
-  return {true, std::to_string(brokers) + (brokers == 1 ? " broker" : " brokers")};
-}
-
 // --- JSON --------------------------------------------------------------------------------------
+
+bool IsStoreTopic(const std::string& name) {
+  return std::any_of(events::kTopics.begin(), events::kTopics.end(),
+                     [&](const events::TopicInfo& topic) { return topic.name == name; });
+}
 
 nlohmann::json EventJson(const TopicMessage& message) {
   nlohmann::json out = {{"topic", message.topic},
@@ -357,7 +156,8 @@ std::vector<nlohmann::json> NewestEvents(const std::vector<TopicMessage>& messag
     ev::EventEnvelope envelope;
     std::int64_t occurred = std::numeric_limits<std::int64_t>::min();
     if (envelope.ParseFromString(message.value) && envelope.has_occurred_at()) {
-      occurred = TimeUtil::TimestampToMicroseconds(envelope.occurred_at());
+      // An absurd time (a hostile or broken producer) sorts as the oldest.
+      if (auto at = types::FromProto(envelope.occurred_at())) occurred = types::ToMicros(*at);
     }
     keyed.push_back({Key{occurred, message.timestamp_ms.value_or(-1), message.offset, message.partition},
                      EventJson(message)});
@@ -382,9 +182,7 @@ std::string Replay(EventLog& log, int partition, std::int64_t offset) {
     throw NotFound("no dead letter at partition " + std::to_string(partition) + ", offset " + std::to_string(offset));
   }
   const std::string original = Header(*letter, "original_topic");
-  const bool known = std::any_of(events::kTopics.begin(), events::kTopics.end(),
-                                 [&](const events::TopicInfo& topic) { return topic.name == original; });
-  if (!known || original == dead_letters) {
+  if (!IsStoreTopic(original) || original == dead_letters) {
     throw FailedPrecondition("the dead letter at " + std::to_string(partition) + "/" + std::to_string(offset) +
                              " names no topic of the store to replay to (original_topic \"" +
                              Printable(original.substr(0, 100)) + "\")");
@@ -399,4 +197,4 @@ std::string Replay(EventLog& log, int partition, std::int64_t offset) {
   return original;
 }
 
-}  // namespace storefront::gateway::admin
+}  // namespace storefront::gateway::eventlog

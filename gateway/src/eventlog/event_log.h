@@ -1,49 +1,27 @@
 // The event log as operators see it: the newest events of a topic, the dead letters, a replay,
-// and whether the broker answers.
+// and whether the broker answers. EventLog is the port the routes use; KafkaEventLog
+// (kafka_event_log.h) is its adapter over shared/events' TopicLog. The JSON mapping (EventJson,
+// DeadLetterJson) and the replay rules (Replay) are plain functions over TopicMessage, unit
+// tested without a broker (event_log_test.cpp).
 //
-// Reading the newest N events is not what a consumer group does (a group reads forward from its
-// committed offsets). Here each partition's watermarks are asked for, the reader is assigned at
-// max(low, high - N) and reads up to high, then the events of all partitions are merged newest
-// first. Nothing is committed and no group is joined, so the console never disturbs the
-// services' consumers.
-//
-// Every call to EventLog blocks on the broker: run it on an http::BlockingPool, never on a
-// reactor thread. The JSON mapping (EventJson, DeadLetterJson) and the replay rules (Replay) are
-// plain functions over TopicMessage, unit tested without a broker (admin_events_test.cpp).
+// Every call to an EventLog may block on the broker: run it on an http::BlockingPool, never on
+// a reactor thread.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace storefront::events::internal {
-class KafkaProducer;
-}
+#include "shared/events/topic_log.h"
 
-namespace storefront::gateway::admin {
+namespace storefront::gateway::eventlog {
 
 // One Kafka message as read, before it is interpreted.
-struct TopicMessage {
-  std::string topic;
-  int partition = 0;
-  std::int64_t offset = 0;
-  std::string key;
-  std::string value;
-  std::map<std::string, std::string> headers;  // the last value of each name
-  std::optional<std::int64_t> timestamp_ms;   // the message's timestamp, when it has one
-};
-
-struct BrokerHealth {
-  bool ok = false;
-  std::string detail;  // "3 brokers", or why not
-};
+using TopicMessage = storefront::events::TopicMessage;
+using BrokerHealth = storefront::events::BrokerHealth;
 
 class EventLog {
  public:
@@ -59,25 +37,8 @@ class EventLog {
   virtual BrokerHealth Check() = 0;
 };
 
-// EventLog over librdkafka.
-class KafkaEventLog final : public EventLog {
- public:
-  explicit KafkaEventLog(std::string bootstrap_servers, std::chrono::milliseconds timeout = std::chrono::seconds(1));
-  ~KafkaEventLog() override;
-
-  std::vector<TopicMessage> Newest(const std::string& topic, int per_partition) override;
-  std::optional<TopicMessage> At(const std::string& topic, int partition, std::int64_t offset) override;
-  void Produce(const TopicMessage& message) override;
-  BrokerHealth Check() override;
-
- private:
-  events::internal::KafkaProducer& Producer();  // created on first use; call with mutex_ held
-
-  const std::string bootstrap_;
-  const std::chrono::milliseconds timeout_;  // each request to the broker
-  std::mutex mutex_;
-  std::unique_ptr<events::internal::KafkaProducer> producer_;  // health checks and replays
-};
+// One of events::kTopics (the dead-letter topic included).
+bool IsStoreTopic(const std::string& name);
 
 // Event = {"topic","partition","offset","key","event_id","event_type","aggregate_id",
 // "occurred_at","producer","payload"}: the storefront.events.v1.EventEnvelope in the message,
@@ -104,4 +65,4 @@ std::vector<nlohmann::json> NewestDeadLetters(const std::vector<TopicMessage>& m
 // (no usable original topic).
 std::string Replay(EventLog& log, int partition, std::int64_t offset);
 
-}  // namespace storefront::gateway::admin
+}  // namespace storefront::gateway::eventlog

@@ -1,6 +1,6 @@
 // Reading events for operators without a broker: envelope and payload decoding, dead-letter
 // headers, newest-first ordering, and the replay rules over a fake EventLog.
-#include "routes/admin_events.h"
+#include "eventlog/event_log.h"
 
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/envelope.pb.h"
 
-namespace storefront::gateway::admin {
+namespace storefront::gateway::eventlog {
 namespace {
 
 using google::protobuf::util::TimeUtil;
@@ -168,4 +168,4 @@ TEST(ReplayTest, RefusesWhatIsMissingOrHasNowhereToGo) {
 }
 
 }  // namespace
-}  // namespace storefront::gateway::admin
+}  // namespace storefront::gateway::eventlog

@@ -1,81 +1,45 @@
 #include "routes/catalog_routes.h"
 
-#include <google/protobuf/util/time_util.h>
-
-#include <charconv>
-
-#include "routes/json_mapping.h"
+#include "routes/kit.h"
 
 namespace storefront::gateway::routes {
 namespace {
 
 namespace pb = storefront::catalog::v1;
-using google::protobuf::util::TimeUtil;
-using Pistache::Http::Code;
-using Pistache::Http::Method;
 
-std::string Query(const http::Request& request, const std::string& name) {
-  auto it = request.query.find(name);
-  return it == request.query.end() ? std::string() : it->second;
-}
-
-void ListProducts(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request,
-                  std::shared_ptr<http::Responder> responder) {
+void ListProducts(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request, Out out) {
   pb::ListProductsRequest upstream;
-  std::vector<http::FieldError> errors;
-  if (auto limit = Query(request, "limit"); !limit.empty()) {
-    int value = 0;
-    auto [ptr, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), value);
-    if (ec != std::errc() || ptr != limit.data() + limit.size() || value < 1 || value > 100) {
-      errors.push_back({"limit", "must be an integer between 1 and 100"});
-    }
-    upstream.set_page_size(value);
-  }
-  upstream.set_query(Query(request, "query"));
-  upstream.set_category_id(Query(request, "category"));
-  upstream.set_page_token(Query(request, "cursor"));
-  if (!errors.empty()) {
-    responder->SendProblem(http::BadRequest("limit must be an integer between 1 and 100", std::move(errors)));
-    return;
-  }
+  Errors errors;
+  Paging(request, 100, upstream, errors);
+  if (const auto* query = Query(request, "query")) upstream.set_query(*query);
+  if (const auto* category = Query(request, "category")) upstream.set_category_id(*category);
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   rpc::AsyncCall<pb::ListProductsResponse>(
       catalog->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
-      [responder](const grpc::Status& status, pb::ListProductsResponse& response) {
-        if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
-        nlohmann::json body = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
-        for (const auto& product : response.products()) body["items"].push_back(ProductJson(product));
-        if (!response.next_page_token().empty()) body["next_cursor"] = response.next_page_token();
-        responder->Json(Code::Ok, body);
-      });
+      Answer<pb::ListProductsResponse>(out, "catalog", Code::Ok, [](auto& response) {
+        return PageJson(response.products(), response.next_page_token(), ProductJson);
+      }));
 }
 
-void GetProduct(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request,
-                std::shared_ptr<http::Responder> responder) {
+void GetProduct(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request, Out out) {
   pb::GetProductRequest upstream;
-  upstream.set_id(request.params.at("id"));
+  upstream.set_id(request.params.at("id"));  // the catalog answers NOT_FOUND for any unknown id
   rpc::AsyncCall<pb::Product>(catalog->Context(request.request_id), std::move(upstream),
                               STOREFRONT_CALL(catalog, GetProduct),
-                              [responder](const grpc::Status& status, pb::Product& product) {
-                                if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
-                                responder->Json(Code::Ok, ProductJson(product));
-                              });
+                              Answer<pb::Product>(out, "catalog", Code::Ok, ProductJson));
 }
 
-void ListCategories(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request,
-                    std::shared_ptr<http::Responder> responder) {
+void ListCategories(const std::shared_ptr<CatalogClient>& catalog, const http::Request& request, Out out) {
   rpc::AsyncCall<pb::ListCategoriesResponse>(
       catalog->Context(request.request_id), pb::ListCategoriesRequest{}, STOREFRONT_CALL(catalog, ListCategories),
-      [responder](const grpc::Status& status, pb::ListCategoriesResponse& response) {
-        if (!status.ok()) return responder->SendProblem(http::FromStatus(status, "catalog"));
-        nlohmann::json items = nlohmann::json::array();
-        for (const auto& category : response.categories()) {
-          items.push_back({{"id", category.id()},
-                           {"name", category.name()},
-                           {"description", category.description()},
-                           {"product_count", category.active_product_count()}});
-        }
-        responder->Json(Code::Ok, {{"items", items}});
-      });
+      Answer<pb::ListCategoriesResponse>(out, "catalog", Code::Ok, [](auto& response) {
+        return ItemsJson(response.categories(), [](const pb::Category& category) {
+          return nlohmann::json{{"id", category.id()},
+                                {"name", category.name()},
+                                {"description", category.description()},
+                                {"product_count", category.active_product_count()}};
+        });
+      }));
 }
 
 }  // namespace
@@ -89,8 +53,8 @@ nlohmann::json ProductJson(const pb::Product& product) {
           {"category_id", product.category_id()},
           {"image_url", product.image_url()},
           {"active", product.active()},
-          {"created_at", TimeUtil::ToString(product.created_at())},
-          {"updated_at", TimeUtil::ToString(product.updated_at())}};
+          {"created_at", TimeJson(product.created_at())},
+          {"updated_at", TimeJson(product.updated_at())}};
 }
 
 void AddCatalogRoutes(http::GatewayRouter& router, std::shared_ptr<CatalogClient> catalog) {

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <mutex>
 
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "shared/rpc/client.h"
 
 namespace storefront::gateway::routes {
@@ -42,13 +41,27 @@ struct ReadinessRound {
 
 }  // namespace
 
+void CheckHealth(HealthStub stub, const std::string& request_id, std::function<void(bool, std::string)> done) {
+  rpc::AsyncCall<health::HealthCheckResponse>(
+      rpc::NewContext(kProbeTimeout, request_id), health::HealthCheckRequest{},
+      [stub](auto* context, auto* request, auto* response, auto call_done) {
+        stub->async()->Check(context, request, response, std::move(call_done));
+      },
+      [done = std::move(done)](const grpc::Status& status, health::HealthCheckResponse& response) {
+        if (status.ok() && response.status() == health::HealthCheckResponse::SERVING) return done(true, "serving");
+        done(false, status.ok()                                                  ? "not serving"
+                    : status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? "timed out"
+                                                                                 : "unreachable");
+      });
+}
+
 void AddSystemRoutes(http::GatewayRouter& router, std::vector<Upstream> upstreams) {
   router.Add(Method::Get, "/livez", [](const http::Request&, std::shared_ptr<http::Responder> out) {
     out->Json(Code::Ok, {{"status", "ok"}});
   });
 
-  auto stubs = std::make_shared<std::vector<std::pair<std::string, std::shared_ptr<health::Health::Stub>>>>();
-  for (auto& upstream : upstreams) stubs->emplace_back(upstream.name, health::Health::NewStub(upstream.channel));
+  auto stubs = std::make_shared<std::vector<std::pair<std::string, HealthStub>>>();
+  for (auto& upstream : upstreams) stubs->emplace_back(upstream.name, NewHealthStub(upstream.channel));
 
   router.Add(Method::Get, "/readyz", [stubs](const http::Request& request, std::shared_ptr<http::Responder> out) {
     if (stubs->empty()) return out->Json(Code::Ok, {{"status", "ready"}, {"checks", nlohmann::json::object()}});
@@ -56,18 +69,8 @@ void AddSystemRoutes(http::GatewayRouter& router, std::vector<Upstream> upstream
     round->responder = out;
     round->pending = stubs->size();
     for (const auto& [name, stub] : *stubs) {
-      rpc::AsyncCall<health::HealthCheckResponse>(
-          rpc::NewContext(kProbeTimeout, request.request_id), health::HealthCheckRequest{},
-          [stub = stub](auto* context, auto* req, auto* resp, auto done) {
-            stub->async()->Check(context, req, resp, std::move(done));
-          },
-          [round, name = name](const grpc::Status& status, health::HealthCheckResponse& response) {
-            bool serving = status.ok() && response.status() == health::HealthCheckResponse::SERVING;
-            std::string detail = status.ok() ? "not serving"
-                                 : status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? "timed out"
-                                                                                              : "unreachable";
-            round->Record(name, serving, detail);
-          });
+      CheckHealth(stub, request.request_id,
+                  [round, name = name](bool serving, std::string detail) { round->Record(name, serving, detail); });
     }
   });
 

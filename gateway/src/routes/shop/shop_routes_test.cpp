@@ -1,8 +1,12 @@
-#include "routes/shop_routes.h"
+// The shopper routes' JSON shapes (cart, order, shopper and operator views) and the HTTP status of
+// each checkout outcome, without a server.
+#include "routes/shop/cart.h"
+#include "routes/shop/checkout.h"
+#include "routes/shop/orders.h"
 
 #include <gtest/gtest.h>
 
-namespace storefront::gateway::routes {
+namespace storefront::gateway::routes::shop {
 namespace {
 
 namespace checkoutpb = storefront::checkout::v1;
@@ -54,4 +58,4 @@ TEST(CartJsonTest, AnEmptyCartHasNoSubtotal) {
 }
 
 }  // namespace
-}  // namespace storefront::gateway::routes
+}  // namespace storefront::gateway::routes::shop

@@ -1,0 +1,132 @@
+#include "routes/shop/checkout.h"
+
+#include "http/json_fields.h"
+#include "routes/shop/orders.h"
+
+namespace storefront::gateway::routes::shop {
+namespace {
+
+namespace cartpb = storefront::cart::v1;
+namespace checkoutpb = storefront::checkout::v1;
+namespace shippingpb = storefront::shipping::v1;
+
+void AddressFields(http::JsonFields fields, storefront::common::v1::Address* out) {
+  out->set_name(fields.String("name", 1, 100));
+  out->set_line1(fields.String("line1", 1, 200));
+  out->set_line2(fields.String("line2", 0, 200, false));
+  out->set_city(fields.String("city", 1, 100));
+  out->set_region(fields.String("region", 0, 100, false));
+  out->set_postal_code(fields.String("postal_code", 1, 20));
+  out->set_country(fields.String("country", 2, 2));
+}
+
+void Quotes(ShopClients& c, const http::Request& request, const auth::Principal& who, Out out) {
+  Errors errors;
+  http::JsonFields body(Body(request), "", errors);
+  shippingpb::GetQuotesRequest quote;
+  AddressFields(body.Object("address"), quote.mutable_address());
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
+  // The quote depends on what is in the cart: read it first, then ask shipping.
+  cartpb::GetCartRequest read;
+  read.set_customer_id(who.account_id);
+  auto cart = c.cart;
+  auto shipping = c.shipping;
+  std::string request_id = request.request_id;
+  rpc::AsyncCall<cartpb::Cart>(
+      cart->Context(request_id), std::move(read), STOREFRONT_CALL(cart, GetCart),
+      [out, shipping, quote, request_id](const grpc::Status& status, cartpb::Cart& current) mutable {
+        if (!status.ok()) return out->SendProblem(http::FromStatus(status, "cart"));
+        if (current.items_size() == 0) {
+          return out->SendProblem({409, "cart-empty", "Cart is empty", "add items to the cart before asking for shipping quotes", {}});
+        }
+        quote.set_item_count(current.item_count());
+        *quote.mutable_subtotal() = current.subtotal();
+        rpc::AsyncCall<shippingpb::GetQuotesResponse>(
+            shipping->Context(request_id), std::move(quote), STOREFRONT_CALL(shipping, GetQuotes),
+            Answer<shippingpb::GetQuotesResponse>(out, "shipping", Code::Ok, [](auto& response) {
+              nlohmann::json options = nlohmann::json::array();
+              for (const auto& o : response.options()) {
+                options.push_back({{"id", o.id()},
+                                   {"carrier", o.carrier()},
+                                   {"service", o.service()},
+                                   {"price", MoneyJson(o.price())},
+                                   {"estimated_days", o.estimated_days()}});
+              }
+              return nlohmann::json{{"options", options}};
+            }));
+      });
+}
+
+void PlaceOrder(ShopClients& c, const http::Request& request, const auth::Principal& who, Out out) {
+  Errors errors;
+  auto key = IdempotencyKey(request, /*required=*/true, errors);
+  http::JsonFields body(Body(request), "", errors);
+  checkoutpb::PlaceOrderRequest upstream;
+  AddressFields(body.Object("shipping_address"), upstream.mutable_shipping_address());
+  upstream.set_shipping_option_id(body.String("shipping_option_id", 1, 64));
+  http::JsonFields payment = body.Object("payment");
+  auto* card = upstream.mutable_card();
+  card->set_number(payment.String("card_number", 12, 23));
+  card->set_exp_month(static_cast<int>(payment.Integer("exp_month", 1, 12)));
+  card->set_exp_year(static_cast<int>(payment.Integer("exp_year", 2000, 2100)));
+  card->set_cvc(payment.String("cvc", 3, 4));
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
+  upstream.set_idempotency_key(*key);
+  upstream.set_customer_id(who.account_id);
+  upstream.set_customer_email(who.email);
+  auto checkout = c.checkout;
+  rpc::AsyncCall<checkoutpb::Order>(
+      checkout->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(checkout, PlaceOrder),
+      [out](const grpc::Status& status, checkoutpb::Order& order) {
+        if (!status.ok()) {
+          http::Problem problem = http::FromStatus(status, "checkout");
+          if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+            problem = {422, "idempotency-key-reused", "Idempotency-Key reused", status.error_message(), {}};
+          } else if (status.error_code() == grpc::StatusCode::ABORTED) {
+            problem = {409, "checkout-in-progress", "Checkout in progress",
+                       "a checkout with this Idempotency-Key is still running; retry shortly", {}};
+          }
+          return out->SendProblem(problem);
+        }
+        http::Problem outcome = CheckoutProblem(order);
+        if (outcome.status >= 400) {
+          outcome.extensions = {{"order_id", order.id()}, {"order_status", EnumName(checkoutpb::OrderStatus_Name(order.status()), "ORDER_STATUS_")}};
+          return out->SendProblem(outcome);
+        }
+        out->Json(static_cast<Code>(outcome.status), OrderJson(order, false));
+      });
+}
+
+}  // namespace
+
+http::Problem CheckoutProblem(const checkoutpb::Order& order) {
+  switch (order.status()) {
+    case checkoutpb::ORDER_STATUS_FAILED:
+      break;
+    case checkoutpb::ORDER_STATUS_PENDING:
+    case checkoutpb::ORDER_STATUS_RESERVED:
+    case checkoutpb::ORDER_STATUS_PAYMENT_AUTHORIZED:
+      return {202, "", "", "", {}};  // still being processed: poll GET /api/v1/orders/{id}
+    default:
+      return {201, "", "", "", {}};
+  }
+  const std::string& reason = order.failure_reason();
+  switch (order.failure()) {
+    case checkoutpb::ORDER_FAILURE_PAYMENT_DECLINED:
+      return {402, "payment-declined", "Payment declined", reason, {}};
+    case checkoutpb::ORDER_FAILURE_OUT_OF_STOCK:
+      return {409, "out-of-stock", "Out of stock", reason, {}};
+    case checkoutpb::ORDER_FAILURE_DEPENDENCY_UNAVAILABLE:
+    case checkoutpb::ORDER_FAILURE_INTERRUPTED:
+      return {503, "checkout-unavailable", "Checkout unavailable", reason, {}};
+    default:
+      return {422, "checkout-failed", "Checkout failed", reason, {}};
+  }
+}
+
+void AddCheckoutRoutes(ShopRoutes& routes) {
+  routes.Add(Method::Post, "/api/v1/shipping/quotes", Quotes);
+  routes.Add(Method::Post, "/api/v1/checkout", PlaceOrder);
+}
+
+}  // namespace storefront::gateway::routes::shop

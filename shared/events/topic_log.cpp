@@ -1,0 +1,218 @@
+#include "shared/events/topic_log.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "shared/errors/errors.h"
+#include "shared/events/internal/kafka.h"
+#include "shared/log/log.h"
+
+namespace storefront::events {
+namespace {
+
+// How long one read may take in all, past the per-request timeout: the broker answers
+// watermarks at once, so this only bounds a broker that stalls mid-fetch.
+constexpr auto kReadBudget = std::chrono::seconds(5);
+
+std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> Owned(rd_kafka_message_t* message) {
+  return {message, rd_kafka_message_destroy};
+}
+
+TopicMessage FromKafka(const rd_kafka_message_t& message) {
+  TopicMessage out;
+  out.topic = rd_kafka_topic_name(message.rkt);
+  out.partition = message.partition;
+  out.offset = message.offset;
+  if (message.key != nullptr) out.key.assign(static_cast<const char*>(message.key), message.key_len);
+  if (message.payload != nullptr) out.value.assign(static_cast<const char*>(message.payload), message.len);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      out.headers[name] = value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size);
+    }
+  }
+  rd_kafka_timestamp_type_t type;
+  const std::int64_t timestamp = rd_kafka_message_timestamp(&message, &type);
+  if (timestamp >= 0) out.timestamp_ms = timestamp;
+  return out;
+}
+
+// A consumer that reads by assignment only: it joins no group and commits nothing (librdkafka
+// wants a group.id before it assigns partitions, but a group is only joined on subscribe).
+class Reader {
+ public:
+  explicit Reader(const TopicLogOptions& options) : timeout_(options.timeout) {
+    rd_kafka_conf_t* conf = internal::MakeConf({{"bootstrap.servers", options.bootstrap_servers},
+                                                {"group.id", options.client_id},
+                                                {"client.id", options.client_id},
+                                                {"enable.auto.commit", "false"},
+                                                {"enable.auto.offset.store", "false"},
+                                                {"enable.partition.eof", "true"},
+                                                {"auto.offset.reset", "earliest"},
+                                                {"socket.timeout.ms", "10000"}});
+    char errstr[512];
+    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (rk_ == nullptr) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error(std::string("cannot create a kafka reader: ") + errstr);
+    }
+  }
+  ~Reader() {
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // The topic's partition ids; empty when the broker does not know the topic.
+  std::vector<int> Partitions(const std::string& topic) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, handle, &metadata, Millis());
+    rd_kafka_topic_destroy(handle);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
+    std::vector<int> partitions;
+    for (int t = 0; t < metadata->topic_cnt; ++t) {
+      const auto& info = metadata->topics[t];
+      if (topic != info.topic || info.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      for (int p = 0; p < info.partition_cnt; ++p) partitions.push_back(info.partitions[p].id);
+    }
+    rd_kafka_metadata_destroy(metadata);
+    std::sort(partitions.begin(), partitions.end());
+    return partitions;
+  }
+
+  std::pair<std::int64_t, std::int64_t> Watermarks(const std::string& topic, int partition) {
+    std::int64_t low = 0, high = 0;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high, Millis());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
+    return {low, high};
+  }
+
+  // Reads each partition of `ranges` from its start offset up to (not including) its end.
+  // `take` sees each message and returns true when it needs nothing more from that partition.
+  void Read(const std::string& topic, const std::map<int, std::pair<std::int64_t, std::int64_t>>& ranges,
+            const std::function<bool(const rd_kafka_message_t&)>& take) {
+    if (ranges.empty()) return;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size()));
+    for (const auto& [partition, range] : ranges) {
+      rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = range.first;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
+
+    std::map<int, std::int64_t> open;  // partition -> end offset
+    for (const auto& [partition, range] : ranges) open[partition] = range.second;
+    const auto deadline = std::chrono::steady_clock::now() + timeout_ + kReadBudget;
+    while (!open.empty()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw Unavailable("the Kafka broker did not return the messages of " + topic + " in time");
+      }
+      auto message = Owned(rd_kafka_consumer_poll(rk_, 100));
+      if (!message) continue;
+      auto it = open.find(message->partition);
+      if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (it != open.end()) open.erase(it);
+        continue;
+      }
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log::Warn("topic log: kafka read error", {{"topic", topic}, {"error", rd_kafka_err2name(message->err)}});
+        continue;
+      }
+      if (it == open.end()) continue;
+      const bool done = take(*message) || message->offset + 1 >= it->second;
+      if (done) open.erase(it);
+    }
+  }
+
+ private:
+  int Millis() const { return static_cast<int>(timeout_.count()); }
+  [[noreturn]] static void Unreachable(rd_kafka_resp_err_t err) {
+    throw Unavailable("the Kafka broker is unavailable (" + internal::ErrorText(err) + ")");
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace
+
+TopicLog::TopicLog(TopicLogOptions options) : options_(std::move(options)) {}
+
+TopicLog::~TopicLog() = default;
+
+internal::KafkaProducer& TopicLog::Producer() {
+  if (!producer_) {
+    producer_ = std::make_unique<internal::KafkaProducer>(internal::KafkaConfig{
+        {"bootstrap.servers", options_.bootstrap_servers},
+        {"client.id", options_.client_id},
+        {"acks", "all"},
+        {"message.timeout.ms", "5000"}});
+  }
+  return *producer_;
+}
+
+std::vector<TopicMessage> TopicLog::Newest(const std::string& topic, int per_partition) {
+  Reader reader(options_);
+  std::map<int, std::pair<std::int64_t, std::int64_t>> ranges;
+  for (int partition : reader.Partitions(topic)) {
+    auto [low, high] = reader.Watermarks(topic, partition);
+    if (high > low) ranges[partition] = {std::max(low, high - per_partition), high};
+  }
+  std::vector<TopicMessage> messages;
+  reader.Read(topic, ranges, [&](const rd_kafka_message_t& message) {
+    messages.push_back(FromKafka(message));
+    return false;
+  });
+  return messages;
+}
+
+std::optional<TopicMessage> TopicLog::At(const std::string& topic, int partition, std::int64_t offset) {
+  Reader reader(options_);
+  auto partitions = reader.Partitions(topic);
+  if (std::find(partitions.begin(), partitions.end(), partition) == partitions.end()) return std::nullopt;
+  auto [low, high] = reader.Watermarks(topic, partition);
+  if (offset < low || offset >= high) return std::nullopt;
+  std::optional<TopicMessage> found;
+  reader.Read(topic, {{partition, {offset, high}}}, [&](const rd_kafka_message_t& message) {
+    if (message.offset == offset) found = FromKafka(message);
+    return message.offset >= offset;
+  });
+  return found;
+}
+
+void TopicLog::Produce(const TopicMessage& message) {
+  internal::OutgoingMessage outgoing{message.topic, message.key, message.value, {}};
+  for (const auto& header : message.headers) outgoing.headers.push_back(header);
+  std::lock_guard lock(mutex_);
+  const auto result = Producer().Deliver({outgoing}, std::chrono::seconds(6));
+  if (result.at(0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw Unavailable("the Kafka broker did not take the message (" + internal::ErrorText(result[0]) + ")");
+  }
+}
+
+BrokerHealth TopicLog::Check() {
+  rd_kafka_t* handle = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    handle = Producer().handle();  // the producer lives as long as this object
+  }
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(handle, /*all_topics=*/0, nullptr, &metadata, static_cast<int>(options_.timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return {false, internal::ErrorText(err)};
+  const int brokers = metadata->broker_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  if (brokers == 0) return {false, "no brokers in the cluster metadata"};
+  return {true, std::to_string(brokers) + (brokers == 1 ? " broker" : " brokers")};
+}
+
+}  // namespace storefront::events
