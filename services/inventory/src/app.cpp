@@ -33,36 +33,15 @@ App::App(Config config, domain::Clock clock)
                       .name = "inventory",
                       .consumes = {std::string(events::kOrderTopic)}}),
       sweeper_("reservation expiry sweep", [this] { return inventory_.ExpireDueReservations(); },
-               config_.reservation_sweep_interval) {
+               config_.reservation_sweep_interval),
+      host_({.schema = "inventory",
+             .migrations = AllMigrations(),
+             .pool = pool_,
+             .server = server_,
+             .events = events_,
+             .tasks = {&sweeper_}}) {
   server_.AddService(&api_);
-  if (auto* consumer = events_.consumer()) order_events_.RegisterWith(*consumer);
-}
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "inventory", AllMigrations());
-  }
-  sweeper_.Start();
-  events_.Start();
-  return server_.Start();
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  server_.ServeUntil(signals);
-  StopBackground();
-}
-
-void App::Shutdown() {
-  server_.Shutdown();
-  StopBackground();
-}
-
-void App::StopBackground() {
-  sweeper_.Stop();
-  // The consumer, then the relay last, so the events of the final changes still get their
-  // chance to go out.
-  events_.Stop();
+  if (auto* consumer = events_.consumer()) order_events_.RegisterOn(*consumer);
 }
 
 }  // namespace storefront::inventory

@@ -1,25 +1,25 @@
-// The inventory service's composition root: configuration, pool, migrations, repository, use
-// cases, the reservation sweeper thread, the gRPC transport, and (when Kafka is configured) the
-// outbox relay that publishes inventory's events and the consumer of checkout's order events.
-// main() only builds an App and runs it.
+// The inventory service's composition root: configuration, pool, repository, use cases, the
+// reservation sweeper, the gRPC transport, and (when Kafka is configured) the outbox relay that
+// publishes inventory's events and the consumer of checkout's order events. The lifecycle (migrate,
+// start, serve, shut down) is the shared service::Host's; main() only builds an App and runs it.
 #pragma once
 
 #include <chrono>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "api/inventory_api.h"
-#include "shared/background/periodic_task.h"
+#include "consumers/order_events.h"
 #include "domain/inventory.h"
-#include "repo/order_events.h"
 #include "repo/pg_inventory_repository.h"
+#include "shared/background/periodic_task.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
+#include "shared/types/time.h"
 
 namespace storefront::inventory {
 
@@ -40,18 +40,17 @@ std::vector<db::Migration> AllMigrations();
 class App {
  public:
   // `clock` is the time every deadline is measured against; tests pass a fake one.
-  explicit App(Config config, domain::Clock clock = [] { return std::chrono::system_clock::now(); });
-  // Applies migrations, starts the sweeper, the relay and the consumer (with Kafka), and starts
+  explicit App(Config config, domain::Clock clock = types::SystemNow);
+
+  // Applies migrations, starts the relay, the consumer (with Kafka) and the sweeper, and starts
   // serving; returns the bound port.
-  int Start();
-  // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
-  void ServeUntil(rpc::TerminationSignals& signals);
-  // Idempotent.
-  void Shutdown();
+  int Start() { return host_.Start(); }
+  // Serves until SIGTERM/SIGINT, then shuts down.
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
+  // Idempotent; also what destroying the App does.
+  void Shutdown() { host_.Shutdown(); }
 
  private:
-  void StopBackground();
-
   Config config_;
   domain::Clock clock_;
   db::Pool pool_;
@@ -59,11 +58,11 @@ class App {
   domain::Inventory inventory_;
   api::InventoryApi api_;
   rpc::Server server_;
-  repo::OrderEventHandlers order_events_;
-  // The relay and the consumer, with Kafka. After the pool, so they stop before it goes.
+  consumers::OrderEventHandlers order_events_;
   events::ServiceEvents events_;
-  // Declared last, so it is destroyed (stopped and joined) first, while the pool it uses lives.
   background::PeriodicTask sweeper_;
+  // Last: destroyed first, so it shuts down everything above while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::inventory

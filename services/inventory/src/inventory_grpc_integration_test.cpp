@@ -3,32 +3,22 @@
 // gets a fake clock, so expiry is driven by moving time, not by waiting for it.
 #include <gtest/gtest.h>
 
-#include <random>
 #include <thread>
 
 #include "app.h"
-#include "domain/mock_inventory_repository.h"
+#include "domain/mocks.h"
 #include "shared/testing/outbox_rows.h"
 #include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::inventory {
 namespace {
 
 namespace pb = storefront::inventory::v1;
 using storefront::testing::SharedPostgres;
-
-std::string NewUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
-    id += "0123456789abcdef"[hex(random)];
-  }
-  return id;
-}
+using storefront::types::NewUuid;
 
 class InventoryGrpcTest : public ::testing::Test {
  protected:

@@ -6,15 +6,6 @@ namespace storefront::shipping {
 
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
 
-namespace {
-
-domain::Clock OrSystemClock(domain::Clock clock) {
-  if (clock) return clock;
-  return [] { return std::chrono::system_clock::now(); };
-}
-
-}  // namespace
-
 Config Config::FromEnv(config::Env env) {
   Config config{config::ReadServiceSettings(env, "shipping", 50056)};
   config.progression.dispatch =
@@ -32,7 +23,7 @@ std::vector<db::Migration> AllMigrations() {
 
 App::App(Config config, domain::Clock clock)
     : config_(std::move(config)),
-      clock_(OrSystemClock(std::move(clock))),
+      clock_(std::move(clock)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgShipmentRepository::Prepare),
       repository_(pool_),
@@ -45,39 +36,15 @@ App::App(Config config, domain::Clock clock)
                       .name = "shipping",
                       .consumes = {std::string(events::kOrderTopic)}}),
       ticker_("shipment progression", [this] { return shipping_.AdvanceDueShipments(clock_()); },
-              config_.progression_tick) {
+              config_.progression_tick),
+      host_({.schema = "shipping",
+             .migrations = AllMigrations(),
+             .pool = pool_,
+             .server = server_,
+             .events = events_,
+             .tasks = {&ticker_}}) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) order_handlers_.RegisterOn(*consumer);
-}
-
-App::~App() { StopBackground(); }
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "shipping", AllMigrations());
-  }
-  events_.Start();
-  ticker_.Start();
-  return server_.Start();
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  server_.ServeUntil(signals);
-  StopBackground();
-}
-
-void App::Shutdown() {
-  server_.Shutdown();
-  StopBackground();
-}
-
-// The consumer first (no new changes), then the ticker, then the relay, which may still
-// publish what they wrote.
-void App::StopBackground() {
-  events_.StopConsumer();
-  ticker_.Stop();
-  events_.StopRelay();
 }
 
 }  // namespace storefront::shipping

@@ -1,25 +1,25 @@
-// The shipping service's composition root: configuration, pool, migrations, repository,
-// use cases (with the real clock and random source), gRPC transport, and the event machinery:
-// the outbox relay, the consumer of checkout's order events and the progression ticker.
-// main() only builds an App and runs it.
+// The shipping service's composition root: configuration, pool, repository, use cases (with the
+// real clock and random source), gRPC transport, and the event machinery: the outbox relay, the
+// consumer of checkout's order events and the progression ticker. The lifecycle (migrate, start,
+// serve, shut down) is the shared service::Host's; main() only builds an App and runs it.
 #pragma once
 
 #include <chrono>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "api/shipping_api.h"
 #include "consumers/order_events.h"
-#include "shared/background/periodic_task.h"
 #include "domain/shipping.h"
 #include "repo/pg_shipment_repository.h"
+#include "shared/background/periodic_task.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
+#include "shared/types/time.h"
 
 namespace storefront::shipping {
 
@@ -39,20 +39,18 @@ std::vector<db::Migration> AllMigrations();
 
 class App {
  public:
-  // `clock` defaults to the system clock; tests pass their own to control timestamps.
-  explicit App(Config config, domain::Clock clock = {});
-  ~App();
-  // Applies migrations, starts the relay, consumer and ticker, and starts serving; returns the
-  // bound port.
-  int Start();
-  // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
-  void ServeUntil(rpc::TerminationSignals& signals);
-  // Idempotent.
-  void Shutdown();
+  // `clock` is the time shipments are stamped and progressed with; tests pass their own.
+  explicit App(Config config, domain::Clock clock = types::SystemNow);
+
+  // Applies migrations, starts the relay, the consumer (with Kafka) and the ticker, and starts
+  // serving; returns the bound port.
+  int Start() { return host_.Start(); }
+  // Serves until SIGTERM/SIGINT, then shuts down.
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
+  // Idempotent; also what destroying the App does.
+  void Shutdown() { host_.Shutdown(); }
 
  private:
-  void StopBackground();
-
   Config config_;
   domain::Clock clock_;
   db::Pool pool_;
@@ -61,10 +59,10 @@ class App {
   api::ShippingApi api_;
   rpc::Server server_;
   consumers::OrderEventHandlers order_handlers_;
-  // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
-  // (stopped and joined) before it.
   events::ServiceEvents events_;
   background::PeriodicTask ticker_;
+  // Last: destroyed first, so it shuts down everything above while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::shipping

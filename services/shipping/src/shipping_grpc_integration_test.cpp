@@ -4,15 +4,16 @@
 // status code of every rule on the wire.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <thread>
 
 #include "app.h"
 #include "shared/events/topics.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
-#include "storefront/events/v1/checkout_events.pb.h"
+#include "shared/testing/events.h"
 #include "shared/testing/outbox_rows.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+#include "testing/fixture.h"
 
 namespace storefront::shipping {
 namespace {
@@ -30,7 +31,7 @@ class ShippingGrpcTest : public ::testing::Test {
             {{"DATABASE_URL", SharedPostgres().Dsn("shipping")},
              {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
              {"SHIPPING_TICK_MS", "10"}})),
-        [this] { return domain::Timestamp(std::chrono::microseconds(now_micros_.load())); });
+        clock_.AsClock());
     int port = app_->Start();
     channel_ = rpc::MakeChannel("127.0.0.1:" + std::to_string(port));
     stub_ = pb::ShippingService::NewStub(channel_);
@@ -83,7 +84,7 @@ class ShippingGrpcTest : public ::testing::Test {
     return stub_->CancelShipment(Context().get(), request, out);
   }
 
-  std::atomic<std::int64_t> now_micros_{kStartMicros};
+  TestClock clock_{types::FromMicros(kStartMicros)};
   std::unique_ptr<App> app_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::ShippingService::Stub> stub_;
@@ -135,7 +136,7 @@ TEST_F(ShippingGrpcTest, CheckoutCreatesOneShipmentPerOrderAndOperatorsMoveIt) {
   ASSERT_TRUE(stub_->GetShipmentByOrder(Context().get(), by_order, &found).ok());
   EXPECT_EQ(found.id(), created.id());
 
-  now_micros_ += 3'600'000'000;
+  clock_.Advance(std::chrono::hours(1));
   pb::Shipment moved;
   EXPECT_EQ(Advance(created.id(), pb::SHIPMENT_STATUS_DELIVERED, &moved).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -175,7 +176,7 @@ TEST_F(ShippingGrpcTest, ListsNewestFirstByStatus) {
   std::vector<std::string> ids;
   for (const char* order : {"8a0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e21", "8a0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e22",
                             "8a0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e23"}) {
-    now_micros_ += 86'400'000'000;  // a day later each, newer than anything else in the database
+    clock_.Advance(std::chrono::hours(24));  // a day later each, newer than anything else in the database
     ids.push_back(Create(CreateRequest(order, "standard")).id());
   }
   pb::ListShipmentsRequest request;
@@ -212,13 +213,11 @@ TEST_F(ShippingGrpcTest, ACreatedShipmentIsAnnouncedAndTheTickerMovesAConfirmedO
 
   db::Pool pool(dsn, 1, std::chrono::seconds(5), repo::PgShipmentRepository::Prepare);
   consumers::OrderEventHandlers handlers(
-      [this] { return domain::Timestamp(std::chrono::microseconds(now_micros_.load())); }, domain::ProgressionDelays{});
-  storefront::events::Envelope event;
-  event.set_event_id("6f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e31");
-  event.set_event_type(std::string(storefront::events::types::kOrderConfirmed));
+      clock_.AsClock(), domain::ProgressionDelays{});
   storefront::events::v1::OrderConfirmed confirmed;
   confirmed.set_order_id(order);
-  event.set_payload(confirmed.SerializeAsString());
+  const auto event = testing::EnvelopeOf(storefront::events::types::kOrderConfirmed, confirmed,
+                                         {.event_id = "6f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e31"});
   {
     auto lease = pool.Acquire();
     pqxx::work txn(*lease);
@@ -226,7 +225,7 @@ TEST_F(ShippingGrpcTest, ACreatedShipmentIsAnnouncedAndTheTickerMovesAConfirmedO
     txn.commit();
   }
 
-  now_micros_ += 30'000'000;  // the default dispatch delay has passed
+  clock_.Advance(std::chrono::seconds(30));  // the default dispatch delay has passed
   pb::GetShipmentRequest get;
   get.set_id(created.id());
   pb::Shipment shipment;

@@ -1,18 +1,10 @@
 #include "api/inventory_api.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "shared/rpc/status.h"
+#include "shared/types/proto.h"
 
 namespace storefront::inventory::api {
 namespace {
-
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToProto(domain::Timestamp at) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  return TimeUtil::MicrosecondsToTimestamp(micros);
-}
 
 pb::ReservationState ToProto(domain::ReservationState state) {
   switch (state) {
@@ -51,7 +43,7 @@ void ToProto(const domain::StockLevel& level, pb::StockLevel* out) {
   out->set_reserved(level.reserved);
   out->set_available(level.available());
   out->set_low_stock_threshold(level.low_stock_threshold);
-  *out->mutable_updated_at() = ToProto(level.updated_at);
+  *out->mutable_updated_at() = types::ToProto(level.updated_at);
 }
 
 void ToProto(const domain::Reservation& reservation, pb::Reservation* out) {
@@ -64,9 +56,9 @@ void ToProto(const domain::Reservation& reservation, pb::Reservation* out) {
   }
   out->set_state(ToProto(reservation.state));
   out->set_release_reason(ToProto(reservation.release_reason));
-  *out->mutable_expires_at() = ToProto(reservation.expires_at);
-  *out->mutable_created_at() = ToProto(reservation.created_at);
-  *out->mutable_updated_at() = ToProto(reservation.updated_at);
+  *out->mutable_expires_at() = types::ToProto(reservation.expires_at);
+  *out->mutable_created_at() = types::ToProto(reservation.created_at);
+  *out->mutable_updated_at() = types::ToProto(reservation.updated_at);
 }
 
 void ToProto(const domain::StockAdjustment& adjustment, pb::StockAdjustment* out) {
@@ -77,7 +69,7 @@ void ToProto(const domain::StockAdjustment& adjustment, pb::StockAdjustment* out
   out->set_note(adjustment.note);
   out->set_actor(adjustment.actor);
   out->set_on_hand_after(adjustment.on_hand_after);
-  *out->mutable_created_at() = ToProto(adjustment.created_at);
+  *out->mutable_created_at() = types::ToProto(adjustment.created_at);
 }
 
 domain::ReleaseReason FromProto(pb::ReleaseReason reason) {

@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "domain/mock_inventory_repository.h"
+#include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::inventory::api {
@@ -219,7 +219,7 @@ TEST_F(InventoryApiTest, GetStockLevelsAndListLowStockMapLevels) {
 
 TEST_F(InventoryApiTest, ListStockLevelsMapsEveryLevelAndTheNextToken) {
   EXPECT_CALL(repo_, ListStockLevels(_))
-      .WillOnce(Return(domain::StockLevelPage{{{kA, 12, 4, 5, clock_.now()}}, std::string(kA)}));
+      .WillOnce(Return(domain::StockLevelPage{{{kA, 12, 4, 5, clock_.now()}}, domain::StockLevelPageToken{kA}}));
   grpc::ClientContext context;
   pb::ListStockLevelsRequest request;
   request.set_page_size(1);

@@ -4,9 +4,13 @@
 #include <set>
 
 #include "shared/errors/errors.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::inventory::domain {
 namespace {
+
+using types::IsUuid;
+using types::NormalizeUuid;
 
 std::string Indexed(const std::string& field, std::size_t index) { return field + "[" + std::to_string(index) + "]"; }
 
@@ -110,13 +114,13 @@ LowStockResult Inventory::ListLowStock(int page_size, const std::string& page_to
   LowStockQuery query;
   query.limit = PageSize(page_size, violations);
   if (!page_token.empty()) {
-    query.after = DecodeLowStockCursor(page_token);
+    query.after = DecodePageToken<LowStockPageToken>(page_token);
     if (!query.after) violations.Add("page_token", "is not a token returned by ListLowStock; start again without one");
   }
   violations.ThrowIfAny();
   auto page = repository_.ListLowStock(query);
   LowStockResult result{std::move(page.levels), {}};
-  if (page.next) result.next_page_token = EncodeLowStockCursor(*page.next);
+  if (page.next) result.next_page_token = EncodePageToken(*page.next);
   return result;
 }
 
@@ -125,13 +129,13 @@ StockLevelsResult Inventory::ListStockLevels(int page_size, const std::string& p
   StockLevelQuery query;
   query.limit = PageSize(page_size, violations);
   if (!page_token.empty()) {
-    query.after = DecodeStockLevelCursor(page_token);
+    query.after = DecodePageToken<StockLevelPageToken>(page_token);
     if (!query.after) violations.Add("page_token", "is not a token returned by ListStockLevels; start again without one");
   }
   violations.ThrowIfAny();
   auto page = repository_.ListStockLevels(query);
   StockLevelsResult result{std::move(page.levels), {}};
-  if (page.next) result.next_page_token = EncodeStockLevelCursor(*page.next);
+  if (page.next) result.next_page_token = EncodePageToken(*page.next);
   return result;
 }
 
@@ -143,7 +147,7 @@ AdjustmentsResult Inventory::ListAdjustments(const std::string& product_id, int 
   query.product_id = NormalizeUuid(product_id);
   query.limit = PageSize(page_size, violations);
   if (!page_token.empty()) {
-    query.before = DecodeAdjustmentCursor(page_token, query.product_id);
+    query.before = DecodePageToken(page_token, query.product_id);
     if (!query.before) {
       violations.Add("page_token", "is not a token returned by ListAdjustments for this product_id; start again "
                                    "without one");
@@ -152,7 +156,7 @@ AdjustmentsResult Inventory::ListAdjustments(const std::string& product_id, int 
   violations.ThrowIfAny();
   auto page = repository_.ListAdjustments(query);
   AdjustmentsResult result{std::move(page.adjustments), {}};
-  if (page.next) result.next_page_token = EncodeAdjustmentCursor(*page.next, query.product_id);
+  if (page.next) result.next_page_token = EncodePageToken(*page.next, query.product_id);
   return result;
 }
 
@@ -277,6 +281,16 @@ AdjustResult Inventory::AdjustStock(const AdjustRequest& request) {
     }
   }
   return {std::move(outcome.level), std::move(outcome.adjustment)};
+}
+
+std::optional<Reservation> Inventory::CommitOrderReservation(const std::string& order_id) {
+  const Timestamp now = clock_();
+  return repository_.ChangeReservationByOrder(order_id, now, CommitDecision(now));
+}
+
+std::optional<Reservation> Inventory::ReleaseOrderReservation(const std::string& order_id, ReleaseReason reason) {
+  const Timestamp now = clock_();
+  return repository_.ChangeReservationByOrder(order_id, now, ReleaseDecision(now, reason));
 }
 
 int Inventory::ExpireDueReservations() {

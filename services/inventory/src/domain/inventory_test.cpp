@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "domain/mock_inventory_repository.h"
+#include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::inventory::domain {
@@ -281,6 +281,34 @@ TEST_F(InventoryTest, TheSagaDecisionsAreTheSameTableForEveryCaller) {
   EXPECT_EQ(to(cancel(in(ReservationState::kReleased))), "-");
 }
 
+// The order-event use cases find the reservation by its order and apply the same decisions.
+TEST_F(InventoryTest, OrderEventsCommitOrReleaseTheOrdersReservation) {
+  const Timestamp now = clock_.now();
+  auto by_order = [&](const Reservation& current) {
+    return [current](const std::string&, Timestamp, const ReservationDecision& decide) -> std::optional<Reservation> {
+      Reservation after = current;
+      if (auto change = decide(current)) {
+        after.state = change->to;
+        after.release_reason = change->reason;
+      }
+      return after;
+    };
+  };
+  EXPECT_CALL(repo_, ChangeReservationByOrder(kOrder, now, _)).WillOnce(by_order(Active()));
+  auto committed = inventory_.CommitOrderReservation(kOrder);
+  ASSERT_TRUE(committed);
+  EXPECT_EQ(committed->state, ReservationState::kCommitted);
+
+  EXPECT_CALL(repo_, ChangeReservationByOrder(kOrder, now, _)).WillOnce(by_order(Active()));
+  auto released = inventory_.ReleaseOrderReservation(kOrder, ReleaseReason::kCheckoutFailed);
+  ASSERT_TRUE(released);
+  EXPECT_EQ(released->state, ReservationState::kReleased);
+  EXPECT_EQ(released->release_reason, ReleaseReason::kCheckoutFailed);
+
+  EXPECT_CALL(repo_, ChangeReservationByOrder(kOrder, now, _)).WillOnce(Return(std::nullopt));
+  EXPECT_FALSE(inventory_.CommitOrderReservation(kOrder)) << "an order without a reservation";
+}
+
 // --- AdjustStock ----------------------------------------------------------------------------
 
 AdjustRequest Restock(int delta = 10) {
@@ -363,11 +391,11 @@ TEST_F(InventoryTest, GetStockLevelsValidatesAndAsksOnceForEachId) {
 
 TEST_F(InventoryTest, ListLowStockPagesWithAnOpaqueToken) {
   EXPECT_CALL(repo_, ListLowStock(Field(&LowStockQuery::limit, kDefaultPageSize)))
-      .WillOnce(Return(LowStockPage{{{kA, 1, 0, 5, {}}}, LowStockCursor{1, kA}}));
+      .WillOnce(Return(LowStockPage{{{kA, 1, 0, 5, {}}}, LowStockPageToken{1, kA}}));
   auto first = inventory_.ListLowStock(0, "");
   ASSERT_FALSE(first.next_page_token.empty());
   EXPECT_CALL(repo_, ListLowStock(AllOf(Field(&LowStockQuery::limit, 7),
-                                        Field(&LowStockQuery::after, std::optional(LowStockCursor{1, kA})))))
+                                        Field(&LowStockQuery::after, std::optional(LowStockPageToken{1, kA})))))
       .WillOnce(Return(LowStockPage{}));
   EXPECT_TRUE(inventory_.ListLowStock(7, first.next_page_token).next_page_token.empty());
 
@@ -379,14 +407,14 @@ TEST_F(InventoryTest, ListLowStockPagesWithAnOpaqueToken) {
 TEST_F(InventoryTest, ListStockLevelsPagesByProductIdWithAnOpaqueToken) {
   EXPECT_CALL(repo_, ListStockLevels(AllOf(Field(&StockLevelQuery::limit, kDefaultPageSize),
                                            Field(&StockLevelQuery::after, std::nullopt))))
-      .WillOnce(Return(StockLevelPage{{LevelOf(kA, 9, 1), LevelOf(kB, 3, 0)}, std::string(kB)}));
+      .WillOnce(Return(StockLevelPage{{LevelOf(kA, 9, 1), LevelOf(kB, 3, 0)}, StockLevelPageToken{kB}}));
   auto first = inventory_.ListStockLevels(0, "");
   ASSERT_EQ(first.levels.size(), 2u);
   ASSERT_FALSE(first.next_page_token.empty());
   EXPECT_EQ(first.next_page_token.find(kB), std::string::npos) << "the token is opaque";
 
   EXPECT_CALL(repo_, ListStockLevels(AllOf(Field(&StockLevelQuery::limit, 2),
-                                           Field(&StockLevelQuery::after, std::optional<std::string>(kB)))))
+                                           Field(&StockLevelQuery::after, std::optional(StockLevelPageToken{kB})))))
       .WillOnce(Return(StockLevelPage{{LevelOf(kC, 0, 0)}, std::nullopt}));
   auto last = inventory_.ListStockLevels(2, first.next_page_token);
   EXPECT_TRUE(last.next_page_token.empty());
@@ -394,20 +422,21 @@ TEST_F(InventoryTest, ListStockLevelsPagesByProductIdWithAnOpaqueToken) {
   EXPECT_THAT(Message([&] { inventory_.ListStockLevels(101, ""); }), HasSubstr("page_size: must be between 1 and 100"));
   EXPECT_THAT(Message([&] { inventory_.ListStockLevels(0, "garbage"); }), HasSubstr("page_token"));
   // A low-stock token is not a stock-levels token.
-  EXPECT_THAT(Message([&] { inventory_.ListStockLevels(0, EncodeLowStockCursor({1, kA})); }), HasSubstr("page_token"));
+  EXPECT_THAT(Message([&] { inventory_.ListStockLevels(0, EncodePageToken(LowStockPageToken{1, kA})); }),
+              HasSubstr("page_token"));
 }
 
 TEST_F(InventoryTest, ListAdjustmentsTokensOnlyWorkForTheirProduct) {
   EXPECT_CALL(repo_, ListAdjustments(AllOf(Field(&AdjustmentQuery::product_id, kA),
                                            Field(&AdjustmentQuery::before, std::nullopt))))
-      .WillOnce(Return(AdjustmentPage{{StockAdjustment{}}, 41}));
+      .WillOnce(Return(AdjustmentPage{{StockAdjustment{}}, AdjustmentPageToken{41}}));
   auto first = inventory_.ListAdjustments(kA, 1, "");
   ASSERT_FALSE(first.next_page_token.empty());
   EXPECT_THAT(Message([&] { inventory_.ListAdjustments(kB, 1, first.next_page_token); }), HasSubstr("page_token"));
   EXPECT_THAT(Message([&] { inventory_.ListAdjustments("", 1, first.next_page_token); }), HasSubstr("page_token"));
   EXPECT_THAT(Message([&] { inventory_.ListAdjustments("junk", 0, ""); }), HasSubstr("product_id: must be a UUID"));
 
-  EXPECT_CALL(repo_, ListAdjustments(Field(&AdjustmentQuery::before, std::optional<std::int64_t>(41))))
+  EXPECT_CALL(repo_, ListAdjustments(Field(&AdjustmentQuery::before, std::optional(AdjustmentPageToken{41}))))
       .WillOnce(Return(AdjustmentPage{}));
   inventory_.ListAdjustments(kA, 1, first.next_page_token);
 }

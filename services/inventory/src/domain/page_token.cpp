@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "domain/stock.h"
 #include "shared/paging/cursor.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::inventory::domain {
 namespace {
@@ -26,38 +26,40 @@ std::optional<Int> ParseInt(const std::string& text) {
 
 }  // namespace
 
-std::string EncodeLowStockCursor(const LowStockCursor& cursor) {
-  return paging::EncodeCursor(kLowStock, {std::to_string(cursor.available), cursor.product_id});
+std::string EncodePageToken(const LowStockPageToken& token) {
+  return paging::EncodeCursor(kLowStock, {std::to_string(token.available), token.product_id});
 }
 
-std::optional<LowStockCursor> DecodeLowStockCursor(std::string_view token) {
-  auto fields = paging::DecodeCursor(token, kLowStock, 2);
+template <>
+std::optional<LowStockPageToken> DecodePageToken(std::string_view encoded) {
+  auto fields = paging::DecodeCursor(encoded, kLowStock, 2);
   if (!fields) return std::nullopt;
   auto available = ParseInt<int>((*fields)[0]);
-  if (!available || !IsUuid((*fields)[1])) return std::nullopt;
-  return LowStockCursor{*available, (*fields)[1]};
+  if (!available || !types::IsUuid((*fields)[1])) return std::nullopt;
+  return LowStockPageToken{*available, (*fields)[1]};
 }
 
-std::string EncodeStockLevelCursor(std::string_view product_id) {
-  return paging::EncodeCursor(kStockLevels, {std::string(product_id)});
+std::string EncodePageToken(const StockLevelPageToken& token) {
+  return paging::EncodeCursor(kStockLevels, {token.product_id});
 }
 
-std::optional<std::string> DecodeStockLevelCursor(std::string_view token) {
-  auto fields = paging::DecodeCursor(token, kStockLevels, 1);
-  if (!fields || !IsUuid((*fields)[0])) return std::nullopt;
-  return (*fields)[0];
+template <>
+std::optional<StockLevelPageToken> DecodePageToken(std::string_view encoded) {
+  auto fields = paging::DecodeCursor(encoded, kStockLevels, 1);
+  if (!fields || !types::IsUuid((*fields)[0])) return std::nullopt;
+  return StockLevelPageToken{(*fields)[0]};
 }
 
-std::string EncodeAdjustmentCursor(std::int64_t sequence, std::string_view product_id) {
-  return paging::EncodeCursor(AdjustmentsKind(product_id), {std::to_string(sequence)});
+std::string EncodePageToken(const AdjustmentPageToken& token, std::string_view product_id) {
+  return paging::EncodeCursor(AdjustmentsKind(product_id), {std::to_string(token.sequence)});
 }
 
-std::optional<std::int64_t> DecodeAdjustmentCursor(std::string_view token, std::string_view product_id) {
-  auto fields = paging::DecodeCursor(token, AdjustmentsKind(product_id), 1);
+std::optional<AdjustmentPageToken> DecodePageToken(std::string_view encoded, std::string_view product_id) {
+  auto fields = paging::DecodeCursor(encoded, AdjustmentsKind(product_id), 1);
   if (!fields) return std::nullopt;
   auto sequence = ParseInt<std::int64_t>((*fields)[0]);
   if (!sequence || *sequence < 0) return std::nullopt;
-  return sequence;
+  return AdjustmentPageToken{*sequence};
 }
 
 }  // namespace storefront::inventory::domain

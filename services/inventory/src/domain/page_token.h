@@ -15,23 +15,38 @@
 namespace storefront::inventory::domain {
 
 // ListLowStock walks (available, product_id) ascending.
-struct LowStockCursor {
+struct LowStockPageToken {
   int available = 0;
   std::string product_id;
-  bool operator==(const LowStockCursor&) const = default;
+  bool operator==(const LowStockPageToken&) const = default;
 };
 
-std::string EncodeLowStockCursor(const LowStockCursor& cursor);
-// nullopt when the token is malformed or belongs to another listing.
-std::optional<LowStockCursor> DecodeLowStockCursor(std::string_view token);
-
 // ListStockLevels walks product_id ascending: the token is the last product of the page.
-std::string EncodeStockLevelCursor(std::string_view product_id);
-std::optional<std::string> DecodeStockLevelCursor(std::string_view token);
+struct StockLevelPageToken {
+  std::string product_id;
+  bool operator==(const StockLevelPageToken&) const = default;
+};
 
-// ListAdjustments walks the adjustments' insertion sequence descending (newest first). The
-// token is only valid for the product_id filter ("" = every product) it was made for.
-std::string EncodeAdjustmentCursor(std::int64_t sequence, std::string_view product_id);
-std::optional<std::int64_t> DecodeAdjustmentCursor(std::string_view token, std::string_view product_id);
+// ListAdjustments walks the adjustments' insertion sequence descending (newest first).
+struct AdjustmentPageToken {
+  std::int64_t sequence = 0;
+  bool operator==(const AdjustmentPageToken&) const = default;
+};
+
+std::string EncodePageToken(const LowStockPageToken& token);
+std::string EncodePageToken(const StockLevelPageToken& token);
+// Only valid for the product_id filter ("" = every product) it was made for.
+std::string EncodePageToken(const AdjustmentPageToken& token, std::string_view product_id);
+
+// nullopt when the token is malformed or was made for another listing:
+//   DecodePageToken<LowStockPageToken>(encoded), DecodePageToken<StockLevelPageToken>(encoded).
+template <typename Token>
+std::optional<Token> DecodePageToken(std::string_view encoded);
+template <>
+std::optional<LowStockPageToken> DecodePageToken(std::string_view encoded);
+template <>
+std::optional<StockLevelPageToken> DecodePageToken(std::string_view encoded);
+// ... or, for ListAdjustments, for another product_id filter.
+std::optional<AdjustmentPageToken> DecodePageToken(std::string_view encoded, std::string_view product_id);
 
 }  // namespace storefront::inventory::domain

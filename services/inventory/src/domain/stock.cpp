@@ -1,24 +1,6 @@
 #include "domain/stock.h"
 
-#include <cctype>
-
 namespace storefront::inventory::domain {
-
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (text[i] == '-')) return false;
-    if (!dash && !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
-
-std::string NormalizeUuid(std::string_view uuid) {
-  std::string out(uuid);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::size_t CodePoints(std::string_view text) {
   std::size_t count = 0;

@@ -3,18 +3,16 @@
 // libpqxx or Kafka here.
 #pragma once
 
-#include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shared/types/time.h"
+
 namespace storefront::inventory::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
-// Where "now" comes from. Injected so expiry is tested by moving a fake clock, never by sleeping.
-using Clock = std::function<Timestamp()>;
+using Timestamp = types::Timestamp;
 
 struct StockLevel {
   std::string product_id;  // catalog Product.id (UUID, lower case)
@@ -89,9 +87,6 @@ inline constexpr int kMaxAdjustmentDelta = 1'000'000;
 inline constexpr std::size_t kMaxNoteLength = 500;   // characters (code points)
 inline constexpr std::size_t kMaxActorLength = 100;  // characters (code points)
 
-bool IsUuid(std::string_view text);
-// Lower-cases a UUID so ids compare equal however the caller spelled them.
-std::string NormalizeUuid(std::string_view uuid);
 // Length in code points of (valid) UTF-8 text.
 std::size_t CodePoints(std::string_view text);
 // True when the text holds a control character other than those allowed.

@@ -7,17 +7,6 @@ namespace {
 
 using S = ReservationState;
 
-TEST(StockTest, UuidsAreCheckedAndCompareCaseInsensitively) {
-  EXPECT_TRUE(IsUuid("79c8c292-6b94-45b5-b498-82321e35049e"));
-  EXPECT_TRUE(IsUuid("79C8C292-6B94-45B5-B498-82321E35049E"));
-  EXPECT_FALSE(IsUuid(""));
-  EXPECT_FALSE(IsUuid("79c8c292-6b94-45b5-b498-82321e35049"));    // short
-  EXPECT_FALSE(IsUuid("79c8c292x6b94-45b5-b498-82321e35049e"));   // dash missing
-  EXPECT_FALSE(IsUuid("79c8c292-6b94-45b5-b498-82321e35049g"));   // not hex
-  EXPECT_FALSE(IsUuid("'; DROP TABLE stock; --aaaaaaaaaaaaaaa"));
-  EXPECT_EQ(NormalizeUuid("79C8C292-6B94-45B5-B498-82321E35049E"), "79c8c292-6b94-45b5-b498-82321e35049e");
-}
-
 TEST(StockTest, TextLimitsCountCharactersNotBytes) {
   EXPECT_EQ(CodePoints("abc"), 3u);
   EXPECT_EQ(CodePoints("caf\xC3\xA9"), 4u);      // café

@@ -7,6 +7,7 @@
 
 #include "repo/stock_events.h"
 #include "shared/errors/errors.h"
+#include "shared/types/time.h"
 
 namespace storefront::inventory::repo {
 namespace {
@@ -17,17 +18,13 @@ using domain::Reservation;
 using domain::ReservationState;
 using domain::StockLevel;
 using domain::Timestamp;
+using types::FromMicros;
+using types::ToMicros;
+// Timestamps cross to SQL as whole microseconds (shared/types/time.h), and the domain's injected
+// clock, not the database's now(), decides every deadline.
 
-// Timestamps cross the wire as integer microseconds since the epoch: exact both ways, and the
-// domain's injected clock (not the database's now()) decides every deadline.
-std::int64_t Micros(Timestamp at) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-}
-Timestamp FromMicros(std::int64_t micros) {
-  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
-}
-#define TS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
-#define MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
+// Stands in for "no position" in keyset queries whose $n::bool says there is none.
+constexpr const char* kNilUuid = "00000000-0000-0000-0000-000000000000";
 
 // A PostgreSQL array literal of already-validated UUIDs or numbers: one parameter, one round trip.
 template <typename T, typename Fn>
@@ -42,7 +39,7 @@ std::string ArrayLiteral(const std::vector<T>& items, Fn&& text) {
 }
 
 constexpr const char* kLevelColumns =
-    "s.product_id::text, s.on_hand, s.reserved, s.low_stock_threshold, " MICROS("s.updated_at");
+    "s.product_id::text, s.on_hand, s.reserved, s.low_stock_threshold, " STOREFRONT_SQL_MICROS("s.updated_at");
 
 StockLevel ReadLevel(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<int>(), row[2].as<int>(), row[3].as<int>(),
@@ -50,8 +47,8 @@ StockLevel ReadLevel(const pqxx::row& row) {
 }
 
 constexpr const char* kReservationColumns =
-    "r.id::text, r.order_id::text, r.state, coalesce(r.release_reason, ''), " MICROS("r.expires_at") ", " MICROS(
-        "r.created_at") ", " MICROS("r.updated_at");
+    "r.id::text, r.order_id::text, r.state, coalesce(r.release_reason, ''), " STOREFRONT_SQL_MICROS("r.expires_at") ", " STOREFRONT_SQL_MICROS(
+        "r.created_at") ", " STOREFRONT_SQL_MICROS("r.updated_at");
 
 ReservationState StateFromText(const std::string& text) {
   if (text == "active") return ReservationState::kActive;
@@ -95,7 +92,7 @@ Reservation ReadReservationRow(const pqxx::row& row) {
 
 constexpr const char* kAdjustmentColumns =
     "a.id::text, a.idempotency_key::text, a.product_id::text, a.delta, a.reason, a.note, a.actor, a.on_hand_after, "
-    MICROS("a.created_at") ", a.sequence, a.reserved_after, a.threshold_after";
+    STOREFRONT_SQL_MICROS("a.created_at") ", a.sequence, a.reserved_after, a.threshold_after";
 
 domain::StockAdjustment ReadAdjustment(const pqxx::row& row) {
   domain::StockAdjustment a;
@@ -121,7 +118,7 @@ const std::string kSelectReservation =
     std::string("SELECT ") + kReservationColumns + " FROM reservations r WHERE r.id = $1::uuid";
 
 // Loads a reservation and its lines; with `lock`, the row stays locked until the transaction ends.
-std::optional<Reservation> LoadReservation(pqxx::work& txn, const std::string& id, bool lock) {
+std::optional<Reservation> LoadReservation(pqxx::transaction_base& txn, const std::string& id, bool lock) {
   auto rows = txn.exec_prepared(lock ? "inventory_reservation_for_update" : "inventory_reservation", id);
   if (rows.empty()) return std::nullopt;
   Reservation reservation = ReadReservationRow(rows[0]);
@@ -133,12 +130,12 @@ std::optional<Reservation> LoadReservation(pqxx::work& txn, const std::string& i
 
 // Applies `effect` per unit to each line's stock row, in product_id order (lines are sorted), and
 // returns each row as the change left it, for the events.
-std::vector<domain::StockMove> ApplyEffect(pqxx::work& txn, const std::vector<domain::ReservationLine>& lines,
+std::vector<domain::StockMove> ApplyEffect(pqxx::transaction_base& txn, const std::vector<domain::ReservationLine>& lines,
                                            domain::StockEffect effect, Timestamp now) {
   std::vector<domain::StockMove> moves;
   for (const auto& line : lines) {
     const domain::StockEffect delta{effect.on_hand * line.quantity, effect.reserved * line.quantity};
-    auto row = txn.exec_prepared("inventory_apply_effect", line.product_id, delta.on_hand, delta.reserved, Micros(now));
+    auto row = txn.exec_prepared("inventory_apply_effect", line.product_id, delta.on_hand, delta.reserved, ToMicros(now));
     if (row.empty()) throw std::logic_error("reservation line for product " + line.product_id + " has no stock row");
     moves.push_back({ReadLevel(row[0]), delta});
   }
@@ -155,7 +152,65 @@ struct Shortfall {
   std::vector<domain::Shortage> shortages;
 };
 
+std::optional<std::string> FindReservationIdByOrder(pqxx::transaction_base& txn, const std::string& order_id) {
+  auto rows = txn.exec_prepared("inventory_reservation_by_order", order_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+// Locks the reservation, asks `decide`, applies the change and announces it; nullopt when no
+// reservation has that id.
+std::optional<Reservation> ChangeReservationIn(pqxx::transaction_base& txn, const std::string& id, Timestamp now,
+                                               const domain::ReservationDecision& decide) {
+  // The reservation first, then its stock rows in product_id order: the lock order.
+  auto current = LoadReservation(txn, id, /*lock=*/true);
+  if (!current) return std::nullopt;
+  auto change = decide(*current);
+  if (!change) return current;  // nothing changed, so nothing is announced
+  auto effect = domain::EffectOf(current->state, change->to);
+  if (!effect) {
+    throw std::logic_error("no reservation transition from " + std::string(domain::Name(current->state)) + " to " +
+                           std::string(domain::Name(change->to)));
+  }
+  auto moves = ApplyEffect(txn, current->lines, *effect, now);
+  auto rows = txn.exec_prepared("inventory_set_state", current->id, std::string(domain::Name(change->to)),
+                                ReasonText(change->reason), ToMicros(now));
+  Reservation changed = ReadReservationRow(rows[0]);
+  changed.lines = std::move(current->lines);
+
+  for (const auto& move : moves) AnnounceStockMove(txn, move, CauseOf(change->to), changed.id);
+  if (change->to == ReservationState::kCommitted) {
+    AnnounceReservationCommitted(txn, changed);
+  } else {
+    AnnounceReservationReleased(txn, changed, /*was_committed=*/current->state == ReservationState::kCommitted);
+  }
+  return changed;
+}
+
 }  // namespace
+
+// A use case's transaction: a new one from the pool, or, bound to the caller's, a savepoint in it,
+// so a use case that rolls back its own work (a shortage, a key taken meanwhile) leaves the
+// caller's transaction as it was.
+template <typename Fn>
+auto PgInventoryRepository::Write(Fn&& work) {
+  if (txn_ == nullptr) {
+    return db::WithTransaction(*pool_, [&](pqxx::work& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
+  }
+  pqxx::subtransaction savepoint(*txn_);
+  auto result = work(static_cast<pqxx::transaction_base&>(savepoint));
+  savepoint.commit();
+  return result;
+}
+
+// A read: without BEGIN/COMMIT from the pool, or on the caller's transaction (which sees its own
+// changes).
+template <typename Fn>
+auto PgInventoryRepository::Read(Fn&& work) {
+  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
+  return db::WithReadOnly(*pool_,
+                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
+}
 
 void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("inventory_reservation", kSelectReservation);
@@ -167,7 +222,7 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   // wait for the first attempt, then see its row (or, if that rolled back, insert its own).
   connection.prepare("inventory_insert_reservation",
                      std::string("INSERT INTO reservations AS r (order_id, state, expires_at, created_at, updated_at)"
-                                 " VALUES ($1::uuid, 'active', " TS(2) ", " TS(3) ", " TS(3) ")"
+                                 " VALUES ($1::uuid, 'active', " STOREFRONT_SQL_TIMESTAMP(2) ", " STOREFRONT_SQL_TIMESTAMP(3) ", " STOREFRONT_SQL_TIMESTAMP(3) ")"
                                  " ON CONFLICT (order_id) DO NOTHING RETURNING ") +
                          kReservationColumns);
   connection.prepare("inventory_reservation_by_order",
@@ -176,22 +231,22 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   // waits for the row lock and re-evaluates the WHERE on the row's newest version, so the check
   // and the decrement are one atomic step: no read-then-write window to oversell in.
   connection.prepare("inventory_take",
-                     std::string("UPDATE stock AS s SET reserved = s.reserved + $2::int, updated_at = " TS(3)
+                     std::string("UPDATE stock AS s SET reserved = s.reserved + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3)
                                  " WHERE s.product_id = $1::uuid AND s.on_hand - s.reserved >= $2::int RETURNING ") +
                          kLevelColumns);
   connection.prepare("inventory_apply_effect",
                      std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, reserved = s.reserved + $3::int,"
-                                 " updated_at = " TS(4) " WHERE s.product_id = $1::uuid RETURNING ") +
+                                 " updated_at = " STOREFRONT_SQL_TIMESTAMP(4) " WHERE s.product_id = $1::uuid RETURNING ") +
                          kLevelColumns);
   connection.prepare("inventory_set_state",
                      std::string("UPDATE reservations AS r SET state = $2, release_reason = NULLIF($3, ''),"
-                                 " updated_at = " TS(4) " WHERE r.id = $1::uuid RETURNING ") +
+                                 " updated_at = " STOREFRONT_SQL_TIMESTAMP(4) " WHERE r.id = $1::uuid RETURNING ") +
                          kReservationColumns);
   // The sweeper's claim: due ACTIVE rows nobody else holds. A row locked by another sweeper or
   // by a commit in progress is skipped, not waited for; the next pass gets it if still due.
   connection.prepare("inventory_claim_due",
                      "SELECT r.id::text, r.order_id::text FROM reservations r"
-                     " WHERE r.state = 'active' AND r.expires_at <= " TS(1)
+                     " WHERE r.state = 'active' AND r.expires_at <= " STOREFRONT_SQL_TIMESTAMP(1)
                      " ORDER BY r.expires_at LIMIT $2 FOR UPDATE SKIP LOCKED");
   connection.prepare("inventory_levels",
                      std::string("SELECT ") + kLevelColumns + " FROM stock s WHERE s.product_id = ANY($1::uuid[])");
@@ -199,7 +254,7 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
 
 std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<std::string>& product_ids) {
   if (product_ids.empty()) return {};
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     std::vector<StockLevel> levels;
     auto rows = txn.exec_prepared("inventory_levels", ArrayLiteral(product_ids, [](const auto& id) { return id; }));
     for (const auto& row : rows) levels.push_back(ReadLevel(row));
@@ -208,7 +263,7 @@ std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<
 }
 
 domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQuery& query) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     // One row more than the page tells whether another page follows, without a COUNT.
     auto rows = txn.exec_params(
         std::string("SELECT ") + kLevelColumns +
@@ -216,12 +271,12 @@ domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQ
             "   AND (NOT $1::bool OR (s.on_hand - s.reserved, s.product_id) > ($2::int, $3::uuid))"
             " ORDER BY s.on_hand - s.reserved, s.product_id LIMIT $4",
         query.after.has_value(), query.after ? query.after->available : 0,
-        query.after ? query.after->product_id : "00000000-0000-0000-0000-000000000000", query.limit + 1);
+        query.after ? query.after->product_id : kNilUuid, query.limit + 1);
     domain::LowStockPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.levels.size()) == query.limit) {
         const auto& last = page.levels.back();
-        page.next = domain::LowStockCursor{last.available(), last.product_id};
+        page.next = domain::LowStockPageToken{last.available(), last.product_id};
         break;
       }
       page.levels.push_back(ReadLevel(row));
@@ -231,17 +286,17 @@ domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQ
 }
 
 domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::StockLevelQuery& query) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     // Keyset on the primary key: each page is an index range scan from where the last one ended.
     auto rows = txn.exec_params(std::string("SELECT ") + kLevelColumns +
                                     " FROM stock s WHERE (NOT $1::bool OR s.product_id > $2::uuid)"
                                     " ORDER BY s.product_id LIMIT $3",
-                                query.after.has_value(), query.after.value_or("00000000-0000-0000-0000-000000000000"),
+                                query.after.has_value(), query.after ? query.after->product_id : kNilUuid,
                                 query.limit + 1);
     domain::StockLevelPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.levels.size()) == query.limit) {
-        page.next = page.levels.back().product_id;
+        page.next = domain::StockLevelPageToken{page.levels.back().product_id};
         break;
       }
       page.levels.push_back(ReadLevel(row));
@@ -251,18 +306,19 @@ domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::Stoc
 }
 
 domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::AdjustmentQuery& query) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+  return Read([&](pqxx::transaction_base& txn) {
     auto rows = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
                                     " FROM stock_adjustments a"
                                     " WHERE ($1 = '' OR a.product_id = NULLIF($1, '')::uuid)"
                                     "   AND (NOT $2::bool OR a.sequence < $3::bigint)"
                                     " ORDER BY a.sequence DESC LIMIT $4",
-                                query.product_id, query.before.has_value(), query.before.value_or(0), query.limit + 1);
+                                query.product_id, query.before.has_value(), query.before ? query.before->sequence : 0,
+                                query.limit + 1);
     domain::AdjustmentPage page;
     std::int64_t last_sequence = 0;
     for (const auto& row : rows) {
       if (static_cast<int>(page.adjustments.size()) == query.limit) {
-        page.next = last_sequence;
+        page.next = domain::AdjustmentPageToken{last_sequence};
         break;
       }
       page.adjustments.push_back(ReadAdjustment(row));
@@ -275,9 +331,9 @@ domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::Adju
 domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservation& reservation) {
   using Kind = domain::ReserveOutcome::Kind;
   try {
-    return db::WithTransaction(pool_, [&](pqxx::work& txn) -> domain::ReserveOutcome {
+    return Write([&](pqxx::transaction_base& txn) -> domain::ReserveOutcome {
       auto inserted = txn.exec_prepared("inventory_insert_reservation", reservation.order_id,
-                                        Micros(reservation.expires_at), Micros(reservation.now));
+                                        ToMicros(reservation.expires_at), ToMicros(reservation.now));
       if (inserted.empty()) {
         // The order already has one (committed by an earlier or concurrent call): report it.
         auto id = txn.exec_prepared("inventory_reservation_by_order", reservation.order_id);
@@ -290,7 +346,7 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
       std::vector<domain::Shortage> shortages;
       std::vector<domain::StockMove> moves;
       for (const auto& line : reservation.lines) {
-        auto taken = txn.exec_prepared("inventory_take", line.product_id, line.quantity, Micros(reservation.now));
+        auto taken = txn.exec_prepared("inventory_take", line.product_id, line.quantity, ToMicros(reservation.now));
         if (taken.empty()) {
           shortages.push_back({line.product_id, line.quantity, 0});  // 0 stays for an untracked product
         } else {
@@ -325,46 +381,21 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
 
 std::optional<Reservation> PgInventoryRepository::ChangeReservation(const std::string& id, Timestamp now,
                                                                     const domain::ReservationDecision& decide) {
-  return db::WithTransaction(
-      pool_, [&](pqxx::work& txn) -> std::optional<Reservation> { return ChangeReservationIn(txn, id, now, decide); });
+  return Write([&](pqxx::transaction_base& txn) { return ChangeReservationIn(txn, id, now, decide); });
 }
 
-std::optional<std::string> FindReservationIdByOrder(pqxx::work& txn, const std::string& order_id) {
-  auto rows = txn.exec_prepared("inventory_reservation_by_order", order_id);
-  if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<std::string>();
-}
-
-std::optional<Reservation> ChangeReservationIn(pqxx::work& txn, const std::string& id, Timestamp now,
-                                               const domain::ReservationDecision& decide) {
-  // The reservation first, then its stock rows in product_id order: the lock order.
-  auto current = LoadReservation(txn, id, /*lock=*/true);
-  if (!current) return std::nullopt;
-  auto change = decide(*current);
-  if (!change) return current;  // nothing changed, so nothing is announced
-  auto effect = domain::EffectOf(current->state, change->to);
-  if (!effect) {
-    throw std::logic_error("no reservation transition from " + std::string(domain::Name(current->state)) + " to " +
-                           std::string(domain::Name(change->to)));
-  }
-  auto moves = ApplyEffect(txn, current->lines, *effect, now);
-  auto rows = txn.exec_prepared("inventory_set_state", current->id, std::string(domain::Name(change->to)),
-                                ReasonText(change->reason), Micros(now));
-  Reservation changed = ReadReservationRow(rows[0]);
-  changed.lines = std::move(current->lines);
-
-  for (const auto& move : moves) AnnounceStockMove(txn, move, CauseOf(change->to), changed.id);
-  if (change->to == ReservationState::kCommitted) {
-    AnnounceReservationCommitted(txn, changed);
-  } else {
-    AnnounceReservationReleased(txn, changed, /*was_committed=*/current->state == ReservationState::kCommitted);
-  }
-  return changed;
+std::optional<Reservation> PgInventoryRepository::ChangeReservationByOrder(const std::string& order_id, Timestamp now,
+                                                                           const domain::ReservationDecision& decide) {
+  return Write([&](pqxx::transaction_base& txn) -> std::optional<Reservation> {
+    auto id = FindReservationIdByOrder(txn, order_id);
+    if (!id) return std::nullopt;
+    return ChangeReservationIn(txn, *id, now, decide);
+  });
 }
 
 int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    auto due = txn.exec_prepared("inventory_claim_due", Micros(now), limit);
+  return Write([&](pqxx::transaction_base& txn) {
+    auto due = txn.exec_prepared("inventory_claim_due", ToMicros(now), limit);
     if (due.empty()) return 0;
     std::vector<std::string> ids;
     std::map<std::string, Reservation> released;  // by id, as the sweep leaves them
@@ -395,9 +426,9 @@ int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
     std::vector<domain::ReservationLine> totals;
     for (const auto& [product_id, units] : units_by_product) totals.push_back({product_id, units});
     auto moves = ApplyEffect(txn, totals, *domain::EffectOf(ReservationState::kActive, ReservationState::kReleased), now);
-    txn.exec_params("UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " TS(2)
+    txn.exec_params("UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " STOREFRONT_SQL_TIMESTAMP(2)
                     " WHERE id = ANY($1::uuid[])",
-                    id_array, Micros(now));
+                    id_array, ToMicros(now));
 
     // One StockChanged per product for the batch; its reference is the reservation behind it when
     // there was one, and empty when several expired together (each ReservationReleased names its
@@ -416,7 +447,7 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
   const std::string reason(domain::Name(adjustment.reason));
   for (int attempt = 0;; ++attempt) {
     try {
-      return db::WithTransaction(pool_, [&](pqxx::work& txn) -> domain::AdjustOutcome {
+      return Write([&](pqxx::transaction_base& txn) -> domain::AdjustOutcome {
         auto first = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
                                          " FROM stock_adjustments a WHERE a.idempotency_key = $1::uuid",
                                      adjustment.idempotency_key);
@@ -427,16 +458,16 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
         auto level =
             adjustment.delta > 0
                 ? txn.exec_params(std::string("INSERT INTO stock AS s (product_id, on_hand, updated_at)"
-                                              " VALUES ($1::uuid, $2::int, " TS(3) ")"
+                                              " VALUES ($1::uuid, $2::int, " STOREFRONT_SQL_TIMESTAMP(3) ")"
                                               " ON CONFLICT (product_id) DO UPDATE"
-                                              " SET on_hand = s.on_hand + $2::int, updated_at = " TS(3) " RETURNING ") +
+                                              " SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3) " RETURNING ") +
                                       kLevelColumns,
-                                  adjustment.product_id, adjustment.delta, Micros(adjustment.now))
-                : txn.exec_params(std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, updated_at = " TS(3)
+                                  adjustment.product_id, adjustment.delta, ToMicros(adjustment.now))
+                : txn.exec_params(std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3)
                                               " WHERE s.product_id = $1::uuid AND s.on_hand + $2::int >= s.reserved"
                                               " RETURNING ") +
                                       kLevelColumns,
-                                  adjustment.product_id, adjustment.delta, Micros(adjustment.now));
+                                  adjustment.product_id, adjustment.delta, ToMicros(adjustment.now));
         if (level.empty()) {
           auto current = txn.exec_params(
               std::string("SELECT ") + kLevelColumns + " FROM stock s WHERE s.product_id = $1::uuid",
@@ -449,11 +480,11 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
         auto recorded = txn.exec_params(
             std::string("INSERT INTO stock_adjustments AS a (idempotency_key, product_id, delta, reason, note, actor,"
                         " on_hand_after, reserved_after, threshold_after, created_at)"
-                        " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, $6, $7::int, $8::int, $9::int, " TS(10) ")"
+                        " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, $6, $7::int, $8::int, $9::int, " STOREFRONT_SQL_TIMESTAMP(10) ")"
                         " RETURNING ") +
                 kAdjustmentColumns,
             adjustment.idempotency_key, adjustment.product_id, adjustment.delta, reason, adjustment.note,
-            adjustment.actor, after.on_hand, after.reserved, after.low_stock_threshold, Micros(adjustment.now));
+            adjustment.actor, after.on_hand, after.reserved, after.low_stock_threshold, ToMicros(adjustment.now));
         auto applied = ReadAdjustment(recorded[0]);
         AnnounceStockMove(txn, {after, {adjustment.delta, 0}}, domain::StockChangeCause::kAdjusted, applied.id);
         return {Kind::kApplied, after, std::move(applied)};

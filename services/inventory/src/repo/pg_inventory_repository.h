@@ -24,7 +24,13 @@ namespace storefront::inventory::repo {
 
 class PgInventoryRepository final : public domain::InventoryRepository {
  public:
-  explicit PgInventoryRepository(db::Pool& pool) : pool_(pool) {}
+  // Each call runs in a transaction of its own from `pool`.
+  explicit PgInventoryRepository(db::Pool& pool) : pool_(&pool) {}
+  // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
+  // case in the transaction that also records the event in its inbox, so the change, its outbox
+  // events and the dedupe row commit together. The connection must have been through Prepare
+  // (every connection of the service's pool has).
+  explicit PgInventoryRepository(pqxx::work& txn) : txn_(&txn) {}
 
   // Registers the hot statements (reserve, commit/release, sweep) as prepared statements on a
   // new connection; pass it to the Pool.
@@ -37,20 +43,19 @@ class PgInventoryRepository final : public domain::InventoryRepository {
   domain::ReserveOutcome Reserve(const domain::NewReservation& reservation) override;
   std::optional<domain::Reservation> ChangeReservation(const std::string& id, domain::Timestamp now,
                                                        const domain::ReservationDecision& decide) override;
+  std::optional<domain::Reservation> ChangeReservationByOrder(const std::string& order_id, domain::Timestamp now,
+                                                              const domain::ReservationDecision& decide) override;
   int ExpireDue(domain::Timestamp now, int limit) override;
   domain::AdjustOutcome Adjust(const domain::NewAdjustment& adjustment) override;
 
  private:
-  db::Pool& pool_;
-};
+  template <typename Fn>
+  auto Write(Fn&& work);
+  template <typename Fn>
+  auto Read(Fn&& work);
 
-// The same steps on a transaction someone else owns: the event consumer's, which also records the
-// event in the inbox, so the change, its events and the dedupe row commit together. The
-// connection must have been through PgInventoryRepository::Prepare (every pooled one has).
-std::optional<std::string> FindReservationIdByOrder(pqxx::work& txn, const std::string& order_id);
-// Locks the reservation, asks `decide`, applies the change and announces it; nullopt when no
-// reservation has that id. What PgInventoryRepository::ChangeReservation runs in its transaction.
-std::optional<domain::Reservation> ChangeReservationIn(pqxx::work& txn, const std::string& id, domain::Timestamp now,
-                                                       const domain::ReservationDecision& decide);
+  db::Pool* pool_ = nullptr;
+  pqxx::work* txn_ = nullptr;
+};
 
 }  // namespace storefront::inventory::repo

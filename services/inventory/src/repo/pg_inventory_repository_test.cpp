@@ -10,73 +10,24 @@
 #include <fstream>
 #include <future>
 #include <map>
-#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
-#include "domain/inventory.h"
-#include "domain/mock_inventory_repository.h"
-#include "shared/db/migrations.h"
 #include "shared/errors/errors.h"
-#include "shared/testing/postgres.h"
-
-namespace storefront::inventory {
-std::vector<db::Migration> AllMigrations();
-}
+#include "testing/fixture.h"
 
 namespace storefront::inventory::repo {
 namespace {
 
 using namespace domain;
 using storefront::testing::SharedPostgres;
+using storefront::types::NewUuid;
 
-std::string NewUuid() {
-  static std::mutex mutex;
-  static std::mt19937_64 random{std::random_device{}()};
-  std::lock_guard lock(mutex);
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
-    id += "0123456789abcdef"[hex(random)];
-  }
-  id[14] = '4';  // a version-4 shape, for readability in logs
-  return id;
-}
-
-class PgInventoryRepositoryTest : public ::testing::Test {
+class PgInventoryRepositoryTest : public DatabaseTest {
  protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("inventory"));
-    db::Migrate(connection, "inventory", AllMigrations());
-  }
-
-  // A product with `units` on hand, stocked through AdjustStock like an operator would.
-  std::string Stocked(int units) {
-    std::string product = NewUuid();
-    inventory_.AdjustStock({NewUuid(), product, units, AdjustmentReason::kRestock, "test stock", "test"});
-    return product;
-  }
-
-  StockLevel Level(const std::string& product) {
-    auto levels = repo_.GetStockLevels({product});
-    if (levels.size() != 1) {
-      ADD_FAILURE() << "no stock row for " << product;
-      return {};
-    }
-    return levels[0];
-  }
-
-  Reservation Reserve(const std::string& order, std::vector<ReservationLine> lines, int ttl = 0) {
-    auto result = inventory_.ReserveStock({order, std::move(lines), ttl});
-    if (!result.reservation) {
-      ADD_FAILURE() << "expected a reservation, got " << result.shortages.size() << " shortages";
-      return {};
-    }
-    return *result.reservation;
-  }
+  PgInventoryRepositoryTest() : DatabaseTest(24) {}
 
   std::string StateOf(const std::string& id) {
     pqxx::connection connection(SharedPostgres().Dsn("inventory"));
@@ -91,11 +42,6 @@ class PgInventoryRepositoryTest : public ::testing::Test {
     while (repo_.ExpireDue(now, 1000) > 0) {
     }
   }
-
-  db::Pool pool_{SharedPostgres().Dsn("inventory"), 24, std::chrono::seconds(10), PgInventoryRepository::Prepare};
-  PgInventoryRepository repo_{pool_};
-  FakeClock clock_{std::chrono::system_clock::now()};
-  Inventory inventory_{repo_, clock_.AsClock()};
 };
 
 // --- Seed -----------------------------------------------------------------------------------

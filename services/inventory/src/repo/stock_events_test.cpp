@@ -5,42 +5,26 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <random>
 #include <set>
 #include <tuple>
 
-#include "app.h"
-#include "domain/inventory.h"
-#include "domain/mock_inventory_repository.h"
-#include "shared/testing/outbox_rows.h"
-#include "repo/pg_inventory_repository.h"
 #include "shared/errors/errors.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
 #include "storefront/events/v1/inventory_events.pb.h"
+#include "testing/fixture.h"
 
 namespace storefront::inventory::repo {
 namespace {
 
 using namespace domain;
 using storefront::testing::SharedPostgres;
+using storefront::types::NewUuid;
 using testing::OutboxRow;
 using testing::OutboxRowsFor;
 using testing::Summaries;
 using ::testing::ElementsAre;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
-
-std::string NewUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
-    id += "0123456789abcdef"[hex(random)];
-  }
-  return id;
-}
 
 // Two fresh ids, the first sorting before the second: stock rows are locked, and so announced,
 // in product_id order.
@@ -50,37 +34,7 @@ std::pair<std::string, std::string> TwoIdsInOrder() {
   return {a, b};
 }
 
-std::string Row(std::string_view type, const std::string& key) { return std::string(type) + " " + key; }
-
-class StockEventsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("inventory"));
-    db::Migrate(connection, "inventory", AllMigrations());
-  }
-
-  std::string Stocked(int units, std::string product = NewUuid()) {
-    inventory_.AdjustStock({NewUuid(), product, units, AdjustmentReason::kRestock, "test stock", "test"});
-    return product;
-  }
-
-  std::vector<testing::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
-
-  Reservation Reserve(const std::string& order, std::vector<ReservationLine> lines, int ttl = 0) {
-    auto result = inventory_.ReserveStock({order, std::move(lines), ttl});
-    if (!result.reservation) {
-      ADD_FAILURE() << "expected a reservation";
-      return {};
-    }
-    return *result.reservation;
-  }
-
-  db::Pool pool_{SharedPostgres().Dsn("inventory"), 4, std::chrono::seconds(10), PgInventoryRepository::Prepare};
-  PgInventoryRepository repo_{pool_};
-  FakeClock clock_{std::chrono::system_clock::now()};
-  Inventory inventory_{repo_, clock_.AsClock()};
-  testing::OutboxCursor outbox_{SharedPostgres().Dsn("inventory"), "inventory"};
-};
+class StockEventsTest : public DatabaseTest {};
 
 TEST_F(StockEventsTest, AReservationAnnouncesEachProductAndLowStockOnTheCrossing) {
   const auto [a, b] = TwoIdsInOrder();
@@ -267,7 +221,7 @@ TEST_F(StockEventsTest, TheEventsCommitOrRollBackWithTheChange) {
     pqxx::work txn(connection);
     const auto before = OutboxRowsFor(txn, "inventory", {product, order}).size();
     const auto now = clock_.now();
-    auto committed = ChangeReservationIn(txn, reservation.id, now, CommitDecision(now));
+    auto committed = PgInventoryRepository(txn).ChangeReservation(reservation.id, now, CommitDecision(now));
     ASSERT_TRUE(committed);
     EXPECT_EQ(committed->state, ReservationState::kCommitted);
     EXPECT_EQ(OutboxRowsFor(txn, "inventory", {product, order}).size(), before + 2) << "StockChanged and ReservationCommitted";
@@ -280,7 +234,7 @@ TEST_F(StockEventsTest, TheEventsCommitOrRollBackWithTheChange) {
   {
     pqxx::work txn(connection);
     const auto now = clock_.now();
-    ChangeReservationIn(txn, reservation.id, now, CommitDecision(now));
+    PgInventoryRepository(txn).ChangeReservation(reservation.id, now, CommitDecision(now));
     txn.commit();
   }
   EXPECT_THAT(Summaries(NewRows({product, order})),

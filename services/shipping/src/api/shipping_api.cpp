@@ -1,34 +1,10 @@
 #include "api/shipping_api.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "shared/rpc/status.h"
+#include "shared/types/proto.h"
 
 namespace storefront::shipping::api {
 namespace {
-
-using google::protobuf::util::TimeUtil;
-namespace common = ::storefront::common::v1;
-
-google::protobuf::Timestamp ToProto(domain::Timestamp at) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  return TimeUtil::MicrosecondsToTimestamp(micros);
-}
-
-void ToProto(const domain::Address& address, common::Address* out) {
-  out->set_name(address.name);
-  out->set_line1(address.line1);
-  out->set_line2(address.line2);
-  out->set_city(address.city);
-  out->set_region(address.region);
-  out->set_postal_code(address.postal_code);
-  out->set_country(address.country);
-}
-
-domain::Address FromProto(const common::Address& address) {
-  return {address.name(),   address.line1(),       address.line2(), address.city(),
-          address.region(), address.postal_code(), address.country()};
-}
 
 // Proto3 enums are open: an unknown number arrives as is and the domain rejects it.
 domain::ShipmentStatus FromProto(pb::ShipmentStatus status) { return static_cast<domain::ShipmentStatus>(status); }
@@ -44,7 +20,7 @@ void ToProto(const domain::Shipment& shipment, pb::Shipment* out) {
   out->set_service(shipment.service);
   out->set_shipping_option_id(shipment.shipping_option_id);
   out->set_status(static_cast<pb::ShipmentStatus>(shipment.status));
-  ToProto(shipment.address, out->mutable_address());
+  types::ToProto(shipment.address, out->mutable_address());
   for (const auto& item : shipment.items) {
     auto* line = out->add_items();
     line->set_product_id(item.product_id);
@@ -53,11 +29,11 @@ void ToProto(const domain::Shipment& shipment, pb::Shipment* out) {
     line->set_quantity(item.quantity);
   }
   out->set_cancel_reason(shipment.cancel_reason);
-  *out->mutable_created_at() = ToProto(shipment.created_at);
-  if (shipment.dispatched_at) *out->mutable_dispatched_at() = ToProto(*shipment.dispatched_at);
-  if (shipment.delivered_at) *out->mutable_delivered_at() = ToProto(*shipment.delivered_at);
-  if (shipment.cancelled_at) *out->mutable_cancelled_at() = ToProto(*shipment.cancelled_at);
-  *out->mutable_updated_at() = ToProto(shipment.updated_at);
+  *out->mutable_created_at() = types::ToProto(shipment.created_at);
+  if (shipment.dispatched_at) *out->mutable_dispatched_at() = types::ToProto(*shipment.dispatched_at);
+  if (shipment.delivered_at) *out->mutable_delivered_at() = types::ToProto(*shipment.delivered_at);
+  if (shipment.cancelled_at) *out->mutable_cancelled_at() = types::ToProto(*shipment.cancelled_at);
+  *out->mutable_updated_at() = types::ToProto(shipment.updated_at);
 }
 
 domain::NewShipmentRequest FromProto(const pb::CreateShipmentRequest& request) {
@@ -65,7 +41,7 @@ domain::NewShipmentRequest FromProto(const pb::CreateShipmentRequest& request) {
   out.order_id = request.order_id();
   out.customer_id = request.customer_id();
   out.shipping_option_id = request.shipping_option_id();
-  if (request.has_address()) out.address = FromProto(request.address());
+  if (request.has_address()) out.address = types::FromProto(request.address());
   // Bounded before copying: the domain names the problem, and a hostile request with a
   // million lines is not copied first.
   const int lines = std::min(request.items_size(), static_cast<int>(domain::kMaxShipmentLines) + 1);
@@ -80,18 +56,15 @@ grpc::Status ShippingApi::GetQuotes(grpc::ServerContext*, const pb::GetQuotesReq
                                     pb::GetQuotesResponse* response) {
   return rpc::Handle([&] {
     domain::QuoteRequest quote;
-    if (request->has_address()) quote.address = FromProto(request->address());
+    if (request->has_address()) quote.address = types::FromProto(request->address());
     quote.item_count = request->item_count();
-    if (request->has_subtotal()) {
-      quote.subtotal = domain::Money{request->subtotal().amount_minor(), request->subtotal().currency()};
-    }
+    if (request->has_subtotal()) quote.subtotal = types::FromProto(request->subtotal());
     for (const auto& option : shipping_.GetQuotes(quote)) {
       auto* out = response->add_options();
       out->set_id(option.id);
       out->set_carrier(option.carrier);
       out->set_service(option.service);
-      out->mutable_price()->set_amount_minor(option.price.amount_minor);
-      out->mutable_price()->set_currency(option.price.currency);
+      types::ToProto(option.price, out->mutable_price());
       out->set_estimated_days(option.estimated_days);
     }
   });

@@ -1,7 +1,5 @@
 #include "consumers/order_events.h"
 
-#include <stdexcept>
-
 #include "repo/pg_shipment_repository.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
@@ -12,12 +10,6 @@ namespace {
 
 namespace ev = storefront::events::v1;
 using domain::OrderEventOutcome;
-
-void RequireOrderId(const std::string& order_id, const storefront::events::Envelope& event) {
-  if (!domain::IsUuid(order_id)) {
-    throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": order_id is not a UUID");
-  }
-}
 
 nlohmann::json Fields(const storefront::events::Envelope& event, const std::string& order_id,
                       const domain::OrderEventResult& result) {
@@ -33,12 +25,12 @@ nlohmann::json Fields(const storefront::events::Envelope& event, const std::stri
 
 void OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const storefront::events::Envelope& event) const {
   auto payload = storefront::events::PayloadOf<ev::OrderConfirmed>(event);
-  RequireOrderId(payload.order_id(), event);
+  const auto order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
   repo::PgShipmentRepository repository(txn);
   // No shipment is created here, so the random digits are never drawn.
   domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
-  auto result = shipping.StartProgression(payload.order_id());
-  auto fields = Fields(event, payload.order_id(), result);
+  auto result = shipping.StartProgression(order_id);
+  auto fields = Fields(event, order_id, result);
   switch (result.outcome) {
     case OrderEventOutcome::kApplied:
       fields["dispatch_in_ms"] = delays_.dispatch.count();
@@ -55,11 +47,11 @@ void OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const storefront::eve
 
 void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const {
   auto payload = storefront::events::PayloadOf<ev::OrderCancelled>(event);
-  RequireOrderId(payload.order_id(), event);
+  const auto order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
   repo::PgShipmentRepository repository(txn);
   domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
-  auto result = shipping.CancelForOrder(payload.order_id(), payload.reason());
-  auto fields = Fields(event, payload.order_id(), result);
+  auto result = shipping.CancelForOrder(order_id, payload.reason());
+  auto fields = Fields(event, order_id, result);
   switch (result.outcome) {
     case OrderEventOutcome::kApplied:
       log::Info("order cancelled: shipment cancelled", fields);

@@ -6,17 +6,14 @@
 #include "consumers/order_events.h"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
-#include <atomic>
-
-#include "app.h"
-#include "repo/pg_shipment_repository.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
+#include "shared/testing/events.h"
+#include "shared/testing/outbox_rows.h"
+#include "shared/types/uuid.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
-#include "shared/testing/outbox_rows.h"
+#include "testing/fixture.h"
 
 namespace storefront::shipping::consumers {
 namespace {
@@ -24,36 +21,15 @@ namespace {
 using namespace std::chrono_literals;
 using domain::ShipmentStatus;
 using domain::Timestamp;
-using storefront::testing::SharedPostgres;
+using storefront::testing::EnvelopeOf;
+using storefront::types::NewUuid;
 using testing::EventTypes;
 using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
-std::string NewUuid() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char hex[33];
-  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
-  std::string h(hex);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
-
 // Far from the repository tests' days, so their passes and ours never meet.
 const Timestamp kStart = Timestamp(std::chrono::hours(24 * 21'000));
-
-storefront::events::Envelope EnvelopeOf(std::string_view type, const google::protobuf::Message& payload) {
-  storefront::events::Envelope envelope;
-  envelope.set_event_id(NewUuid());
-  envelope.set_event_type(std::string(type));
-  envelope.set_aggregate_type("order");
-  envelope.set_producer("checkout");
-  envelope.set_payload(payload.SerializeAsString());
-  envelope.set_payload_type(payload.GetDescriptor()->full_name());
-  return envelope;
-}
 
 storefront::events::Envelope Confirmed(const std::string& order_id) {
   ev::OrderConfirmed payload;
@@ -70,20 +46,9 @@ storefront::events::Envelope Cancelled(const std::string& order_id, const std::s
   return EnvelopeOf(types::kOrderCancelled, payload);
 }
 
-std::vector<std::string> Types(std::initializer_list<std::string_view> types) { return {types.begin(), types.end()}; }
-
-class OrderEventsTest : public ::testing::Test {
+class OrderEventsTest : public DatabaseTest {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_GE(sodium_init(), 0);
-    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
-    db::Migrate(connection, "shipping", AllMigrations());
-  }
-
-  Timestamp Now() const { return Timestamp(std::chrono::microseconds(now_micros_.load())); }
-  void Set(Timestamp at) {
-    now_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  }
+  OrderEventsTest() : DatabaseTest(4, kStart) {}
 
   // Calls a handler the way the consumer does: in a transaction of the service's pool, committed
   // when the handler returns, rolled back when it throws.
@@ -102,19 +67,11 @@ class OrderEventsTest : public ::testing::Test {
                                      {{"79c8c292-6b94-45b5-b498-82321e35049e", "AUD-HP-0001", "Headphones", 1}}});
   }
 
-  std::atomic<std::int64_t> now_micros_{
-      std::chrono::duration_cast<std::chrono::microseconds>(kStart.time_since_epoch()).count()};
-  domain::Clock clock_ = [this] { return Now(); };
-  const domain::ProgressionDelays delays_{.dispatch = 30s, .delivery = 60s};
-  db::Pool pool_{SharedPostgres().Dsn("shipping"), 4, std::chrono::seconds(5), repo::PgShipmentRepository::Prepare};
-  repo::PgShipmentRepository repo_{pool_};
-  domain::Shipping shipping_{repo_, clock_, domain::SecureRandomDigits(), delays_};
-  OrderEventHandlers handlers_{clock_, delays_};
-  const std::string dsn_ = SharedPostgres().Dsn("shipping");
+  OrderEventHandlers handlers_{clock_.AsClock(), delays_};
 };
 
 TEST_F(OrderEventsTest, AConfirmedOrderShipsAndArrivesByItself) {
-  Set(kStart + 1h);
+  clock_.Set(kStart + 1h);
   auto s = NewShipment();
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
   EXPECT_EQ(shipping_.GetShipment(s.id).next_step_at, kStart + 1h + 30s);
@@ -133,16 +90,16 @@ TEST_F(OrderEventsTest, AConfirmedOrderShipsAndArrivesByItself) {
 }
 
 TEST_F(OrderEventsTest, ARedeliveredConfirmationDoesNotPushTheDispatchBack) {
-  Set(kStart + 2h);
+  clock_.Set(kStart + 2h);
   auto s = NewShipment();
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
-  Set(kStart + 2h + 20s);
+  clock_.Set(kStart + 2h + 20s);
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
   EXPECT_EQ(shipping_.GetShipment(s.id).next_step_at, kStart + 2h + 30s);
 }
 
 TEST_F(OrderEventsTest, ACancelledOrdersShipmentIsCancelledWithItsEvent) {
-  Set(kStart + 3h);
+  clock_.Set(kStart + 3h);
   auto s = NewShipment();
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
   Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(s.order_id, "customer request"));
@@ -161,7 +118,7 @@ TEST_F(OrderEventsTest, ACancelledOrdersShipmentIsCancelledWithItsEvent) {
 }
 
 TEST_F(OrderEventsTest, ACancellationAfterDispatchLeavesTheParcelGoing) {
-  Set(kStart + 4h);
+  clock_.Set(kStart + 4h);
   auto s = NewShipment();
   Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed(s.order_id));
   shipping_.AdvanceDueShipments(kStart + 4h + 30s);
@@ -191,7 +148,7 @@ TEST_F(OrderEventsTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDeadLe
 }
 
 TEST_F(OrderEventsTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
-  Set(kStart + 5h);
+  clock_.Set(kStart + 5h);
   auto s = NewShipment();
   {
     auto lease = pool_.Acquire();

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "shared/paging/cursor.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::shipping::domain {
 namespace {
@@ -27,7 +28,7 @@ std::optional<PageToken> DecodePageToken(std::string_view encoded, ShipmentStatu
   auto fields = paging::DecodeCursor(encoded, Kind(filter), 2);
   if (!fields) return std::nullopt;
   auto micros = ParseMicros((*fields)[0]);
-  if (!micros || !IsUuid((*fields)[1])) return std::nullopt;
+  if (!micros || !types::IsUuid((*fields)[1])) return std::nullopt;
   return PageToken{*micros, std::move((*fields)[1])};
 }
 

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <set>
+
+#include "shared/types/uuid.h"
 
 namespace storefront::shipping::domain {
 namespace {
@@ -33,8 +34,6 @@ constexpr std::array<std::string_view, 59> kNoPostalCodeCountries = {
     "KN", "KP", "LY", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR",
     "SS", "ST", "SY", "TD", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW"};
 
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
 // No control characters (C0 or DEL): they have no place on a label or a packing slip.
 bool IsCleanText(std::string_view text) {
   return std::none_of(text.begin(), text.end(), [](char c) {
@@ -60,15 +59,6 @@ void OptionalText(const std::string& value, std::size_t max, const std::string& 
 }
 
 }  // namespace
-
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !IsHex(text[i])) return false;
-  }
-  return true;
-}
 
 bool IsSku(std::string_view text) {
   if (text.size() < 3 || text.size() > 32) return false;
@@ -128,7 +118,7 @@ void Validate(const std::vector<ShipmentItem>& items, Violations& v) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
     const std::string p = "items[" + std::to_string(i) + "].";
-    if (!IsUuid(item.product_id)) {
+    if (!types::IsUuid(item.product_id)) {
       v.Add(p + "product_id", "must be a product UUID");
     } else if (!seen.insert(item.product_id).second) {
       v.Add(p + "product_id", "appears on another line; send each product once with its total quantity");

@@ -1,7 +1,6 @@
 // Shipping's business types and input rules, in plain C++: no gRPC, libpqxx or Kafka here.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,27 +8,16 @@
 #include <vector>
 
 #include "shared/errors/errors.h"
+#include "shared/types/address.h"
+#include "shared/types/money.h"
+#include "shared/types/time.h"
 
 namespace storefront::shipping::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
-
-struct Money {
-  std::int64_t amount_minor = 0;
-  std::string currency;  // ISO 4217, e.g. "USD"
-  bool operator==(const Money&) const = default;
-};
-
-struct Address {
-  std::string name;
-  std::string line1;
-  std::string line2;
-  std::string city;
-  std::string region;
-  std::string postal_code;
-  std::string country;  // ISO 3166-1 alpha-2, upper case
-  bool operator==(const Address&) const = default;
-};
+// The store's shared value types (shared/types).
+using Timestamp = types::Timestamp;
+using Money = types::Money;
+using Address = types::Address;
 
 struct ShipmentItem {
   std::string product_id;  // UUID
@@ -85,7 +73,6 @@ inline constexpr std::int64_t kMaxSubtotalMinor = 100'000'000'00;  // 100 millio
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
 
-bool IsUuid(std::string_view text);
 bool IsSku(std::string_view text);
 // An officially assigned ISO 3166-1 alpha-2 code, upper case ("US", "DE"; not "us", "XX", "UK").
 bool IsCountryCode(std::string_view text);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/types/uuid.h"
+
 namespace storefront::shipping::domain {
 namespace {
 
@@ -116,9 +118,9 @@ TEST(CustomerIdValidationTest, IsOneTo64VisibleAsciiCharacters) {
 }
 
 TEST(IdentifierTest, RecognisesUuidsSkusAndStatuses) {
-  EXPECT_TRUE(IsUuid("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11"));
-  EXPECT_FALSE(IsUuid("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a1"));
-  EXPECT_FALSE(IsUuid("0b6f6a3e_8d52-4c1e-9a0b-2f1f0c7b9a11"));
+  EXPECT_TRUE(types::IsUuid("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11"));
+  EXPECT_FALSE(types::IsUuid("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a1"));
+  EXPECT_FALSE(types::IsUuid("0b6f6a3e_8d52-4c1e-9a0b-2f1f0c7b9a11"));
   EXPECT_TRUE(IsSku("AUD-HP-0001"));
   EXPECT_FALSE(IsSku("aud-hp-0001"));
   EXPECT_TRUE(IsKnown(ShipmentStatus::kDelivered));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "shared/types/uuid.h"
+
 namespace storefront::shipping::domain {
 namespace {
 
@@ -21,7 +23,7 @@ std::string Quoted(const std::string& text) {
 }
 
 void ValidateShipmentId(const std::string& id, Violations& violations) {
-  if (!IsUuid(id)) violations.Add("id", "must be a shipment UUID");
+  if (!types::IsUuid(id)) violations.Add("id", "must be a shipment UUID");
 }
 
 std::vector<ShipmentItem> Sorted(std::vector<ShipmentItem> items) {
@@ -61,8 +63,9 @@ std::string CancelReasonFor(const std::string& order_reason) {
   return reason;
 }
 
-void RequireOrderId(const std::string& order_id) {
-  if (!IsUuid(order_id)) throw InvalidArgument("order_id", "must be the order's UUID");
+// The order id a use case is asked about (the event consumer has already checked its own).
+void CheckOrderId(const std::string& order_id) {
+  if (!types::IsUuid(order_id)) throw InvalidArgument("order_id", "must be the order's UUID");
 }
 
 }  // namespace
@@ -95,7 +98,7 @@ std::vector<ShippingOption> Shipping::GetQuotes(const QuoteRequest& request) {
 
 Shipment Shipping::CreateShipment(const NewShipmentRequest& request) {
   Violations violations;
-  if (!IsUuid(request.order_id)) violations.Add("order_id", "must be the order's UUID");
+  if (!types::IsUuid(request.order_id)) violations.Add("order_id", "must be the order's UUID");
   ValidateCustomerId(request.customer_id, violations);
   if (request.address) {
     Validate(*request.address, "address", violations);
@@ -157,7 +160,7 @@ Shipment Shipping::GetShipment(const std::string& id) {
 }
 
 Shipment Shipping::GetShipmentByOrder(const std::string& order_id) {
-  if (!IsUuid(order_id)) throw InvalidArgument("order_id", "must be the order's UUID");
+  CheckOrderId(order_id);
   auto shipment = repository_.GetByOrder(order_id);
   if (!shipment) throw NotFound("no shipment for order " + order_id);
   return *shipment;
@@ -224,7 +227,7 @@ Shipment Shipping::CancelShipment(const std::string& id, const std::string& reas
 }
 
 OrderEventResult Shipping::StartProgression(const std::string& order_id) {
-  RequireOrderId(order_id);
+  CheckOrderId(order_id);
   const Timestamp now = Now();
   bool scheduled = false;
   auto shipment = repository_.UpdateByOrder(order_id, [&](Shipment& s) {
@@ -236,7 +239,7 @@ OrderEventResult Shipping::StartProgression(const std::string& order_id) {
 }
 
 OrderEventResult Shipping::CancelForOrder(const std::string& order_id, const std::string& order_reason) {
-  RequireOrderId(order_id);
+  CheckOrderId(order_id);
   const Timestamp now = Now();
   const std::string reason = CancelReasonFor(order_reason);
   OrderEventOutcome outcome = OrderEventOutcome::kUnchanged;

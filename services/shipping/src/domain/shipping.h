@@ -1,14 +1,14 @@
-// Shipping's use cases. Depends only on the ShipmentRepository interface, a clock and a source of
-// random digits, so it is unit tested with a mock and fixed time, and run in production over
-// PostgreSQL (repo/pg_shipment_repository).
+// Shipping's use cases. Depends only on its ports (domain/ports.h: the ShipmentRepository, a
+// clock and a source of random digits), so it is unit tested with a mock and fixed time, and run
+// in production over PostgreSQL (repo/pg_shipment_repository).
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/page_token.h"
+#include "domain/ports.h"
 #include "domain/progression.h"
 #include "domain/rate_table.h"
 #include "domain/shipment.h"
@@ -16,52 +16,6 @@
 #include "domain/tracking_number.h"
 
 namespace storefront::shipping::domain {
-
-// What the repository is asked for: validated, with the page position decoded.
-struct ShipmentQuery {
-  ShipmentStatus status = ShipmentStatus::kUnspecified;  // UNSPECIFIED = every status
-  int limit = kDefaultPageSize;
-  std::optional<PageToken> after;
-};
-
-struct ShipmentPage {
-  std::vector<Shipment> shipments;  // newest first
-  // Position of the last row when more rows follow; nullopt on the last page.
-  std::optional<PageToken> next;
-};
-
-class ShipmentRepository {
- public:
-  enum class CreateOutcome {
-    kCreated,             // `shipment` is the stored new shipment
-    kOrderHasShipment,    // the order already had one; `shipment` is that one
-    kTrackingNumberTaken  // nothing stored: draw another tracking number
-  };
-  struct CreateResult {
-    CreateOutcome outcome;
-    std::optional<Shipment> shipment;
-  };
-  // Called with the shipment and whether it changed anything; false leaves the row untouched.
-  using Change = std::function<bool(Shipment&)>;
-
-  virtual ~ShipmentRepository() = default;
-  // Stores a new shipment (its id is assigned here) unless its order already has one.
-  virtual CreateResult Create(const Shipment& shipment) = 0;
-  virtual std::optional<Shipment> Get(const std::string& id) = 0;
-  virtual std::optional<Shipment> GetByOrder(const std::string& order_id) = 0;
-  virtual ShipmentPage List(const ShipmentQuery& query) = 0;
-  // Reads the shipment, locked, runs `change` on it and saves it when `change` returns true,
-  // all in one transaction; an exception from `change` rolls back. nullopt for an unknown id.
-  // A change of status writes its event (EventForMove) in the same transaction.
-  virtual std::optional<Shipment> Update(const std::string& id, const Change& change) = 0;
-  // The same for the shipment of an order; nullopt when the order has none.
-  virtual std::optional<Shipment> UpdateByOrder(const std::string& order_id, const Change& change) = 0;
-  // The same for one shipment whose next_step_at is due at `now` and that no other transaction
-  // holds (FOR UPDATE SKIP LOCKED: replicas never wait on each other); nullopt when none is left.
-  virtual std::optional<Shipment> UpdateOneDue(Timestamp now, const Change& change) = 0;
-};
-
-using Clock = std::function<Timestamp()>;
 
 struct QuoteRequest {
   std::optional<Address> address;  // nullopt when the request did not carry one

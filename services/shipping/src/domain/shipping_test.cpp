@@ -5,7 +5,7 @@
 
 #include <deque>
 
-#include "domain/mock_shipment_repository.h"
+#include "domain/mocks.h"
 
 namespace storefront::shipping::domain {
 namespace {
@@ -60,6 +60,16 @@ class ShippingTest : public ::testing::Test {
   static Shipment Stored(Shipment s) {
     s.id = kId;
     return s;
+  }
+
+  // The shipment Request() stored: what the repository returns for another request of its order.
+  static Shipment StoredRequest() {
+    Shipment existing = Stored({});
+    existing.customer_id = "cus_42";
+    existing.shipping_option_id = "express";
+    existing.address = Home();
+    existing.items = Items();
+    return existing;
   }
 
   MockShipmentRepository repo_;
@@ -163,11 +173,7 @@ TEST_F(ShippingTest, ARepeatReturnsTheExistingShipment) {
 }
 
 TEST_F(ShippingTest, ARepeatListingTheLinesInAnotherOrderIsStillARepeat) {
-  Shipment existing = Stored({});
-  existing.customer_id = "cus_42";
-  existing.shipping_option_id = "express";
-  existing.address = Home();
-  existing.items = Items();
+  const Shipment existing = StoredRequest();
   EXPECT_CALL(repo_, Create(_))
       .WillOnce(Return(ShipmentRepository::CreateResult{Outcome::kOrderHasShipment, existing}));
   auto request = Request();
@@ -176,11 +182,7 @@ TEST_F(ShippingTest, ARepeatListingTheLinesInAnotherOrderIsStillARepeat) {
 }
 
 TEST_F(ShippingTest, TheSameOrderWithAnotherOptionAddressOrItemsAlreadyExists) {
-  Shipment existing = Stored({});
-  existing.customer_id = "cus_42";
-  existing.shipping_option_id = "express";
-  existing.address = Home();
-  existing.items = Items();
+  const Shipment existing = StoredRequest();
   EXPECT_CALL(repo_, Create(_))
       .WillRepeatedly(Return(ShipmentRepository::CreateResult{Outcome::kOrderHasShipment, existing}));
 

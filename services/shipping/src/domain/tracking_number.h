@@ -4,16 +4,14 @@
 // constraint is the real guarantee, and CreateShipment draws again when it hits one.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
+
+#include "domain/ports.h"
 
 namespace storefront::shipping::domain {
 
 inline constexpr int kTrackingDigits = 12;
-
-// Returns `count` random characters from '0'..'9'.
-using RandomDigits = std::function<std::string(int count)>;
 
 // Digits from the operating system's CSPRNG (libsodium): unguessable, so a tracking number
 // cannot be enumerated to find other people's parcels.

@@ -5,6 +5,8 @@
 
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
+#include "shared/types/proto.h"
+#include "shared/types/time.h"
 #include "storefront/events/v1/shipping_events.pb.h"
 
 namespace storefront::shipping::repo {
@@ -13,33 +15,21 @@ namespace {
 using domain::Shipment;
 using domain::ShipmentStatus;
 using domain::Timestamp;
-
-// Timestamps cross the wire as integer microseconds since the epoch: exact both ways, where a
-// float of seconds would round.
-std::string Micros(const std::string& column) { return "(extract(epoch FROM " + column + ") * 1000000)::bigint"; }
-std::string TimestampParam(const std::string& param) {
-  return "('epoch'::timestamptz + " + param + "::bigint * interval '1 microsecond')";
-}
+using types::FromMicros;
+using types::ToMicros;
 
 // Column list shared by every query that returns shipments; read by ReadShipment. The lines
 // come along as one JSON array, so a page of shipments is one round trip.
 const std::string kColumns =
     "s.id::text, s.order_id::text, s.customer_id, s.tracking_number, s.carrier, s.service, s.shipping_option_id,"
     " s.status, s.ship_to_name, s.ship_to_line1, s.ship_to_line2, s.ship_to_city, s.ship_to_region,"
-    " s.ship_to_postal_code, s.ship_to_country, s.cancel_reason, " +
-    Micros("s.created_at") + ", " + Micros("s.dispatched_at") + ", " + Micros("s.delivered_at") + ", " +
-    Micros("s.cancelled_at") + ", " + Micros("s.updated_at") + ", " + Micros("s.next_step_at") +
-    ", (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'sku', i.sku, 'name', i.name,"
+    " s.ship_to_postal_code, s.ship_to_country, s.cancel_reason, " STOREFRONT_SQL_MICROS("s.created_at") ", "
+    STOREFRONT_SQL_MICROS("s.dispatched_at") ", " STOREFRONT_SQL_MICROS("s.delivered_at") ", "
+    STOREFRONT_SQL_MICROS("s.cancelled_at") ", " STOREFRONT_SQL_MICROS("s.updated_at") ", "
+    STOREFRONT_SQL_MICROS("s.next_step_at") ","
+    " (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'sku', i.sku, 'name', i.name,"
     "                                               'quantity', i.quantity) ORDER BY i.line_no), '[]')"
     "     FROM shipment_items i WHERE i.shipment_id = s.id)::text";
-
-Timestamp FromMicros(std::int64_t micros) {
-  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
-}
-
-std::int64_t ToMicros(Timestamp at) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-}
 
 std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -83,8 +73,8 @@ const std::string kInsertSql =
     "INSERT INTO shipments (order_id, customer_id, shipping_option_id, carrier, service, tracking_number, status,"
     " ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code,"
     " ship_to_country, created_at, updated_at)"
-    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " +
-    TimestampParam("$15") + ", " + TimestampParam("$15") + ") ON CONFLICT DO NOTHING RETURNING id::text";
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " STOREFRONT_SQL_TIMESTAMP(15) ", "
+    STOREFRONT_SQL_TIMESTAMP(15) ") ON CONFLICT DO NOTHING RETURNING id::text";
 
 // Every line in one statement: the lines travel as a JSON array built by nlohmann::json, which
 // does the escaping, and keep their order as line_no.
@@ -102,22 +92,22 @@ const std::string kLockSql = kSelect + " WHERE s.id = $1::uuid FOR UPDATE OF s";
 const std::string kLockByOrderSql = kSelect + " WHERE s.order_id = $1::uuid FOR UPDATE OF s";
 // The progression's claim: the shipment whose step is the most overdue among those no other
 // transaction holds. A row a replica (or an operator's RPC) has locked is skipped, not waited for.
-const std::string kLockDueSql = kSelect + " WHERE s.next_step_at <= " + TimestampParam("$1") +
-                                " ORDER BY s.next_step_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED";
+const std::string kLockDueSql = kSelect + " WHERE s.next_step_at <= " STOREFRONT_SQL_TIMESTAMP(1) " ORDER BY s.next_step_at"
+                                          " LIMIT 1 FOR UPDATE OF s SKIP LOCKED";
 
 const std::string kUpdateSql =
     "UPDATE shipments SET status = $2, cancel_reason = $3,"
-    " dispatched_at = CASE WHEN $4::bool THEN " + TimestampParam("$5") + " END," +
-    " delivered_at = CASE WHEN $6::bool THEN " + TimestampParam("$7") + " END," +
-    " cancelled_at = CASE WHEN $8::bool THEN " + TimestampParam("$9") + " END," +
-    " updated_at = " + TimestampParam("$10") + "," +
-    " next_step_at = CASE WHEN $11::bool THEN " + TimestampParam("$12") + " END WHERE id = $1::uuid";
+    " dispatched_at = CASE WHEN $4::bool THEN " STOREFRONT_SQL_TIMESTAMP(5) " END,"
+    " delivered_at = CASE WHEN $6::bool THEN " STOREFRONT_SQL_TIMESTAMP(7) " END,"
+    " cancelled_at = CASE WHEN $8::bool THEN " STOREFRONT_SQL_TIMESTAMP(9) " END,"
+    " updated_at = " STOREFRONT_SQL_TIMESTAMP(10) ","
+    " next_step_at = CASE WHEN $11::bool THEN " STOREFRONT_SQL_TIMESTAMP(12) " END WHERE id = $1::uuid";
 
 // Newest first on (created_at, id); fetches one row more than the page to learn whether
 // another page follows, without a COUNT.
 const std::string kListSql = kSelect +
                              " WHERE ($1 = '' OR s.status = $1)"
-                             "   AND (NOT $2::bool OR (s.created_at, s.id) < (" + TimestampParam("$3") +
+                             "   AND (NOT $2::bool OR (s.created_at, s.id) < (" STOREFRONT_SQL_TIMESTAMP(3)
                              ", $4::uuid))"
                              " ORDER BY s.created_at DESC, s.id DESC"
                              " LIMIT $5";
@@ -174,14 +164,7 @@ void Publish(pqxx::transaction_base& txn, domain::ShipmentEvent event, const Shi
       payload.set_carrier(s.carrier);
       payload.set_service(s.service);
       payload.set_tracking_number(s.tracking_number);
-      auto* a = payload.mutable_address();
-      a->set_name(s.address.name);
-      a->set_line1(s.address.line1);
-      a->set_line2(s.address.line2);
-      a->set_city(s.address.city);
-      a->set_region(s.address.region);
-      a->set_postal_code(s.address.postal_code);
-      a->set_country(s.address.country);
+      storefront::types::ToProto(s.address, payload.mutable_address());
       for (const auto& item : s.items) {
         auto* line = payload.add_lines();
         line->set_product_id(item.product_id);

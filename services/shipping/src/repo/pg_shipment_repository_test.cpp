@@ -5,21 +5,17 @@
 #include "repo/pg_shipment_repository.h"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
-#include <atomic>
 #include <future>
 #include <latch>
 #include <set>
 #include <thread>
 
-#include "app.h"
-#include "domain/shipping.h"
-#include "shared/db/migrations.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
-#include "storefront/events/v1/shipping_events.pb.h"
 #include "shared/testing/outbox_rows.h"
+#include "shared/types/uuid.h"
+#include "storefront/events/v1/shipping_events.pb.h"
+#include "testing/fixture.h"
 
 namespace storefront::shipping::repo {
 namespace {
@@ -27,39 +23,14 @@ namespace {
 using domain::ShipmentStatus;
 using domain::Timestamp;
 using storefront::testing::SharedPostgres;
+using storefront::types::NewUuid;
 using testing::EventTypes;
 using testing::OutboxRows;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 using namespace std::chrono_literals;
 
-std::string NewUuid() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char hex[33];
-  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
-  std::string h(hex);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
-
-// A clock the test moves by hand; each test starts on its own day so their shipments don't mix
-// in time.
-class TestClock {
- public:
-  explicit TestClock(Timestamp start) : micros_(Micros(start)) {}
-  Timestamp Now() const { return Timestamp(std::chrono::microseconds(micros_.load())); }
-  void Set(Timestamp at) { micros_ = Micros(at); }
-  void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
-
- private:
-  static std::int64_t Micros(Timestamp t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  }
-  std::atomic<std::int64_t> micros_;
-};
-
+// Each test starts on its own day so their shipments don't mix in time.
 Timestamp Day(int n) { return Timestamp(std::chrono::hours(24 * (20'000 + n))) + std::chrono::microseconds(123'457); }
 
 domain::Address Home() { return {"Ada O'Lovelace", "12 Analytical Way", "Apt 3", "Springfield", "IL", "62701", "US"}; }
@@ -75,29 +46,16 @@ domain::NewShipmentRequest Request(std::string order_id, std::string option = "s
   return {std::move(order_id), "cus_42", std::move(option), std::move(address), Items()};
 }
 
-class PgShipmentRepositoryTest : public ::testing::Test {
+class PgShipmentRepositoryTest : public DatabaseTest {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_GE(sodium_init(), 0);
-    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
-    db::Migrate(connection, "shipping", AllMigrations());
-  }
+  PgShipmentRepositoryTest() : DatabaseTest(8, Day(0)) {}
 
   int Count(const std::string& sql) {
-    pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+    pqxx::connection connection(dsn_);
     pqxx::work txn(connection);
     return txn.exec(sql)[0][0].as<int>();
   }
-
-  db::Pool pool_{SharedPostgres().Dsn("shipping"), 8, std::chrono::seconds(5), PgShipmentRepository::Prepare};
-  PgShipmentRepository repo_{pool_};
-  TestClock clock_{Day(0)};
-  domain::Shipping shipping_{repo_, [this] { return clock_.Now(); }, domain::SecureRandomDigits()};
 };
-
-std::vector<std::string> Types(std::initializer_list<std::string_view> types) {
-  return {types.begin(), types.end()};
-}
 
 TEST_F(PgShipmentRepositoryTest, MigratingAgainChangesNothing) {
   pqxx::connection connection(SharedPostgres().Dsn("shipping"));
@@ -108,7 +66,7 @@ TEST_F(PgShipmentRepositoryTest, CreateStoresAddressAndItemsAndReadsThemBackExac
   clock_.Set(Day(1));
   const std::string order = NewUuid();
   auto created = shipping_.CreateShipment(Request(order, "express"));
-  EXPECT_TRUE(domain::IsUuid(created.id));
+  EXPECT_TRUE(storefront::types::IsUuid(created.id));
   EXPECT_EQ(created.order_id, order);
   EXPECT_EQ(created.customer_id, "cus_42");
   EXPECT_EQ(created.status, ShipmentStatus::kLabelCreated);

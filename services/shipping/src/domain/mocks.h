@@ -1,9 +1,9 @@
-// GoogleMock double of the repository, for domain and API tests.
+// GoogleMock doubles of shipping's ports (domain/ports.h), for domain and API tests.
 #pragma once
 
 #include <gmock/gmock.h>
 
-#include "domain/shipping.h"
+#include "domain/ports.h"
 
 namespace storefront::shipping::domain {
 

@@ -2,12 +2,12 @@
 // group "inventory"). Checkout confirms an order locally and announces it; inventory then sells
 // the units it held for that order, or gives them back when the order failed or was cancelled.
 //
-// Each handler runs on the consumer's transaction (the library records the event id in
-// inventory.inbox in the same one) and reuses the saga decisions of the gRPC path
-// (domain::CommitDecision, domain::ReleaseDecision) and the repository's SQL, so the change, its
-// outbox events and the dedupe row commit or roll back together. They are idempotent in effect as
-// well: a committed reservation committed again, or a released one released again, is unchanged
-// and announces nothing.
+// Each handler decodes the event and calls a use case of domain::Inventory over a repository bound
+// to the consumer's transaction (the library records the event id in inventory.inbox in the same
+// one), so the change, its outbox events and the dedupe row commit or roll back together. The use
+// cases apply the saga decisions of the gRPC path (domain::CommitDecision, ReleaseDecision). They
+// are idempotent in effect as well: a committed reservation committed again, or a released one
+// released again, is unchanged and announces nothing.
 //
 //  OrderConfirmed  commit the order's reservation. No reservation: a warning, nothing changes.
 //                  Already RELEASED (or overdue, so it expires now): an error in the log and no
@@ -23,10 +23,10 @@
 
 #include <pqxx/pqxx>
 
-#include "domain/stock.h"
+#include "domain/inventory.h"
 #include "shared/events/consumer.h"
 
-namespace storefront::inventory::repo {
+namespace storefront::inventory::consumers {
 
 class OrderEventHandlers {
  public:
@@ -38,7 +38,7 @@ class OrderEventHandlers {
   void OnOrderCancelled(pqxx::work& txn, const events::Envelope& event) const;
 
   // Registers the three handlers; `this` must outlive the consumer's thread.
-  void RegisterWith(events::Consumer& consumer) const;
+  void RegisterOn(events::Consumer& consumer) const;
 
  private:
   void Release(pqxx::work& txn, const events::Envelope& event, const std::string& order_id,
@@ -47,4 +47,4 @@ class OrderEventHandlers {
   domain::Clock clock_;
 };
 
-}  // namespace storefront::inventory::repo
+}  // namespace storefront::inventory::consumers

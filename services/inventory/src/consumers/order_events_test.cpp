@@ -2,91 +2,61 @@
 // pqxx::work as the consumer would (no broker): the reservation changes and its outbox rows are
 // written in that transaction, redeliveries change nothing, and malformed events throw so the
 // library can dead-letter them. Against a real PostgreSQL, fresh ids per test.
-#include "repo/order_events.h"
+#include "consumers/order_events.h"
 
 #include <gtest/gtest.h>
 
-#include <random>
+#include <cctype>
 #include <set>
 
-#include "app.h"
-#include "domain/inventory.h"
-#include "domain/mock_inventory_repository.h"
-#include "shared/testing/outbox_rows.h"
-#include "repo/pg_inventory_repository.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
+#include "shared/testing/events.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/inventory_events.pb.h"
+#include "testing/fixture.h"
 
-namespace storefront::inventory::repo {
+namespace storefront::inventory::consumers {
 namespace {
 
 using namespace domain;
+using storefront::testing::EnvelopeOf;
 using storefront::testing::SharedPostgres;
+using storefront::types::NewUuid;
 using testing::OutboxRowsFor;
 using testing::Summaries;
 using ::testing::ElementsAre;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
 
-std::string NewUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
-    id += "0123456789abcdef"[hex(random)];
-  }
-  return id;
-}
-
-std::string Row(std::string_view type, const std::string& key) { return std::string(type) + " " + key; }
-
 std::string Upper(std::string text) {
   for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
-}
-
-// An envelope as the consumer hands it over: a fresh event id per delivery attempt of a new event.
-events::Envelope Event(std::string_view type, const google::protobuf::Message& payload) {
-  events::Envelope envelope;
-  envelope.set_event_id(NewUuid());
-  envelope.set_event_type(std::string(type));
-  envelope.set_aggregate_type("order");
-  envelope.set_producer("checkout");
-  envelope.set_payload(payload.SerializeAsString());
-  envelope.set_payload_type(payload.GetDescriptor()->full_name());
-  return envelope;
 }
 
 events::Envelope Confirmed(const std::string& order_id) {
   ev::OrderConfirmed payload;
   payload.set_order_id(order_id);
   payload.set_customer_id("shopper-1");
-  return Event(types::kOrderConfirmed, payload);
+  return EnvelopeOf(types::kOrderConfirmed, payload);
 }
 events::Envelope Failed(const std::string& order_id) {
   ev::OrderFailed payload;
   payload.set_order_id(order_id);
   payload.set_failed_step("authorize_payment");
-  return Event(types::kOrderFailed, payload);
+  return EnvelopeOf(types::kOrderFailed, payload);
 }
 events::Envelope Cancelled(const std::string& order_id) {
   ev::OrderCancelled payload;
   payload.set_order_id(order_id);
   payload.set_by_operator(true);
-  return Event(types::kOrderCancelled, payload);
+  return EnvelopeOf(types::kOrderCancelled, payload);
 }
 
 using Handler = void (OrderEventHandlers::*)(pqxx::work&, const events::Envelope&) const;
 
-class OrderEventsTest : public ::testing::Test {
+class OrderEventsTest : public DatabaseTest {
  protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("inventory"));
-    db::Migrate(connection, "inventory", AllMigrations());
-  }
+  void SetUp() override { repo::PgInventoryRepository::Prepare(connection_); }
 
   // Runs one handler on its own transaction and commits, as the consumer does.
   void Handle(Handler handler, const events::Envelope& event) {
@@ -95,20 +65,6 @@ class OrderEventsTest : public ::testing::Test {
     txn.commit();
   }
 
-  std::string Stocked(int units) {
-    std::string product = NewUuid();
-    inventory_.AdjustStock({NewUuid(), product, units, AdjustmentReason::kRestock, "test stock", "test"});
-    return product;
-  }
-
-  Reservation Reserve(const std::string& order, const std::string& product, int quantity, int ttl = 0) {
-    auto result = inventory_.ReserveStock({order, {{product, quantity}}, ttl});
-    if (!result.reservation) ADD_FAILURE() << "expected a reservation";
-    return result.reservation.value_or(Reservation{});
-  }
-
-  StockLevel Level(const std::string& product) { return repo_.GetStockLevels({product}).at(0); }
-
   std::string StateOf(const std::string& order) {
     pqxx::nontransaction txn(connection_);
     auto rows = txn.exec_params(
@@ -116,24 +72,15 @@ class OrderEventsTest : public ::testing::Test {
     return rows.empty() ? "none" : rows[0][0].as<std::string>();
   }
 
-  std::vector<testing::OutboxRow> NewRows(const std::set<std::string>& keys) { return outbox_.NewRows(keys); }
-
-  db::Pool pool_{SharedPostgres().Dsn("inventory"), 4, std::chrono::seconds(10), PgInventoryRepository::Prepare};
-  PgInventoryRepository repo_{pool_};
-  FakeClock clock_{std::chrono::system_clock::now()};
-  Inventory inventory_{repo_, clock_.AsClock()};
   OrderEventHandlers handlers_{clock_.AsClock()};
   // The consumer's connections come from the service's pool, so they are prepared like these.
   pqxx::connection connection_{SharedPostgres().Dsn("inventory")};
-  testing::OutboxCursor outbox_{SharedPostgres().Dsn("inventory"), "inventory"};
-
-  void SetUp() override { PgInventoryRepository::Prepare(connection_); }
 };
 
 TEST_F(OrderEventsTest, OrderConfirmedCommitsTheOrdersReservationOnce) {
   const auto product = Stocked(10);
   const auto order = NewUuid();
-  Reserve(order, product, 3);
+  Reserve(order, {{product, 3}});
   NewRows({product, order});
 
   Handle(&OrderEventHandlers::OnOrderConfirmed, Confirmed(Upper(order)));  // any spelling of the id
@@ -156,7 +103,7 @@ TEST_F(OrderEventsTest, OrderConfirmedCommitsTheOrdersReservationOnce) {
 TEST_F(OrderEventsTest, TheChangeAndItsEventsCommitOrRollBackWithTheConsumersTransaction) {
   const auto product = Stocked(10);
   const auto order = NewUuid();
-  Reserve(order, product, 3);
+  Reserve(order, {{product, 3}});
   NewRows({product, order});
   {
     pqxx::work txn(connection_);
@@ -182,8 +129,8 @@ TEST_F(OrderEventsTest, AConfirmationWithoutAReservationIsLoggedAndChangesNothin
 TEST_F(OrderEventsTest, AConfirmationAfterTheHoldExpiredCommitsNothing) {
   const auto product = Stocked(10);
   const auto swept = NewUuid(), overdue = NewUuid();
-  Reserve(swept, product, 2, 60);
-  Reserve(overdue, product, 3, 120);
+  Reserve(swept, {{product, 2}}, 60);
+  Reserve(overdue, {{product, 3}}, 120);
   clock_.Advance(std::chrono::seconds(61));
   while (repo_.ExpireDue(clock_.now(), 1000) > 0) {
   }
@@ -210,7 +157,7 @@ TEST_F(OrderEventsTest, AConfirmationAfterTheHoldExpiredCommitsNothing) {
 TEST_F(OrderEventsTest, AFailedOrderReleasesItsHoldOnce) {
   const auto product = Stocked(10);
   const auto order = NewUuid();
-  Reserve(order, product, 4);
+  Reserve(order, {{product, 4}});
   NewRows({product, order});
 
   Handle(&OrderEventHandlers::OnOrderFailed, Failed(order));
@@ -237,7 +184,7 @@ TEST_F(OrderEventsTest, AFailedOrderReleasesItsHoldOnce) {
 TEST_F(OrderEventsTest, CancellingAConfirmedOrderPutsTheUnitsBackOnHand) {
   const auto product = Stocked(10);
   const auto order = NewUuid();
-  Reserve(order, product, 3);
+  Reserve(order, {{product, 3}});
   Handle(&OrderEventHandlers::OnOrderConfirmed, Confirmed(order));
   EXPECT_EQ(Level(product).on_hand, 7);
   NewRows({product, order});
@@ -265,7 +212,7 @@ TEST_F(OrderEventsTest, MalformedEventsThrowAndChangeNothing) {
     for (const std::string bad_id : {"", "not-a-uuid", "'; DELETE FROM reservations; --"}) {
       ev::OrderConfirmed payload;  // field 1 is order_id in all three messages
       payload.set_order_id(bad_id);
-      auto event = Event(types_of[i], payload);
+      auto event = EnvelopeOf(types_of[i], payload);
       EXPECT_THROW(Handle(all[i], event), std::invalid_argument) << types_of[i] << " '" << bad_id << "'";
     }
     auto garbage = Confirmed(NewUuid());
@@ -275,4 +222,4 @@ TEST_F(OrderEventsTest, MalformedEventsThrowAndChangeNothing) {
 }
 
 }  // namespace
-}  // namespace storefront::inventory::repo
+}  // namespace storefront::inventory::consumers

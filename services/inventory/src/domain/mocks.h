@@ -1,4 +1,5 @@
-// GoogleMock double of the repository, for domain and API tests.
+// Test doubles of inventory's ports (domain/ports.h), for domain, API and repository tests: the
+// GoogleMock repository and a clock the test moves by hand.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -6,7 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "domain/inventory.h"
+#include "domain/ports.h"
 
 namespace storefront::inventory::domain {
 
@@ -19,6 +20,8 @@ class MockInventoryRepository : public InventoryRepository {
   MOCK_METHOD(ReserveOutcome, Reserve, (const NewReservation&), (override));
   MOCK_METHOD(std::optional<Reservation>, ChangeReservation,
               (const std::string&, Timestamp, const ReservationDecision&), (override));
+  MOCK_METHOD(std::optional<Reservation>, ChangeReservationByOrder,
+              (const std::string&, Timestamp, const ReservationDecision&), (override));
   MOCK_METHOD(int, ExpireDue, (Timestamp, int), (override));
   MOCK_METHOD(AdjustOutcome, Adjust, (const NewAdjustment&), (override));
 };
@@ -28,10 +31,8 @@ class MockInventoryRepository : public InventoryRepository {
 class FakeClock {
  public:
   explicit FakeClock(Timestamp start = Timestamp(std::chrono::seconds(1'800'000'000)))
-      : micros_(std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count()) {}
-  Timestamp now() const {
-    return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros_.load())));
-  }
+      : micros_(types::ToMicros(start)) {}
+  Timestamp now() const { return types::FromMicros(micros_.load()); }
   void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
   Clock AsClock() {
     return [this] { return now(); };
