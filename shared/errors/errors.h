@@ -28,6 +28,12 @@ class InvalidArgument : public DomainError {
   InvalidArgument(std::string field, std::string description)
       : InvalidArgument(std::vector<FieldViolation>{{std::move(field), std::move(description)}}) {}
   const std::vector<FieldViolation>& violations() const { return violations_; }
+  // The fields named, in order: what a test of a validation rule compares.
+  std::vector<std::string> fields() const {
+    std::vector<std::string> names;
+    for (const auto& v : violations_) names.push_back(v.field);
+    return names;
+  }
 
  private:
   static std::string Describe(const std::vector<FieldViolation>& violations) {
@@ -73,6 +79,8 @@ class Violations {
     list_.push_back({std::move(field), std::move(description)});
   }
   bool empty() const { return list_.empty(); }
+  // The fields named so far, in order.
+  std::vector<std::string> fields() const { return InvalidArgument(list_).fields(); }
   void ThrowIfAny() const {
     if (!list_.empty()) throw InvalidArgument(list_);
   }

@@ -11,11 +11,13 @@
 // length-prefixed, so a field may hold any bytes, separators included.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace storefront::paging {
@@ -33,5 +35,15 @@ std::optional<std::vector<std::string>> DecodeCursor(std::string_view token, std
 // 16 hex characters identifying a list of filter values (unambiguously: {"ab", ""} and
 // {"a", "b"} differ), for binding a cursor to its filters without spelling them out in it.
 std::string Fingerprint(std::initializer_list<std::string_view> parts);
+
+// A cursor field that holds a decimal integer (a sort key, microseconds, a sequence): the whole
+// of `text` as an Int, or nullopt for anything else, empty text and overflow included.
+template <typename Int>
+std::optional<Int> IntegerField(std::string_view text) {
+  Int value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 }  // namespace storefront::paging

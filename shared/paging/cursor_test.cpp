@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace storefront::paging {
 namespace {
 
@@ -88,6 +90,17 @@ TEST(CursorTest, FingerprintSeparatesItsParts) {
   EXPECT_NE(fp, Fingerprint({"wireless", "audio", "1"}));
   EXPECT_NE(Fingerprint({"ab", ""}), Fingerprint({"a", "b"}));
   EXPECT_NE(Fingerprint({"", ""}), Fingerprint({""}));
+}
+
+TEST(IntegerFieldTest, TheWholeTextAsAnIntegerOrNothing) {
+  EXPECT_EQ(IntegerField<int>("42"), 42);
+  EXPECT_EQ(IntegerField<int>("-7"), -7);
+  EXPECT_EQ(IntegerField<std::int64_t>("1900000000000000"), 1'900'000'000'000'000);
+  EXPECT_EQ(IntegerField<int>(""), std::nullopt);
+  EXPECT_EQ(IntegerField<int>("42x"), std::nullopt);
+  EXPECT_EQ(IntegerField<int>(" 42"), std::nullopt);
+  EXPECT_EQ(IntegerField<int>("+42"), std::nullopt);
+  EXPECT_EQ(IntegerField<int>("99999999999"), std::nullopt);  // overflows an int
 }
 
 }  // namespace

@@ -1,9 +1,6 @@
 #include "app.h"
 
-#include "shared/db/migrations.h"
-#include "repo/order_events.h"
 #include "shared/events/topics.h"
-#include "shared/log/log.h"
 
 namespace storefront::checkout {
 
@@ -24,6 +21,10 @@ Config Config::FromEnv(config::Env env) {
   return c;
 }
 
+std::vector<db::Migration> AllMigrations() {
+  return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
+}
+
 App::App(Config config)
     : config_(std::move(config)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size)),
@@ -39,29 +40,22 @@ App::App(Config config)
       inventory_(inventory_client_),
       payments_(payments_client_),
       checkout_(orders_, cart_, catalog_, shipping_, inventory_, payments_,
-                {config_.reservation_ttl_seconds, config_.saga_lease}, [] { return std::chrono::system_clock::now(); }),
+                {config_.reservation_ttl_seconds, config_.saga_lease}, types::SystemNow),
       api_(checkout_),
       server_({.listen_address = config_.grpc_address}),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "checkout",
                       .name = "checkout",
-                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kPaymentTopic)}}) {
+                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kPaymentTopic)}}),
+      recovery_("checkout recovery", [this] { return RecoverAbandonedSagas(); }, config_.recovery_interval),
+      host_({.schema = "checkout",
+             .migrations = AllMigrations(),
+             .pool = pool_,
+             .server = server_,
+             .events = events_,
+             .tasks = {&recovery_}}) {
   server_.AddService(&api_);
-  if (auto* consumer = events_.consumer()) repo::RegisterReadModelHandlers(*consumer);
-}
-
-App::~App() { Shutdown(); }
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "checkout",
-                events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true}));
-  }
-  events_.Start();
-  int port = server_.Start();
-  recovery_.Start();
-  return port;
+  if (auto* consumer = events_.consumer()) handlers_.RegisterOn(*consumer);
 }
 
 int App::RecoverAbandonedSagas() {
@@ -70,22 +64,6 @@ int App::RecoverAbandonedSagas() {
   int recovered = 0;
   while (recovered < kMaxPerPass && checkout_.RecoverOne()) ++recovered;
   return recovered;
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  signals.Wait();
-  Shutdown();
-}
-
-void App::Shutdown() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  recovery_.Stop();
-  server_.Shutdown();
-  events_.Stop();  // the consumer, then the relay
 }
 
 }  // namespace storefront::checkout

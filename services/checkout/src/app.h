@@ -1,24 +1,26 @@
-// The checkout service's composition root: pool, migrations, order store, clients of the five
-// services it orchestrates, the saga, its recovery loop and the gRPC server.
+// The checkout service's composition root: configuration, pool, order store, clients of the five
+// services the saga orchestrates, the saga, its gRPC transport, the read model's event handlers,
+// the outbox relay and consumer, and the recovery loop; service::Host runs their lifecycle.
+// main() only builds an App and runs it.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
+#include <chrono>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "api/checkout_api.h"
 #include "clients/grpc_ports.h"
+#include "consumers/event_handlers.h"
 #include "domain/checkout.h"
 #include "repo/pg_order_repository.h"
 #include "shared/background/periodic_task.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
 
 namespace storefront::checkout {
 
@@ -31,17 +33,24 @@ struct Config : config::ServiceSettings {
   std::chrono::milliseconds saga_lease{15000};
   std::chrono::milliseconds recovery_interval{5000};
 
+  // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
 };
+
+// migrations/ plus the shared outbox (version 900: checkout publishes order events) and inbox
+// (901: it consumes shipping's and payments' events).
+std::vector<db::Migration> AllMigrations();
 
 class App {
  public:
   explicit App(Config config);
-  ~App();
-  // Applies migrations, starts serving and the recovery loop; returns the bound port.
-  int Start();
-  void ServeUntil(rpc::TerminationSignals& signals);
-  void Shutdown();
+  // Applies migrations, starts the relay and consumer, the recovery loop and serving; returns
+  // the bound port.
+  int Start() { return host_.Start(); }
+  // Serves until SIGTERM/SIGINT, then shuts down.
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
+  // Idempotent.
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   // One recovery pass: finishes or compensates sagas whose runner stopped (see domain/checkout.h).
@@ -63,12 +72,13 @@ class App {
   domain::Checkout checkout_;
   api::CheckoutApi api_;
   rpc::Server server_;
-  events::ServiceEvents events_;  // the relay and the consumer, with Kafka
-
-  background::PeriodicTask recovery_{"checkout recovery", [this] { return RecoverAbandonedSagas(); },
-                                     config_.recovery_interval};
-  std::mutex mutex_;
-  bool stopping_ = false;
+  consumers::EventHandlers handlers_;
+  // The relay and the consumer, with Kafka. Declared after the pool and the handlers, so it is
+  // destroyed (stopped and joined) before them.
+  events::ServiceEvents events_;
+  background::PeriodicTask recovery_;
+  // Last: destroyed first, it shuts everything above down while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::checkout

@@ -1,4 +1,5 @@
-// The checkout's gRPC transport: proto <-> domain mapping; errors mapped by rpc::Handle.
+// The checkout's gRPC transport: maps proto requests to the domain's commands and its results to
+// proto (api/order_mapping.h); the domain validates, and rpc::Handle maps its errors to statuses.
 #pragma once
 
 #include "domain/checkout.h"
@@ -22,7 +23,5 @@ class CheckoutApi final : public pb::CheckoutService::Service {
  private:
   domain::Checkout& checkout_;
 };
-
-void ToProto(const domain::Order& order, pb::Order* out);
 
 }  // namespace storefront::checkout::api

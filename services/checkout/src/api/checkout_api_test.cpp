@@ -1,5 +1,5 @@
-// The gRPC transport of the operator RPCs over an in-process server, with the saga's ports mocked
-// and an in-memory order store: proto <-> domain mapping (money, timestamps, enums) and status
+// The gRPC transport over an in-process server, with the saga's ports mocked and an in-memory
+// order store: proto <-> domain mapping (money, addresses, cards, timestamps, enums) and status
 // codes, without a database.
 #include "api/checkout_api.h"
 
@@ -16,6 +16,7 @@ namespace {
 
 using ::testing::_;
 using ::testing::HasSubstr;
+using ::testing::Invoke;
 using ::testing::NiceMock;
 using ::testing::Return;
 using google::protobuf::util::TimeUtil;
@@ -33,9 +34,10 @@ class CheckoutApiTest : public ::testing::Test {
         .WillByDefault(Return(std::vector<domain::ShippingQuote>{{"standard", "Parcelline", "Standard", {500, "USD"}}}));
     ON_CALL(inventory_, Reserve(_, _, _)).WillByDefault(Return(domain::ReserveResult{"res-1", {}}));
     ON_CALL(payments_, Authorize(_, _, _))
-        .WillByDefault(Return(domain::PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
+        .WillByDefault(Return(domain::PaymentResult{"pay-1", domain::PaymentStatus::kAuthorized, "", "VISA", "4242"}));
     ON_CALL(shipping_, CreateShipment(_))
-        .WillByDefault(Return(domain::ShipmentResult{"ship-1", "Parcelline", "PL1", "LABEL_CREATED"}));
+        .WillByDefault(
+            Return(domain::ShipmentResult{"ship-1", "Parcelline", "PL1", domain::ShipmentStatus::kLabelCreated}));
     grpc::ServerBuilder builder;
     builder.RegisterService(&api_);
     server_ = builder.BuildAndStart();
@@ -54,7 +56,7 @@ class CheckoutApiTest : public ::testing::Test {
     command.card = {"4242424242424242", 12, 2030, "123"};
     auto order = checkout_.PlaceOrder(command);
     orders_.orders[order.id].status = domain::OrderStatus::kShipped;
-    orders_.orders[order.id].payment_status = "CAPTURED";
+    orders_.orders[order.id].payment_status = domain::PaymentStatus::kCaptured;
     return order.id;
   }
 
@@ -70,6 +72,112 @@ class CheckoutApiTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::CheckoutService::Stub> stub_;
 };
+
+pb::PlaceOrderRequest PlaceRequest(const std::string& key) {
+  pb::PlaceOrderRequest request;
+  request.set_idempotency_key(key);
+  request.set_customer_id("customer-1");
+  request.set_customer_email("ada@example.com");
+  auto* address = request.mutable_shipping_address();
+  address->set_name("Ada");
+  address->set_line1("1 Road");
+  address->set_line2("Flat 2");
+  address->set_city("London");
+  address->set_region("Greater London");
+  address->set_postal_code("N1 1AA");
+  address->set_country("GB");
+  request.set_shipping_option_id("standard");
+  request.mutable_card()->set_number("4242424242424242");
+  request.mutable_card()->set_exp_month(12);
+  request.mutable_card()->set_exp_year(2030);
+  request.mutable_card()->set_cvc("123");
+  return request;
+}
+
+TEST_F(CheckoutApiTest, PlaceOrderMapsTheRequestToTheSagaAndAnswersTheConfirmedOrder) {
+  pb::PlaceOrderRequest request = PlaceRequest("k-place");
+  request.mutable_expected_total()->set_amount_minor(3000);  // 2500 + 500 shipping
+  request.mutable_expected_total()->set_currency("USD");
+  const domain::Address address{"Ada", "1 Road", "Flat 2", "London", "Greater London", "N1 1AA", "GB"};
+  EXPECT_CALL(shipping_, Quote(address, 1, domain::Money{2500, "USD"}))
+      .WillOnce(Return(std::vector<domain::ShippingQuote>{{"standard", "Parcelline", "Standard", {500, "USD"}}}));
+  domain::Card card;
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Invoke([&](auto&, const domain::Order& order, const domain::Card& c) {
+        card = c;
+        EXPECT_EQ(order.customer_email, "ada@example.com");
+        EXPECT_EQ(order.shipping_address, address);
+        return domain::PaymentResult{"pay-1", domain::PaymentStatus::kAuthorized, "", "VISA", "4242"};
+      }));
+
+  grpc::ClientContext context;
+  pb::Order order;
+  auto status = stub_->PlaceOrder(&context, request, &order);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(card.number, "4242424242424242");
+  EXPECT_EQ(card.exp_month, 12);
+  EXPECT_EQ(card.exp_year, 2030);
+  EXPECT_EQ(card.cvc, "123");
+
+  EXPECT_FALSE(order.id().empty());
+  EXPECT_EQ(order.customer_id(), "customer-1");
+  EXPECT_EQ(order.status(), pb::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(order.failure(), pb::ORDER_FAILURE_UNSPECIFIED);
+  ASSERT_EQ(order.items_size(), 1);
+  EXPECT_EQ(order.items(0).product_id(), kLamp);
+  EXPECT_EQ(order.items(0).sku(), "HOM-LP-1");
+  EXPECT_EQ(order.items(0).unit_price().amount_minor(), 2500);
+  EXPECT_EQ(order.subtotal().amount_minor(), 2500);
+  EXPECT_EQ(order.shipping_price().amount_minor(), 500);
+  EXPECT_EQ(order.total().amount_minor(), 3000);
+  EXPECT_EQ(order.total().currency(), "USD");
+  EXPECT_EQ(order.shipping_address().region(), "Greater London");
+  EXPECT_EQ(order.shipping_option_id(), "standard");
+  EXPECT_EQ(order.payment().payment_id(), "pay-1");
+  EXPECT_EQ(order.payment().status(), storefront::payments::v1::PAYMENT_STATUS_AUTHORIZED);
+  EXPECT_EQ(order.payment().card_brand(), storefront::payments::v1::CARD_BRAND_VISA);
+  EXPECT_EQ(order.payment().card_last4(), "4242");
+  EXPECT_EQ(order.shipment().shipment_id(), "ship-1");
+  EXPECT_EQ(order.shipment().tracking_number(), "PL1");
+  EXPECT_EQ(order.shipment().status(), storefront::shipping::v1::SHIPMENT_STATUS_LABEL_CREATED);
+  ASSERT_EQ(order.saga_steps_size(), 7);
+  for (const auto& step : order.saga_steps()) EXPECT_EQ(step.state(), pb::SAGA_STEP_STATE_SUCCEEDED) << step.name();
+  ASSERT_GE(order.timeline_size(), 1);
+  EXPECT_EQ(order.timeline(order.timeline_size() - 1).status(), pb::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(order.created_at().seconds(), kNow);
+}
+
+TEST_F(CheckoutApiTest, PlaceOrderAnswersEachRefusalWithItsStatus) {
+  auto place = [&](const pb::PlaceOrderRequest& request) {
+    grpc::ClientContext context;
+    pb::Order order;
+    return stub_->PlaceOrder(&context, request, &order);
+  };
+
+  pb::PlaceOrderRequest invalid = PlaceRequest("k-invalid");
+  invalid.set_customer_email("not-an-email");
+  invalid.mutable_card()->set_number("4242");
+  auto status = place(invalid);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "customer_email: must be an email address; payment.card_number: must be 12 to 19 digits");
+
+  ASSERT_TRUE(place(PlaceRequest("k-once")).ok());
+  pb::PlaceOrderRequest changed = PlaceRequest("k-once");
+  changed.mutable_shipping_address()->set_city("Leeds");
+  EXPECT_EQ(place(changed).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  pb::PlaceOrderRequest stale = PlaceRequest("k-stale");
+  stale.mutable_expected_total()->set_amount_minor(100);
+  stale.mutable_expected_total()->set_currency("USD");
+  EXPECT_EQ(place(stale).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(std::vector<domain::CartLine>{}));
+  EXPECT_EQ(place(PlaceRequest("k-empty")).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  EXPECT_CALL(cart_, GetCart(_)).WillOnce(::testing::Throw(Unavailable("cart is unavailable")));
+  EXPECT_EQ(place(PlaceRequest("k-down")).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
 
 TEST_F(CheckoutApiTest, SalesReportMapsBucketsAndTheRange) {
   const domain::Timestamp day(std::chrono::seconds(kNow - kNow % 86400));
@@ -130,7 +238,7 @@ TEST_F(CheckoutApiTest, ListOrdersPassesTheCreatedRange) {
 TEST_F(CheckoutApiTest, RefundOrderForwardsTheAmountAndAnswersTheOrder) {
   const std::string id = CapturedOrder();
   EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<domain::Money>(domain::Money{1000, "USD"}), "scratched"))
-      .WillOnce(Return(domain::PaymentResult{"pay-1", "PARTIALLY_REFUNDED", "", "VISA", "4242"}));
+      .WillOnce(Return(domain::PaymentResult{"pay-1", domain::PaymentStatus::kPartiallyRefunded, "", "VISA", "4242"}));
   grpc::ClientContext context;
   pb::RefundOrderRequest request;
   request.set_idempotency_key("op-key-1");
@@ -147,7 +255,7 @@ TEST_F(CheckoutApiTest, RefundOrderForwardsTheAmountAndAnswersTheOrder) {
 
 TEST_F(CheckoutApiTest, RefundingAnUncapturedOrderIsFailedPrecondition) {
   const std::string id = CapturedOrder();
-  orders_.orders[id].payment_status = "AUTHORIZED";
+  orders_.orders[id].payment_status = domain::PaymentStatus::kAuthorized;
   grpc::ClientContext context;
   pb::RefundOrderRequest request;
   request.set_idempotency_key("op-key-2");

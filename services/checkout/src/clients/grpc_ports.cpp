@@ -1,13 +1,12 @@
 #include "clients/grpc_ports.h"
 
-#include "common_proto.h"
+#include "shared/types/proto.h"
 
 namespace storefront::checkout::clients {
-
-using checkout::FromProto;
-using checkout::ToProto;
-
 namespace {
+
+using types::FromProto;
+using types::ToProto;
 
 namespace cartpb = storefront::cart::v1;
 namespace catalogpb = storefront::catalog::v1;
@@ -15,13 +14,13 @@ namespace shippingpb = storefront::shipping::v1;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
 
-// "PAYMENT_STATUS_AUTHORIZED" -> "AUTHORIZED"
+// "CARD_BRAND_VISA" -> "VISA": the brand is only shown, so it is kept as payments names it.
 std::string ShortName(const std::string& full, const std::string& prefix) {
   return full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
 }
 
 domain::PaymentResult FromProto(const paymentspb::Payment& p) {
-  return {p.id(), ShortName(paymentspb::PaymentStatus_Name(p.status()), "PAYMENT_STATUS_"), p.decline_code(),
+  return {p.id(), PaymentStatusOf(p.status()), p.decline_code(),
           ShortName(paymentspb::CardBrand_Name(p.card_brand()), "CARD_BRAND_"), p.card_last4()};
 }
 
@@ -29,6 +28,31 @@ domain::PaymentResult FromProto(const paymentspb::Payment& p) {
 std::string RequestIdFor(const std::string& key) { return key.substr(0, 64); }
 
 }  // namespace
+
+domain::PaymentStatus PaymentStatusOf(storefront::payments::v1::PaymentStatus status) {
+  using S = domain::PaymentStatus;
+  switch (status) {
+    case paymentspb::PAYMENT_STATUS_AUTHORIZED: return S::kAuthorized;
+    case paymentspb::PAYMENT_STATUS_CAPTURED: return S::kCaptured;
+    case paymentspb::PAYMENT_STATUS_VOIDED: return S::kVoided;
+    case paymentspb::PAYMENT_STATUS_REFUNDED: return S::kRefunded;
+    case paymentspb::PAYMENT_STATUS_PARTIALLY_REFUNDED: return S::kPartiallyRefunded;
+    case paymentspb::PAYMENT_STATUS_DECLINED: return S::kDeclined;
+    case paymentspb::PAYMENT_STATUS_FAILED: return S::kFailed;
+    default: return S::kNone;
+  }
+}
+
+domain::ShipmentStatus ShipmentStatusOf(storefront::shipping::v1::ShipmentStatus status) {
+  using S = domain::ShipmentStatus;
+  switch (status) {
+    case shippingpb::SHIPMENT_STATUS_LABEL_CREATED: return S::kLabelCreated;
+    case shippingpb::SHIPMENT_STATUS_DISPATCHED: return S::kDispatched;
+    case shippingpb::SHIPMENT_STATUS_DELIVERED: return S::kDelivered;
+    case shippingpb::SHIPMENT_STATUS_CANCELLED: return S::kCancelled;
+    default: return S::kNone;
+  }
+}
 
 void ThrowIfFailed(const grpc::Status& status, const std::string& service) {
   if (status.ok()) return;
@@ -98,8 +122,7 @@ domain::ShipmentResult GrpcShipping::CreateShipment(const domain::Order& order) 
   shippingpb::Shipment shipment;
   ThrowIfFailed(client_.stub().CreateShipment(client_.Context(RequestIdFor(order.id)).get(), request, &shipment),
                 "shipping");
-  return {shipment.id(), shipment.carrier(), shipment.tracking_number(),
-          ShortName(shippingpb::ShipmentStatus_Name(shipment.status()), "SHIPMENT_STATUS_")};
+  return {shipment.id(), shipment.carrier(), shipment.tracking_number(), ShipmentStatusOf(shipment.status())};
 }
 
 void GrpcShipping::CancelShipment(const std::string& shipment_id, const std::string& reason) {

@@ -1,6 +1,7 @@
 // The saga's ports implemented over gRPC: one adapter per service, each call with a deadline
 // (storefront::rpc::Client) and the order's request id. UNAVAILABLE and DEADLINE_EXCEEDED
-// become storefront::Unavailable; other failures their domain error.
+// become storefront::Unavailable; other failures their domain error. Statuses of payments and
+// shipments are decoded here into the domain's enums, so the saga never compares their names.
 #pragma once
 
 #include "domain/ports.h"
@@ -15,6 +16,11 @@ namespace storefront::checkout::clients {
 
 // Throws the domain error matching a failed status.
 void ThrowIfFailed(const grpc::Status& status, const std::string& service);
+
+// The other services' statuses as the domain compares them; UNSPECIFIED (and numbers this build
+// does not know) is kNone.
+domain::PaymentStatus PaymentStatusOf(storefront::payments::v1::PaymentStatus status);
+domain::ShipmentStatus ShipmentStatusOf(storefront::shipping::v1::ShipmentStatus status);
 
 class GrpcCart final : public domain::CartPort {
  public:

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 
-#include "shared/paging/cursor.h"
+#include "domain/page_token.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::checkout::domain {
 namespace {
@@ -30,24 +30,6 @@ bool IsEmail(const std::string& email) {
   return email.size() <= 254 && at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
          email.find('.', at) != std::string::npos && email.back() != '.' && email.find(' ') == std::string::npos &&
          IsPrintable(email);
-}
-
-std::string Money2(const Money& money) {
-  std::string minor = std::to_string(money.amount_minor % 100);
-  if (minor.size() < 2) minor = "0" + minor;
-  return std::to_string(money.amount_minor / 100) + "." + minor + " " + money.currency;
-}
-
-// ListOrders' cursor: the last order's created_at (microseconds) and id, newest first.
-constexpr std::string_view kOrdersCursor = "orders";
-
-bool IsUuidShape(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
 }
 
 // The payments idempotency key of an operator's refund. Derived from the operator's key alone
@@ -181,7 +163,7 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
     order.items.push_back(std::move(item));
   }
   order.subtotal.currency = currency;
-  order.steps.push_back({kStepPrice, StepState::kSucceeded, "subtotal " + Money2(order.subtotal), now});
+  order.steps.push_back({kStepPrice, StepState::kSucceeded, "subtotal " + types::FormatMoney(order.subtotal), now});
 
   std::optional<ShippingQuote> chosen;
   for (auto& quote : shipping_.Quote(order.shipping_address, order.ItemCount(), order.subtotal)) {
@@ -193,9 +175,9 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   order.carrier = chosen->carrier;
   order.total = {order.subtotal.amount_minor + order.shipping_price.amount_minor, currency};
   order.steps.push_back({kStepQuote, StepState::kSucceeded, chosen->carrier + " " + chosen->service + ", " +
-                                                                 Money2(order.shipping_price), now});
+                                                                 types::FormatMoney(order.shipping_price), now});
   if (command.expected_total && !(*command.expected_total == order.total)) {
-    throw FailedPrecondition("the total is now " + Money2(order.total) + "; review the order and try again");
+    throw FailedPrecondition("the total is now " + types::FormatMoney(order.total) + "; review the order and try again");
   }
 
   order.timeline.push_back({OrderStatus::kPending, "Order placed", now});
@@ -291,8 +273,8 @@ void Checkout::Authorize(Order& order, const Card* card) {
   order.payment_status = result->status;
   if (!result->card_brand.empty()) order.card_brand = result->card_brand;
   if (!result->card_last4.empty()) order.card_last4 = result->card_last4;
-  if (result->status != "AUTHORIZED") {
-    std::string code = result->decline_code.empty() ? result->status : result->decline_code;
+  if (result->status != PaymentStatus::kAuthorized) {
+    std::string code = result->decline_code.empty() ? ToString(result->status) : result->decline_code;
     SetStep(order, kStepAuthorize, StepState::kFailed, "declined: " + code);
     return Fail(order, Failure::kPaymentDeclined, "the card was declined (" + code + ")");
   }
@@ -331,7 +313,7 @@ bool Checkout::Compensate(Order& order) {
   try {
     if (SagaStep* step = order.Step(kStepShipment); step != nullptr && step->state == StepState::kSucceeded) {
       shipping_.CancelShipment(order.shipment_id, "checkout failed: " + order.failure_reason);
-      order.shipment_status = "CANCELLED";
+      order.shipment_status = ShipmentStatus::kCancelled;
       SetStep(order, kStepShipment, StepState::kCompensated, "shipment cancelled");
     }
     if (SagaStep* step = order.Step(kStepAuthorize); step != nullptr && step->state == StepState::kSucceeded) {
@@ -398,17 +380,8 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
   if (filter.limit == 0) filter.limit = 20;
   if (filter.limit < 1 || filter.limit > 100) throw InvalidArgument("limit", "must be between 1 and 100");
   if (!request.page_token.empty()) {
-    auto fields = paging::DecodeCursor(request.page_token, kOrdersCursor, 2);
-    if (!fields) throw InvalidArgument("cursor", "is not a cursor returned by this list");
-    filter.after_created = std::move((*fields)[0]);
-    filter.after_id = std::move((*fields)[1]);
-    long long micros = 0;
-    auto [ptr, ec] = std::from_chars(filter.after_created.data(),
-                                     filter.after_created.data() + filter.after_created.size(), micros);
-    if (ec != std::errc() || ptr != filter.after_created.data() + filter.after_created.size() ||
-        filter.after_id.size() != 36) {
-      throw InvalidArgument("cursor", "is not a cursor returned by this list");
-    }
+    filter.after = DecodePageToken(request.page_token);
+    if (!filter.after) throw InvalidArgument("cursor", "is not a cursor returned by this list");
   }
   if (filter.created_after && filter.created_before && *filter.created_before <= *filter.created_after) {
     throw InvalidArgument("created_before", "must be later than created_after");
@@ -418,8 +391,7 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
   result.orders = std::move(page.orders);
   if (page.more && !result.orders.empty()) {
     const Order& last = result.orders.back();
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(last.created_at.time_since_epoch()).count();
-    result.next_page_token = paging::EncodeCursor(kOrdersCursor, {std::to_string(micros), last.id});
+    result.next_page_token = EncodePageToken({last.created_at, last.id});
   }
   return result;
 }
@@ -433,7 +405,7 @@ Order Checkout::CancelOrder(const std::string& order_id, const std::string& cust
   }
   if (!order.shipment_id.empty()) {
     shipping_.CancelShipment(order.shipment_id, reason.empty() ? "order cancelled" : reason);
-    order.shipment_status = "CANCELLED";
+    order.shipment_status = ShipmentStatus::kCancelled;
   }
   if (!order.payment_id.empty()) {
     order.payment_status = payments_.Void("checkout:" + order.id + ":cancel", order.payment_id).status;
@@ -450,11 +422,10 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
       !IsPrintable(command.idempotency_key)) {
     violations.Add("idempotency_key", "is required, 1 to 128 printable characters");
   }
-  if (!IsUuidShape(command.order_id)) violations.Add("order_id", "must be an order id (UUID)");
+  if (!types::IsUuid(command.order_id)) violations.Add("order_id", "must be an order id (UUID)");
   if (command.amount) {
     if (command.amount->amount_minor <= 0) violations.Add("amount.amount_minor", "must be greater than 0");
-    const std::string& c = command.amount->currency;
-    if (c.size() != 3 || !std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+    if (!types::IsCurrency(command.amount->currency)) {
       violations.Add("amount.currency", "must be an ISO 4217 code such as USD");
     }
   }
@@ -464,11 +435,11 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
   Order order = GetOrder(command.order_id, "");
   // The read model follows payments' events; REFUNDED stays allowed so that a retried full
   // refund reaches payments, which replays its first answer for the same key.
-  const std::string& payment = order.payment_status;
-  if (order.payment_id.empty() ||
-      (payment != "CAPTURED" && payment != "PARTIALLY_REFUNDED" && payment != "REFUNDED")) {
+  const PaymentStatus payment = order.payment_status;
+  if (order.payment_id.empty() || (payment != PaymentStatus::kCaptured && payment != PaymentStatus::kPartiallyRefunded &&
+                                   payment != PaymentStatus::kRefunded)) {
     throw FailedPrecondition("nothing was captured for order " + order.id + " (payment " +
-                             (payment.empty() ? std::string("not taken") : payment) +
+                             (payment == PaymentStatus::kNone ? std::string("not taken") : ToString(payment)) +
                              "); an order is charged when it ships, before that cancel it instead");
   }
   if (command.amount && command.amount->currency != order.total.currency) {
@@ -478,7 +449,7 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
   PaymentResult refunded = payments_.Refund(RefundKey(command.idempotency_key), order.payment_id, command.amount,
                                             command.reason);
   order.payment_status = refunded.status;
-  if (refunded.status == "REFUNDED" && order.status != OrderStatus::kRefunded) {
+  if (refunded.status == PaymentStatus::kRefunded && order.status != OrderStatus::kRefunded) {
     SetStatus(order, OrderStatus::kRefunded, command.reason.empty() ? "Refunded" : "Refunded: " + command.reason);
   } else {
     order.updated_at = clock_();
@@ -488,21 +459,24 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
   return order;
 }
 
-SalesReport Checkout::Sales(std::optional<Granularity> granularity, Timestamp from, Timestamp to) {
+SalesReport Checkout::Sales(std::optional<Granularity> granularity, std::optional<Timestamp> from,
+                            std::optional<Timestamp> to) {
   Violations violations;
   if (!granularity) violations.Add("granularity", "must be HOUR or DAY");
-  if (to <= from) violations.Add("to_time", "must be later than from_time");
-  if (granularity && to > from) {
+  if (!from) violations.Add("from_time", "is required");
+  if (!to) violations.Add("to_time", "is required");
+  if (from && to && *to <= *from) violations.Add("to_time", "must be later than from_time");
+  if (granularity && from && to && *to > *from) {
     const auto bucket = *granularity == Granularity::kHour ? std::chrono::hours(1) : std::chrono::hours(24);
     // Buckets start at whole hours or days, so the range may touch one more than its length.
-    if ((to - from) / bucket + 1 > kMaxSalesBuckets) {
+    if ((*to - *from) / bucket + 1 > kMaxSalesBuckets) {
       violations.Add("to_time", "the range may span at most " + std::to_string(kMaxSalesBuckets) +
                                     (*granularity == Granularity::kHour ? " hours" : " days"));
     }
   }
   violations.ThrowIfAny();
   SalesReport report{*granularity, kReportCurrency, {}};
-  report.buckets = orders_.Sales({*granularity, from, to, kReportCurrency});
+  report.buckets = orders_.Sales({*granularity, *from, *to, kReportCurrency});
   return report;
 }
 

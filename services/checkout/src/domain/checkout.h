@@ -16,7 +16,6 @@
 // compensates when it did not.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -69,8 +68,6 @@ struct SalesReport {
 
 class Checkout {
  public:
-  using Clock = std::function<Timestamp()>;
-
   Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog, ShippingPort& shipping,
            InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock);
 
@@ -92,7 +89,10 @@ class Checkout {
   // payments announces PaymentRefunded.
   Order RefundOrder(const RefundCommand& command);
   // Operators: confirmed-or-later orders and their revenue per hour or day over [from, to).
-  SalesReport Sales(std::optional<Granularity> granularity, Timestamp from, Timestamp to);
+  // Every argument is required (a missing one is named in the InvalidArgument), the range at
+  // most kMaxSalesBuckets hours or days.
+  SalesReport Sales(std::optional<Granularity> granularity, std::optional<Timestamp> from,
+                    std::optional<Timestamp> to);
   // Finishes or compensates one saga whose runner stopped; false when none is waiting.
   bool RecoverOne();
 

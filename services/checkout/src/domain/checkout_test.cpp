@@ -39,10 +39,11 @@ class CheckoutTest : public ::testing::Test {
                                                          {"express", "Parcelline", "Express", {1599, "USD"}}}));
     ON_CALL(inventory_, Reserve(_, _, _)).WillByDefault(Return(ReserveResult{"res-1", {}}));
     ON_CALL(payments_, Authorize(_, _, _))
-        .WillByDefault(Return(PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
-    ON_CALL(payments_, Void(_, _)).WillByDefault(Return(PaymentResult{"pay-1", "VOIDED", "", "VISA", "4242"}));
+        .WillByDefault(Return(PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"}));
+    ON_CALL(payments_, Void(_, _))
+        .WillByDefault(Return(PaymentResult{"pay-1", PaymentStatus::kVoided, "", "VISA", "4242"}));
     ON_CALL(shipping_, CreateShipment(_))
-        .WillByDefault(Return(ShipmentResult{"ship-1", "Parcelline", "PL123456789012", "LABEL_CREATED"}));
+        .WillByDefault(Return(ShipmentResult{"ship-1", "Parcelline", "PL123456789012", ShipmentStatus::kLabelCreated}));
   }
 
   StepState SavedState(const std::string& step) {
@@ -83,7 +84,7 @@ TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
 
 TEST_F(CheckoutTest, AFailedOrderAnnouncesItsFailureOnce) {
   EXPECT_CALL(payments_, Authorize(_, _, _))
-      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "card_declined", "VISA", "0002"}));
+      .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "card_declined", "VISA", "0002"}));
   Order order = checkout_.PlaceOrder(Command());
   EXPECT_EQ(orders_.published, (std::vector<std::pair<std::string, OrderEvent>>{
                                    {order.id, OrderEvent::kPlaced}, {order.id, OrderEvent::kFailed}}));
@@ -98,19 +99,19 @@ TEST_F(CheckoutTest, EachStepIsRecordedBeforeItsCallStarts) {
     EXPECT_EQ(SavedState(kStepAuthorize), StepState::kPending);
     EXPECT_EQ(SavedState(kStepReserve), StepState::kSucceeded);
     EXPECT_EQ(order.total.amount_minor, 6499);
-    return PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"};
+    return PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"};
   }));
   EXPECT_CALL(shipping_, CreateShipment(_)).WillOnce(Invoke([&](const Order&) {
     EXPECT_EQ(SavedState(kStepShipment), StepState::kPending);
     EXPECT_EQ(SavedState(kStepAuthorize), StepState::kSucceeded);
-    return ShipmentResult{"ship-1", "Parcelline", "PL1", "LABEL_CREATED"};
+    return ShipmentResult{"ship-1", "Parcelline", "PL1", ShipmentStatus::kLabelCreated};
   }));
   checkout_.PlaceOrder(Command());
 }
 
 TEST_F(CheckoutTest, DeclinedCardReleasesTheStockAndChargesNothing) {
   EXPECT_CALL(payments_, Authorize(_, _, _))
-      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "card_declined", "VISA", "0002"}));
+      .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "card_declined", "VISA", "0002"}));
   EXPECT_CALL(inventory_, Release("res-1", false));
   EXPECT_CALL(payments_, Void(_, _)).Times(0);
   EXPECT_CALL(shipping_, CreateShipment(_)).Times(0);
@@ -140,7 +141,7 @@ TEST_F(CheckoutTest, ShipmentFailureVoidsThePaymentAndReleasesTheStock) {
   EXPECT_EQ(order.status, OrderStatus::kFailed);
   EXPECT_EQ(order.failure, Failure::kShippingFailed);
   EXPECT_EQ(order.Step(kStepAuthorize)->state, StepState::kCompensated);
-  EXPECT_EQ(order.payment_status, "VOIDED");
+  EXPECT_EQ(order.payment_status, PaymentStatus::kVoided);
 }
 
 TEST_F(CheckoutTest, ProcessorOutageFailsTheOrderAndReleasesTheStock) {
@@ -167,7 +168,7 @@ TEST_F(CheckoutTest, SameKeyReplaysAndADifferentRequestIsRefused) {
 TEST_F(CheckoutTest, SameKeyWhileTheFirstStillRunsIsAborted) {
   EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Invoke([&](auto&, auto&, auto&) {
     EXPECT_THROW(checkout_.PlaceOrder(Command()), Aborted);  // a duplicate arrives mid-saga
-    return PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"};
+    return PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"};
   }));
   EXPECT_EQ(checkout_.PlaceOrder(Command()).status, OrderStatus::kConfirmed);
 }
@@ -180,7 +181,8 @@ TEST_F(CheckoutTest, RecoveryFinishesASagaWhoseAuthorizationWentThrough) {
   ASSERT_EQ(orders_.orders[id].Step(kStepAuthorize)->state, StepState::kPending);
   orders_.leased[id] = false;  // the dead process's lease ran out
 
-  EXPECT_CALL(payments_, FindAuthorized(id)).WillOnce(Return(PaymentResult{"pay-1", "AUTHORIZED", "", "VISA", "4242"}));
+  EXPECT_CALL(payments_, FindAuthorized(id))
+      .WillOnce(Return(PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"}));
   EXPECT_TRUE(checkout_.RecoverOne());
   EXPECT_EQ(orders_.orders[id].status, OrderStatus::kConfirmed);
   EXPECT_EQ(orders_.orders[id].payment_id, "pay-1");
@@ -202,7 +204,7 @@ TEST_F(CheckoutTest, RecoveryCompensatesWhenThePaymentNeverHappened) {
 
 TEST_F(CheckoutTest, ACompensationThatCannotRunYetIsRetriedByRecovery) {
   EXPECT_CALL(payments_, Authorize(_, _, _))
-      .WillOnce(Return(PaymentResult{"pay-2", "DECLINED", "insufficient_funds", "VISA", "9995"}));
+      .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "insufficient_funds", "VISA", "9995"}));
   EXPECT_CALL(inventory_, Release("res-1", false))
       .WillOnce(Throw(Unavailable("inventory is unavailable")))
       .WillOnce(Return());
@@ -288,7 +290,7 @@ class RefundTest : public CheckoutTest {
   Order Captured() {
     Order order = checkout_.PlaceOrder(Command());
     orders_.orders[order.id].status = OrderStatus::kShipped;
-    orders_.orders[order.id].payment_status = "CAPTURED";
+    orders_.orders[order.id].payment_status = PaymentStatus::kCaptured;
     return orders_.orders[order.id];
   }
   RefundCommand Refund(const std::string& order_id, std::optional<Money> amount = std::nullopt) {
@@ -303,11 +305,11 @@ TEST_F(RefundTest, AFullRefundMovesTheOrderToRefundedWithATimelineEntryAndPublis
   EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<Money>(), "damaged in transit"))
       .WillOnce(Invoke([&](const std::string& k, auto&, auto&, auto&) {
         key = k;
-        return PaymentResult{"pay-1", "REFUNDED", "", "VISA", "4242"};
+        return PaymentResult{"pay-1", PaymentStatus::kRefunded, "", "VISA", "4242"};
       }));
   Order refunded = checkout_.RefundOrder(Refund(order.id));
   EXPECT_EQ(refunded.status, OrderStatus::kRefunded);
-  EXPECT_EQ(refunded.payment_status, "REFUNDED");
+  EXPECT_EQ(refunded.payment_status, PaymentStatus::kRefunded);
   EXPECT_EQ(refunded.timeline.back().status, OrderStatus::kRefunded);
   EXPECT_EQ(refunded.timeline.back().note, "Refunded: damaged in transit");
   EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kRefunded) << "saved";
@@ -320,11 +322,11 @@ TEST_F(RefundTest, AFullRefundMovesTheOrderToRefundedWithATimelineEntryAndPublis
 TEST_F(RefundTest, APartialRefundLeavesTheStatusAlone) {
   Order order = Captured();
   EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<Money>(Money{1000, "USD"}), _))
-      .WillOnce(Return(PaymentResult{"pay-1", "PARTIALLY_REFUNDED", "", "VISA", "4242"}));
+      .WillOnce(Return(PaymentResult{"pay-1", PaymentStatus::kPartiallyRefunded, "", "VISA", "4242"}));
   Order refunded = checkout_.RefundOrder(Refund(order.id, Money{1000, "USD"}));
   EXPECT_EQ(refunded.status, OrderStatus::kShipped);
-  EXPECT_EQ(refunded.payment_status, "PARTIALLY_REFUNDED");
-  EXPECT_EQ(orders_.orders[order.id].payment_status, "PARTIALLY_REFUNDED");
+  EXPECT_EQ(refunded.payment_status, PaymentStatus::kPartiallyRefunded);
+  EXPECT_EQ(orders_.orders[order.id].payment_status, PaymentStatus::kPartiallyRefunded);
   EXPECT_EQ(refunded.timeline.size(), order.timeline.size());
 }
 
@@ -333,7 +335,7 @@ TEST_F(RefundTest, TheSameOperatorKeyAlwaysReachesPaymentsAsTheSameKey) {
   std::vector<std::string> keys;
   EXPECT_CALL(payments_, Refund(_, _, _, _)).Times(2).WillRepeatedly(Invoke([&](const std::string& k, auto&, auto&, auto&) {
     keys.push_back(k);
-    return PaymentResult{"pay-1", "REFUNDED", "", "VISA", "4242"};
+    return PaymentResult{"pay-1", PaymentStatus::kRefunded, "", "VISA", "4242"};
   }));
   checkout_.RefundOrder(Refund(order.id));
   // A retry after a timeout: the order already says REFUNDED, and payments replays its answer.
@@ -350,7 +352,7 @@ TEST_F(RefundTest, NothingCapturedIsAFailedPrecondition) {
   Order confirmed = checkout_.PlaceOrder(Command());  // authorized, not captured until it ships
   EXPECT_CALL(payments_, Refund(_, _, _, _)).Times(0);
   EXPECT_THROW(checkout_.RefundOrder(Refund(confirmed.id)), FailedPrecondition);
-  orders_.orders[confirmed.id].payment_status = "VOIDED";
+  orders_.orders[confirmed.id].payment_status = PaymentStatus::kVoided;
   EXPECT_THROW(checkout_.RefundOrder(Refund(confirmed.id)), FailedPrecondition);
   EXPECT_THROW(checkout_.RefundOrder(Refund("00000000-0000-4000-8000-00000000ffff")), NotFound);
 }

@@ -1,4 +1,5 @@
-// GoogleMock doubles of the saga's ports, for unit tests.
+// Test doubles of every port in domain/ports.h, for unit tests: GoogleMock mocks of the other
+// services and the read model's store, and an in-memory order store.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -39,6 +40,14 @@ class MockPayments : public PaymentsPort {
   MOCK_METHOD(PaymentResult, Void, (const std::string&, const std::string&), (override));
   MOCK_METHOD(PaymentResult, Refund,
               (const std::string&, const std::string&, const std::optional<Money>&, const std::string&), (override));
+};
+
+class MockOrderTrackingStore : public OrderTrackingStore {
+ public:
+  MOCK_METHOD(void, SetShipmentStatus, (const std::string&, ShipmentStatus), (override));
+  MOCK_METHOD(void, SetPaymentStatus, (const std::string&, PaymentStatus), (override));
+  MOCK_METHOD(bool, Advance, (const std::string&, const std::vector<OrderStatus>&, OrderStatus, const std::string&),
+              (override));
 };
 
 // An in-memory order store that records every saved state, so tests can check that each step

@@ -8,6 +8,9 @@ constexpr const char* kStatusNames[] = {"PENDING",  "RESERVED",  "PAYMENT_AUTHOR
 constexpr const char* kStepNames[] = {"PENDING", "SUCCEEDED", "FAILED", "COMPENSATED"};
 constexpr const char* kFailureNames[] = {"NONE",           "OUT_OF_STOCK", "PAYMENT_DECLINED", "DEPENDENCY_UNAVAILABLE",
                                          "SHIPPING_FAILED", "INTERRUPTED"};
+constexpr const char* kPaymentNames[] = {"",         "AUTHORIZED",         "CAPTURED", "VOIDED",
+                                         "REFUNDED", "PARTIALLY_REFUNDED", "DECLINED", "FAILED"};
+constexpr const char* kShipmentNames[] = {"", "LABEL_CREATED", "DISPATCHED", "DELIVERED", "CANCELLED"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> FromName(const char* const (&names)[N], const std::string& text) {
@@ -30,9 +33,17 @@ std::string Card::Last4() const {
 const char* ToString(OrderStatus status) { return kStatusNames[static_cast<int>(status)]; }
 const char* ToString(StepState state) { return kStepNames[static_cast<int>(state)]; }
 const char* ToString(Failure failure) { return kFailureNames[static_cast<int>(failure)]; }
+const char* ToString(PaymentStatus status) { return kPaymentNames[static_cast<int>(status)]; }
+const char* ToString(ShipmentStatus status) { return kShipmentNames[static_cast<int>(status)]; }
 std::optional<OrderStatus> OrderStatusFromString(const std::string& text) { return FromName<OrderStatus>(kStatusNames, text); }
 std::optional<StepState> StepStateFromString(const std::string& text) { return FromName<StepState>(kStepNames, text); }
 std::optional<Failure> FailureFromString(const std::string& text) { return FromName<Failure>(kFailureNames, text); }
+std::optional<PaymentStatus> PaymentStatusFromString(const std::string& text) {
+  return FromName<PaymentStatus>(kPaymentNames, text);
+}
+std::optional<ShipmentStatus> ShipmentStatusFromString(const std::string& text) {
+  return FromName<ShipmentStatus>(kShipmentNames, text);
+}
 
 bool IsTerminal(OrderStatus status) {
   switch (status) {

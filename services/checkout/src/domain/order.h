@@ -1,26 +1,22 @@
-// The checkout's business types: an order, its lines, the saga's steps and the timeline.
-// Plain C++: no gRPC, libpqxx or Kafka here.
+// The checkout's business types: an order, its lines, the saga's steps and the timeline, and
+// the statuses of the payment and shipment an order shows. Plain C++: no gRPC, libpqxx or Kafka.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "shared/types/address.h"
+#include "shared/types/money.h"
+#include "shared/types/time.h"
+
 namespace storefront::checkout::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
-
-struct Money {
-  std::int64_t amount_minor = 0;
-  std::string currency;
-  bool operator==(const Money&) const = default;
-};
-
-struct Address {
-  std::string name, line1, line2, city, region, postal_code, country;
-};
+// The shared kernel's values, under the names the checkout's code reads best with.
+using types::Address;
+using types::Clock;
+using types::Money;
+using types::Timestamp;
 
 // Card details travel through checkout to payments and are never stored or logged here.
 struct Card {
@@ -34,13 +30,22 @@ struct Card {
 enum class OrderStatus { kPending, kReserved, kPaymentAuthorized, kConfirmed, kShipped, kDelivered, kFailed, kCancelled, kRefunded };
 enum class Failure { kNone, kOutOfStock, kPaymentDeclined, kDependencyUnavailable, kShippingFailed, kInterrupted };
 enum class StepState { kPending, kSucceeded, kFailed, kCompensated };
+// The order's payment as payments reports it (its answers, then its events); kNone before any.
+enum class PaymentStatus { kNone, kAuthorized, kCaptured, kVoided, kRefunded, kPartiallyRefunded, kDeclined, kFailed };
+// The order's shipment as shipping reports it; kNone before the shipment exists.
+enum class ShipmentStatus { kNone, kLabelCreated, kDispatched, kDelivered, kCancelled };
 
+// The names the checkout schema stores ("PAYMENT_AUTHORIZED", "CAPTURED", ...; kNone is "").
 const char* ToString(OrderStatus status);
 const char* ToString(StepState state);
 const char* ToString(Failure failure);
+const char* ToString(PaymentStatus status);
+const char* ToString(ShipmentStatus status);
 std::optional<OrderStatus> OrderStatusFromString(const std::string& text);
 std::optional<StepState> StepStateFromString(const std::string& text);
 std::optional<Failure> FailureFromString(const std::string& text);
+std::optional<PaymentStatus> PaymentStatusFromString(const std::string& text);
+std::optional<ShipmentStatus> ShipmentStatusFromString(const std::string& text);
 bool IsTerminal(OrderStatus status);
 
 // Step names, in the order the saga runs them.
@@ -95,13 +100,13 @@ struct Order {
   std::string shipping_option_id;
   std::string reservation_id;
   std::string payment_id;
-  std::string payment_status;  // payments' PaymentStatus name, e.g. "AUTHORIZED"
-  std::string card_brand;      // payments' CardBrand name
+  PaymentStatus payment_status = PaymentStatus::kNone;
+  std::string card_brand;  // payments' CardBrand name, e.g. "VISA": shown, never decided on
   std::string card_last4;
   std::string shipment_id;
   std::string carrier;
   std::string tracking_number;
-  std::string shipment_status;  // shipping's ShipmentStatus name
+  ShipmentStatus shipment_status = ShipmentStatus::kNone;
   std::vector<SagaStep> steps;
   std::vector<TimelineEntry> timeline;
   // Events to publish with the next save; the repository writes them and the domain clears them.

@@ -1,6 +1,6 @@
-// What the checkout saga needs from the outside world, as small interfaces: the other
-// services (adapters over gRPC in clients/) and its own order store (repo/). Unit tests put
-// GoogleMock doubles behind them (domain/mocks.h).
+// Every port of the checkout's domain: the other services the saga calls (adapters over gRPC in
+// clients/), its own order store (repo/) and the read model the event handlers update
+// (consumers/, over repo/). Unit tests put GoogleMock doubles behind them (domain/mocks.h).
 //
 // Adapters report a dependency that is down or too slow by throwing storefront::Unavailable;
 // business outcomes (not enough stock, a declined card) are return values, not exceptions.
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "domain/order.h"
+#include "domain/page_token.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::checkout::domain {
@@ -50,8 +51,8 @@ struct ReserveResult {
 
 struct PaymentResult {
   std::string payment_id;
-  std::string status;  // AUTHORIZED, DECLINED, FAILED, VOIDED, ...
-  std::string decline_code;
+  PaymentStatus status = PaymentStatus::kNone;
+  std::string decline_code;  // DECLINED only, payments' code, e.g. "card_declined"
   std::string card_brand;
   std::string card_last4;
 };
@@ -60,7 +61,7 @@ struct ShipmentResult {
   std::string shipment_id;
   std::string carrier;
   std::string tracking_number;
-  std::string status;
+  ShipmentStatus status = ShipmentStatus::kNone;
 };
 
 class CartPort {
@@ -115,8 +116,7 @@ struct OrderFilter {
   std::optional<Timestamp> created_after;   // inclusive
   std::optional<Timestamp> created_before;  // exclusive
   int limit = 20;
-  std::string after_created;  // keyset position: created_at (microseconds) and id of the last row
-  std::string after_id;
+  std::optional<PageToken> after;  // keyset position: strictly after this (created_at, id)
 };
 
 struct OrderPage {
@@ -161,6 +161,20 @@ class OrderRepository {
   // One bucket per hour or day from the one holding query.from up to query.to, oldest first,
   // empty ones included: confirmed-or-later orders in query.currency created in [from, to).
   virtual std::vector<SalesBucket> Sales(const SalesQuery& query) = 0;
+};
+
+// The read model's writes: what shipping and payments announce about an order, applied inside
+// the transaction of the event that announced it (domain/order_tracking.h decides what to apply).
+// An order id nobody placed changes nothing.
+class OrderTrackingStore {
+ public:
+  virtual ~OrderTrackingStore() = default;
+  virtual void SetShipmentStatus(const std::string& order_id, ShipmentStatus status) = 0;
+  virtual void SetPaymentStatus(const std::string& order_id, PaymentStatus status) = 0;
+  // Moves the order to `to`, with a timeline entry saying `note`, when its status is one of
+  // `from`; false (and nothing written) when it is not.
+  virtual bool Advance(const std::string& order_id, const std::vector<OrderStatus>& from, OrderStatus to,
+                       const std::string& note) = 0;
 };
 
 }  // namespace storefront::checkout::domain

@@ -4,27 +4,23 @@
 
 #include <map>
 
-#include "repo/order_events.h"
+#include "repo/order_outbox.h"
+#include "shared/types/time.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::checkout::repo {
 namespace {
 
 using domain::Order;
-
-std::int64_t Micros(domain::Timestamp at) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-}
-
-domain::Timestamp FromMicros(std::int64_t micros) {
-  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(std::chrono::microseconds(micros)));
-}
+using types::FromMicros;
+using types::ToMicros;
 
 constexpr const char* kOrderColumns =
     "id::text, customer_id, customer_email, idempotency_key, request_fingerprint, status, failure, failure_reason, "
     "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
     "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
     "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
-    "(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM updated_at) * 1000000)::bigint";
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at");
 
 Order ReadOrder(const pqxx::row& r) {
   Order o;
@@ -52,13 +48,13 @@ Order ReadOrder(const pqxx::row& r) {
   o.shipping_option_id = text();
   o.reservation_id = text();
   o.payment_id = text();
-  o.payment_status = text();
+  o.payment_status = domain::PaymentStatusFromString(text()).value_or(domain::PaymentStatus::kNone);
   o.card_brand = text();
   o.card_last4 = text();
   o.shipment_id = text();
   o.carrier = text();
   o.tracking_number = text();
-  o.shipment_status = text();
+  o.shipment_status = domain::ShipmentStatusFromString(text()).value_or(domain::ShipmentStatus::kNone);
   o.created_at = FromMicros(r[i++].as<std::int64_t>());
   o.updated_at = FromMicros(r[i++].as<std::int64_t>());
   return o;
@@ -86,7 +82,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
                         {r[6].template as<std::int64_t>(), o->subtotal.currency}});
   }
   for (const auto& r : txn.exec_params(
-           "SELECT order_id::text, name, state, detail, (extract(epoch FROM at) * 1000000)::bigint"
+           "SELECT order_id::text, name, state, detail, " STOREFRONT_SQL_MICROS("at")
            " FROM saga_steps WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
            ids)) {
     Order* o = by_id[r[0].template as<std::string>()];
@@ -95,7 +91,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
                         r[3].template as<std::string>(), FromMicros(r[4].template as<std::int64_t>())});
   }
   for (const auto& r : txn.exec_params(
-           "SELECT order_id::text, status, note, (extract(epoch FROM at) * 1000000)::bigint"
+           "SELECT order_id::text, status, note, " STOREFRONT_SQL_MICROS("at")
            " FROM order_timeline WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
            ids)) {
     Order* o = by_id[r[0].template as<std::string>()];
@@ -118,23 +114,20 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
     const auto& s = order.steps[i];
     txn.exec_params(
         "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
-        " VALUES ($1::uuid, $2, $3, $4, $5, to_timestamp($6::double precision / 1000000))"
+        " VALUES ($1::uuid, $2, $3, $4, $5, " STOREFRONT_SQL_TIMESTAMP(6) ")"
         " ON CONFLICT (order_id, position) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
         " at = EXCLUDED.at",
-        order.id, static_cast<int>(i), s.name, domain::ToString(s.state), s.detail, Micros(s.at));
+        order.id, static_cast<int>(i), s.name, domain::ToString(s.state), s.detail, ToMicros(s.at));
   }
   for (std::size_t i = 0; i < order.timeline.size(); ++i) {
     const auto& t = order.timeline[i];
     txn.exec_params(
         "INSERT INTO order_timeline (order_id, position, status, note, at)"
-        " VALUES ($1::uuid, $2, $3, $4, to_timestamp($5::double precision / 1000000))"
+        " VALUES ($1::uuid, $2, $3, $4, " STOREFRONT_SQL_TIMESTAMP(5) ")"
         " ON CONFLICT (order_id, position) DO NOTHING",
-        order.id, static_cast<int>(i), domain::ToString(t.status), t.note, Micros(t.at));
+        order.id, static_cast<int>(i), domain::ToString(t.status), t.note, ToMicros(t.at));
   }
 }
-
-// An exact timestamptz from integer microseconds (no floating point on the way).
-#define TS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
 
 double Seconds(std::chrono::milliseconds lease) { return static_cast<double>(lease.count()) / 1000.0; }
 
@@ -151,13 +144,13 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
                  " ship_city, ship_region, ship_postal_code, ship_country, shipping_option_id, card_last4, carrier,"
                  " lease_until, created_at, updated_at)"
                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-                 " now() + make_interval(secs => $20), to_timestamp($21::double precision / 1000000),"
-                 " to_timestamp($21::double precision / 1000000)) RETURNING id::text",
+                 " now() + make_interval(secs => $20), " STOREFRONT_SQL_TIMESTAMP(21) ", " STOREFRONT_SQL_TIMESTAMP(21) ")"
+                 " RETURNING id::text",
                  order.customer_id, order.customer_email, order.idempotency_key, order.request_fingerprint,
                  domain::ToString(order.status), order.total.currency, order.subtotal.amount_minor,
                  order.shipping_price.amount_minor, order.total.amount_minor, a.name, a.line1, a.line2, a.city,
                  a.region, a.postal_code, a.country, order.shipping_option_id, order.card_last4, order.carrier,
-                 Seconds(lease), Micros(order.created_at))[0][0]
+                 Seconds(lease), ToMicros(order.created_at))[0][0]
               .as<std::string>();
       for (std::size_t i = 0; i < order.items.size(); ++i) {
         const auto& item = order.items[i];
@@ -183,11 +176,12 @@ void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease
     txn.exec_params(
         "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6,"
         " payment_status = $7, card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11,"
-        " tracking_number = $12, shipment_status = $13, updated_at = to_timestamp($14::double precision / 1000000),"
+        " tracking_number = $12, shipment_status = $13, updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ","
         " lease_until = now() + make_interval(secs => $15) WHERE id = $1::uuid",
         order.id, domain::ToString(order.status), domain::ToString(order.failure), order.failure_reason,
-        order.reservation_id, order.payment_id, order.payment_status, order.card_brand, order.card_last4,
-        order.shipment_id, order.carrier, order.tracking_number, order.shipment_status, Micros(order.updated_at),
+        order.reservation_id, order.payment_id, domain::ToString(order.payment_status), order.card_brand,
+        order.card_last4, order.shipment_id, order.carrier, order.tracking_number,
+        domain::ToString(order.shipment_status), ToMicros(order.updated_at),
         Seconds(lease));
     WriteSteps(txn, order);
     AppendOrderEvents(txn, order);
@@ -201,10 +195,7 @@ void PgOrderRepository::ReleaseLease(const std::string& order_id) {
 }
 
 std::optional<Order> PgOrderRepository::Get(const std::string& order_id) {
-  if (order_id.size() != 36) return std::nullopt;
-  for (char c : order_id) {
-    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '-')) return std::nullopt;
-  }
+  if (!types::IsUuid(order_id)) return std::nullopt;  // no such order, rather than a SQL error
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
     return LoadOne(txn, txn.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1::uuid",
                                         order_id));
@@ -242,20 +233,20 @@ std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lea
 
 domain::OrderPage PgOrderRepository::List(const domain::OrderFilter& filter) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    const bool has_cursor = !filter.after_id.empty();
+    const auto& after = filter.after;
     auto rows = txn.exec_params(
         std::string("SELECT ") + kOrderColumns +
             " FROM orders WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2)"
             " AND ($3 = '' OR lower(customer_email) = lower($3))"
-            " AND (NOT $4::bool OR (created_at, id) < (to_timestamp($5::double precision / 1000000), $6::uuid))"
-            " AND (NOT $8::bool OR created_at >= " TS(9) ")"
-            " AND (NOT $10::bool OR created_at < " TS(11) ")"
+            " AND (NOT $4::bool OR (created_at, id) < (" STOREFRONT_SQL_TIMESTAMP(5) ", $6::uuid))"
+            " AND (NOT $8::bool OR created_at >= " STOREFRONT_SQL_TIMESTAMP(9) ")"
+            " AND (NOT $10::bool OR created_at < " STOREFRONT_SQL_TIMESTAMP(11) ")"
             " ORDER BY created_at DESC, id DESC LIMIT $7",
-        filter.customer_id, filter.status ? domain::ToString(*filter.status) : "", filter.customer_email, has_cursor,
-        has_cursor ? std::stod(filter.after_created) : 0.0,
-        has_cursor ? filter.after_id : "00000000-0000-0000-0000-000000000000", filter.limit + 1,
-        filter.created_after.has_value(), filter.created_after ? Micros(*filter.created_after) : 0,
-        filter.created_before.has_value(), filter.created_before ? Micros(*filter.created_before) : 0);
+        filter.customer_id, filter.status ? domain::ToString(*filter.status) : "", filter.customer_email,
+        after.has_value(), after ? ToMicros(after->created_at) : 0,
+        after ? after->id : "00000000-0000-0000-0000-000000000000", filter.limit + 1,
+        filter.created_after.has_value(), filter.created_after ? ToMicros(*filter.created_after) : 0,
+        filter.created_before.has_value(), filter.created_before ? ToMicros(*filter.created_before) : 0);
     domain::OrderPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.orders.size()) == filter.limit) {
@@ -281,17 +272,18 @@ std::vector<domain::SalesBucket> PgOrderRepository::Sales(const domain::SalesQue
         "  SELECT date_trunc($1, created_at AT TIME ZONE 'UTC') AS start, count(*) AS orders,"
         "         sum(total_minor)::bigint AS revenue"
         "  FROM orders"
-        "  WHERE created_at >= " TS(2) " AND created_at < " TS(3) " AND currency = $4"
+        "  WHERE created_at >= " STOREFRONT_SQL_TIMESTAMP(2) " AND created_at < " STOREFRONT_SQL_TIMESTAMP(3)
+        "    AND currency = $4"
         "    AND status IN ('CONFIRMED', 'SHIPPED', 'DELIVERED', 'REFUNDED')"
         "  GROUP BY 1)"
-        " SELECT (extract(epoch FROM (b.start AT TIME ZONE 'UTC')) * 1000000)::bigint,"
+        " SELECT " STOREFRONT_SQL_MICROS("(b.start AT TIME ZONE 'UTC')") ","
         "        coalesce(s.orders, 0), coalesce(s.revenue, 0)"
-        " FROM generate_series(date_trunc($1, " TS(2) " AT TIME ZONE 'UTC'),"
-        "                      (" TS(3) " AT TIME ZONE 'UTC') - interval '1 microsecond',"
+        " FROM generate_series(date_trunc($1, " STOREFRONT_SQL_TIMESTAMP(2) " AT TIME ZONE 'UTC'),"
+        "                      (" STOREFRONT_SQL_TIMESTAMP(3) " AT TIME ZONE 'UTC') - interval '1 microsecond',"
         "                      ('1 ' || $1)::interval) AS b(start)"
         " LEFT JOIN sales s ON s.start = b.start"
         " ORDER BY b.start",
-        unit, Micros(query.from), Micros(query.to), query.currency);
+        unit, ToMicros(query.from), ToMicros(query.to), query.currency);
     std::vector<domain::SalesBucket> buckets;
     for (const auto& row : rows) {
       buckets.push_back({FromMicros(row[0].as<std::int64_t>()), row[1].as<std::int64_t>(),

@@ -1,7 +1,5 @@
 #include "domain/page_token.h"
 
-#include <charconv>
-
 #include "shared/paging/cursor.h"
 #include "shared/types/uuid.h"
 
@@ -16,14 +14,6 @@ std::string AdjustmentsKind(std::string_view product_id) {
   return "adjustments:" + paging::Fingerprint({product_id});
 }
 
-template <typename Int>
-std::optional<Int> ParseInt(const std::string& text) {
-  Int value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 std::string EncodePageToken(const LowStockPageToken& token) {
@@ -34,7 +24,7 @@ template <>
 std::optional<LowStockPageToken> DecodePageToken(std::string_view encoded) {
   auto fields = paging::DecodeCursor(encoded, kLowStock, 2);
   if (!fields) return std::nullopt;
-  auto available = ParseInt<int>((*fields)[0]);
+  auto available = paging::IntegerField<int>((*fields)[0]);
   if (!available || !types::IsUuid((*fields)[1])) return std::nullopt;
   return LowStockPageToken{*available, (*fields)[1]};
 }
@@ -57,7 +47,7 @@ std::string EncodePageToken(const AdjustmentPageToken& token, std::string_view p
 std::optional<AdjustmentPageToken> DecodePageToken(std::string_view encoded, std::string_view product_id) {
   auto fields = paging::DecodeCursor(encoded, AdjustmentsKind(product_id), 1);
   if (!fields) return std::nullopt;
-  auto sequence = ParseInt<std::int64_t>((*fields)[0]);
+  auto sequence = paging::IntegerField<std::int64_t>((*fields)[0]);
   if (!sequence || *sequence < 0) return std::nullopt;
   return AdjustmentPageToken{*sequence};
 }

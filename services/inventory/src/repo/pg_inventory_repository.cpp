@@ -189,29 +189,6 @@ std::optional<Reservation> ChangeReservationIn(pqxx::transaction_base& txn, cons
 
 }  // namespace
 
-// A use case's transaction: a new one from the pool, or, bound to the caller's, a savepoint in it,
-// so a use case that rolls back its own work (a shortage, a key taken meanwhile) leaves the
-// caller's transaction as it was.
-template <typename Fn>
-auto PgInventoryRepository::Write(Fn&& work) {
-  if (txn_ == nullptr) {
-    return db::WithTransaction(*pool_, [&](pqxx::work& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
-  }
-  pqxx::subtransaction savepoint(*txn_);
-  auto result = work(static_cast<pqxx::transaction_base&>(savepoint));
-  savepoint.commit();
-  return result;
-}
-
-// A read: without BEGIN/COMMIT from the pool, or on the caller's transaction (which sees its own
-// changes).
-template <typename Fn>
-auto PgInventoryRepository::Read(Fn&& work) {
-  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
-  return db::WithReadOnly(*pool_,
-                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
-}
-
 void PgInventoryRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("inventory_reservation", kSelectReservation);
   connection.prepare("inventory_reservation_for_update", kSelectReservation + " FOR UPDATE");
@@ -254,7 +231,7 @@ void PgInventoryRepository::Prepare(pqxx::connection& connection) {
 
 std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<std::string>& product_ids) {
   if (product_ids.empty()) return {};
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     std::vector<StockLevel> levels;
     auto rows = txn.exec_prepared("inventory_levels", ArrayLiteral(product_ids, [](const auto& id) { return id; }));
     for (const auto& row : rows) levels.push_back(ReadLevel(row));
@@ -263,7 +240,7 @@ std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<
 }
 
 domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQuery& query) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     // One row more than the page tells whether another page follows, without a COUNT.
     auto rows = txn.exec_params(
         std::string("SELECT ") + kLevelColumns +
@@ -286,7 +263,7 @@ domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQ
 }
 
 domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::StockLevelQuery& query) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     // Keyset on the primary key: each page is an index range scan from where the last one ended.
     auto rows = txn.exec_params(std::string("SELECT ") + kLevelColumns +
                                     " FROM stock s WHERE (NOT $1::bool OR s.product_id > $2::uuid)"
@@ -306,7 +283,7 @@ domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::Stoc
 }
 
 domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::AdjustmentQuery& query) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     auto rows = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
                                     " FROM stock_adjustments a"
                                     " WHERE ($1 = '' OR a.product_id = NULLIF($1, '')::uuid)"
@@ -331,7 +308,7 @@ domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::Adju
 domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservation& reservation) {
   using Kind = domain::ReserveOutcome::Kind;
   try {
-    return Write([&](pqxx::transaction_base& txn) -> domain::ReserveOutcome {
+    return session_.Write([&](pqxx::transaction_base& txn) -> domain::ReserveOutcome {
       auto inserted = txn.exec_prepared("inventory_insert_reservation", reservation.order_id,
                                         ToMicros(reservation.expires_at), ToMicros(reservation.now));
       if (inserted.empty()) {
@@ -381,12 +358,12 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
 
 std::optional<Reservation> PgInventoryRepository::ChangeReservation(const std::string& id, Timestamp now,
                                                                     const domain::ReservationDecision& decide) {
-  return Write([&](pqxx::transaction_base& txn) { return ChangeReservationIn(txn, id, now, decide); });
+  return session_.Write([&](pqxx::transaction_base& txn) { return ChangeReservationIn(txn, id, now, decide); });
 }
 
 std::optional<Reservation> PgInventoryRepository::ChangeReservationByOrder(const std::string& order_id, Timestamp now,
                                                                            const domain::ReservationDecision& decide) {
-  return Write([&](pqxx::transaction_base& txn) -> std::optional<Reservation> {
+  return session_.Write([&](pqxx::transaction_base& txn) -> std::optional<Reservation> {
     auto id = FindReservationIdByOrder(txn, order_id);
     if (!id) return std::nullopt;
     return ChangeReservationIn(txn, *id, now, decide);
@@ -394,7 +371,7 @@ std::optional<Reservation> PgInventoryRepository::ChangeReservationByOrder(const
 }
 
 int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
-  return Write([&](pqxx::transaction_base& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     auto due = txn.exec_prepared("inventory_claim_due", ToMicros(now), limit);
     if (due.empty()) return 0;
     std::vector<std::string> ids;
@@ -447,7 +424,7 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
   const std::string reason(domain::Name(adjustment.reason));
   for (int attempt = 0;; ++attempt) {
     try {
-      return Write([&](pqxx::transaction_base& txn) -> domain::AdjustOutcome {
+      return session_.Write([&](pqxx::transaction_base& txn) -> domain::AdjustOutcome {
         auto first = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
                                          " FROM stock_adjustments a WHERE a.idempotency_key = $1::uuid",
                                      adjustment.idempotency_key);

@@ -19,18 +19,19 @@
 
 #include "domain/inventory.h"
 #include "shared/db/pool.h"
+#include "shared/db/session.h"
 
 namespace storefront::inventory::repo {
 
 class PgInventoryRepository final : public domain::InventoryRepository {
  public:
   // Each call runs in a transaction of its own from `pool`.
-  explicit PgInventoryRepository(db::Pool& pool) : pool_(&pool) {}
+  explicit PgInventoryRepository(db::Pool& pool) : session_(pool) {}
   // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
   // case in the transaction that also records the event in its inbox, so the change, its outbox
   // events and the dedupe row commit together. The connection must have been through Prepare
   // (every connection of the service's pool has).
-  explicit PgInventoryRepository(pqxx::work& txn) : txn_(&txn) {}
+  explicit PgInventoryRepository(pqxx::work& txn) : session_(txn) {}
 
   // Registers the hot statements (reserve, commit/release, sweep) as prepared statements on a
   // new connection; pass it to the Pool.
@@ -49,13 +50,7 @@ class PgInventoryRepository final : public domain::InventoryRepository {
   domain::AdjustOutcome Adjust(const domain::NewAdjustment& adjustment) override;
 
  private:
-  template <typename Fn>
-  auto Write(Fn&& work);
-  template <typename Fn>
-  auto Read(Fn&& work);
-
-  db::Pool* pool_ = nullptr;
-  pqxx::work* txn_ = nullptr;
+  db::Session session_;
 };
 
 }  // namespace storefront::inventory::repo

@@ -1,7 +1,5 @@
 #include "domain/page_token.h"
 
-#include <charconv>
-
 #include "shared/paging/cursor.h"
 #include "shared/types/uuid.h"
 
@@ -10,13 +8,6 @@ namespace {
 
 // The status filter is part of the kind, so a token made for another filter is another kind.
 std::string Kind(ShipmentStatus filter) { return "shipments:" + std::to_string(static_cast<int>(filter)); }
-
-std::optional<std::int64_t> ParseMicros(const std::string& text) {
-  std::int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -27,7 +18,7 @@ std::string EncodePageToken(const PageToken& token, ShipmentStatus filter) {
 std::optional<PageToken> DecodePageToken(std::string_view encoded, ShipmentStatus filter) {
   auto fields = paging::DecodeCursor(encoded, Kind(filter), 2);
   if (!fields) return std::nullopt;
-  auto micros = ParseMicros((*fields)[0]);
+  auto micros = paging::IntegerField<std::int64_t>((*fields)[0]);
   if (!micros || !types::IsUuid((*fields)[1])) return std::nullopt;
   return PageToken{*micros, std::move((*fields)[1])};
 }

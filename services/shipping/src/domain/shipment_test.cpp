@@ -15,13 +15,7 @@ template <typename Fn>
 std::vector<std::string> FieldsOf(Fn validate) {
   Violations v;
   validate(v);
-  std::vector<std::string> fields;
-  try {
-    v.ThrowIfAny();
-  } catch (const InvalidArgument& e) {
-    for (const auto& violation : e.violations()) fields.push_back(violation.field);
-  }
-  return fields;
+  return v.fields();
 }
 
 std::vector<std::string> AddressFields(const Address& address) {

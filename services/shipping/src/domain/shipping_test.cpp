@@ -40,7 +40,7 @@ std::vector<std::string> FieldsOf(const std::function<void()>& call) {
     call();
     ADD_FAILURE() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
-    for (const auto& v : e.violations()) fields.push_back(v.field);
+    fields = e.fields();
   }
   return fields;
 }

@@ -220,22 +220,6 @@ std::optional<Shipment> ChangeLocked(pqxx::transaction_base& txn, const pqxx::re
 
 }  // namespace
 
-// A use case's transaction: the caller's when there is one, otherwise a new one from the pool.
-template <typename Fn>
-auto PgShipmentRepository::Write(Fn&& work) {
-  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
-  return db::WithTransaction(*pool_, [&](pqxx::work& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
-}
-
-// A single-statement read: on the caller's transaction when there is one (it sees that
-// transaction's own changes), otherwise without BEGIN/COMMIT.
-template <typename Fn>
-auto PgShipmentRepository::Read(Fn&& work) {
-  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
-  return db::WithReadOnly(*pool_,
-                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
-}
-
 void PgShipmentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("shipping_insert", kInsertSql);
   connection.prepare("shipping_insert_items", kInsertItemsSql);
@@ -249,7 +233,7 @@ void PgShipmentRepository::Prepare(pqxx::connection& connection) {
 }
 
 domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Shipment& s) {
-  return Write([&](pqxx::transaction_base& txn) -> CreateResult {
+  return session_.Write([&](pqxx::transaction_base& txn) -> CreateResult {
     const auto& a = s.address;
     auto inserted = txn.exec_prepared("shipping_insert", s.order_id, s.customer_id, s.shipping_option_id, s.carrier,
                                       s.service, s.tracking_number, std::string(domain::Name(s.status)), a.name,
@@ -270,19 +254,19 @@ domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Ship
 }
 
 std::optional<Shipment> PgShipmentRepository::Get(const std::string& id) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     return FirstOrNone(txn.exec_prepared("shipping_get", id));
   });
 }
 
 std::optional<Shipment> PgShipmentRepository::GetByOrder(const std::string& order_id) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     return FirstOrNone(txn.exec_prepared("shipping_get_by_order", order_id));
   });
 }
 
 domain::ShipmentPage PgShipmentRepository::List(const domain::ShipmentQuery& query) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     const bool has_cursor = query.after.has_value();
     const std::string status = query.status == ShipmentStatus::kUnspecified ? "" : std::string(Name(query.status));
     pqxx::result rows =
@@ -302,19 +286,19 @@ domain::ShipmentPage PgShipmentRepository::List(const domain::ShipmentQuery& que
 }
 
 std::optional<Shipment> PgShipmentRepository::Update(const std::string& id, const Change& change) {
-  return Write([&](pqxx::transaction_base& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     return ChangeLocked(txn, txn.exec_prepared("shipping_lock", id), change);
   });
 }
 
 std::optional<Shipment> PgShipmentRepository::UpdateByOrder(const std::string& order_id, const Change& change) {
-  return Write([&](pqxx::transaction_base& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     return ChangeLocked(txn, txn.exec_prepared("shipping_lock_by_order", order_id), change);
   });
 }
 
 std::optional<Shipment> PgShipmentRepository::UpdateOneDue(Timestamp now, const Change& change) {
-  return Write([&](pqxx::transaction_base& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     return ChangeLocked(txn, txn.exec_prepared("shipping_lock_due", ToMicros(now)), change);
   });
 }

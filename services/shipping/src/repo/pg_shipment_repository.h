@@ -8,17 +8,18 @@
 
 #include "domain/shipping.h"
 #include "shared/db/pool.h"
+#include "shared/db/session.h"
 
 namespace storefront::shipping::repo {
 
 class PgShipmentRepository final : public domain::ShipmentRepository {
  public:
   // Each call runs in a transaction of its own from `pool`.
-  explicit PgShipmentRepository(db::Pool& pool) : pool_(&pool) {}
+  explicit PgShipmentRepository(db::Pool& pool) : session_(pool) {}
   // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
   // case in the transaction that also records the event in its inbox. The connection must have
   // been prepared with Prepare (any connection of the service's pool is).
-  explicit PgShipmentRepository(pqxx::work& txn) : txn_(&txn) {}
+  explicit PgShipmentRepository(pqxx::work& txn) : session_(txn) {}
 
   // Registers every statement as a prepared statement on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -32,13 +33,8 @@ class PgShipmentRepository final : public domain::ShipmentRepository {
   std::optional<domain::Shipment> UpdateOneDue(domain::Timestamp now, const Change& change) override;
 
  private:
-  template <typename Fn>
-  auto Write(Fn&& work);
-  template <typename Fn>
-  auto Read(Fn&& work);
 
-  db::Pool* pool_ = nullptr;
-  pqxx::work* txn_ = nullptr;
+  db::Session session_;
 };
 
 }  // namespace storefront::shipping::repo

@@ -1,0 +1,49 @@
+// The fixture of checkout's tests against PostgreSQL (order store, outbox writes, event
+// handlers): the schema migrated once per test binary as the service migrates it, the real order
+// store over a pool, and a confirmed order to start from. Tests tell their orders apart by
+// idempotency key and customer, so they share one database.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "app.h"
+#include "repo/pg_order_repository.h"
+#include "shared/db/migrations.h"
+#include "shared/testing/postgres.h"
+#include "testing/sample_order.h"
+
+namespace storefront::checkout::testing {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  // `pool_size`: connections for the store, more for tests that run many threads at once.
+  explicit DatabaseTest(std::size_t pool_size = 4)
+      : pool_(storefront::testing::SharedPostgres().Dsn("checkout"), pool_size) {}
+
+  static void SetUpTestSuite() {
+    pqxx::connection connection(storefront::testing::SharedPostgres().Dsn("checkout"));
+    db::Migrate(connection, "checkout", AllMigrations());
+  }
+
+  // A placed and confirmed order of "customer-events", saved as the saga saves it: created with
+  // OrderPlaced, then confirmed with OrderConfirmed (one outbox row each).
+  domain::Order Confirmed(const std::string& key) {
+    using namespace std::chrono_literals;
+    domain::Order o = SampleOrder(key, "customer-events");
+    o.pending_events = {domain::OrderEvent::kPlaced};
+    o.id = orders_.Create(o, 10s);
+    o.pending_events = {domain::OrderEvent::kConfirmed};
+    o.status = domain::OrderStatus::kConfirmed;
+    o.timeline = {{domain::OrderStatus::kConfirmed, "Order confirmed", o.updated_at}};
+    orders_.Save(o, 10s);
+    return o;
+  }
+
+  db::Pool pool_;
+  repo::PgOrderRepository orders_{pool_};
+};
+
+}  // namespace storefront::checkout::testing
