@@ -1,6 +1,5 @@
 #include "app.h"
 
-#include "repo/order_events.h"
 #include "shared/events/topics.h"
 
 namespace storefront::cart {
@@ -29,32 +28,15 @@ App::App(Config config)
       carts_(repository_, catalog_),
       api_(carts_),
       server_({.listen_address = config_.grpc_address}),
+      order_events_(catalog_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "cart",
                       .name = "cart",
                       .publishes = false,
-                      .consumes = {std::string(events::kOrderTopic)}}) {
+                      .consumes = {std::string(events::kOrderTopic)}}),
+      host_({.schema = "cart", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
-  if (auto* consumer = events_.consumer()) repo::RegisterOrderHandlers(*consumer);
-}
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "cart", AllMigrations());
-  }
-  events_.Start();
-  return server_.Start();
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  server_.ServeUntil(signals);
-  events_.Stop();
-}
-
-void App::Shutdown() {
-  server_.Shutdown();
-  events_.Stop();
+  if (auto* consumer = events_.consumer()) order_events_.RegisterOn(*consumer);
 }
 
 }  // namespace storefront::cart

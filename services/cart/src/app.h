@@ -1,6 +1,6 @@
 // The cart service's composition root: configuration, pool, migrations, repository, catalog
 // client, use cases, gRPC transport, and (when Kafka is configured) the consumer of checkout's
-// order events. main() only builds an App and runs it.
+// order events; service::Host runs their lifecycle. main() only builds an App and runs it.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 
 #include "api/cart_api.h"
 #include "clients/grpc_product_catalog.h"
+#include "consumers/order_events.h"
 #include "domain/carts.h"
 #include "repo/pg_cart_repository.h"
 #include "shared/config/env.h"
@@ -18,6 +19,7 @@
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
 
 namespace storefront::cart {
 
@@ -39,11 +41,11 @@ class App {
  public:
   explicit App(Config config);
   // Applies migrations, starts the consumer (with Kafka) and starts serving; returns the bound port.
-  int Start();
+  int Start() { return host_.Start(); }
   // Serves until SIGTERM/SIGINT, then drains the server and stops the consumer.
-  void ServeUntil(rpc::TerminationSignals& signals);
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
   // Idempotent.
-  void Shutdown();
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
@@ -53,8 +55,11 @@ class App {
   domain::Carts carts_;
   api::CartApi api_;
   rpc::Server server_;
+  consumers::OrderEventHandlers order_events_;
   // The consumer of order events, with Kafka. After the pool, so it stops before the pool goes.
   events::ServiceEvents events_;
+  // Last: destroyed first, it shuts everything above down while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::cart

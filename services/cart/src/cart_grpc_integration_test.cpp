@@ -9,9 +9,10 @@
 #include <thread>
 
 #include "app.h"
-#include "clients/fake_catalog_service.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
+#include "testing/cart_db.h"
+#include "testing/fake_catalog_service.h"
 
 namespace storefront::cart {
 namespace {
@@ -53,9 +54,7 @@ class CartGrpcTest : public ::testing::Test {
     catalog_server_->Shutdown();
   }
 
-  static std::string Customer() {
-    return (std::string("grpc-") + ::testing::UnitTest::GetInstance()->current_test_info()->name()).substr(0, 64);
-  }
+  static std::string Customer() { return testing::CustomerOfThisTest("grpc-"); }
   std::unique_ptr<grpc::ClientContext> Context() { return rpc::NewContext(std::chrono::seconds(10), "test"); }
 
   grpc::Status Add(const std::string& product_id, int quantity, pb::Cart* cart) {

@@ -1,6 +1,5 @@
 #include "app.h"
 
-
 namespace storefront::catalog {
 
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
@@ -27,29 +26,9 @@ App::App(Config config)
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "catalog",
                       .name = "catalog",
-                      .consumes = {}}) {
+                      .consumes = {}}),
+      host_({.schema = "catalog", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
-}
-
-App::~App() { events_.Stop(); }
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "catalog", AllMigrations());
-  }
-  events_.Start();
-  return server_.Start();
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  server_.ServeUntil(signals);
-  events_.Stop();
-}
-
-void App::Shutdown() {
-  server_.Shutdown();
-  events_.Stop();
 }
 
 }  // namespace storefront::catalog

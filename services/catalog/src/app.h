@@ -1,6 +1,6 @@
 // The catalog service's composition root: configuration, pool, migrations, repository,
-// use cases, gRPC transport, and the outbox relay that publishes the product events.
-// main() only builds an App and runs it.
+// use cases, gRPC transport, and the outbox relay that publishes the product events;
+// service::Host runs their lifecycle. main() only builds an App and runs it.
 #pragma once
 
 #include <memory>
@@ -16,6 +16,7 @@
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
 
 namespace storefront::catalog {
 
@@ -33,13 +34,12 @@ std::vector<db::Migration> AllMigrations();
 class App {
  public:
   explicit App(Config config);
-  ~App();
   // Applies migrations, starts the relay and starts serving; returns the bound port.
-  int Start();
+  int Start() { return host_.Start(); }
   // Serves until SIGTERM/SIGINT, then drains the server and stops the relay.
-  void ServeUntil(rpc::TerminationSignals& signals);
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
   // Idempotent.
-  void Shutdown();
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
@@ -51,6 +51,8 @@ class App {
   // The outbox relay, with Kafka. Declared after the pool, so it is destroyed (stopped and
   // joined) before it.
   events::ServiceEvents events_;
+  // Last: destroyed first, it shuts everything above down while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::catalog

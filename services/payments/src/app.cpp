@@ -25,34 +25,18 @@ App::App(Config config)
       payments_(repository_, processor_),
       api_(payments_),
       server_({.listen_address = config_.grpc_address}),
-      handlers_(processor_),
+      order_events_(processor_),
+      shipment_events_(processor_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "payments",
                       .name = "payments",
-                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)}}) {
+                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)}}),
+      host_({.schema = "payments", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
-  if (auto* consumer = events_.consumer()) handlers_.RegisterOn(*consumer);
-}
-
-App::~App() { events_.Stop(); }
-
-int App::Start() {
-  {
-    auto connection = pool_.Acquire();
-    db::Migrate(*connection, "payments", AllMigrations());
+  if (auto* consumer = events_.consumer()) {
+    shipment_events_.RegisterOn(*consumer);
+    order_events_.RegisterOn(*consumer);
   }
-  events_.Start();
-  return server_.Start();
-}
-
-void App::ServeUntil(rpc::TerminationSignals& signals) {
-  server_.ServeUntil(signals);
-  events_.Stop();
-}
-
-void App::Shutdown() {
-  server_.Shutdown();
-  events_.Stop();  // the consumer first (no new changes), then the relay
 }
 
 }  // namespace storefront::payments

@@ -1,6 +1,7 @@
 // The payments service's composition root: configuration, pool, migrations, repository, card
 // processor, use cases, gRPC transport, and the event machinery: the outbox relay and the
-// consumer of shipping's and checkout's events. main() only builds an App and runs it.
+// consumer of shipping's and checkout's events; service::Host runs their lifecycle. main() only
+// builds an App and runs it.
 #pragma once
 
 #include <memory>
@@ -8,9 +9,10 @@
 #include <vector>
 
 #include "api/payments_api.h"
-#include "consumers/event_handlers.h"
+#include "clients/simulated_card_processor.h"
+#include "consumers/order_events.h"
+#include "consumers/shipment_events.h"
 #include "domain/payments.h"
-#include "processor/simulated_processor.h"
 #include "repo/pg_payment_repository.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
@@ -18,6 +20,7 @@
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
+#include "shared/service/host.h"
 
 namespace storefront::payments {
 
@@ -26,7 +29,7 @@ namespace storefront::payments {
 // tests of the service alone.
 struct Config : config::ServiceSettings {
   // Which CardProcessor adapter to use. Only "simulated" exists; a real gateway would be
-  // another value here and another class beside processor/simulated_processor.
+  // another value here and another class beside clients/simulated_card_processor.
   std::string card_processor;
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
@@ -39,27 +42,29 @@ std::vector<db::Migration> AllMigrations();
 class App {
  public:
   explicit App(Config config);
-  ~App();
   // Applies migrations, starts the relay and the consumer, and starts serving; returns the bound
   // port.
-  int Start();
+  int Start() { return host_.Start(); }
   // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
-  void ServeUntil(rpc::TerminationSignals& signals);
+  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
   // Idempotent.
-  void Shutdown();
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
   db::Pool pool_;
   repo::PgPaymentRepository repository_;
-  processor::SimulatedProcessor processor_;
+  clients::SimulatedCardProcessor processor_;
   domain::Payments payments_;
   api::PaymentsApi api_;
   rpc::Server server_;
-  consumers::EventHandlers handlers_;
+  consumers::OrderEventHandlers order_events_;
+  consumers::ShipmentEventHandlers shipment_events_;
   // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
   // (stopped and joined) before it.
   events::ServiceEvents events_;
+  // Last: destroyed first, it shuts everything above down while it still exists.
+  service::Host host_;
 };
 
 }  // namespace storefront::payments

@@ -47,7 +47,7 @@ class PaymentsGrpcTest : public ::testing::Test {
     return stub_->Authorize(Context().get(), request, payment);
   }
 
-  std::string order_ = "order-" + domain::RandomUuid();
+  std::string order_ = "order-" + types::NewUuid();
   std::unique_ptr<App> app_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::PaymentsService::Stub> stub_;
@@ -186,7 +186,7 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
 TEST_F(PaymentsGrpcTest, AnAuthorizationOverTheWireIsAnnouncedInTheOutbox) {
   pb::Payment payment;
   ASSERT_TRUE(Authorize(Authorization("outbox", "4242424242424242"), &payment).ok());
-  auto rows = testing::OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
+  auto rows = storefront::testing::OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].event_type, storefront::events::types::kPaymentAuthorized);
   EXPECT_EQ(rows[0].PayloadAs<storefront::events::v1::PaymentAuthorized>().payment_id(), payment.id());

@@ -1,26 +1,10 @@
 #include "api/cart_api.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "shared/rpc/server.h"
 #include "shared/rpc/status.h"
+#include "shared/types/proto.h"
 
 namespace storefront::cart::api {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToProto(domain::Timestamp at) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  return TimeUtil::MicrosecondsToTimestamp(micros);
-}
-
-void ToProto(const domain::Money& money, storefront::common::v1::Money* out) {
-  out->set_amount_minor(money.amount_minor);
-  out->set_currency(money.currency);
-}
-
-}  // namespace
 
 void ToProto(const domain::Cart& cart, pb::Cart* out) {
   out->set_customer_id(cart.customer_id);
@@ -30,13 +14,13 @@ void ToProto(const domain::Cart& cart, pb::Cart* out) {
     line->set_sku(item.sku);
     line->set_name(item.name);
     line->set_quantity(item.quantity);
-    ToProto(item.unit_price, line->mutable_unit_price());
-    ToProto(item.LineTotal(), line->mutable_line_total());
-    *line->mutable_added_at() = ToProto(item.added_at);
+    types::ToProto(item.unit_price, line->mutable_unit_price());
+    types::ToProto(item.LineTotal(), line->mutable_line_total());
+    *line->mutable_added_at() = types::ToProto(item.added_at);
   }
-  ToProto(cart.Subtotal(), out->mutable_subtotal());
+  types::ToProto(cart.Subtotal(), out->mutable_subtotal());
   out->set_item_count(cart.ItemCount());
-  if (cart.updated_at) *out->mutable_updated_at() = ToProto(*cart.updated_at);
+  if (cart.updated_at) *out->mutable_updated_at() = types::ToProto(*cart.updated_at);
 }
 
 grpc::Status CartApi::GetCart(grpc::ServerContext*, const pb::GetCartRequest* request, pb::Cart* response) {

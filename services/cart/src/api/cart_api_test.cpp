@@ -5,8 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "domain/mock_cart_repository.h"
-#include "domain/mock_product_catalog.h"
+#include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::cart::api {

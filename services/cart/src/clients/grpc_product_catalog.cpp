@@ -2,6 +2,7 @@
 
 #include "shared/errors/errors.h"
 #include "shared/log/log.h"
+#include "shared/types/proto.h"
 
 namespace storefront::cart::clients {
 
@@ -24,10 +25,7 @@ std::optional<domain::CatalogProduct> GrpcProductCatalog::Find(const std::string
                           ? "the catalog did not answer in time; try again"
                           : "the catalog is unavailable; try again");
   }
-  return domain::CatalogProduct{product.id(),
-                                product.sku(),
-                                product.name(),
-                                {product.price().amount_minor(), product.price().currency()},
+  return domain::CatalogProduct{product.id(), product.sku(), product.name(), types::FromProto(product.price()),
                                 product.active()};
 }
 

@@ -2,7 +2,7 @@
 // Every call carries the deadline the Client was made with and the caller's request id.
 #pragma once
 
-#include "domain/carts.h"
+#include "domain/ports.h"
 #include "shared/rpc/client.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 

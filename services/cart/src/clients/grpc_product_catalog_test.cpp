@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "clients/fake_catalog_service.h"
+#include "testing/fake_catalog_service.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::cart::clients {

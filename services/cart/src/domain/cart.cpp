@@ -1,13 +1,8 @@
 #include "domain/cart.h"
 
-#include <cctype>
+#include "shared/types/uuid.h"
 
 namespace storefront::cart::domain {
-namespace {
-
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
-}  // namespace
 
 Money Cart::Subtotal() const {
   Money subtotal{0, Currency()};
@@ -37,32 +32,12 @@ bool IsCustomerId(std::string_view text) {
   return true;
 }
 
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !IsHex(text[i])) return false;
-  }
-  return true;
-}
-
-bool IsCurrency(std::string_view text) {
-  return text.size() == 3 && std::isupper(static_cast<unsigned char>(text[0])) &&
-         std::isupper(static_cast<unsigned char>(text[1])) && std::isupper(static_cast<unsigned char>(text[2]));
-}
-
-std::string NormalizeUuid(std::string_view uuid) {
-  std::string lower(uuid);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 void ValidateCustomerId(const std::string& customer_id, Violations& violations) {
   if (!IsCustomerId(customer_id)) violations.Add("customer_id", "must be 1 to 64 characters of A-Z, a-z, 0-9, - and _");
 }
 
 void ValidateProductId(const std::string& product_id, Violations& violations) {
-  if (!IsUuid(product_id)) violations.Add("product_id", "must be a product UUID");
+  if (!types::IsUuid(product_id)) violations.Add("product_id", "must be a product UUID");
 }
 
 void ValidateQuantity(int quantity, Violations& violations) {

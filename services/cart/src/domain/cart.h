@@ -1,7 +1,6 @@
 // The cart's business types and rules, in plain C++: no gRPC or libpqxx here.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,16 +8,13 @@
 #include <vector>
 
 #include "shared/errors/errors.h"
+#include "shared/types/money.h"
+#include "shared/types/time.h"
 
 namespace storefront::cart::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
-
-struct Money {
-  std::int64_t amount_minor = 0;
-  std::string currency;  // ISO 4217, e.g. "USD"
-  bool operator==(const Money&) const = default;
-};
+using Timestamp = types::Timestamp;
+using Money = types::Money;
 
 // What the catalog said about a product when it was added: the line keeps it, so the shopper
 // sees the price they saw, not whatever the catalog says today.
@@ -66,10 +62,6 @@ inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000'00;
 
 // 1..64 characters of [A-Za-z0-9_-]: the gateway's session subject, never free text.
 bool IsCustomerId(std::string_view text);
-bool IsUuid(std::string_view text);
-bool IsCurrency(std::string_view text);
-// Lowercases a UUID, the form PostgreSQL and the catalog return, so ids compare as strings.
-std::string NormalizeUuid(std::string_view uuid);
 
 // Adds a violation for each field that breaks its rule.
 void ValidateCustomerId(const std::string& customer_id, Violations& violations);

@@ -1,6 +1,9 @@
 #include "domain/carts.h"
 
+#include <set>
 #include <stdexcept>
+
+#include "shared/types/uuid.h"
 
 namespace storefront::cart::domain {
 namespace {
@@ -8,9 +11,9 @@ namespace {
 // The catalog is another process: a product it describes must still make sense as a cart line
 // before it is stored, or totals could overflow or render blank.
 void CheckPlausible(const CatalogProduct& product, const std::string& asked_for) {
-  bool ok = NormalizeUuid(product.id) == asked_for && !product.sku.empty() && !product.name.empty() &&
+  bool ok = types::NormalizeUuid(product.id) == asked_for && !product.sku.empty() && !product.name.empty() &&
             product.price.amount_minor >= 0 && product.price.amount_minor <= kMaxUnitPriceMinor &&
-            IsCurrency(product.price.currency);
+            types::IsCurrency(product.price.currency);
   // Not the caller's fault and not worth a retry: INTERNAL, with the detail in the log.
   if (!ok) throw std::runtime_error("catalog returned an implausible product for " + asked_for);
 }
@@ -30,7 +33,7 @@ Cart Carts::AddItem(const AddItemRequest& request) {
   ValidateProductId(request.product_id, violations);
   ValidateQuantity(request.quantity, violations);
   violations.ThrowIfAny();
-  const std::string product_id = NormalizeUuid(request.product_id);
+  const std::string product_id = types::NormalizeUuid(request.product_id);
 
   auto product = catalog_.Find(product_id, request.request_id);
   if (!product) throw NotFound("no product with id " + product_id);
@@ -63,7 +66,7 @@ Cart Carts::UpdateItemQuantity(const std::string& customer_id, const std::string
   ValidateProductId(product_id, violations);
   ValidateQuantity(quantity, violations);
   violations.ThrowIfAny();
-  const std::string id = NormalizeUuid(product_id);
+  const std::string id = types::NormalizeUuid(product_id);
   auto cart = repository_.SetQuantity(customer_id, id, quantity);
   if (!cart) throw NotFound("product " + id + " is not in the cart");
   return std::move(*cart);
@@ -74,7 +77,7 @@ Cart Carts::RemoveItem(const std::string& customer_id, const std::string& produc
   ValidateCustomerId(customer_id, violations);
   ValidateProductId(product_id, violations);
   violations.ThrowIfAny();
-  return repository_.RemoveItem(customer_id, NormalizeUuid(product_id));
+  return repository_.RemoveItem(customer_id, types::NormalizeUuid(product_id));
 }
 
 Cart Carts::ClearCart(const std::string& customer_id) {
@@ -82,6 +85,11 @@ Cart Carts::ClearCart(const std::string& customer_id) {
   ValidateCustomerId(customer_id, violations);
   violations.ThrowIfAny();
   return repository_.Clear(customer_id);
+}
+
+int Carts::RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+  const std::set<std::string> distinct(product_ids.begin(), product_ids.end());  // an order names each once
+  return repository_.RemoveProducts(customer_id, std::vector<std::string>(distinct.begin(), distinct.end()));
 }
 
 }  // namespace storefront::cart::domain

@@ -1,63 +1,14 @@
-// The cart's use cases. They depend only on two interfaces, CartRepository (PostgreSQL in
-// production, repo/pg_cart_repository) and ProductCatalog (the catalog service over gRPC,
-// clients/catalog_client), so they are unit tested with mocks of both.
+// The cart's use cases. They depend only on the two ports in domain/ports.h, CartRepository and
+// ProductCatalog, so they are unit tested with mocks of both (domain/mocks.h).
 #pragma once
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/cart.h"
+#include "domain/ports.h"
 
 namespace storefront::cart::domain {
-
-// A product as the catalog describes it now.
-struct CatalogProduct {
-  std::string id;
-  std::string sku;
-  std::string name;
-  Money price;
-  bool active = true;
-};
-
-// The catalog service, seen from the cart.
-class ProductCatalog {
- public:
-  virtual ~ProductCatalog() = default;
-  // nullopt when the catalog has no such product; throws Unavailable when the catalog cannot be
-  // asked (down, too slow). request_id travels with the call so both services log it.
-  virtual std::optional<CatalogProduct> Find(const std::string& product_id, const std::string& request_id) = 0;
-};
-
-// How an AddItem ended. The rules that depend on the cart's current contents are applied by the
-// repository inside the transaction that changes it, where no concurrent call can interleave;
-// it reports which one refused and the domain turns that into an error.
-enum class AddResult {
-  kAdded,
-  kQuantityLimit,     // the line would exceed kMaxQuantity
-  kLineLimit,         // a new line would exceed kMaxLines
-  kCurrencyMismatch,  // a new line in a currency other than the cart's
-};
-
-struct AddOutcome {
-  AddResult result = AddResult::kAdded;
-  Cart cart;  // after the change; unchanged when refused
-};
-
-class CartRepository {
- public:
-  virtual ~CartRepository() = default;
-  // The customer's cart; empty (updated_at unset) when they never wrote to it. Writes nothing.
-  virtual Cart Get(const std::string& customer_id) = 0;
-  // Atomically adds `quantity` to the product's line, creating it from `line` when absent. An
-  // existing line keeps its sku, name and price. Refuses (changing nothing) as AddResult says.
-  virtual AddOutcome AddItem(const std::string& customer_id, const LineSnapshot& line, int quantity) = 0;
-  // Sets an existing line's quantity; nullopt when the product is not in the cart.
-  virtual std::optional<Cart> SetQuantity(const std::string& customer_id, const std::string& product_id,
-                                          int quantity) = 0;
-  // Removes the line if present; the cart either way.
-  virtual Cart RemoveItem(const std::string& customer_id, const std::string& product_id) = 0;
-  virtual Cart Clear(const std::string& customer_id) = 0;
-};
 
 struct AddItemRequest {
   std::string customer_id;
@@ -80,6 +31,11 @@ class Carts {
   // Removing a product that is not in the cart succeeds.
   Cart RemoveItem(const std::string& customer_id, const std::string& product_id);
   Cart ClearCart(const std::string& customer_id);
+  // Checkout confirmed an order (consumers/order_events): takes the ordered products, lower-case
+  // UUIDs, out of the customer's cart and leaves whatever else the shopper put in it. A shopper
+  // without a cart stays without. Returns how many lines went. The event's ids were checked by
+  // the consumer, which dead-letters an event it cannot read.
+  int RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids);
 
  private:
   CartRepository& repository_;

@@ -2,8 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "domain/mock_cart_repository.h"
-#include "domain/mock_product_catalog.h"
+#include "domain/mocks.h"
 
 namespace storefront::cart::domain {
 namespace {
@@ -190,6 +189,13 @@ TEST_F(CartsTest, RemoveAndClearGoStraightToTheRepository) {
   EXPECT_THROW(carts_.RemoveItem(kCustomer, "junk"), InvalidArgument);
   EXPECT_CALL(repo_, Clear(kCustomer)).WillOnce(Return(Cart{kCustomer, {}, std::nullopt}));
   EXPECT_TRUE(carts_.ClearCart(kCustomer).items.empty());
+}
+
+TEST_F(CartsTest, AConfirmedOrdersProductsLeaveTheCartOnceEachWithoutTheCatalog) {
+  constexpr const char* kOther = "11111111-2222-4333-8444-555555555555";
+  EXPECT_CALL(catalog_, Find(_, _)).Times(0);
+  EXPECT_CALL(repo_, RemoveProducts(kCustomer, std::vector<std::string>{kId, kOther})).WillOnce(Return(2));
+  EXPECT_EQ(carts_.RemoveOrderedProducts(kCustomer, {kOther, kId, kOther}), 2);
 }
 
 }  // namespace

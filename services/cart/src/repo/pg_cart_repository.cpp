@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/types/time.h"
+
 namespace storefront::cart::repo {
 namespace {
 
@@ -11,9 +13,9 @@ using domain::Cart;
 // One statement reads the cart row and its lines together, so a read outside a transaction
 // still sees one consistent state. No row at all means a cart never written.
 const std::string kGetSql =
-    "SELECT (extract(epoch FROM c.updated_at) * 1000000)::bigint,"
+    "SELECT " STOREFRONT_SQL_MICROS("c.updated_at") ","
     "       i.product_id::text, i.sku, i.name, i.quantity, i.unit_price_minor, i.currency,"
-    "       (extract(epoch FROM i.added_at) * 1000000)::bigint"
+    "       " STOREFRONT_SQL_MICROS("i.added_at")
     " FROM carts c LEFT JOIN cart_items i ON i.customer_id = c.customer_id"
     " WHERE c.customer_id = $1"
     " ORDER BY i.line_no";
@@ -44,15 +46,11 @@ const std::string kRemoveLinesSql = "DELETE FROM cart_items WHERE customer_id = 
 const std::string kTouchSql =
     "UPDATE carts SET updated_at = greatest(updated_at, clock_timestamp()) WHERE customer_id = $1";
 
-domain::Timestamp FromMicros(std::int64_t micros) {
-  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(std::chrono::microseconds(micros)));
-}
-
 Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
   Cart cart;
   cart.customer_id = customer_id;
   for (const auto& row : txn.exec_prepared("cart_get", customer_id)) {
-    cart.updated_at = FromMicros(row[0].as<std::int64_t>());
+    cart.updated_at = types::FromMicros(row[0].as<std::int64_t>());
     if (row[1].is_null()) continue;  // a cart row without lines
     domain::CartItem item;
     item.product_id = row[1].as<std::string>();
@@ -60,7 +58,7 @@ Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
     item.name = row[3].as<std::string>();
     item.quantity = row[4].as<int>();
     item.unit_price = {row[5].as<std::int64_t>(), row[6].as<std::string>()};
-    item.added_at = FromMicros(row[7].as<std::int64_t>());
+    item.added_at = types::FromMicros(row[7].as<std::int64_t>());
     cart.items.push_back(std::move(item));
   }
   return cart;
@@ -72,6 +70,13 @@ bool LockCart(pqxx::work& txn, const std::string& customer_id) {
 }
 
 }  // namespace
+
+// A use case's transaction: the caller's when there is one, otherwise a new one from the pool.
+template <typename Fn>
+auto PgCartRepository::Write(Fn&& work) {
+  if (txn_ != nullptr) return work(*txn_);
+  return db::WithTransaction(*pool_, std::forward<Fn>(work));
+}
 
 void PgCartRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("cart_get", kGetSql);
@@ -86,12 +91,13 @@ void PgCartRepository::Prepare(pqxx::connection& connection) {
 }
 
 Cart PgCartRepository::Get(const std::string& customer_id) {
-  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) { return ReadCart(txn, customer_id); });
+  if (txn_ != nullptr) return ReadCart(*txn_, customer_id);  // sees the caller's own changes
+  return db::WithReadOnly(*pool_, [&](pqxx::nontransaction& txn) { return ReadCart(txn, customer_id); });
 }
 
 domain::AddOutcome PgCartRepository::AddItem(const std::string& customer_id, const domain::LineSnapshot& line,
                                              int quantity) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> domain::AddOutcome {
+  return Write([&](pqxx::work& txn) -> domain::AddOutcome {
     txn.exec_prepared("cart_create", customer_id);
     LockCart(txn, customer_id);
     Cart cart = ReadCart(txn, customer_id);
@@ -111,7 +117,7 @@ domain::AddOutcome PgCartRepository::AddItem(const std::string& customer_id, con
 
 std::optional<Cart> PgCartRepository::SetQuantity(const std::string& customer_id, const std::string& product_id,
                                                   int quantity) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Cart> {
+  return Write([&](pqxx::work& txn) -> std::optional<Cart> {
     if (!LockCart(txn, customer_id)) return std::nullopt;
     if (txn.exec_prepared("cart_set_quantity", customer_id, product_id, quantity).affected_rows() == 0) {
       return std::nullopt;
@@ -123,7 +129,7 @@ std::optional<Cart> PgCartRepository::SetQuantity(const std::string& customer_id
 
 // Removing what is not there changes nothing, not even updated_at: a retried call is harmless.
 Cart PgCartRepository::RemoveItem(const std::string& customer_id, const std::string& product_id) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+  return Write([&](pqxx::work& txn) {
     if (LockCart(txn, customer_id) &&
         txn.exec_prepared("cart_remove_line", customer_id, product_id).affected_rows() > 0) {
       txn.exec_prepared("cart_touch", customer_id);
@@ -133,7 +139,7 @@ Cart PgCartRepository::RemoveItem(const std::string& customer_id, const std::str
 }
 
 Cart PgCartRepository::Clear(const std::string& customer_id) {
-  return db::WithTransaction(pool_, [&](pqxx::work& txn) {
+  return Write([&](pqxx::work& txn) {
     if (LockCart(txn, customer_id) && txn.exec_prepared("cart_clear", customer_id).affected_rows() > 0) {
       txn.exec_prepared("cart_touch", customer_id);
     }
@@ -141,14 +147,16 @@ Cart PgCartRepository::Clear(const std::string& customer_id) {
   });
 }
 
-int RemoveProductsIn(pqxx::work& txn, const std::string& customer_id, const std::vector<std::string>& product_ids) {
-  if (product_ids.empty() || !LockCart(txn, customer_id)) return 0;
-  std::string array = "{";
-  for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
-  array += "}";
-  const auto removed = static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array).affected_rows());
-  if (removed > 0) txn.exec_prepared("cart_touch", customer_id);
-  return removed;
+int PgCartRepository::RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+  return Write([&](pqxx::work& txn) {
+    if (product_ids.empty() || !LockCart(txn, customer_id)) return 0;
+    std::string array = "{";
+    for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
+    array += "}";
+    const auto removed = static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array).affected_rows());
+    if (removed > 0) txn.exec_prepared("cart_touch", customer_id);
+    return removed;
+  });
 }
 
 }  // namespace storefront::cart::repo

@@ -11,14 +11,19 @@
 #include <string>
 #include <vector>
 
-#include "domain/carts.h"
+#include "domain/ports.h"
 #include "shared/db/pool.h"
 
 namespace storefront::cart::repo {
 
 class PgCartRepository final : public domain::CartRepository {
  public:
-  explicit PgCartRepository(db::Pool& pool) : pool_(pool) {}
+  // Each call runs in a transaction of its own from `pool`.
+  explicit PgCartRepository(db::Pool& pool) : pool_(&pool) {}
+  // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
+  // case in the transaction that also records the event in its inbox. The connection must have
+  // been prepared with Prepare (any connection of the service's pool is).
+  explicit PgCartRepository(pqxx::work& txn) : txn_(&txn) {}
 
   // Registers the statements as prepared statements on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -29,15 +34,14 @@ class PgCartRepository final : public domain::CartRepository {
                                           int quantity) override;
   domain::Cart RemoveItem(const std::string& customer_id, const std::string& product_id) override;
   domain::Cart Clear(const std::string& customer_id) override;
+  int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) override;
 
  private:
-  db::Pool& pool_;
-};
+  template <typename Fn>
+  auto Write(Fn&& work);
 
-// On a transaction someone else owns (the event consumer's): takes the cart's lock and removes
-// the lines of those products (lower-case UUIDs), leaving every other line. Removing what is not
-// there changes nothing, not even updated_at. Returns how many lines went. The connection must
-// have been through PgCartRepository::Prepare (every pooled one has).
-int RemoveProductsIn(pqxx::work& txn, const std::string& customer_id, const std::vector<std::string>& product_ids);
+  db::Pool* pool_ = nullptr;
+  pqxx::work* txn_ = nullptr;
+};
 
 }  // namespace storefront::cart::repo

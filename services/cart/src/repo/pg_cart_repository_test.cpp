@@ -5,33 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdio>
 #include <latch>
 #include <set>
 #include <thread>
 
-#include "shared/db/migrations.h"
-#include "shared/testing/postgres.h"
-
-namespace storefront::cart {
-std::vector<db::Migration> AllMigrations();
-}
+#include "testing/cart_db.h"
 
 namespace storefront::cart::repo {
 namespace {
 
 using domain::AddResult;
 using storefront::testing::SharedPostgres;
-
-std::string ProductId(int n) {
-  char id[37];
-  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-  return id;
-}
-
-domain::LineSnapshot Line(int n, std::int64_t price = 1000, std::string currency = "USD") {
-  return {ProductId(n), "SKU-" + std::to_string(n), "Product " + std::to_string(n), {price, std::move(currency)}};
-}
+using testing::Line;
+using testing::ProductId;
 
 // Runs `body(i)` on `count` threads released together, so their transactions overlap.
 template <typename Fn>
@@ -47,17 +33,9 @@ void RunTogether(int count, Fn body) {
   for (auto& thread : threads) thread.join();
 }
 
-class PgCartRepositoryTest : public ::testing::Test {
+class PgCartRepositoryTest : public testing::CartDbTest {
  protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("cart"));
-    db::Migrate(connection, "cart", AllMigrations());
-  }
-
-  // A customer of its own for each test, so tests never see each other's carts.
-  static std::string Customer() {
-    return (std::string("repo-") + ::testing::UnitTest::GetInstance()->current_test_info()->name()).substr(0, 64);
-  }
+  static std::string Customer() { return testing::CustomerOfThisTest("repo-"); }
 
   int CartRows(const std::string& customer) {
     pqxx::connection connection(SharedPostgres().Dsn("cart"));

@@ -1,35 +1,21 @@
 #include "api/catalog_api.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "shared/rpc/status.h"
+#include "shared/types/proto.h"
 
 namespace storefront::catalog::api {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToProto(domain::Timestamp at) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  return TimeUtil::MicrosecondsToTimestamp(micros);
-}
-
-domain::Money FromProto(const storefront::common::v1::Money& money) { return {money.amount_minor(), money.currency()}; }
-
-}  // namespace
 
 void ToProto(const domain::Product& product, pb::Product* out) {
   out->set_id(product.id);
   out->set_sku(product.sku);
   out->set_name(product.name);
   out->set_description(product.description);
-  out->mutable_price()->set_amount_minor(product.price.amount_minor);
-  out->mutable_price()->set_currency(product.price.currency);
+  types::ToProto(product.price, out->mutable_price());
   out->set_category_id(product.category_id);
   out->set_image_url(product.image_url);
   out->set_active(product.active);
-  *out->mutable_created_at() = ToProto(product.created_at);
-  *out->mutable_updated_at() = ToProto(product.updated_at);
+  *out->mutable_created_at() = types::ToProto(product.created_at);
+  *out->mutable_updated_at() = types::ToProto(product.updated_at);
 }
 
 domain::ProductPatch PatchFromProto(const pb::UpdateProductRequest& request) {
@@ -41,7 +27,7 @@ domain::ProductPatch PatchFromProto(const pb::UpdateProductRequest& request) {
     else if (path == "description") patch.description = p.description();
     else if (path == "price") {
       if (!p.has_price()) violations.Add("product.price", "is named in update_mask but not set");
-      patch.price = FromProto(p.price());
+      patch.price = types::FromProto(p.price());
     } else if (path == "category_id") patch.category_id = p.category_id();
     else if (path == "image_url") patch.image_url = p.image_url();
     else if (path == "active") patch.active = p.active();
@@ -94,8 +80,8 @@ grpc::Status CatalogApi::CreateProduct(grpc::ServerContext*, const pb::CreatePro
                                        pb::Product* response) {
   return rpc::Handle([&] {
     if (!request->has_price()) throw InvalidArgument("price", "is required");
-    domain::NewProduct product{request->sku(),   request->name(),        request->description(),
-                               FromProto(request->price()), request->category_id(), request->image_url()};
+    domain::NewProduct product{request->sku(),         request->name(),        request->description(),
+                               types::FromProto(request->price()), request->category_id(), request->image_url()};
     ToProto(catalog_.CreateProduct(product), response);
   });
 }

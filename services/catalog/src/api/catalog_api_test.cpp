@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "domain/mock_product_repository.h"
+#include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::catalog::api {

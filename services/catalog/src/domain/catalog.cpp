@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "shared/types/uuid.h"
+
 namespace storefront::catalog::domain {
 namespace {
 
@@ -61,7 +63,7 @@ ListResult Catalog::ListProducts(const ListRequest& request) {
 
 Product Catalog::GetProduct(const std::string& id) {
   // A malformed id cannot name a product: that is "not found", not a server error.
-  if (!IsUuid(id)) throw NotFound("no product with id " + id.substr(0, 64));
+  if (!types::IsUuid(id)) throw NotFound("no product with id " + id.substr(0, 64));
   auto product = repository_.Get(id);
   if (!product) throw NotFound("no product with id " + id);
   return *product;
@@ -71,7 +73,7 @@ std::vector<Product> Catalog::BatchGetProducts(const std::vector<std::string>& i
   if (ids.size() > kMaxBatch) throw InvalidArgument("ids", "at most 100 ids per call");
   std::vector<std::string> valid;
   for (const auto& id : ids) {
-    if (IsUuid(id)) valid.push_back(id);
+    if (types::IsUuid(id)) valid.push_back(id);
   }
   if (valid.empty()) return {};
   return repository_.BatchGet(valid);
@@ -91,7 +93,7 @@ Product Catalog::CreateProduct(const NewProduct& product) {
 
 Product Catalog::UpdateProduct(const std::string& id, const ProductPatch& patch) {
   Violations violations;
-  if (!IsUuid(id)) violations.Add("id", "must be a product UUID");
+  if (!types::IsUuid(id)) violations.Add("id", "must be a product UUID");
   Validate(patch, violations);
   violations.ThrowIfAny();
   if (patch.category_id && !repository_.CategoryExists(*patch.category_id)) {
@@ -103,7 +105,7 @@ Product Catalog::UpdateProduct(const std::string& id, const ProductPatch& patch)
 }
 
 Product Catalog::DeactivateProduct(const std::string& id) {
-  if (!IsUuid(id)) throw InvalidArgument("id", "must be a product UUID");
+  if (!types::IsUuid(id)) throw InvalidArgument("id", "must be a product UUID");
   ProductPatch patch;
   patch.active = false;
   auto updated = repository_.Update(id, patch);

@@ -1,45 +1,15 @@
-// The catalog's use cases. Depends only on the ProductRepository interface, so it is unit
-// tested with a mock and run in production over PostgreSQL (repo/pg_product_repository).
+// The catalog's use cases. They depend only on the ProductRepository port (domain/ports.h), so
+// they are unit tested with its mock (domain/mocks.h) and run in production over PostgreSQL
+// (repo/pg_product_repository).
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "domain/page_token.h"
+#include "domain/ports.h"
 #include "domain/product.h"
 
 namespace storefront::catalog::domain {
-
-// What the repository is asked for: validated, with the page position decoded.
-struct ProductQuery {
-  std::string text;  // full-text query; empty = browse by name
-  std::string category_id;
-  bool include_inactive = false;
-  int limit = kDefaultPageSize;
-  std::optional<PageToken> after;
-};
-
-struct ProductPage {
-  std::vector<Product> products;
-  // Position of the last row when more rows follow; nullopt on the last page.
-  std::optional<PageToken> next;
-};
-
-class ProductRepository {
- public:
-  virtual ~ProductRepository() = default;
-  virtual ProductPage List(const ProductQuery& query) = 0;
-  virtual std::optional<Product> Get(const std::string& id) = 0;
-  virtual std::vector<Product> BatchGet(const std::vector<std::string>& ids) = 0;
-  virtual std::vector<Category> Categories() = 0;
-  virtual bool CategoryExists(const std::string& id) = 0;
-  // Throws AlreadyExists when the SKU is taken. Announces ProductCreated in the same transaction.
-  virtual Product Create(const NewProduct& product) = 0;
-  // nullopt when no product has that id. Announces what changed (Compare) in the same
-  // transaction.
-  virtual std::optional<Product> Update(const std::string& id, const ProductPatch& patch) = 0;
-};
 
 struct ListRequest {
   std::string query;

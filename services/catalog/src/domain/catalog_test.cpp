@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "domain/mock_product_repository.h"
+#include "domain/mocks.h"
 
 namespace storefront::catalog::domain {
 namespace {

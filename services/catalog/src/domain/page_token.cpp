@@ -1,7 +1,7 @@
 #include "domain/page_token.h"
 
-#include "domain/product.h"
 #include "shared/paging/cursor.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::catalog::domain {
 namespace {
@@ -21,7 +21,7 @@ std::string EncodePageToken(const PageToken& token, std::string_view fingerprint
 
 std::optional<PageToken> DecodePageToken(std::string_view encoded, std::string_view fingerprint) {
   auto fields = paging::DecodeCursor(encoded, Kind(fingerprint), 2);
-  if (!fields || (*fields)[0].empty() || !IsUuid((*fields)[1])) return std::nullopt;
+  if (!fields || (*fields)[0].empty() || !types::IsUuid((*fields)[1])) return std::nullopt;
   return PageToken{std::move((*fields)[0]), std::move((*fields)[1])};
 }
 

@@ -1,11 +1,9 @@
 #include "domain/product.h"
 
-#include <cctype>
+#include "shared/types/money.h"
 
 namespace storefront::catalog::domain {
 namespace {
-
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 // Printable text without control characters (newlines and tabs allowed when multiline).
 bool IsCleanText(std::string_view text, bool multiline) {
@@ -32,7 +30,7 @@ void ValidatePrice(const Money& price, Violations& v) {
   if (price.amount_minor < 0 || price.amount_minor > kMaxPriceMinor) {
     v.Add("price.amount_minor", "must be between 0 and 10000000000 minor units");
   }
-  if (!IsCurrency(price.currency)) v.Add("price.currency", "must be a three-letter ISO 4217 code such as USD");
+  if (!types::IsCurrency(price.currency)) v.Add("price.currency", "must be a three-letter ISO 4217 code such as USD");
 }
 
 void ValidateImageUrl(const std::string& url, Violations& v) {
@@ -44,15 +42,6 @@ void ValidateImageUrl(const std::string& url, Violations& v) {
 }
 
 }  // namespace
-
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !IsHex(text[i])) return false;
-  }
-  return true;
-}
 
 bool IsSku(std::string_view text) {
   if (text.size() < 3 || text.size() > 32) return false;
@@ -70,11 +59,6 @@ bool IsCategoryId(std::string_view text) {
     if (!ok) return false;
   }
   return true;
-}
-
-bool IsCurrency(std::string_view text) {
-  return text.size() == 3 && std::isupper(static_cast<unsigned char>(text[0])) &&
-         std::isupper(static_cast<unsigned char>(text[1])) && std::isupper(static_cast<unsigned char>(text[2]));
 }
 
 void Validate(const NewProduct& product, Violations& v) {

@@ -1,7 +1,6 @@
 // The catalog's business types and rules, in plain C++: no gRPC, libpqxx or Kafka here.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,16 +8,13 @@
 #include <vector>
 
 #include "shared/errors/errors.h"
+#include "shared/types/money.h"
+#include "shared/types/time.h"
 
 namespace storefront::catalog::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
-
-struct Money {
-  std::int64_t amount_minor = 0;
-  std::string currency;  // ISO 4217, e.g. "USD"
-  bool operator==(const Money&) const = default;
-};
+using Timestamp = types::Timestamp;
+using Money = types::Money;
 
 struct Product {
   std::string id;  // UUID
@@ -83,10 +79,8 @@ inline constexpr std::size_t kMaxDescriptionLength = 5000;
 inline constexpr std::size_t kMaxImageUrlLength = 2048;
 inline constexpr std::int64_t kMaxPriceMinor = 100'000'000'00;  // 100 million in major units
 
-bool IsUuid(std::string_view text);
 bool IsSku(std::string_view text);
 bool IsCategoryId(std::string_view text);
-bool IsCurrency(std::string_view text);
 
 // Adds a violation for each field of `product` that breaks a rule.
 void Validate(const NewProduct& product, Violations& violations);

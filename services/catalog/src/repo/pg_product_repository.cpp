@@ -4,6 +4,8 @@
 
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
+#include "shared/types/proto.h"
+#include "shared/types/time.h"
 #include "storefront/events/v1/catalog_events.pb.h"
 
 namespace storefront::catalog::repo {
@@ -14,12 +16,8 @@ using domain::Product;
 // Column list shared by every query that returns products; read by ReadProduct.
 constexpr const char* kColumns =
     "p.id::text, p.sku, p.name, p.description, p.price_minor, p.currency, p.category_id, p.image_url, p.active, "
-    "(extract(epoch FROM p.created_at) * 1000000)::bigint, (extract(epoch FROM p.updated_at) * 1000000)::bigint";
+    STOREFRONT_SQL_MICROS("p.created_at") ", " STOREFRONT_SQL_MICROS("p.updated_at");
 constexpr int kColumnCount = 11;
-
-domain::Timestamp FromMicros(std::int64_t micros) {
-  return domain::Timestamp(std::chrono::duration_cast<domain::Timestamp::duration>(std::chrono::microseconds(micros)));
-}
 
 Product ReadProduct(const pqxx::row& row) {
   Product p;
@@ -32,8 +30,8 @@ Product ReadProduct(const pqxx::row& row) {
   p.category_id = row[6].as<std::string>();
   p.image_url = row[7].as<std::string>();
   p.active = row[8].as<bool>();
-  p.created_at = FromMicros(row[9].as<std::int64_t>());
-  p.updated_at = FromMicros(row[10].as<std::int64_t>());
+  p.created_at = types::FromMicros(row[9].as<std::int64_t>());
+  p.updated_at = types::FromMicros(row[10].as<std::int64_t>());
   return p;
 }
 
@@ -91,8 +89,7 @@ Payload Snapshot(const Product& p) {
   payload.set_product_id(p.id);
   payload.set_sku(p.sku);
   payload.set_name(p.name);
-  payload.mutable_price()->set_amount_minor(p.price.amount_minor);
-  payload.mutable_price()->set_currency(p.price.currency);
+  types::ToProto(p.price, payload.mutable_price());
   payload.set_category_id(p.category_id);
   payload.set_image_url(p.image_url);
   payload.set_active(p.active);

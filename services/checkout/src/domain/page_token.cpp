@@ -1,6 +1,5 @@
 #include "domain/page_token.h"
 
-#include <charconv>
 #include <cstdint>
 
 #include "shared/paging/cursor.h"
@@ -21,13 +20,9 @@ std::string EncodePageToken(const PageToken& token) {
 std::optional<PageToken> DecodePageToken(std::string_view encoded) {
   auto fields = paging::DecodeCursor(encoded, kKind, 2);
   if (!fields) return std::nullopt;
-  const std::string& micros_text = (*fields)[0];
-  std::int64_t micros = 0;
-  auto [end, error] = std::from_chars(micros_text.data(), micros_text.data() + micros_text.size(), micros);
-  if (error != std::errc() || end != micros_text.data() + micros_text.size() || !types::IsUuid((*fields)[1])) {
-    return std::nullopt;
-  }
-  return PageToken{types::FromMicros(micros), std::move((*fields)[1])};
+  auto micros = paging::IntegerField<std::int64_t>((*fields)[0]);
+  if (!micros || !types::IsUuid((*fields)[1])) return std::nullopt;
+  return PageToken{types::FromMicros(*micros), std::move((*fields)[1])};
 }
 
 }  // namespace storefront::checkout::domain

@@ -1,27 +1,15 @@
 #include "api/payments_api.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "shared/rpc/status.h"
+#include "shared/types/proto.h"
 
 namespace storefront::payments::api {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToProto(domain::Timestamp at) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  return TimeUtil::MicrosecondsToTimestamp(micros);
-}
-
-void SetMoney(std::int64_t amount_minor, const std::string& currency, storefront::common::v1::Money* out) {
-  out->set_amount_minor(amount_minor);
-  out->set_currency(currency);
-}
-
+// An unset amount stays unset: the domain tells "required" and "all of it" from it.
 std::optional<domain::Money> OptionalMoney(bool has, const storefront::common::v1::Money& money) {
   if (!has) return std::nullopt;
-  return domain::Money{money.amount_minor(), money.currency()};
+  return types::FromProto(money);
 }
 
 }  // namespace
@@ -55,17 +43,17 @@ void ToProto(const domain::Payment& payment, pb::Payment* out) {
   out->set_order_id(payment.order_id);
   out->set_customer_id(payment.customer_id);
   out->set_status(ToProto(payment.status));
-  SetMoney(payment.amount_minor, payment.currency, out->mutable_amount());
-  SetMoney(payment.captured_minor, payment.currency, out->mutable_captured_amount());
-  SetMoney(payment.refunded_minor, payment.currency, out->mutable_refunded_amount());
+  types::ToProto({payment.amount_minor, payment.currency}, out->mutable_amount());
+  types::ToProto({payment.captured_minor, payment.currency}, out->mutable_captured_amount());
+  types::ToProto({payment.refunded_minor, payment.currency}, out->mutable_refunded_amount());
   out->set_card_brand(ToProto(payment.card_brand));
   out->set_card_last4(payment.card_last4);
   out->set_decline_code(payment.decline_code);
-  *out->mutable_created_at() = ToProto(payment.created_at);
-  *out->mutable_updated_at() = ToProto(payment.updated_at);
-  if (payment.captured_at) *out->mutable_captured_at() = ToProto(*payment.captured_at);
-  if (payment.voided_at) *out->mutable_voided_at() = ToProto(*payment.voided_at);
-  if (payment.last_refunded_at) *out->mutable_last_refunded_at() = ToProto(*payment.last_refunded_at);
+  *out->mutable_created_at() = types::ToProto(payment.created_at);
+  *out->mutable_updated_at() = types::ToProto(payment.updated_at);
+  if (payment.captured_at) *out->mutable_captured_at() = types::ToProto(*payment.captured_at);
+  if (payment.voided_at) *out->mutable_voided_at() = types::ToProto(*payment.voided_at);
+  if (payment.last_refunded_at) *out->mutable_last_refunded_at() = types::ToProto(*payment.last_refunded_at);
 }
 
 domain::AuthorizeRequest FromProto(const pb::AuthorizeRequest& request) {

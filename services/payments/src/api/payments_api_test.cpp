@@ -5,8 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "domain/mock_card_processor.h"
-#include "domain/mock_payment_repository.h"
+#include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::payments::api {

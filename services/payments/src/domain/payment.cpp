@@ -51,8 +51,6 @@ std::optional<Enum> ValueOf(const Names<Enum, N>& names, std::string_view text) 
 
 }  // namespace
 
-Timestamp SystemNow() { return std::chrono::system_clock::now(); }
-
 std::string_view ToString(PaymentStatus status) { return NameOf(kStatusNames, status); }
 std::string_view ToString(CardBrand brand) { return NameOf(kBrandNames, brand); }
 std::string_view ToString(OperationKind kind) { return NameOf(kKindNames, kind); }

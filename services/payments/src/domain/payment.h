@@ -1,25 +1,20 @@
 // The payments service's business types, in plain C++: no gRPC, libpqxx or Kafka here.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "shared/types/money.h"
+#include "shared/types/time.h"
+
 namespace storefront::payments::domain {
 
-using Timestamp = std::chrono::system_clock::time_point;
+using Timestamp = types::Timestamp;
 // Injected wherever the time matters (card expiry, timestamps), so tests fix it instead of sleeping.
-using Clock = std::function<Timestamp()>;
-Timestamp SystemNow();
-
-struct Money {
-  std::int64_t amount_minor = 0;
-  std::string currency;  // ISO 4217, e.g. "USD"
-  bool operator==(const Money&) const = default;
-};
+using Clock = types::Clock;
+using Money = types::Money;
 
 enum class PaymentStatus { kAuthorized, kCaptured, kVoided, kRefunded, kPartiallyRefunded, kDeclined, kFailed };
 enum class CardBrand { kVisa, kMastercard, kAmex, kDiscover, kUnknown };

@@ -1,12 +1,11 @@
 #include "domain/payments.h"
 
-#include <sodium.h>
-
-#include <cctype>
 #include <stdexcept>
 
 #include "domain/fingerprint.h"
 #include "shared/log/log.h"
+#include "shared/types/money.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::payments::domain {
 namespace {
@@ -33,19 +32,11 @@ void ValidateKey(const std::string& key, Violations& violations) {
 
 void ValidatePaymentId(const char* field, const std::string& id, Violations& violations) {
   if (id.empty()) violations.Add(field, "is required");
-  else if (!IsUuid(id)) violations.Add(field, "must be a payment id (a UUID)");
-}
-
-bool IsCurrency(std::string_view text) {
-  if (text.size() != 3) return false;
-  for (char c : text) {
-    if (c < 'A' || c > 'Z') return false;
-  }
-  return true;
+  else if (!types::IsUuid(id)) violations.Add(field, "must be a payment id (a UUID)");
 }
 
 void ValidateCurrency(const Money& money, Violations& violations) {
-  if (!IsCurrency(money.currency)) {
+  if (!types::IsCurrency(money.currency)) {
     violations.Add("amount.currency", "must be a three-letter ISO 4217 code such as USD");
   }
 }
@@ -150,36 +141,6 @@ std::string RefundReasonFor(const std::string& order_reason) {
 
 }  // namespace
 
-std::string RandomUuid() {
-  static const bool ready = sodium_init() >= 0;
-  if (!ready) throw std::runtime_error("libsodium failed to initialise");
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
-    id.push_back(kHex[b[i] >> 4]);
-    id.push_back(kHex[b[i] & 0x0f]);
-  }
-  return id;
-}
-
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Timestamp Payments::Now() const { return std::chrono::floor<std::chrono::microseconds>(clock_()); }
 
 Payment Payments::Authorize(const AuthorizeRequest& request) {
@@ -218,14 +179,8 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
   repository_.InTransaction([&](PaymentTransaction& tx) {
     replayed = processor_down = false;
     const Timestamp now = Now();
-    auto existing = tx.ClaimKey({Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now});
     Payment payment;
-    if (existing) {
-      if (existing->fingerprint != fingerprint) {
-        throw AlreadyExists("idempotency_key was already used for a different authorize request");
-      }
-      auto stored = tx.LockPayment(existing->payment_id);
-      if (!stored) throw std::logic_error("idempotency record points at a missing payment");
+    if (auto stored = ClaimOrReplay(tx, {Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now})) {
       if (stored->status != PaymentStatus::kFailed) {
         result = *stored;
         replayed = true;
@@ -292,6 +247,31 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
   return result;
 }
 
+Payment Payments::ChangeOnce(const Change& change, const std::function<Moved(Payment&, Timestamp)>& apply) {
+  Payment result;
+  bool replayed = false;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    replayed = false;
+    const Timestamp now = Now();
+    if (auto replay = ClaimOrReplay(tx, {change.operation, change.idempotency_key, change.fingerprint,
+                                         change.payment_id, now})) {
+      result = *replay;
+      replayed = true;
+      return;
+    }
+    Payment payment = MustExist(tx.LockPayment(change.payment_id), change.payment_id);
+    const Moved moved = apply(payment, now);
+    payment.updated_at = now;
+    tx.Save(payment);
+    tx.Append({payment.id, change.ledger, moved.amount_minor, payment.currency, change.idempotency_key, moved.detail,
+               now});
+    tx.Publish({change.event, payment, moved.amount_minor, moved.detail});
+    result = payment;
+  });
+  log::Info(std::string(ToString(change.operation)) + (replayed ? " replayed" : " done"), Describe(result));
+  return result;
+}
+
 Payment Payments::Capture(const CaptureRequest& request) {
   Violations violations;
   ValidateKey(request.idempotency_key, violations);
@@ -306,39 +286,25 @@ Payment Payments::Capture(const CaptureRequest& request) {
                                       .Add(requested)
                                       .Add(requested > 0 ? request.amount->currency : "")
                                       .Hex();
-  Payment result;
-  bool replayed = false;
-  repository_.InTransaction([&](PaymentTransaction& tx) {
-    replayed = false;
-    const Timestamp now = Now();
-    if (auto replay = ClaimOrReplay(tx, {Operation::kCapture, request.idempotency_key, fingerprint,
-                                         request.payment_id, now})) {
-      result = *replay;
-      replayed = true;
-      return;
-    }
-    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
-    if (payment.status != PaymentStatus::kAuthorized) {
-      ThrowWrongState(payment, "only an authorized payment can be captured");
-    }
-    RequireCurrency(request.amount, payment);
-    const std::int64_t amount = requested > 0 ? requested : payment.amount_minor;
-    if (amount > payment.amount_minor) {
-      throw InvalidArgument("amount.amount_minor",
-                            "must not exceed the authorized " + std::to_string(payment.amount_minor));
-    }
-    processor_.Capture(payment.processor_reference, {amount, payment.currency});
-    payment.status = PaymentStatus::kCaptured;
-    payment.captured_minor = amount;
-    payment.captured_at = now;
-    payment.updated_at = now;
-    tx.Save(payment);
-    tx.Append({payment.id, OperationKind::kCapture, amount, payment.currency, request.idempotency_key, "", now});
-    tx.Publish({PaymentEventKind::kCaptured, payment, amount, ""});
-    result = payment;
-  });
-  log::Info(replayed ? "capture replayed" : "capture done", Describe(result));
-  return result;
+  return ChangeOnce(
+      {Operation::kCapture, OperationKind::kCapture, PaymentEventKind::kCaptured, request.idempotency_key, fingerprint,
+       request.payment_id},
+      [&](Payment& payment, Timestamp now) -> Moved {
+        if (payment.status != PaymentStatus::kAuthorized) {
+          ThrowWrongState(payment, "only an authorized payment can be captured");
+        }
+        RequireCurrency(request.amount, payment);
+        const std::int64_t amount = requested > 0 ? requested : payment.amount_minor;
+        if (amount > payment.amount_minor) {
+          throw InvalidArgument("amount.amount_minor",
+                                "must not exceed the authorized " + std::to_string(payment.amount_minor));
+        }
+        processor_.Capture(payment.processor_reference, {amount, payment.currency});
+        payment.status = PaymentStatus::kCaptured;
+        payment.captured_minor = amount;
+        payment.captured_at = now;
+        return {amount, ""};
+      });
 }
 
 Payment Payments::Void(const VoidRequest& request) {
@@ -348,33 +314,18 @@ Payment Payments::Void(const VoidRequest& request) {
   violations.ThrowIfAny();
 
   const std::string fingerprint = Fingerprint().Add("void").Add(request.payment_id).Hex();
-  Payment result;
-  bool replayed = false;
-  repository_.InTransaction([&](PaymentTransaction& tx) {
-    replayed = false;
-    const Timestamp now = Now();
-    if (auto replay =
-            ClaimOrReplay(tx, {Operation::kVoid, request.idempotency_key, fingerprint, request.payment_id, now})) {
-      result = *replay;
-      replayed = true;
-      return;
-    }
-    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
-    if (payment.status != PaymentStatus::kAuthorized) {
-      ThrowWrongState(payment, "only an authorized payment can be voided (refund a captured one)");
-    }
-    processor_.Void(payment.processor_reference);
-    payment.status = PaymentStatus::kVoided;
-    payment.voided_at = now;
-    payment.updated_at = now;
-    tx.Save(payment);
-    tx.Append({payment.id, OperationKind::kVoid, payment.amount_minor, payment.currency, request.idempotency_key, "",
-               now});
-    tx.Publish({PaymentEventKind::kVoided, payment, payment.amount_minor, ""});
-    result = payment;
-  });
-  log::Info(replayed ? "void replayed" : "void done", Describe(result));
-  return result;
+  return ChangeOnce(
+      {Operation::kVoid, OperationKind::kVoid, PaymentEventKind::kVoided, request.idempotency_key, fingerprint,
+       request.payment_id},
+      [&](Payment& payment, Timestamp now) -> Moved {
+        if (payment.status != PaymentStatus::kAuthorized) {
+          ThrowWrongState(payment, "only an authorized payment can be voided (refund a captured one)");
+        }
+        processor_.Void(payment.processor_reference);
+        payment.status = PaymentStatus::kVoided;
+        payment.voided_at = now;
+        return {payment.amount_minor, ""};
+      });
 }
 
 Payment Payments::Refund(const RefundRequest& request) {
@@ -395,41 +346,26 @@ Payment Payments::Refund(const RefundRequest& request) {
                                       .Add(requested > 0 ? request.amount->currency : "")
                                       .Add(request.reason)
                                       .Hex();
-  Payment result;
-  bool replayed = false;
-  repository_.InTransaction([&](PaymentTransaction& tx) {
-    replayed = false;
-    const Timestamp now = Now();
-    if (auto replay = ClaimOrReplay(tx, {Operation::kRefund, request.idempotency_key, fingerprint,
-                                         request.payment_id, now})) {
-      result = *replay;
-      replayed = true;
-      return;
-    }
-    Payment payment = MustExist(tx.LockPayment(request.payment_id), request.payment_id);
-    if (payment.status != PaymentStatus::kCaptured && payment.status != PaymentStatus::kPartiallyRefunded) {
-      ThrowWrongState(payment, "only a captured or partially refunded payment can be refunded");
-    }
-    RequireCurrency(request.amount, payment);
-    const std::int64_t left = payment.captured_minor - payment.refunded_minor;
-    const std::int64_t amount = requested > 0 ? requested : left;
-    if (amount > left) {
-      throw InvalidArgument("amount.amount_minor", "must not exceed the " + std::to_string(left) + " left to refund");
-    }
-    processor_.Refund(payment.processor_reference, {amount, payment.currency});
-    payment.refunded_minor += amount;
-    payment.status = payment.refunded_minor == payment.captured_minor ? PaymentStatus::kRefunded
-                                                                      : PaymentStatus::kPartiallyRefunded;
-    payment.last_refunded_at = now;
-    payment.updated_at = now;
-    tx.Save(payment);
-    tx.Append({payment.id, OperationKind::kRefund, amount, payment.currency, request.idempotency_key, request.reason,
-               now});
-    tx.Publish({PaymentEventKind::kRefunded, payment, amount, request.reason});
-    result = payment;
-  });
-  log::Info(replayed ? "refund replayed" : "refund done", Describe(result));
-  return result;
+  return ChangeOnce(
+      {Operation::kRefund, OperationKind::kRefund, PaymentEventKind::kRefunded, request.idempotency_key, fingerprint,
+       request.payment_id},
+      [&](Payment& payment, Timestamp now) -> Moved {
+        if (payment.status != PaymentStatus::kCaptured && payment.status != PaymentStatus::kPartiallyRefunded) {
+          ThrowWrongState(payment, "only a captured or partially refunded payment can be refunded");
+        }
+        RequireCurrency(request.amount, payment);
+        const std::int64_t left = payment.captured_minor - payment.refunded_minor;
+        const std::int64_t amount = requested > 0 ? requested : left;
+        if (amount > left) {
+          throw InvalidArgument("amount.amount_minor", "must not exceed the " + std::to_string(left) + " left to refund");
+        }
+        processor_.Refund(payment.processor_reference, {amount, payment.currency});
+        payment.refunded_minor += amount;
+        payment.status = payment.refunded_minor == payment.captured_minor ? PaymentStatus::kRefunded
+                                                                          : PaymentStatus::kPartiallyRefunded;
+        payment.last_refunded_at = now;
+        return {amount, request.reason};
+      });
 }
 
 OrderPaymentResult Payments::CaptureOrder(const std::string& order_id) {

@@ -1,7 +1,8 @@
 // The payments use cases: authorize a hold on a card, then capture, void or refund it.
 //
-// Depends only on two ports, PaymentRepository and CardProcessor, so it is unit tested with
-// mocks and runs in production over PostgreSQL (repo/) and the simulated processor (processor/).
+// Depends only on the ports in domain/ports.h, PaymentRepository and CardProcessor, so it is unit
+// tested with their mocks (domain/mocks.h) and runs in production over PostgreSQL (repo/) and the
+// simulated processor (clients/).
 //
 // Every write is idempotent on its key (scoped to the method): the first request with a key
 // records a fingerprint of its non-secret fields and the payment it touched; a retry with the
@@ -12,14 +13,17 @@
 // order shows it) and the RPC is UNAVAILABLE; a retry with the same key tries the issuer again.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/card.h"
-#include "domain/card_processor.h"
 #include "domain/payment.h"
-#include "domain/payment_repository.h"
+#include "domain/ports.h"
+#include "shared/types/time.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::payments::domain {
 
@@ -71,15 +75,10 @@ struct OrderPaymentResult {
   std::optional<Payment> payment;  // the payment acted on or found, if any
 };
 
-using IdGenerator = std::function<std::string()>;
-// A random (version 4) UUID.
-std::string RandomUuid();
-bool IsUuid(std::string_view text);
-
 class Payments {
  public:
-  Payments(PaymentRepository& repository, CardProcessor& processor, Clock clock = SystemNow,
-           IdGenerator new_id = RandomUuid)
+  Payments(PaymentRepository& repository, CardProcessor& processor, Clock clock = types::SystemNow,
+           IdGenerator new_id = types::NewUuid)
       : repository_(repository), processor_(processor), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
 
   // A decline (by the issuer, or here for an expired card) is a DECLINED payment, not an error.
@@ -112,6 +111,28 @@ class Payments {
  private:
   // The clock, truncated to what PostgreSQL stores, so a payment reads back exactly as returned.
   Timestamp Now() const;
+
+  // One change of a stored payment (Capture, Void, Refund): the key it claims, and the kinds of
+  // the ledger row and of the event it writes.
+  struct Change {
+    Operation operation;
+    OperationKind ledger;
+    PaymentEventKind event;
+    const std::string& idempotency_key;
+    const std::string& fingerprint;
+    const std::string& payment_id;
+  };
+  // What applying a change moved: the amount for the ledger row and the event, and the ledger's
+  // detail, which is also the event's reason (a refund's reason; empty otherwise).
+  struct Moved {
+    std::int64_t amount_minor = 0;
+    std::string detail;
+  };
+  // The "claim or replay" transaction Capture, Void and Refund share: claims the key (a retry of
+  // the first request with it gets that request's payment back, untouched), locks the payment
+  // (NotFound when there is none), lets `apply` check its state, call the processor and change
+  // it, then saves it, appends the ledger row and writes the event, all in one transaction.
+  Payment ChangeOnce(const Change& change, const std::function<Moved(Payment&, Timestamp now)>& apply);
 
   PaymentRepository& repository_;
   CardProcessor& processor_;

@@ -7,9 +7,9 @@
 
 #include <map>
 
-#include "domain/mock_card_processor.h"
-#include "domain/mock_payment_repository.h"
+#include "domain/mocks.h"
 #include "shared/log/log.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::payments::domain {
 namespace {
@@ -492,13 +492,14 @@ TEST_F(PaymentsTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
   EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
 }
 
+// Payment ids come from the kernel (Payments' default IdGenerator), as does the check of ids sent in.
 TEST(UuidTest, RandomUuidsAreVersion4AndDistinct) {
-  auto a = RandomUuid();
-  EXPECT_TRUE(IsUuid(a));
+  auto a = types::NewUuid();
+  EXPECT_TRUE(types::IsUuid(a));
   EXPECT_EQ(a[14], '4');
-  EXPECT_NE(a, RandomUuid());
-  EXPECT_FALSE(IsUuid("00000000-0000-4000-8000-00000000000g"));
-  EXPECT_FALSE(IsUuid("00000000000000004000800000000000000"));
+  EXPECT_NE(a, types::NewUuid());
+  EXPECT_FALSE(types::IsUuid("00000000-0000-4000-8000-00000000000g"));
+  EXPECT_FALSE(types::IsUuid("00000000000000004000800000000000000"));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
+#include "shared/types/proto.h"
+#include "shared/types/time.h"
 #include "storefront/events/v1/payments_events.pb.h"
 
 namespace storefront::payments::repo {
@@ -14,26 +16,19 @@ namespace {
 using domain::Payment;
 using domain::Timestamp;
 
-// Timestamps cross the wire as integer microseconds since the epoch: exact both ways.
-std::string Micros(const std::string& column) { return "(extract(epoch FROM " + column + ") * 1000000)::bigint"; }
-std::string FromMicrosParam(const std::string& param) {
-  return "(timestamptz 'epoch' + " + param + "::bigint * interval '1 microsecond')";  // NULL stays NULL
-}
+using types::FromMicros;
+using types::ToMicros;
+
+// Timestamps cross SQL as integer microseconds since the epoch (shared/types/time.h): exact both
+// ways, and a NULL parameter stays NULL.
 
 // Column list shared by every query that returns payments; read by ReadPayment.
 const std::string kColumns =
     "id::text, order_id, customer_id, status, currency, amount_minor, captured_minor, refunded_minor, card_brand, "
-    "card_last4, decline_code, processor_reference, " +
-    Micros("created_at") + ", " + Micros("updated_at") + ", " + Micros("captured_at") + ", " + Micros("voided_at") +
-    ", " + Micros("last_refunded_at");
-
-std::int64_t ToMicros(Timestamp at) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-}
-
-Timestamp FromMicros(std::int64_t micros) {
-  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(std::chrono::microseconds(micros)));
-}
+    "card_last4, decline_code, processor_reference, "
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", "
+    STOREFRONT_SQL_MICROS("captured_at") ", " STOREFRONT_SQL_MICROS("voided_at") ", "
+    STOREFRONT_SQL_MICROS("last_refunded_at");
 
 std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -87,21 +82,20 @@ const std::string kListSql =
 // RETURNING tells whether this transaction is the one that inserted it.
 const std::string kClaimSql =
     "INSERT INTO idempotency_keys (operation, idempotency_key, request_fingerprint, payment_id, created_at)"
-    " VALUES ($1, $2, $3, $4::uuid, " + FromMicrosParam("$5") + ")"
+    " VALUES ($1, $2, $3, $4::uuid, " STOREFRONT_SQL_TIMESTAMP(5) ")"
     " ON CONFLICT (operation, idempotency_key) DO NOTHING RETURNING 1";
 // Read committed: this statement sees the row the other transaction committed, and locks it.
 const std::string kExistingKeySql =
-    "SELECT request_fingerprint, payment_id::text, " + Micros("created_at") +
+    "SELECT request_fingerprint, payment_id::text, " STOREFRONT_SQL_MICROS("created_at")
     " FROM idempotency_keys WHERE operation = $1 AND idempotency_key = $2 FOR UPDATE";
 
 const std::string kSaveSql =
     "INSERT INTO payments (id, order_id, customer_id, status, currency, amount_minor, captured_minor, refunded_minor,"
     " card_brand, card_last4, decline_code, processor_reference, created_at, updated_at, captured_at, voided_at,"
     " last_refunded_at)"
-    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " +
-    FromMicrosParam("$13") + ", " + FromMicrosParam("$14") + ", " + FromMicrosParam("$15") + ", " +
-    FromMicrosParam("$16") + ", " + FromMicrosParam("$17") +
-    ")"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " STOREFRONT_SQL_TIMESTAMP(13) ", "
+    STOREFRONT_SQL_TIMESTAMP(14) ", " STOREFRONT_SQL_TIMESTAMP(15) ", " STOREFRONT_SQL_TIMESTAMP(16) ", "
+    STOREFRONT_SQL_TIMESTAMP(17) ")"
     " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, captured_minor = EXCLUDED.captured_minor,"
     " refunded_minor = EXCLUDED.refunded_minor, decline_code = EXCLUDED.decline_code,"
     " processor_reference = EXCLUDED.processor_reference, updated_at = EXCLUDED.updated_at,"
@@ -110,11 +104,10 @@ const std::string kSaveSql =
 
 const std::string kAppendSql =
     "INSERT INTO payment_operations (payment_id, kind, amount_minor, currency, idempotency_key, detail, at)"
-    " VALUES ($1::uuid, $2, $3, $4, $5, $6, " +
-    FromMicrosParam("$7") + ")";
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, " STOREFRONT_SQL_TIMESTAMP(7) ")";
 
 const std::string kOperationsSql =
-    "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " + Micros("at") +
+    "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " STOREFRONT_SQL_MICROS("at")
     " FROM payment_operations WHERE payment_id = $1::uuid ORDER BY id";
 
 // --- Events (proto/storefront/events/v1/payments_events.proto) ----------------------------------
@@ -127,11 +120,6 @@ std::string EventBrand(domain::CardBrand brand) {
   return brand == domain::CardBrand::kUnknown ? "other" : std::string(domain::ToString(brand));
 }
 
-void SetMoney(storefront::common::v1::Money* out, std::int64_t amount_minor, const std::string& currency) {
-  out->set_amount_minor(amount_minor);
-  out->set_currency(currency);
-}
-
 // Fills the fields every payment event starts with; card details only where the event has them.
 template <typename Payload>
 Payload Common(const Payment& p, std::int64_t amount_minor) {
@@ -139,7 +127,7 @@ Payload Common(const Payment& p, std::int64_t amount_minor) {
   payload.set_payment_id(p.id);
   payload.set_order_id(p.order_id);
   payload.set_customer_id(p.customer_id);
-  SetMoney(payload.mutable_amount(), amount_minor, p.currency);
+  types::ToProto({amount_minor, p.currency}, payload.mutable_amount());
   return payload;
 }
 
@@ -184,7 +172,7 @@ void PublishEvent(pqxx::transaction_base& txn, const domain::PaymentEvent& e) {
       return;
     case PaymentEventKind::kRefunded: {
       auto payload = Common<ev::PaymentRefunded>(p, e.amount_minor);
-      SetMoney(payload.mutable_refunded_amount(), p.refunded_minor, p.currency);
+      storefront::types::ToProto({p.refunded_minor, p.currency}, payload.mutable_refunded_amount());
       payload.set_fully_refunded(p.refunded_minor == p.captured_minor);
       payload.set_reason(e.reason);
       AppendEvent(txn, types::kPaymentRefunded, p, payload);

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "domain/payment_repository.h"
+#include "domain/ports.h"
 #include "shared/db/pool.h"
 
 namespace storefront::payments::repo {

@@ -12,14 +12,13 @@
 #include <set>
 #include <thread>
 
-#include "app.h"
 #include "domain/payments.h"
-#include "processor/simulated_processor.h"
-#include "shared/db/migrations.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
-#include "storefront/events/v1/payments_events.pb.h"
 #include "shared/testing/outbox_rows.h"
+#include "shared/testing/postgres.h"
+#include "shared/types/uuid.h"
+#include "storefront/events/v1/payments_events.pb.h"
+#include "testing/payments_db.h"
 
 namespace storefront::payments::repo {
 namespace {
@@ -28,41 +27,13 @@ using namespace std::chrono;
 using domain::OperationKind;
 using domain::Payment;
 using domain::PaymentStatus;
+using storefront::testing::EventTypes;
+using storefront::testing::OutboxRows;
 using storefront::testing::SharedPostgres;
-using testing::EventTypes;
-using testing::OutboxRows;
+using testing::CountingProcessor;
+using testing::Types;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
-
-std::vector<std::string> Types(std::initializer_list<std::string_view> types) { return {types.begin(), types.end()}; }
-
-// The simulated processor, counting the calls that would charge a card. `pause` runs inside the
-// first Authorize or Refund call, while that request holds its locks.
-class CountingProcessor final : public domain::CardProcessor {
- public:
-  domain::AuthorizationResult Authorize(const std::string& payment_id, const domain::Card& card,
-                                        const domain::Money& amount) override {
-    if (++authorizations == 1 && pause) pause();
-    return inner_.Authorize(payment_id, card, amount);
-  }
-  void Capture(const std::string& reference, const domain::Money& amount) override {
-    ++captures;
-    inner_.Capture(reference, amount);
-  }
-  void Void(const std::string& reference) override { inner_.Void(reference); }
-  void Refund(const std::string& reference, const domain::Money& amount) override {
-    if (++refunds == 1 && pause) pause();
-    inner_.Refund(reference, amount);
-  }
-
-  std::atomic<int> authorizations{0};
-  std::atomic<int> captures{0};
-  std::atomic<int> refunds{0};
-  std::function<void()> pause;
-
- private:
-  processor::SimulatedProcessor inner_;
-};
 
 // Waits until `count` other sessions of the payments role are blocked on a row or key lock, so a
 // concurrency test knows its requests really overlapped: the first is inside the processor while
@@ -82,13 +53,8 @@ bool AwaitLockWaiters(int count) {
   return false;
 }
 
-class PgPaymentRepositoryTest : public ::testing::Test {
+class PgPaymentRepositoryTest : public testing::PaymentsDbTest {
  protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("payments"));
-    db::Migrate(connection, "payments", AllMigrations());
-  }
-
   // Keys and orders unique to this test, so tests sharing the database never collide.
   std::string Unique(const std::string& name) { return prefix_ + name; }
 
@@ -110,7 +76,7 @@ class PgPaymentRepositoryTest : public ::testing::Test {
     return txn.exec_params(sql, param)[0][0].as<int>();
   }
 
-  std::string prefix_ = domain::RandomUuid() + ":";
+  std::string prefix_ = storefront::types::NewUuid() + ":";
   int count_ = 0;
   domain::Timestamp now_ = sys_days{2027y / March / 15} + 9h;
   db::Pool pool_{SharedPostgres().Dsn("payments"), 8, std::chrono::seconds(10), PgPaymentRepository::Prepare};

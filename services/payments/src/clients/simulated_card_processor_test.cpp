@@ -1,17 +1,17 @@
-#include "processor/simulated_processor.h"
+#include "clients/simulated_card_processor.h"
 
 #include <gtest/gtest.h>
 
 #include "shared/errors/errors.h"
 
-namespace storefront::payments::processor {
+namespace storefront::payments::clients {
 namespace {
 
 domain::Card CardWith(const char* number) { return {number, 12, 2030, "123"}; }
 const domain::Money kAmount{1000, "USD"};
 
 TEST(SimulatedProcessorTest, AnswersLikeAGatewayInTestMode) {
-  SimulatedProcessor processor;
+  SimulatedCardProcessor processor;
   auto approved = processor.Authorize("p1", CardWith(kApprovedCard), kAmount);
   EXPECT_TRUE(approved.approved);
   EXPECT_EQ(approved.reference, "sim_auth_p1");
@@ -31,13 +31,13 @@ TEST(SimulatedProcessorTest, AnswersLikeAGatewayInTestMode) {
 }
 
 TEST(SimulatedProcessorTest, AskingTwiceForOnePaymentYieldsTheSameHold) {
-  SimulatedProcessor processor;
+  SimulatedCardProcessor processor;
   EXPECT_EQ(processor.Authorize("p1", CardWith(kApprovedCard), kAmount).reference,
             processor.Authorize("p1", CardWith(kApprovedCard), kAmount).reference);
 }
 
 TEST(SimulatedProcessorTest, ActsOnlyOnItsOwnHolds) {
-  SimulatedProcessor processor;
+  SimulatedCardProcessor processor;
   EXPECT_NO_THROW(processor.Capture("sim_auth_p1", kAmount));
   EXPECT_NO_THROW(processor.Void("sim_auth_p1"));
   EXPECT_NO_THROW(processor.Refund("sim_auth_p1", kAmount));
@@ -45,4 +45,4 @@ TEST(SimulatedProcessorTest, ActsOnlyOnItsOwnHolds) {
 }
 
 }  // namespace
-}  // namespace storefront::payments::processor
+}  // namespace storefront::payments::clients

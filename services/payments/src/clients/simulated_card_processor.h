@@ -9,18 +9,22 @@
 //
 // Stateless: the authorization reference is derived from the payment id, which models a real
 // processor's idempotency (asking twice for one payment yields the same hold).
+//
+// It lives in clients/ with the other services' outbound adapters: it implements a domain port
+// (domain::CardProcessor) for something outside the service, the card network, even though this
+// stand-in answers in-process; a real gateway's client would sit beside it.
 #pragma once
 
-#include "domain/card_processor.h"
+#include "domain/ports.h"
 
-namespace storefront::payments::processor {
+namespace storefront::payments::clients {
 
 inline constexpr const char* kApprovedCard = "4242424242424242";
 inline constexpr const char* kDeclinedCard = "4000000000000002";
 inline constexpr const char* kInsufficientFundsCard = "4000000000009995";
 inline constexpr const char* kProcessorErrorCard = "4000000000000119";
 
-class SimulatedProcessor final : public domain::CardProcessor {
+class SimulatedCardProcessor final : public domain::CardProcessor {
  public:
   domain::AuthorizationResult Authorize(const std::string& payment_id, const domain::Card& card,
                                         const domain::Money& amount) override;
@@ -29,4 +33,4 @@ class SimulatedProcessor final : public domain::CardProcessor {
   void Refund(const std::string& reference, const domain::Money& amount) override;
 };
 
-}  // namespace storefront::payments::processor
+}  // namespace storefront::payments::clients

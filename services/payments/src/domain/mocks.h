@@ -1,10 +1,10 @@
-// GoogleMock doubles of the persistence port, for domain and API tests. By default
+// GoogleMock doubles of every port in domain/ports.h, for domain and API tests. By default
 // MockPaymentRepository::InTransaction runs the work against `transaction`.
 #pragma once
 
 #include <gmock/gmock.h>
 
-#include "domain/payment_repository.h"
+#include "domain/ports.h"
 
 namespace storefront::payments::domain {
 
@@ -29,6 +29,15 @@ class MockPaymentRepository : public PaymentRepository {
   MOCK_METHOD(std::vector<Payment>, ListByOrder, (const std::string&), (override));
 
   ::testing::NiceMock<MockPaymentTransaction> transaction;
+};
+
+// Counts calls and scripts outcomes.
+class MockCardProcessor : public CardProcessor {
+ public:
+  MOCK_METHOD(AuthorizationResult, Authorize, (const std::string&, const Card&, const Money&), (override));
+  MOCK_METHOD(void, Capture, (const std::string&, const Money&), (override));
+  MOCK_METHOD(void, Void, (const std::string&), (override));
+  MOCK_METHOD(void, Refund, (const std::string&, const Money&), (override));
 };
 
 }  // namespace storefront::payments::domain

@@ -1,9 +1,9 @@
-// GoogleMock double of the cart repository, for domain and API tests.
+// GoogleMock doubles of every port in domain/ports.h, for domain and API tests.
 #pragma once
 
 #include <gmock/gmock.h>
 
-#include "domain/carts.h"
+#include "domain/ports.h"
 
 namespace storefront::cart::domain {
 
@@ -14,6 +14,12 @@ class MockCartRepository : public CartRepository {
   MOCK_METHOD(std::optional<Cart>, SetQuantity, (const std::string&, const std::string&, int), (override));
   MOCK_METHOD(Cart, RemoveItem, (const std::string&, const std::string&), (override));
   MOCK_METHOD(Cart, Clear, (const std::string&), (override));
+  MOCK_METHOD(int, RemoveProducts, (const std::string&, const std::vector<std::string>&), (override));
+};
+
+class MockProductCatalog : public ProductCatalog {
+ public:
+  MOCK_METHOD(std::optional<CatalogProduct>, Find, (const std::string&, const std::string&), (override));
 };
 
 }  // namespace storefront::cart::domain

@@ -1,37 +1,25 @@
 // The cart's reaction to OrderConfirmed, with the handler called directly on a pqxx::work as the
 // consumer would (no broker): the ordered products' lines go, everything else stays, a
-// redelivery changes nothing, and malformed events throw so the library can dead-letter them.
-#include "repo/order_events.h"
+// redelivery changes nothing, the catalog is never asked, and malformed events throw so the
+// library can dead-letter them.
+#include "consumers/order_events.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-
+#include "domain/mocks.h"
 #include "repo/pg_cart_repository.h"
-#include "shared/db/migrations.h"
 #include "shared/events/topics.h"
-#include "shared/testing/postgres.h"
+#include "shared/testing/events.h"
 #include "storefront/events/v1/checkout_events.pb.h"
+#include "testing/cart_db.h"
 
-namespace storefront::cart {
-std::vector<db::Migration> AllMigrations();
-}
-
-namespace storefront::cart::repo {
+namespace storefront::cart::consumers {
 namespace {
 
 using storefront::testing::SharedPostgres;
+using testing::Line;
+using testing::ProductId;
 namespace ev = storefront::events::v1;
-
-std::string ProductId(int n) {
-  char id[37];
-  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-  return id;
-}
-
-domain::LineSnapshot Line(int n) {
-  return {ProductId(n), "SKU-" + std::to_string(n), "Product " + std::to_string(n), {1000, "USD"}};
-}
 
 events::Envelope Confirmed(const std::string& customer_id, const std::vector<std::string>& product_ids) {
   ev::OrderConfirmed order;
@@ -42,11 +30,8 @@ events::Envelope Confirmed(const std::string& customer_id, const std::vector<std
     line->set_product_id(id);
     line->set_quantity(1);
   }
-  events::Envelope envelope;
-  envelope.set_event_id("8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a");
-  envelope.set_event_type(std::string(events::types::kOrderConfirmed));
-  envelope.set_payload(order.SerializeAsString());
-  return envelope;
+  return storefront::testing::EnvelopeOf(events::types::kOrderConfirmed, order,
+                                         {.event_id = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"});
 }
 
 std::vector<std::string> ProductsIn(const domain::Cart& cart) {
@@ -55,29 +40,25 @@ std::vector<std::string> ProductsIn(const domain::Cart& cart) {
   return ids;
 }
 
-class CartOrderEventsTest : public ::testing::Test {
+class CartOrderEventsTest : public testing::CartDbTest {
  protected:
-  static void SetUpTestSuite() {
-    pqxx::connection connection(SharedPostgres().Dsn("cart"));
-    db::Migrate(connection, "cart", AllMigrations());
-  }
-  void SetUp() override { PgCartRepository::Prepare(connection_); }
+  void SetUp() override { repo::PgCartRepository::Prepare(connection_); }
 
-  static std::string Customer() {
-    return (std::string("events-") + ::testing::UnitTest::GetInstance()->current_test_info()->name()).substr(0, 64);
-  }
+  static std::string Customer() { return testing::CustomerOfThisTest("events-"); }
 
   // As the consumer runs it: one transaction, committed when the handler returns.
   int Handle(const events::Envelope& event) {
     pqxx::work txn(connection_);
-    int removed = ApplyOrderConfirmed(txn, event);
+    int removed = handlers_.OnOrderConfirmed(txn, event);
     txn.commit();
     return removed;
   }
 
-  db::Pool pool_{SharedPostgres().Dsn("cart"), 2, std::chrono::seconds(10), PgCartRepository::Prepare};
-  PgCartRepository repo_{pool_};
+  db::Pool pool_{SharedPostgres().Dsn("cart"), 2, std::chrono::seconds(10), repo::PgCartRepository::Prepare};
+  repo::PgCartRepository repo_{pool_};
   pqxx::connection connection_{SharedPostgres().Dsn("cart")};
+  ::testing::StrictMock<domain::MockProductCatalog> catalog_;  // any call fails the test
+  OrderEventHandlers handlers_{catalog_};
 };
 
 TEST_F(CartOrderEventsTest, AConfirmedOrderTakesOnlyItsProductsOutOfTheCart) {
@@ -114,7 +95,7 @@ TEST_F(CartOrderEventsTest, TheRemovalRollsBackWithTheConsumersTransaction) {
   repo_.AddItem(customer, Line(1), 1);
   {
     pqxx::work txn(connection_);
-    EXPECT_EQ(ApplyOrderConfirmed(txn, Confirmed(customer, {ProductId(1)})), 1);
+    EXPECT_EQ(handlers_.OnOrderConfirmed(txn, Confirmed(customer, {ProductId(1)})), 1);
     txn.abort();  // the inbox insert failed, say: the event will be delivered again
   }
   EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(1)});
@@ -137,4 +118,4 @@ TEST_F(CartOrderEventsTest, MalformedEventsThrowAndChangeNothing) {
 }
 
 }  // namespace
-}  // namespace storefront::cart::repo
+}  // namespace storefront::cart::consumers

@@ -1,8 +1,8 @@
-#include "processor/simulated_processor.h"
+#include "clients/simulated_card_processor.h"
 
 #include "shared/errors/errors.h"
 
-namespace storefront::payments::processor {
+namespace storefront::payments::clients {
 namespace {
 
 constexpr std::string_view kReferencePrefix = "sim_auth_";
@@ -18,18 +18,22 @@ domain::AuthorizationResult Declined(std::string code) {
 
 }  // namespace
 
-domain::AuthorizationResult SimulatedProcessor::Authorize(const std::string& payment_id, const domain::Card& card,
-                                                          const domain::Money&) {
+domain::AuthorizationResult SimulatedCardProcessor::Authorize(const std::string& payment_id,
+                                                              const domain::Card& card, const domain::Money&) {
   if (card.number == kProcessorErrorCard) throw Unavailable("payment processor unavailable");
   if (card.number == kDeclinedCard) return Declined("card_declined");
   if (card.number == kInsufficientFundsCard) return Declined("insufficient_funds");
   return {.approved = true, .reference = std::string(kReferencePrefix) + payment_id, .decline_code = ""};
 }
 
-void SimulatedProcessor::Capture(const std::string& reference, const domain::Money&) { RequireReference(reference); }
+void SimulatedCardProcessor::Capture(const std::string& reference, const domain::Money&) {
+  RequireReference(reference);
+}
 
-void SimulatedProcessor::Void(const std::string& reference) { RequireReference(reference); }
+void SimulatedCardProcessor::Void(const std::string& reference) { RequireReference(reference); }
 
-void SimulatedProcessor::Refund(const std::string& reference, const domain::Money&) { RequireReference(reference); }
+void SimulatedCardProcessor::Refund(const std::string& reference, const domain::Money&) {
+  RequireReference(reference);
+}
 
-}  // namespace storefront::payments::processor
+}  // namespace storefront::payments::clients

@@ -1,9 +1,9 @@
-// GoogleMock double of the repository, for domain and API tests.
+// GoogleMock doubles of every port in domain/ports.h, for domain and API tests.
 #pragma once
 
 #include <gmock/gmock.h>
 
-#include "domain/catalog.h"
+#include "domain/ports.h"
 
 namespace storefront::catalog::domain {
 

@@ -1,0 +1,40 @@
+// Payments' reaction to checkout's order events (storefront.checkout.order.v1, consumer group
+// "payments"):
+//
+//   OrderCancelled  void an authorized payment ("void:<order_id>") or refund a captured one in
+//                   full ("refund:<order_id>"); an order with nothing to release is logged
+//
+// The handler runs inside the consumer's transaction, the one that also records the event in
+// payments.inbox: the use case (domain::Payments::ReleaseOrder, the same code the RPCs run) works
+// over a repository bound to that transaction, so the payment's change, its ledger row, its
+// outbox event and the inbox row commit together or not at all. The card processor is called
+// inside that transaction, as the RPCs call it inside theirs (README: the trade-off); a processor
+// outage throws Unavailable, which the consumer retries without counting it as a failure. The
+// idempotency keys make a redelivered event a replay even if the inbox were bypassed. A payload
+// without a valid order id throws std::invalid_argument (events::RequireUuid), which the consumer
+// retries and then dead-letters. Shipping's events are in consumers/shipment_events.h.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include "domain/payments.h"
+#include "shared/events/consumer.h"
+
+namespace storefront::payments::consumers {
+
+class OrderEventHandlers {
+ public:
+  explicit OrderEventHandlers(domain::CardProcessor& processor, domain::Clock clock = types::SystemNow)
+      : processor_(processor), clock_(std::move(clock)) {}
+
+  void OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const;
+
+  // Registers the handler; `this` must outlive the consumer.
+  void RegisterOn(storefront::events::Consumer& consumer) const;
+
+ private:
+  domain::CardProcessor& processor_;
+  domain::Clock clock_;
+};
+
+}  // namespace storefront::payments::consumers

@@ -1,0 +1,87 @@
+// The fixture of payments' event handler tests (consumers/*_test.cpp, which live in this
+// namespace): the use cases over the real repository and a counting processor, both handler
+// classes, Deliver, which calls the handler for an event's type in a transaction of the service's
+// pool as the consumer does, the events to deliver, and the names those tests read outbox rows with.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "consumers/order_events.h"
+#include "consumers/shipment_events.h"
+#include "repo/pg_payment_repository.h"
+#include "shared/events/topics.h"
+#include "shared/testing/events.h"
+#include "shared/testing/outbox_rows.h"
+#include "shared/types/uuid.h"
+#include "storefront/events/v1/checkout_events.pb.h"
+#include "storefront/events/v1/shipping_events.pb.h"
+#include "testing/payments_db.h"
+
+namespace storefront::payments::testing {
+
+using domain::Payment;
+using domain::PaymentStatus;
+using storefront::testing::EventTypes;
+using storefront::testing::OutboxRows;
+using storefront::testing::SharedPostgres;
+namespace ev = storefront::events::v1;
+
+inline storefront::events::Envelope Dispatched(const std::string& order_id) {
+  ev::ShipmentDispatched payload;
+  payload.set_shipment_id(types::NewUuid());
+  payload.set_order_id(order_id);
+  payload.set_customer_id("customer-1");
+  payload.set_carrier("UPS");
+  payload.set_tracking_number("UPS123456789012");
+  return storefront::testing::EnvelopeOf(storefront::events::types::kShipmentDispatched, payload,
+                                         {.aggregate_type = "shipment", .producer = "shipping"});
+}
+
+inline storefront::events::Envelope Cancelled(const std::string& order_id, const std::string& reason = "") {
+  ev::OrderCancelled payload;
+  payload.set_order_id(order_id);
+  payload.set_customer_id("customer-1");
+  payload.set_reason(reason);
+  return storefront::testing::EnvelopeOf(storefront::events::types::kOrderCancelled, payload);
+}
+
+class EventHandlersTest : public PaymentsDbTest {
+ protected:
+  // Calls the handler registered for the event's type the way the consumer does: in a transaction
+  // of the service's pool, committed when the handler returns, rolled back when it throws.
+  void Deliver(const storefront::events::Envelope& event) {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    if (event.event_type() == storefront::events::types::kShipmentDispatched) {
+      shipment_events_.OnShipmentDispatched(txn, event);
+    } else if (event.event_type() == storefront::events::types::kOrderCancelled) {
+      order_events_.OnOrderCancelled(txn, event);
+    } else {
+      throw std::logic_error("no handler for " + event.event_type());
+    }
+    txn.commit();
+  }
+
+  Payment Authorized(const char* number = "4242 4242 4242 4242") {
+    return payments_.Authorize({order_ + ":authorize:" + number, order_, "customer-1", domain::Money{12999, "USD"},
+                                domain::Card{number, 12, 2099, "123"}});
+  }
+
+  std::vector<std::string> Events() {
+    return EventTypes(OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_));
+  }
+
+  const std::string order_ = types::NewUuid();
+  db::Pool pool_{SharedPostgres().Dsn("payments"), 4, std::chrono::seconds(5), repo::PgPaymentRepository::Prepare};
+  repo::PgPaymentRepository repo_{pool_};
+  CountingProcessor processor_;
+  domain::Payments payments_{repo_, processor_};
+  consumers::OrderEventHandlers order_events_{processor_};
+  consumers::ShipmentEventHandlers shipment_events_{processor_};
+};
+
+}  // namespace storefront::payments::testing
