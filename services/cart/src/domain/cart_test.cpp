@@ -54,14 +54,6 @@ TEST(CartTest, CustomerIdsAreShortTokens) {
   EXPECT_FALSE(IsCustomerId("caf\xc3\xa9"));
 }
 
-// The kernel's UUID rules, as the cart relies on them: either case accepted, compared lower-cased.
-TEST(CartTest, ProductIdsAreUuidsComparedInLowercase) {
-  EXPECT_TRUE(types::IsUuid("79C8C292-6B94-45B5-B498-82321E35049E"));
-  EXPECT_FALSE(types::IsUuid("79c8c292-6b94-45b5-b498-82321e35049"));
-  EXPECT_FALSE(types::IsUuid("79c8c292x6b94-45b5-b498-82321e35049e"));
-  EXPECT_EQ(types::NormalizeUuid("79C8C292-6B94-45B5-B498-82321E35049E"), "79c8c292-6b94-45b5-b498-82321e35049e");
-}
-
 TEST(CartTest, QuantityIsOneToNinetyNine) {
   for (int ok : {1, 50, 99}) {
     Violations v;

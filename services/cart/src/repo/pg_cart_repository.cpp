@@ -65,18 +65,11 @@ Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
 }
 
 // Takes the cart's lock; false when the customer has no cart row (so nothing to change).
-bool LockCart(pqxx::work& txn, const std::string& customer_id) {
+bool LockCart(pqxx::transaction_base& txn, const std::string& customer_id) {
   return !txn.exec_prepared("cart_lock", customer_id).empty();
 }
 
 }  // namespace
-
-// A use case's transaction: the caller's when there is one, otherwise a new one from the pool.
-template <typename Fn>
-auto PgCartRepository::Write(Fn&& work) {
-  if (txn_ != nullptr) return work(*txn_);
-  return db::WithTransaction(*pool_, std::forward<Fn>(work));
-}
 
 void PgCartRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("cart_get", kGetSql);
@@ -91,13 +84,12 @@ void PgCartRepository::Prepare(pqxx::connection& connection) {
 }
 
 Cart PgCartRepository::Get(const std::string& customer_id) {
-  if (txn_ != nullptr) return ReadCart(*txn_, customer_id);  // sees the caller's own changes
-  return db::WithReadOnly(*pool_, [&](pqxx::nontransaction& txn) { return ReadCart(txn, customer_id); });
+  return session_.Read([&](pqxx::transaction_base& txn) { return ReadCart(txn, customer_id); });
 }
 
 domain::AddOutcome PgCartRepository::AddItem(const std::string& customer_id, const domain::LineSnapshot& line,
                                              int quantity) {
-  return Write([&](pqxx::work& txn) -> domain::AddOutcome {
+  return session_.Write([&](pqxx::transaction_base& txn) -> domain::AddOutcome {
     txn.exec_prepared("cart_create", customer_id);
     LockCart(txn, customer_id);
     Cart cart = ReadCart(txn, customer_id);
@@ -117,7 +109,7 @@ domain::AddOutcome PgCartRepository::AddItem(const std::string& customer_id, con
 
 std::optional<Cart> PgCartRepository::SetQuantity(const std::string& customer_id, const std::string& product_id,
                                                   int quantity) {
-  return Write([&](pqxx::work& txn) -> std::optional<Cart> {
+  return session_.Write([&](pqxx::transaction_base& txn) -> std::optional<Cart> {
     if (!LockCart(txn, customer_id)) return std::nullopt;
     if (txn.exec_prepared("cart_set_quantity", customer_id, product_id, quantity).affected_rows() == 0) {
       return std::nullopt;
@@ -129,7 +121,7 @@ std::optional<Cart> PgCartRepository::SetQuantity(const std::string& customer_id
 
 // Removing what is not there changes nothing, not even updated_at: a retried call is harmless.
 Cart PgCartRepository::RemoveItem(const std::string& customer_id, const std::string& product_id) {
-  return Write([&](pqxx::work& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     if (LockCart(txn, customer_id) &&
         txn.exec_prepared("cart_remove_line", customer_id, product_id).affected_rows() > 0) {
       txn.exec_prepared("cart_touch", customer_id);
@@ -139,7 +131,7 @@ Cart PgCartRepository::RemoveItem(const std::string& customer_id, const std::str
 }
 
 Cart PgCartRepository::Clear(const std::string& customer_id) {
-  return Write([&](pqxx::work& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     if (LockCart(txn, customer_id) && txn.exec_prepared("cart_clear", customer_id).affected_rows() > 0) {
       txn.exec_prepared("cart_touch", customer_id);
     }
@@ -148,7 +140,7 @@ Cart PgCartRepository::Clear(const std::string& customer_id) {
 }
 
 int PgCartRepository::RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) {
-  return Write([&](pqxx::work& txn) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
     if (product_ids.empty() || !LockCart(txn, customer_id)) return 0;
     std::string array = "{";
     for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;

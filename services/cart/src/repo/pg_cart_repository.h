@@ -13,17 +13,18 @@
 
 #include "domain/ports.h"
 #include "shared/db/pool.h"
+#include "shared/db/session.h"
 
 namespace storefront::cart::repo {
 
 class PgCartRepository final : public domain::CartRepository {
  public:
   // Each call runs in a transaction of its own from `pool`.
-  explicit PgCartRepository(db::Pool& pool) : pool_(&pool) {}
+  explicit PgCartRepository(db::Pool& pool) : session_(pool) {}
   // Each call runs inside `txn`, which the caller commits: how the event consumer applies a use
   // case in the transaction that also records the event in its inbox. The connection must have
   // been prepared with Prepare (any connection of the service's pool is).
-  explicit PgCartRepository(pqxx::work& txn) : txn_(&txn) {}
+  explicit PgCartRepository(pqxx::work& txn) : session_(txn) {}
 
   // Registers the statements as prepared statements on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -37,11 +38,7 @@ class PgCartRepository final : public domain::CartRepository {
   int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) override;
 
  private:
-  template <typename Fn>
-  auto Write(Fn&& work);
-
-  db::Pool* pool_ = nullptr;
-  pqxx::work* txn_ = nullptr;
+  db::Session session_;
 };
 
 }  // namespace storefront::cart::repo

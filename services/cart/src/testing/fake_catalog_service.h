@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "shared/testing/switchboard.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 
 namespace storefront::cart::testing {
@@ -30,7 +31,7 @@ inline catalog_pb::Product MakeProduct(const std::string& id, const std::string&
   return product;
 }
 
-class FakeCatalogService final : public catalog_pb::CatalogService::Service {
+class FakeCatalogService final : public catalog_pb::CatalogService::Service, public ::storefront::testing::Switchboard {
  public:
   void Put(const catalog_pb::Product& product) {
     std::lock_guard lock(mutex_);
@@ -44,59 +45,27 @@ class FakeCatalogService final : public catalog_pb::CatalogService::Service {
     std::lock_guard lock(mutex_);
     products_.at(id).set_active(active);
   }
-  // Every call answers `status` until Recover().
-  void FailWith(grpc::Status status) {
-    std::lock_guard lock(mutex_);
-    failure_ = std::move(status);
-  }
-  void Recover() {
-    std::lock_guard lock(mutex_);
-    failure_ = grpc::Status::OK;
-  }
-  // Calls wait, answering nothing, until Release() or until the caller gives up (its deadline).
-  void Hang() {
-    std::lock_guard lock(mutex_);
-    hanging_ = true;
-  }
-  void Release() {
-    {
-      std::lock_guard lock(mutex_);
-      hanging_ = false;
-    }
-    released_.notify_all();
-  }
   int calls() const {
     std::lock_guard lock(mutex_);
     return calls_;
-  }
-  std::string last_request_id() const {
-    std::lock_guard lock(mutex_);
-    return last_request_id_;
   }
 
   grpc::Status GetProduct(grpc::ServerContext* context, const catalog_pb::GetProductRequest* request,
                           catalog_pb::Product* response) override {
     std::unique_lock lock(mutex_);
     ++calls_;
-    auto id = context->client_metadata().find("x-request-id");
-    last_request_id_ = id == context->client_metadata().end() ? "" : std::string(id->second.data(), id->second.size());
-    auto gave_up = [context] {
-      return context->IsCancelled() || std::chrono::system_clock::now() > context->deadline();
-    };
-    while (hanging_ && !gave_up()) released_.wait_for(lock, std::chrono::milliseconds(10));
-    if (gave_up()) return grpc::Status::CANCELLED;
-    if (!failure_.ok()) return failure_;
+    if (auto status = Enter(context, lock); !status.ok()) return status;
     auto it = products_.find(request->id());
     if (it == products_.end()) return {grpc::StatusCode::NOT_FOUND, "no product with id " + request->id()};
     *response = it->second;
     return grpc::Status::OK;
   }
 
-  grpc::Status BatchGetProducts(grpc::ServerContext*, const catalog_pb::BatchGetProductsRequest* request,
+  grpc::Status BatchGetProducts(grpc::ServerContext* context, const catalog_pb::BatchGetProductsRequest* request,
                                 catalog_pb::BatchGetProductsResponse* response) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     ++calls_;
-    if (!failure_.ok()) return failure_;
+    if (auto status = Enter(context, lock); !status.ok()) return status;
     for (const auto& id : request->ids()) {
       auto it = products_.find(id);
       if (it != products_.end()) *response->add_products() = it->second;
@@ -105,13 +74,8 @@ class FakeCatalogService final : public catalog_pb::CatalogService::Service {
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable released_;
   std::map<std::string, catalog_pb::Product> products_;
-  grpc::Status failure_ = grpc::Status::OK;
-  bool hanging_ = false;
   int calls_ = 0;
-  std::string last_request_id_;
 };
 
 }  // namespace storefront::cart::testing

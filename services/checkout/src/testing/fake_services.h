@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/testing/switchboard.h"
 #include "storefront/cart/v1/cart.grpc.pb.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 #include "storefront/inventory/v1/inventory.grpc.pb.h"
@@ -36,54 +37,7 @@ namespace shippingpb = ::storefront::shipping::v1;
 // The card number the fake issuer declines with "card_declined".
 inline constexpr const char* kDeclinedCard = "4000000000000002";
 
-// What every fake shares: make its calls fail or hang, and see the request id of the last one.
-class Switchboard {
- public:
-  // Every call answers `status` until Recover().
-  void FailWith(grpc::Status status) {
-    std::lock_guard lock(mutex_);
-    failure_ = std::move(status);
-  }
-  void Recover() { FailWith(grpc::Status::OK); }
-  // Calls wait, answering nothing, until Release() or until the caller gives up (its deadline).
-  void Hang() {
-    std::lock_guard lock(mutex_);
-    hanging_ = true;
-  }
-  void Release() {
-    {
-      std::lock_guard lock(mutex_);
-      hanging_ = false;
-    }
-    released_.notify_all();
-  }
-  std::string last_request_id() const {
-    std::lock_guard lock(mutex_);
-    return last_request_id_;
-  }
-
- protected:
-  // Runs first in every RPC, holding `lock` on mutex_: records the request id and waits while
-  // hanging. A status that is not OK is the call's answer.
-  grpc::Status Enter(grpc::ServerContext* context, std::unique_lock<std::mutex>& lock) {
-    auto id = context->client_metadata().find("x-request-id");
-    last_request_id_ = id == context->client_metadata().end() ? "" : std::string(id->second.data(), id->second.size());
-    auto gave_up = [context] {
-      return context->IsCancelled() || std::chrono::system_clock::now() > context->deadline();
-    };
-    while (hanging_ && !gave_up()) released_.wait_for(lock, std::chrono::milliseconds(10));
-    if (gave_up()) return grpc::Status::CANCELLED;
-    return failure_;
-  }
-
-  mutable std::mutex mutex_;
-
- private:
-  std::condition_variable released_;
-  grpc::Status failure_ = grpc::Status::OK;
-  bool hanging_ = false;
-  std::string last_request_id_;
-};
+using ::storefront::testing::Switchboard;
 
 class FakeCart final : public cartpb::CartService::Service, public Switchboard {
  public:

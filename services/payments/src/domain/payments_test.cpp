@@ -492,15 +492,5 @@ TEST_F(PaymentsTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
   EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
 }
 
-// Payment ids come from the kernel (Payments' default IdGenerator), as does the check of ids sent in.
-TEST(UuidTest, RandomUuidsAreVersion4AndDistinct) {
-  auto a = types::NewUuid();
-  EXPECT_TRUE(types::IsUuid(a));
-  EXPECT_EQ(a[14], '4');
-  EXPECT_NE(a, types::NewUuid());
-  EXPECT_FALSE(types::IsUuid("00000000-0000-4000-8000-00000000000g"));
-  EXPECT_FALSE(types::IsUuid("00000000000000004000800000000000000"));
-}
-
 }  // namespace
 }  // namespace storefront::payments::domain

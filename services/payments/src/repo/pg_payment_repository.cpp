@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "shared/db/fields.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/types/proto.h"
@@ -29,11 +30,6 @@ const std::string kColumns =
     STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", "
     STOREFRONT_SQL_MICROS("captured_at") ", " STOREFRONT_SQL_MICROS("voided_at") ", "
     STOREFRONT_SQL_MICROS("last_refunded_at");
-
-std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return FromMicros(field.as<std::int64_t>());
-}
 
 // libpqxx 6 has no std::optional parameters: a null is a null `const char*`.
 struct NullableMicros {
@@ -67,9 +63,9 @@ Payment ReadPayment(const pqxx::row& row) {
   p.processor_reference = row[11].as<std::string>();
   p.created_at = FromMicros(row[12].as<std::int64_t>());
   p.updated_at = FromMicros(row[13].as<std::int64_t>());
-  p.captured_at = OptionalTime(row[14]);
-  p.voided_at = OptionalTime(row[15]);
-  p.last_refunded_at = OptionalTime(row[16]);
+  p.captured_at = db::OptionalTimeField(row[14]);
+  p.voided_at = db::OptionalTimeField(row[15]);
+  p.last_refunded_at = db::OptionalTimeField(row[16]);
   return p;
 }
 
@@ -183,7 +179,7 @@ void PublishEvent(pqxx::transaction_base& txn, const domain::PaymentEvent& e) {
 
 class PgPaymentTransaction final : public domain::PaymentTransaction {
  public:
-  explicit PgPaymentTransaction(pqxx::work& txn) : txn_(txn) {}
+  explicit PgPaymentTransaction(pqxx::transaction_base& txn) : txn_(txn) {}
 
   std::optional<domain::IdempotencyRecord> ClaimKey(const domain::IdempotencyRecord& record) override {
     const std::string operation(domain::ToString(record.operation));
@@ -219,7 +215,7 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
   void Publish(const domain::PaymentEvent& event) override { PublishEvent(txn_, event); }
 
  private:
-  pqxx::work& txn_;
+  pqxx::transaction_base& txn_;
 };
 
 }  // namespace
@@ -235,29 +231,15 @@ void PgPaymentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("payments_operations", kOperationsSql);
 }
 
-// A single-statement read: on the caller's transaction when there is one (it sees that
-// transaction's own changes), otherwise without BEGIN/COMMIT.
-template <typename Fn>
-auto PgPaymentRepository::Read(Fn&& work) {
-  if (txn_ != nullptr) return work(static_cast<pqxx::transaction_base&>(*txn_));
-  return db::WithReadOnly(*pool_,
-                          [&](pqxx::nontransaction& txn) { return work(static_cast<pqxx::transaction_base&>(txn)); });
-}
-
 void PgPaymentRepository::InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) {
-  if (txn_ != nullptr) {
-    PgPaymentTransaction transaction(*txn_);
-    work(transaction);  // an exception leaves the caller's transaction to roll back
-    return;
-  }
-  db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+  session_.Write([&](pqxx::transaction_base& txn) {
     PgPaymentTransaction transaction(txn);
     work(transaction);
   });
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const std::string& id) {
-  return Read([&](pqxx::transaction_base& txn) -> std::optional<Payment> {
+  return session_.Read([&](pqxx::transaction_base& txn) -> std::optional<Payment> {
     auto rows = txn.exec_prepared("payments_get", id);
     if (rows.empty()) return std::nullopt;
     return ReadPayment(rows[0]);
@@ -265,7 +247,7 @@ std::optional<Payment> PgPaymentRepository::Get(const std::string& id) {
 }
 
 std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_id) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     std::vector<Payment> payments;
     for (const auto& row : txn.exec_prepared("payments_list", order_id)) payments.push_back(ReadPayment(row));
     return payments;
@@ -273,7 +255,7 @@ std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_i
 }
 
 std::vector<domain::PaymentOperation> PgPaymentRepository::Operations(const std::string& payment_id) {
-  return Read([&](pqxx::transaction_base& txn) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
     std::vector<domain::PaymentOperation> operations;
     for (const auto& row : txn.exec_prepared("payments_operations", payment_id)) {
       operations.push_back({row[0].as<std::string>(),

@@ -10,17 +10,18 @@
 
 #include "domain/ports.h"
 #include "shared/db/pool.h"
+#include "shared/db/session.h"
 
 namespace storefront::payments::repo {
 
 class PgPaymentRepository final : public domain::PaymentRepository {
  public:
   // Each use case runs in a transaction of its own from `pool`.
-  explicit PgPaymentRepository(db::Pool& pool) : pool_(&pool) {}
+  explicit PgPaymentRepository(db::Pool& pool) : session_(pool) {}
   // Everything runs inside `txn`, which the caller commits: how the event consumer applies a use
   // case in the transaction that also records the event in its inbox. The connection must have
   // been prepared with Prepare (any connection of the service's pool is).
-  explicit PgPaymentRepository(pqxx::work& txn) : txn_(&txn) {}
+  explicit PgPaymentRepository(pqxx::work& txn) : session_(txn) {}
 
   // Registers every statement as a prepared statement on a new connection (pass it to the Pool).
   static void Prepare(pqxx::connection& connection);
@@ -33,11 +34,7 @@ class PgPaymentRepository final : public domain::PaymentRepository {
   std::vector<domain::PaymentOperation> Operations(const std::string& payment_id);
 
  private:
-  template <typename Fn>
-  auto Read(Fn&& work);
-
-  db::Pool* pool_ = nullptr;
-  pqxx::work* txn_ = nullptr;
+  db::Session session_;
 };
 
 }  // namespace storefront::payments::repo

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "shared/db/fields.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/types/proto.h"
@@ -31,11 +32,6 @@ const std::string kColumns =
     "                                               'quantity', i.quantity) ORDER BY i.line_no), '[]')"
     "     FROM shipment_items i WHERE i.shipment_id = s.id)::text";
 
-std::optional<Timestamp> OptionalTime(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return FromMicros(field.as<std::int64_t>());
-}
-
 Shipment ReadShipment(const pqxx::row& row) {
   Shipment s;
   s.id = row[0].as<std::string>();
@@ -53,11 +49,11 @@ Shipment ReadShipment(const pqxx::row& row) {
                row[14].as<std::string>()};
   s.cancel_reason = row[15].as<std::string>();
   s.created_at = FromMicros(row[16].as<std::int64_t>());
-  s.dispatched_at = OptionalTime(row[17]);
-  s.delivered_at = OptionalTime(row[18]);
-  s.cancelled_at = OptionalTime(row[19]);
+  s.dispatched_at = db::OptionalTimeField(row[17]);
+  s.delivered_at = db::OptionalTimeField(row[18]);
+  s.cancelled_at = db::OptionalTimeField(row[19]);
   s.updated_at = FromMicros(row[20].as<std::int64_t>());
-  s.next_step_at = OptionalTime(row[21]);
+  s.next_step_at = db::OptionalTimeField(row[21]);
   for (const auto& item : nlohmann::json::parse(row[22].as<std::string>())) {
     s.items.push_back({item.at("product_id").get<std::string>(), item.at("sku").get<std::string>(),
                        item.at("name").get<std::string>(), item.at("quantity").get<int>()});
