@@ -12,10 +12,13 @@
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
 #include "testing/cart_db.h"
-#include "testing/fake_catalog_service.h"
+#include "shared/testing/fake_catalog.h"
 
 namespace storefront::cart {
 namespace {
+
+using ::storefront::testing::FakeCatalogService;
+using ::storefront::testing::MakeProduct;
 
 namespace pb = storefront::cart::v1;
 using storefront::testing::SharedPostgres;
@@ -30,10 +33,10 @@ constexpr const char* kUnknown = "99999999-9999-4999-8999-999999999999";
 class CartGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    catalog_.Put(testing::MakeProduct(kLamp, "HOM-LT-0006", "Ceramic Table Lamp", 7999));
-    catalog_.Put(testing::MakeProduct(kMug, "HOM-MG-0001", "Stoneware Mug", 1250));
-    catalog_.Put(testing::MakeProduct(kRetired, "AUD-EB-0009", "Wired Earbuds", 1999, "USD", /*active=*/false));
-    catalog_.Put(testing::MakeProduct(kEuroBook, "BKS-TR-0002", "Trails of the Alps", 2499, "EUR"));
+    catalog_.Put(MakeProduct(kLamp, "HOM-LT-0006", "Ceramic Table Lamp", 7999));
+    catalog_.Put(MakeProduct(kMug, "HOM-MG-0001", "Stoneware Mug", 1250));
+    catalog_.Put(MakeProduct(kRetired, "AUD-EB-0009", "Wired Earbuds", 1999, "USD", /*active=*/false));
+    catalog_.Put(MakeProduct(kEuroBook, "BKS-TR-0002", "Trails of the Alps", 2499, "EUR"));
     catalog_server_ = std::make_unique<rpc::Server>(rpc::ServerOptions{.listen_address = "127.0.0.1:0"});
     catalog_server_->AddService(&catalog_);
     int catalog_port = catalog_server_->Start();
@@ -85,7 +88,7 @@ class CartGrpcTest : public ::testing::Test {
     return cart;
   }
 
-  testing::FakeCatalogService catalog_;
+  FakeCatalogService catalog_;
   std::unique_ptr<rpc::Server> catalog_server_;
   std::unique_ptr<App> app_;
   std::shared_ptr<grpc::Channel> channel_;

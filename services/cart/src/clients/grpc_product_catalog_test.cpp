@@ -5,11 +5,14 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "testing/fake_catalog_service.h"
+#include "shared/testing/fake_catalog.h"
 #include "shared/errors/errors.h"
 
 namespace storefront::cart::clients {
 namespace {
+
+using ::storefront::testing::FakeCatalogService;
+using ::storefront::testing::MakeProduct;
 
 constexpr const char* kLamp = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
 constexpr const char* kOldLamp = "11111111-2222-4333-8444-555555555555";
@@ -17,8 +20,8 @@ constexpr const char* kOldLamp = "11111111-2222-4333-8444-555555555555";
 class GrpcProductCatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fake_.Put(testing::MakeProduct(kLamp, "HOM-LP-0001", "Desk Lamp", 4999));
-    fake_.Put(testing::MakeProduct(kOldLamp, "HOM-LP-0000", "Old Lamp", 2999, "USD", /*active=*/false));
+    fake_.Put(MakeProduct(kLamp, "HOM-LP-0001", "Desk Lamp", 4999));
+    fake_.Put(MakeProduct(kOldLamp, "HOM-LP-0000", "Old Lamp", 2999, "USD", /*active=*/false));
     grpc::ServerBuilder builder;
     builder.RegisterService(&fake_);
     server_ = builder.BuildAndStart();
@@ -30,7 +33,7 @@ class GrpcProductCatalogTest : public ::testing::Test {
     server_->Shutdown();
   }
 
-  testing::FakeCatalogService fake_;
+  FakeCatalogService fake_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<GrpcProductCatalog> catalog_;
 };

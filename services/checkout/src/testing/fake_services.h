@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/testing/fake_catalog.h"
 #include "shared/testing/switchboard.h"
 #include "storefront/cart/v1/cart.grpc.pb.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
@@ -62,34 +63,7 @@ class FakeCart final : public cartpb::CartService::Service, public Switchboard {
   std::map<std::string, cartpb::Cart> carts_;
 };
 
-class FakeCatalog final : public catalogpb::CatalogService::Service, public Switchboard {
- public:
-  void Put(const std::string& id, const std::string& sku, const std::string& name, std::int64_t price_minor,
-           const std::string& currency = "USD", bool active = true) {
-    std::lock_guard lock(mutex_);
-    catalogpb::Product& product = products_[id];
-    product.set_id(id);
-    product.set_sku(sku);
-    product.set_name(name);
-    product.mutable_price()->set_amount_minor(price_minor);
-    product.mutable_price()->set_currency(currency);
-    product.set_active(active);
-  }
-
-  grpc::Status BatchGetProducts(grpc::ServerContext* context, const catalogpb::BatchGetProductsRequest* request,
-                                catalogpb::BatchGetProductsResponse* response) override {
-    std::unique_lock lock(mutex_);
-    if (auto status = Enter(context, lock); !status.ok()) return status;
-    for (const auto& id : request->ids()) {
-      auto it = products_.find(id);
-      if (it != products_.end()) *response->add_products() = it->second;
-    }
-    return grpc::Status::OK;
-  }
-
- private:
-  std::map<std::string, catalogpb::Product> products_;
-};
+using FakeCatalog = ::storefront::testing::FakeCatalogService;
 
 class FakeShipping final : public shippingpb::ShippingService::Service, public Switchboard {
  public:

@@ -1,5 +1,6 @@
-// An in-process stand-in for the catalog service, for tests: a map of products behind the real
-// generated CatalogService interface, which can also be made to fail or to hang.
+// An in-process stand-in for the catalog service, for tests of its callers (cart, checkout): a
+// map of products behind the real generated CatalogService interface, which can also be made to
+// fail or to hang (Switchboard).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,7 +14,7 @@
 #include "shared/testing/switchboard.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 
-namespace storefront::cart::testing {
+namespace storefront::testing {
 
 namespace catalog_pb = ::storefront::catalog::v1;
 
@@ -31,11 +32,15 @@ inline catalog_pb::Product MakeProduct(const std::string& id, const std::string&
   return product;
 }
 
-class FakeCatalogService final : public catalog_pb::CatalogService::Service, public ::storefront::testing::Switchboard {
+class FakeCatalogService final : public catalog_pb::CatalogService::Service, public Switchboard {
  public:
   void Put(const catalog_pb::Product& product) {
     std::lock_guard lock(mutex_);
     products_[product.id()] = product;
+  }
+  void Put(const std::string& id, const std::string& sku, const std::string& name, std::int64_t price_minor,
+           const std::string& currency = "USD", bool active = true) {
+    Put(MakeProduct(id, sku, name, price_minor, currency, active));
   }
   void SetPrice(const std::string& id, std::int64_t price_minor) {
     std::lock_guard lock(mutex_);
@@ -78,4 +83,4 @@ class FakeCatalogService final : public catalog_pb::CatalogService::Service, pub
   int calls_ = 0;
 };
 
-}  // namespace storefront::cart::testing
+}  // namespace storefront::testing
