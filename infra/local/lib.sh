@@ -89,3 +89,28 @@ free_port() {
   done
   die "found no free TCP port after $attempt attempts"
 }
+
+# Apache Kafka's jars (infra/kafka/pom.xml), copied out of Maven once into the cache folder
+# (STOREFRONT_CACHE_DIR, default <repo>/.cache) and again only when the pom changes. Prints the
+# folder of jars, for infra/kafka/bin/kafka-class's KAFKA_LIBS. Maven keeps its own download cache
+# (~/.m2), so a second copy is quick and needs no network.
+ensure_kafka() {
+  local pom="$STOREFRONT_ROOT/infra/kafka/pom.xml"
+  local cache="${STOREFRONT_CACHE_DIR:-$STOREFRONT_ROOT/.cache}/kafka"
+  local libs="$cache/libs" stamp
+  stamp="$(sha256sum "$pom" | cut -c1-16)"
+  mkdir -p "$cache"
+  (
+    flock -w 600 8 || die "waited 10 minutes for another copy of Kafka's jars into $cache"
+    [[ -f "$libs/.pom-$stamp" ]] && exit 0
+    command -v java >/dev/null || die "java is missing: apt-get install default-jre-headless (infra/packages.txt)"
+    command -v mvn >/dev/null || die "mvn is missing: apt-get install maven (infra/packages.txt)"
+    log "copying Apache Kafka's jars out of Maven into $libs (once)"
+    rm -rf "$libs"
+    mkdir -p "$libs"
+    mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2 ||
+      die "Maven could not fetch Apache Kafka (infra/kafka/pom.xml); STOREFRONT_KAFKA=dev runs the development broker instead"
+    touch "$libs/.pom-$stamp"
+  ) 8>"$cache/.lock"
+  printf '%s\n' "$libs"
+}

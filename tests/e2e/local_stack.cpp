@@ -22,6 +22,8 @@ LocalStack::LocalStack(std::string state_dir, std::map<std::string, std::string>
                  {"STOREFRONT_STATE_DIR", state_dir_},
                  {"STOREFRONT_PG_PORT", std::to_string(FreePort())},
                  {"STOREFRONT_GATEWAY_PORT", std::to_string(gateway_port_)},
+                 {"STOREFRONT_KAFKA_PORT", std::to_string(FreePort())},
+                 {"STOREFRONT_KAFKA_CONTROLLER_PORT", std::to_string(FreePort())},
                  {"STOREFRONT_LOG_LEVEL", "info"}};
   for (const char* service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
     ports_[service] = FreePort();

@@ -1,5 +1,5 @@
 // End to end: the operator console's API on the whole local stack (real PostgreSQL, every
-// service, the development Kafka broker), driven only through the gateway as an operator would:
+// service, Apache Kafka), driven only through the gateway as an operator would:
 // signed in as operator@storefront.local, managing products and stock, looking after a shopper's
 // order (cancel, refund) and the system (health, events, sales).
 //
