@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -190,9 +191,38 @@ TEST_F(CatalogE2ETest, HostileRequestsLeaveTheGatewayMemoryBounded) {
   EXPECT_EQ(Get("/livez").status, 200) << "the gateway survived";
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The program a pid runs ("java", "storefront-dev-broker", ...).
+std::string ProgramOf(int pid) {
+  std::error_code error;
+  auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", error);
+  return error ? "" : exe.filename().string();
+}
+
+TEST_F(CatalogE2ETest, TheBrokerIsApacheKafkaByDefault) {
+  EXPECT_EQ(ProgramOf(stack_->Pid("broker")), "java");
+  EXPECT_TRUE(std::filesystem::exists(stack_->state_dir() + "/kafka/data/meta.properties"))
+      << "Kafka's log folder is in the state folder";
+}
+
+TEST(LocalStackTest, WithStorefrontKafkaDevTheDevelopmentBrokerRunsInstead) {
+  LocalStack stack("", {{"STOREFRONT_KAFKA", "dev"}});
+  EXPECT_EQ(ProgramOf(stack.Pid("broker")), "storefront-dev-broker");
+  EXPECT_FALSE(std::filesystem::exists(stack.state_dir() + "/kafka")) << "no Apache Kafka data";
+  auto page = testing::HttpGet(stack.gateway_port(), "/api/v1/products?limit=1");
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(stack.Stop(), 0);
+}
+
 TEST_F(CatalogE2ETest, StopsCleanlyAndASecondRunReusesTheData) {
   stack_->KeepState();
   const std::string state = stack_->state_dir();
+  const std::string kafka_meta = ReadText(state + "/kafka/data/meta.properties");
+  ASSERT_NE(kafka_meta.find("cluster.id="), std::string::npos) << kafka_meta;
   std::map<std::string, int> pids;
   for (const char* name : {"gateway", "catalog", "postgres", "broker"}) pids[name] = stack_->Pid(name);
   int status = stack_->Stop();
@@ -208,6 +238,9 @@ TEST_F(CatalogE2ETest, StopsCleanlyAndASecondRunReusesTheData) {
   EXPECT_EQ(page["items"].size(), 1u);
   auto catalog_log = stack_->Log("catalog");
   EXPECT_NE(catalog_log.find("\"applied\":[]"), std::string::npos) << "migrations ran again:\n" << catalog_log;
+  // Kafka found its log folder again: not formatted anew, the same cluster.
+  EXPECT_EQ(ReadText(state + "/kafka/data/meta.properties"), kafka_meta);
+  EXPECT_EQ(ReadText(state + "/stack-output.log").find("formatting Apache Kafka"), std::string::npos);
 }
 
 }  // namespace
