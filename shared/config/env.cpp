@@ -1,5 +1,7 @@
 #include "shared/config/env.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -97,6 +99,18 @@ std::string Env::HostPortList(const std::string& name, const std::string& fallba
     if (end == std::string::npos) return value;
     start = end + 1;
   }
+}
+
+std::string Env::Identifier(const std::string& name, const std::string& fallback, std::size_t max_length) {
+  std::string value = String(name, fallback);
+  const bool shaped = !value.empty() && value.size() <= max_length &&
+                      std::all_of(value.begin(), value.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+                      });
+  if (shaped) return value;
+  errors_.push_back(name + " must be 1 to " + std::to_string(max_length) +
+                    " characters of A-Z, a-z, 0-9, '.', '_' and '-', got '" + value.substr(0, 64) + "'");
+  return fallback;
 }
 
 std::string Env::OneOf(const std::string& name, const std::string& fallback,

@@ -41,6 +41,8 @@ class Env {
   // "host:port[,host:port...]" (a Kafka bootstrap list), every port in 1..65535. Unset or empty
   // gives `fallback`; an empty fallback makes the setting optional (returns "").
   std::string HostPortList(const std::string& name, const std::string& fallback);
+  // 1..max_length characters of A-Z, a-z, 0-9, '.', '_' and '-' (a Kafka client or group name).
+  std::string Identifier(const std::string& name, const std::string& fallback, std::size_t max_length);
   // One of the allowed values (case-sensitive).
   std::string OneOf(const std::string& name, const std::string& fallback,
                     const std::vector<std::string>& allowed);

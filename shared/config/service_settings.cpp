@@ -1,6 +1,29 @@
 #include "shared/config/service_settings.h"
 
+#include <unistd.h>
+
+#include <cctype>
+
+#include <algorithm>
+
 namespace storefront::config {
+namespace {
+
+// Kafka's limit on a group.instance.id.
+constexpr std::size_t kMaxGroupInstanceId = 249;
+
+// This machine's (or container's) name, with anything Kafka would refuse in a name made '-'.
+std::string Hostname() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  std::string host(name);
+  std::replace_if(
+      host.begin(), host.end(),
+      [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'); }, '-');
+  return host.substr(0, 200);
+}
+
+}  // namespace
 
 ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int default_port) {
   ServiceSettings settings;
@@ -11,6 +34,8 @@ ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int defa
   settings.db_pool_size = static_cast<int>(env.Int("DB_POOL_SIZE", 8, 1, 64));
   settings.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   settings.kafka_bootstrap_servers = env.HostPortList("KAFKA_BOOTSTRAP_SERVERS", "");
+  settings.kafka_group_instance_id =
+      env.Identifier("KAFKA_GROUP_INSTANCE_ID", std::string(service) + "-" + Hostname(), kMaxGroupInstanceId);
   return settings;
 }
 

@@ -18,6 +18,10 @@ struct ServiceSettings {
   // KAFKA_BOOTSTRAP_SERVERS, "host:port[,host:port...]"; empty runs without Kafka: events still
   // go to the outbox, nothing is published or consumed (tests of the service alone).
   std::string kafka_bootstrap_servers;
+  // KAFKA_GROUP_INSTANCE_ID: this replica's static membership name in its consumer group, stable
+  // across its restarts and distinct from every other replica's; default "<service>-<hostname>"
+  // (a container's hostname survives its restarts). Letters, digits, '.', '_' and '-'.
+  std::string kafka_group_instance_id;
 };
 
 // Reads the common settings into `env`'s error list; the caller reads its own settings and then

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace storefront::config {
 namespace {
 
@@ -48,6 +51,26 @@ TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
     EXPECT_NE(message.find("LOG_LEVEL must be one of"), std::string::npos);
     EXPECT_NE(message.find("KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]"), std::string::npos);
+  }
+}
+
+TEST(ServiceSettingsTest, TheGroupInstanceIdIsTheServiceAndHostUnlessSet) {
+  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"}});
+  auto settings = ReadServiceSettings(env, "inventory", 50055);
+  EXPECT_EQ(settings.kafka_group_instance_id.rfind("inventory-", 0), 0u) << settings.kafka_group_instance_id;
+  EXPECT_GT(settings.kafka_group_instance_id.size(), std::string("inventory-").size());
+  EXPECT_TRUE(env.errors().empty());
+
+  auto named = Env::FromMap({{"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", "inventory-2"}});
+  EXPECT_EQ(ReadServiceSettings(named, "inventory", 50055).kafka_group_instance_id, "inventory-2");
+}
+
+TEST(ServiceSettingsTest, AGroupInstanceIdKafkaWouldRefuseIsAStartUpError) {
+  for (const std::string& bad : std::vector<std::string>{"inventory 2", "inventory/2", std::string(250, 'a')}) {
+    auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", bad}});
+    ReadServiceSettings(env, "inventory", 50055);
+    ASSERT_EQ(env.errors().size(), 1u) << bad;
+    EXPECT_EQ(env.errors()[0].rfind("KAFKA_GROUP_INSTANCE_ID must be 1 to 249 characters", 0), 0u) << env.errors()[0];
   }
 }
 

@@ -106,7 +106,22 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
       {"client.id", options_.group_id},
       {"auto.offset.reset", "earliest"},
       {"enable.partition.eof", "false"},
+      // How long the group waits for a member that stopped heartbeating (crashed, frozen, cut
+      // off) before its partitions go to the others: long enough for a restart (a static member
+      // that comes back within it keeps its partitions), short enough that a dead replica's
+      // events wait at most this long.
+      {"session.timeout.ms", "30000"},
+      {"heartbeat.interval.ms", "3000"},
+      // The longest the loop may go between two polls before librdkafka leaves the group so its
+      // partitions move on: one event's transaction, retries included, takes far less; a stuck
+      // handler, or a database outage waited out this long, is what it bounds (the next owner
+      // re-reads the event, and the inbox makes that harmless).
+      {"max.poll.interval.ms", "300000"},
+      // Only what producers committed (librdkafka's default, stated): our producers do not use
+      // Kafka transactions, so every acknowledged event is visible at once.
+      {"isolation.level", "read_committed"},
   };
+  if (!options_.group_instance_id.empty()) config["group.instance.id"] = options_.group_instance_id;
   for (const auto& [name, value] : options_.kafka_config) config[name] = value;
   // Offsets move only when this loop commits them, after the event's transaction.
   config["enable.auto.commit"] = "false";

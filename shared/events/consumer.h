@@ -41,6 +41,11 @@ using EventHandler = std::function<void(pqxx::work& txn, const Envelope& event)>
 struct ConsumerOptions {
   std::string bootstrap_servers;
   std::string group_id;  // e.g. "cart"
+  // Static group membership (KIP-345): a stable name per replica ("inventory-1"). A replica that
+  // restarts with the same name takes its partitions back at once, without a rebalance, instead
+  // of leaving them unread until the dead member's session times out. Empty: dynamic membership.
+  // Two live consumers must never share a name (the broker fences the older one).
+  std::string group_instance_id;
   std::vector<std::string> topics;
   std::string schema;  // whose inbox
   int max_attempts = 5;

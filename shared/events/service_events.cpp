@@ -17,6 +17,7 @@ ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
     ConsumerOptions consumer;
     consumer.bootstrap_servers = options.bootstrap_servers;
     consumer.group_id = options.name;
+    consumer.group_instance_id = options.group_instance_id;
     consumer.topics = std::move(options.consumes);
     consumer.schema = options.schema;
     consumer_ = std::make_unique<Consumer>(pool, std::move(consumer));

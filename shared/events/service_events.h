@@ -26,6 +26,7 @@ struct ServiceEventsOptions {
   std::string name;               // consumer group "<name>", relay client id "<name>-relay"
   bool publishes = true;          // has an outbox to relay
   std::vector<std::string> consumes;  // topics; empty: no consumer
+  std::string group_instance_id;      // this replica's static membership name (ConsumerOptions)
 };
 
 class ServiceEvents {

@@ -64,6 +64,15 @@ int LocalStack::Pid(const std::string& name) const {
   return text.empty() ? -1 : std::stoi(text);
 }
 
+std::string LocalStack::kafka_bootstrap() const {
+  const std::string env = testing::ReadFile(state_dir_ + "/run/stack.env");
+  const std::string key = "KAFKA_BOOTSTRAP_SERVERS=";
+  auto at = env.find(key);
+  if (at == std::string::npos) return "";
+  auto end = env.find('\n', at);
+  return env.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+}
+
 std::string LocalStack::Log(const std::string& name) const {
   return testing::ReadFile(state_dir_ + "/logs/" + name + ".log");
 }

@@ -22,6 +22,8 @@ class LocalStack {
   // The gRPC port of a service (catalog, cart, checkout, payments, inventory, shipping).
   int port(const std::string& service) const { return ports_.at(service); }
   const std::string& state_dir() const { return state_dir_; }
+  // Where the stack's Kafka listens ("127.0.0.1:port"), from its run/stack.env.
+  std::string kafka_bootstrap() const;
   // pid of a component from its pid file (gateway, catalog, postgres, broker).
   int Pid(const std::string& name) const;
   std::string Log(const std::string& name) const;

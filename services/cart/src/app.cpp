@@ -33,7 +33,8 @@ App::App(Config config)
                       .schema = "cart",
                       .name = "cart",
                       .publishes = false,
-                      .consumes = {std::string(events::kOrderTopic)}}),
+                      .consumes = {std::string(events::kOrderTopic)},
+                      .group_instance_id = config_.kafka_group_instance_id}),
       host_({.schema = "cart", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) order_events_.RegisterOn(*consumer);

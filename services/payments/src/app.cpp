@@ -30,7 +30,8 @@ App::App(Config config)
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "payments",
                       .name = "payments",
-                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)}}),
+                      .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)},
+                      .group_instance_id = config_.kafka_group_instance_id}),
       host_({.schema = "payments", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) {

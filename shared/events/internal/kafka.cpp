@@ -59,7 +59,12 @@ rd_kafka_conf_t* MakeConf(const KafkaConfig& config) {
 std::string ErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
 KafkaProducer::KafkaProducer(const KafkaConfig& config) {
-  rd_kafka_conf_t* conf = MakeConf(config);
+  KafkaConfig settings = config;
+  // Keys go to partitions as the Java client puts them (murmur2; a null key to a random one), not
+  // librdkafka's default CRC32: a producer in another language sends an aggregate's events to
+  // the same partition, so they stay in order.
+  settings.emplace("partitioner", "murmur2_random");
+  rd_kafka_conf_t* conf = MakeConf(settings);
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   char errstr[512];
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
