@@ -64,13 +64,16 @@ int LocalStack::Pid(const std::string& name) const {
   return text.empty() ? -1 : std::stoi(text);
 }
 
-std::string LocalStack::kafka_bootstrap() const {
-  const std::string env = testing::ReadFile(state_dir_ + "/run/stack.env");
-  const std::string key = "KAFKA_BOOTSTRAP_SERVERS=";
-  auto at = env.find(key);
-  if (at == std::string::npos) return "";
-  auto end = env.find('\n', at);
-  return env.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+std::string LocalStack::Setting(const std::string& file, const std::string& key) const {
+  const std::string text = testing::ReadFile(state_dir_ + "/" + file);
+  const std::string prefix = key + "=";
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(at, prefix.size(), prefix) == 0) return text.substr(at + prefix.size(), end - at - prefix.size());
+    at = end + 1;
+  }
+  return "";
 }
 
 std::string LocalStack::Log(const std::string& name) const {

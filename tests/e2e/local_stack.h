@@ -23,7 +23,11 @@ class LocalStack {
   int port(const std::string& service) const { return ports_.at(service); }
   const std::string& state_dir() const { return state_dir_; }
   // Where the stack's Kafka listens ("127.0.0.1:port"), from its run/stack.env.
-  std::string kafka_bootstrap() const;
+  std::string kafka_bootstrap() const { return Setting("run/stack.env", "KAFKA_BOOTSTRAP_SERVERS"); }
+  // PostgreSQL's "postgresql://127.0.0.1:port/storefront", from its run/stack.env.
+  std::string postgres_dsn() const { return Setting("run/stack.env", "STOREFRONT_PG_DSN"); }
+  // A generated secret ("INVENTORY_DB_PASSWORD", ...), from its secrets.env.
+  std::string Secret(const std::string& key) const { return Setting("secrets.env", key); }
   // pid of a component from its pid file (gateway, catalog, postgres, broker).
   int Pid(const std::string& name) const;
   std::string Log(const std::string& name) const;
@@ -33,6 +37,9 @@ class LocalStack {
   void KeepState() { keep_state_ = true; }
 
  private:
+  // The value of `key` in a KEY=value file of the state folder, or "".
+  std::string Setting(const std::string& file, const std::string& key) const;
+
   std::string state_dir_;
   bool keep_state_ = false;
   int gateway_port_ = 0;

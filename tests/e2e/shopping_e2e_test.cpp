@@ -9,6 +9,9 @@
 #include <cstdio>
 #include <atomic>
 #include <future>
+#include <sstream>
+#include <iterator>
+#include <vector>
 #include <thread>
 
 #include "e2e/api_client.h"
@@ -85,6 +88,28 @@ class ShoppingE2ETest : public ::testing::Test {
     delete inventory_;
     delete payments_;
     delete stack_;
+  }
+
+  // How many partitions the member `instance_id` of consumer group `group` holds, as Kafka's
+  // kafka-consumer-groups.sh --describe --members reports it; 0 when it is not a member.
+  static int PartitionsOf(const std::string& group, const std::string& instance_id) {
+    const std::string log = stack_->state_dir() + "/group-" + group + ".log";
+    testing::ProcessOptions options;
+    options.argv = {std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/bin/kafka-class",
+                    "kafka.admin.ConsumerGroupCommand", "--bootstrap-server", stack_->kafka_bootstrap(),
+                    "--describe", "--members", "--group", group};
+    options.env = {{"KAFKA_LIBS", std::string(STOREFRONT_SOURCE_DIR) + "/.cache/kafka/libs"}};
+    options.log_path = log;
+    testing::Process tool(options);
+    for (int i = 0; i < 300 && tool.Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // GROUP CONSUMER-ID GROUP-INSTANCE-ID HOST CLIENT-ID #PARTITIONS
+    std::istringstream lines(testing::ReadFile(log));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream words(line);
+      std::vector<std::string> columns{std::istream_iterator<std::string>(words), {}};
+      if (columns.size() == 6 && columns[0] == group && columns[2] == instance_id) return std::stoi(columns[5]);
+    }
+    return 0;
   }
 
   // A product nobody else in this suite touches.
@@ -533,6 +558,50 @@ TEST_F(ShoppingE2ETest, AJavaKafkaClientReadsTheOrderEventsWithAConsumerGroup) {
   const std::string output = testing::ReadFile(log);
   EXPECT_NE(output.find(order_id), std::string::npos) << output;
   EXPECT_NE(output.find("Processed a total of"), std::string::npos) << output;
+}
+
+TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepeatingAnEvent) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 20);
+  auto place = [&](const std::string& key) {
+    Shopper shopper(port(), "replica");
+    shopper.Add(product, 1);
+    auto placed = shopper.Checkout(key);
+    ASSERT_EQ(placed.status, 201) << placed.body;
+  };
+
+  // A second inventory replica joins the group: the order topic's partitions are shared anew.
+  const std::string dsn = stack_->postgres_dsn();  // postgresql://127.0.0.1:PORT/storefront
+  const std::string host_port = dsn.substr(std::string("postgresql://").size());
+  const int replica_port = testing::FreePort();
+  testing::ProcessOptions options;
+  options.argv = {testing::BinDir() + "/inventory-service"};
+  options.env = {{"DATABASE_URL", "postgresql://inventory:" + stack_->Secret("INVENTORY_DB_PASSWORD") + "@" + host_port},
+                 {"GRPC_LISTEN_ADDR", "127.0.0.1:" + std::to_string(replica_port)},
+                 {"KAFKA_BOOTSTRAP_SERVERS", stack_->kafka_bootstrap()},
+                 {"KAFKA_GROUP_INSTANCE_ID", "inventory-e2e-replica-2"}};
+  options.log_path = stack_->state_dir() + "/logs/inventory-2.log";
+  auto replica = std::make_unique<testing::Process>(options);
+  auto channel = rpc::MakeChannel("127.0.0.1:" + std::to_string(replica_port));
+  ASSERT_TRUE(Eventually([&] { return rpc::CheckHealth(*channel, std::chrono::seconds(1)); }))
+      << testing::ReadFile(options.log_path);
+  // Kafka's own group tool shows it as a member holding partitions of its own.
+  ASSERT_TRUE(Eventually([&] { return PartitionsOf("inventory", "inventory-e2e-replica-2") > 0; }))
+      << "the second replica never got a partition";
+  for (int i = 0; i < 3; ++i) place("replica-joined-" + std::to_string(i));
+  ASSERT_TRUE(Eventually([&] { return Stock(product).reserved() == 0; })) << "orders placed while it joined";
+
+  // It stops. A static member does not leave the group on close, so its partitions wait for its
+  // session to time out (30 s) before the first replica reads them again: late, never lost.
+  EXPECT_EQ(replica->Stop(SIGTERM), 0) << testing::ReadFile(options.log_path);
+  replica.reset();
+  for (int i = 0; i < 3; ++i) place("replica-left-" + std::to_string(i));
+  inventorypb::StockLevel level;
+  EXPECT_TRUE(Eventually([&] {
+    level = Stock(product);
+    return level.reserved() == 0;
+  })) << "orders placed after it left were never committed: " << level.ShortDebugString();
+  EXPECT_EQ(level.on_hand(), 14) << "each of the six orders' stock committed once, none twice";
 }
 
 }  // namespace
