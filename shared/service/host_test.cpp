@@ -1,10 +1,12 @@
 // The service host against a real PostgreSQL: what Start() brings up and Shutdown() takes down.
 #include "shared/service/host.h"
+#include "shared/service/main.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <csignal>
+#include <stdexcept>
 #include <thread>
 
 #include "shared/rpc/client.h"
@@ -85,6 +87,29 @@ TEST(HostTest, ServeUntilReturnsOnATerminationSignalWithEverythingStopped) {
   ASSERT_EQ(std::raise(SIGTERM), 0);
   parts.host.ServeUntil(signals);
   EXPECT_FALSE(Serving(port));
+}
+
+// main()'s exit codes, with a Config and an App that fail where a real service's would.
+struct BadConfig {
+  std::string log_level = "info";
+  static BadConfig FromEnv(config::Env) { throw config::ConfigError("DATABASE_URL is required"); }
+};
+struct GoodConfig {
+  std::string log_level = "info";
+  static GoodConfig FromEnv(config::Env) { return {}; }
+};
+struct FailingApp {
+  template <typename Config>
+  explicit FailingApp(const Config&) {
+    throw std::runtime_error("database unreachable");
+  }
+  int Start() { return 0; }
+  void ServeUntil(rpc::TerminationSignals&) {}
+};
+
+TEST(MainTest, AConfigurationErrorExitsWithTwoAndAnyOtherFailureWithOne) {
+  EXPECT_EQ((Main<BadConfig, FailingApp>("test")), 2);
+  EXPECT_EQ((Main<GoodConfig, FailingApp>("test")), 1);
 }
 
 }  // namespace

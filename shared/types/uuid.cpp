@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <stdexcept>
 
 namespace storefront::types {
@@ -26,15 +28,22 @@ std::string NewUuid() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   unsigned char bytes[16];
   randombytes_buf(bytes, sizeof bytes);
+  return UuidFromBytes(bytes);
+}
+
+std::string UuidFromBytes(const unsigned char (&bytes_in)[16]) {
+  unsigned char bytes[16];
+  std::copy(std::begin(bytes_in), std::end(bytes_in), bytes);
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  const std::string_view h(hex, sizeof bytes * 2);
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string uuid;
   uuid.reserve(36);
-  uuid.append(h.substr(0, 8)).append("-").append(h.substr(8, 4)).append("-").append(h.substr(12, 4));
-  uuid.append("-").append(h.substr(16, 4)).append("-").append(h.substr(20, 12));
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
+    uuid.push_back(kHex[bytes[i] >> 4]);
+    uuid.push_back(kHex[bytes[i] & 0x0f]);
+  }
   return uuid;
 }
 

@@ -17,4 +17,8 @@ std::string NormalizeUuid(std::string_view text);
 // A random (version 4) UUID from libsodium's CSPRNG, lower case.
 std::string NewUuid();
 
+// 16 bytes shaped as a version-4 UUID (version and variant bits set), lower case: from a hash,
+// the same bytes always give the same id (a key derived from other keys).
+std::string UuidFromBytes(const unsigned char (&bytes)[16]);
+
 }  // namespace storefront::types

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace storefront::types {
@@ -37,6 +39,15 @@ TEST(Uuid, NewIsAVersionFourUuidInLowerCaseAndNeverRepeats) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Uuid, FromBytesIsStableAndShapedAsVersionFour) {
+  const unsigned char zeros[16] = {};
+  EXPECT_EQ(UuidFromBytes(zeros), "00000000-0000-4000-8000-000000000000");
+  unsigned char ones[16];
+  std::fill(std::begin(ones), std::end(ones), 0xff);
+  EXPECT_EQ(UuidFromBytes(ones), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+  EXPECT_EQ(UuidFromBytes(ones), UuidFromBytes(ones));
 }
 
 }  // namespace

@@ -98,22 +98,6 @@ void ListAdjustments(AdminClients& c, const http::Request& request, const auth::
       }));
 }
 
-// A version-4-shaped UUID from 16 bytes of a hash, so the same bytes always give the same id.
-std::string UuidFrom(const unsigned char (&bytes_in)[16]) {
-  unsigned char bytes[16];
-  std::copy(std::begin(bytes_in), std::end(bytes_in), bytes);
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
-    id.push_back(kHex[bytes[i] >> 4]);
-    id.push_back(kHex[bytes[i] & 0x0f]);
-  }
-  return id;
-}
-
 }  // namespace
 
 nlohmann::json StockLevelJson(const inventorypb::StockLevel& level) {
@@ -159,7 +143,7 @@ std::string AdjustmentKey(const std::string& account_id, const std::string& idem
   unsigned char digest[16];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(material.data()), material.size(),
                      nullptr, 0);
-  return UuidFrom(digest);
+  return types::UuidFromBytes(digest);
 }
 
 void AddInventoryRoutes(AdminRoutes& routes) {

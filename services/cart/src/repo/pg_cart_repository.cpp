@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/db/fields.h"
 #include "shared/types/time.h"
 
 namespace storefront::cart::repo {
@@ -50,7 +51,7 @@ Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
   Cart cart;
   cart.customer_id = customer_id;
   for (const auto& row : txn.exec_prepared("cart_get", customer_id)) {
-    cart.updated_at = types::FromMicros(row[0].as<std::int64_t>());
+    cart.updated_at = db::TimeField(row[0]);
     if (row[1].is_null()) continue;  // a cart row without lines
     domain::CartItem item;
     item.product_id = row[1].as<std::string>();
@@ -58,7 +59,7 @@ Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
     item.name = row[3].as<std::string>();
     item.quantity = row[4].as<int>();
     item.unit_price = {row[5].as<std::int64_t>(), row[6].as<std::string>()};
-    item.added_at = types::FromMicros(row[7].as<std::int64_t>());
+    item.added_at = db::TimeField(row[7]);
     cart.items.push_back(std::move(item));
   }
   return cart;

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/db/fields.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/types/proto.h"
@@ -30,8 +31,8 @@ Product ReadProduct(const pqxx::row& row) {
   p.category_id = row[6].as<std::string>();
   p.image_url = row[7].as<std::string>();
   p.active = row[8].as<bool>();
-  p.created_at = types::FromMicros(row[9].as<std::int64_t>());
-  p.updated_at = types::FromMicros(row[10].as<std::int64_t>());
+  p.created_at = db::TimeField(row[9]);
+  p.updated_at = db::TimeField(row[10]);
   return p;
 }
 

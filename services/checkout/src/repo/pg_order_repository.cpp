@@ -5,6 +5,7 @@
 #include <map>
 
 #include "repo/order_outbox.h"
+#include "shared/db/fields.h"
 #include "shared/types/time.h"
 #include "shared/types/uuid.h"
 
@@ -12,7 +13,6 @@ namespace storefront::checkout::repo {
 namespace {
 
 using domain::Order;
-using types::FromMicros;
 using types::ToMicros;
 
 constexpr const char* kOrderColumns =
@@ -55,8 +55,8 @@ Order ReadOrder(const pqxx::row& r) {
   o.carrier = text();
   o.tracking_number = text();
   o.shipment_status = domain::ShipmentStatusFromString(text()).value_or(domain::ShipmentStatus::kNone);
-  o.created_at = FromMicros(r[i++].as<std::int64_t>());
-  o.updated_at = FromMicros(r[i++].as<std::int64_t>());
+  o.created_at = db::TimeField(r[i++]);
+  o.updated_at = db::TimeField(r[i++]);
   return o;
 }
 
@@ -88,7 +88,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
     Order* o = by_id[r[0].template as<std::string>()];
     o->steps.push_back({r[1].template as<std::string>(),
                         domain::StepStateFromString(r[2].template as<std::string>()).value_or(domain::StepState::kFailed),
-                        r[3].template as<std::string>(), FromMicros(r[4].template as<std::int64_t>())});
+                        r[3].template as<std::string>(), db::TimeField(r[4])});
   }
   for (const auto& r : txn.exec_params(
            "SELECT order_id::text, status, note, " STOREFRONT_SQL_MICROS("at")
@@ -97,7 +97,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
     Order* o = by_id[r[0].template as<std::string>()];
     o->timeline.push_back(
         {domain::OrderStatusFromString(r[1].template as<std::string>()).value_or(domain::OrderStatus::kFailed),
-         r[2].template as<std::string>(), FromMicros(r[3].template as<std::int64_t>())});
+         r[2].template as<std::string>(), db::TimeField(r[3])});
   }
 }
 
@@ -286,7 +286,7 @@ std::vector<domain::SalesBucket> PgOrderRepository::Sales(const domain::SalesQue
         unit, ToMicros(query.from), ToMicros(query.to), query.currency);
     std::vector<domain::SalesBucket> buckets;
     for (const auto& row : rows) {
-      buckets.push_back({FromMicros(row[0].as<std::int64_t>()), row[1].as<std::int64_t>(),
+      buckets.push_back({db::TimeField(row[0]), row[1].as<std::int64_t>(),
                          {row[2].as<std::int64_t>(), query.currency}});
     }
     return buckets;

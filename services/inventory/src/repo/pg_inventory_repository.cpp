@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "repo/stock_events.h"
+#include "shared/db/fields.h"
 #include "shared/errors/errors.h"
 #include "shared/types/time.h"
 
@@ -18,7 +19,6 @@ using domain::Reservation;
 using domain::ReservationState;
 using domain::StockLevel;
 using domain::Timestamp;
-using types::FromMicros;
 using types::ToMicros;
 // Timestamps cross to SQL as whole microseconds (shared/types/time.h), and the domain's injected
 // clock, not the database's now(), decides every deadline.
@@ -43,7 +43,7 @@ constexpr const char* kLevelColumns =
 
 StockLevel ReadLevel(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<int>(), row[2].as<int>(), row[3].as<int>(),
-          FromMicros(row[4].as<std::int64_t>())};
+          db::TimeField(row[4])};
 }
 
 constexpr const char* kReservationColumns =
@@ -84,9 +84,9 @@ Reservation ReadReservationRow(const pqxx::row& row) {
   r.order_id = row[1].as<std::string>();
   r.state = StateFromText(row[2].as<std::string>());
   r.release_reason = ReleaseReasonFromText(row[3].as<std::string>());
-  r.expires_at = FromMicros(row[4].as<std::int64_t>());
-  r.created_at = FromMicros(row[5].as<std::int64_t>());
-  r.updated_at = FromMicros(row[6].as<std::int64_t>());
+  r.expires_at = db::TimeField(row[4]);
+  r.created_at = db::TimeField(row[5]);
+  r.updated_at = db::TimeField(row[6]);
   return r;
 }
 
@@ -104,14 +104,14 @@ domain::StockAdjustment ReadAdjustment(const pqxx::row& row) {
   a.note = row[5].as<std::string>();
   a.actor = row[6].as<std::string>();
   a.on_hand_after = row[7].as<int>();
-  a.created_at = FromMicros(row[8].as<std::int64_t>());
+  a.created_at = db::TimeField(row[8]);
   return a;
 }
 
 // The level as the adjustment left it: what a replayed AdjustStock returns.
 StockLevel LevelAfter(const pqxx::row& row) {
   return {row[2].as<std::string>(), row[7].as<int>(), row[10].as<int>(), row[11].as<int>(),
-          FromMicros(row[8].as<std::int64_t>())};
+          db::TimeField(row[8])};
 }
 
 const std::string kSelectReservation =

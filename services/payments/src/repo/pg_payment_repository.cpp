@@ -17,7 +17,6 @@ namespace {
 using domain::Payment;
 using domain::Timestamp;
 
-using types::FromMicros;
 using types::ToMicros;
 
 // Timestamps cross SQL as integer microseconds since the epoch (shared/types/time.h): exact both
@@ -61,8 +60,8 @@ Payment ReadPayment(const pqxx::row& row) {
   p.card_last4 = row[9].as<std::string>();
   p.decline_code = row[10].as<std::string>();
   p.processor_reference = row[11].as<std::string>();
-  p.created_at = FromMicros(row[12].as<std::int64_t>());
-  p.updated_at = FromMicros(row[13].as<std::int64_t>());
+  p.created_at = db::TimeField(row[12]);
+  p.updated_at = db::TimeField(row[13]);
   p.captured_at = db::OptionalTimeField(row[14]);
   p.voided_at = db::OptionalTimeField(row[15]);
   p.last_refunded_at = db::OptionalTimeField(row[16]);
@@ -189,7 +188,7 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
     auto rows = txn_.exec_prepared("payments_existing_key", operation, record.key);
     if (rows.empty()) throw std::runtime_error("idempotency key vanished while being claimed");
     return domain::IdempotencyRecord{record.operation, record.key, rows[0][0].as<std::string>(),
-                                     rows[0][1].as<std::string>(), FromMicros(rows[0][2].as<std::int64_t>())};
+                                     rows[0][1].as<std::string>(), db::TimeField(rows[0][2])};
   }
 
   std::optional<Payment> LockPayment(const std::string& id) override {
@@ -261,7 +260,7 @@ std::vector<domain::PaymentOperation> PgPaymentRepository::Operations(const std:
       operations.push_back({row[0].as<std::string>(),
                             Parse(domain::ParseOperationKind(row[1].as<std::string>()), "operation kind"),
                             row[2].as<std::int64_t>(), row[3].as<std::string>(), row[4].as<std::string>(),
-                            row[5].as<std::string>(), FromMicros(row[6].as<std::int64_t>())});
+                            row[5].as<std::string>(), db::TimeField(row[6])});
     }
     return operations;
   });

@@ -16,7 +16,6 @@ namespace {
 using domain::Shipment;
 using domain::ShipmentStatus;
 using domain::Timestamp;
-using types::FromMicros;
 using types::ToMicros;
 
 // Column list shared by every query that returns shipments; read by ReadShipment. The lines
@@ -48,11 +47,11 @@ Shipment ReadShipment(const pqxx::row& row) {
                row[11].as<std::string>(), row[12].as<std::string>(), row[13].as<std::string>(),
                row[14].as<std::string>()};
   s.cancel_reason = row[15].as<std::string>();
-  s.created_at = FromMicros(row[16].as<std::int64_t>());
+  s.created_at = db::TimeField(row[16]);
   s.dispatched_at = db::OptionalTimeField(row[17]);
   s.delivered_at = db::OptionalTimeField(row[18]);
   s.cancelled_at = db::OptionalTimeField(row[19]);
-  s.updated_at = FromMicros(row[20].as<std::int64_t>());
+  s.updated_at = db::TimeField(row[20]);
   s.next_step_at = db::OptionalTimeField(row[21]);
   for (const auto& item : nlohmann::json::parse(row[22].as<std::string>())) {
     s.items.push_back({item.at("product_id").get<std::string>(), item.at("sku").get<std::string>(),
