@@ -1,7 +1,7 @@
 // The operator API inside one process: the gateway on real sockets with its accounts in a real
 // PostgreSQL (SharedPostgres), fake catalog, inventory, checkout and shipping services in this
-// test (one gRPC server; its standard health service answers for every service name), and the
-// real development broker (storefront-dev-broker) for the event, dead-letter and health routes.
+// test (one gRPC server; its standard health service answers for every service name), and a
+// real Apache Kafka broker (KafkaBroker) for the event, dead-letter and health routes.
 // Proves: who may call (401 / 403), field-by-field 400s, what is forwarded upstream (the
 // operator's email as the adjustment's actor), the status mapping (a shipped order's cancel is
 // 409), and reading, dead-lettering and replaying real Kafka messages.
@@ -22,7 +22,7 @@
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
 #include "shared/rpc/server.h"
-#include "shared/testing/dev_broker.h"
+#include "shared/testing/kafka_broker.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/postgres.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
@@ -37,7 +37,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using storefront::testing::DevBroker;
+using storefront::testing::KafkaBroker;
 using storefront::testing::HttpConnection;
 using storefront::testing::HttpResponse;
 namespace catalogpb = storefront::catalog::v1;
@@ -180,7 +180,7 @@ class FakeShipping final : public shippingpb::ShippingService::Service {};
 class GatewayAdminTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    broker_ = new DevBroker("admin-broker");
+    broker_ = new KafkaBroker("admin-kafka");
     catalog_ = new FakeCatalog();
     inventory_ = new FakeInventory();
     checkout_ = new FakeCheckout();
@@ -203,7 +203,7 @@ class GatewayAdminTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    ASSERT_FALSE(broker_->bootstrap().empty()) << "the dev broker did not start:\n" << broker_->Log();
+    ASSERT_FALSE(broker_->bootstrap().empty()) << "Apache Kafka did not start:\n" << broker_->Log();
     gateway_ = std::make_unique<Server>(TestConfig(broker_->bootstrap()));
     port_ = gateway_->Start();
     operator_token_ = Login(kOperatorEmail, kOperatorPassword);
@@ -267,7 +267,7 @@ class GatewayAdminTest : public ::testing::Test {
     ASSERT_NO_THROW(log.Produce(message));
   }
 
-  static DevBroker* broker_;
+  static KafkaBroker* broker_;
   static rpc::Server* upstream_;
   static int upstream_port_;
   static FakeCatalog* catalog_;
@@ -281,7 +281,7 @@ class GatewayAdminTest : public ::testing::Test {
   std::string shopper_token_;
 };
 
-DevBroker* GatewayAdminTest::broker_ = nullptr;
+KafkaBroker* GatewayAdminTest::broker_ = nullptr;
 rpc::Server* GatewayAdminTest::upstream_ = nullptr;
 int GatewayAdminTest::upstream_port_ = 0;
 FakeCatalog* GatewayAdminTest::catalog_ = nullptr;

@@ -1,4 +1,4 @@
-// storefront-dev-broker: a Kafka stand-in for local runs and end-to-end tests.
+// storefront-dev-broker: a Kafka stand-in for machines without Java (STOREFRONT_KAFKA=dev).
 //
 // It hosts librdkafka's mock cluster, which speaks enough of the Kafka protocol for producers
 // (including idempotent ones), consumer groups and offset commits, so the services use their real
@@ -6,9 +6,8 @@
 //
 //   bootstrap.servers=127.0.0.1:PORT[,...]
 //
-// SIGUSR1 takes every broker down and SIGUSR2 brings them back, so a test can check that the
-// outbox relay keeps events while Kafka is away and delivers them afterwards. SIGINT or SIGTERM
-// stops it. The mock cluster is in memory only: a restart starts empty.
+// SIGINT or SIGTERM stops it. The mock cluster is in memory only: a restart starts empty. The
+// tests use Apache Kafka (shared/testing/kafka_broker.h), and so does the local stack by default.
 
 #include <pthread.h>
 #include <signal.h>
@@ -33,19 +32,11 @@ namespace {
 // Signal handlers only set flags; the main loop does the work, because librdkafka calls are not
 // async-signal-safe.
 std::atomic<bool> stop_requested{false};
-std::atomic<bool> down_requested{false};
-std::atomic<bool> up_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void OnSignal(int signal_number) {
-  switch (signal_number) {
-    case SIGUSR1: down_requested = true; break;
-    case SIGUSR2: up_requested = true; break;
-    default: stop_requested = true; break;
-  }
-}
+extern "C" void OnSignal(int) { stop_requested = true; }
 
-constexpr int kHandledSignals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+constexpr int kHandledSignals[] = {SIGINT, SIGTERM};
 
 void InstallSignalHandlers() {
   struct sigaction action {};
@@ -83,16 +74,6 @@ struct Options {
   int partitions = 3;
   std::vector<std::string> topics;  // from --topic and --topics-file
 };
-
-void SetAllBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
-  // Broker ids run from 1 to the broker count.
-  for (int id = 1; id <= brokers; ++id) {
-    const rd_kafka_resp_err_t err =
-        up ? rd_kafka_mock_broker_set_up(cluster, id) : rd_kafka_mock_broker_set_down(cluster, id);
-    if (err) std::cerr << "dev-broker: broker " << id << ": " << rd_kafka_err2str(err) << '\n';
-  }
-  std::cerr << "dev-broker: all brokers " << (up ? "up" : "down") << std::endl;
-}
 
 int Run(const Options& options) {
   SetSignalsBlocked(true);
@@ -138,8 +119,6 @@ int Run(const Options& options) {
     std::fflush(stdout);
 
     while (!stop_requested) {
-      if (down_requested.exchange(false)) SetAllBrokers(cluster, options.brokers, false);
-      if (up_requested.exchange(false)) SetAllBrokers(cluster, options.brokers, true);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     std::cerr << "dev-broker: stopping" << std::endl;

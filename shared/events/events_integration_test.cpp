@@ -1,7 +1,8 @@
-// The outbox, the relay and the consumer against a real PostgreSQL (SharedPostgres) and the real
-// development broker (storefront-dev-broker, librdkafka's mock cluster), started for each test.
-// Each test migrates its own schema (owned by the shipping role) holding the outbox, the inbox
-// and two tiny tables: `orders` for a producer's state change, `things` for a handler to write.
+// The outbox, the relay and the consumer against a real PostgreSQL (SharedPostgres) and a real
+// Apache Kafka broker (KafkaBroker), one of each for the whole binary. Each test migrates its own
+// schema (owned by the shipping role) holding the outbox, the inbox and two tiny tables: `orders`
+// for a producer's state change, `things` for a handler to write; and it publishes to a topic of
+// its own, read by consumer groups of its own, so no test sees another's events.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -19,7 +20,7 @@
 #include "shared/events/relay.h"
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
-#include "shared/testing/dev_broker.h"
+#include "shared/testing/kafka_broker.h"
 #include "shared/testing/postgres.h"
 #include "storefront/events/v1/catalog_events.pb.h"
 
@@ -27,7 +28,7 @@ namespace storefront::events {
 namespace {
 
 using namespace std::chrono_literals;
-using storefront::testing::DevBroker;
+using storefront::testing::KafkaBroker;
 using storefront::testing::SharedPostgres;
 
 // Every wait in these tests polls for a condition and gives up after this long; nothing asserts
@@ -51,8 +52,9 @@ struct DeadLetter {
   std::map<std::string, std::string> headers;
 };
 
-// Reads the dead-letter topic from the beginning until `count` messages arrived (or the cap).
-std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, std::size_t count) {
+// Reads the dead-letter topic from the beginning until `count` messages that came from `topic`
+// arrived (or the cap); the dead letters of other tests' topics are skipped.
+std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, const std::string& topic, std::size_t count) {
   rd_kafka_conf_t* conf = internal::MakeConf({{"bootstrap.servers", bootstrap},
                                               {"group.id", "dead-letter-reader"},
                                               {"enable.auto.commit", "false"}});
@@ -87,7 +89,7 @@ std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, std::size_
           letter.headers[name] = std::string(static_cast<const char*>(value), size);
         }
       }
-      letters.push_back(std::move(letter));
+      if (letter.headers["original_topic"] == topic) letters.push_back(std::move(letter));
     }
     rd_kafka_message_destroy(message);
   }
@@ -98,9 +100,14 @@ std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, std::size_
 
 class EventsTest : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() { broker_ = new KafkaBroker("events-kafka"); }
+  static void TearDownTestSuite() { delete broker_; }
+
   void SetUp() override {
-    ASSERT_FALSE(broker_.bootstrap().empty()) << "the dev broker did not start:\n" << broker_.Log();
+    ASSERT_FALSE(broker_->bootstrap().empty()) << "Apache Kafka did not start:\n" << broker_->Log();
     schema_ = FreshSchema();
+    topic_ = "storefront.test." + schema_ + ".v1";
+    broker_->CreateTopic(topic_);
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
     db::Migrate(connection, schema_,
                 {OutboxMigration(), InboxMigration(),
@@ -127,29 +134,27 @@ class EventsTest : public ::testing::Test {
 
   RelayOptions RelayOptionsForTest() {
     RelayOptions options;
-    options.bootstrap_servers = broker_.bootstrap();
+    options.bootstrap_servers = broker_->bootstrap();
     options.schema = schema_;
     options.client_id = "relay-" + schema_;
     options.poll_interval = 100ms;
     options.max_backoff = 1s;
     options.delivery_timeout = 3s;
-    options.kafka_config = {{"reconnect.backoff.max.ms", "1000"}};  // back soon after SIGUSR2
+    options.kafka_config = {{"reconnect.backoff.max.ms", "1000"}};  // back soon after a restart
     return options;
   }
 
   ConsumerOptions ConsumerOptionsForTest(const std::string& group) {
     ConsumerOptions options;
-    options.bootstrap_servers = broker_.bootstrap();
+    options.bootstrap_servers = broker_->bootstrap();
     options.group_id = group;
-    options.topics = {std::string(kProductTopic)};
+    options.topics = {topic_};
     options.schema = schema_;
     options.max_attempts = 3;
     options.retry_backoff = 20ms;
     options.poll_timeout = 100ms;
-    // The mock cluster's group rebalances wait on session timeouts: keep them short. No short
-    // topic.metadata.refresh.interval.ms: with librdkafka 2.0.2 a refresh landing while a join
-    // is in flight makes the consumer rejoin, and each rejoin costs the mock coordinator
-    // session.timeout.ms - 1 s (the topics exist from the broker's start anyway).
+    // A member that went away without leaving is noticed within the broker's shortest session
+    // (group.min.session.timeout.ms, 6 s), not the services' 30 s.
     options.kafka_config = {{"session.timeout.ms", "6000"},
                             {"heartbeat.interval.ms", "500"},
                             {"reconnect.backoff.max.ms", "1000"}};
@@ -169,7 +174,7 @@ class EventsTest : public ::testing::Test {
     payload.set_product_id(aggregate_id);
     payload.set_name(note);
     return Append(txn, schema_, "events-test",
-                  {.topic = std::string(kProductTopic),
+                  {.topic = topic_,
                    .event_type = kChanged,
                    .aggregate_type = "product",
                    .aggregate_id = aggregate_id,
@@ -200,8 +205,9 @@ class EventsTest : public ::testing::Test {
     return true;
   }
 
-  DevBroker broker_{"events-broker"};
+  static KafkaBroker* broker_;
   std::string schema_;
+  std::string topic_;
   db::Pool pool_{SharedPostgres().Dsn("shipping"), 4};
 };
 
@@ -214,7 +220,7 @@ TEST_F(EventsTest, AppendWritesTheWholeEnvelopeInTheCallersTransaction) {
     auto lease = pool_.Acquire();
     pqxx::work txn(*lease);
     event_id = Append(txn, schema_, "catalog",
-                      {.topic = std::string(kProductTopic),
+                      {.topic = topic_,
                        .event_type = kChanged,
                        .aggregate_type = "product",
                        .aggregate_id = "p-1",
@@ -228,7 +234,7 @@ TEST_F(EventsTest, AppendWritesTheWholeEnvelopeInTheCallersTransaction) {
                                txn.quote_name(schema_) + ".outbox")[0];
   });
   EXPECT_EQ(row[0].as<std::string>(), event_id);
-  EXPECT_EQ(row[1].as<std::string>(), kProductTopic);
+  EXPECT_EQ(row[1].as<std::string>(), topic_);
   EXPECT_EQ(row[2].as<std::string>(), "p-1");
   EXPECT_EQ(row[3].as<std::string>(), kChanged);
   EXPECT_TRUE(row[5].as<bool>());
@@ -249,7 +255,7 @@ TEST_F(EventsTest, AppendWritesTheWholeEnvelopeInTheCallersTransaction) {
 
   auto lease = pool_.Acquire();
   pqxx::work txn(*lease);
-  const OutgoingEvent without_payload{.topic = std::string(kProductTopic),
+  const OutgoingEvent without_payload{.topic = topic_,
                                       .event_type = kChanged,
                                       .aggregate_type = "product",
                                       .aggregate_id = "p-1",
@@ -288,7 +294,7 @@ TEST_F(EventsTest, AnEventCommittedWithItsChangeIsAppliedAndOneRolledBackIsNever
 
 // (b) The outbox keeps events while Kafka is away; the relay delivers them once it is back.
 TEST_F(EventsTest, EventsAppendedWhileTheBrokerIsDownAreAllAppliedOnceItIsBack) {
-  broker_.Down();
+  broker_->Kill();
   for (int i = 0; i < 20; ++i) AppendCommitted("agg-" + std::to_string(i % 4), "event-" + std::to_string(i));
 
   OutboxRelay relay(pool_, RelayOptionsForTest());
@@ -300,7 +306,8 @@ TEST_F(EventsTest, EventsAppendedWhileTheBrokerIsDownAreAllAppliedOnceItIsBack) 
   EXPECT_EQ(Unsent(), 20);
 
   relay.Start();  // failing and backing off until the broker returns
-  broker_.Up();
+  broker_->Restart();
+  ASSERT_FALSE(broker_->bootstrap().empty()) << "Apache Kafka did not start again:\n" << broker_->Log();
   ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }));
   relay.Stop();
 
@@ -335,9 +342,9 @@ TEST_F(EventsTest, TheSameEventDeliveredTwiceIsAppliedOnce) {
 // (d) A message that is not an envelope goes to the dead-letter topic; the loop goes on.
 TEST_F(EventsTest, APoisonMessageIsDeadLetteredAndTheNextEventIsStillApplied) {
   const std::string garbage = "definitely not an envelope";
-  internal::KafkaProducer plain({{"bootstrap.servers", broker_.bootstrap()}});
+  internal::KafkaProducer plain({{"bootstrap.servers", broker_->bootstrap()}});
   // Same key as the good event below, so the same partition, ahead of it.
-  ASSERT_EQ(plain.Deliver({{std::string(kProductTopic), "p-1", garbage, {}}}, 10s)[0], RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(plain.Deliver({{topic_, "p-1", garbage, {}}}, 10s)[0], RD_KAFKA_RESP_ERR_NO_ERROR);
   AppendCommitted("p-1", "good");
   OutboxRelay relay(pool_, RelayOptionsForTest());
   ASSERT_EQ(relay.PublishPending(), 1);
@@ -349,12 +356,12 @@ TEST_F(EventsTest, APoisonMessageIsDeadLetteredAndTheNextEventIsStillApplied) {
   EXPECT_EQ(consumer.stats().dead_lettered, 1);
   EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'good'"), 1);
 
-  const auto letters = ReadDeadLetters(broker_.bootstrap(), 1);
+  const auto letters = ReadDeadLetters(broker_->bootstrap(), topic_, 1);
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].key, "p-1");
   EXPECT_EQ(letters[0].value, garbage);
   EXPECT_NE(letters[0].headers.at("error").find("EventEnvelope"), std::string::npos);
-  EXPECT_EQ(letters[0].headers.at("original_topic"), kProductTopic);
+  EXPECT_EQ(letters[0].headers.at("original_topic"), topic_);
   EXPECT_EQ(letters[0].headers.at("consumer_group"), group);
   EXPECT_TRUE(letters[0].headers.count("original_partition"));
   EXPECT_TRUE(letters[0].headers.count("original_offset"));
@@ -379,7 +386,7 @@ TEST_F(EventsTest, AnEventWhoseHandlerKeepsFailingIsDeadLetteredAfterMaxAttempts
   EXPECT_EQ(Count("SELECT count(*) FROM things"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 0);
 
-  const auto letters = ReadDeadLetters(broker_.bootstrap(), 1);
+  const auto letters = ReadDeadLetters(broker_->bootstrap(), topic_, 1);
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].headers.at("error"), "the handler is broken");
   EXPECT_EQ(letters[0].headers.at("event_type"), kChanged);
@@ -523,8 +530,8 @@ TEST_F(EventsTest, TheRelayThreadPublishesWhatIsAppended) {
 // The operator's view of a topic: the newest messages of each partition read by assignment, one
 // message by its position, what it produced with its headers, and the broker's health.
 TEST_F(EventsTest, ATopicLogReadsTheNewestMessagesAndOneByPositionWithoutAGroup) {
-  TopicLog log({.bootstrap_servers = broker_.bootstrap(), .client_id = "topic-log-test", .timeout = 5s});
-  const std::string topic(kShipmentTopic);
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "topic-log-test", .timeout = 5s});
+  const std::string& topic = topic_;
   for (const char* value : {"first", "second", "third"}) {
     TopicMessage message;
     message.topic = topic;
@@ -557,6 +564,8 @@ TEST_F(EventsTest, ATopicLogReadsTheNewestMessagesAndOneByPositionWithoutAGroup)
   EXPECT_TRUE(health.ok) << health.detail;
   EXPECT_NE(health.detail.find("broker"), std::string::npos) << health.detail;
 }
+
+KafkaBroker* EventsTest::broker_ = nullptr;
 
 }  // namespace
 }  // namespace storefront::events

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <atomic>
 #include <future>
@@ -30,6 +31,15 @@ using storefront::testing::HttpConnection;
 using storefront::testing::HttpResponse;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
+
+// The last `count` lines of a log, for a failure message.
+std::string Tail(const std::string& text, std::size_t count = 40) {
+  std::size_t at = text.size();
+  for (std::size_t lines = 0; at > 0 && lines <= count;) {
+    if (text[--at] == '\n') ++lines;
+  }
+  return text.substr(at);
+}
 
 class Shopper : public ApiClient {
  public:
@@ -90,10 +100,16 @@ class ShoppingE2ETest : public ::testing::Test {
     delete stack_;
   }
 
-  // How many partitions the member `instance_id` of consumer group `group` holds, as Kafka's
-  // kafka-consumer-groups.sh --describe --members reports it; 0 when it is not a member.
-  static int PartitionsOf(const std::string& group, const std::string& instance_id) {
+  // Consumer group `group` as Kafka's own tool (kafka-consumer-groups.sh --describe --members)
+  // reports it: its printout, and how many partitions the member `instance_id` holds (0 when it
+  // is not a member, or while the group is rebalancing).
+  struct GroupMember {
+    int partitions = 0;
+    std::string printout;
+  };
+  static GroupMember DescribeMember(const std::string& group, const std::string& instance_id) {
     const std::string log = stack_->state_dir() + "/group-" + group + ".log";
+    std::remove(log.c_str());  // this run's printout only
     testing::ProcessOptions options;
     options.argv = {std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/bin/kafka-class",
                     "kafka.admin.ConsumerGroupCommand", "--bootstrap-server", stack_->kafka_bootstrap(),
@@ -101,15 +117,23 @@ class ShoppingE2ETest : public ::testing::Test {
     options.env = {{"KAFKA_LIBS", std::string(STOREFRONT_SOURCE_DIR) + "/.cache/kafka/libs"}};
     options.log_path = log;
     testing::Process tool(options);
-    for (int i = 0; i < 300 && tool.Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (tool.Running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    GroupMember member;
     // GROUP CONSUMER-ID GROUP-INSTANCE-ID HOST CLIENT-ID #PARTITIONS
     std::istringstream lines(testing::ReadFile(log));
     for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("[20", 0) == 0 || line.rfind("\t", 0) == 0) continue;  // the tool's own log lines
+      member.printout += line + "\n";
       std::istringstream words(line);
       std::vector<std::string> columns{std::istream_iterator<std::string>(words), {}};
-      if (columns.size() == 6 && columns[0] == group && columns[2] == instance_id) return std::stoi(columns[5]);
+      if (columns.size() == 6 && columns[0] == group && columns[2] == instance_id) {
+        member.partitions = std::stoi(columns[5]);
+      }
     }
-    return 0;
+    return member;
   }
 
   // A product nobody else in this suite touches.
@@ -151,10 +175,12 @@ class ShoppingE2ETest : public ::testing::Test {
 
   static int port() { return stack_->gateway_port(); }
 
-  // Polls `check` until it holds or 60 s pass: effects that travel through Kafka are eventual.
+  // Polls `check` until it holds or `timeout` passes (however long each check takes): effects
+  // that travel through Kafka are eventual.
   template <typename Check>
-  static bool Eventually(Check check) {
-    for (int i = 0; i < 600; ++i) {
+  static bool Eventually(Check check, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
       if (check()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -586,8 +612,13 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
   ASSERT_TRUE(Eventually([&] { return rpc::CheckHealth(*channel, std::chrono::seconds(1)); }))
       << testing::ReadFile(options.log_path);
   // Kafka's own group tool shows it as a member holding partitions of its own.
-  ASSERT_TRUE(Eventually([&] { return PartitionsOf("inventory", "inventory-e2e-replica-2") > 0; }))
-      << "the second replica never got a partition";
+  GroupMember member;
+  ASSERT_TRUE(Eventually([&] {
+    member = DescribeMember("inventory", "inventory-e2e-replica-2");
+    return member.partitions > 0;
+  })) << "the second replica never got a partition; Kafka's group tool printed:\n"
+      << member.printout << "\nthe replica's log:\n" << Tail(testing::ReadFile(options.log_path))
+      << "\nthe broker's log:\n" << Tail(stack_->Log("broker"));
   for (int i = 0; i < 3; ++i) place("replica-joined-" + std::to_string(i));
   ASSERT_TRUE(Eventually([&] { return Stock(product).reserved() == 0; })) << "orders placed while it joined";
 
