@@ -245,7 +245,7 @@ TEST_F(OperatorE2ETest, AShoppersOrderIsSeenSoldAnnouncedAndCancelledWithStockBa
   std::vector<std::string> steps;
   for (const auto& step : order["saga_steps"]) steps.push_back(step["name"]);
   EXPECT_EQ(steps, (std::vector<std::string>{"load_cart", "price_items", "quote_shipping", "reserve_inventory",
-                                             "authorize_payment", "create_shipment", "confirm"}));
+                                             "authorize_payment", "create_shipment", "commit_stock", "confirm"}));
   EXPECT_EQ(ops.Expect(200, "GET", "/api/v1/admin/orders?status=confirmed&customer_email=" + email)["items"].size(), 1u);
   EXPECT_TRUE(ops.Expect(200, "GET", "/api/v1/admin/orders?status=shipped&customer_email=" + email)["items"].empty());
 

@@ -140,7 +140,7 @@ TEST_F(CheckoutApiTest, PlaceOrderMapsTheRequestToTheSagaAndAnswersTheConfirmedO
   EXPECT_EQ(order.shipment().shipment_id(), "ship-1");
   EXPECT_EQ(order.shipment().tracking_number(), "PL1");
   EXPECT_EQ(order.shipment().status(), storefront::shipping::v1::SHIPMENT_STATUS_LABEL_CREATED);
-  ASSERT_EQ(order.saga_steps_size(), 7);
+  ASSERT_EQ(order.saga_steps_size(), 8);
   for (const auto& step : order.saga_steps()) EXPECT_EQ(step.state(), pb::SAGA_STEP_STATE_SUCCEEDED) << step.name();
   ASSERT_GE(order.timeline_size(), 1);
   EXPECT_EQ(order.timeline(order.timeline_size() - 1).status(), pb::ORDER_STATUS_CONFIRMED);

@@ -162,6 +162,13 @@ void GrpcInventory::Release(const std::string& reservation_id, bool cancelled) {
   ThrowIfFailed(client_.stub().ReleaseReservation(client_.Context("").get(), request, &reservation), "inventory");
 }
 
+void GrpcInventory::Commit(const std::string& reservation_id) {
+  inventorypb::CommitReservationRequest request;
+  request.set_reservation_id(reservation_id);
+  inventorypb::Reservation reservation;
+  ThrowIfFailed(client_.stub().CommitReservation(client_.Context("").get(), request, &reservation), "inventory");
+}
+
 domain::PaymentResult GrpcPayments::Authorize(const std::string& idempotency_key, const domain::Order& order,
                                               const domain::Card& card) {
   paymentspb::AuthorizeRequest request;

@@ -58,6 +58,7 @@ class GrpcInventory final : public domain::InventoryPort {
   domain::ReserveResult Reserve(const std::string& order_id, const std::vector<domain::CartLine>& lines,
                                 int ttl_seconds) override;
   void Release(const std::string& reservation_id, bool cancelled) override;
+  void Commit(const std::string& reservation_id) override;
 
  private:
   rpc::Client<storefront::inventory::v1::InventoryService>& client_;

@@ -184,6 +184,7 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   order.pending_events.push_back(OrderEvent::kPlaced);
   try {
     order.id = orders_.Create(order, settings_.lease);
+    order.lease_token = kFirstLeaseToken;
     order.pending_events.clear();
   } catch (const AlreadyExists&) {
     // A concurrent request with the same key won the race.
@@ -203,19 +204,30 @@ void Checkout::Drive(Order& order, const Card* card) {
         continue;
       }
       const OrderStatus before = order.status;
-      switch (order.status) {
-        case OrderStatus::kPending: Reserve(order); break;
-        case OrderStatus::kReserved: Authorize(order, card); break;
-        case OrderStatus::kPaymentAuthorized: ShipAndConfirm(order); break;
-        default: return;
+      try {
+        switch (order.status) {
+          case OrderStatus::kPending: Reserve(order); break;
+          case OrderStatus::kReserved: Authorize(order, card); break;
+          case OrderStatus::kPaymentAuthorized: ShipAndConfirm(order); break;
+          default: return;
+        }
+      } catch (const Unavailable&) {
+        throw;  // the order store itself: handled below
+      } catch (const DomainError& e) {
+        // A dependency refused the step in a way no retry changes (a bug, a contract broken):
+        // compensate now rather than leave the order leased for recovery to fail the same way.
+        Fail(order, Failure::kInterrupted, std::string("checkout could not complete the order: ") + e.what());
+        continue;
       }
       // A step that neither advanced nor failed is waiting for a dependency: let the lease run
       // out so recovery tries again later.
       if (order.status == before && order.failure == Failure::kNone) return;
     }
-    orders_.ReleaseLease(order.id);
+    orders_.ReleaseLease(order);
   } catch (const Unavailable&) {
     // The order store itself is unreachable: recovery resumes from the last saved step.
+  } catch (const LeaseLost&) {
+    // This runner stalled past its lease and recovery took the order over: it drives it now.
   }
 }
 
@@ -227,8 +239,13 @@ void Checkout::Reserve(Order& order) {
   try {
     result = inventory_.Reserve(order.id, lines, settings_.reservation_ttl_seconds);
   } catch (const Unavailable& e) {
+    // Maybe reserved: the OrderFailed event makes inventory release whatever it holds for the
+    // order, and a hold that commits later still runs out at its TTL.
+    SetStep(order, kStepReserve, StepState::kFailed, std::string("outcome unknown: ") + e.what());
+    return Fail(order, Failure::kDependencyUnavailable, "inventory did not answer; nothing was charged");
+  } catch (const FailedPrecondition& e) {
     SetStep(order, kStepReserve, StepState::kFailed, e.what());
-    return Fail(order, Failure::kDependencyUnavailable, "inventory is unavailable; nothing was charged");
+    return Fail(order, Failure::kOutOfStock, "the stock held for this order was released; nothing was charged");
   }
   if (!result.shortages.empty()) {
     std::string detail;
@@ -254,8 +271,12 @@ void Checkout::Authorize(Order& order, const Card* card) {
     try {
       result = payments_.Authorize("checkout:" + order.id + ":authorize", order, *card);
     } catch (const Unavailable& e) {
-      SetStep(order, kStepAuthorize, StepState::kFailed, e.what());
-      return Fail(order, Failure::kDependencyUnavailable, "the payment could not be processed; nothing was charged");
+      // Maybe authorized: the call may still complete after the deadline. Payments voids any
+      // authorization of an order it has seen fail (OrderFailed), and refuses one that arrives
+      // after that, so the hold is released either way.
+      SetStep(order, kStepAuthorize, StepState::kFailed, std::string("outcome unknown: ") + e.what());
+      return Fail(order, Failure::kDependencyUnavailable,
+                  "the payment could not be confirmed; any hold on the card is released");
     }
   } else {
     // Resumed after a crash: the card is gone (never stored). Did the authorization happen?
@@ -294,7 +315,9 @@ void Checkout::ShipAndConfirm(Order& order) {
       order.shipment_status = shipment.status;
       SetStep(order, kStepShipment, StepState::kSucceeded, shipment.carrier + " " + shipment.tracking_number);
     } catch (const Unavailable& e) {
-      SetStep(order, kStepShipment, StepState::kFailed, e.what());
+      // Maybe created: shipping cancels the shipment of an order it has seen fail (OrderFailed),
+      // and refuses to create one after that.
+      SetStep(order, kStepShipment, StepState::kFailed, std::string("outcome unknown: ") + e.what());
       return Fail(order, Failure::kDependencyUnavailable, "shipping is unavailable; the payment was voided");
     } catch (const DomainError& e) {
       SetStep(order, kStepShipment, StepState::kFailed, e.what());
@@ -302,9 +325,25 @@ void Checkout::ShipAndConfirm(Order& order) {
     }
   }
 
+  // The hold becomes a sale before the order is confirmed, not after: a hold that ran out while
+  // the saga was slow (or down) may already be sold to someone else, and then the order fails
+  // and is compensated instead of being confirmed on stock it does not have.
+  const SagaStep* commit_step = order.Step(kStepCommitStock);
+  if (commit_step == nullptr || commit_step->state != StepState::kSucceeded) {
+    SetStep(order, kStepCommitStock, StepState::kPending, "");
+    try {
+      inventory_.Commit(order.reservation_id);
+    } catch (const Unavailable&) {
+      return;  // maybe committed: committing again is safe, so recovery asks again
+    } catch (const FailedPrecondition& e) {
+      SetStep(order, kStepCommitStock, StepState::kFailed, e.what());
+      return Fail(order, Failure::kOutOfStock, "the stock held for this order ran out before it was confirmed");
+    }
+    SetStep(order, kStepCommitStock, StepState::kSucceeded, "reservation " + order.reservation_id + " committed");
+  }
+
   // Confirming is a local decision; the other services react to the OrderConfirmed event the
-  // same transaction publishes: inventory commits the reservation, cart drops the ordered lines,
-  // shipping schedules the dispatch.
+  // same transaction publishes: cart drops the ordered lines, shipping schedules the dispatch.
   SetStep(order, kStepConfirm, StepState::kSucceeded, "OrderConfirmed published");
   SetStatus(order, OrderStatus::kConfirmed, "Order confirmed");
 }
@@ -412,7 +451,7 @@ Order Checkout::CancelOrder(const std::string& order_id, const std::string& cust
   }
   if (!order.reservation_id.empty()) inventory_.Release(order.reservation_id, /*cancelled=*/true);
   SetStatus(order, OrderStatus::kCancelled, reason.empty() ? "Order cancelled" : "Order cancelled: " + reason);
-  orders_.ReleaseLease(order.id);
+  orders_.ReleaseLease(order);
   return order;
 }
 
@@ -455,7 +494,7 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
     order.updated_at = clock_();
     orders_.Save(order, settings_.lease);
   }
-  orders_.ReleaseLease(order.id);  // Save takes the lease; a refunded order has no saga to drive
+  orders_.ReleaseLease(order);  // Save takes the lease; a refunded order has no saga to drive
   return order;
 }
 

@@ -70,7 +70,7 @@ TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
   EXPECT_EQ(order.tracking_number, "PL123456789012");
   EXPECT_EQ(order.card_last4, "4242");
   for (const char* step : {kStepLoadCart, kStepPrice, kStepQuote, kStepReserve, kStepAuthorize, kStepShipment,
-                           kStepConfirm}) {
+                           kStepCommitStock, kStepConfirm}) {
     ASSERT_NE(order.Step(step), nullptr) << step;
     EXPECT_EQ(order.Step(step)->state, StepState::kSucceeded) << step;
   }
@@ -150,6 +150,101 @@ TEST_F(CheckoutTest, ProcessorOutageFailsTheOrderAndReleasesTheStock) {
   Order order = checkout_.PlaceOrder(Command());
   EXPECT_EQ(order.failure, Failure::kDependencyUnavailable);
   EXPECT_EQ(order.status, OrderStatus::kFailed);
+}
+
+// A deadline is "maybe", not "no": the authorization may still complete after checkout gave up.
+// Checkout says so, voids nothing it does not know of, and announces the failure: payments voids
+// any authorization of a failed order and refuses one that arrives after (payments' tests).
+TEST_F(CheckoutTest, AnAuthorizationThatTimesOutIsUnknownAndTheFailureIsAnnouncedForPaymentsToVoid) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(Unavailable("payments is unavailable (Deadline Exceeded)")));
+  EXPECT_CALL(payments_, Void(_, _)).Times(0);
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kDependencyUnavailable);
+  EXPECT_EQ(order.failure_reason.find("nothing was charged"), std::string::npos)
+      << "a timed-out authorization may have gone through: " << order.failure_reason;
+  EXPECT_NE(order.Step(kStepAuthorize)->detail.find("outcome unknown"), std::string::npos);
+  EXPECT_EQ(orders_.published.back(), (std::pair<std::string, OrderEvent>{order.id, OrderEvent::kFailed}));
+}
+
+// The hold becomes a sale before the order is confirmed, so a hold that ran out first fails the
+// order (payment voided, shipment cancelled) instead of confirming it on stock sold to others.
+TEST_F(CheckoutTest, TheStockIsCommittedBeforeTheOrderIsConfirmed) {
+  EXPECT_CALL(inventory_, Commit("res-1")).WillOnce(Invoke([&](const std::string&) {
+    EXPECT_EQ(SavedState(kStepCommitStock), StepState::kPending);
+    EXPECT_EQ(SavedState(kStepShipment), StepState::kSucceeded);
+    EXPECT_EQ(orders_.orders.begin()->second.status, OrderStatus::kPaymentAuthorized) << "not confirmed yet";
+  }));
+  EXPECT_EQ(checkout_.PlaceOrder(Command()).status, OrderStatus::kConfirmed);
+}
+
+TEST_F(CheckoutTest, AHoldThatRanOutBeforeTheCommitFailsTheOrderAndUndoesEverything) {
+  EXPECT_CALL(inventory_, Commit("res-1"))
+      .WillOnce(Throw(FailedPrecondition("reservation res-1 was released when its hold expired")));
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", _));
+  EXPECT_CALL(payments_, Void("checkout:00000000-0000-4000-8000-000000000001:void", "pay-1"));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kOutOfStock);
+  EXPECT_EQ(order.Step(kStepCommitStock)->state, StepState::kFailed);
+  EXPECT_EQ(order.Step(kStepConfirm), nullptr);
+  for (const auto& [id, event] : orders_.published) EXPECT_NE(event, OrderEvent::kConfirmed);
+}
+
+TEST_F(CheckoutTest, ACommitWhoseOutcomeIsUnknownIsAskedAgainByRecovery) {
+  EXPECT_CALL(inventory_, Commit("res-1"))
+      .WillOnce(Throw(Unavailable("inventory is unavailable (Deadline Exceeded)")))
+      .WillOnce(Return());
+  EXPECT_CALL(payments_, Void(_, _)).Times(0);
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kPaymentAuthorized) << "maybe committed: neither confirmed nor failed";
+  EXPECT_TRUE(orders_.leased[order.id]) << "left leased until it runs out";
+  orders_.leased[order.id] = false;
+  EXPECT_CALL(shipping_, CreateShipment(_)).Times(0);  // done already
+  EXPECT_TRUE(checkout_.RecoverOne());
+  EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kConfirmed);
+}
+
+// A runner that stalls past its lease (a long GC pause, a frozen process) must not write after
+// recovery took the order over: here recovery fails the order while the first runner is inside
+// Authorize; the first runner's authorization then comes back and its save is fenced off.
+TEST_F(CheckoutTest, ARunnerThatLostItsLeaseCannotConfirmAnOrderRecoveryFailed) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Invoke([&](auto&, const Order& order, auto&) {
+    orders_.leased[order.id] = false;  // the stalled runner's lease ran out
+    EXPECT_CALL(payments_, FindAuthorized(order.id)).WillOnce(Return(std::nullopt));
+    EXPECT_TRUE(checkout_.RecoverOne());
+    EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kFailed);
+    return PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"};
+  }));
+  EXPECT_CALL(shipping_, CreateShipment(_)).Times(0);
+  EXPECT_CALL(inventory_, Commit(_)).Times(0);
+  checkout_.PlaceOrder(Command());
+  const Order& stored = orders_.orders.begin()->second;
+  EXPECT_EQ(stored.status, OrderStatus::kFailed);
+  EXPECT_EQ(stored.failure, Failure::kInterrupted);
+  for (const auto& [id, event] : orders_.published) EXPECT_NE(event, OrderEvent::kConfirmed);
+}
+
+TEST_F(CheckoutTest, AReservationReleasedBeforeARetryFailsTheOrderWithoutCharging) {
+  EXPECT_CALL(inventory_, Reserve(_, _, _))
+      .WillOnce(Throw(FailedPrecondition("reservation r was released when its hold expired")));
+  EXPECT_CALL(payments_, Authorize(_, _, _)).Times(0);
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kOutOfStock);
+}
+
+// A refusal no retry changes (here a contract broken by a dependency) fails the order at once:
+// before, it escaped the saga and left the order leased for recovery to hit the same error.
+TEST_F(CheckoutTest, ARefusalNoRetryChangesFailsTheOrderInsteadOfLeavingItLeased) {
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(InvalidArgument("amount", "must be positive")));
+  EXPECT_CALL(inventory_, Release("res-1", false));
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_EQ(order.status, OrderStatus::kFailed);
+  EXPECT_EQ(order.failure, Failure::kInterrupted);
+  EXPECT_FALSE(orders_.leased[order.id]);
 }
 
 TEST_F(CheckoutTest, SameKeyReplaysAndADifferentRequestIsRefused) {

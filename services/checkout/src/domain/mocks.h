@@ -31,6 +31,7 @@ class MockInventory : public InventoryPort {
  public:
   MOCK_METHOD(ReserveResult, Reserve, (const std::string&, const std::vector<CartLine>&, int), (override));
   MOCK_METHOD(void, Release, (const std::string&, bool), (override));
+  MOCK_METHOD(void, Commit, (const std::string&), (override));
 };
 
 class MockPayments : public PaymentsPort {
@@ -65,6 +66,7 @@ class InMemoryOrders : public OrderRepository {
     ++next;
     Order saved = order;
     saved.id = id;
+    saved.lease_token = kFirstLeaseToken;
     for (auto event : order.pending_events) published.emplace_back(id, event);
     saved.pending_events.clear();
     orders[id] = saved;
@@ -73,13 +75,18 @@ class InMemoryOrders : public OrderRepository {
     return id;
   }
   void Save(const Order& order, std::chrono::milliseconds) override {
+    if (auto it = orders.find(order.id); it != orders.end() && it->second.lease_token != order.lease_token) {
+      throw LeaseLost("stale lease token");
+    }
     for (auto event : order.pending_events) published.emplace_back(order.id, event);
     orders[order.id] = order;
     orders[order.id].pending_events.clear();
     leased[order.id] = true;
     history.push_back(order);
   }
-  void ReleaseLease(const std::string& id) override { leased[id] = false; }
+  void ReleaseLease(const Order& order) override {
+    if (orders[order.id].lease_token == order.lease_token) leased[order.id] = false;
+  }
   std::optional<Order> Get(const std::string& id) override {
     auto it = orders.find(id);
     if (it == orders.end()) return std::nullopt;
@@ -96,6 +103,7 @@ class InMemoryOrders : public OrderRepository {
     for (auto& [id, o] : orders) {
       if (!IsTerminal(o.status) && !leased[id]) {
         leased[id] = true;
+        ++o.lease_token;
         return o;
       }
     }

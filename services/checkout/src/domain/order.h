@@ -2,6 +2,7 @@
 // the statuses of the payment and shipment an order shows. Plain C++: no gRPC, libpqxx or Kafka.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,7 @@ inline constexpr const char* kStepQuote = "quote_shipping";
 inline constexpr const char* kStepReserve = "reserve_inventory";
 inline constexpr const char* kStepAuthorize = "authorize_payment";
 inline constexpr const char* kStepShipment = "create_shipment";
+inline constexpr const char* kStepCommitStock = "commit_stock";
 inline constexpr const char* kStepConfirm = "confirm";
 
 struct OrderItem {
@@ -82,6 +84,9 @@ struct TimelineEntry {
 // What an order announces to the other services (published through the outbox, in the same
 // transaction that records the change).
 enum class OrderEvent { kPlaced, kConfirmed, kFailed, kCancelled };
+
+// The fencing token of the lease a new order is created with; each later claim takes the next.
+inline constexpr std::int64_t kFirstLeaseToken = 1;
 
 struct Order {
   std::string id;
@@ -111,6 +116,10 @@ struct Order {
   std::vector<TimelineEntry> timeline;
   // Events to publish with the next save; the repository writes them and the domain clears them.
   std::vector<OrderEvent> pending_events;
+  // The fencing token of the saga lease this copy was loaded or claimed with: every claim
+  // (creation, recovery) takes a new one, and a save with an older one is refused (LeaseLost),
+  // so a runner that stalled past its lease cannot write over the runner that took it over.
+  std::int64_t lease_token = kFirstLeaseToken;
   Timestamp created_at;
   Timestamp updated_at;
 

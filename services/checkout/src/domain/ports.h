@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -88,8 +89,12 @@ class ShippingPort {
 class InventoryPort {
  public:
   virtual ~InventoryPort() = default;
-  // Idempotent on the order id.
+  // Idempotent on the order id. An order whose reservation was released (it expired, or the order
+  // failed meanwhile) cannot hold stock again: FailedPrecondition.
   virtual ReserveResult Reserve(const std::string& order_id, const std::vector<CartLine>& lines, int ttl_seconds) = 0;
+  // Turns the hold into a sale; idempotent. FailedPrecondition when the reservation was released
+  // first (its hold expired): the units may be sold to someone else.
+  virtual void Commit(const std::string& reservation_id) = 0;
   // cancelled: the order was cancelled (vs. the checkout failed).
   virtual void Release(const std::string& reservation_id, bool cancelled) = 0;
 };
@@ -140,22 +145,32 @@ struct SalesBucket {
   bool operator==(const SalesBucket&) const = default;
 };
 
+// Thrown by OrderRepository::Save when the order's lease was taken over (its fencing token moved
+// on): the caller is a runner that stalled past its lease, and must stop driving the order.
+class LeaseLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class OrderRepository {
  public:
   virtual ~OrderRepository() = default;
-  // Inserts a new order, holding the saga lease. Throws AlreadyExists when the customer already
-  // used the idempotency key (a concurrent duplicate).
+  // Inserts a new order, holding the saga lease with token kFirstLeaseToken. Throws
+  // AlreadyExists when the customer already used the idempotency key (a concurrent duplicate).
   virtual std::string Create(const Order& order, std::chrono::milliseconds lease) = 0;  // returns the new id
   // Writes the order's state, steps, timeline and pending events (to the outbox) in one
-  // transaction and renews the lease.
+  // transaction and renews the lease, if and only if `order.lease_token` is still the order's
+  // token; otherwise writes nothing and throws LeaseLost.
   virtual void Save(const Order& order, std::chrono::milliseconds lease) = 0;
-  // Gives the lease back (the saga reached a state nobody needs to drive).
-  virtual void ReleaseLease(const std::string& order_id) = 0;
+  // Gives the lease back (the saga reached a state nobody needs to drive), unless it was taken
+  // over meanwhile.
+  virtual void ReleaseLease(const Order& order) = 0;
   virtual std::optional<Order> Get(const std::string& order_id) = 0;
   virtual std::optional<Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) = 0;
   // True when some runner holds the order's lease now.
   virtual bool IsLeased(const std::string& order_id) = 0;
-  // Takes the lease of one unfinished order whose lease ran out, if any: recovery's next job.
+  // Takes the lease of one unfinished order whose lease ran out, if any: recovery's next job. The
+  // order comes back with a new fencing token, which fences off the runner that held it before.
   virtual std::optional<Order> ClaimStale(std::chrono::milliseconds lease) = 0;
   virtual OrderPage List(const OrderFilter& filter) = 0;
   // One bucket per hour or day from the one holding query.from up to query.to, oldest first,

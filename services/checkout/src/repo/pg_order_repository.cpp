@@ -20,7 +20,7 @@ constexpr const char* kOrderColumns =
     "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
     "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
     "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
-    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at");
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token";
 
 Order ReadOrder(const pqxx::row& r) {
   Order o;
@@ -57,6 +57,7 @@ Order ReadOrder(const pqxx::row& r) {
   o.shipment_status = domain::ShipmentStatusFromString(text()).value_or(domain::ShipmentStatus::kNone);
   o.created_at = db::TimeField(r[i++]);
   o.updated_at = db::TimeField(r[i++]);
+  o.lease_token = r[i++].as<std::int64_t>();
   return o;
 }
 
@@ -173,24 +174,29 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
 
 void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease) {
   db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    txn.exec_params(
+    const auto updated = txn.exec_params(
         "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6,"
         " payment_status = $7, card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11,"
         " tracking_number = $12, shipment_status = $13, updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ","
-        " lease_until = now() + make_interval(secs => $15) WHERE id = $1::uuid",
+        " lease_until = now() + make_interval(secs => $15) WHERE id = $1::uuid AND lease_token = $16",
         order.id, domain::ToString(order.status), domain::ToString(order.failure), order.failure_reason,
         order.reservation_id, order.payment_id, domain::ToString(order.payment_status), order.card_brand,
         order.card_last4, order.shipment_id, order.carrier, order.tracking_number,
         domain::ToString(order.shipment_status), ToMicros(order.updated_at),
-        Seconds(lease));
+        Seconds(lease), order.lease_token);
+    if (updated.affected_rows() == 0) {
+      throw domain::LeaseLost("order " + order.id + " was taken over by another runner (lease token " +
+                              std::to_string(order.lease_token) + " is stale)");
+    }
     WriteSteps(txn, order);
     AppendOrderEvents(txn, order);
   });
 }
 
-void PgOrderRepository::ReleaseLease(const std::string& order_id) {
+void PgOrderRepository::ReleaseLease(const Order& order) {
   db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    txn.exec_params("UPDATE orders SET lease_until = NULL WHERE id = $1::uuid", order_id);
+    txn.exec_params("UPDATE orders SET lease_until = NULL WHERE id = $1::uuid AND lease_token = $2", order.id,
+                    order.lease_token);
   });
 }
 
@@ -221,7 +227,8 @@ std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lea
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
     // SKIP LOCKED: replicas recovering at the same time take different orders.
     return LoadOne(txn, txn.exec_params(
-                            std::string("UPDATE orders SET lease_until = now() + make_interval(secs => $1)"
+                            std::string("UPDATE orders SET lease_until = now() + make_interval(secs => $1),"
+                                        " lease_token = lease_token + 1"
                                         " WHERE id = (SELECT id FROM orders"
                                         "   WHERE status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED')"
                                         "     AND (lease_until IS NULL OR lease_until < now())"

@@ -12,7 +12,7 @@ class PgOrderRepository final : public domain::OrderRepository {
 
   std::string Create(const domain::Order& order, std::chrono::milliseconds lease) override;
   void Save(const domain::Order& order, std::chrono::milliseconds lease) override;
-  void ReleaseLease(const std::string& order_id) override;
+  void ReleaseLease(const domain::Order& order) override;
   std::optional<domain::Order> Get(const std::string& order_id) override;
   std::optional<domain::Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) override;
   bool IsLeased(const std::string& order_id) override;

@@ -81,13 +81,41 @@ TEST_F(PgOrderRepositoryTest, OnlyUnfinishedOrdersWithAnExpiredLeaseAreClaimed) 
   done.id = orders_.Create(done, 1ms);
   done.status = OrderStatus::kConfirmed;
   orders_.Save(done, 1ms);
-  orders_.ReleaseLease(done.id);
+  orders_.ReleaseLease(done);
 
   auto claimed = orders_.ClaimStale(60s);
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, abandoned.id);
   EXPECT_TRUE(orders_.IsLeased(abandoned.id)) << "claiming takes the lease";
   EXPECT_FALSE(orders_.ClaimStale(60s)) << "running and finished orders are not recovered";
+}
+
+// Fencing: each claim takes a new lease token, and a save with an older one writes nothing.
+TEST_F(PgOrderRepositoryTest, ARunnerWhoseLeaseWasTakenOverCannotSaveOrReleaseIt) {
+  while (orders_.ClaimStale(60s)) {
+  }
+  Order stalled = testing::SampleOrder("lease-fenced");
+  stalled.id = orders_.Create(stalled, 1ms);
+  EXPECT_EQ(stalled.lease_token, domain::kFirstLeaseToken);
+  std::this_thread::sleep_for(20ms);  // the 1 ms lease lapses (no timing is asserted)
+
+  auto recovery = orders_.ClaimStale(60s);
+  ASSERT_TRUE(recovery);
+  ASSERT_EQ(recovery->id, stalled.id);
+  EXPECT_EQ(recovery->lease_token, domain::kFirstLeaseToken + 1);
+  recovery->status = OrderStatus::kFailed;
+  recovery->failure_reason = "recovered";
+  orders_.Save(*recovery, 60s);
+
+  stalled.status = OrderStatus::kConfirmed;
+  stalled.pending_events.push_back(domain::OrderEvent::kConfirmed);
+  EXPECT_THROW(orders_.Save(stalled, 60s), domain::LeaseLost);
+  orders_.ReleaseLease(stalled);
+  const auto stored = orders_.Get(stalled.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, OrderStatus::kFailed) << "the stale runner's save wrote nothing";
+  EXPECT_EQ(stored->failure_reason, "recovered");
+  EXPECT_TRUE(orders_.IsLeased(stalled.id)) << "nor did its release end recovery's lease";
 }
 
 TEST_F(PgOrderRepositoryTest, ListsNewestFirstWithKeysetPagingAndFilters) {

@@ -148,6 +148,10 @@ class FakeInventory final : public inventorypb::InventoryService::Service, publi
     std::lock_guard lock(mutex_);
     return released_;
   }
+  std::vector<inventorypb::CommitReservationRequest> committed() const {
+    std::lock_guard lock(mutex_);
+    return committed_;
+  }
   // The id of the reservation ReserveStock made for `order_id`; empty if it made none.
   std::string reservation_of(const std::string& order_id) const {
     std::lock_guard lock(mutex_);
@@ -188,10 +192,21 @@ class FakeInventory final : public inventorypb::InventoryService::Service, publi
     return grpc::Status::OK;
   }
 
+  grpc::Status CommitReservation(grpc::ServerContext* context, const inventorypb::CommitReservationRequest* request,
+                                 inventorypb::Reservation* response) override {
+    std::unique_lock lock(mutex_);
+    if (auto status = Enter(context, lock); !status.ok()) return status;
+    committed_.push_back(*request);
+    response->set_id(request->reservation_id());
+    response->set_state(inventorypb::RESERVATION_STATE_COMMITTED);
+    return grpc::Status::OK;
+  }
+
  private:
   std::map<std::string, int> short_;
   std::vector<inventorypb::ReserveStockRequest> reserved_;
   std::vector<inventorypb::ReleaseReservationRequest> released_;
+  std::vector<inventorypb::CommitReservationRequest> committed_;
   std::map<std::string, std::string> reservations_;  // order id -> reservation id
 };
 

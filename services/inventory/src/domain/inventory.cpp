@@ -183,20 +183,29 @@ ReserveResult Inventory::ReserveStock(const ReserveRequest& request) {
       break;
   }
   // A retry: the order is the idempotency key. The same lines (in any order) get the
-  // reservation back as it is now; other lines are a different request reusing the key.
+  // reservation back while it holds or has sold the units; other lines are a different request
+  // reusing the key.
   if (outcome.reservation.lines != lines) {
     throw AlreadyExists("order " + reservation.order_id + " already has reservation " + outcome.reservation.id +
                         " with other lines");
   }
-  if (!IsOverdue(outcome.reservation, now)) return {std::move(outcome.reservation), {}};
-  // Overdue but not swept yet: "as it is now" is expired, so make it so before answering.
-  auto expired = repository_.ChangeReservation(
-      outcome.reservation.id, now, [now](const Reservation& current) -> std::optional<ReservationChange> {
-        if (!IsOverdue(current, now)) return std::nullopt;  // a concurrent call got there first
-        return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
-      });
-  if (!expired) throw NotFound("no reservation with id " + outcome.reservation.id);
-  return {std::move(*expired), {}};
+  Reservation existing = std::move(outcome.reservation);
+  if (IsOverdue(existing, now)) {
+    // Overdue but not swept yet: it is expired now, so make it so before answering.
+    auto expired = repository_.ChangeReservation(
+        existing.id, now, [now](const Reservation& current) -> std::optional<ReservationChange> {
+          if (!IsOverdue(current, now)) return std::nullopt;  // a concurrent call got there first
+          return ReservationChange{ReservationState::kReleased, ReleaseReason::kExpired};
+        });
+    if (!expired) throw NotFound("no reservation with id " + existing.id);
+    existing = std::move(*expired);
+  }
+  if (existing.state == ReservationState::kReleased) {
+    // Not a success: the units are back on the shelf and may be sold to someone else. An order's
+    // one reservation cannot be taken again, so checkout fails the order.
+    throw FailedPrecondition(Describe(existing) + "; order " + reservation.order_id + " cannot hold stock again");
+  }
+  return {std::move(existing), {}};
 }
 
 Reservation Inventory::CommitReservation(const std::string& reservation_id) {

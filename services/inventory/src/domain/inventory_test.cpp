@@ -152,16 +152,30 @@ TEST_F(InventoryTest, TheSameOrderWithOtherLinesIsAlreadyExists) {
   EXPECT_THROW(inventory_.ReserveStock({kOrder, {{kA, 2}, {kB, 1}}, 0}), AlreadyExists);
 }
 
-TEST_F(InventoryTest, ARetryOfAnOverdueReservationSeesItExpired) {
+TEST_F(InventoryTest, ARetryOfAnOverdueReservationExpiresItAndIsFailedPrecondition) {
   auto existing = Active();
   EXPECT_CALL(repo_, Reserve(_)).WillOnce(Return(ReserveOutcome{ReserveOutcome::Kind::kExisting, existing, {}}));
   clock_.Advance(std::chrono::seconds(900));
   std::optional<ReservationChange> decided;
   ExpectChange(existing, &decided);
-  auto result = inventory_.ReserveStock({kOrder, {{kA, 2}}, 0});
+  EXPECT_THROW(inventory_.ReserveStock({kOrder, {{kA, 2}}, 0}), FailedPrecondition)
+      << "a released hold is not a reservation the order can go on with";
   ASSERT_TRUE(decided);
   EXPECT_EQ(decided->reason, ReleaseReason::kExpired);
-  EXPECT_EQ(result.reservation->state, ReservationState::kReleased);
+}
+
+TEST_F(InventoryTest, ARetryOfAReleasedReservationIsFailedPreconditionNotSuccess) {
+  auto existing = Active();
+  existing.state = ReservationState::kReleased;
+  existing.release_reason = ReleaseReason::kCheckoutFailed;
+  EXPECT_CALL(repo_, Reserve(_)).WillOnce(Return(ReserveOutcome{ReserveOutcome::Kind::kExisting, existing, {}}));
+  EXPECT_CALL(repo_, ChangeReservation(_, _, _)).Times(0);
+  try {
+    inventory_.ReserveStock({kOrder, {{kA, 2}}, 0});
+    FAIL() << "a released reservation was returned as a success";
+  } catch (const FailedPrecondition& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot hold stock again"), std::string::npos) << e.what();
+  }
 }
 
 // --- CommitReservation ----------------------------------------------------------------------

@@ -376,20 +376,21 @@ TEST_F(PgInventoryRepositoryTest, ACommitAfterTheDeadlineFailsEvenBeforeTheSweep
   auto level = Level(product);
   EXPECT_EQ(level.on_hand, 10);
   EXPECT_EQ(level.reserved, 0);
-  // A release afterwards is a no-op that reports the first reason; a retry of the reserve sees it.
+  // A release afterwards is a no-op that reports the first reason; a retry of the reserve is
+  // refused rather than answered with the released hold.
   EXPECT_EQ(inventory_.ReleaseReservation(reservation.id, ReleaseReason::kCheckoutFailed).release_reason,
             ReleaseReason::kExpired);
-  EXPECT_EQ(Reserve(order, {{product, 4}}).state, ReservationState::kReleased);
+  EXPECT_THROW(Reserve(order, {{product, 4}}), FailedPrecondition);
+  EXPECT_EQ(Level(product).reserved, 0);
 }
 
-TEST_F(PgInventoryRepositoryTest, ARetriedReserveOfAnOverdueHoldSeesItExpired) {
+TEST_F(PgInventoryRepositoryTest, ARetriedReserveOfAnOverdueHoldExpiresItAndIsRefused) {
   const auto product = Stocked(10);
   const auto order = NewUuid();
-  Reserve(order, {{product, 4}}, 30);
+  auto first = Reserve(order, {{product, 4}}, 30);
   clock_.Advance(std::chrono::seconds(30));
-  auto again = Reserve(order, {{product, 4}});
-  EXPECT_EQ(again.state, ReservationState::kReleased);
-  EXPECT_EQ(again.release_reason, ReleaseReason::kExpired);
+  EXPECT_THROW(Reserve(order, {{product, 4}}), FailedPrecondition);
+  EXPECT_EQ(StateOf(first.id), "released/expired");
   EXPECT_EQ(Level(product).reserved, 0);
 }
 
