@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <stdexcept>
 
@@ -14,18 +15,53 @@
 namespace storefront::events {
 namespace {
 
-// Failures that say nothing about the event: the database or a dependency is away, or the
-// transaction lost a race. Retried without counting towards max_attempts.
+}  // namespace
+
 bool IsTransient(const std::exception& e) {
-  return dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-         dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr ||
-         dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr ||
-         dynamic_cast<const db::PoolExhausted*>(&e) != nullptr || dynamic_cast<const Unavailable*>(&e) != nullptr;
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr ||
+      dynamic_cast<const db::PoolExhausted*>(&e) != nullptr || dynamic_cast<const Unavailable*>(&e) != nullptr) {
+    return true;
+  }
+  // Waits that ran out and a server going away, by SQLSTATE: lock_not_available (a lock_timeout
+  // or NOWAIT), query_canceled (a statement_timeout), admin_shutdown and the like, and
+  // too_many_connections. None of them says anything about the event.
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string& state = sql->sqlstate();
+    return state == "55P03" || state == "57014" || state == "57P01" || state == "57P02" || state == "57P03" ||
+           state == "53300" || state == "40001" || state == "40P01";
+  }
+  return false;
 }
+
+namespace {
 
 std::string Bytes(const void* data, std::size_t size) {
   return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), size);
 }
+
+// A header of the message, or "" when it has none by that name.
+std::string Header(const rd_kafka_message_t& message, std::string_view name) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, std::string(name).c_str(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "";
+  }
+  return Bytes(value, size);
+}
+
+// Thrown inside Apply: an earlier event of the same key is parked, so this one may not overtake it.
+class HeldBehind : public std::runtime_error {
+ public:
+  HeldBehind(std::string parked_event_id, const std::string& key)
+      : std::runtime_error("held behind the parked event " + parked_event_id + " of the same key \"" +
+                           key.substr(0, 100) + "\"; replay that one first"),
+        event_id(std::move(parked_event_id)) {}
+  std::string event_id;
+};
 
 // Decodes a message into an envelope we can record: it must parse and carry an event id and type.
 bool Decode(const rd_kafka_message_t& message, Envelope* envelope, std::string* error) {
@@ -62,12 +98,32 @@ class Consumer::Impl {
   }
 
  private:
-  enum class Outcome { kApplied, kDuplicate };
+  enum class Outcome { kApplied, kDuplicate, kSkipped };
+
+  // An event that failed and waits for its next try: its partition is paused and rewound to it,
+  // and resumes at `resume_at` while every other partition flows on.
+  struct Retry {
+    std::int64_t offset = 0;
+    int failures = 0;  // the handler's failures (not the transient ones): dead-lettered at max_attempts
+    int waits = 0;     // backoffs so far, failures and transient ones: the next one is twice as long
+    std::chrono::steady_clock::time_point resume_at;
+    bool resumed = false;
+  };
+  using Partition = std::pair<std::string, std::int32_t>;
 
   void Handle(const rd_kafka_message_t& message);
   Outcome Apply(const rd_kafka_message_t& message, const Envelope& envelope);
-  void DeadLetter(const rd_kafka_message_t& message, const std::string& error, const std::string& event_type);
+  // Pauses the message's partition and rewinds it to the message, to be tried again later.
+  void RetryLater(const rd_kafka_message_t& message, Retry retry);
+  void ResumeDuePartitions();
+  // Records the event as parked for its key (so later events of the key wait behind it), then
+  // dead-letters it.
+  void Park(const rd_kafka_message_t& message, const Envelope& envelope, const std::string& error,
+            const std::string& held_behind);
+  void DeadLetter(const rd_kafka_message_t& message, const std::string& error, const std::string& event_type,
+                  const std::string& held_behind = "");
   void CommitOffset(const rd_kafka_message_t& message);
+  void PruneInbox();
   // Sleeps up to `duration`; false when Stop was asked for meanwhile.
   bool Sleep(std::chrono::milliseconds duration);
   bool Stopping() const {
@@ -87,6 +143,9 @@ class Consumer::Impl {
   bool closed_ = false;
   std::thread thread_;
 
+  std::map<Partition, Retry> retries_;  // the loop's thread only
+  std::chrono::steady_clock::time_point next_prune_;
+
   mutable std::mutex mutex_;
   std::condition_variable stop_requested_;
   bool stopping_ = false;
@@ -99,6 +158,9 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   if (options_.topics.empty()) throw std::invalid_argument("consumer: topics are required");
   if (options_.schema.empty()) throw std::invalid_argument("consumer: schema is required");
   if (options_.max_attempts < 1) throw std::invalid_argument("consumer: max_attempts must be at least 1");
+  if (options_.retry_backoff.count() < 1 || options_.max_retry_backoff < options_.retry_backoff) {
+    throw std::invalid_argument("consumer: retry_backoff must be positive and at most max_retry_backoff");
+  }
 
   internal::KafkaConfig config = {
       {"bootstrap.servers", options_.bootstrap_servers},
@@ -187,6 +249,8 @@ bool Consumer::Impl::Sleep(std::chrono::milliseconds duration) {
 
 bool Consumer::Impl::PollOnce(std::chrono::milliseconds timeout) {
   if (closed_) return false;
+  ResumeDuePartitions();
+  if (std::chrono::steady_clock::now() >= next_prune_) PruneInbox();
   rd_kafka_message_t* raw = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
   if (raw == nullptr) return false;
   std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> message(raw, rd_kafka_message_destroy);
@@ -204,76 +268,169 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   Envelope envelope;
   std::string decode_error;
   if (!Decode(message, &envelope, &decode_error)) {
-    DeadLetter(message, decode_error, "");
+    DeadLetter(message, decode_error, "");  // never applicable, so it holds no key back
     return;
   }
 
+  const Partition partition{rd_kafka_topic_name(message.rkt), message.partition};
+  Retry retry;
+  if (auto it = retries_.find(partition); it != retries_.end()) {
+    if (it->second.offset == message.offset) retry = it->second;  // this event's next try
+    retries_.erase(it);
+  }
   Outcome outcome = Outcome::kApplied;
-  for (int attempt = 1;; ) {
-    if (Stopping()) return;  // offset not committed: the group hands the event out again
-    try {
-      outcome = Apply(message, envelope);
-      break;
-    } catch (const std::exception& e) {
-      if (IsTransient(e)) {
-        log::Warn("consumer: cannot apply event now; waiting", {{"group", options_.group_id},
-                                                                {"event_id", envelope.event_id()},
-                                                                {"error", e.what()}});
-        Sleep(options_.retry_backoff);
-        continue;
-      }
-      log::Warn("consumer: handler failed", {{"group", options_.group_id},
-                                             {"event_id", envelope.event_id()},
-                                             {"event_type", envelope.event_type()},
-                                             {"attempt", attempt},
-                                             {"error", e.what()}});
-      if (attempt >= options_.max_attempts) {
-        DeadLetter(message, e.what(), envelope.event_type());
-        return;
-      }
-    } catch (...) {
-      log::Warn("consumer: handler failed with a non-standard exception",
-                {{"group", options_.group_id}, {"event_id", envelope.event_id()}, {"attempt", attempt}});
-      if (attempt >= options_.max_attempts) {
-        DeadLetter(message, "handler threw a non-standard exception", envelope.event_type());
-        return;
-      }
+  try {
+    outcome = Apply(message, envelope);
+  } catch (const HeldBehind& held) {
+    Park(message, envelope, held.what(), held.event_id);
+    return;
+  } catch (const std::exception& e) {
+    const bool transient = IsTransient(e);
+    if (!transient) ++retry.failures;
+    log::Warn(transient ? "consumer: cannot apply event now; trying again later" : "consumer: handler failed",
+              {{"group", options_.group_id},
+               {"event_id", envelope.event_id()},
+               {"event_type", envelope.event_type()},
+               {"failures", retry.failures},
+               {"error", e.what()}});
+    if (retry.failures >= options_.max_attempts) {
+      Park(message, envelope, e.what(), "");
+      return;
     }
-    ++attempt;
-    Sleep(options_.retry_backoff);
+    RetryLater(message, retry);
+    return;
+  } catch (...) {
+    ++retry.failures;
+    log::Warn("consumer: handler failed with a non-standard exception",
+              {{"group", options_.group_id}, {"event_id", envelope.event_id()}, {"failures", retry.failures}});
+    if (retry.failures >= options_.max_attempts) {
+      Park(message, envelope, "handler threw a non-standard exception", "");
+      return;
+    }
+    RetryLater(message, retry);
+    return;
   }
 
   // The hook may throw to simulate a crash: then the offset below is never committed.
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
   CommitOffset(message);
-  Count(outcome == Outcome::kApplied ? &Stats::applied : &Stats::duplicates);
+  switch (outcome) {
+    case Outcome::kApplied: Count(&Stats::applied); break;
+    case Outcome::kDuplicate: Count(&Stats::duplicates); break;
+    case Outcome::kSkipped: Count(&Stats::skipped); break;
+  }
 }
 
 Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message, const Envelope& envelope) {
+  // A dead letter replayed for another group: that group's business (ours applied it, or never
+  // had to); nothing to record.
+  const std::string replay_for = Header(message, kReplayForGroupHeader);
+  if (!replay_for.empty() && replay_for != options_.group_id) return Outcome::kSkipped;
+  // A type this release has no handler for is not recorded: a later release that handles it can
+  // re-read the topic (reset the group's offsets) and apply it then.
+  const auto handler = handlers_.find(envelope.event_type());
+  if (handler == handlers_.end()) return Outcome::kSkipped;
+
   auto lease = pool_.Acquire();
   pqxx::work txn(*lease);
   const std::string schema = txn.quote_name(options_.schema);
   txn.exec("SET LOCAL search_path TO " + schema);
+  const std::string topic = rd_kafka_topic_name(message.rkt);
   const auto recorded = txn.exec_params(
       "INSERT INTO " + schema +
           ".inbox (event_id, event_type, topic, \"partition\", \"offset\")"
           " VALUES ($1::uuid, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
-      envelope.event_id(), envelope.event_type(), std::string(rd_kafka_topic_name(message.rkt)),
-      static_cast<int>(message.partition), static_cast<long long>(message.offset));
+      envelope.event_id(), envelope.event_type(), topic, static_cast<int>(message.partition),
+      static_cast<long long>(message.offset));
   if (recorded.affected_rows() == 0) {
     txn.commit();
     return Outcome::kDuplicate;  // applied before: this is a redelivery
   }
-  // Types nobody handles are recorded too, so a redelivery of them is as cheap as one of ours.
-  if (auto handler = handlers_.find(envelope.event_type()); handler != handlers_.end()) {
-    handler->second(txn, envelope);
+  // Per-key order: while an earlier event of this key is parked, this one waits behind it; the
+  // parked event itself (replayed, or read again) is the one that may go.
+  const std::string key = Bytes(message.key, message.key_len);
+  if (!key.empty()) {
+    const auto oldest = txn.exec_params(
+        "SELECT event_id::text FROM " + schema + ".parked_events WHERE topic = $1 AND key = $2 ORDER BY id LIMIT 1",
+        topic, key);
+    if (!oldest.empty() && oldest[0][0].as<std::string>() != envelope.event_id()) {
+      throw HeldBehind(oldest[0][0].as<std::string>(), key);
+    }
   }
+  handler->second(txn, envelope);
+  txn.exec_params("DELETE FROM " + schema + ".parked_events WHERE event_id = $1::uuid", envelope.event_id());
   txn.commit();
   return Outcome::kApplied;
 }
 
+void Consumer::Impl::RetryLater(const rd_kafka_message_t& message, Retry retry) {
+  auto delay = options_.retry_backoff;
+  for (int i = 0; i < retry.waits && delay < options_.max_retry_backoff; ++i) delay *= 2;
+  delay = std::min(delay, options_.max_retry_backoff);
+  ++retry.waits;
+  retry.offset = message.offset;
+  retry.resume_at = std::chrono::steady_clock::now() + delay;
+  retry.resumed = false;
+
+  const std::string topic = rd_kafka_topic_name(message.rkt);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_t* partition = rd_kafka_topic_partition_list_add(list, topic.c_str(), message.partition);
+  // Pause first, then seek (librdkafka drops the partition's prefetched messages on pause and
+  // would resume after this message; a seek before the pause can be lost).
+  rd_kafka_pause_partitions(rk_, list);
+  partition->offset = message.offset;
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_, list, 10000)) {
+    log::Warn("consumer: cannot rewind the partition; the event comes again after a rebalance",
+              {{"group", options_.group_id}, {"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  retries_[{topic, message.partition}] = retry;
+  Count(&Stats::retries);
+}
+
+void Consumer::Impl::ResumeDuePartitions() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [partition, retry] : retries_) {
+    if (retry.resumed || retry.resume_at > now) continue;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, partition.first.c_str(), partition.second);
+    rd_kafka_resume_partitions(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    retry.resumed = true;  // kept until the event comes back, for its failure count
+  }
+}
+
+void Consumer::Impl::Park(const rd_kafka_message_t& message, const Envelope& envelope, const std::string& error,
+                          const std::string& held_behind) {
+  // Recorded before the dead letter goes out: from now on later events of the key wait. Should
+  // the process die before the offset commit, the event comes again, finds itself the oldest
+  // parked event of its key, and is simply tried again.
+  const std::string key = Bytes(message.key, message.key_len);
+  for (;;) {
+    try {
+      auto lease = pool_.Acquire();
+      pqxx::work txn(*lease);
+      txn.exec_params("INSERT INTO " + txn.quote_name(options_.schema) +
+                          ".parked_events (event_id, event_type, topic, key, \"partition\", \"offset\", error)"
+                          " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"
+                          " ON CONFLICT (event_id) DO UPDATE SET error = EXCLUDED.error, parked_at = now()",
+                      envelope.event_id(), envelope.event_type(), std::string(rd_kafka_topic_name(message.rkt)), key,
+                      static_cast<int>(message.partition), static_cast<long long>(message.offset),
+                      error.substr(0, 2000));
+      txn.commit();
+      break;
+    } catch (const std::exception& e) {
+      log::Warn("consumer: cannot park the event yet; retrying", {{"group", options_.group_id}, {"error", e.what()}});
+      if (!Sleep(options_.retry_backoff)) return;
+    }
+  }
+  if (!held_behind.empty()) Count(&Stats::held);
+  DeadLetter(message, error, envelope.event_type(), held_behind);
+}
+
 void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::string& error,
-                                const std::string& event_type) {
+                                const std::string& event_type, const std::string& held_behind) {
   const std::string topic = rd_kafka_topic_name(message.rkt);
   internal::OutgoingMessage copy{std::string(kDeadLetterTopic),
                                  Bytes(message.key, message.key_len),
@@ -284,6 +441,7 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
                                   {"original_offset", std::to_string(message.offset)},
                                   {"consumer_group", options_.group_id},
                                   {"event_type", event_type}}};
+  if (!held_behind.empty()) copy.headers.emplace_back("held_behind", held_behind);
   // Until the copy is safely in the dead-letter topic the original's offset stays put.
   for (;;) {
     try {
@@ -313,6 +471,30 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
   Count(&Stats::dead_lettered);
 }
 
+void Consumer::Impl::PruneInbox() {
+  next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
+  // Ids are kept well past the topics' retention, so no redelivery can outlive its inbox row;
+  // small batches keep each delete short.
+  try {
+    long deleted = 0;
+    for (int batch = 0; batch < 100; ++batch) {
+      auto lease = pool_.Acquire();
+      pqxx::work txn(*lease);
+      const std::string inbox = txn.quote_name(options_.schema) + ".inbox";
+      const auto result = txn.exec_params(
+          "DELETE FROM " + inbox + " WHERE event_id IN (SELECT event_id FROM " + inbox +
+              " WHERE processed_at < now() - make_interval(secs => $1) LIMIT 1000)",
+          static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(options_.inbox_retention).count()));
+      txn.commit();
+      deleted += result.affected_rows();
+      if (result.affected_rows() < 1000) break;
+    }
+    if (deleted > 0) log::Info("consumer: pruned the inbox", {{"group", options_.group_id}, {"deleted", deleted}});
+  } catch (const std::exception& e) {
+    log::Warn("consumer: cannot prune the inbox now", {{"group", options_.group_id}, {"error", e.what()}});
+  }
+}
+
 void Consumer::Impl::CommitOffset(const rd_kafka_message_t& message) {
   const rd_kafka_resp_err_t err = rd_kafka_commit_message(rk_, &message, 0 /* synchronous */);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -322,6 +504,27 @@ void Consumer::Impl::CommitOffset(const rd_kafka_message_t& message) {
                                                  {"offset", message.offset},
                                                  {"error", internal::ErrorText(err)}});
   }
+}
+
+db::Migration ParkedEventsMigration() {
+  return {910, "create_parked_events", R"sql(
+-- Events this service's consumer dead-lettered, and the later events of the same key that wait
+-- behind them: a key with a parked event applies nothing newer until that one is replayed.
+CREATE TABLE parked_events (
+    id          bigserial PRIMARY KEY,
+    event_id    uuid NOT NULL UNIQUE,
+    event_type  text NOT NULL,
+    topic       text NOT NULL,
+    key         text NOT NULL,
+    "partition" integer NOT NULL,
+    "offset"    bigint NOT NULL,
+    error       text NOT NULL,
+    parked_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX parked_events_key ON parked_events (topic, key, id);
+-- The inbox is pruned by age.
+CREATE INDEX inbox_processed_at ON inbox (processed_at);
+)sql"};
 }
 
 Consumer::Consumer(db::Pool& pool, ConsumerOptions options)

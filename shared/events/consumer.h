@@ -6,10 +6,23 @@
 //   nothing.
 // - Offsets are committed manually, only after the handler's transaction committed: a consumer
 //   killed in between re-reads the event and the inbox makes the second delivery a no-op.
-// - Poison: a message that cannot be decoded, or whose handler keeps failing (max_attempts), is
+// - Retries never stall the other partitions: an event whose handler failed is tried again after
+//   an exponential backoff (retry_backoff doubling up to max_retry_backoff); meanwhile only its
+//   partition is paused (and rewound to it), every other partition flows on, and the loop keeps
+//   polling, so the group never evicts a replica for one stuck event.
+// - Transient failures say nothing about the event (the database or a dependency away, a lock or
+//   statement timeout, a serialization failure: IsTransient); they are retried without limit.
+// - Poison: a message that cannot be decoded, or whose handler failed max_attempts times, is
 //   copied to the dead-letter topic with the error in its headers, its offset is committed, and
-//   the loop goes on. An unreachable database is not poison: the loop waits and retries.
-// - Events of types nobody registered a handler for are skipped (and recorded in the inbox).
+//   the loop goes on. An event that was dead-lettered is also "parked" in <schema>.parked_events,
+//   and later events of the same key (the aggregate) park behind it instead of overtaking it, so
+//   one aggregate's events are applied in order or not at all. Replaying the parked event (the
+//   operator's dead-letter replay, aimed at this group by the replay_for_group header) applies
+//   it and frees its key; a parked event that is not the oldest of its key parks again.
+// - Events of types nobody registered a handler for are skipped and not recorded, so a later
+//   release that handles them can re-read the topic (reset the group's offsets) and apply them.
+// - The inbox keeps event ids for inbox_retention (longer than the topics keep messages) and is
+//   pruned by the loop itself.
 #pragma once
 
 #include <chrono>
@@ -25,6 +38,7 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "storefront/events/v1/envelope.pb.h"
 
@@ -48,9 +62,15 @@ struct ConsumerOptions {
   std::string group_instance_id;
   std::vector<std::string> topics;
   std::string schema;  // whose inbox
-  int max_attempts = 5;
-  std::chrono::milliseconds retry_backoff{200};
+  // With these defaults a failing event is tried 8 times over about a minute (0.5 s, 1 s, ...,
+  // 30 s) before it is dead-lettered: long enough to outlast a deploy of a dependency or a lock
+  // held by a long transaction, short enough that a poison event does not hold its key for long.
+  int max_attempts = 8;
+  std::chrono::milliseconds retry_backoff{500};
+  std::chrono::milliseconds max_retry_backoff{30000};
   std::chrono::milliseconds poll_timeout{200};
+  std::chrono::hours inbox_retention{24 * 14};  // the topics keep messages 7 days (Kafka's default)
+  std::chrono::milliseconds prune_interval{std::chrono::minutes(10)};
   // Extra librdkafka consumer settings (security, or tests' shorter session timeouts). Manual
   // offset commits are what the loop is built on and cannot be switched off here.
   std::map<std::string, std::string> kafka_config;
@@ -83,6 +103,9 @@ class Consumer {
     long applied = 0;
     long duplicates = 0;
     long dead_lettered = 0;
+    long skipped = 0;  // types without a handler, and replays aimed at another group
+    long retries = 0;  // backoffs scheduled (failures and transient waits)
+    long held = 0;     // events parked behind an earlier parked event of their key
   };
   Stats stats() const;
 
@@ -90,6 +113,19 @@ class Consumer {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The header a dead-letter replay carries: the consumer group the replayed event is for. Other
+// groups skip the replay (they applied the event the first time, or never had to).
+inline constexpr std::string_view kReplayForGroupHeader = "replay_for_group";
+
+// True for failures that say nothing about the event being handled: a broken or exhausted
+// database connection, storefront::Unavailable, a serialization failure or deadlock, and by
+// SQLSTATE a lock or statement timeout, an administrator's shutdown, too many connections.
+bool IsTransient(const std::exception& e);
+
+// The table of events parked by a consumer (dead-lettered, or held behind one of their key):
+// services that consume add it with the inbox (ServiceEvents::WithEventTables).
+db::Migration ParkedEventsMigration();
 
 // Decodes the typed payload of an envelope; throws std::runtime_error when it does not parse.
 template <typename Payload>

@@ -110,7 +110,7 @@ class EventsTest : public ::testing::Test {
     broker_->CreateTopic(topic_);
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
     db::Migrate(connection, schema_,
-                {OutboxMigration(), InboxMigration(),
+                {OutboxMigration(), InboxMigration(), ParkedEventsMigration(),
                  {1, "create_orders", "CREATE TABLE orders (id text PRIMARY KEY)"},
                  {2, "create_things",
                   "CREATE TABLE things (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
@@ -563,6 +563,160 @@ TEST_F(EventsTest, ATopicLogReadsTheNewestMessagesAndOneByPositionWithoutAGroup)
   const auto health = log.Check();
   EXPECT_TRUE(health.ok) << health.detail;
   EXPECT_NE(health.detail.find("broker"), std::string::npos) << health.detail;
+}
+
+// --- The consumer's retries, parking and replays ------------------------------------------------
+
+// One event whose dependency is away must not stall the others: its partition waits (paused and
+// rewound) while the other partitions' events are applied, and the loop keeps polling.
+TEST_F(EventsTest, AnEventThatCannotBeAppliedYetDoesNotHoldUpOtherPartitions) {
+  AppendCommitted("stuck", "stuck");
+  for (int i = 0; i < 9; ++i) AppendCommitted("other-" + std::to_string(i), "other-" + std::to_string(i));
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 10);
+  // Where each key went, as the broker has it.
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "partitions", .timeout = 5s});
+  std::map<std::string, int> partition_of;
+  for (const auto& message : log.Newest(topic_, 100)) partition_of[message.key] = message.partition;
+  ASSERT_EQ(partition_of.size(), 10u);
+  long elsewhere = 0;
+  for (const auto& [key, partition] : partition_of) elsewhere += partition != partition_of["stuck"] ? 1 : 0;
+  ASSERT_GT(elsewhere, 0) << "every key hashed to one partition; pick other keys";
+
+  const auto first_try = std::chrono::steady_clock::now();
+  auto options = ConsumerOptionsForTest("g-" + schema_);
+  options.retry_backoff = 50ms;
+  Consumer consumer(pool_, options);
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    // The dependency of the "stuck" aggregate is away for the first second.
+    if (event.aggregate_id() == "stuck" && std::chrono::steady_clock::now() - first_try < 1s) {
+      throw Unavailable("the pricing service is away");
+    }
+    WriteThing(txn, event);
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return Count("SELECT count(*) FROM things") == 10; }));
+  EXPECT_GE(consumer.stats().retries, 1);
+  EXPECT_EQ(consumer.stats().dead_lettered, 0);
+  // Every event of another partition was applied before the stuck one (ids are applied order).
+  const long stuck_position = Count("SELECT id FROM things WHERE aggregate_id = 'stuck'");
+  std::string ahead;
+  for (const auto& [key, partition] : partition_of) {
+    if (partition == partition_of["stuck"]) continue;
+    if (Count("SELECT id FROM things WHERE aggregate_id = '" + key + "'") > stuck_position) ahead += key + " ";
+  }
+  EXPECT_EQ(ahead, "") << "applied only after the stuck event: its partition's wait held them up";
+}
+
+// A dead-lettered event parks its key: a later event of the same aggregate parks behind it rather
+// than overtaking it, while other keys flow on. Replaying the parked events (for this group, in
+// order) applies them in their original order and frees the key.
+TEST_F(EventsTest, AParkedEventHoldsBackItsKeyUntilItIsReplayed) {
+  const std::string doomed = AppendCommitted("a", "a-1");
+  const std::string behind = AppendCommitted("a", "a-2");
+  AppendCommitted("b", "b-1");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 3);
+
+  const std::string group = "g-" + schema_;
+  std::atomic<bool> broken{true};
+  Consumer consumer(pool_, ConsumerOptionsForTest(group));  // max_attempts = 3
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    if (broken && event.event_id() == doomed) throw std::runtime_error("the handler is broken");
+    WriteThing(txn, event);
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().dead_lettered == 2 && consumer.stats().applied == 1; }));
+  EXPECT_EQ(consumer.stats().held, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE aggregate_id = 'a'"), 0) << "a-2 must not overtake a-1";
+  EXPECT_EQ(Count("SELECT count(*) FROM parked_events"), 2);
+  const auto letters = ReadDeadLetters(broker_->bootstrap(), topic_, 2);
+  ASSERT_EQ(letters.size(), 2u);
+  std::map<std::string, DeadLetter> by_event;
+  for (const auto& letter : letters) {
+    Envelope original;
+    ASSERT_TRUE(original.ParseFromString(letter.value));
+    by_event[original.event_id()] = letter;
+  }
+  ASSERT_TRUE(by_event.count(doomed) && by_event.count(behind));
+  EXPECT_EQ(by_event[behind].headers.at("held_behind"), doomed);
+
+  // The fix ships; the operator replays both for this group. Out of order first: a-2 parks again.
+  broken = false;
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
+  auto replay = [&](const DeadLetter& letter) {
+    TopicMessage copy;
+    copy.topic = topic_;
+    copy.key = letter.key;
+    copy.value = letter.value;
+    copy.headers = {{std::string(kReplayForGroupHeader), group}};
+    log.Produce(copy);
+  };
+  replay(by_event[behind]);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().held == 2; }));
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE aggregate_id = 'a'"), 0);
+  replay(by_event[doomed]);
+  replay(by_event[behind]);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return Count("SELECT count(*) FROM things WHERE aggregate_id = 'a'") == 2; }));
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'a-1' AND id < (SELECT id FROM things WHERE note = 'a-2')"),
+            1)
+      << "a-1 applied before a-2";
+  EXPECT_EQ(Count("SELECT count(*) FROM parked_events"), 0) << "the key is free again";
+}
+
+// A replay is aimed at the group that dead-lettered the event; every other group skips it.
+TEST_F(EventsTest, AReplayForAnotherGroupIsSkipped) {
+  AppendCommitted("p-1", "for someone else");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+  const auto original = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    return pqxx::binarystring(txn.exec("SELECT envelope FROM " + schema_ + ".outbox")[0][0]).str();
+  });
+  // Consume the original first, then see the replay arrive.
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
+  TopicMessage copy;
+  copy.topic = topic_;
+  copy.key = "p-1";
+  copy.value = original;
+  copy.headers = {{std::string(kReplayForGroupHeader), "some-other-group"}};
+  log.Produce(copy);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().skipped == 1; }));
+  EXPECT_EQ(consumer.stats().duplicates, 0) << "skipped before the inbox was even asked";
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+}
+
+// An event type this release cannot handle is not recorded as handled: a later release that
+// handles it, re-reading the topic, applies it.
+TEST_F(EventsTest, AnEventTypeWithoutAHandlerIsNotRecordedSoALaterReleaseCanApplyIt) {
+  AppendCommitted("p-1", "from the future");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+  {
+    Consumer old_release(pool_, ConsumerOptionsForTest("g-old-" + schema_));
+    old_release.On("storefront.something_else.v1", WriteThing);
+    ASSERT_TRUE(PollUntil(old_release, [&] { return old_release.stats().skipped == 1; }));
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 0);
+  Consumer new_release(pool_, ConsumerOptionsForTest("g-new-" + schema_));  // as if offsets were reset
+  new_release.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(new_release, [&] { return new_release.stats().applied == 1; }));
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'from the future'"), 1);
+}
+
+// The inbox keeps ids for inbox_retention and no longer.
+TEST_F(EventsTest, TheConsumerPrunesInboxRowsOlderThanItsRetention) {
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec("INSERT INTO " + schema_ + ".inbox (event_id, event_type, topic, \"partition\", \"offset\", processed_at)"
+             " VALUES (gen_random_uuid(), 't', 'x', 0, 1, now() - interval '20 days'),"
+             "        (gen_random_uuid(), 't', 'x', 0, 2, now() - interval '1 day')");
+  });
+  auto options = ConsumerOptionsForTest("g-" + schema_);
+  options.inbox_retention = std::chrono::hours(24 * 14);
+  Consumer consumer(pool_, options);
+  consumer.PollOnce(100ms);  // the first poll prunes
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox WHERE processed_at < now() - interval '14 days'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 1) << "the recent row stays";
 }
 
 KafkaBroker* EventsTest::broker_ = nullptr;

@@ -1,5 +1,5 @@
 // What can be checked without PostgreSQL or Kafka: the topic list and its copy for the
-// development broker, the shared migrations, event ids.
+// development broker, the shared migrations, event ids, which failures the consumer waits out.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,6 +7,9 @@
 #include <set>
 #include <string>
 
+#include "shared/db/pool.h"
+#include "shared/errors/errors.h"
+#include "shared/events/consumer.h"
 #include "shared/events/outbox.h"
 #include "shared/events/service_events.h"
 #include "shared/events/topics.h"
@@ -64,9 +67,9 @@ TEST(ServiceEventsTest, AddsOnlyTheEventTablesTheServiceUses) {
     return out;
   };
   EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true})), (std::vector<int>{1, 900}));
-  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.inbox = true})), (std::vector<int>{1, 901}));
+  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.inbox = true})), (std::vector<int>{1, 901, 910}));
   EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true, .inbox = true})),
-            (std::vector<int>{1, 900, 901}));
+            (std::vector<int>{1, 900, 901, 910}));
   EXPECT_EQ(ServiceEvents::WithEventTables(own, {.outbox = true})[1].sql, OutboxMigration().sql);
 }
 
@@ -120,6 +123,27 @@ TEST(RequireUuidTest, AnythingElseIsPoisonNamingTheEventAndTheField) {
   } catch (const std::invalid_argument& error) {
     EXPECT_LT(std::string(error.what()).size(), 200u);
   }
+}
+
+// Waits that ran out are not the event's fault: before, a lock_timeout or a statement_timeout
+// counted as a handler failure and dead-lettered a perfectly good event after a few tries.
+TEST(IsTransientTest, LockAndStatementTimeoutsAndLostRacesAreWaitedOut) {
+  EXPECT_TRUE(IsTransient(pqxx::sql_error("canceling statement due to lock timeout", "UPDATE", "55P03")));
+  EXPECT_TRUE(IsTransient(pqxx::sql_error("canceling statement due to statement timeout", "SELECT", "57014")));
+  EXPECT_TRUE(IsTransient(pqxx::sql_error("terminating connection due to administrator command", "", "57P01")));
+  EXPECT_TRUE(IsTransient(pqxx::sql_error("sorry, too many clients already", "", "53300")));
+  EXPECT_TRUE(IsTransient(pqxx::serialization_failure("could not serialize access")));
+  EXPECT_TRUE(IsTransient(pqxx::deadlock_detected("deadlock detected")));
+  EXPECT_TRUE(IsTransient(pqxx::broken_connection("server closed the connection")));
+  EXPECT_TRUE(IsTransient(Unavailable("payments is unavailable")));
+}
+
+TEST(IsTransientTest, WhatSaysSomethingAboutTheEventIsNot) {
+  EXPECT_FALSE(IsTransient(pqxx::sql_error("duplicate key value violates unique constraint", "INSERT", "23505")));
+  EXPECT_FALSE(IsTransient(pqxx::sql_error("invalid input syntax for type uuid", "SELECT", "22P02")));
+  EXPECT_FALSE(IsTransient(std::invalid_argument("order_id is not a UUID")));
+  EXPECT_FALSE(IsTransient(FailedPrecondition("payment is VOIDED")));
+  EXPECT_FALSE(IsTransient(std::runtime_error("the handler is broken")));
 }
 
 }  // namespace

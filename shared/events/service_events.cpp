@@ -1,5 +1,6 @@
 #include "shared/events/service_events.h"
 
+#include "shared/events/consumer.h"
 #include "shared/events/outbox.h"
 
 namespace storefront::events {
@@ -47,7 +48,10 @@ void ServiceEvents::StopRelay() {
 std::vector<db::Migration> ServiceEvents::WithEventTables(std::vector<db::Migration> service_migrations,
                                                           Tables tables) {
   if (tables.outbox) service_migrations.push_back(OutboxMigration());
-  if (tables.inbox) service_migrations.push_back(InboxMigration());
+  if (tables.inbox) {
+    service_migrations.push_back(InboxMigration());
+    service_migrations.push_back(ParkedEventsMigration());
+  }
   return service_migrations;
 }
 

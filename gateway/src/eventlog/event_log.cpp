@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "shared/errors/errors.h"
+#include "shared/events/consumer.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
 #include "shared/types/proto.h"
@@ -192,6 +193,11 @@ std::string Replay(EventLog& log, int partition, std::int64_t offset) {
   copy.key = letter->key;
   copy.value = letter->value;
   copy.headers["replayed_from"] = std::to_string(partition) + "/" + std::to_string(offset);
+  // Aimed at the group that dead-lettered it; every other group skips it (it applied the event
+  // the first time, or never had to).
+  if (const std::string group = Header(*letter, "consumer_group"); !group.empty()) {
+    copy.headers[std::string(events::kReplayForGroupHeader)] = group;
+  }
   log.Produce(copy);
   log::Info("dead letter replayed", {{"partition", partition}, {"offset", offset}, {"topic", original}});
   return original;

@@ -143,7 +143,8 @@ class FakeEventLog final : public EventLog {
   std::vector<TopicMessage> produced;
 };
 
-TEST(ReplayTest, PutsTheMessageBackOnItsOriginalTopicMarkedAsReplayed) {
+// ...and aimed at the group that dead-lettered it: the other groups applied it the first time.
+TEST(ReplayTest, PutsTheMessageBackOnItsOriginalTopicMarkedAsReplayedForItsGroup) {
   FakeEventLog log;
   log.stored.push_back(DeadLetter(1, 12, 1000, "storefront.checkout.order.v1"));
   EXPECT_EQ(Replay(log, 1, 12), "storefront.checkout.order.v1");
@@ -152,7 +153,8 @@ TEST(ReplayTest, PutsTheMessageBackOnItsOriginalTopicMarkedAsReplayed) {
   EXPECT_EQ(copy.topic, "storefront.checkout.order.v1");
   EXPECT_EQ(copy.key, kOrder);
   EXPECT_EQ(copy.value, "original bytes");
-  EXPECT_EQ(copy.headers, (std::map<std::string, std::string>{{"replayed_from", "1/12"}}));
+  EXPECT_EQ(copy.headers, (std::map<std::string, std::string>{{"replayed_from", "1/12"},
+                                                             {"replay_for_group", "inventory"}}));
 }
 
 TEST(ReplayTest, RefusesWhatIsMissingOrHasNowhereToGo) {
