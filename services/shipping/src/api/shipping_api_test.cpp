@@ -78,7 +78,7 @@ class ShippingApiTest : public ::testing::Test {
     return stub_->AdvanceShipment(&context, request, response).error_code();
   }
 
-  domain::MockShipmentRepository repo_;
+  ::testing::NiceMock<domain::MockShipmentRepository> repo_;
   domain::Shipping shipping_{repo_, [] { return kNow; }, [](int n) { return std::string(n, '1'); }};
   ShippingApi api_{shipping_};
   std::unique_ptr<grpc::Server> server_;
@@ -175,6 +175,17 @@ TEST_F(ShippingApiTest, CreateStatusCodes) {
     pb::Shipment response;
     EXPECT_EQ(stub_->CreateShipment(&context, CreateRequest("standard"), &response).error_code(),
               grpc::StatusCode::ALREADY_EXISTS);
+  }
+  {
+    // An order checkout has already failed or cancelled (OrderFailed, OrderCancelled).
+    EXPECT_CALL(repo_, FindClosure(kOrderId))
+        .WillOnce(Return(domain::OrderClosure{kOrderId, domain::OrderEnding::kFailed, "", {}}));
+    grpc::ClientContext context;
+    pb::Shipment response;
+    auto status = stub_->CreateShipment(&context, CreateRequest(), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(status.error_message(), std::string("order ") + kOrderId +
+                                          " has already ended (FAILED); no shipment was created");
   }
   {
     // A million lines are refused by validation, not copied and stored.

@@ -45,13 +45,45 @@ void OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const storefront::eve
   }
 }
 
+void OrderEventHandlers::OnOrderFailed(pqxx::work& txn, const storefront::events::Envelope& event) const {
+  auto payload = storefront::events::PayloadOf<ev::OrderFailed>(event);
+  const auto order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
+  repo::PgShipmentRepository repository(txn);
+  domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
+  auto result = shipping.EndOrder(order_id, domain::OrderEnding::kFailed, payload.reason());
+  auto fields = Fields(event, order_id, result);
+  fields["failed_step"] = payload.failed_step();
+  fields["closed_now"] = result.closed;  // false: a redelivery, or the order had already ended
+  switch (result.outcome) {
+    case OrderEventOutcome::kApplied:
+      log::Info("order failed: closed, and its shipment cancelled", fields);
+      break;
+    case OrderEventOutcome::kUnchanged:
+      log::Info("order failed: closed; its shipment was already cancelled", fields);
+      break;
+    case OrderEventOutcome::kWithCarrier:
+      // Only an operator dispatches the shipment of an order that was never confirmed (the
+      // progression starts at OrderConfirmed). Payments captures on ShipmentDispatched only an
+      // authorized payment, and a failed order's authorization is voided: the parcel goes out
+      // unpaid, for people to sort out (README, "Closed orders").
+      fields["tracking_number"] = result.shipment->tracking_number;
+      log::Warn("order failed but its shipment was already dispatched; a parcel cannot be recalled, it goes on",
+                fields);
+      break;
+    case OrderEventOutcome::kNoShipment:
+      log::Info("order failed: closed before any shipment; none will be created for it", fields);
+      break;
+  }
+}
+
 void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const {
   auto payload = storefront::events::PayloadOf<ev::OrderCancelled>(event);
   const auto order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
   repo::PgShipmentRepository repository(txn);
   domain::Shipping shipping(repository, clock_, domain::SecureRandomDigits(), delays_);
-  auto result = shipping.CancelForOrder(order_id, payload.reason());
+  auto result = shipping.EndOrder(order_id, domain::OrderEnding::kCancelled, payload.reason());
   auto fields = Fields(event, order_id, result);
+  fields["closed_now"] = result.closed;
   switch (result.outcome) {
     case OrderEventOutcome::kApplied:
       log::Info("order cancelled: shipment cancelled", fields);
@@ -60,6 +92,7 @@ void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::eve
       log::Info("order cancelled: shipment was already cancelled", fields);
       break;
     case OrderEventOutcome::kWithCarrier:
+      fields["tracking_number"] = result.shipment->tracking_number;
       log::Warn("order cancelled after its shipment was dispatched; the parcel goes on", fields);
       break;
     case OrderEventOutcome::kNoShipment:
@@ -71,6 +104,8 @@ void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::eve
 void OrderEventHandlers::RegisterOn(storefront::events::Consumer& consumer) const {
   consumer.On(std::string(storefront::events::types::kOrderConfirmed),
               [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderConfirmed(txn, event); });
+  consumer.On(std::string(storefront::events::types::kOrderFailed),
+              [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderFailed(txn, event); });
   consumer.On(std::string(storefront::events::types::kOrderCancelled),
               [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderCancelled(txn, event); });
 }

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "shared/events/topics.h"
 #include "shared/testing/events.h"
 #include "shared/testing/outbox_rows.h"
@@ -38,6 +40,16 @@ storefront::events::Envelope Confirmed(const std::string& order_id) {
   return EnvelopeOf(types::kOrderConfirmed, payload);
 }
 
+storefront::events::Envelope Failed(const std::string& order_id,
+                                    const std::string& reason = "shipping is unavailable; the payment was voided") {
+  ev::OrderFailed payload;
+  payload.set_order_id(order_id);
+  payload.set_customer_id("cus_42");
+  payload.set_failed_step("create_shipment");
+  payload.set_reason(reason);
+  return EnvelopeOf(types::kOrderFailed, payload);
+}
+
 storefront::events::Envelope Cancelled(const std::string& order_id, const std::string& reason = "") {
   ev::OrderCancelled payload;
   payload.set_order_id(order_id);
@@ -60,12 +72,13 @@ class OrderEventsTest : public DatabaseTest {
     txn.commit();
   }
 
-  domain::Shipment NewShipment() {
-    return shipping_.CreateShipment({NewUuid(), "cus_42", "standard",
-                                     domain::Address{"Ada Lovelace", "12 Analytical Way", "", "Springfield", "IL",
-                                                     "62701", "US"},
-                                     {{"79c8c292-6b94-45b5-b498-82321e35049e", "AUD-HP-0001", "Headphones", 1}}});
+  static domain::NewShipmentRequest Request(const std::string& order_id) {
+    return {order_id, "cus_42", "standard",
+            domain::Address{"Ada Lovelace", "12 Analytical Way", "", "Springfield", "IL", "62701", "US"},
+            {{"79c8c292-6b94-45b5-b498-82321e35049e", "AUD-HP-0001", "Headphones", 1}}};
   }
+
+  domain::Shipment NewShipment() { return shipping_.CreateShipment(Request(NewUuid())); }
 
   OrderEventHandlers handlers_{clock_.AsClock(), delays_};
 };
@@ -145,6 +158,7 @@ TEST_F(OrderEventsTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDeadLe
   EXPECT_THROW(Deliver(&OrderEventHandlers::OnOrderConfirmed, Confirmed("")), std::invalid_argument);
   EXPECT_THROW(Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled("'; DROP TABLE shipments; --")),
                std::invalid_argument);
+  EXPECT_THROW(Deliver(&OrderEventHandlers::OnOrderFailed, Failed("not-a-uuid")), std::invalid_argument);
 }
 
 TEST_F(OrderEventsTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
@@ -159,6 +173,90 @@ TEST_F(OrderEventsTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
   }
   EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
   EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", s.order_id)), Types({types::kShipmentCreated}));
+}
+
+// --- OrderFailed: unknown outcomes are maybe, never no (issue 11) ---------------------------------
+// Checkout fails an order when CreateShipment times out, not knowing whether the shipment was
+// made; the call may even commit after OrderFailed was handled. Whichever comes first, no live
+// shipment may be left for the order.
+
+TEST_F(OrderEventsTest, AFailedOrdersShipmentIsCancelledWithItsEvent) {
+  clock_.Set(kStart + 6h);
+  auto s = NewShipment();  // the call that timed out in checkout did land
+  clock_.Advance(1min);
+  Deliver(&OrderEventHandlers::OnOrderFailed, Failed(s.order_id));
+  auto stored = shipping_.GetShipment(s.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(stored.cancel_reason, "order failed: shipping is unavailable; the payment was voided");
+  EXPECT_EQ(stored.cancelled_at, kStart + 6h + 1min);
+
+  Deliver(&OrderEventHandlers::OnOrderFailed, Failed(s.order_id));  // a redelivery
+  auto rows = OutboxRows(dsn_, "shipping", s.order_id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentCancelled}));
+  EXPECT_EQ(rows[1].PayloadAs<ev::ShipmentCancelled>().reason(), stored.cancel_reason);
+}
+
+TEST_F(OrderEventsTest, AFailedOrCancelledOrderRefusesACreateThatArrivesLate) {
+  const std::string failed = NewUuid();
+  const std::string cancelled = NewUuid();
+  Deliver(&OrderEventHandlers::OnOrderFailed, Failed(failed));
+  Deliver(&OrderEventHandlers::OnOrderCancelled, Cancelled(cancelled, "shopper asked"));
+  for (const auto& order : {failed, cancelled}) {
+    EXPECT_THROW(shipping_.CreateShipment(Request(order)), FailedPrecondition);
+    EXPECT_THROW(shipping_.GetShipmentByOrder(order), NotFound);
+    EXPECT_TRUE(OutboxRows(dsn_, "shipping", order).empty());
+  }
+}
+
+TEST_F(OrderEventsTest, AFailureAfterAnOperatorDispatchedTheShipmentLeavesTheParcelGoing) {
+  clock_.Set(kStart + 7h);
+  auto s = NewShipment();
+  shipping_.AdvanceShipment(s.id, ShipmentStatus::kDispatched);
+  EXPECT_NO_THROW(Deliver(&OrderEventHandlers::OnOrderFailed, Failed(s.order_id)));
+  EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kDispatched);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", s.order_id)),
+            Types({types::kShipmentCreated, types::kShipmentDispatched}));
+}
+
+TEST_F(OrderEventsTest, ACreateQueuedBehindTheFailuresTransactionCreatesNothing) {
+  clock_.Set(kStart + 8h);
+  const std::string order = NewUuid();
+  // OrderFailed is being handled: closure recorded, order's lock held, not yet committed.
+  auto lease = pool_.Acquire();
+  pqxx::work failing(*lease);
+  handlers_.OnOrderFailed(failing, Failed(order));
+
+  auto create = std::async(std::launch::async, [&] { return shipping_.CreateShipment(Request(order)); });
+  AwaitQueuedOrDone(create, order);
+  EXPECT_EQ(WaitersForOrderLock(order), 1) << "CreateShipment went ahead while the failure was being handled";
+  failing.commit();
+
+  EXPECT_THROW(create.get(), FailedPrecondition);
+  EXPECT_THROW(shipping_.GetShipmentByOrder(order), NotFound);
+  EXPECT_TRUE(OutboxRows(dsn_, "shipping", order).empty());
+}
+
+TEST_F(OrderEventsTest, AFailureQueuedBehindACreatesTransactionCancelsTheShipmentItCommits) {
+  clock_.Set(kStart + 9h);
+  const std::string order = NewUuid();
+  // CreateShipment has inserted the shipment and holds the order's lock, not yet committed: the
+  // moment at which checkout's deadline ran out.
+  auto lease = pool_.Acquire();
+  pqxx::work creating(*lease);
+  repo::PgShipmentRepository in_txn(creating);
+  domain::Shipping slow_call(in_txn, clock_.AsClock(), domain::SecureRandomDigits(), delays_);
+  auto created = slow_call.CreateShipment(Request(order));
+
+  auto failure = std::async(std::launch::async, [&] { Deliver(&OrderEventHandlers::OnOrderFailed, Failed(order)); });
+  AwaitQueuedOrDone(failure, order);
+  EXPECT_EQ(WaitersForOrderLock(order), 1) << "OrderFailed was handled without waiting for the create";
+  creating.commit();
+  failure.get();
+
+  auto stored = shipping_.GetShipmentByOrder(order);
+  EXPECT_EQ(stored.id, created.id);
+  EXPECT_EQ(stored.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", order)), Types({types::kShipmentCreated, types::kShipmentCancelled}));
 }
 
 }  // namespace

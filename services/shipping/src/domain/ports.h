@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/order_closure.h"
 #include "domain/page_token.h"
 #include "domain/shipment.h"
 
@@ -45,6 +46,9 @@ class ShipmentRepository {
   };
   // Called with the shipment and whether it changed anything; false leaves the row untouched.
   using Change = std::function<bool(Shipment&)>;
+  // Work done under an order's lock, with a repository whose every call runs in the lock's
+  // transaction.
+  using OrderWork = std::function<void(ShipmentRepository& locked)>;
 
   virtual ~ShipmentRepository() = default;
   // Stores a new shipment (its id is assigned here) unless its order already has one.
@@ -61,6 +65,19 @@ class ShipmentRepository {
   // The same for one shipment whose next_step_at is due at `now` and that no other transaction
   // holds (FOR UPDATE SKIP LOCKED: replicas never wait on each other); nullopt when none is left.
   virtual std::optional<Shipment> UpdateOneDue(Timestamp now, const Change& change) = 0;
+
+  // The per-order serialisation point: runs `work` in one transaction that first takes the
+  // order's lock and holds it until that transaction ends, so two callers of one order take
+  // turns and the second sees what the first committed. `work` gets a repository bound to that
+  // transaction; an exception from it rolls everything back. A repository already bound to a
+  // caller's transaction (the event consumer's) takes the lock in it, held until the caller
+  // commits, and runs `work` on itself.
+  virtual void WithOrderLock(const std::string& order_id, const OrderWork& work) = 0;
+  // Records that the order has ended; false, changing nothing, when it had already ended (the
+  // first closure stays). Meant to be called under the order's lock.
+  virtual bool RecordClosure(const OrderClosure& closure) = 0;
+  // How the order ended; nullopt while it has not.
+  virtual std::optional<OrderClosure> FindClosure(const std::string& order_id) = 0;
 };
 
 }  // namespace storefront::shipping::domain

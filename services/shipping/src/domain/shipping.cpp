@@ -47,10 +47,9 @@ std::string Difference(const Shipment& existing, const Shipment& requested) {
   return text;
 }
 
-// The reason a shipment cancelled for a cancelled order keeps: checkout's reason, made to fit the
-// column (500 characters, no control characters) without splitting a UTF-8 sequence.
-std::string CancelReasonFor(const std::string& order_reason) {
-  std::string reason = order_reason.empty() ? "order cancelled" : "order cancelled: " + order_reason;
+// Text from an event made to fit a reason column (500 characters, no control characters)
+// without splitting a UTF-8 sequence.
+std::string Fitted(std::string reason) {
   for (auto& c : reason) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) c = ' ';
@@ -61,6 +60,21 @@ std::string CancelReasonFor(const std::string& order_reason) {
     reason.resize(cut);
   }
   return reason;
+}
+
+// The reason a shipment cancelled because its order ended keeps: how it ended and checkout's reason.
+std::string CancelReasonFor(OrderEnding ending, const std::string& order_reason) {
+  const std::string what = ending == OrderEnding::kFailed ? "order failed" : "order cancelled";
+  return Fitted(order_reason.empty() ? what : what + ": " + order_reason);
+}
+
+// The answer to a CreateShipment for an order that already has `existing`: the same shipment
+// when the request repeats the one that created it, AlreadyExists when it asks for another.
+Shipment Replay(const Shipment& existing, const Shipment& requested) {
+  std::string difference = Difference(existing, requested);
+  if (difference.empty()) return existing;  // a retry: same answer as the first call
+  throw AlreadyExists("order " + requested.order_id + " already has shipment " + existing.id + " with a different " +
+                      difference);
 }
 
 // The order id a use case is asked about (the event consumer has already checked its own).
@@ -130,24 +144,40 @@ Shipment Shipping::CreateShipment(const NewShipmentRequest& request) {
   shipment.items = request.items;
   shipment.created_at = shipment.updated_at = Now();
 
-  for (int attempt = 0; attempt < kMaxTrackingNumberAttempts; ++attempt) {
-    shipment.tracking_number = NewTrackingNumber(service->tracking_prefix, random_digits_);
-    auto result = repository_.Create(shipment);
-    switch (result.outcome) {
-      case ShipmentRepository::CreateOutcome::kCreated:
-        return *result.shipment;
-      case ShipmentRepository::CreateOutcome::kOrderHasShipment: {
-        std::string difference = Difference(*result.shipment, shipment);
-        if (difference.empty()) return *result.shipment;  // a retry: same answer as the first call
-        throw AlreadyExists("order " + request.order_id + " already has shipment " + result.shipment->id +
-                            " with a different " + difference);
-      }
-      case ShipmentRepository::CreateOutcome::kTrackingNumberTaken:
-        break;  // draw again
+  // Under the order's lock, in this order: an existing shipment is the answer even once the order
+  // has ended (checkout's retry of a call that did land), then a closed order gets nothing, then
+  // the insert. EndOrder waits for the lock, so the closure cannot land between check and commit.
+  std::optional<Shipment> result;
+  repository_.WithOrderLock(request.order_id, [&](ShipmentRepository& locked) {
+    result.reset();  // a transaction retried after a failed commit runs this again from scratch
+    if (auto existing = locked.GetByOrder(request.order_id)) {
+      result = Replay(*existing, shipment);
+      return;
     }
+    if (auto closure = locked.FindClosure(request.order_id)) {
+      throw FailedPrecondition("order " + request.order_id + " has already ended (" +
+                               std::string(Name(closure->ending)) + "); no shipment was created");
+    }
+    for (int attempt = 0; attempt < kMaxTrackingNumberAttempts && !result; ++attempt) {
+      shipment.tracking_number = NewTrackingNumber(service->tracking_prefix, random_digits_);
+      auto created = locked.Create(shipment);
+      switch (created.outcome) {
+        case ShipmentRepository::CreateOutcome::kCreated:
+          result = std::move(created.shipment);
+          break;
+        case ShipmentRepository::CreateOutcome::kOrderHasShipment:
+          result = Replay(*created.shipment, shipment);
+          break;
+        case ShipmentRepository::CreateOutcome::kTrackingNumberTaken:
+          break;  // draw again
+      }
+    }
+  });
+  if (!result) {
+    throw std::runtime_error("no unique tracking number after " + std::to_string(kMaxTrackingNumberAttempts) +
+                             " attempts: the random source is broken");
   }
-  throw std::runtime_error("no unique tracking number after " + std::to_string(kMaxTrackingNumberAttempts) +
-                           " attempts: the random source is broken");
+  return *result;
 }
 
 Shipment Shipping::GetShipment(const std::string& id) {
@@ -238,21 +268,30 @@ OrderEventResult Shipping::StartProgression(const std::string& order_id) {
   return {scheduled ? OrderEventOutcome::kApplied : OrderEventOutcome::kUnchanged, std::move(shipment)};
 }
 
-OrderEventResult Shipping::CancelForOrder(const std::string& order_id, const std::string& order_reason) {
+OrderEventResult Shipping::EndOrder(const std::string& order_id, OrderEnding ending, const std::string& order_reason) {
   CheckOrderId(order_id);
   const Timestamp now = Now();
-  const std::string reason = CancelReasonFor(order_reason);
-  OrderEventOutcome outcome = OrderEventOutcome::kUnchanged;
-  auto shipment = repository_.UpdateByOrder(order_id, [&](Shipment& s) {
-    if (s.status == ShipmentStatus::kDispatched || s.status == ShipmentStatus::kDelivered) {
-      outcome = OrderEventOutcome::kWithCarrier;  // decided here, under the row lock, not before it
-      return false;
-    }
-    outcome = Cancel(s, reason, now) ? OrderEventOutcome::kApplied : OrderEventOutcome::kUnchanged;
-    return outcome == OrderEventOutcome::kApplied;
+  const OrderClosure closure{order_id, ending, Fitted(order_reason), now};
+  const std::string cancel_reason = CancelReasonFor(ending, order_reason);
+  OrderEventResult result;
+  // The closure and the cancel under the lock CreateShipment takes: a CreateShipment that got
+  // the lock first has committed its shipment, which is cancelled here; one that waits for it
+  // sees the closure and creates nothing.
+  repository_.WithOrderLock(order_id, [&](ShipmentRepository& locked) {
+    const bool closed = locked.RecordClosure(closure);
+    OrderEventOutcome outcome = OrderEventOutcome::kUnchanged;
+    auto shipment = locked.UpdateByOrder(order_id, [&](Shipment& s) {
+      if (s.status == ShipmentStatus::kDispatched || s.status == ShipmentStatus::kDelivered) {
+        outcome = OrderEventOutcome::kWithCarrier;  // decided here, under the row lock, not before it
+        return false;
+      }
+      outcome = Cancel(s, cancel_reason, now) ? OrderEventOutcome::kApplied : OrderEventOutcome::kUnchanged;
+      return outcome == OrderEventOutcome::kApplied;
+    });
+    if (!shipment) outcome = OrderEventOutcome::kNoShipment;
+    result = {outcome, std::move(shipment), closed};
   });
-  if (!shipment) return {OrderEventOutcome::kNoShipment, std::nullopt};
-  return {outcome, std::move(shipment)};
+  return result;
 }
 
 int Shipping::AdvanceDueShipments(Timestamp now) {

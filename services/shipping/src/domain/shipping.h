@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/order_closure.h"
 #include "domain/page_token.h"
 #include "domain/ports.h"
 #include "domain/progression.h"
@@ -46,13 +47,14 @@ struct ListResult {
 enum class OrderEventOutcome {
   kApplied,      // the shipment changed
   kUnchanged,    // it was already so (a redelivered event), or had nothing left to do
-  kWithCarrier,  // OrderCancelled: the parcel was already dispatched, so it goes on
+  kWithCarrier,  // EndOrder: the parcel was already dispatched, so it goes on
   kNoShipment,   // the order has no shipment
 };
 
 struct OrderEventResult {
   OrderEventOutcome outcome = OrderEventOutcome::kNoShipment;
   std::optional<Shipment> shipment;  // unless kNoShipment
+  bool closed = false;               // EndOrder: this event closed the order (false: it had already ended)
 };
 
 class Shipping {
@@ -64,7 +66,10 @@ class Shipping {
   // an address nothing ships to is an empty list.
   std::vector<ShippingOption> GetQuotes(const QuoteRequest& request);
   // Idempotent on order_id: a repeat returns the existing shipment; the same order with another
-  // customer, option, address or items is AlreadyExists.
+  // customer, option, address or items is AlreadyExists. An order without a shipment that has
+  // already ended (EndOrder) is FailedPrecondition: nothing is created. Runs under the order's
+  // lock (ShipmentRepository::WithOrderLock), so EndOrder cannot close the order between the
+  // check and the commit: it either comes first and is seen, or waits and then sees the shipment.
   Shipment CreateShipment(const NewShipmentRequest& request);
   Shipment GetShipment(const std::string& id);
   Shipment GetShipmentByOrder(const std::string& order_id);
@@ -74,9 +79,12 @@ class Shipping {
 
   // OrderConfirmed: schedules the order's shipment to dispatch and then deliver by itself.
   OrderEventResult StartProgression(const std::string& order_id);
-  // OrderCancelled: cancels the order's shipment unless it is already with the carrier, in
-  // which case nothing changes (kWithCarrier). `order_reason` is checkout's reason, if any.
-  OrderEventResult CancelForOrder(const std::string& order_id, const std::string& order_reason);
+  // OrderFailed, OrderCancelled: the order has ended. Under the order's lock, records the
+  // closure (the first one stays; `closed` says whether this call made it), so CreateShipment
+  // refuses the order from now on, and cancels the order's shipment ("order failed: <reason>",
+  // "order cancelled: <reason>") unless it is already with the carrier, in which case nothing
+  // changes (kWithCarrier: a parcel cannot be recalled). `order_reason` is checkout's, if any.
+  OrderEventResult EndOrder(const std::string& order_id, OrderEnding ending, const std::string& order_reason);
   // Takes every automatic step due at `now`, each in its own transaction with its event, at most
   // kMaxStepsPerPass of them; returns how many it took. The ticker calls it with the clock's time.
   int AdvanceDueShipments(Timestamp now);

@@ -12,6 +12,7 @@ namespace {
 
 using ::testing::_;
 using ::testing::Field;
+using ::testing::HasSubstr;
 using ::testing::Invoke;
 using ::testing::Return;
 
@@ -72,7 +73,8 @@ class ShippingTest : public ::testing::Test {
     return existing;
   }
 
-  MockShipmentRepository repo_;
+  // Nice: the lock and the closure lookup every CreateShipment makes need no expectation each.
+  ::testing::NiceMock<MockShipmentRepository> repo_;
   std::deque<std::string> digits_;
   Shipping shipping_{repo_, [] { return kNow; }, [this](int count) { return NextDigits(count); }};
 };
@@ -334,13 +336,13 @@ TEST_F(ShippingTest, AConfirmedOrdersShipmentIsScheduledOnce) {
 
 TEST_F(ShippingTest, ACancelledOrdersShipmentIsCancelledUnlessWithTheCarrier) {
   EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(Stored({}))));
-  auto cancelled = shipping_.CancelForOrder(kOrderId, "customer changed their mind");
+  auto cancelled = shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "customer changed their mind");
   EXPECT_EQ(cancelled.outcome, OrderEventOutcome::kApplied);
   EXPECT_EQ(cancelled.shipment->status, ShipmentStatus::kCancelled);
   EXPECT_EQ(cancelled.shipment->cancel_reason, "order cancelled: customer changed their mind");
 
   EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(*cancelled.shipment)));
-  auto again = shipping_.CancelForOrder(kOrderId, "other");
+  auto again = shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "other");
   EXPECT_EQ(again.outcome, OrderEventOutcome::kUnchanged);
   EXPECT_EQ(again.shipment->cancel_reason, "order cancelled: customer changed their mind");
 
@@ -350,16 +352,16 @@ TEST_F(ShippingTest, ACancelledOrdersShipmentIsCancelledUnlessWithTheCarrier) {
     with_carrier.dispatched_at = kNow;
     if (status == ShipmentStatus::kDelivered) with_carrier.delivered_at = kNow;
     EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(with_carrier)));
-    auto result = shipping_.CancelForOrder(kOrderId, "");
+    auto result = shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "");
     EXPECT_EQ(result.outcome, OrderEventOutcome::kWithCarrier);
     EXPECT_EQ(result.shipment->status, status) << "it goes on";
   }
 
   EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Return(std::nullopt));
-  EXPECT_EQ(shipping_.CancelForOrder(kOrderId, "").outcome, OrderEventOutcome::kNoShipment);
+  EXPECT_EQ(shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "").outcome, OrderEventOutcome::kNoShipment);
 }
 
-TEST_F(ShippingTest, TheCancelReasonIsMadeToFitTheColumn) {
+TEST_F(ShippingTest, TheCancelAndClosureReasonsAreMadeToFitTheColumn) {
   Shipment captured;
   auto capture = [&](const std::string&, const ShipmentRepository::Change& change) {
     captured = Stored({});
@@ -367,20 +369,151 @@ TEST_F(ShippingTest, TheCancelReasonIsMadeToFitTheColumn) {
     return std::optional<Shipment>(captured);
   };
   EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillRepeatedly(Invoke(capture));
+  OrderClosure closure;
+  EXPECT_CALL(repo_, RecordClosure(_)).WillRepeatedly(Invoke([&](const OrderClosure& c) {
+    closure = c;
+    return true;
+  }));
 
-  shipping_.CancelForOrder(kOrderId, "");
+  shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "");
   EXPECT_EQ(captured.cancel_reason, "order cancelled");
+  EXPECT_EQ(closure.reason, "");
 
-  shipping_.CancelForOrder(kOrderId, "line one\nline\ttwo\x01");
+  shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "line one\nline\ttwo\x01");
   EXPECT_EQ(captured.cancel_reason, "order cancelled: line one line two ");
+  EXPECT_EQ(closure.reason, "line one line two ");
+
+  shipping_.EndOrder(kOrderId, OrderEnding::kFailed, "shipping is unavailable; the payment was voided");
+  EXPECT_EQ(captured.cancel_reason, "order failed: shipping is unavailable; the payment was voided");
 
   // 600 two-byte characters: cut at 500 bytes without splitting one.
   std::string long_reason;
   for (int i = 0; i < 600; ++i) long_reason += "\xC3\xA9";
-  shipping_.CancelForOrder(kOrderId, long_reason);
-  EXPECT_LE(captured.cancel_reason.size(), kMaxCancelReasonLength);
-  EXPECT_GE(captured.cancel_reason.size(), kMaxCancelReasonLength - 1);
-  EXPECT_NE(static_cast<unsigned char>(captured.cancel_reason.back()), 0xC3) << "no half character at the end";
+  shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, long_reason);
+  for (const auto& reason : {captured.cancel_reason, closure.reason}) {
+    EXPECT_LE(reason.size(), kMaxCancelReasonLength);
+    EXPECT_GE(reason.size(), kMaxCancelReasonLength - 1);
+    EXPECT_NE(static_cast<unsigned char>(reason.back()), 0xC3) << "no half character at the end";
+  }
+}
+
+// --- An order that has ended gets no shipment (issue 11) -----------------------------------------
+
+// Expects one WithOrderLock for the order that runs the work with `held` set, as the real
+// repository runs it inside the transaction that holds the lock.
+void ExpectOneOrderLock(MockShipmentRepository& repo, bool& held) {
+  EXPECT_CALL(repo, WithOrderLock(kOrderId, _))
+      .WillOnce(Invoke([&repo, &held](const std::string&, const ShipmentRepository::OrderWork& work) {
+        held = true;
+        work(repo);
+        held = false;
+      }));
+}
+
+OrderClosure Failed() {
+  return {kOrderId, OrderEnding::kFailed, "shipping is unavailable; the payment was voided", kNowMicros};
+}
+
+TEST_F(ShippingTest, CreateLooksForTheShipmentThenTheClosureThenInsertsAllUnderTheOrdersLock) {
+  bool held = false;
+  ExpectOneOrderLock(repo_, held);
+  ::testing::InSequence in_order;
+  EXPECT_CALL(repo_, GetByOrder(kOrderId)).WillOnce(Invoke([&](const std::string&) {
+    EXPECT_TRUE(held);
+    return std::optional<Shipment>();
+  }));
+  EXPECT_CALL(repo_, FindClosure(kOrderId)).WillOnce(Invoke([&](const std::string&) {
+    EXPECT_TRUE(held);
+    return std::optional<OrderClosure>();
+  }));
+  EXPECT_CALL(repo_, Create(_)).WillOnce(Invoke([&](const Shipment& s) {
+    EXPECT_TRUE(held) << "inserted after the lock was let go: a closure could come in between";
+    return ShipmentRepository::CreateResult{Outcome::kCreated, Stored(s)};
+  }));
+  EXPECT_EQ(shipping_.CreateShipment(Request()).id, kId);
+}
+
+TEST_F(ShippingTest, AnOrderThatHasEndedGetsNoShipment) {
+  EXPECT_CALL(repo_, GetByOrder(kOrderId)).WillOnce(Return(std::nullopt));
+  EXPECT_CALL(repo_, FindClosure(kOrderId)).WillOnce(Return(Failed()));
+  EXPECT_CALL(repo_, Create(_)).Times(0);
+  try {
+    shipping_.CreateShipment(Request());
+    FAIL() << "expected FailedPrecondition";
+  } catch (const FailedPrecondition& e) {
+    EXPECT_EQ(std::string(e.what()),
+              std::string("order ") + kOrderId + " has already ended (FAILED); no shipment was created");
+  }
+}
+
+TEST_F(ShippingTest, AShipmentMadeBeforeTheOrderEndedIsStillTheAnswerToARepeat) {
+  Shipment cancelled = StoredRequest();
+  cancelled.order_id = kOrderId;
+  cancelled.status = ShipmentStatus::kCancelled;
+  cancelled.cancel_reason = "order failed";
+  EXPECT_CALL(repo_, GetByOrder(kOrderId)).WillRepeatedly(Return(cancelled));
+  EXPECT_CALL(repo_, FindClosure(_)).Times(0);
+  EXPECT_CALL(repo_, Create(_)).Times(0);
+  auto again = shipping_.CreateShipment(Request());
+  EXPECT_EQ(again.id, kId);
+  EXPECT_EQ(again.status, ShipmentStatus::kCancelled);
+  EXPECT_THROW(shipping_.CreateShipment(Request("standard")), AlreadyExists);
+}
+
+TEST_F(ShippingTest, AFailedOrderIsClosedThenItsShipmentCancelledUnderTheOrdersLock) {
+  bool held = false;
+  ExpectOneOrderLock(repo_, held);
+  ::testing::InSequence in_order;
+  EXPECT_CALL(repo_, RecordClosure(Failed())).WillOnce(Invoke([&](const OrderClosure&) {
+    EXPECT_TRUE(held);
+    return true;
+  }));
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _))
+      .WillOnce(Invoke([&](const std::string& id, const ShipmentRepository::Change& change) {
+        EXPECT_TRUE(held);
+        return RunChangeOn(Stored({}))(id, change);
+      }));
+  auto result = shipping_.EndOrder(kOrderId, OrderEnding::kFailed, "shipping is unavailable; the payment was voided");
+  EXPECT_EQ(result.outcome, OrderEventOutcome::kApplied);
+  EXPECT_TRUE(result.closed);
+  EXPECT_EQ(result.shipment->status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(result.shipment->cancel_reason, "order failed: shipping is unavailable; the payment was voided");
+  EXPECT_EQ(result.shipment->cancelled_at, kNowMicros);
+}
+
+TEST_F(ShippingTest, AnOrderWithoutAShipmentIsClosedAllTheSame) {
+  EXPECT_CALL(repo_, RecordClosure(Failed())).WillOnce(Return(true));
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Return(std::nullopt));
+  auto result = shipping_.EndOrder(kOrderId, OrderEnding::kFailed, "shipping is unavailable; the payment was voided");
+  EXPECT_EQ(result.outcome, OrderEventOutcome::kNoShipment);
+  EXPECT_TRUE(result.closed) << "so that a CreateShipment arriving late is refused";
+}
+
+TEST_F(ShippingTest, AnOrderEndingAgainKeepsTheFirstEndingAndChangesNothing) {
+  Shipment cancelled = Stored({});
+  ASSERT_TRUE(Cancel(cancelled, "order failed: timeout", kNowMicros));
+  EXPECT_CALL(repo_, RecordClosure(Field(&OrderClosure::ending, OrderEnding::kCancelled))).WillOnce(Return(false));
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(cancelled)));
+  auto result = shipping_.EndOrder(kOrderId, OrderEnding::kCancelled, "shopper asked");
+  EXPECT_FALSE(result.closed);
+  EXPECT_EQ(result.outcome, OrderEventOutcome::kUnchanged);
+  EXPECT_EQ(result.shipment->cancel_reason, "order failed: timeout");
+}
+
+TEST_F(ShippingTest, AFailedOrdersDispatchedShipmentCannotBeRecalled) {
+  Shipment dispatched = Stored({});
+  ASSERT_TRUE(Advance(dispatched, ShipmentStatus::kDispatched, kNowMicros));
+  EXPECT_CALL(repo_, RecordClosure(Failed())).WillOnce(Return(true));
+  EXPECT_CALL(repo_, UpdateByOrder(kOrderId, _)).WillOnce(Invoke(RunChangeOn(dispatched)));
+  auto result = shipping_.EndOrder(kOrderId, OrderEnding::kFailed, "shipping is unavailable; the payment was voided");
+  EXPECT_EQ(result.outcome, OrderEventOutcome::kWithCarrier);
+  EXPECT_EQ(result.shipment->status, ShipmentStatus::kDispatched);
+  EXPECT_TRUE(result.closed);
+}
+
+TEST_F(ShippingTest, EndingAnOrderChecksItsIdFirst) {
+  EXPECT_CALL(repo_, WithOrderLock(_, _)).Times(0);
+  EXPECT_THROW(shipping_.EndOrder("not-a-uuid", OrderEnding::kFailed, ""), InvalidArgument);
 }
 
 TEST_F(ShippingTest, AProgressionPassTakesEveryDueStepEachOnItsOwnAndStops) {

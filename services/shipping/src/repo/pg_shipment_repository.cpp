@@ -98,6 +98,19 @@ const std::string kUpdateSql =
     " updated_at = " STOREFRONT_SQL_TIMESTAMP(10) ","
     " next_step_at = CASE WHEN $11::bool THEN " STOREFRONT_SQL_TIMESTAMP(12) " END WHERE id = $1::uuid";
 
+// The order's lock (WithOrderLock). Advisory locks are shared by the whole database, hence the
+// "shipping.order:" namespace; the id goes through uuid so that any spelling of one order takes one
+// lock. Two orders whose keys collide only take turns, which is harmless.
+const std::string kLockOrderSql = "SELECT pg_advisory_xact_lock(hashtext('shipping.order:' || $1::uuid::text))";
+
+// The first closure stays: a second one (a redelivery, or OrderCancelled after OrderFailed) inserts nothing.
+const std::string kInsertClosureSql =
+    "INSERT INTO closed_orders (order_id, ending, reason, closed_at)"
+    " VALUES ($1::uuid, $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING";
+const std::string kGetClosureSql =
+    "SELECT order_id::text, ending, reason, " STOREFRONT_SQL_MICROS("closed_at") " FROM closed_orders"
+    " WHERE order_id = $1::uuid";
+
 // Newest first on (created_at, id); fetches one row more than the page to learn whether
 // another page follows, without a COUNT.
 const std::string kListSql = kSelect +
@@ -225,6 +238,9 @@ void PgShipmentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("shipping_lock_due", kLockDueSql);
   connection.prepare("shipping_update", kUpdateSql);
   connection.prepare("shipping_list", kListSql);
+  connection.prepare("shipping_lock_order", kLockOrderSql);
+  connection.prepare("shipping_insert_closure", kInsertClosureSql);
+  connection.prepare("shipping_get_closure", kGetClosureSql);
 }
 
 domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Shipment& s) {
@@ -295,6 +311,39 @@ std::optional<Shipment> PgShipmentRepository::UpdateByOrder(const std::string& o
 std::optional<Shipment> PgShipmentRepository::UpdateOneDue(Timestamp now, const Change& change) {
   return session_.Write([&](pqxx::transaction_base& txn) {
     return ChangeLocked(txn, txn.exec_prepared("shipping_lock_due", ToMicros(now)), change);
+  });
+}
+
+void PgShipmentRepository::WithOrderLock(const std::string& order_id, const OrderWork& work) {
+  if (txn_ != nullptr) {  // the caller's transaction: the lock is held until the caller commits
+    txn_->exec_prepared("shipping_lock_order", order_id);
+    work(*this);
+    return;
+  }
+  db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+    txn.exec_prepared("shipping_lock_order", order_id);
+    PgShipmentRepository locked(txn);
+    work(locked);
+  });
+}
+
+bool PgShipmentRepository::RecordClosure(const domain::OrderClosure& closure) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
+    return txn
+               .exec_prepared("shipping_insert_closure", closure.order_id, std::string(domain::Name(closure.ending)),
+                              closure.reason, ToMicros(closure.closed_at))
+               .affected_rows() == 1;
+  });
+}
+
+std::optional<domain::OrderClosure> PgShipmentRepository::FindClosure(const std::string& order_id) {
+  return session_.Read([&](pqxx::transaction_base& txn) -> std::optional<domain::OrderClosure> {
+    auto rows = txn.exec_prepared("shipping_get_closure", order_id);
+    if (rows.empty()) return std::nullopt;
+    auto ending = domain::OrderEndingFromName(rows[0][1].as<std::string>());
+    if (!ending) throw std::runtime_error("closed order " + order_id + " has an unknown ending");
+    return domain::OrderClosure{rows[0][0].as<std::string>(), *ending, rows[0][2].as<std::string>(),
+                                db::TimeField(rows[0][3])};
   });
 }
 

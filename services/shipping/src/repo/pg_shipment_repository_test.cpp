@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <future>
 #include <latch>
 #include <set>
@@ -403,6 +404,94 @@ TEST_F(PgShipmentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
   }
   EXPECT_EQ(shipping_.GetShipment(s.id).status, ShipmentStatus::kLabelCreated);
   EXPECT_EQ(EventTypes(OutboxRows(dsn, "shipping", s.order_id)), Types({types::kShipmentCreated})) << "rolled back together";
+}
+
+// --- Closed orders and the order's lock (issue 11: unknown outcomes are maybe, never no) ----------
+
+TEST_F(PgShipmentRepositoryTest, TheOrderLockIsHeldUntilItsTransactionEndsAndIsOnePerOrder) {
+  const std::string order = NewUuid();
+  std::string upper = order;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::vector<bool> held_inside;
+  repo_.WithOrderLock(order, [&](domain::ShipmentRepository&) {
+    held_inside.push_back(OrderLockIsHeld(order));
+    held_inside.push_back(OrderLockIsHeld(upper));  // the same order spelt otherwise
+    held_inside.push_back(OrderLockIsHeld(NewUuid()));
+  });
+  EXPECT_EQ(held_inside, (std::vector<bool>{true, true, false}));
+  EXPECT_FALSE(OrderLockIsHeld(order)) << "let go when its own transaction committed";
+
+  // Bound to a caller's transaction (the consumer's), the lock lasts until the caller commits.
+  auto lease = pool_.Acquire();
+  pqxx::work txn(*lease);
+  PgShipmentRepository in_txn(txn);
+  in_txn.WithOrderLock(order, [](domain::ShipmentRepository&) {});
+  EXPECT_TRUE(OrderLockIsHeld(order));
+  txn.commit();
+  EXPECT_FALSE(OrderLockIsHeld(order));
+}
+
+TEST_F(PgShipmentRepositoryTest, WorkUnderTheOrderLockCommitsTogetherOrNotAtAll) {
+  const std::string order = NewUuid();
+  EXPECT_THROW(repo_.WithOrderLock(order,
+                                   [&](domain::ShipmentRepository& locked) {
+                                     EXPECT_TRUE(locked.RecordClosure(
+                                         {order, domain::OrderEnding::kFailed, "", Day(10)}));
+                                     throw std::runtime_error("something after the closure failed");
+                                   }),
+               std::runtime_error);
+  EXPECT_FALSE(repo_.FindClosure(order)) << "rolled back with the rest";
+  EXPECT_FALSE(OrderLockIsHeld(order));
+}
+
+TEST_F(PgShipmentRepositoryTest, AnOrderIsClosedOnceAndTheFirstEndingStays) {
+  const std::string order = NewUuid();
+  EXPECT_FALSE(repo_.FindClosure(order));
+  clock_.Set(Day(10));
+  auto failed = shipping_.EndOrder(order, domain::OrderEnding::kFailed, "shipping is unavailable\tfor now");
+  EXPECT_TRUE(failed.closed);
+  EXPECT_EQ(failed.outcome, domain::OrderEventOutcome::kNoShipment);
+
+  clock_.Advance(1h);
+  auto cancelled = shipping_.EndOrder(order, domain::OrderEnding::kCancelled, "shopper asked");
+  EXPECT_FALSE(cancelled.closed);
+  EXPECT_EQ(repo_.FindClosure(order),
+            (domain::OrderClosure{order, domain::OrderEnding::kFailed, "shipping is unavailable for now", Day(10)}));
+  EXPECT_EQ(Count("SELECT count(*) FROM closed_orders WHERE order_id = '" + order + "'"), 1);
+}
+
+TEST_F(PgShipmentRepositoryTest, AnEndedOrderGetsNoShipmentAndAnnouncesNothing) {
+  for (auto ending : {domain::OrderEnding::kFailed, domain::OrderEnding::kCancelled}) {
+    const std::string order = NewUuid();
+    shipping_.EndOrder(order, ending, "");
+    try {
+      shipping_.CreateShipment(Request(order));
+      ADD_FAILURE() << "a shipment was created for an order that had ended";
+    } catch (const FailedPrecondition& e) {
+      EXPECT_EQ(std::string(e.what()), "order " + order + " has already ended (" +
+                                           std::string(domain::Name(ending)) + "); no shipment was created");
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM shipments WHERE order_id = '" + order + "'"), 0);
+    EXPECT_TRUE(OutboxRows(dsn_, "shipping", order).empty());
+  }
+}
+
+TEST_F(PgShipmentRepositoryTest, AShipmentMadeBeforeTheOrderFailedIsCancelledAndStillTheAnswerToARetry) {
+  clock_.Set(Day(11));
+  const std::string order = NewUuid();
+  auto created = shipping_.CreateShipment(Request(order));
+  clock_.Advance(1min);
+  auto ended = shipping_.EndOrder(order, domain::OrderEnding::kFailed, "shipping is unavailable");
+  EXPECT_EQ(ended.outcome, domain::OrderEventOutcome::kApplied);
+  EXPECT_EQ(ended.shipment->status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(ended.shipment->cancel_reason, "order failed: shipping is unavailable");
+  EXPECT_EQ(ended.shipment->cancelled_at, Day(11) + 1min);
+
+  // Checkout retrying the call that timed out gets the shipment it made, cancelled.
+  auto again = shipping_.CreateShipment(Request(order));
+  EXPECT_EQ(again.id, created.id);
+  EXPECT_EQ(again.status, ShipmentStatus::kCancelled);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn_, "shipping", order)), Types({types::kShipmentCreated, types::kShipmentCancelled}));
 }
 
 // --- The automatic progression -----------------------------------------------------------------
