@@ -144,8 +144,8 @@ Order Order::fromJson(const QJsonObject& json) {
 }
 
 const QStringList& orderStatuses() {
-  static const QStringList kStatuses = {"pending", "reserved",  "payment_authorized", "confirmed", "shipped",
-                                        "delivered", "failed", "cancelled",          "refunded"};
+  static const QStringList kStatuses = {"pending",   "reserved", "payment_authorized", "confirmed", "shipped",
+                                        "delivered", "failed",   "cancelling",         "cancelled", "refunded"};
   return kStatuses;
 }
 

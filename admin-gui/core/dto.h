@@ -124,7 +124,7 @@ struct ShipmentSummary {
 // AdminOrder: the shopper's order plus customer and saga steps.
 struct Order {
   QString orderId;
-  QString status;  // pending, reserved, payment_authorized, confirmed, shipped, delivered, failed, cancelled, refunded
+  QString status;  // pending, reserved, payment_authorized, confirmed, shipped, delivered, failed, cancelling, cancelled, refunded
   QString failure;  // empty unless failed
   QString failureReason;
   QList<OrderItem> items;

@@ -71,6 +71,7 @@ pb::OrderStatus ToProto(domain::OrderStatus status) {
     case S::kFailed: return pb::ORDER_STATUS_FAILED;
     case S::kCancelled: return pb::ORDER_STATUS_CANCELLED;
     case S::kRefunded: return pb::ORDER_STATUS_REFUNDED;
+    case S::kCancelling: return pb::ORDER_STATUS_CANCELLING;
   }
   return pb::ORDER_STATUS_UNSPECIFIED;
 }
@@ -146,6 +147,7 @@ std::optional<domain::OrderStatus> FromProto(pb::OrderStatus status) {
     case pb::ORDER_STATUS_FAILED: return S::kFailed;
     case pb::ORDER_STATUS_CANCELLED: return S::kCancelled;
     case pb::ORDER_STATUS_REFUNDED: return S::kRefunded;
+    case pb::ORDER_STATUS_CANCELLING: return S::kCancelling;
     default: return std::nullopt;
   }
 }

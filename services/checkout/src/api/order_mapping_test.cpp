@@ -33,6 +33,7 @@ TEST(OrderMappingTest, EveryOrderStatusMapsToItsProtoValueAndBack) {
       {S::kFailed, pb::ORDER_STATUS_FAILED},
       {S::kCancelled, pb::ORDER_STATUS_CANCELLED},
       {S::kRefunded, pb::ORDER_STATUS_REFUNDED},
+      {S::kCancelling, pb::ORDER_STATUS_CANCELLING},
   };
   // Every proto value but UNSPECIFIED has its domain value.
   EXPECT_EQ(static_cast<int>(std::size(expected)) + 1, pb::OrderStatus_descriptor()->value_count());

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <map>
 
@@ -209,6 +210,9 @@ void Checkout::Drive(Order& order, const Card* card) {
           case OrderStatus::kPending: Reserve(order); break;
           case OrderStatus::kReserved: Authorize(order, card); break;
           case OrderStatus::kPaymentAuthorized: ShipAndConfirm(order); break;
+          case OrderStatus::kCancelling:
+            if (!CarryOutCancel(order)) return;  // a dependency is away: recovery goes on later
+            break;
           default: return;
         }
       } catch (const Unavailable&) {
@@ -228,6 +232,8 @@ void Checkout::Drive(Order& order, const Card* card) {
     // The order store itself is unreachable: recovery resumes from the last saved step.
   } catch (const LeaseLost&) {
     // This runner stalled past its lease and recovery took the order over: it drives it now.
+  } catch (const OrderMovedOn&) {
+    // An event moved the order on meanwhile (the parcel left during a cancel): nothing to drive.
   }
 }
 
@@ -349,21 +355,35 @@ void Checkout::ShipAndConfirm(Order& order) {
 }
 
 bool Checkout::Compensate(Order& order) {
+  // Each undo runs once its step succeeded. A dependency that is away stops here and recovery
+  // retries the rest; one that refuses the undo for good (the parcel left, the payment was
+  // captured) is recorded on the step and the rest goes on: the OrderFailed event this ends with
+  // makes payments refund what it captured for the order and shipping report what it shipped.
+  auto undo = [&](const char* name, const std::function<std::string()>& action) {
+    SagaStep* step = order.Step(name);
+    if (step == nullptr || step->state != StepState::kSucceeded) return;
+    try {
+      SetStep(order, name, StepState::kCompensated, action());
+    } catch (const Unavailable&) {
+      throw;
+    } catch (const DomainError& e) {
+      SetStep(order, name, StepState::kFailed, std::string("could not be undone: ") + e.what());
+    }
+  };
   try {
-    if (SagaStep* step = order.Step(kStepShipment); step != nullptr && step->state == StepState::kSucceeded) {
+    undo(kStepShipment, [&] {
       shipping_.CancelShipment(order.shipment_id, "checkout failed: " + order.failure_reason);
       order.shipment_status = ShipmentStatus::kCancelled;
-      SetStep(order, kStepShipment, StepState::kCompensated, "shipment cancelled");
-    }
-    if (SagaStep* step = order.Step(kStepAuthorize); step != nullptr && step->state == StepState::kSucceeded) {
-      PaymentResult voided = payments_.Void("checkout:" + order.id + ":void", order.payment_id);
-      order.payment_status = voided.status;
-      SetStep(order, kStepAuthorize, StepState::kCompensated, "authorization voided");
-    }
-    if (SagaStep* step = order.Step(kStepReserve); step != nullptr && step->state == StepState::kSucceeded) {
+      return std::string("shipment cancelled");
+    });
+    undo(kStepAuthorize, [&] {
+      order.payment_status = payments_.Void("checkout:" + order.id + ":void", order.payment_id).status;
+      return std::string("authorization voided");
+    });
+    undo(kStepReserve, [&] {
       inventory_.Release(order.reservation_id, /*cancelled=*/false);
-      SetStep(order, kStepReserve, StepState::kCompensated, "stock released");
-    }
+      return std::string("stock released");
+    });
   } catch (const Unavailable&) {
     return false;  // recovery retries the remaining compensations
   }
@@ -438,21 +458,83 @@ OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
 Order Checkout::CancelOrder(const std::string& order_id, const std::string& customer_id, const std::string& reason) {
   if (reason.size() > 500) throw InvalidArgument("reason", "must be at most 500 characters");
   Order order = GetOrder(order_id, customer_id);
-  if (order.status == OrderStatus::kCancelled) return order;
+  if (order.status == OrderStatus::kCancelled || order.status == OrderStatus::kCancelling) {
+    return order;  // a retry, or a second cancel while the first runs: one cancel, one OrderCancelled
+  }
   if (order.status != OrderStatus::kConfirmed) {
     throw FailedPrecondition(std::string("an order that is ") + ToString(order.status) + " cannot be cancelled");
   }
-  if (!order.shipment_id.empty()) {
-    shipping_.CancelShipment(order.shipment_id, reason.empty() ? "order cancelled" : reason);
-    order.shipment_status = ShipmentStatus::kCancelled;
+  // The cancel is recorded (CANCELLING, with the lease) before any call: should this process
+  // die half-way, recovery carries it out from the last saved step.
+  auto cancelling = orders_.BeginCancel(order.id, reason, settings_.lease);
+  if (!cancelling) return CancelOrder(order_id, customer_id, reason);  // it moved meanwhile: look again
+  Drive(*cancelling, nullptr);
+  return GetOrder(order_id, customer_id);
+}
+
+bool Checkout::CarryOutCancel(Order& order) {
+  const std::string note = order.cancel_reason.empty() ? "order cancelled" : order.cancel_reason;
+  // A step refused for good is recorded and the cancel goes on: the OrderCancelled it ends with
+  // makes payments and inventory release whatever the order still holds. A step left PENDING (the
+  // process died during its call) runs again; each call is safe to repeat.
+  auto run = [&](const char* name, const std::function<std::string()>& action) {
+    if (const SagaStep* step = order.Step(name); step != nullptr && step->state != StepState::kPending) {
+      // Done, or refused for good; but a shipment cancel refused by an earlier, turned-down
+      // cancel is asked again.
+      if (std::string_view(name) != kStepCancelShipment || step->state == StepState::kSucceeded) return;
+    }
+    SetStep(order, name, StepState::kPending, "");
+    try {
+      SetStep(order, name, StepState::kSucceeded, action());
+    } catch (const Unavailable&) {
+      throw;
+    } catch (const DomainError& e) {
+      if (std::string_view(name) == kStepCancelShipment && dynamic_cast<const FailedPrecondition*>(&e)) {
+        throw;  // the parcel has left: see below
+      }
+      SetStep(order, name, StepState::kFailed, std::string("could not be done: ") + e.what());
+    }
+  };
+  try {
+    // The shipment first: once shipping cancelled it, the parcel can no longer leave, so the
+    // money and the stock can be given back. Refused, the parcel has left: the cancel is off.
+    try {
+      run(kStepCancelShipment, [&] {
+        if (order.shipment_id.empty()) return std::string("no shipment");
+        shipping_.CancelShipment(order.shipment_id, note);
+        order.shipment_status = ShipmentStatus::kCancelled;
+        return std::string("shipment cancelled");
+      });
+    } catch (const FailedPrecondition& e) {
+      SetStep(order, kStepCancelShipment, StepState::kFailed, e.what());
+      order.status = OrderStatus::kConfirmed;
+      order.timeline.push_back({OrderStatus::kConfirmed, "Cancellation refused: the parcel has left", clock_()});
+      orders_.Save(order, settings_.lease);
+      return true;
+    }
+    run(kStepReleasePayment, [&] {
+      if (order.payment_id.empty()) return std::string("no payment");
+      try {
+        order.payment_status = payments_.Void("checkout:" + order.id + ":cancel", order.payment_id).status;
+        return std::string("authorization voided");
+      } catch (const FailedPrecondition&) {
+        // Captured already (or voided by payments reacting first): give back what was taken.
+        order.payment_status =
+            payments_.Refund("checkout:" + order.id + ":cancel-refund", order.payment_id, std::nullopt, note).status;
+        return std::string("payment refunded");
+      }
+    });
+    run(kStepReleaseStock, [&] {
+      if (order.reservation_id.empty()) return std::string("no reservation");
+      inventory_.Release(order.reservation_id, /*cancelled=*/true);
+      return std::string("stock put back");
+    });
+  } catch (const Unavailable&) {
+    return false;
   }
-  if (!order.payment_id.empty()) {
-    order.payment_status = payments_.Void("checkout:" + order.id + ":cancel", order.payment_id).status;
-  }
-  if (!order.reservation_id.empty()) inventory_.Release(order.reservation_id, /*cancelled=*/true);
-  SetStatus(order, OrderStatus::kCancelled, reason.empty() ? "Order cancelled" : "Order cancelled: " + reason);
-  orders_.ReleaseLease(order);
-  return order;
+  SetStatus(order, OrderStatus::kCancelled,
+            order.cancel_reason.empty() ? "Order cancelled" : "Order cancelled: " + order.cancel_reason);
+  return true;
 }
 
 Order Checkout::RefundOrder(const RefundCommand& command) {
@@ -487,15 +569,11 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
 
   PaymentResult refunded = payments_.Refund(RefundKey(command.idempotency_key), order.payment_id, command.amount,
                                             command.reason);
-  order.payment_status = refunded.status;
-  if (refunded.status == PaymentStatus::kRefunded && order.status != OrderStatus::kRefunded) {
-    SetStatus(order, OrderStatus::kRefunded, command.reason.empty() ? "Refunded" : "Refunded: " + command.reason);
-  } else {
-    order.updated_at = clock_();
-    orders_.Save(order, settings_.lease);
-  }
-  orders_.ReleaseLease(order);  // Save takes the lease; a refunded order has no saga to drive
-  return order;
+  // Only what the refund changed is written: the order may have moved on meanwhile (delivered),
+  // and a whole-row save would move it back.
+  orders_.RecordRefund(order.id, refunded.status, refunded.status == PaymentStatus::kRefunded,
+                       command.reason.empty() ? "Refunded" : "Refunded: " + command.reason);
+  return GetOrder(order.id, "");
 }
 
 SalesReport Checkout::Sales(std::optional<Granularity> granularity, std::optional<Timestamp> from,

@@ -79,8 +79,11 @@ class Checkout {
   // customer_id empty = operator (any order); otherwise another customer's order is NotFound.
   Order GetOrder(const std::string& order_id, const std::string& customer_id);
   OrderListResult ListOrders(const OrderListRequest& request);
-  // Cancels a confirmed order that has not shipped: cancels the shipment, voids the payment,
-  // puts the stock back.
+  // Cancels a confirmed order that has not shipped, as a saga of its own: the order becomes
+  // CANCELLING (recorded, leased), then the shipment is cancelled, the payment voided (refunded
+  // if captured), the stock put back, and it ends CANCELLED with one OrderCancelled. A dependency
+  // that is away leaves it CANCELLING for recovery to finish; a parcel that already left turns the
+  // cancel down (back to CONFIRMED). Cancelling a CANCELLING or CANCELLED order returns it.
   Order CancelOrder(const std::string& order_id, const std::string& customer_id, const std::string& reason);
   // Operators: refunds a captured payment, in whole or in part, through payments. Only an order
   // whose payment is captured (or partly refunded) can be refunded: anything else is
@@ -106,6 +109,8 @@ class Checkout {
   void ShipAndConfirm(Order& order);
   // Returns false when a compensation could not run yet (a dependency is down).
   bool Compensate(Order& order);
+  // The cancel saga's steps for a CANCELLING order; false when a dependency is away.
+  bool CarryOutCancel(Order& order);
   void Fail(Order& order, Failure failure, std::string reason);
   void SetStep(Order& order, const std::string& name, StepState state, std::string detail);
   void SetStatus(Order& order, OrderStatus status, std::string note);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "domain/mocks.h"
 
 namespace storefront::checkout::domain {
@@ -368,6 +370,88 @@ TEST_F(CheckoutTest, CancelUndoesAConfirmedOrder) {
   Order cancelled = checkout_.CancelOrder(order.id, "customer-1", "changed my mind");
   EXPECT_EQ(cancelled.status, OrderStatus::kCancelled);
   EXPECT_THROW(checkout_.CancelOrder(order.id, "someone-else", ""), NotFound);
+}
+
+// The cancel is a saga of its own: recorded as CANCELLING before any call, each step saved before
+// its call starts, one OrderCancelled at the end.
+TEST_F(CheckoutTest, ACancelIsRecordedBeforeEachOfItsCalls) {
+  Order order = checkout_.PlaceOrder(Command());
+  auto stored = [&] { return orders_.orders[order.id]; };
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", _)).WillOnce(Invoke([&](auto&, auto&) {
+    EXPECT_EQ(stored().status, OrderStatus::kCancelling);
+    EXPECT_EQ(stored().Step(kStepCancelShipment)->state, StepState::kPending);
+  }));
+  EXPECT_CALL(payments_, Void(_, "pay-1")).WillOnce(Invoke([&](auto&, auto&) {
+    EXPECT_EQ(stored().Step(kStepCancelShipment)->state, StepState::kSucceeded);
+    EXPECT_EQ(stored().Step(kStepReleasePayment)->state, StepState::kPending);
+    return PaymentResult{"pay-1", PaymentStatus::kVoided, "", "VISA", "4242"};
+  }));
+  EXPECT_CALL(inventory_, Release("res-1", true)).WillOnce(Invoke([&](auto&, bool) {
+    EXPECT_EQ(stored().Step(kStepReleaseStock)->state, StepState::kPending);
+  }));
+  Order cancelled = checkout_.CancelOrder(order.id, "customer-1", "changed my mind");
+  EXPECT_EQ(cancelled.status, OrderStatus::kCancelled);
+  EXPECT_EQ(cancelled.cancel_reason, "changed my mind");
+  EXPECT_FALSE(orders_.leased[order.id]);
+  int announced = 0;
+  for (const auto& [id, event] : orders_.published) announced += event == OrderEvent::kCancelled;
+  EXPECT_EQ(announced, 1);
+}
+
+// A crash or an outage half-way leaves the cancel recorded, and recovery finishes it without
+// repeating the steps that were done.
+TEST_F(CheckoutTest, ACancelCutShortByAnOutageIsFinishedByRecovery) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(payments_, Void(_, "pay-1")).Times(1);
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", _)).Times(1);
+  EXPECT_CALL(inventory_, Release("res-1", true))
+      .WillOnce(Throw(Unavailable("inventory is unavailable")))
+      .WillOnce(Return());
+  Order cancelling = checkout_.CancelOrder(order.id, "customer-1", "");
+  EXPECT_EQ(cancelling.status, OrderStatus::kCancelling) << "not done, not forgotten";
+  orders_.leased[order.id] = false;  // this runner's lease ran out
+  EXPECT_TRUE(checkout_.RecoverOne());
+  EXPECT_EQ(orders_.orders[order.id].status, OrderStatus::kCancelled);
+}
+
+// Two cancels at once (a double click, a retry after a timeout): one cancel, one OrderCancelled.
+TEST_F(CheckoutTest, ASecondCancelWhileTheFirstRunsChangesNothing) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", _)).WillOnce(Invoke([&](auto&, auto&) {
+    Order second = checkout_.CancelOrder(order.id, "customer-1", "again");
+    EXPECT_EQ(second.status, OrderStatus::kCancelling);
+  }));
+  EXPECT_CALL(payments_, Void(_, _)).Times(1);
+  EXPECT_CALL(inventory_, Release(_, _)).Times(1);
+  EXPECT_EQ(checkout_.CancelOrder(order.id, "customer-1", "first").status, OrderStatus::kCancelled);
+  int announced = 0;
+  for (const auto& [id, event] : orders_.published) announced += event == OrderEvent::kCancelled;
+  EXPECT_EQ(announced, 1);
+}
+
+TEST_F(CheckoutTest, AParcelThatHasLeftTurnsTheCancelDown) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(shipping_, CancelShipment("ship-1", _)).WillOnce(Throw(FailedPrecondition("shipment is DISPATCHED")));
+  EXPECT_CALL(payments_, Void(_, _)).Times(0);
+  EXPECT_CALL(inventory_, Release(_, _)).Times(0);
+  Order kept = checkout_.CancelOrder(order.id, "customer-1", "too late");
+  EXPECT_EQ(kept.status, OrderStatus::kConfirmed);
+  EXPECT_EQ(kept.timeline.back().note, "Cancellation refused: the parcel has left");
+  for (const auto& [id, event] : orders_.published) EXPECT_NE(event, OrderEvent::kCancelled);
+  EXPECT_EQ(std::count_if(orders_.published.begin(), orders_.published.end(),
+                          [](const auto& p) { return p.second == OrderEvent::kConfirmed; }),
+            1)
+      << "going back to CONFIRMED announces nothing again";
+}
+
+TEST_F(CheckoutTest, ACancelRefundsAPaymentThatWasCapturedMeanwhile) {
+  Order order = checkout_.PlaceOrder(Command());
+  EXPECT_CALL(payments_, Void(_, "pay-1")).WillOnce(Throw(FailedPrecondition("payment is CAPTURED")));
+  EXPECT_CALL(payments_, Refund(_, "pay-1", std::optional<Money>(), "changed my mind"))
+      .WillOnce(Return(PaymentResult{"pay-1", PaymentStatus::kRefunded, "", "VISA", "4242"}));
+  Order cancelled = checkout_.CancelOrder(order.id, "customer-1", "changed my mind");
+  EXPECT_EQ(cancelled.status, OrderStatus::kCancelled);
+  EXPECT_EQ(cancelled.payment_status, PaymentStatus::kRefunded);
 }
 
 TEST_F(CheckoutTest, AnotherCustomersOrderIsNotFound) {

@@ -75,13 +75,36 @@ class InMemoryOrders : public OrderRepository {
     return id;
   }
   void Save(const Order& order, std::chrono::milliseconds) override {
-    if (auto it = orders.find(order.id); it != orders.end() && it->second.lease_token != order.lease_token) {
-      throw LeaseLost("stale lease token");
+    if (auto it = orders.find(order.id); it != orders.end()) {
+      if (it->second.lease_token != order.lease_token) throw LeaseLost("stale lease token");
+      if (!CanMove(it->second.status, order.status)) throw OrderMovedOn("the stored order moved on");
     }
     for (auto event : order.pending_events) published.emplace_back(order.id, event);
     orders[order.id] = order;
     orders[order.id].pending_events.clear();
     leased[order.id] = true;
+    history.push_back(order);
+  }
+  std::optional<Order> BeginCancel(const std::string& id, const std::string& reason,
+                                   std::chrono::milliseconds) override {
+    auto it = orders.find(id);
+    if (it == orders.end() || it->second.status != OrderStatus::kConfirmed) return std::nullopt;
+    it->second.status = OrderStatus::kCancelling;
+    it->second.cancel_reason = reason;
+    it->second.timeline.push_back({OrderStatus::kCancelling, "Cancellation requested", it->second.updated_at});
+    ++it->second.lease_token;
+    leased[id] = true;
+    history.push_back(it->second);
+    return it->second;
+  }
+  void RecordRefund(const std::string& id, PaymentStatus payment_status, bool fully_refunded,
+                    const std::string& note) override {
+    Order& order = orders.at(id);
+    order.payment_status = payment_status;
+    if (fully_refunded && order.status != OrderStatus::kRefunded) {
+      order.status = OrderStatus::kRefunded;
+      order.timeline.push_back({OrderStatus::kRefunded, note, order.updated_at});
+    }
     history.push_back(order);
   }
   void ReleaseLease(const Order& order) override {

@@ -4,7 +4,7 @@ namespace storefront::checkout::domain {
 namespace {
 
 constexpr const char* kStatusNames[] = {"PENDING",  "RESERVED",  "PAYMENT_AUTHORIZED", "CONFIRMED", "SHIPPED",
-                                        "DELIVERED", "FAILED",   "CANCELLED",          "REFUNDED"};
+                                        "DELIVERED", "FAILED",   "CANCELLED",          "REFUNDED", "CANCELLING"};
 constexpr const char* kStepNames[] = {"PENDING", "SUCCEEDED", "FAILED", "COMPENSATED"};
 constexpr const char* kFailureNames[] = {"NONE",           "OUT_OF_STOCK", "PAYMENT_DECLINED", "DEPENDENCY_UNAVAILABLE",
                                          "SHIPPING_FAILED", "INTERRUPTED"};
@@ -50,9 +50,22 @@ bool IsTerminal(OrderStatus status) {
     case OrderStatus::kPending:
     case OrderStatus::kReserved:
     case OrderStatus::kPaymentAuthorized:
+    case OrderStatus::kCancelling:
       return false;
     default:
       return true;
+  }
+}
+
+bool CanMove(OrderStatus from, OrderStatus to) {
+  using S = OrderStatus;
+  if (from == to) return true;
+  switch (from) {
+    case S::kPending: return to == S::kReserved || to == S::kFailed;
+    case S::kReserved: return to == S::kPaymentAuthorized || to == S::kFailed;
+    case S::kPaymentAuthorized: return to == S::kConfirmed || to == S::kFailed;
+    case S::kCancelling: return to == S::kCancelled || to == S::kConfirmed;
+    default: return false;
   }
 }
 

@@ -28,7 +28,10 @@ struct Card {
   std::string Last4() const;
 };
 
-enum class OrderStatus { kPending, kReserved, kPaymentAuthorized, kConfirmed, kShipped, kDelivered, kFailed, kCancelled, kRefunded };
+enum class OrderStatus {
+  kPending, kReserved, kPaymentAuthorized, kConfirmed, kShipped, kDelivered, kFailed, kCancelled, kRefunded,
+  kCancelling,  // a cancel is being carried out, step by step, by whoever holds the lease
+};
 enum class Failure { kNone, kOutOfStock, kPaymentDeclined, kDependencyUnavailable, kShippingFailed, kInterrupted };
 enum class StepState { kPending, kSucceeded, kFailed, kCompensated };
 // The order's payment as payments reports it (its answers, then its events); kNone before any.
@@ -47,7 +50,12 @@ std::optional<StepState> StepStateFromString(const std::string& text);
 std::optional<Failure> FailureFromString(const std::string& text);
 std::optional<PaymentStatus> PaymentStatusFromString(const std::string& text);
 std::optional<ShipmentStatus> ShipmentStatusFromString(const std::string& text);
+// False while a saga still has to drive the order: checkout's steps, or a cancel's.
 bool IsTerminal(OrderStatus status);
+// The status changes a saga's save may make (events advance orders through the tracking store,
+// and a cancel begins with OrderRepository::BeginCancel): the checkout's steps forward, FAILED
+// from any of them, CANCELLED from CANCELLING, and back to CONFIRMED when a cancel is refused.
+bool CanMove(OrderStatus from, OrderStatus to);
 
 // Step names, in the order the saga runs them.
 inline constexpr const char* kStepLoadCart = "load_cart";
@@ -58,6 +66,10 @@ inline constexpr const char* kStepAuthorize = "authorize_payment";
 inline constexpr const char* kStepShipment = "create_shipment";
 inline constexpr const char* kStepCommitStock = "commit_stock";
 inline constexpr const char* kStepConfirm = "confirm";
+// The cancel saga's steps, after the checkout's.
+inline constexpr const char* kStepCancelShipment = "cancel_shipment";
+inline constexpr const char* kStepReleasePayment = "release_payment";
+inline constexpr const char* kStepReleaseStock = "release_stock";
 
 struct OrderItem {
   std::string product_id;
@@ -97,6 +109,7 @@ struct Order {
   OrderStatus status = OrderStatus::kPending;
   Failure failure = Failure::kNone;  // set while compensating, and on FAILED orders
   std::string failure_reason;
+  std::string cancel_reason;  // what the shopper or operator gave, once a cancel was accepted
   std::vector<OrderItem> items;
   Money subtotal;
   Money shipping_price;

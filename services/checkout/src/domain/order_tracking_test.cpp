@@ -19,10 +19,12 @@ class OrderTrackingTest : public ::testing::Test {
   OrderTracking tracking_{store_};
 };
 
-TEST_F(OrderTrackingTest, ADispatchShipsOnlyAConfirmedOrder) {
+// CANCELLING too: the parcel left before the cancel reached shipping, which turns the cancel down.
+TEST_F(OrderTrackingTest, ADispatchShipsOnlyAConfirmedOrBeingCancelledOrder) {
   InSequence in_order;
   EXPECT_CALL(store_, SetShipmentStatus(kOrder, ShipmentStatus::kDispatched));
-  EXPECT_CALL(store_, Advance(kOrder, std::vector<OrderStatus>{OrderStatus::kConfirmed}, OrderStatus::kShipped,
+  EXPECT_CALL(store_, Advance(kOrder, std::vector<OrderStatus>{OrderStatus::kConfirmed, OrderStatus::kCancelling},
+                              OrderStatus::kShipped,
                               "Shipped with USPS, tracking USPS123"))
       .WillOnce(Return(true));
   tracking_.ShipmentDispatched(kOrder, "USPS", "USPS123");
@@ -31,7 +33,9 @@ TEST_F(OrderTrackingTest, ADispatchShipsOnlyAConfirmedOrder) {
 TEST_F(OrderTrackingTest, ADeliveryMovesAConfirmedOrShippedOrderToDelivered) {
   InSequence in_order;
   EXPECT_CALL(store_, SetShipmentStatus(kOrder, ShipmentStatus::kDelivered));
-  EXPECT_CALL(store_, Advance(kOrder, std::vector<OrderStatus>{OrderStatus::kConfirmed, OrderStatus::kShipped},
+  EXPECT_CALL(store_, Advance(kOrder,
+                              std::vector<OrderStatus>{OrderStatus::kConfirmed, OrderStatus::kCancelling,
+                                                       OrderStatus::kShipped},
                               OrderStatus::kDelivered, "Delivered"))
       .WillOnce(Return(false));
   tracking_.ShipmentDelivered(kOrder);
@@ -42,12 +46,19 @@ TEST_F(OrderTrackingTest, ACancelledShipmentOnlyChangesTheShipmentStatus) {
   tracking_.ShipmentCancelled(kOrder);
 }
 
-TEST_F(OrderTrackingTest, PaymentEventsSetThePaymentStatus) {
+// A full refund also makes a sold order REFUNDED, even when the operator's call that asked for it
+// never heard back.
+TEST_F(OrderTrackingTest, PaymentEventsSetThePaymentStatusAndAFullRefundRefundsTheOrder) {
   InSequence in_order;
   EXPECT_CALL(store_, SetPaymentStatus(kOrder, PaymentStatus::kCaptured));
   EXPECT_CALL(store_, SetPaymentStatus(kOrder, PaymentStatus::kVoided));
   EXPECT_CALL(store_, SetPaymentStatus(kOrder, PaymentStatus::kPartiallyRefunded));
   EXPECT_CALL(store_, SetPaymentStatus(kOrder, PaymentStatus::kRefunded));
+  EXPECT_CALL(store_, Advance(kOrder,
+                              std::vector<OrderStatus>{OrderStatus::kConfirmed, OrderStatus::kShipped,
+                                                       OrderStatus::kDelivered},
+                              OrderStatus::kRefunded, "Refunded"))
+      .WillOnce(Return(true));
   tracking_.PaymentCaptured(kOrder);
   tracking_.PaymentVoided(kOrder);
   tracking_.PaymentRefunded(kOrder, /*fully_refunded=*/false);

@@ -152,16 +152,36 @@ class LeaseLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by OrderRepository::Save when the stored order moved to a status this save may not move
+// it from (an event advanced it meanwhile, e.g. the parcel left while a cancel ran): the caller's
+// copy is stale; nothing was written.
+class OrderMovedOn : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class OrderRepository {
  public:
   virtual ~OrderRepository() = default;
   // Inserts a new order, holding the saga lease with token kFirstLeaseToken. Throws
   // AlreadyExists when the customer already used the idempotency key (a concurrent duplicate).
   virtual std::string Create(const Order& order, std::chrono::milliseconds lease) = 0;  // returns the new id
-  // Writes the order's state, steps, timeline and pending events (to the outbox) in one
-  // transaction and renews the lease, if and only if `order.lease_token` is still the order's
-  // token; otherwise writes nothing and throws LeaseLost.
+  // Writes the order's state, steps, new timeline entries and pending events (to the outbox) in
+  // one transaction and renews the lease, if and only if `order.lease_token` is still the order's
+  // token (else LeaseLost) and the stored status is the order's or one it may move from
+  // (CanMove; else OrderMovedOn). Nothing is written when it throws. The payment and shipment
+  // statuses only move forward (what events reported later is never overwritten), and timeline
+  // entries already stored are not written twice.
   virtual void Save(const Order& order, std::chrono::milliseconds lease) = 0;
+  // A cancel accepted: CONFIRMED -> CANCELLING with `reason`, a timeline entry, and the lease
+  // under a new token, in one step. nullopt (nothing written) when the order is not CONFIRMED now.
+  virtual std::optional<Order> BeginCancel(const std::string& order_id, const std::string& reason,
+                                           std::chrono::milliseconds lease) = 0;
+  // An operator's refund heard back from payments: records the payment's status (forward only)
+  // and, when everything was given back, moves a sold order to REFUNDED with a timeline entry.
+  // Touches nothing else, so it never undoes what events changed meanwhile.
+  virtual void RecordRefund(const std::string& order_id, PaymentStatus payment_status, bool fully_refunded,
+                            const std::string& note) = 0;
   // Gives the lease back (the saga reached a state nobody needs to drive), unless it was taken
   // over meanwhile.
   virtual void ReleaseLease(const Order& order) = 0;

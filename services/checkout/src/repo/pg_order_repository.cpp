@@ -5,6 +5,8 @@
 #include <map>
 
 #include "repo/order_outbox.h"
+#include "repo/order_sql.h"
+#include "repo/pg_order_tracking.h"
 #include "shared/db/fields.h"
 #include "shared/types/time.h"
 #include "shared/types/uuid.h"
@@ -20,7 +22,7 @@ constexpr const char* kOrderColumns =
     "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
     "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
     "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
-    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token";
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token, cancel_reason";
 
 Order ReadOrder(const pqxx::row& r) {
   Order o;
@@ -58,6 +60,7 @@ Order ReadOrder(const pqxx::row& r) {
   o.created_at = db::TimeField(r[i++]);
   o.updated_at = db::TimeField(r[i++]);
   o.lease_token = r[i++].as<std::int64_t>();
+  o.cancel_reason = text();
   return o;
 }
 
@@ -120,14 +123,17 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
         " at = EXCLUDED.at",
         order.id, static_cast<int>(i), s.name, domain::ToString(s.state), s.detail, ToMicros(s.at));
   }
-  for (std::size_t i = 0; i < order.timeline.size(); ++i) {
-    const auto& t = order.timeline[i];
-    txn.exec_params(
-        "INSERT INTO order_timeline (order_id, position, status, note, at)"
-        " VALUES ($1::uuid, $2, $3, $4, " STOREFRONT_SQL_TIMESTAMP(5) ")"
-        " ON CONFLICT (order_id, position) DO NOTHING",
-        order.id, static_cast<int>(i), domain::ToString(t.status), t.note, ToMicros(t.at));
+  for (const auto& entry : order.timeline) AppendTimeline(txn, order.id, entry);
+}
+
+// The statuses a save may find stored and move to `to` from (domain::CanMove), as a text[].
+std::string StatusesBefore(domain::OrderStatus to) {
+  std::string list = "{";
+  for (int i = 0; i <= static_cast<int>(domain::OrderStatus::kCancelling); ++i) {
+    const auto from = static_cast<domain::OrderStatus>(i);
+    if (domain::CanMove(from, to)) list += std::string(list.size() > 1 ? "," : "") + domain::ToString(from);
   }
+  return list + "}";
 }
 
 double Seconds(std::chrono::milliseconds lease) { return static_cast<double>(lease.count()) / 1000.0; }
@@ -175,21 +181,60 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
 void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease) {
   db::WithTransaction(pool_, [&](pqxx::work& txn) {
     const auto updated = txn.exec_params(
-        "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6,"
-        " payment_status = $7, card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11,"
-        " tracking_number = $12, shipment_status = $13, updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ","
-        " lease_until = now() + make_interval(secs => $15) WHERE id = $1::uuid AND lease_token = $16",
+        "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6, " +
+            ForwardOnly("payment_status", kPaymentProgress, "$7") +
+            ", card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11, tracking_number = $12, " +
+            ForwardOnly("shipment_status", kShipmentProgress, "$13") +
+            ", updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ", lease_until = now() + make_interval(secs => $15)"
+            " WHERE id = $1::uuid AND lease_token = $16 AND (status = $2 OR status = ANY($17::text[]))",
         order.id, domain::ToString(order.status), domain::ToString(order.failure), order.failure_reason,
         order.reservation_id, order.payment_id, domain::ToString(order.payment_status), order.card_brand,
         order.card_last4, order.shipment_id, order.carrier, order.tracking_number,
-        domain::ToString(order.shipment_status), ToMicros(order.updated_at),
-        Seconds(lease), order.lease_token);
+        domain::ToString(order.shipment_status), ToMicros(order.updated_at), Seconds(lease), order.lease_token,
+        StatusesBefore(order.status));
     if (updated.affected_rows() == 0) {
-      throw domain::LeaseLost("order " + order.id + " was taken over by another runner (lease token " +
-                              std::to_string(order.lease_token) + " is stale)");
+      const auto stored = txn.exec_params("SELECT lease_token, status FROM orders WHERE id = $1::uuid", order.id);
+      if (stored.empty() || stored[0][0].as<std::int64_t>() != order.lease_token) {
+        throw domain::LeaseLost("order " + order.id + " was taken over by another runner (lease token " +
+                                std::to_string(order.lease_token) + " is stale)");
+      }
+      throw domain::OrderMovedOn("order " + order.id + " is " + stored[0][1].as<std::string>() + " now; a save of " +
+                                 domain::ToString(order.status) + " may not move it from there");
     }
     WriteSteps(txn, order);
     AppendOrderEvents(txn, order);
+  });
+}
+
+std::optional<Order> PgOrderRepository::BeginCancel(const std::string& order_id, const std::string& reason,
+                                                    std::chrono::milliseconds lease) {
+  return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Order> {
+    auto order = LoadOne(txn, txn.exec_params(std::string("UPDATE orders SET status = 'CANCELLING', cancel_reason = $2,"
+                                                          " updated_at = now(), lease_token = lease_token + 1,"
+                                                          " lease_until = now() + make_interval(secs => $3)"
+                                                          " WHERE id = $1::uuid AND status = 'CONFIRMED' RETURNING ") +
+                                                  kOrderColumns,
+                                              order_id, reason, Seconds(lease)));
+    if (!order) return std::nullopt;
+    domain::TimelineEntry entry{domain::OrderStatus::kCancelling,
+                                reason.empty() ? "Cancellation requested" : "Cancellation requested: " + reason,
+                                order->updated_at};
+    AppendTimeline(txn, order->id, entry);
+    order->timeline.push_back(entry);
+    return order;
+  });
+}
+
+void PgOrderRepository::RecordRefund(const std::string& order_id, domain::PaymentStatus payment_status,
+                                     bool fully_refunded, const std::string& note) {
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgOrderTracking tracking(txn);
+    tracking.SetPaymentStatus(order_id, payment_status);
+    if (fully_refunded) {
+      tracking.Advance(order_id,
+                       {domain::OrderStatus::kConfirmed, domain::OrderStatus::kShipped, domain::OrderStatus::kDelivered},
+                       domain::OrderStatus::kRefunded, note);
+    }
   });
 }
 
@@ -230,7 +275,7 @@ std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lea
                             std::string("UPDATE orders SET lease_until = now() + make_interval(secs => $1),"
                                         " lease_token = lease_token + 1"
                                         " WHERE id = (SELECT id FROM orders"
-                                        "   WHERE status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED')"
+                                        "   WHERE status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED', 'CANCELLING')"
                                         "     AND (lease_until IS NULL OR lease_until < now())"
                                         "   ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING ") +
                                 kOrderColumns,

@@ -13,6 +13,10 @@ class PgOrderRepository final : public domain::OrderRepository {
   std::string Create(const domain::Order& order, std::chrono::milliseconds lease) override;
   void Save(const domain::Order& order, std::chrono::milliseconds lease) override;
   void ReleaseLease(const domain::Order& order) override;
+  std::optional<domain::Order> BeginCancel(const std::string& order_id, const std::string& reason,
+                                           std::chrono::milliseconds lease) override;
+  void RecordRefund(const std::string& order_id, domain::PaymentStatus payment_status, bool fully_refunded,
+                    const std::string& note) override;
   std::optional<domain::Order> Get(const std::string& order_id) override;
   std::optional<domain::Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) override;
   bool IsLeased(const std::string& order_id) override;

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
+#include "repo/pg_order_tracking.h"
 #include "testing/fixture.h"
 
 namespace storefront::checkout::repo {
@@ -79,8 +81,7 @@ TEST_F(PgOrderRepositoryTest, OnlyUnfinishedOrdersWithAnExpiredLeaseAreClaimed) 
 
   Order done = testing::SampleOrder("lease-done");
   done.id = orders_.Create(done, 1ms);
-  done.status = OrderStatus::kConfirmed;
-  orders_.Save(done, 1ms);
+  Reach(done, OrderStatus::kConfirmed);
   orders_.ReleaseLease(done);
 
   auto claimed = orders_.ClaimStale(60s);
@@ -116,6 +117,100 @@ TEST_F(PgOrderRepositoryTest, ARunnerWhoseLeaseWasTakenOverCannotSaveOrReleaseIt
   EXPECT_EQ(stored->status, OrderStatus::kFailed) << "the stale runner's save wrote nothing";
   EXPECT_EQ(stored->failure_reason, "recovered");
   EXPECT_TRUE(orders_.IsLeased(stalled.id)) << "nor did its release end recovery's lease";
+}
+
+// Whole-row saves used to lose what events wrote meanwhile: a stale copy moved a DELIVERED order
+// back, put a CAPTURED payment back to AUTHORIZED, and its timeline entries took positions the
+// events' entries held (and were dropped).
+TEST_F(PgOrderRepositoryTest, AStaleCopyNeitherMovesTheOrderBackNorLosesWhatEventsWrote) {
+  Order order = testing::SampleOrder("stale-copy");
+  order.id = orders_.Create(order, 10s);
+  order.payment_status = domain::PaymentStatus::kAuthorized;
+  order.shipment_status = domain::ShipmentStatus::kLabelCreated;
+  Reach(order, OrderStatus::kConfirmed);
+  Order stale = order;  // what a cancel or a refund loaded, a moment before the events below
+
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgOrderTracking tracking(txn);
+    tracking.SetShipmentStatus(order.id, domain::ShipmentStatus::kDispatched);
+    tracking.SetPaymentStatus(order.id, domain::PaymentStatus::kCaptured);
+    tracking.Advance(order.id, {OrderStatus::kConfirmed}, OrderStatus::kShipped, "Shipped");
+    tracking.Advance(order.id, {OrderStatus::kShipped}, OrderStatus::kDelivered, "Delivered");
+  });
+  stale.timeline.push_back({OrderStatus::kConfirmed, "a note of the stale copy", stale.updated_at});
+  EXPECT_THROW(orders_.Save(stale, 10s), domain::OrderMovedOn) << "CONFIRMED over DELIVERED";
+
+  // The same copy with the status it found is refused too; a refund records only what it changed.
+  orders_.RecordRefund(order.id, domain::PaymentStatus::kPartiallyRefunded, false, "Refunded in part");
+  auto stored = orders_.Get(order.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, OrderStatus::kDelivered);
+  EXPECT_EQ(stored->payment_status, domain::PaymentStatus::kPartiallyRefunded);
+  EXPECT_EQ(stored->shipment_status, domain::ShipmentStatus::kDispatched);
+
+  // A late, redelivered event cannot step the statuses back either.
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgOrderTracking tracking(txn);
+    tracking.SetPaymentStatus(order.id, domain::PaymentStatus::kCaptured);
+    tracking.SetShipmentStatus(order.id, domain::ShipmentStatus::kLabelCreated);
+  });
+  stored = orders_.Get(order.id);
+  EXPECT_EQ(stored->payment_status, domain::PaymentStatus::kPartiallyRefunded);
+  EXPECT_EQ(stored->shipment_status, domain::ShipmentStatus::kDispatched);
+  std::vector<std::string> notes;
+  for (const auto& entry : stored->timeline) notes.push_back(entry.note);
+  EXPECT_EQ(notes.back(), "Delivered");
+  EXPECT_EQ(std::count(notes.begin(), notes.end(), "Shipped"), 1);
+}
+
+TEST_F(PgOrderRepositoryTest, TimelineEntriesOfTwoWritersAreBothKeptAndNoneTwice) {
+  Order order = testing::SampleOrder("two-writers");
+  order.id = orders_.Create(order, 10s);
+  Reach(order, OrderStatus::kConfirmed);
+  const std::size_t before = orders_.Get(order.id)->timeline.size();
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgOrderTracking(txn).Advance(order.id, {OrderStatus::kConfirmed}, OrderStatus::kShipped, "Shipped");
+  });
+  // The saga's copy (without the event's entry) saves an entry of its own, then saves again.
+  order.timeline.push_back({OrderStatus::kConfirmed, "the saga's own note", order.updated_at});
+  order.status = OrderStatus::kConfirmed;
+  EXPECT_THROW(orders_.Save(order, 10s), domain::OrderMovedOn);  // it may not unship the order
+  auto stored = orders_.Get(order.id);
+  EXPECT_EQ(stored->timeline.size(), before + 1) << "the refused save added nothing";
+  // A save that may go through keeps both writers' entries, each once.
+  Order fresh = testing::SampleOrder("two-writers-b");
+  fresh.id = orders_.Create(fresh, 10s);
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    PgOrderTracking(txn).Advance(fresh.id, {OrderStatus::kPending}, OrderStatus::kPending, "an event's note");
+  });
+  fresh.timeline.push_back({OrderStatus::kReserved, "Stock reserved", fresh.updated_at});
+  fresh.status = OrderStatus::kReserved;
+  orders_.Save(fresh, 10s);
+  orders_.Save(fresh, 10s);  // again: nothing twice
+  const auto reloaded = orders_.Get(fresh.id);
+  ASSERT_TRUE(reloaded);
+  std::vector<std::string> notes;
+  for (const auto& entry : reloaded->timeline) notes.push_back(entry.note);
+  EXPECT_EQ(notes, (std::vector<std::string>{"Order placed", "an event's note", "Stock reserved"}));
+}
+
+// A cancel begins once: of two at the same moment, one takes the order to CANCELLING.
+TEST_F(PgOrderRepositoryTest, ACancelBeginsOnlyFromConfirmedAndOnlyOnce) {
+  Order order = testing::SampleOrder("cancel-once");
+  order.id = orders_.Create(order, 10s);
+  EXPECT_FALSE(orders_.BeginCancel(order.id, "too early", 10s)) << "PENDING cannot be cancelled";
+  Reach(order, OrderStatus::kConfirmed);
+  auto first = orders_.BeginCancel(order.id, "changed my mind", 10s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, OrderStatus::kCancelling);
+  EXPECT_EQ(first->cancel_reason, "changed my mind");
+  EXPECT_EQ(first->lease_token, order.lease_token + 1) << "the cancel holds the lease under a new token";
+  EXPECT_EQ(first->timeline.back().note, "Cancellation requested: changed my mind");
+  EXPECT_FALSE(orders_.BeginCancel(order.id, "again", 10s));
+  EXPECT_THROW(orders_.Save(order, 10s), domain::LeaseLost) << "the copy from before the cancel is fenced off";
+  auto claimed = orders_.Get(order.id);
+  EXPECT_EQ(claimed->status, OrderStatus::kCancelling);
+  EXPECT_TRUE(orders_.IsLeased(order.id));
 }
 
 TEST_F(PgOrderRepositoryTest, ListsNewestFirstWithKeysetPagingAndFilters) {
@@ -180,8 +275,7 @@ TEST_F(PgOrderRepositoryTest, SalesCountsConfirmedOrLaterOrdersPerUtcHourAndDayW
     o.shipping_price = {100, currency};
     o.total = {total, currency};
     o.id = orders_.Create(o, 10s);
-    o.status = status;
-    orders_.Save(o, 10s);
+    Reach(o, status);
   };
   using std::chrono::hours;
   using std::chrono::minutes;

@@ -1,15 +1,20 @@
 #include "repo/pg_order_tracking.h"
 
+#include "repo/order_sql.h"
+
 namespace storefront::checkout::repo {
 
+// Forward only: a late or redelivered event (a LABEL_CREATED after DISPATCHED) changes nothing.
 void PgOrderTracking::SetShipmentStatus(const std::string& order_id, domain::ShipmentStatus status) {
-  txn_.exec_params("UPDATE orders SET shipment_status = $2, updated_at = now() WHERE id = $1::uuid", order_id,
-                   domain::ToString(status));
+  txn_.exec_params("UPDATE orders SET " + ForwardOnly("shipment_status", kShipmentProgress, "$2") +
+                       ", updated_at = now() WHERE id = $1::uuid",
+                   order_id, domain::ToString(status));
 }
 
 void PgOrderTracking::SetPaymentStatus(const std::string& order_id, domain::PaymentStatus status) {
-  txn_.exec_params("UPDATE orders SET payment_status = $2, updated_at = now() WHERE id = $1::uuid", order_id,
-                   domain::ToString(status));
+  txn_.exec_params("UPDATE orders SET " + ForwardOnly("payment_status", kPaymentProgress, "$2") +
+                       ", updated_at = now() WHERE id = $1::uuid",
+                   order_id, domain::ToString(status));
 }
 
 bool PgOrderTracking::Advance(const std::string& order_id, const std::vector<domain::OrderStatus>& from,
@@ -22,10 +27,7 @@ bool PgOrderTracking::Advance(const std::string& order_id, const std::vector<dom
       "UPDATE orders SET status = $3 WHERE id = $1::uuid AND status = ANY($2::text[]) RETURNING id", order_id,
       from_list, domain::ToString(to));
   if (moved.empty()) return false;
-  txn_.exec_params(
-      "INSERT INTO order_timeline (order_id, position, status, note, at)"
-      " SELECT $1::uuid, coalesce(max(position) + 1, 0), $2, $3, now() FROM order_timeline WHERE order_id = $1::uuid",
-      order_id, domain::ToString(to), note);
+  AppendTimeline(txn_, order_id, {to, note, std::chrono::floor<std::chrono::microseconds>(types::SystemNow())});
   return true;
 }
 

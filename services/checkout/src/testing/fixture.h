@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "repo/pg_order_repository.h"
+#include "repo/pg_order_tracking.h"
 #include "shared/db/migrations.h"
 #include "shared/testing/postgres.h"
 #include "testing/sample_order.h"
@@ -35,11 +36,48 @@ class DatabaseTest : public ::testing::Test {
     domain::Order o = SampleOrder(key, "customer-events");
     o.pending_events = {domain::OrderEvent::kPlaced};
     o.id = orders_.Create(o, 10s);
+    o.pending_events.clear();
+    Reach(o, domain::OrderStatus::kPaymentAuthorized);
     o.pending_events = {domain::OrderEvent::kConfirmed};
-    o.status = domain::OrderStatus::kConfirmed;
     o.timeline = {{domain::OrderStatus::kConfirmed, "Order confirmed", o.updated_at}};
-    orders_.Save(o, 10s);
+    Reach(o, domain::OrderStatus::kConfirmed);
+    o.pending_events.clear();
     return o;
+  }
+
+  // Moves a created order to `target` the ways the store allows: the saga's saves up to
+  // CONFIRMED (or FAILED), then what events do (SHIPPED, DELIVERED, REFUNDED) or a cancel
+  // (CANCELLED). `o` is left as stored, lease token included.
+  void Reach(domain::Order& o, domain::OrderStatus target) {
+    using namespace std::chrono_literals;
+    using S = domain::OrderStatus;
+    if (target == S::kFailed) {
+      o.status = S::kFailed;
+      orders_.Save(o, 10s);
+      return;
+    }
+    for (S step : {S::kReserved, S::kPaymentAuthorized, S::kConfirmed}) {
+      if (o.status == target) return;
+      if (!domain::CanMove(o.status, step) || o.status == step) continue;  // passed it already
+      o.status = step;
+      orders_.Save(o, 10s);
+    }
+    if (target == S::kConfirmed) return;
+    if (target == S::kCancelled) {
+      o = *orders_.BeginCancel(o.id, "", 10s);
+      o.status = S::kCancelled;
+      orders_.Save(o, 10s);
+      return;
+    }
+    db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      repo::PgOrderTracking tracking(txn);
+      if (target == S::kShipped || target == S::kDelivered || target == S::kRefunded) {
+        tracking.Advance(o.id, {S::kConfirmed}, S::kShipped, "Shipped");
+      }
+      if (target == S::kDelivered) tracking.Advance(o.id, {S::kShipped}, S::kDelivered, "Delivered");
+      if (target == S::kRefunded) tracking.Advance(o.id, {S::kShipped}, S::kRefunded, "Refunded");
+    });
+    o = *orders_.Get(o.id);
   }
 
   db::Pool pool_;
