@@ -8,23 +8,39 @@
 
 namespace storefront::payments::consumers {
 
+namespace ev = storefront::events::v1;
+
+void OrderEventHandlers::OnOrderFailed(pqxx::work& txn, const storefront::events::Envelope& event) const {
+  const auto payload = storefront::events::PayloadOf<ev::OrderFailed>(event);
+  Close(txn, event, storefront::events::RequireUuid(event, "order_id", payload.order_id()), domain::OrderEnd::kFailed,
+        payload.reason());
+}
+
 void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const {
-  const auto payload = storefront::events::PayloadOf<storefront::events::v1::OrderCancelled>(event);
-  const std::string order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
+  const auto payload = storefront::events::PayloadOf<ev::OrderCancelled>(event);
+  Close(txn, event, storefront::events::RequireUuid(event, "order_id", payload.order_id()),
+        domain::OrderEnd::kCancelled, payload.reason());
+}
+
+void OrderEventHandlers::Close(pqxx::work& txn, const storefront::events::Envelope& event, const std::string& order_id,
+                               domain::OrderEnd end, const std::string& reason) const {
   repo::PgPaymentRepository repository(txn);
   domain::Payments payments(repository, processor_, clock_);
-  const auto result = payments.ReleaseOrder(order_id, payload.reason());
-  const auto fields = LogFields(event, order_id, result);
+  const auto result = payments.CloseOrder(order_id, end, reason);
+  auto fields = LogFields(event, order_id, result);
+  fields["ended"] = domain::ToString(end);
   if (result.outcome == domain::OrderPaymentOutcome::kDone) {
-    log::Info(result.payment->status == domain::PaymentStatus::kVoided ? "order cancelled: authorization voided"
-                                                                       : "order cancelled: payment refunded",
+    log::Info(result.payment->status == domain::PaymentStatus::kVoided ? "order ended: authorization voided"
+                                                                       : "order ended: payment refunded",
               fields);
   } else {
-    log::Info("order cancelled: no authorized or captured payment to release", fields);
+    log::Info("order ended: no authorized or captured payment to release", fields);
   }
 }
 
 void OrderEventHandlers::RegisterOn(storefront::events::Consumer& consumer) const {
+  consumer.On(std::string(storefront::events::types::kOrderFailed),
+              [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderFailed(txn, event); });
   consumer.On(std::string(storefront::events::types::kOrderCancelled),
               [this](pqxx::work& txn, const storefront::events::Envelope& event) { OnOrderCancelled(txn, event); });
 }

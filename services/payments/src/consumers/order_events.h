@@ -1,21 +1,26 @@
 // Payments' reaction to checkout's order events (storefront.checkout.order.v1, consumer group
 // "payments"):
 //
-//   OrderCancelled  void an authorized payment ("void:<order_id>") or refund a captured one in
-//                   full ("refund:<order_id>"); an order with nothing to release is logged
+//   OrderFailed     the order has ended: record it, so that a late Authorize (one that outlived
+//   OrderCancelled  checkout's deadline) is refused, then void an authorized payment
+//                   ("void:<order_id>") or refund a captured one in full ("refund:<order_id>");
+//                   an order with nothing to release is logged
 //
 // The handler runs inside the consumer's transaction, the one that also records the event in
-// payments.inbox: the use case (domain::Payments::ReleaseOrder, the same code the RPCs run) works
-// over a repository bound to that transaction, so the payment's change, its ledger row, its
-// outbox event and the inbox row commit together or not at all. The card processor is called
-// inside that transaction, as the RPCs call it inside theirs (README: the trade-off); a processor
-// outage throws Unavailable, which the consumer retries without counting it as a failure. The
-// idempotency keys make a redelivered event a replay even if the inbox were bypassed. A payload
-// without a valid order id throws std::invalid_argument (events::RequireUuid), which the consumer
-// retries and then dead-letters. Shipping's events are in consumers/shipment_events.h.
+// payments.inbox: the use case (domain::Payments::CloseOrder, which voids and refunds with the
+// RPCs' own code) works over a repository bound to that transaction, so the closure, the payment's change, its ledger
+// row, its outbox event and the inbox row commit together or not at all, and the order's lock is
+// held until then. The card processor is called inside that transaction, as the RPCs call it
+// inside theirs (README: the trade-off); a processor outage throws Unavailable, which the
+// consumer retries without counting it as a failure. The idempotency keys make a redelivered
+// event a replay even if the inbox were bypassed. A payload without a valid order id throws
+// std::invalid_argument (events::RequireUuid), which the consumer retries and then dead-letters.
+// Shipping's events are in consumers/shipment_events.h.
 #pragma once
 
 #include <pqxx/pqxx>
+
+#include <string>
 
 #include "domain/payments.h"
 #include "shared/events/consumer.h"
@@ -27,12 +32,16 @@ class OrderEventHandlers {
   explicit OrderEventHandlers(domain::CardProcessor& processor, domain::Clock clock = types::SystemNow)
       : processor_(processor), clock_(std::move(clock)) {}
 
+  void OnOrderFailed(pqxx::work& txn, const storefront::events::Envelope& event) const;
   void OnOrderCancelled(pqxx::work& txn, const storefront::events::Envelope& event) const;
 
-  // Registers the handler; `this` must outlive the consumer.
+  // Registers the handlers; `this` must outlive the consumer.
   void RegisterOn(storefront::events::Consumer& consumer) const;
 
  private:
+  void Close(pqxx::work& txn, const storefront::events::Envelope& event, const std::string& order_id,
+             domain::OrderEnd end, const std::string& reason) const;
+
   domain::CardProcessor& processor_;
   domain::Clock clock_;
 };

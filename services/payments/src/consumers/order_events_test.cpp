@@ -1,11 +1,16 @@
-// Payments' reaction to OrderCancelled against a real PostgreSQL, the handler called directly
-// with a transaction as the consumer would call it (no broker needed): a cancelled order's
-// authorization is voided or its captured payment refunded, each change writes its event in the
-// consumer's transaction, a redelivery changes nothing, and an order with nothing to release is
-// only logged. Bad payloads of either topic: shipment_events_test.cpp.
+// Payments' reaction to OrderFailed and OrderCancelled against a real PostgreSQL, the handler
+// called directly with a transaction as the consumer would call it (no broker needed): an ended
+// order's authorization is voided or its captured payment refunded, each change writes its event
+// in the consumer's transaction, a redelivery changes nothing, an order with nothing to release is
+// only logged, and an Authorize that outlived checkout's deadline (its table locked, as in the
+// issue) is voided when it finally commits, while one arriving after the order ended is refused.
+// Bad payloads of either topic: shipment_events_test.cpp.
 #include "consumers/order_events.h"
 
 #include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
 
 #include "storefront/events/v1/payments_events.pb.h"
 #include "testing/event_handlers_fixture.h"
@@ -50,6 +55,67 @@ TEST_F(EventHandlersTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
 TEST_F(EventHandlersTest, ACancelledOrderWithNothingToReleaseChangesNothing) {
   EXPECT_NO_THROW(Deliver(Cancelled(order_)));
   EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(EventHandlersTest, AFailedOrdersAuthorizationIsVoided) {
+  Payment payment = Authorized();
+  Deliver(Failed(order_, "payment timed out"));
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kVoided);
+  EXPECT_EQ(repo_.Operations(payment.id).back().idempotency_key, "void:" + order_);
+  EXPECT_EQ(Events(), Types({types::kPaymentAuthorized, types::kPaymentVoided}));
+
+  Deliver(Failed(order_, "payment timed out"));  // redelivered
+  Deliver(Cancelled(order_, "changed my mind"));  // and cancelled after all: the first closure stands
+  EXPECT_EQ(Events(), Types({types::kPaymentAuthorized, types::kPaymentVoided}));
+  EXPECT_EQ(Closure(), (std::optional<std::pair<std::string, std::string>>{{"failed", "payment timed out"}}));
+}
+
+TEST_F(EventHandlersTest, AnAuthorizeAfterTheOrderEndedIsRefusedWithoutCallingTheProcessor) {
+  Deliver(Failed(order_, "inventory unavailable"));
+  EXPECT_EQ(Closure(), (std::optional<std::pair<std::string, std::string>>{{"failed", "inventory unavailable"}}));
+  EXPECT_THROW(Authorized(), FailedPrecondition);
+  EXPECT_EQ(processor_.authorizations.load(), 0);
+  EXPECT_TRUE(payments_.ListPayments(order_).empty());
+  EXPECT_TRUE(Events().empty());
+}
+
+// The issue's race, Authorize committing last: payments is slowed past checkout's deadline (a
+// session holds a lock on the payments table), checkout fails the order, and OrderFailed arrives
+// while the Authorize still runs. The handler waits for the order's lock, so it reads the order
+// only once the authorization has committed, and voids it.
+TEST_F(EventHandlersTest, AnAuthorizeThatOutlivesCheckoutsDeadlineIsVoidedWhenTheOrderFails) {
+  pqxx::connection blocker(SharedPostgres().Dsn("payments"));
+  pqxx::work table_lock(blocker);
+  table_lock.exec("LOCK TABLE payments");
+
+  std::optional<Payment> authorized;
+  std::string authorize_error, handler_error;
+  std::thread authorize([&] {
+    try {
+      authorized = Authorized();
+    } catch (const std::exception& error) {
+      authorize_error = error.what();
+    }
+  });
+  const bool authorize_blocked = AwaitLockWaiters(1);  // on the table, holding the order's lock
+  std::thread order_failed([&] {
+    try {
+      Deliver(Failed(order_, "payment timed out"));
+    } catch (const std::exception& error) {
+      handler_error = error.what();
+    }
+  });
+  const bool handler_blocked = AwaitLockWaiters(2);  // and the handler on the order's lock
+  table_lock.commit();
+  authorize.join();
+  order_failed.join();
+
+  EXPECT_TRUE(authorize_blocked && handler_blocked) << "the Authorize and the handler never overlapped";
+  ASSERT_TRUE(authorize_error.empty()) << authorize_error;
+  ASSERT_TRUE(handler_error.empty()) << handler_error;
+  EXPECT_EQ(authorized->status, PaymentStatus::kAuthorized) << "it committed before the order's closure";
+  EXPECT_EQ(payments_.GetPayment(authorized->id).status, PaymentStatus::kVoided) << "never left AUTHORIZED";
+  EXPECT_EQ(Events(), Types({types::kPaymentAuthorized, types::kPaymentVoided}));
 }
 
 }  // namespace

@@ -55,6 +55,11 @@ TEST_F(EventHandlersTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDead
   EXPECT_ANY_THROW(Deliver(garbage));
   EXPECT_THROW(Deliver(Dispatched("")), std::invalid_argument);
   EXPECT_THROW(Deliver(Cancelled("not-an-order")), std::invalid_argument);
+  EXPECT_THROW(Deliver(Failed("not-an-order")), std::invalid_argument);
+  auto unreadable_failure = Failed(order_);
+  unreadable_failure.set_payload("\xff\xff\xff not a protobuf");
+  EXPECT_ANY_THROW(Deliver(unreadable_failure));
+  EXPECT_EQ(Closure(), std::nullopt) << "nothing recorded for an event that did not parse";
   EXPECT_EQ(processor_.captures.load(), 0);
   EXPECT_EQ(Events(), Types({types::kPaymentAuthorized}));
 }

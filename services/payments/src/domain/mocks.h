@@ -10,6 +10,9 @@ namespace storefront::payments::domain {
 
 class MockPaymentTransaction : public PaymentTransaction {
  public:
+  MOCK_METHOD(void, LockOrder, (const std::string&), (override));
+  MOCK_METHOD(std::optional<OrderClosure>, FindClosure, (const std::string&), (override));
+  MOCK_METHOD(std::optional<OrderClosure>, RecordClosure, (const OrderClosure&), (override));
   MOCK_METHOD(std::optional<IdempotencyRecord>, ClaimKey, (const IdempotencyRecord&), (override));
   MOCK_METHOD(std::optional<Payment>, LockPayment, (const std::string&), (override));
   MOCK_METHOD(void, Save, (const Payment&), (override));

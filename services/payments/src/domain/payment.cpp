@@ -32,6 +32,7 @@ constexpr Names<Operation, 4> kOperationNames{{{Operation::kAuthorize, "authoriz
                                                {Operation::kCapture, "capture"},
                                                {Operation::kVoid, "void"},
                                                {Operation::kRefund, "refund"}}};
+constexpr Names<OrderEnd, 2> kOrderEndNames{{{OrderEnd::kFailed, "failed"}, {OrderEnd::kCancelled, "cancelled"}}};
 
 template <typename Enum, std::size_t N>
 std::string_view NameOf(const Names<Enum, N>& names, Enum value) {
@@ -55,10 +56,12 @@ std::string_view ToString(PaymentStatus status) { return NameOf(kStatusNames, st
 std::string_view ToString(CardBrand brand) { return NameOf(kBrandNames, brand); }
 std::string_view ToString(OperationKind kind) { return NameOf(kKindNames, kind); }
 std::string_view ToString(Operation operation) { return NameOf(kOperationNames, operation); }
+std::string_view ToString(OrderEnd end) { return NameOf(kOrderEndNames, end); }
 
 std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) { return ValueOf(kStatusNames, text); }
 std::optional<CardBrand> ParseCardBrand(std::string_view text) { return ValueOf(kBrandNames, text); }
 std::optional<OperationKind> ParseOperationKind(std::string_view text) { return ValueOf(kKindNames, text); }
 std::optional<Operation> ParseOperation(std::string_view text) { return ValueOf(kOperationNames, text); }
+std::optional<OrderEnd> ParseOrderEnd(std::string_view text) { return ValueOf(kOrderEndNames, text); }
 
 }  // namespace storefront::payments::domain

@@ -98,4 +98,19 @@ struct IdempotencyRecord {
   bool operator==(const IdempotencyRecord&) const = default;
 };
 
+// How an order ended, as checkout announced it (OrderFailed, OrderCancelled). Once an order has
+// ended, payments takes no new authorization for it and releases what it holds.
+enum class OrderEnd { kFailed, kCancelled };
+std::string_view ToString(OrderEnd end);
+std::optional<OrderEnd> ParseOrderEnd(std::string_view text);
+
+// The record that an order has ended; the first one stands.
+struct OrderClosure {
+  std::string order_id;
+  OrderEnd end = OrderEnd::kFailed;
+  std::string reason;  // checkout's, as shown to the shopper; may be empty
+  Timestamp closed_at;
+  bool operator==(const OrderClosure&) const = default;
+};
+
 }  // namespace storefront::payments::domain

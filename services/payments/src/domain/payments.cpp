@@ -123,10 +123,9 @@ const Payment* Newest(const std::vector<Payment>& payments, std::initializer_lis
   return nullptr;
 }
 
-// A refund reason that passes Refund's rules: no control characters but newlines, at most 500
-// bytes, cut on a UTF-8 character boundary.
-std::string RefundReasonFor(const std::string& order_reason) {
-  std::string reason = order_reason.empty() ? "order cancelled" : "order cancelled: " + order_reason;
+// Checkout's words made fit for a closure's or refund's reason (Refund's rules): no control
+// characters but newlines, at most 500 bytes, cut on a UTF-8 character boundary.
+std::string AsReason(std::string reason) {
   for (auto& c : reason) {
     auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\n') || u == 0x7f) c = ' ';
@@ -137,6 +136,21 @@ std::string RefundReasonFor(const std::string& order_reason) {
     reason.resize(cut);
   }
   return reason;
+}
+
+// "order failed: out of stock", "order cancelled".
+std::string RefundReasonFor(const OrderClosure& closure) {
+  const std::string ended = "order " + std::string(ToString(closure.end));
+  return AsReason(closure.reason.empty() ? ended : ended + ": " + closure.reason);
+}
+
+// Quoting the order id is safe: it is checkout's (a UUID in every closure the consumer records),
+// never text a shopper typed.
+[[noreturn]] void ThrowOrderEnded(const OrderClosure& closure) {
+  log::Warn("authorize refused: the order has already ended",
+            {{"order_id", closure.order_id}, {"ended", ToString(closure.end)}});
+  throw FailedPrecondition("order " + closure.order_id + " has already ended (" + std::string(ToString(closure.end)) +
+                           "); no authorization was taken");
 }
 
 }  // namespace
@@ -178,14 +192,20 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
   bool processor_down = false;
   repository_.InTransaction([&](PaymentTransaction& tx) {
     replayed = processor_down = false;
+    // First, and held until the commit: the order cannot end while this runs (CloseOrder).
+    tx.LockOrder(request.order_id);
     const Timestamp now = Now();
+    auto stored = ClaimOrReplay(tx, {Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now});
+    if (stored && stored->status != PaymentStatus::kFailed) {
+      result = *stored;
+      replayed = true;
+      return;
+    }
+    // The issuer is about to be asked: never for an order that has ended. Throwing rolls the key
+    // claim back with everything else.
+    if (auto closure = tx.FindClosure(request.order_id)) ThrowOrderEnded(*closure);
     Payment payment;
-    if (auto stored = ClaimOrReplay(tx, {Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now})) {
-      if (stored->status != PaymentStatus::kFailed) {
-        result = *stored;
-        replayed = true;
-        return;
-      }
+    if (stored) {
       payment = *stored;  // the last attempt never reached the issuer: try again, same payment
     } else {
       payment.id = new_id;
@@ -381,15 +401,26 @@ OrderPaymentResult Payments::CaptureOrder(const std::string& order_id) {
   return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
 }
 
-OrderPaymentResult Payments::ReleaseOrder(const std::string& order_id, const std::string& order_reason) {
+OrderPaymentResult Payments::CloseOrder(const std::string& order_id, OrderEnd end, const std::string& reason) {
   ValidateOrderId(order_id);
+  const OrderClosure closure{order_id, end, AsReason(reason), Now()};
+  OrderClosure kept;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    tx.LockOrder(order_id);
+    kept = tx.RecordClosure(closure).value_or(closure);
+  });
+  return ReleaseOrder(kept);
+}
+
+OrderPaymentResult Payments::ReleaseOrder(const OrderClosure& closure) {
+  const std::string& order_id = closure.order_id;
   const auto payments = repository_.ListByOrder(order_id);
   if (const Payment* authorized = Newest(payments, {PaymentStatus::kAuthorized})) {
     return {OrderPaymentOutcome::kDone, Void({OrderKey("void", order_id), authorized->id})};
   }
   if (const Payment* captured = Newest(payments, {PaymentStatus::kCaptured, PaymentStatus::kPartiallyRefunded})) {
     return {OrderPaymentOutcome::kDone,
-            Refund({OrderKey("refund", order_id), captured->id, std::nullopt, RefundReasonFor(order_reason)})};
+            Refund({OrderKey("refund", order_id), captured->id, std::nullopt, RefundReasonFor(closure)})};
   }
   return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
 }

@@ -11,6 +11,9 @@
 // failed validation or found the payment in the wrong state can be retried with its key. The
 // one exception is a processor outage during Authorize: the attempt is recorded as FAILED (the
 // order shows it) and the RPC is UNAVAILABLE; a retry with the same key tries the issuer again.
+//
+// An order that has ended (checkout's OrderFailed or OrderCancelled) takes no new authorization,
+// and whatever it holds is released: see CloseOrder for why no Authorize can slip past.
 #pragma once
 
 #include <cstdint>
@@ -63,7 +66,7 @@ inline constexpr std::int64_t kMaxAmountMinor = 100'000'000'00;  // 100 million 
 inline constexpr const char* kExpiredCard = "expired_card";
 inline constexpr const char* kCardDeclined = "card_declined";
 
-// What an order event (ShipmentDispatched, OrderCancelled) did to the order's payment.
+// What an order event (ShipmentDispatched, OrderFailed, OrderCancelled) did to the order's payment.
 enum class OrderPaymentOutcome {
   kDone,         // captured, voided or refunded now
   kAlreadyDone,  // ShipmentDispatched: the payment was captured before (or since refunded)
@@ -82,7 +85,10 @@ class Payments {
       : repository_(repository), processor_(processor), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
 
   // A decline (by the issuer, or here for an expired card) is a DECLINED payment, not an error.
-  // Throws InvalidArgument, AlreadyExists (key reused), Unavailable (processor outage).
+  // Throws InvalidArgument, AlreadyExists (key reused), Unavailable (processor outage), and
+  // FailedPrecondition, without asking the issuer, when the order has already ended; a retry of
+  // a request that was answered before the order ended still gets that answer back. It holds the
+  // order's lock (PaymentTransaction::LockOrder) from before it claims its key until it commits.
   Payment Authorize(const AuthorizeRequest& request);
   // AUTHORIZED -> CAPTURED; the uncaptured remainder of the hold is released.
   Payment Capture(const CaptureRequest& request);
@@ -95,14 +101,26 @@ class Payments {
   // key "capture:<order_id>". kAlreadyDone when it was captured already; kNothingToDo when the
   // order has no authorized or captured payment.
   OrderPaymentResult CaptureOrder(const std::string& order_id);
-  // OrderCancelled: voids the order's AUTHORIZED payment ("void:<order_id>"), or refunds all
-  // that is left of a CAPTURED or PARTIALLY_REFUNDED one ("refund:<order_id>"); kNothingToDo for
-  // anything else. `order_reason` (checkout's) goes into the refund's reason.
-  // Both pick the order's newest payment in the state they act on, decide on a read without a
-  // lock, and then go through Capture / Void / Refund, which lock the payment and check its state
-  // again: should it have moved meanwhile, they throw and the caller (the event consumer) rolls
-  // back and retries, seeing the new state.
-  OrderPaymentResult ReleaseOrder(const std::string& order_id, const std::string& order_reason);
+  // OrderFailed, OrderCancelled: records that the order has ended (a second closure of the same
+  // order keeps the first, whose end and reason then stand), then releases what it holds: voids
+  // its AUTHORIZED payment ("void:<order_id>"), or refunds all that is left of a CAPTURED or
+  // PARTIALLY_REFUNDED one ("refund:<order_id>", reason "order failed: <reason>" or "order
+  // cancelled: <reason>"); kNothingToDo for anything else, an order payments never saw included.
+  //
+  // Why no authorization survives the order, whichever commits first. The closure is recorded
+  // under the order's lock, which Authorize takes before anything else and holds, processor call
+  // included, until it commits:
+  //   - Authorize first: the closing waits for the lock, so when it reads the order's payments
+  //     the authorization has committed, and it is voided.
+  //   - the closing first: Authorize waits for the lock, then finds the closure and refuses
+  //     before asking the issuer.
+  // The event consumer calls this inside its own transaction (the repository then runs each step
+  // in a savepoint of it), so the lock is held and the closure, the void or refund and the inbox
+  // row commit together. Over a pool each step commits on its own; that is correct too (a late
+  // Authorize is refused from the closure's commit on, and the release reads after it), and a
+  // retry of the whole call releases what a failure between the steps left behind.
+  // Capture, Void and Refund, which act on a payment rather than an order, take no order lock.
+  OrderPaymentResult CloseOrder(const std::string& order_id, OrderEnd end, const std::string& reason);
 
   Payment GetPayment(const std::string& id);
   // Newest first.
@@ -111,6 +129,13 @@ class Payments {
  private:
   // The clock, truncated to what PostgreSQL stores, so a payment reads back exactly as returned.
   Timestamp Now() const;
+
+  // CloseOrder's second step: picks the order's newest payment in a state to release, decides on
+  // a read without a lock, and then goes through Void / Refund, which lock the payment and check
+  // its state again: should it have moved meanwhile (an operator's RPC), they throw and the
+  // caller (the event consumer) rolls back and retries, seeing the new state. CaptureOrder reads
+  // and decides the same way.
+  OrderPaymentResult ReleaseOrder(const OrderClosure& closure);
 
   // One change of a stored payment (Capture, Void, Refund): the key it claims, and the kinds of
   // the ledger row and of the event it writes.

@@ -1,6 +1,8 @@
 // The use cases against mocked ports. The repository mock is backed by a few maps (with
 // rollback when the work throws, like a real transaction), so a sequence of calls sees the
 // writes of the ones before it; the processor mock counts and scripts the issuer's answers.
+// What the order's lock guarantees under concurrency is proven against PostgreSQL
+// (repo/pg_payment_repository_test.cpp, consumers/order_events_test.cpp).
 #include "domain/payments.h"
 
 #include <gtest/gtest.h>
@@ -39,6 +41,7 @@ class PaymentsTest : public ::testing::Test {
       auto payments = payments_;
       auto ledger = ledger_;
       auto events = events_;
+      auto closures = closures_;
       try {
         work(repo_.transaction);
       } catch (...) {  // roll back, as PostgreSQL would
@@ -46,6 +49,7 @@ class PaymentsTest : public ::testing::Test {
         payments_ = payments;
         ledger_ = ledger;
         events_ = events;
+        closures_ = closures;
         throw;
       }
     });
@@ -55,6 +59,16 @@ class PaymentsTest : public ::testing::Test {
       return it->second;
     });
     ON_CALL(tx, LockPayment).WillByDefault([this](const std::string& id) { return Stored(id); });
+    ON_CALL(tx, FindClosure).WillByDefault([this](const std::string& order_id) -> std::optional<OrderClosure> {
+      auto it = closures_.find(order_id);
+      if (it == closures_.end()) return std::nullopt;
+      return it->second;
+    });
+    ON_CALL(tx, RecordClosure).WillByDefault([this](const OrderClosure& closure) -> std::optional<OrderClosure> {
+      auto [it, inserted] = closures_.try_emplace(closure.order_id, closure);
+      if (inserted) return std::nullopt;
+      return it->second;
+    });
     ON_CALL(tx, Save).WillByDefault([this](const Payment& payment) { payments_[payment.id] = payment; });
     ON_CALL(tx, Append).WillByDefault([this](const PaymentOperation& operation) { ledger_.push_back(operation); });
     ON_CALL(tx, Publish).WillByDefault([this](const PaymentEvent& event) { events_.push_back(event); });
@@ -83,6 +97,7 @@ class PaymentsTest : public ::testing::Test {
   std::map<std::string, Payment> payments_;
   std::vector<PaymentOperation> ledger_;
   std::vector<PaymentEvent> events_;
+  std::map<std::string, OrderClosure> closures_;
   int next_id_ = 1;
   Timestamp now_ = sys_days{2027y / March / 15} + 10h;
 
@@ -462,17 +477,19 @@ TEST_F(PaymentsTest, ADeclinedOnlyOrderHasNothingToCaptureOrRelease) {
   EXPECT_CALL(processor_, Capture(_, _)).Times(0);
   EXPECT_CALL(processor_, Void(_)).Times(0);
   EXPECT_EQ(payments_under_test_.CaptureOrder("order-1").outcome, OrderPaymentOutcome::kNothingToDo);
-  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
+  EXPECT_EQ(payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "").outcome,
+            OrderPaymentOutcome::kNothingToDo);
 }
 
 TEST_F(PaymentsTest, ACancelledOrdersHoldIsVoided) {
   AuthorizedPayment();
   EXPECT_CALL(processor_, Void("ref-1")).Times(1);
-  auto released = payments_under_test_.ReleaseOrder("order-1", "changed mind");
+  auto released = payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "changed mind");
   EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
   EXPECT_EQ(released.payment->status, PaymentStatus::kVoided);
   EXPECT_TRUE(keys_.count({Operation::kVoid, "void:order-1"}));
-  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "changed mind").outcome, OrderPaymentOutcome::kNothingToDo)
+  EXPECT_EQ(payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "changed mind").outcome,
+            OrderPaymentOutcome::kNothingToDo)
       << "a second cancellation finds it voided";
   EXPECT_EQ(events_.back().kind, PaymentEventKind::kVoided);
 }
@@ -482,14 +499,124 @@ TEST_F(PaymentsTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
   EXPECT_CALL(processor_, Capture(_, _)).Times(1);
   payments_under_test_.Capture({"cap", payment.id, Money{4000, "USD"}});
   EXPECT_CALL(processor_, Refund("ref-1", Money{4000, "USD"})).Times(1);
-  auto released = payments_under_test_.ReleaseOrder("order-1", "damaged\tin transit");
+  auto released = payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "damaged\tin transit");
   EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
   EXPECT_EQ(released.payment->status, PaymentStatus::kRefunded);
   EXPECT_EQ(released.payment->refunded_minor, 4000);
   EXPECT_TRUE(keys_.count({Operation::kRefund, "refund:order-1"}));
   EXPECT_EQ(events_.back().kind, PaymentEventKind::kRefunded);
   EXPECT_EQ(events_.back().reason, "order cancelled: damaged in transit");
-  EXPECT_EQ(payments_under_test_.ReleaseOrder("order-1", "").outcome, OrderPaymentOutcome::kNothingToDo);
+  EXPECT_EQ(payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "").outcome,
+            OrderPaymentOutcome::kNothingToDo);
+}
+
+// --- Ended orders: no authorization outlives its order ------------------------------------------
+
+TEST_F(PaymentsTest, AnOrderThatHasEndedIsRefusedAnAuthorizationWithoutAskingTheIssuer) {
+  EXPECT_EQ(payments_under_test_.CloseOrder("order-1", OrderEnd::kFailed, "payment timed out").outcome,
+            OrderPaymentOutcome::kNothingToDo)
+      << "an order payments never saw is closed all the same";
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(0);
+  try {
+    payments_under_test_.Authorize(Authorization());
+    FAIL() << "expected FailedPrecondition";
+  } catch (const FailedPrecondition& error) {
+    EXPECT_STREQ(error.what(), "order order-1 has already ended (failed); no authorization was taken");
+  }
+  auto expired = Authorization("expired");
+  expired.card->exp_year = 2020;  // would be declined here, without the issuer: refused all the same
+  EXPECT_THROW(payments_under_test_.Authorize(expired), FailedPrecondition);
+  EXPECT_TRUE(payments_.empty());
+  EXPECT_TRUE(ledger_.empty());
+  EXPECT_TRUE(events_.empty());
+  EXPECT_EQ(keys_.count({Operation::kAuthorize, "order-1:authorize"}), 0u) << "a refusal is not recorded";
+
+  payments_under_test_.CloseOrder("order-2", OrderEnd::kCancelled, "");
+  auto other = Authorization("order-2:authorize");
+  other.order_id = "order-2";
+  try {
+    payments_under_test_.Authorize(other);
+    FAIL() << "expected FailedPrecondition";
+  } catch (const FailedPrecondition& error) {
+    EXPECT_STREQ(error.what(), "order order-2 has already ended (cancelled); no authorization was taken");
+  }
+  EXPECT_THROW(payments_under_test_.CloseOrder("", OrderEnd::kFailed, ""), InvalidArgument);
+}
+
+TEST_F(PaymentsTest, ARetryOfAnAuthorizeAnsweredBeforeTheOrderEndedStillReplays) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Declined("card_declined"))).WillOnce(Return(Approved()));
+  Payment declined = payments_under_test_.Authorize(Authorization("first-try"));
+  Payment held = payments_under_test_.Authorize(Authorization("second-try"));
+  EXPECT_CALL(processor_, Void("ref-1"));
+  payments_under_test_.CloseOrder("order-1", OrderEnd::kFailed, "");
+
+  EXPECT_EQ(payments_under_test_.Authorize(Authorization("first-try")), declined);
+  Payment replayed = payments_under_test_.Authorize(Authorization("second-try"));
+  EXPECT_EQ(replayed.id, held.id);
+  EXPECT_EQ(replayed.status, PaymentStatus::kVoided) << "the payment the key touched, as it is now";
+  EXPECT_EQ(payments_.size(), 2u);
+}
+
+TEST_F(PaymentsTest, AnAttemptLostToAnOutageIsNotRetriedOnceTheOrderHasEnded) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Throw(Unavailable("connection reset")));
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization()), Unavailable);
+  payments_under_test_.CloseOrder("order-1", OrderEnd::kFailed, "payment service unavailable");
+  // The same key would ask the issuer again for the FAILED payment: not for an ended order.
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization()), FailedPrecondition);
+  ASSERT_EQ(payments_.size(), 1u);
+  EXPECT_EQ(payments_.begin()->second.status, PaymentStatus::kFailed);
+  EXPECT_EQ(ledger_.size(), 1u);
+}
+
+TEST_F(PaymentsTest, AuthorizeAndCloseOrderTakeTheOrdersLockBeforeAnythingElse) {
+  auto& tx = repo_.transaction;
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(tx, LockOrder("order-1"));
+    EXPECT_CALL(tx, ClaimKey(_));
+    EXPECT_CALL(tx, FindClosure("order-1"));
+    EXPECT_CALL(tx, Save(_));
+  }
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Approved()));
+  payments_under_test_.Authorize(Authorization());
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(tx, LockOrder("order-2"));
+    EXPECT_CALL(tx, RecordClosure(Field(&OrderClosure::order_id, "order-2")));
+  }
+  payments_under_test_.CloseOrder("order-2", OrderEnd::kFailed, "");
+}
+
+TEST_F(PaymentsTest, AFailedOrdersHoldIsVoidedAndTheFirstClosureStands) {
+  AuthorizedPayment();
+  EXPECT_CALL(processor_, Void("ref-1")).Times(1);
+  now_ += 5s;
+  auto released = payments_under_test_.CloseOrder("order-1", OrderEnd::kFailed, "payment\ttimed out");
+  EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
+  EXPECT_EQ(released.payment->status, PaymentStatus::kVoided);
+  EXPECT_TRUE(keys_.count({Operation::kVoid, "void:order-1"}));
+  EXPECT_EQ(events_.back().kind, PaymentEventKind::kVoided);
+  EXPECT_EQ(closures_.at("order-1"), (OrderClosure{"order-1", OrderEnd::kFailed, "payment timed out", now_}));
+
+  now_ += 1min;
+  EXPECT_EQ(payments_under_test_.CloseOrder("order-1", OrderEnd::kCancelled, "changed mind").outcome,
+            OrderPaymentOutcome::kNothingToDo);
+  EXPECT_EQ(closures_.size(), 1u);
+  EXPECT_EQ(closures_.at("order-1").end, OrderEnd::kFailed) << "the first closure stands";
+  EXPECT_EQ(closures_.at("order-1").reason, "payment timed out");
+}
+
+TEST_F(PaymentsTest, AFailedOrdersCapturedPaymentIsRefundedSayingTheOrderFailed) {
+  Payment payment = AuthorizedPayment(5000);
+  EXPECT_CALL(processor_, Capture(_, _));
+  payments_under_test_.Capture({"cap", payment.id, std::nullopt});
+  EXPECT_CALL(processor_, Refund("ref-1", Money{5000, "USD"})).Times(1);
+  auto released = payments_under_test_.CloseOrder("order-1", OrderEnd::kFailed, "shipping unavailable");
+  EXPECT_EQ(released.outcome, OrderPaymentOutcome::kDone);
+  EXPECT_EQ(released.payment->status, PaymentStatus::kRefunded);
+  EXPECT_TRUE(keys_.count({Operation::kRefund, "refund:order-1"}));
+  EXPECT_EQ(events_.back().reason, "order failed: shipping unavailable");
+  EXPECT_EQ(ledger_.back().detail, "order failed: shipping unavailable");
 }
 
 }  // namespace

@@ -17,12 +17,21 @@ namespace storefront::payments::domain {
 // --- Persistence ------------------------------------------------------------------------------
 // Every write runs in one transaction that first claims the request's idempotency key, so the
 // domain decides, calls the processor and records the outcome while it holds the key: a
-// concurrent request with the same key waits, then sees the result.
+// concurrent request with the same key waits, then sees the result. Authorize and the closing of
+// an order first take the order's lock, so they never overlap for one order.
 
 // The operations available inside one transaction.
 class PaymentTransaction {
  public:
   virtual ~PaymentTransaction() = default;
+  // Waits until no other transaction holds this order's lock, then holds it until this
+  // transaction ends (commit or rollback; there is no early release).
+  virtual void LockOrder(const std::string& order_id) = 0;
+  // The record that the order has ended; nullopt while it has not.
+  virtual std::optional<OrderClosure> FindClosure(const std::string& order_id) = 0;
+  // Records `closure` and returns nullopt when the order had not ended before; otherwise keeps
+  // the record already there and returns it.
+  virtual std::optional<OrderClosure> RecordClosure(const OrderClosure& closure) = 0;
   // Records `record` and returns nullopt when its (operation, key) is new; otherwise returns
   // the record already there. Either way the key stays locked until the transaction ends.
   virtual std::optional<IdempotencyRecord> ClaimKey(const IdempotencyRecord& record) = 0;

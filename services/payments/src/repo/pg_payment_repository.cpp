@@ -101,6 +101,20 @@ const std::string kAppendSql =
     "INSERT INTO payment_operations (payment_id, kind, amount_minor, currency, idempotency_key, detail, at)"
     " VALUES ($1::uuid, $2, $3, $4, $5, $6, " STOREFRONT_SQL_TIMESTAMP(7) ")";
 
+// --- Orders -------------------------------------------------------------------------------------
+
+// A transaction-level advisory lock, one per order: released by PostgreSQL when the transaction
+// ends (commit or rollback; taken in a savepoint of the consumer's transaction, it passes to that
+// transaction), so no code path can forget to release it. Advisory locks span the database, hence
+// the "payments.order:" prefix; two orders whose texts hash alike merely wait for each other.
+const std::string kLockOrderSql = "SELECT pg_advisory_xact_lock(hashtext('payments.order:' || $1))";
+
+const std::string kFindClosureSql =
+    "SELECT order_id, ended, reason, " STOREFRONT_SQL_MICROS("closed_at") " FROM order_closures WHERE order_id = $1";
+const std::string kRecordClosureSql =
+    "INSERT INTO order_closures (order_id, ended, reason, closed_at)"
+    " VALUES ($1, $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING RETURNING 1";
+
 const std::string kOperationsSql =
     "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " STOREFRONT_SQL_MICROS("at")
     " FROM payment_operations WHERE payment_id = $1::uuid ORDER BY id";
@@ -213,6 +227,25 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
 
   void Publish(const domain::PaymentEvent& event) override { PublishEvent(txn_, event); }
 
+  void LockOrder(const std::string& order_id) override { txn_.exec_prepared("payments_lock_order", order_id); }
+
+  std::optional<domain::OrderClosure> FindClosure(const std::string& order_id) override {
+    auto rows = txn_.exec_prepared("payments_find_closure", order_id);
+    if (rows.empty()) return std::nullopt;
+    return domain::OrderClosure{rows[0][0].as<std::string>(),
+                                Parse(domain::ParseOrderEnd(rows[0][1].as<std::string>()), "order end"),
+                                rows[0][2].as<std::string>(), db::TimeField(rows[0][3])};
+  }
+
+  std::optional<domain::OrderClosure> RecordClosure(const domain::OrderClosure& c) override {
+    auto inserted = txn_.exec_prepared("payments_record_closure", c.order_id, std::string(domain::ToString(c.end)),
+                                       c.reason, ToMicros(c.closed_at));
+    if (!inserted.empty()) return std::nullopt;
+    auto first = FindClosure(c.order_id);
+    if (!first) throw std::runtime_error("order closure vanished while being recorded");
+    return first;
+  }
+
  private:
   pqxx::transaction_base& txn_;
 };
@@ -228,6 +261,9 @@ void PgPaymentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("payments_save", kSaveSql);
   connection.prepare("payments_append", kAppendSql);
   connection.prepare("payments_operations", kOperationsSql);
+  connection.prepare("payments_lock_order", kLockOrderSql);
+  connection.prepare("payments_find_closure", kFindClosureSql);
+  connection.prepare("payments_record_closure", kRecordClosureSql);
 }
 
 void PgPaymentRepository::InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) {

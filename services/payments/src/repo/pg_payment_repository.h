@@ -1,7 +1,8 @@
 // The payments service's PostgreSQL repository: SQL for the payments schema. Each use case is
-// one transaction (InTransaction) that begins by claiming its idempotency key, and writes the
-// event announcing its change (PaymentAuthorized, PaymentFailed, PaymentCaptured, PaymentVoided,
-// PaymentRefunded) to payments.outbox in that same transaction.
+// one transaction (InTransaction) that begins by claiming its idempotency key (after the order's
+// advisory lock, for Authorize and the closing of an order), and writes the event announcing its
+// change (PaymentAuthorized, PaymentFailed, PaymentCaptured, PaymentVoided, PaymentRefunded) to
+// payments.outbox in that same transaction. Ended orders are rows of order_closures.
 #pragma once
 
 #include <pqxx/pqxx>

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <barrier>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -30,28 +31,11 @@ using domain::PaymentStatus;
 using storefront::testing::EventTypes;
 using storefront::testing::OutboxRows;
 using storefront::testing::SharedPostgres;
+using testing::AwaitLockWaiters;
 using testing::CountingProcessor;
 using testing::Types;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
-
-// Waits until `count` other sessions of the payments role are blocked on a row or key lock, so a
-// concurrency test knows its requests really overlapped: the first is inside the processor while
-// every other one waits in PostgreSQL. Returns false if that never happens.
-bool AwaitLockWaiters(int count) {
-  pqxx::connection connection(SharedPostgres().Dsn("payments"));
-  const auto deadline = steady_clock::now() + seconds(20);
-  while (steady_clock::now() < deadline) {
-    pqxx::nontransaction txn(connection);
-    auto waiting = txn.exec(
-        "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user AND wait_event_type = 'Lock'"
-        " AND pid <> pg_backend_pid()")[0][0]
-                       .as<int>();
-    if (waiting >= count) return true;
-    std::this_thread::sleep_for(milliseconds(5));  // polling a condition, not timing anything
-  }
-  return false;
-}
 
 class PgPaymentRepositoryTest : public testing::PaymentsDbTest {
  protected:
@@ -169,35 +153,68 @@ TEST_F(PgPaymentRepositoryTest, ARetriedAuthorizeChargesOnceAndADifferentRequest
   EXPECT_EQ(refunded.refunded_minor, 100);
 }
 
-TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicatesChargeOnce) {
-  constexpr int kThreads = 8;
-  bool overlapped = false;
-  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
-  std::barrier start(kThreads);
+// What concurrent requests got: the payments returned and the errors thrown.
+struct Outcomes {
+  std::vector<Payment> payments;
+  std::vector<std::string> errors;
+};
+
+// Sends `request` from `count` threads released together, and waits for all of them.
+Outcomes SendTogether(int count, const std::function<Payment()>& request) {
+  std::barrier start(count);
   std::mutex mutex;
-  std::set<std::string> ids;
-  std::vector<std::string> failures;
+  Outcomes outcomes;
   std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
+  for (int i = 0; i < count; ++i) {
     threads.emplace_back([&] {
       start.arrive_and_wait();
       try {
-        Payment payment = payments_.Authorize(Authorization("concurrent"));
+        Payment payment = request();
         std::lock_guard lock(mutex);
-        ids.insert(payment.id);
+        outcomes.payments.push_back(std::move(payment));
       } catch (const std::exception& error) {
         std::lock_guard lock(mutex);
-        failures.push_back(error.what());
+        outcomes.errors.push_back(error.what());
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request's key";
-  EXPECT_TRUE(failures.empty()) << failures.front();
+  return outcomes;
+}
+
+TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicatesChargeOnce) {
+  constexpr int kThreads = 8;
+  bool overlapped = false;
+  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  const Outcomes outcomes = SendTogether(kThreads, [&] { return payments_.Authorize(Authorization("concurrent")); });
+  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request";
+  EXPECT_TRUE(outcomes.errors.empty()) << outcomes.errors.front();
+  std::set<std::string> ids;
+  for (const auto& payment : outcomes.payments) ids.insert(payment.id);
   EXPECT_EQ(ids.size(), 1u) << "every duplicate got the same payment";
   EXPECT_EQ(processor_.authorizations.load(), 1) << "the card was charged once";
   EXPECT_EQ(payments_.ListPayments(Unique("order")).size(), 1u);
   EXPECT_EQ(repo_.Operations(*ids.begin()).size(), 1u);
+}
+
+// Capture, void and refund take no order lock (Authorize's duplicates above queue on it first):
+// their duplicates meet on the idempotency key alone.
+TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicateRefundsGiveBackOnce) {
+  Payment payment = Authorized(8000);
+  payments_.Capture({Unique("cap"), payment.id, std::nullopt});
+  constexpr int kThreads = 6;
+  bool overlapped = false;
+  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  const Outcomes outcomes = SendTogether(kThreads, [&] {
+    return payments_.Refund({Unique("one-refund"), payment.id, domain::Money{1000, "USD"}, "broken"});
+  });
+  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request's key";
+  EXPECT_TRUE(outcomes.errors.empty()) << outcomes.errors.front();
+  std::set<std::int64_t> refunded;
+  for (const auto& after : outcomes.payments) refunded.insert(after.refunded_minor);
+  EXPECT_EQ(refunded, std::set<std::int64_t>{1000}) << "every duplicate got the one refund back";
+  EXPECT_EQ(processor_.refunds.load(), 1) << "given back once";
+  EXPECT_EQ(payments_.GetPayment(payment.id).refunded_minor, 1000);
 }
 
 TEST_F(PgPaymentRepositoryTest, ConcurrentRefundsNeverExceedTheCapturedAmount) {
@@ -453,6 +470,91 @@ TEST_F(PgPaymentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
   EXPECT_EQ(EventTypes(OutboxRows(dsn, "payments", Unique("order"))), Types({types::kPaymentAuthorized}));
   // The key went with it: the same request may run again.
   EXPECT_EQ(payments_.Void({Unique("rolled-back-void"), payment.id}).status, PaymentStatus::kVoided);
+}
+
+// --- Ended orders: the closure and the order's lock ----------------------------------------------
+
+TEST_F(PgPaymentRepositoryTest, AnOrdersClosureIsRecordedOnceAndReadsBackExactly) {
+  const std::string order = Unique("order");
+  const domain::OrderClosure failed{order, domain::OrderEnd::kFailed, "payment timed out", now_};
+  repo_.InTransaction([&](domain::PaymentTransaction& tx) {
+    tx.LockOrder(order);
+    EXPECT_EQ(tx.FindClosure(order), std::nullopt);
+    EXPECT_EQ(tx.RecordClosure(failed), std::nullopt) << "new";
+    EXPECT_EQ(tx.FindClosure(order), failed);
+  });
+  repo_.InTransaction([&](domain::PaymentTransaction& tx) {
+    tx.LockOrder(order);
+    EXPECT_EQ(tx.RecordClosure({order, domain::OrderEnd::kCancelled, "changed mind", now_ + 1h}), failed)
+        << "the first closure is kept and returned";
+  });
+  EXPECT_EQ(CountRows("SELECT count(*) FROM order_closures WHERE order_id = $1", order), 1);
+
+  EXPECT_THROW(payments_.Authorize(Authorization("after-the-end")), FailedPrecondition);
+  EXPECT_EQ(processor_.authorizations.load(), 0);
+  EXPECT_TRUE(payments_.ListPayments(order).empty());
+  EXPECT_EQ(CountRows("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = $1", Unique("after-the-end")), 0)
+      << "the refused request's key was rolled back";
+}
+
+// Authorize committing last: the processor is slow, and the order ends meanwhile. CloseOrder (run
+// here as a gRPC-style use case over the pool) waits on the order's lock, which Authorize holds
+// through the processor call, so it reads the order after the authorization has committed.
+TEST_F(PgPaymentRepositoryTest, AnOrderEndingWhileItsAuthorizeIsInTheProcessorHasItVoided) {
+  std::thread closing;
+  std::string closing_error;
+  bool closing_waited = false;
+  processor_.pause = [&] {
+    closing = std::thread([&] {
+      try {
+        payments_.CloseOrder(Unique("order"), domain::OrderEnd::kFailed, "payment timed out");
+      } catch (const std::exception& error) {
+        closing_error = error.what();
+      }
+    });
+    closing_waited = AwaitLockWaiters(1);
+  };
+  Payment authorized = payments_.Authorize(Authorization("slow"));
+  closing.join();
+  EXPECT_TRUE(closing_waited) << "the closing never waited for the Authorize";
+  ASSERT_TRUE(closing_error.empty()) << closing_error;
+  EXPECT_EQ(authorized.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(payments_.GetPayment(authorized.id).status, PaymentStatus::kVoided) << "never left AUTHORIZED";
+  auto ledger = repo_.Operations(authorized.id);
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[1].kind, OperationKind::kVoid);
+  EXPECT_EQ(ledger[1].idempotency_key, "void:" + Unique("order"));
+}
+
+// The closing committing last: the order's closure is recorded in a transaction that has not
+// committed yet (the consumer's, say), and an Authorize for the order arrives. It waits on the
+// order's lock, which a savepoint passed on to the enclosing transaction, then finds the order
+// ended and refuses without asking the issuer.
+TEST_F(PgPaymentRepositoryTest, AnAuthorizeWaitingWhileTheOrderEndsIsRefusedWithoutCallingTheProcessor) {
+  auto lease = pool_.Acquire();
+  pqxx::work txn(*lease);
+  PgPaymentRepository in_txn(txn);
+  domain::Payments closing(in_txn, processor_, [this] { return now_; });
+  closing.CloseOrder(Unique("order"), domain::OrderEnd::kFailed, "payment timed out");
+
+  std::string refusal;
+  std::thread authorize([&] {
+    try {
+      payments_.Authorize(Authorization("late"));
+    } catch (const FailedPrecondition& error) {
+      refusal = error.what();
+    } catch (const std::exception& error) {
+      refusal = std::string("unexpected: ") + error.what();
+    }
+  });
+  const bool waited = AwaitLockWaiters(1);
+  txn.commit();
+  authorize.join();
+
+  EXPECT_TRUE(waited) << "the Authorize never waited for the closing";
+  EXPECT_EQ(refusal, "order " + Unique("order") + " has already ended (failed); no authorization was taken");
+  EXPECT_EQ(processor_.authorizations.load(), 0);
+  EXPECT_TRUE(payments_.ListPayments(Unique("order")).empty());
 }
 
 }  // namespace

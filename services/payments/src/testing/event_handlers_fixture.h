@@ -1,13 +1,16 @@
 // The fixture of payments' event handler tests (consumers/*_test.cpp, which live in this
 // namespace): the use cases over the real repository and a counting processor, both handler
 // classes, Deliver, which calls the handler for an event's type in a transaction of the service's
-// pool as the consumer does, the events to deliver, and the names those tests read outbox rows with.
+// pool as the consumer does, the events to deliver, and the names those tests read outbox rows and
+// order closures with.
 #pragma once
 
 #include <pqxx/pqxx>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consumers/order_events.h"
@@ -49,6 +52,15 @@ inline storefront::events::Envelope Cancelled(const std::string& order_id, const
   return storefront::testing::EnvelopeOf(storefront::events::types::kOrderCancelled, payload);
 }
 
+inline storefront::events::Envelope Failed(const std::string& order_id, const std::string& reason = "") {
+  ev::OrderFailed payload;
+  payload.set_order_id(order_id);
+  payload.set_customer_id("customer-1");
+  payload.set_failed_step("authorize_payment");
+  payload.set_reason(reason);
+  return storefront::testing::EnvelopeOf(storefront::events::types::kOrderFailed, payload);
+}
+
 class EventHandlersTest : public PaymentsDbTest {
  protected:
   // Calls the handler registered for the event's type the way the consumer does: in a transaction
@@ -58,6 +70,8 @@ class EventHandlersTest : public PaymentsDbTest {
     pqxx::work txn(*lease);
     if (event.event_type() == storefront::events::types::kShipmentDispatched) {
       shipment_events_.OnShipmentDispatched(txn, event);
+    } else if (event.event_type() == storefront::events::types::kOrderFailed) {
+      order_events_.OnOrderFailed(txn, event);
     } else if (event.event_type() == storefront::events::types::kOrderCancelled) {
       order_events_.OnOrderCancelled(txn, event);
     } else {
@@ -73,6 +87,15 @@ class EventHandlersTest : public PaymentsDbTest {
 
   std::vector<std::string> Events() {
     return EventTypes(OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_));
+  }
+
+  // How the order ended and why, as order_closures holds it; nullopt while it has not.
+  std::optional<std::pair<std::string, std::string>> Closure() {
+    pqxx::connection connection(SharedPostgres().Dsn("payments"));
+    pqxx::nontransaction txn(connection);
+    auto rows = txn.exec_params("SELECT ended, reason FROM order_closures WHERE order_id = $1", order_);
+    if (rows.empty()) return std::nullopt;
+    return std::pair{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
   }
 
   const std::string order_ = types::NewUuid();
