@@ -47,6 +47,9 @@ class Env {
   std::string OneOf(const std::string& name, const std::string& fallback,
                     const std::vector<std::string>& allowed);
 
+  // Records a problem no single setting shows (two settings that contradict each other).
+  void Problem(std::string message) { errors_.push_back(std::move(message)); }
+
   const std::vector<std::string>& errors() const { return errors_; }
   // Throws ConfigError listing every recorded problem, if any.
   void Validate() const;

@@ -3,6 +3,7 @@
 // (inventory and payments over gRPC) to prove the saga never oversells and never charges twice.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <signal.h>
 
 #include <algorithm>
@@ -81,7 +82,8 @@ class ShoppingE2ETest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     stack_ = new LocalStack("", {{"STOREFRONT_RESTART", "on-failure"},
-                                 {"SAGA_LEASE_MS", "1500"},
+                                 // Longer than checkout's UPSTREAM_TIMEOUT_MS (3 s), as it must be.
+                                 {"SAGA_LEASE_MS", "4000"},
                                  {"RECOVERY_INTERVAL_MS", "300"},
                                  {"SHIPPING_DISPATCH_DELAY_MS", "300"},
                                  {"SHIPPING_DELIVERY_DELAY_MS", "300"},
@@ -350,6 +352,38 @@ TEST_F(ShoppingE2ETest, ADeclinedCardFailsTheOrderReleasesTheStockAndChargesNoth
   }
   auto insufficient = bob.Checkout("declined-2", "4000 0000 0000 9995");
   EXPECT_EQ(insufficient.status, 402) << insufficient.body;
+}
+
+// Payments slowed past checkout's deadline (a lock held on its table): the shopper hears 503 and
+// the order fails, but the authorization was only late, not refused. It commits once the lock
+// goes, and payments, having seen OrderFailed, voids it: no money stays held on the failed order.
+TEST_F(ShoppingE2ETest, AnAuthorizationThatCompletesAfterCheckoutsDeadlineIsVoided) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 5);
+  Shopper slow(port(), "slow-payments");
+  slow.Add(product, 1);
+
+  const std::string dsn = stack_->postgres_dsn();  // postgresql://127.0.0.1:PORT/storefront
+  pqxx::connection holder("postgresql://payments:" + stack_->Secret("PAYMENTS_DB_PASSWORD") + "@" +
+                          dsn.substr(std::string("postgresql://").size()));
+  auto lock = std::make_unique<pqxx::work>(holder);
+  lock->exec("LOCK TABLE payments.payments IN ACCESS EXCLUSIVE MODE");
+  auto placed = slow.Checkout("slow-payments-1");  // checkout waits 3 s (UPSTREAM_TIMEOUT_MS) for payments
+  ASSERT_EQ(placed.status, 503) << placed.body;
+  const std::string id = json::parse(placed.body)["order_id"];
+  auto order = json::parse(slow.Call("GET", "/api/v1/orders/" + id).body);
+  EXPECT_EQ(order["status"], "failed");
+  EXPECT_EQ(order["failure"], "dependency_unavailable");
+  lock->commit();  // payments' authorization, blocked until now, commits
+  lock.reset();
+
+  std::vector<paymentspb::Payment> payments;
+  EXPECT_TRUE(Eventually([&] {
+    payments = Payments(id);
+    return payments.size() == 1 && payments[0].status() == paymentspb::PAYMENT_STATUS_VOIDED;
+  })) << "the late authorization must end voided: "
+      << (payments.empty() ? std::string("no payment") : payments[0].ShortDebugString());
+  EXPECT_TRUE(Eventually([&] { return Stock(product).available() == 5; })) << "the stock held for it released";
 }
 
 TEST_F(ShoppingE2ETest, ShortStockIs409AndNothingIsCharged) {

@@ -17,6 +17,13 @@ Config Config::FromEnv(config::Env env) {
   c.reservation_ttl_seconds = static_cast<int>(env.Int("RESERVATION_TTL_SECONDS", 900, 1, 3600));
   c.saga_lease = std::chrono::milliseconds(env.Int("SAGA_LEASE_MS", 15000, 100, 600000));
   c.recovery_interval = std::chrono::milliseconds(env.Int("RECOVERY_INTERVAL_MS", 5000, 50, 600000));
+  // A runner renews its lease at every step, so the lease must outlast the longest call it waits
+  // on: a shorter one lets recovery take over sagas whose calls are merely slow, fencing their
+  // runners off mid-call.
+  if (c.saga_lease <= c.upstream_timeout) {
+    env.Problem("SAGA_LEASE_MS (" + std::to_string(c.saga_lease.count()) + ") must be longer than UPSTREAM_TIMEOUT_MS (" +
+                std::to_string(c.upstream_timeout.count()) + "), the longest call a saga step waits for");
+  }
   env.Validate();
   return c;
 }

@@ -207,6 +207,14 @@ TEST(CheckoutConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
     EXPECT_THAT(message, HasSubstr("CART_ADDR"));
     EXPECT_THAT(message, HasSubstr("SAGA_LEASE_MS"));
   }
+  // A lease no longer than a call's deadline would let recovery take slow sagas over mid-call.
+  try {
+    Config::FromEnv(config::Env::FromMap(
+        {{"DATABASE_URL", "postgresql://x"}, {"SAGA_LEASE_MS", "3000"}, {"UPSTREAM_TIMEOUT_MS", "3000"}}));
+    FAIL() << "expected a configuration error";
+  } catch (const config::ConfigError& error) {
+    EXPECT_THAT(std::string(error.what()), HasSubstr("SAGA_LEASE_MS (3000) must be longer than UPSTREAM_TIMEOUT_MS"));
+  }
 }
 
 }  // namespace
