@@ -1,5 +1,6 @@
 // What can be checked without PostgreSQL or Kafka: the topic list and its copy for the
-// development broker, the shared migrations, event ids, which failures the consumer waits out.
+// development broker, the shared migrations, event ids, which failures the consumer waits out,
+// which delivery errors the relay parks a row for.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "shared/errors/errors.h"
 #include "shared/events/consumer.h"
 #include "shared/events/outbox.h"
+#include "shared/events/relay.h"
 #include "shared/events/service_events.h"
 #include "shared/events/topics.h"
 
@@ -59,6 +61,36 @@ TEST(MigrationsTest, OutboxAndInboxHoldTheirReservedVersions) {
   EXPECT_EQ(InboxMigration().sql.find(".inbox"), std::string::npos);
 }
 
+TEST(MigrationsTest, TheOutboxUpgradeAddsParkingAndTheVersionCounter) {
+  const auto upgrade = OutboxParkingAndVersionsMigration();
+  EXPECT_EQ(upgrade.version, 902);
+  EXPECT_NE(upgrade.sql.find("parked_at"), std::string::npos);
+  EXPECT_NE(upgrade.sql.find("CREATE TABLE outbox_versions"), std::string::npos);
+  EXPECT_EQ(upgrade.sql.find(".outbox"), std::string::npos);
+}
+
+// What the relay parks (after max_refusals) and what it retries for ever.
+TEST(ClassifyDeliveryErrorTest, ErrorsAboutTheMessageItselfArePermanent) {
+  for (const auto err : {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+                         RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                         RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                         RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED}) {
+    EXPECT_EQ(ClassifyDeliveryError(err), DeliveryFailure::kPermanent) << rd_kafka_err2name(err);
+  }
+}
+
+TEST(ClassifyDeliveryErrorTest, ABrokerAwayTimeoutsAndWhatTheListDoesNotKnowAreRetriable) {
+  for (const auto err : {RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,
+                         RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT,
+                         RD_KAFKA_RESP_ERR__IN_PROGRESS, RD_KAFKA_RESP_ERR__PURGE_QUEUE,
+                         RD_KAFKA_RESP_ERR__PURGE_INFLIGHT, RD_KAFKA_RESP_ERR__FATAL,
+                         RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                         RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+                         RD_KAFKA_RESP_ERR__QUEUE_FULL}) {
+    EXPECT_EQ(ClassifyDeliveryError(err), DeliveryFailure::kRetriable) << rd_kafka_err2name(err);
+  }
+}
+
 TEST(ServiceEventsTest, AddsOnlyTheEventTablesTheServiceUses) {
   const std::vector<db::Migration> own = {{1, "create_schema", "CREATE TABLE t (id int)"}};
   auto versions = [](const std::vector<db::Migration>& migrations) {
@@ -66,10 +98,10 @@ TEST(ServiceEventsTest, AddsOnlyTheEventTablesTheServiceUses) {
     for (const auto& migration : migrations) out.push_back(migration.version);
     return out;
   };
-  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true})), (std::vector<int>{1, 900}));
+  EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true})), (std::vector<int>{1, 900, 902}));
   EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.inbox = true})), (std::vector<int>{1, 901, 910}));
   EXPECT_EQ(versions(ServiceEvents::WithEventTables(own, {.outbox = true, .inbox = true})),
-            (std::vector<int>{1, 900, 901, 910}));
+            (std::vector<int>{1, 900, 902, 901, 910}));  // db::Migrate applies them by version
   EXPECT_EQ(ServiceEvents::WithEventTables(own, {.outbox = true})[1].sql, OutboxMigration().sql);
 }
 

@@ -7,6 +7,23 @@
 #include "storefront/events/v1/envelope.pb.h"
 
 namespace storefront::events {
+namespace {
+
+// The envelope's aggregate_version: the caller's, or the next of the aggregate's counter.
+std::int64_t AggregateVersion(pqxx::transaction_base& txn, const std::string& schema, const OutgoingEvent& event) {
+  const std::string upsert = "INSERT INTO " + txn.quote_name(schema) +
+                             ".outbox_versions AS v (aggregate_type, aggregate_id, version) VALUES ($1, $2, $3)"
+                             " ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET version = ";
+  if (event.aggregate_version != 0) {
+    txn.exec_params(upsert + "GREATEST(v.version, EXCLUDED.version)", event.aggregate_type, event.aggregate_id,
+                    event.aggregate_version);
+    return event.aggregate_version;
+  }
+  return txn.exec_params(upsert + "v.version + 1 RETURNING v.version", event.aggregate_type, event.aggregate_id, 1)[0][0]
+      .as<std::int64_t>();
+}
+
+}  // namespace
 
 std::string Append(pqxx::transaction_base& txn, const std::string& schema, const std::string& producer,
                    const OutgoingEvent& event) {
@@ -21,7 +38,7 @@ std::string Append(pqxx::transaction_base& txn, const std::string& schema, const
   envelope.set_event_type(event.event_type);
   envelope.set_aggregate_type(event.aggregate_type);
   envelope.set_aggregate_id(event.aggregate_id);
-  envelope.set_aggregate_version(event.aggregate_version);
+  envelope.set_aggregate_version(AggregateVersion(txn, schema, event));
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
   envelope.mutable_occurred_at()->set_seconds(seconds.count());
@@ -37,6 +54,26 @@ std::string Append(pqxx::transaction_base& txn, const std::string& schema, const
                   envelope.event_id(), event.topic, event.aggregate_id, event.event_type,
                   pqxx::binarystring(envelope.SerializeAsString()));
   return envelope.event_id();
+}
+
+OutboxBacklog ReadOutboxBacklog(pqxx::transaction_base& txn, const std::string& schema) {
+  const std::string table = txn.quote_name(schema) + ".outbox";
+  const auto row = txn.exec(
+      "SELECT count(*) FILTER (WHERE parked_at IS NULL AND NOT held),"
+      "       count(*) FILTER (WHERE parked_at IS NOT NULL),"
+      "       count(*) FILTER (WHERE parked_at IS NULL AND held)"
+      "  FROM (SELECT o.parked_at,"
+      "               EXISTS (SELECT 1 FROM " + table + " p"
+      "                        WHERE p.parked_at IS NOT NULL AND p.key = o.key AND p.id < o.id) AS held"
+      "          FROM " + table + " o WHERE o.sent_at IS NULL) AS unsent")[0];
+  return {row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+}
+
+bool UnparkOutboxRow(pqxx::transaction_base& txn, const std::string& schema, std::int64_t id) {
+  return txn.exec_params("UPDATE " + txn.quote_name(schema) +
+                             ".outbox SET parked_at = NULL, refusals = 0 WHERE id = $1 AND parked_at IS NOT NULL",
+                         id)
+             .affected_rows() == 1;
 }
 
 db::Migration OutboxMigration() {
@@ -67,6 +104,31 @@ CREATE TABLE inbox (
     "partition"  integer NOT NULL,
     "offset"     bigint NOT NULL,
     processed_at timestamptz NOT NULL DEFAULT now()
+);
+)sql"};
+}
+
+db::Migration OutboxParkingAndVersionsMigration() {
+  return {902, "outbox_parking_and_versions", R"sql(
+-- Parking (relay.h): a row Kafka refused max_refusals times for good is parked and skipped,
+-- and so are the later rows of its key, until an operator un-parks or deletes it.
+ALTER TABLE outbox ADD COLUMN refusals integer NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN parked_at timestamptz;
+-- The relay's selection: unsent and not parked, in id order.
+DROP INDEX outbox_unsent;
+CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND parked_at IS NULL;
+-- "Is there a parked row of this key before this one?": few rows, looked up by key.
+CREATE INDEX outbox_parked ON outbox (key, id) WHERE parked_at IS NOT NULL;
+-- Pruning deletes the oldest sent rows first.
+CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+
+-- The last aggregate_version Append gave each aggregate. Apart from the outbox, so that pruning
+-- sent rows never resets a count; one small row per aggregate that ever published.
+CREATE TABLE outbox_versions (
+    aggregate_type text NOT NULL,
+    aggregate_id   text NOT NULL,
+    version        bigint NOT NULL,
+    PRIMARY KEY (aggregate_type, aggregate_id)
 );
 )sql"};
 }

@@ -1,6 +1,10 @@
 #include "shared/events/relay.h"
 
 #include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -17,6 +21,9 @@ class OutboxRelay::Producer : public internal::KafkaProducer {
 };
 
 namespace {
+
+// DELETE transactions per PruneSent call.
+constexpr int kPruneBatchesPerCall = 20;
 
 struct OutboxRow {
   std::int64_t id;
@@ -57,12 +64,18 @@ class PassLock {
   bool acquired_ = false;
 };
 
-std::vector<OutboxRow> SelectUnsent(pqxx::connection& connection, const std::string& schema, int limit) {
+// The rows to publish, in id order: unsent, not parked, and not held behind a parked row of
+// their key (which they must not overtake).
+std::vector<OutboxRow> SelectPending(pqxx::connection& connection, const std::string& schema, int limit) {
   pqxx::nontransaction txn(connection);
-  const auto result = txn.exec_params("SELECT id, event_id::text, topic, key, event_type, envelope FROM " +
-                                          txn.quote_name(schema) +
-                                          ".outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
-                                      limit);
+  const std::string table = txn.quote_name(schema) + ".outbox";
+  const auto result = txn.exec_params(
+      "SELECT id, event_id::text, topic, key, event_type, envelope FROM " + table +
+          " o WHERE sent_at IS NULL AND parked_at IS NULL"
+          "   AND NOT EXISTS (SELECT 1 FROM " + table +
+          " p WHERE p.parked_at IS NOT NULL AND p.key = o.key AND p.id < o.id)"
+          " ORDER BY id LIMIT $1",
+      limit);
   std::vector<OutboxRow> rows;
   rows.reserve(result.size());
   for (const auto& r : result) {
@@ -84,39 +97,174 @@ std::vector<OutboxRow> SelectUnsent(pqxx::connection& connection, const std::str
   return rows;
 }
 
-std::size_t DeliveredPrefix(const std::vector<rd_kafka_resp_err_t>& results) {
-  std::size_t n = 0;
-  while (n < results.size() && results[n] == RD_KAFKA_RESP_ERR_NO_ERROR) ++n;
-  return n;
+// What last_error and the logs say: librdkafka's name of the error (greppable) and its text.
+std::string Describe(rd_kafka_resp_err_t err) {
+  return std::string(rd_kafka_err2name(err)) + ": " + internal::ErrorText(err);
 }
 
-std::string IdArray(const std::vector<OutboxRow>& rows, std::size_t count) {
+std::string IdArray(const std::vector<std::int64_t>& ids) {
   std::string text = "{";
-  for (std::size_t i = 0; i < count; ++i) text += (i == 0 ? "" : ",") + std::to_string(rows[i].id);
+  for (std::size_t i = 0; i < ids.size(); ++i) text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
   return text + "}";
 }
 
-// Marks the delivered prefix sent; counts an attempt and records the error on each row after it
-// that was tried. Rows never handed to librdkafka are left as they were.
-void RecordOutcome(pqxx::connection& connection, const std::string& schema, const std::vector<OutboxRow>& rows,
-                   const std::vector<rd_kafka_resp_err_t>& results, std::size_t prefix) {
+// A row that reached max_refusals in this pass, to be logged once the outcome is committed.
+struct ParkedRow {
+  const OutboxRow* row;
+  std::string error;
+  int attempts;
+  int refusals;
+};
+
+struct RecordedOutcome {
+  int sent = 0;
+  int failed = 0;           // retriable, or behind an earlier failure of their key
+  int refused = 0;          // refused and not parked (yet)
+  std::string first_error;  // of the failed ones
+  std::vector<ParkedRow> parked;
+};
+
+// Writes one pass's outcome in one transaction, walking the rows in id order:
+//   delivered: sent (whatever else happened to its key);
+//   the first failure of its key: an attempt and last_error; a refusal also counts towards
+//     max_refusals and parks the row when it gets there;
+//   a later row of that key that was tried and failed as well: an attempt and last_error, never a
+//     refusal (it failed with or behind the first, not necessarily for a reason of its own);
+//   not tried (results[i] == RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS): left as it was.
+RecordedOutcome RecordOutcome(pqxx::connection& connection, const std::string& schema,
+                              const std::vector<OutboxRow>& rows, const std::vector<rd_kafka_resp_err_t>& results,
+                              int max_refusals) {
   pqxx::work txn(connection);
   const std::string table = txn.quote_name(schema) + ".outbox";
-  if (prefix > 0) {
+  std::vector<std::int64_t> sent;
+  std::set<std::string> failed_keys;
+  RecordedOutcome outcome;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const OutboxRow& row = rows[i];
+    const rd_kafka_resp_err_t err = results[i];
+    if (err == RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS) continue;
+    const bool key_failed_before = failed_keys.count(row.message.key) > 0;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      sent.push_back(row.id);
+      if (key_failed_before) {
+        // Only a message timeout can leave such a gap in one partition; sending it again would
+        // not undo it, and consumers would drop the copy.
+        log::Warn("outbox relay: an event was delivered although an earlier one of its key failed",
+                  {{"schema", schema}, {"id", row.id}, {"key", row.message.key}});
+      }
+      continue;
+    }
+    failed_keys.insert(row.message.key);
+    const std::string error = Describe(err);
+    if (key_failed_before || ClassifyDeliveryError(err) == DeliveryFailure::kRetriable) {
+      txn.exec_params("UPDATE " + table + " SET attempts = attempts + 1, last_error = $2 WHERE id = $1", row.id,
+                      error);
+      if (outcome.failed++ == 0) outcome.first_error = error;
+      continue;
+    }
+    const auto counted = txn.exec_params(
+        "UPDATE " + table +
+            " SET attempts = attempts + 1, refusals = refusals + 1, last_error = $2,"
+            "     parked_at = CASE WHEN refusals + 1 >= $3 THEN now() END"
+            " WHERE id = $1 RETURNING parked_at IS NOT NULL, attempts, refusals",
+        row.id, error, max_refusals)[0];
+    if (counted[0].as<bool>()) {
+      outcome.parked.push_back({&row, error, counted[1].as<int>(), counted[2].as<int>()});
+    } else {
+      ++outcome.refused;
+      log::Warn("outbox relay: kafka refused an event; it is parked if it keeps refusing it",
+                {{"schema", schema}, {"id", row.id}, {"topic", row.message.topic}, {"key", row.message.key},
+                 {"error", error}, {"refusals", counted[2].as<int>()}, {"max_refusals", max_refusals}});
+    }
+  }
+  if (!sent.empty()) {
     txn.exec_params("UPDATE " + table +
                         " SET sent_at = now(), attempts = attempts + 1, last_error = NULL"
                         " WHERE id = ANY($1::bigint[])",
-                    IdArray(rows, prefix));
-  }
-  for (std::size_t i = prefix; i < rows.size(); ++i) {
-    if (results[i] == RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS) continue;
-    const std::string error = results[i] == RD_KAFKA_RESP_ERR_NO_ERROR
-                                  ? "delivered after an earlier event failed; will be published again"
-                                  : internal::ErrorText(results[i]);
-    txn.exec_params("UPDATE " + table + " SET attempts = attempts + 1, last_error = $2 WHERE id = $1", rows[i].id,
-                    error);
+                    IdArray(sent));
   }
   txn.commit();
+  outcome.sent = static_cast<int>(sent.size());
+  return outcome;
+}
+
+// Asks the cluster about `topic` now. librdkafka applies every metadata answer to its topic
+// state, so a topic it had marked missing and that exists now is known at once.
+void RefreshTopic(internal::KafkaProducer& producer, const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer.handle(), topic.c_str(), nullptr);
+  if (rkt == nullptr) return;
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(producer.handle(), 0, rkt, &metadata, static_cast<int>(timeout.count())) ==
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(metadata);
+  }
+  rd_kafka_topic_destroy(rkt);
+}
+
+// Replaces the relay's producer after a fatal error; returns the new one.
+using RecreateProducerFn = std::function<internal::KafkaProducer&(const std::string& reason)>;
+
+// Delivers one round (rows[i] for i in `round`, each key's rows in id order) and writes each
+// row's result; a row not handed to librdkafka keeps RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS.
+void DeliverRound(internal::KafkaProducer* producer, const RecreateProducerFn& recreate,
+                  std::chrono::milliseconds delivery_timeout, const std::vector<OutboxRow>& rows,
+                  const std::vector<std::size_t>& round, std::vector<rd_kafka_resp_err_t>& results, bool& recreated) {
+  // message.timeout.ms bounds every report; the margin lets the last one arrive.
+  const auto wait = delivery_timeout + std::chrono::seconds(2);
+  std::vector<std::size_t> todo = round;
+  std::set<std::string> failed_keys;
+  std::set<std::string> refreshed_topics;
+  while (!todo.empty()) {
+    std::vector<internal::OutgoingMessage> messages;
+    messages.reserve(todo.size());
+    for (const std::size_t i : todo) messages.push_back(rows[i].message);
+    std::vector<rd_kafka_resp_err_t> got = producer->Deliver(messages, wait);
+    bool refreshed = false;
+    for (std::size_t j = 0; j < todo.size(); ++j) {
+      const std::string& topic = rows[todo[j]].message.topic;
+      if (got[j] == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC && refreshed_topics.insert(topic).second) {
+        // librdkafka refused it from what it remembers (re-checked about once a second): ask
+        // again before counting a refusal, so that a topic created since (and its rows
+        // un-parked) is found now; the row goes again below.
+        RefreshTopic(*producer, topic, delivery_timeout);
+        got[j] = RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS;
+        refreshed = true;
+        continue;
+      }
+      if (got[j] == RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS) continue;
+      results[todo[j]] = got[j];
+      if (got[j] != RD_KAFKA_RESP_ERR_NO_ERROR) failed_keys.insert(rows[todo[j]].message.key);
+    }
+
+    std::string reason;
+    if (!recreated && !failed_keys.empty() && producer->FatalError(&reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // A fatal producer error fails everything after it: the round once more, with a fresh
+      // producer (once per pass).
+      producer = &recreate(reason);
+      recreated = true;
+      std::vector<std::size_t> again;
+      for (const std::size_t i : round) {
+        if (results[i] == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+        results[i] = RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS;
+        again.push_back(i);
+      }
+      failed_keys.clear();
+      todo = std::move(again);
+      continue;
+    }
+
+    // librdkafka stops producing at a message it refuses outright (a topic it knows does not
+    // exist, a message too large): the rest of the round was not handed over and goes now,
+    // except the rows of a key that just failed.
+    std::vector<std::size_t> next;
+    for (std::size_t j = 0; j < todo.size(); ++j) {
+      if (got[j] == RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS && failed_keys.count(rows[todo[j]].message.key) == 0) {
+        next.push_back(todo[j]);
+      }
+    }
+    if (next.size() == todo.size() && !refreshed) break;  // no progress; cannot happen, but never loop for ever
+    todo = std::move(next);
+  }
 }
 
 internal::KafkaConfig ProducerConfig(const RelayOptions& options) {
@@ -124,6 +272,12 @@ internal::KafkaConfig ProducerConfig(const RelayOptions& options) {
       {"bootstrap.servers", options.bootstrap_servers},
       {"client.id", options.client_id.empty() ? "outbox-relay-" + options.schema : options.client_id},
       {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
+      // librdkafka holds a message for a topic the cluster says does not exist for this long
+      // (default 30 s, for a topic still being created) before failing it as unknown. Longer
+      // than message.timeout.ms, the message would time out first, a retriable error, and a
+      // missing topic would never be told apart from a slow broker.
+      {"topic.metadata.propagation.max.ms",
+       std::to_string(std::max<std::int64_t>(1, options.delivery_timeout.count() / 2))},
   };
   for (const auto& [name, value] : options.kafka_config) config[name] = value;
   // What the ordering and no-duplicates-within-a-session guarantees rest on.
@@ -141,6 +295,9 @@ OutboxRelay::OutboxRelay(db::Pool& pool, RelayOptions options) : pool_(pool), op
   if (options_.delivery_timeout.count() <= 0) {
     throw std::invalid_argument("outbox relay: delivery_timeout must be positive");
   }
+  if (options_.max_refusals <= 0) throw std::invalid_argument("outbox relay: max_refusals must be positive");
+  if (options_.sent_retention.count() < 0) throw std::invalid_argument("outbox relay: sent_retention is negative");
+  if (options_.prune_batch_size <= 0) throw std::invalid_argument("outbox relay: prune_batch_size must be positive");
   producer_ = std::make_unique<Producer>(ProducerConfig(options_));
 }
 
@@ -189,57 +346,163 @@ void OutboxRelay::SimulateFatalErrorForTest() {
   }
 }
 
-int OutboxRelay::PublishPending() {
+OutboxRelay::PassOutcome OutboxRelay::Pass() {
   std::lock_guard pass(pass_mutex_);
   std::string reason;
   if (producer_->FatalError(&reason) != RD_KAFKA_RESP_ERR_NO_ERROR) RecreateProducer(reason);
 
   auto lease = pool_.Acquire();
   PassLock lock(*lease, "storefront.outbox." + options_.schema);
-  if (!lock.acquired()) return 0;  // another replica's relay is publishing this outbox
+  if (!lock.acquired()) return {};  // another replica's relay is publishing this outbox
 
-  const std::vector<OutboxRow> rows = SelectUnsent(*lease, options_.schema, options_.batch_size);
-  if (rows.empty()) return 0;
-  std::vector<internal::OutgoingMessage> messages;
-  messages.reserve(rows.size());
-  for (const auto& row : rows) messages.push_back(row.message);
+  const std::vector<OutboxRow> rows = SelectPending(*lease, options_.schema, options_.batch_size);
+  if (rows.empty()) return {};
 
-  // message.timeout.ms bounds every report; the margin lets the last one arrive.
-  const auto wait = options_.delivery_timeout + std::chrono::seconds(2);
-  std::vector<rd_kafka_resp_err_t> results = producer_->Deliver(messages, wait);
-  std::size_t prefix = DeliveredPrefix(results);
-  if (prefix < rows.size() && producer_->FatalError(&reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // A fatal producer error fails everything after it; one more go with a fresh producer.
-    RecreateProducer(reason);
-    const std::vector<internal::OutgoingMessage> rest(messages.begin() + static_cast<std::ptrdiff_t>(prefix),
-                                                      messages.end());
-    const auto again = producer_->Deliver(rest, wait);
-    std::copy(again.begin(), again.end(), results.begin() + static_cast<std::ptrdiff_t>(prefix));
-    prefix = DeliveredPrefix(results);
+  // Each key's rows, in id order; keys in the order of their oldest row.
+  std::vector<std::string> keys;
+  std::map<std::string, std::deque<std::size_t>> queues;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto& queue = queues[rows[i].message.key];
+    if (queue.empty()) keys.push_back(rows[i].message.key);
+    queue.push_back(i);
   }
 
-  RecordOutcome(*lease, options_.schema, rows, results, prefix);
-  if (prefix < rows.size()) {
-    throw Unavailable("outbox relay: " + std::to_string(rows.size() - prefix) + " of " +
-                      std::to_string(rows.size()) + " events not delivered (" +
-                      internal::ErrorText(results[prefix]) + "); they will be retried");
+  // One result per row; RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS: not tried.
+  std::vector<rd_kafka_resp_err_t> results(rows.size(), RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS);
+  bool recreated = false;
+  for (;;) {
+    // A round: per key still going, the run of its next rows bound for one topic.
+    std::vector<std::size_t> round;
+    for (const auto& key : keys) {
+      auto& queue = queues[key];
+      if (queue.empty()) continue;
+      const std::string& topic = rows[queue.front()].message.topic;
+      while (!queue.empty() && rows[queue.front()].message.topic == topic) {
+        round.push_back(queue.front());
+        queue.pop_front();
+      }
+    }
+    if (round.empty()) break;
+    DeliverRound(
+        producer_.get(),
+        [this](const std::string& reason) -> internal::KafkaProducer& {
+          RecreateProducer(reason);
+          return *producer_;
+        },
+        options_.delivery_timeout, rows, round, results, recreated);
+    for (const std::size_t i : round) {
+      if (results[i] != RD_KAFKA_RESP_ERR_NO_ERROR) queues[rows[i].message.key].clear();  // the key stops here
+    }
   }
-  return static_cast<int>(prefix);
+
+  const RecordedOutcome recorded = RecordOutcome(*lease, options_.schema, rows, results, options_.max_refusals);
+  for (const auto& p : recorded.parked) {
+    log::Error("outbox relay: parked an event kafka refuses; the later events of its key are held until an "
+               "operator un-parks or deletes it (shared/events/README.md, Parking)",
+               {{"schema", options_.schema}, {"id", p.row->id}, {"event_id", p.row->event_id},
+                {"event_type", p.row->event_type}, {"topic", p.row->message.topic}, {"key", p.row->message.key},
+                {"error", p.error}, {"attempts", p.attempts}, {"refusals", p.refusals}});
+  }
+  PassOutcome outcome;
+  outcome.published = recorded.sent;
+  outcome.refused = recorded.refused > 0;
+  if (recorded.failed > 0) {
+    outcome.failure = std::to_string(recorded.failed) + " of " + std::to_string(rows.size()) +
+                      " events not delivered (first: " + recorded.first_error + "); they will be retried";
+  }
+  return outcome;
+}
+
+int OutboxRelay::PublishPending() {
+  const PassOutcome outcome = Pass();
+  if (!outcome.failure.empty()) throw Unavailable("outbox relay: " + outcome.failure);
+  return outcome.published;
+}
+
+int OutboxRelay::PruneSent() {
+  if (options_.sent_retention.count() == 0) return 0;
+  // No pass lock: replicas pruning at once only wait on each other's row locks and then find
+  // fewer rows. Bounded per call, so a backlog of years never holds the thread for long.
+  int pruned = 0;
+  for (int batch = 0; batch < kPruneBatchesPerCall; ++batch) {
+    const auto deleted = db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      const std::string table = txn.quote_name(options_.schema) + ".outbox";
+      return txn
+          .exec_params("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table +
+                           " WHERE sent_at < now() - $1::interval ORDER BY sent_at LIMIT $2)",
+                       std::to_string(options_.sent_retention.count()) + " seconds", options_.prune_batch_size)
+          .affected_rows();
+    });
+    pruned += static_cast<int>(deleted);
+    if (static_cast<int>(deleted) < options_.prune_batch_size) break;
+  }
+  if (pruned > 0) {
+    log::Info("outbox relay pruned sent events",
+              {{"schema", options_.schema}, {"rows", pruned},
+               {"older_than_seconds", static_cast<std::int64_t>(options_.sent_retention.count())}});
+  }
+  return pruned;
+}
+
+std::int64_t OutboxRelay::ParkedCount() {
+  return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    return txn.exec("SELECT count(*) FROM " + txn.quote_name(options_.schema) + ".outbox WHERE parked_at IS NOT NULL")[0][0]
+        .as<std::int64_t>();
+  });
+}
+
+DeliveryFailure ClassifyDeliveryError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    // Too large for the broker (or librdkafka's message.max.bytes): the row will not shrink.
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    // The broker's validation rejected the record itself.
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    // The topic does not exist or cannot: librdkafka reports these only once the cluster's
+    // metadata says so (after topic.metadata.propagation.max.ms), and auto-creation is off.
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    // This producer may not write to this topic.
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+      return DeliveryFailure::kPermanent;
+    default:
+      return DeliveryFailure::kRetriable;
+  }
 }
 
 void OutboxRelay::Run() {
   int failures = 0;
+  auto next_prune = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     notified_ = false;
     lock.unlock();
-    int published = 0;
+    PassOutcome outcome;
     bool failed = false;
     try {
-      published = PublishPending();
+      outcome = Pass();
+      // A refusal is retried after the same backoff, so max_refusals spans more than a moment.
+      failed = !outcome.failure.empty() || outcome.refused;
+      if (!outcome.failure.empty()) {
+        log::Warn("outbox relay pass failed", {{"schema", options_.schema}, {"error", outcome.failure}});
+      }
     } catch (const std::exception& e) {
       failed = true;
       log::Warn("outbox relay pass failed", {{"schema", options_.schema}, {"error", e.what()}});
+    }
+    const bool idle = !failed && outcome.published < options_.batch_size;
+    if (idle && std::chrono::steady_clock::now() >= next_prune) {
+      int pruned = 0;
+      try {
+        pruned = PruneSent();
+      } catch (const std::exception& e) {
+        log::Warn("outbox relay could not prune", {{"schema", options_.schema}, {"error", e.what()}});
+      }
+      // A full call leaves more to delete: go on at the next idle pass.
+      const bool more = pruned >= kPruneBatchesPerCall * options_.prune_batch_size;
+      next_prune = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : options_.prune_interval);
     }
     lock.lock();
     if (stopping_) break;
@@ -252,7 +515,7 @@ void OutboxRelay::Run() {
       wake_.wait_for(lock, backoff, [&] { return stopping_; });
     } else {
       failures = 0;
-      if (published >= options_.batch_size) continue;  // there may be more waiting
+      if (!idle) continue;  // there may be more waiting
       wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || notified_; });
     }
   }
