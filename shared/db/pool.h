@@ -59,6 +59,11 @@ class Pool {
 
   // Opens one connection and runs `SELECT 1`; used by readiness checks.
   bool Ping();
+  // Another pool of `size` connections to the same database, with the same on_connect: a
+  // bulkhead for work that must not wait behind (or starve) this pool's callers.
+  std::unique_ptr<Pool> Sibling(std::size_t size) const {
+    return std::make_unique<Pool>(dsn_, size, acquire_timeout_, on_connect_);
+  }
 
   std::size_t size() const { return size_; }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "shared/db/migrations.h"
@@ -18,6 +19,7 @@
 #include "shared/events/internal/kafka.h"
 #include "shared/events/outbox.h"
 #include "shared/events/relay.h"
+#include "shared/events/service_events.h"
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
 #include "shared/testing/kafka_broker.h"
@@ -110,7 +112,7 @@ class EventsTest : public ::testing::Test {
     broker_->CreateTopic(topic_);
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
     db::Migrate(connection, schema_,
-                {OutboxMigration(), InboxMigration(), ParkedEventsMigration(),
+                {OutboxMigration(), OutboxParkingAndVersionsMigration(), InboxMigration(), ParkedEventsMigration(),
                  {1, "create_orders", "CREATE TABLE orders (id text PRIMARY KEY)"},
                  {2, "create_things",
                   "CREATE TABLE things (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
@@ -527,6 +529,286 @@ TEST_F(EventsTest, TheRelayThreadPublishesWhatIsAppended) {
   relay.Stop();
 }
 
+// --- The relay's rules under faults: parking, per-key holding, pruning, aggregate versions ---
+
+// A row the relay tests need beyond AppendChange's: another topic or aggregate type, or an
+// explicit version. Returns the event id.
+std::string AppendRow(pqxx::transaction_base& txn, const std::string& schema, const std::string& topic,
+                      const std::string& key, const std::string& note, const std::string& aggregate_type = "product",
+                      std::int64_t version = 0) {
+  v1::ProductChanged payload;
+  payload.set_product_id(key);
+  payload.set_name(note);
+  return Append(txn, schema, "events-test",
+                {.topic = topic,
+                 .event_type = kChanged,
+                 .aggregate_type = aggregate_type,
+                 .aggregate_id = key,
+                 .payload = &payload,
+                 .traceparent = "",
+                 .aggregate_version = version});
+}
+
+struct RowState {
+  bool sent = false;
+  bool parked = false;
+  int attempts = 0;
+  int refusals = 0;
+  std::string last_error;
+  std::int64_t version = 0;  // the envelope's aggregate_version
+};
+
+RowState ReadRow(db::Pool& pool, const std::string& schema, const std::string& event_id) {
+  return db::WithReadOnly(pool, [&](pqxx::nontransaction& txn) {
+    const auto row = txn.exec_params1(
+        "SELECT sent_at IS NOT NULL, parked_at IS NOT NULL, attempts, refusals, coalesce(last_error, ''), envelope"
+        " FROM " + txn.quote_name(schema) + ".outbox WHERE event_id = $1::uuid",
+        event_id);
+    Envelope envelope;
+    envelope.ParseFromString(pqxx::binarystring(row[5]).str());
+    return RowState{row[0].as<bool>(), row[1].as<bool>(), row[2].as<int>(), row[3].as<int>(),
+                    row[4].as<std::string>(), envelope.aggregate_version()};
+  });
+}
+
+// The event ids on `topic`, one entry per message (a re-sent event appears twice).
+std::multiset<std::string> EventIdsOn(const std::string& bootstrap, const std::string& topic) {
+  TopicLog log({.bootstrap_servers = bootstrap, .client_id = "relay-test-reader", .timeout = 5s});
+  std::multiset<std::string> ids;
+  for (auto& message : log.Newest(topic, 1000)) ids.insert(message.headers["event_id"]);
+  return ids;
+}
+
+// A pass that may fail: what the relay's thread would log and retry.
+void PublishOnce(OutboxRelay& relay) {
+  try {
+    relay.PublishPending();
+  } catch (const Unavailable&) {
+  }
+}
+
+// A row whose topic does not exist (the broker creates none) is refused for good: after
+// max_refusals it is parked with its error and never tried again; the later row of its key is
+// held behind it; the row before it and the row of another key are published and applied, each
+// exactly once, although the poison row failed beside them in every pass (the relay used to
+// send a batch again from its first failure, on every backoff).
+TEST_F(EventsTest, ARefusedRowIsParkedAndHoldsBackOnlyTheLaterRowsOfItsKey) {
+  const std::string missing = "storefront.test." + schema_ + ".missing.v1";
+  std::string before, poison, held, other;
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    before = AppendRow(txn, schema_, topic_, "k-1", "before");
+    poison = AppendRow(txn, schema_, missing, "k-1", "poison");
+    held = AppendRow(txn, schema_, topic_, "k-1", "held");
+    other = AppendRow(txn, schema_, topic_, "k-2", "other");
+  });
+
+  auto options = RelayOptionsForTest();
+  ASSERT_EQ(options.max_refusals, 3);
+  OutboxRelay relay(pool_, options);
+  ASSERT_TRUE(Eventually([&] {
+    PublishOnce(relay);
+    return relay.ParkedCount() == 1;
+  }));
+  const RowState parked = ReadRow(pool_, schema_, poison);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(relay.PublishPending(), 0) << "nothing the relay may publish is left";
+
+  EXPECT_TRUE(parked.parked);
+  EXPECT_FALSE(parked.sent);
+  EXPECT_EQ(parked.refusals, 3);
+  EXPECT_GE(parked.attempts, 3);
+  EXPECT_NE(parked.last_error.find("UNKNOWN_TOPIC"), std::string::npos) << parked.last_error;
+  EXPECT_EQ(ReadRow(pool_, schema_, poison).attempts, parked.attempts) << "a parked row is not tried again";
+
+  const RowState waiting = ReadRow(pool_, schema_, held);
+  EXPECT_FALSE(waiting.sent);
+  EXPECT_FALSE(waiting.parked) << "held, not parked: it has done nothing wrong";
+  EXPECT_EQ(waiting.attempts, 0) << "it never went out ahead of the parked row";
+  for (const auto& id : {before, other}) {
+    const RowState row = ReadRow(pool_, schema_, id);
+    EXPECT_TRUE(row.sent);
+    EXPECT_EQ(row.attempts, 1) << "delivered once, never sent again";
+  }
+  const auto backlog = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) { return ReadOutboxBacklog(txn, schema_); });
+  EXPECT_EQ(backlog.pending, 0);
+  EXPECT_EQ(backlog.parked, 1);
+  EXPECT_EQ(backlog.held, 1);
+
+  EXPECT_EQ(EventIdsOn(broker_->bootstrap(), topic_), (std::multiset<std::string>{before, other}))
+      << "each delivered event is on the topic once, and the held one is not";
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 2; }));
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note IN ('before', 'other')"), 2);
+}
+
+// Once its cause is fixed (here the topic is created) an operator un-parks the row: it goes
+// out, and the row held behind it follows it, not before it.
+TEST_F(EventsTest, AnUnparkedRowIsPublishedAndTheRowHeldBehindItFollows) {
+  const std::string missing = "storefront.test." + schema_ + ".missing.v1";
+  std::string poison, held;
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    poison = AppendRow(txn, schema_, missing, "k-1", "poison");
+    held = AppendRow(txn, schema_, topic_, "k-1", "held");
+  });
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_TRUE(Eventually([&] {
+    PublishOnce(relay);
+    return relay.ParkedCount() == 1;
+  }));
+  const std::int64_t poison_id = Count("SELECT id FROM outbox WHERE event_id = '" + poison + "'");
+  const std::int64_t held_id = Count("SELECT id FROM outbox WHERE event_id = '" + held + "'");
+  EXPECT_FALSE(db::WithTransaction(pool_, [&](pqxx::work& txn) { return UnparkOutboxRow(txn, schema_, held_id); }))
+      << "only a parked row can be un-parked";
+
+  broker_->CreateTopic(missing);
+  ASSERT_TRUE(db::WithTransaction(pool_, [&](pqxx::work& txn) { return UnparkOutboxRow(txn, schema_, poison_id); }));
+  EXPECT_EQ(ReadRow(pool_, schema_, poison).refusals, 0);
+  ASSERT_TRUE(Eventually([&] {
+    PublishOnce(relay);
+    return Unsent() == 0;
+  }));
+  EXPECT_EQ(relay.ParkedCount(), 0);
+
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "relay-test-reader", .timeout = 5s});
+  const auto first = log.Newest(missing, 10);
+  const auto second = log.Newest(topic_, 10);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(first[0].headers.at("event_id"), poison);
+  EXPECT_EQ(second[0].headers.at("event_id"), held);
+  // Produced in a later round of the pass, after the un-parked row's delivery report.
+  EXPECT_LE(first[0].timestamp_ms.value_or(0), second[0].timestamp_ms.value_or(-1));
+}
+
+// A broker that is away is a retriable failure: the row is tried on every pass and never
+// parked, however low max_refusals is; it goes out once the broker is back.
+TEST_F(EventsTest, ABrokerThatIsAwayNeverGetsARowParked) {
+  const std::string id = AppendCommitted("p-1", "patient");
+  auto options = RelayOptionsForTest();
+  options.max_refusals = 1;
+  OutboxRelay relay(pool_, options);
+  broker_->Kill();
+  for (int pass = 0; pass < 2; ++pass) EXPECT_THROW(relay.PublishPending(), Unavailable);
+  const RowState waiting = ReadRow(pool_, schema_, id);
+  EXPECT_EQ(waiting.attempts, 2);
+  EXPECT_EQ(waiting.refusals, 0);
+  EXPECT_FALSE(waiting.parked);
+  EXPECT_FALSE(waiting.last_error.empty());
+
+  broker_->Restart();
+  ASSERT_FALSE(broker_->bootstrap().empty()) << "Apache Kafka did not start again:\n" << broker_->Log();
+  ASSERT_TRUE(Eventually([&] {
+    PublishOnce(relay);
+    return Unsent() == 0;
+  }));
+  EXPECT_EQ(relay.ParkedCount(), 0);
+}
+
+// Sent rows older than the retention are deleted, in batches; recent sent rows, unsent rows and
+// parked rows are kept however old. The relay's thread prunes on an idle pass.
+TEST_F(EventsTest, PruningDeletesOnlySentRowsOlderThanTheRetention) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(AppendCommitted("p-" + std::to_string(i), "sent"));
+  auto options = RelayOptionsForTest();
+  options.prune_batch_size = 2;
+  OutboxRelay relay(pool_, options);  // sent_retention: 7 days
+  ASSERT_EQ(relay.PublishPending(), 5);
+  const std::string unsent = AppendCommitted("p-unsent", "unsent");
+  const std::string parked = AppendCommitted("p-parked", "parked");
+  auto age = [&](const std::string& id, const std::string& set) {
+    db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      txn.exec_params("UPDATE " + schema_ + ".outbox SET " + set + " WHERE event_id = $1::uuid", id);
+    });
+  };
+  for (int i = 0; i < 3; ++i) age(ids[i], "sent_at = now() - interval '8 days', created_at = now() - interval '8 days'");
+  age(ids[3], "sent_at = now() - interval '6 days', created_at = now() - interval '6 days'");
+  age(unsent, "created_at = now() - interval '30 days'");
+  age(parked, "created_at = now() - interval '30 days', parked_at = now() - interval '30 days'");
+
+  EXPECT_EQ(relay.PruneSent(), 3);  // two batches: 2 + 1
+  EXPECT_EQ(relay.PruneSent(), 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE event_id = '" + ids[i] + "'"), 0);
+  for (const auto& id : {ids[3], ids[4], unsent, parked}) {
+    EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE event_id = '" + id + "'"), 1) << id;
+  }
+
+  age(ids[3], "sent_at = now() - interval '8 days'");
+  options.prune_interval = 0ms;
+  OutboxRelay background(pool_, options);
+  background.Start();
+  EXPECT_TRUE(Eventually([&] { return Count("SELECT count(*) FROM outbox WHERE event_id = '" + ids[3] + "'") == 0; }));
+  background.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 3) << "the recent sent row, the unsent one (now sent) and the parked one";
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL"), 1);
+}
+
+// Append numbers each aggregate's events 1, 2, 3, ... per schema: another aggregate (or another
+// aggregate type with the same id) counts on its own, a rolled-back append leaves no gap, an
+// explicit version is kept (and later ones follow it), and pruning does not start a count again.
+TEST_F(EventsTest, AppendNumbersEachAggregatesEventsFromOneWithoutGaps) {
+  auto append = [&](const std::string& key, const std::string& type = "product", std::int64_t version = 0) {
+    const std::string id = db::WithTransaction(
+        pool_, [&](pqxx::work& txn) { return AppendRow(txn, schema_, topic_, key, "v", type, version); });
+    return ReadRow(pool_, schema_, id).version;
+  };
+  EXPECT_EQ(append("a"), 1);
+  EXPECT_EQ(append("a"), 2);
+  EXPECT_EQ(append("b"), 1);
+  EXPECT_EQ(append("a"), 3);
+  EXPECT_EQ(append("a", "order"), 1) << "(aggregate_type, aggregate_id) is the aggregate";
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work txn(*lease);
+    AppendRow(txn, schema_, topic_, "a", "rolled back");
+    txn.abort();
+  }
+  EXPECT_EQ(append("a"), 4) << "a rolled-back append leaves no gap";
+  EXPECT_EQ(append("c", "product", 10), 10) << "an explicit version is the caller's";
+  EXPECT_EQ(append("c"), 11);
+
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 8);
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec("UPDATE " + schema_ + ".outbox SET sent_at = now() - interval '8 days'");
+  });
+  ASSERT_EQ(relay.PruneSent(), 8);
+  EXPECT_EQ(append("a"), 5) << "pruning the outbox does not reset the count";
+}
+
+// Appends for one aggregate from concurrent transactions get distinct versions with no gaps:
+// the counter's row lock orders them.
+TEST_F(EventsTest, ConcurrentAppendsForOneAggregateGetDistinctVersions) {
+  constexpr int kWriters = 8;
+  std::vector<std::string> ids(kWriters);
+  std::vector<std::string> errors(kWriters);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      try {
+        pqxx::connection connection(SharedPostgres().Dsn("shipping"));
+        pqxx::work txn(connection);
+        txn.exec("SELECT 1");  // the transaction has begun
+        ++ready;
+        while (ready.load() < kWriters) std::this_thread::yield();  // all append at once
+        ids[w] = AppendRow(txn, schema_, topic_, "hot", "writer " + std::to_string(w));
+        txn.commit();
+      } catch (const std::exception& e) {
+        ++ready;  // never leave the others waiting
+        errors[w] = e.what();
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  for (const auto& error : errors) ASSERT_EQ(error, "");
+
+  std::set<std::int64_t> versions;
+  for (const auto& id : ids) versions.insert(ReadRow(pool_, schema_, id).version);
+  std::set<std::int64_t> expected;
+  for (int v = 1; v <= kWriters; ++v) expected.insert(v);
+  EXPECT_EQ(versions, expected);
+}
+
 // The operator's view of a topic: the newest messages of each partition read by assignment, one
 // message by its position, what it produced with its headers, and the broker's health.
 TEST_F(EventsTest, ATopicLogReadsTheNewestMessagesAndOneByPositionWithoutAGroup) {
@@ -717,6 +999,28 @@ TEST_F(EventsTest, TheConsumerPrunesInboxRowsOlderThanItsRetention) {
   consumer.PollOnce(100ms);  // the first poll prunes
   EXPECT_EQ(Count("SELECT count(*) FROM inbox WHERE processed_at < now() - interval '14 days'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM inbox"), 1) << "the recent row stays";
+}
+
+// The relay and the consumer have connections of their own (a bulkhead): with every connection
+// of the request pool taken, events are still published and applied.
+TEST_F(EventsTest, EventsFlowWhileEveryRequestConnectionIsTaken) {
+  db::Pool requests(SharedPostgres().Dsn("shipping"), 1);
+  auto held = requests.Acquire();  // a burst of requests holds the whole pool
+  ServiceEvents events(requests, {.bootstrap_servers = broker_->bootstrap(),
+                                  .schema = schema_,
+                                  .name = "g-" + schema_,
+                                  .consumes = {topic_},
+                                  .group_instance_id = ""});
+  std::atomic<int> applied{0};
+  events.consumer()->On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    WriteThing(txn, event);
+    ++applied;
+  });
+  events.Start();
+  AppendCommitted("p-1", "through the bulkhead");
+  EXPECT_TRUE(Eventually([&] { return Unsent() == 0; })) << "the relay waited for a request connection";
+  EXPECT_TRUE(Eventually([&] { return applied.load() == 1; })) << "the consumer waited for a request connection";
+  events.Stop();
 }
 
 KafkaBroker* EventsTest::broker_ = nullptr;

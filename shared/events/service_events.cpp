@@ -5,14 +5,19 @@
 
 namespace storefront::events {
 
+// One connection for the relay's pass, one for the consumer's event transaction, one for what
+// either does beside it (parking a dead letter, pruning the inbox).
+constexpr std::size_t kEventsPoolSize = 3;
+
 ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
   if (options.bootstrap_servers.empty()) return;
+  pool_ = pool.Sibling(kEventsPoolSize);
   if (options.publishes) {
     RelayOptions relay;
     relay.bootstrap_servers = options.bootstrap_servers;
     relay.schema = options.schema;
     relay.client_id = options.name + "-relay";
-    relay_ = std::make_unique<OutboxRelay>(pool, std::move(relay));
+    relay_ = std::make_unique<OutboxRelay>(*pool_, std::move(relay));
   }
   if (!options.consumes.empty()) {
     ConsumerOptions consumer;
@@ -21,7 +26,7 @@ ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
     consumer.group_instance_id = options.group_instance_id;
     consumer.topics = std::move(options.consumes);
     consumer.schema = options.schema;
-    consumer_ = std::make_unique<Consumer>(pool, std::move(consumer));
+    consumer_ = std::make_unique<Consumer>(*pool_, std::move(consumer));
   }
 }
 
@@ -47,7 +52,10 @@ void ServiceEvents::StopRelay() {
 
 std::vector<db::Migration> ServiceEvents::WithEventTables(std::vector<db::Migration> service_migrations,
                                                           Tables tables) {
-  if (tables.outbox) service_migrations.push_back(OutboxMigration());
+  if (tables.outbox) {
+    service_migrations.push_back(OutboxMigration());
+    service_migrations.push_back(OutboxParkingAndVersionsMigration());
+  }
   if (tables.inbox) {
     service_migrations.push_back(InboxMigration());
     service_migrations.push_back(ParkedEventsMigration());

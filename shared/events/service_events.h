@@ -3,6 +3,10 @@
 // when Kafka is configured; without it the service still writes its outbox rows (tests of the
 // service alone) and nothing is published or consumed.
 //
+// The relay and the consumer draw on a small pool of their own (a bulkhead, db::Pool::Sibling),
+// never on the pool that serves requests: a burst of requests cannot starve the events, and a
+// stuck event cannot take the connections requests need.
+//
 // The App registers its handlers on consumer() before Start(). Stop() stops the consumer first
 // (no new changes), then the relay, which may still publish what was written; a service with
 // another background thread in between (shipping's ticker) calls StopConsumer() and StopRelay()
@@ -32,11 +36,14 @@ struct ServiceEventsOptions {
 class ServiceEvents {
  public:
   ServiceEvents(db::Pool& pool, ServiceEventsOptions options);
-  // Stops both, so the pool (declared before this member) outlives their threads.
+  // Stops both.
   ~ServiceEvents();
 
   // Null without Kafka or without topics to consume.
   Consumer* consumer() { return consumer_.get(); }
+  // Null without Kafka or when the service publishes nothing. For ParkedCount(); the rows
+  // themselves can be read without Kafka too (ReadOutboxBacklog in outbox.h).
+  OutboxRelay* relay() { return relay_.get(); }
 
   // The relay, then the consumer.
   void Start();
@@ -47,12 +54,13 @@ class ServiceEvents {
 
   // Which of the shared tables a service adds to its own migrations.
   struct Tables {
-    bool outbox = false;  // version 900: the service publishes
+    bool outbox = false;  // versions 900 and 902: the service publishes
     bool inbox = false;   // version 901: the service consumes
   };
   static std::vector<db::Migration> WithEventTables(std::vector<db::Migration> service_migrations, Tables tables);
 
  private:
+  std::unique_ptr<db::Pool> pool_;  // the events' own connections; declared first, destroyed last
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<Consumer> consumer_;
 };

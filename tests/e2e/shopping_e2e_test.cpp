@@ -2,6 +2,7 @@
 // local stack (real PostgreSQL, every service). Stock and payments are checked at their source
 // (inventory and payments over gRPC) to prove the saga never oversells and never charges twice.
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <signal.h>
@@ -104,40 +105,60 @@ class ShoppingE2ETest : public ::testing::Test {
     delete stack_;
   }
 
-  // Consumer group `group` as Kafka's own tool (kafka-consumer-groups.sh --describe --members)
-  // reports it: its printout, and how many partitions the member `instance_id` holds (0 when it
-  // is not a member, or while the group is rebalancing).
+  // Consumer group `group` as the broker describes it (the DescribeGroups admin request): a
+  // printout of its state and members, and how many partitions the member `instance_id` holds (0
+  // when it is not a member, or while the group is rebalancing).
   struct GroupMember {
     int partitions = 0;
     std::string printout;
   };
   static GroupMember DescribeMember(const std::string& group, const std::string& instance_id) {
-    const std::string log = stack_->state_dir() + "/group-" + group + ".log";
-    std::remove(log.c_str());  // this run's printout only
-    testing::ProcessOptions options;
-    options.argv = {std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/bin/kafka-class",
-                    "kafka.admin.ConsumerGroupCommand", "--bootstrap-server", stack_->kafka_bootstrap(),
-                    "--describe", "--members", "--group", group};
-    options.env = {{"KAFKA_LIBS", std::string(STOREFRONT_SOURCE_DIR) + "/.cache/kafka/libs"}};
-    options.log_path = log;
-    testing::Process tool(options);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (tool.Running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    GroupMember member;
-    // GROUP CONSUMER-ID GROUP-INSTANCE-ID HOST CLIENT-ID #PARTITIONS
-    std::istringstream lines(testing::ReadFile(log));
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("[20", 0) == 0 || line.rfind("\t", 0) == 0) continue;  // the tool's own log lines
-      member.printout += line + "\n";
-      std::istringstream words(line);
-      std::vector<std::string> columns{std::istream_iterator<std::string>(words), {}};
-      if (columns.size() == 6 && columns[0] == group && columns[2] == instance_id) {
-        member.partitions = std::stoi(columns[5]);
+    GroupMember found;
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", stack_->kafka_bootstrap().c_str(), errstr, sizeof errstr);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (rk == nullptr) return {0, errstr};
+    const char* groups[] = {group.c_str()};
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_set_request_timeout(options, 10000, errstr, sizeof errstr);
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+    rd_kafka_DescribeConsumerGroups(rk, groups, 1, options, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 15000);
+    if (event == nullptr) {
+      found.printout = "no answer to DescribeConsumerGroups within 15 s";
+    } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      found.printout = rd_kafka_event_error_string(event);
+    } else {
+      size_t count = 0;
+      const rd_kafka_ConsumerGroupDescription_t** descriptions = rd_kafka_DescribeConsumerGroups_result_groups(
+          rd_kafka_event_DescribeConsumerGroups_result(event), &count);
+      for (size_t g = 0; g < count; ++g) {
+        const auto* description = descriptions[g];
+        if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(description)) {
+          found.printout += std::string("error: ") + rd_kafka_error_string(error) + "\n";
+          continue;
+        }
+        found.printout += std::string("group ") + group + " " +
+                          rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(description)) +
+                          "\n";
+        for (size_t m = 0; m < rd_kafka_ConsumerGroupDescription_member_count(description); ++m) {
+          const auto* member = rd_kafka_ConsumerGroupDescription_member(description, m);
+          const char* instance = rd_kafka_MemberDescription_group_instance_id(member);
+          const auto* partitions =
+              rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(member));
+          const int held = partitions == nullptr ? 0 : partitions->cnt;
+          found.printout += std::string("  member ") + rd_kafka_MemberDescription_consumer_id(member) +
+                            " instance " + (instance ? instance : "-") + " partitions " + std::to_string(held) + "\n";
+          if (instance != nullptr && instance_id == instance) found.partitions = held;
+        }
       }
     }
-    return member;
+    if (event != nullptr) rd_kafka_event_destroy(event);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_destroy(rk);
+    return found;
   }
 
   // A connection to the store's database as `role` (its password from the stack's secrets).
@@ -673,7 +694,7 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
   auto channel = rpc::MakeChannel("127.0.0.1:" + std::to_string(replica_port));
   ASSERT_TRUE(Eventually([&] { return rpc::CheckHealth(*channel, std::chrono::seconds(1)); }))
       << testing::ReadFile(options.log_path);
-  // Kafka's own group tool shows it as a member holding partitions of its own.
+  // The broker shows it as a member holding partitions of its own.
   GroupMember member;
   ASSERT_TRUE(Eventually([&] {
     member = DescribeMember("inventory", "inventory-e2e-replica-2");
