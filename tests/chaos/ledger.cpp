@@ -22,13 +22,13 @@ SELECT count(*)
  WHERE NOT EXISTS (SELECT 1 FROM checkout.orders o WHERE o.id::text = seen.id)
 )sql";
 
-// 2. Orders in a status the saga has not finished with (the partial index orders_unfinished_idx
-//    in checkout's V001 lists the same three). Recovery drives these on once their lease runs
+// 2. Orders in a status a saga has not finished with, checkout's or a cancel's (the partial index
+//    orders_unfinished_idx lists the same four). Recovery drives these on once their lease runs
 //    out, so after the store settled none may be left.
 constexpr const char* kStuckOrders = R"sql(
 SELECT count(*)
   FROM checkout.orders o
- WHERE o.status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED')
+ WHERE o.status IN ('PENDING', 'RESERVED', 'PAYMENT_AUTHORIZED', 'CANCELLING')
 )sql";
 
 // 3. Payments still holding the shopper's money (a hold, or a capture not all given back) whose

@@ -388,6 +388,13 @@ TEST_F(LedgerTest, AnOrderLeftPendingIsStuck) {
   EXPECT_EQ(CheckLedger(txn, Seen()).ToString(), Only(&LedgerCounts::stuck_orders).ToString());
 }
 
+// A cancel is a saga too: one left half-way (CANCELLING) once the store settled is stuck.
+TEST_F(LedgerTest, ACancelLeftHalfWayIsStuck) {
+  pqxx::work txn(connection_);
+  InsertOrder(txn, kOtherOrder, "CANCELLING", 1000, 500);
+  EXPECT_EQ(CheckLedger(txn, Seen()).ToString(), Only(&LedgerCounts::stuck_orders).ToString());
+}
+
 // --- 3. money_held_on_failed_orders --------------------------------------------------------------
 
 TEST_F(LedgerTest, AnAuthorizationLeftOnAFailedOrderIsMoneyHeld) {
