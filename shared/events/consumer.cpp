@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <stdexcept>
 
+#include "shared/db/transient.h"
 #include "shared/errors/errors.h"
 #include "shared/types/uuid.h"
 #include "shared/events/internal/kafka.h"
@@ -18,21 +19,7 @@ namespace {
 }  // namespace
 
 bool IsTransient(const std::exception& e) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr ||
-      dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr ||
-      dynamic_cast<const db::PoolExhausted*>(&e) != nullptr || dynamic_cast<const Unavailable*>(&e) != nullptr) {
-    return true;
-  }
-  // Waits that ran out and a server going away, by SQLSTATE: lock_not_available (a lock_timeout
-  // or NOWAIT), query_canceled (a statement_timeout), admin_shutdown and the like, and
-  // too_many_connections. None of them says anything about the event.
-  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    const std::string& state = sql->sqlstate();
-    return state == "55P03" || state == "57014" || state == "57P01" || state == "57P02" || state == "57P03" ||
-           state == "53300" || state == "40001" || state == "40P01";
-  }
-  return false;
+  return db::IsTransient(e) || dynamic_cast<const Unavailable*>(&e) != nullptr;
 }
 
 namespace {

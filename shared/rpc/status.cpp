@@ -3,6 +3,7 @@
 #include <pqxx/except>
 
 #include "shared/db/pool.h"
+#include "shared/db/transient.h"
 #include "shared/errors/errors.h"
 #include "shared/log/log.h"
 
@@ -29,6 +30,11 @@ grpc::Status CurrentExceptionToStatus() {
     log::Error("database unreachable", {{"error", e.what()}});
     return {grpc::StatusCode::UNAVAILABLE, "database unavailable"};
   } catch (const std::exception& e) {
+    if (db::IsTransient(e)) {
+      // A restart, a timeout or a lost race: the caller may try again (with its key, if it writes).
+      log::Warn("database unavailable for now", {{"error", e.what()}});
+      return {grpc::StatusCode::UNAVAILABLE, "database unavailable"};
+    }
     log::Error("unhandled error", {{"error", e.what()}});
     return {grpc::StatusCode::INTERNAL, "internal error"};
   } catch (...) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/except>
+
 #include "shared/db/pool.h"
 #include "shared/errors/errors.h"
 
@@ -19,6 +21,21 @@ TEST(StatusTest, MapsEachDomainErrorToItsCode) {
   EXPECT_EQ(Handle([] { throw Unavailable("down"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(Handle([] { throw Aborted("in progress"); }).error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(Handle([] { throw db::PoolExhausted("busy"); }).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// A PostgreSQL restart, a lock or statement timeout, a lost race: the caller may try again. Before,
+// an administrator's shutdown met mid-request (SQLSTATE 57P01) answered INTERNAL, which the
+// gateway turns into a 502 that says nothing about retrying.
+TEST(StatusTest, ADatabaseRestartOrTimeoutIsUnavailableNotInternal) {
+  for (const char* state : {"57P01", "57P03", "55P03", "57014", "53300"}) {
+    auto status = Handle([&] { throw pqxx::sql_error("the database said no for now", "SELECT 1", state); });
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << state;
+  }
+  EXPECT_EQ(Handle([] { throw pqxx::in_doubt_error("commit outcome unknown"); }).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Handle([] { throw pqxx::sql_error("syntax error", "SELEC 1", "42601"); }).error_code(),
+            grpc::StatusCode::INTERNAL)
+      << "a bug is still a bug";
 }
 
 TEST(StatusTest, InvalidArgumentNamesEveryField) {
