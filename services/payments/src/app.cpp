@@ -9,6 +9,10 @@ const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at
 Config Config::FromEnv(config::Env env) {
   Config config{config::ReadServiceSettings(env, "payments", 50054)};
   config.card_processor = env.OneOf("CARD_PROCESSOR", "simulated", {"simulated"});
+  config.processor_sweep_interval =
+      std::chrono::milliseconds(env.Int("PROCESSOR_SWEEP_INTERVAL_MS", 1000, 10, 3'600'000));
+  config.processor_intent_lease =
+      std::chrono::milliseconds(env.Int("PROCESSOR_INTENT_LEASE_MS", 30000, 1000, 3'600'000));
   env.Validate();
   return config;
 }
@@ -22,7 +26,10 @@ App::App(Config config)
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgPaymentRepository::Prepare),
       repository_(pool_),
-      payments_(repository_, processor_),
+      processor_books_(pool_),
+      processor_(processor_books_),
+      payments_(repository_, processor_, types::SystemNow, types::NewUuid,
+                {.intent_lease = config_.processor_intent_lease}),
       api_(payments_),
       server_({.listen_address = config_.grpc_address}),
       order_events_(processor_),
@@ -32,7 +39,14 @@ App::App(Config config)
                       .name = "payments",
                       .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)},
                       .group_instance_id = config_.kafka_group_instance_id}),
-      host_({.schema = "payments", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
+      sweeper_("processor intent sweep", [this] { return payments_.ResolveDueIntents(); },
+               config_.processor_sweep_interval),
+      host_({.schema = "payments",
+             .migrations = AllMigrations(),
+             .pool = pool_,
+             .server = server_,
+             .events = events_,
+             .tasks = {&sweeper_}}) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) {
     shipment_events_.RegisterOn(*consumer);

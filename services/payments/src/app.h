@@ -1,7 +1,7 @@
 // The payments service's composition root: configuration, pool, migrations, repository, card
-// processor, use cases, gRPC transport, and the event machinery: the outbox relay and the
-// consumer of shipping's and checkout's events; service::Host runs their lifecycle. main() only
-// builds an App and runs it.
+// processor (with its books), use cases, gRPC transport, the event machinery (the outbox relay
+// and the consumer of shipping's and checkout's events) and the sweeper of processor intents;
+// service::Host runs their lifecycle. main() only builds an App and runs it.
 #pragma once
 
 #include <memory>
@@ -14,6 +14,7 @@
 #include "consumers/shipment_events.h"
 #include "domain/payments.h"
 #include "repo/pg_payment_repository.h"
+#include "shared/background/periodic_task.h"
 #include "shared/config/env.h"
 #include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
@@ -30,7 +31,14 @@ namespace storefront::payments {
 struct Config : config::ServiceSettings {
   // Which CardProcessor adapter to use. Only "simulated" exists; a real gateway would be
   // another value here and another class beside clients/simulated_card_processor.
-  std::string card_processor;
+  std::string card_processor = {};
+  // How often the sweeper looks for processor intents to carry out or resolve
+  // (PROCESSOR_SWEEP_INTERVAL_MS): the delay of the captures, voids and refunds the event
+  // handlers record.
+  std::chrono::milliseconds processor_sweep_interval{1000};
+  // How long a request owns the intent it recorded before the sweeper takes it over
+  // (PROCESSOR_INTENT_LEASE_MS); must exceed the processor adapter's longest call.
+  std::chrono::milliseconds processor_intent_lease{30000};
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
@@ -54,6 +62,7 @@ class App {
   Config config_;
   db::Pool pool_;
   repo::PgPaymentRepository repository_;
+  clients::PgProcessorBooks processor_books_;  // the simulated processor's side, not payments'
   clients::SimulatedCardProcessor processor_;
   domain::Payments payments_;
   api::PaymentsApi api_;
@@ -63,6 +72,8 @@ class App {
   // The relay and the consumer, with Kafka. Declared after the pool, so they are destroyed
   // (stopped and joined) before it.
   events::ServiceEvents events_;
+  // Carries out the intents the event handlers record and resolves those a crash left behind.
+  background::PeriodicTask sweeper_;
   // Last: destroyed first, it shuts everything above down while it still exists.
   service::Host host_;
 };

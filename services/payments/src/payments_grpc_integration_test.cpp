@@ -162,17 +162,24 @@ TEST(PaymentsAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
 
 TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   try {
-    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"CARD_PROCESSOR", "stripe"}}));
+    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"},
+                                          {"CARD_PROCESSOR", "stripe"},
+                                          {"PROCESSOR_SWEEP_INTERVAL_MS", "0"},
+                                          {"PROCESSOR_INTENT_LEASE_MS", "10"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
     EXPECT_NE(message.find("DATABASE_URL is required"), std::string::npos);
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
     EXPECT_NE(message.find("CARD_PROCESSOR"), std::string::npos);
+    EXPECT_NE(message.find("PROCESSOR_SWEEP_INTERVAL_MS"), std::string::npos);
+    EXPECT_NE(message.find("PROCESSOR_INTENT_LEASE_MS"), std::string::npos);
   }
   auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50054");
   EXPECT_EQ(config.card_processor, "simulated");
+  EXPECT_EQ(config.processor_sweep_interval, std::chrono::seconds(1));
+  EXPECT_EQ(config.processor_intent_lease, std::chrono::seconds(30));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
                                 {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))

@@ -23,6 +23,9 @@ pb::PaymentStatus ToProto(domain::PaymentStatus status) {
     case domain::PaymentStatus::kPartiallyRefunded: return pb::PAYMENT_STATUS_PARTIALLY_REFUNDED;
     case domain::PaymentStatus::kDeclined: return pb::PAYMENT_STATUS_DECLINED;
     case domain::PaymentStatus::kFailed: return pb::PAYMENT_STATUS_FAILED;
+    // Never sent: the domain answers UNAVAILABLE for a payment whose authorization is being
+    // resolved rather than show it (checkout reads any other status as an answer).
+    case domain::PaymentStatus::kPending: return pb::PAYMENT_STATUS_UNSPECIFIED;
   }
   return pb::PAYMENT_STATUS_UNSPECIFIED;
 }

@@ -1,5 +1,5 @@
-// The gRPC transport over an in-process server with mocked ports: wire mapping and status
-// codes, without a database.
+// The gRPC transport over an in-process server with mocked ports (backed by an InMemoryStore):
+// wire mapping and status codes, without a database.
 #include "api/payments_api.h"
 
 #include <grpcpp/grpcpp.h>
@@ -17,6 +17,7 @@ using ::testing::Return;
 using ::testing::Throw;
 
 constexpr const char* kId = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
+constexpr const char* kIntentId = "5d0c1f3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f";  // every id the use cases draw
 
 domain::Payment Sample(domain::PaymentStatus status) {
   domain::Payment p;
@@ -41,6 +42,7 @@ domain::Payment Sample(domain::PaymentStatus status) {
 class PaymentsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    store_.Back(repo_);
     grpc::ServerBuilder builder;
     builder.RegisterService(&api_);
     server_ = builder.BuildAndStart();
@@ -67,9 +69,10 @@ class PaymentsApiTest : public ::testing::Test {
     return stub_->Authorize(&context, request, response);
   }
 
+  domain::InMemoryStore store_;
   NiceMock<domain::MockPaymentRepository> repo_;
   domain::MockCardProcessor processor_;
-  domain::Payments payments_{repo_, processor_};
+  domain::Payments payments_{repo_, processor_, types::SystemNow, [] { return std::string(kIntentId); }};
   PaymentsApi api_{payments_};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::PaymentsService::Stub> stub_;
@@ -140,7 +143,7 @@ TEST_F(PaymentsApiTest, ErrorsBecomeStatusCodes) {
     EXPECT_EQ(Call(Authorize("4242424242424242"), &response).error_code(), grpc::StatusCode::ALREADY_EXISTS);
   }
   {  // FAILED_PRECONDITION when the state forbids it
-    EXPECT_CALL(repo_.transaction, LockPayment(kId)).WillOnce(Return(Sample(domain::PaymentStatus::kVoided)));
+    store_.payments[kId] = Sample(domain::PaymentStatus::kVoided);
     grpc::ClientContext context;
     pb::CaptureRequest request;
     request.set_idempotency_key("order-7:capture");
@@ -161,8 +164,9 @@ TEST_F(PaymentsApiTest, ErrorsBecomeStatusCodes) {
 TEST_F(PaymentsApiTest, RefundAndVoidAndListPassTheirFieldsThrough) {
   auto captured = Sample(domain::PaymentStatus::kCaptured);
   captured.refunded_minor = 0;
-  EXPECT_CALL(repo_.transaction, LockPayment(kId)).WillOnce(Return(captured));
-  EXPECT_CALL(processor_, Refund("sim_auth_x", domain::Money{700, "EUR"}));
+  store_.payments[kId] = captured;
+  EXPECT_CALL(processor_, Refund(std::string(kId) + ":refund:" + std::string(kIntentId), "sim_auth_x",
+                                 domain::Money{700, "EUR"}));
   grpc::ClientContext refund_context;
   pb::RefundRequest refund;
   refund.set_idempotency_key("order-7:refund:1");
@@ -175,8 +179,8 @@ TEST_F(PaymentsApiTest, RefundAndVoidAndListPassTheirFieldsThrough) {
   EXPECT_EQ(response.status(), pb::PAYMENT_STATUS_PARTIALLY_REFUNDED);
   EXPECT_EQ(response.refunded_amount().amount_minor(), 700);
 
-  EXPECT_CALL(repo_.transaction, LockPayment(kId)).WillOnce(Return(Sample(domain::PaymentStatus::kAuthorized)));
-  EXPECT_CALL(processor_, Void("sim_auth_x"));
+  store_.payments[kId] = Sample(domain::PaymentStatus::kAuthorized);
+  EXPECT_CALL(processor_, Void(std::string(kId) + ":void", "sim_auth_x"));
   grpc::ClientContext void_context;
   pb::VoidRequest void_request;
   void_request.set_idempotency_key("order-7:void");

@@ -1,39 +1,69 @@
 #include "clients/simulated_card_processor.h"
 
 #include "shared/errors/errors.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::payments::clients {
 namespace {
 
 constexpr std::string_view kReferencePrefix = "sim_auth_";
 
-void RequireReference(const std::string& reference) {
-  // Only a hold this processor placed can be acted on; anything else is a bug upstream.
-  if (reference.rfind(kReferencePrefix, 0) != 0) throw std::invalid_argument("unknown authorization reference");
-}
-
-domain::AuthorizationResult Declined(std::string code) {
-  return {.approved = false, .reference = "", .decline_code = std::move(code)};
+domain::AuthorizationResult AsAuthorization(const BookEntry& entry) {
+  return {.approved = entry.succeeded, .reference = entry.succeeded ? entry.reference : "",
+          .decline_code = entry.decline_code};
 }
 
 }  // namespace
 
-domain::AuthorizationResult SimulatedCardProcessor::Authorize(const std::string& payment_id,
-                                                              const domain::Card& card, const domain::Money&) {
+domain::AuthorizationResult SimulatedCardProcessor::Authorize(const std::string& key, const domain::Card& card,
+                                                              const domain::Money& amount) {
+  if (auto seen = books_.Find(key)) return AsAuthorization(*seen);
   if (card.number == kProcessorErrorCard) throw Unavailable("payment processor unavailable");
-  if (card.number == kDeclinedCard) return Declined("card_declined");
-  if (card.number == kInsufficientFundsCard) return Declined("insufficient_funds");
-  return {.approved = true, .reference = std::string(kReferencePrefix) + payment_id, .decline_code = ""};
+  BookEntry entry{key, domain::Operation::kAuthorize, "", amount, true, ""};
+  if (card.number == kDeclinedCard) {
+    entry.succeeded = false;
+    entry.decline_code = "card_declined";
+  } else if (card.number == kInsufficientFundsCard) {
+    entry.succeeded = false;
+    entry.decline_code = "insufficient_funds";
+  } else {
+    entry.reference = std::string(kReferencePrefix) + types::NewUuid();  // a new hold
+  }
+  // Should another call with this key have got there first, its outcome is the one kept and told.
+  return AsAuthorization(books_.Keep(entry));
 }
 
-void SimulatedCardProcessor::Capture(const std::string& reference, const domain::Money&) {
-  RequireReference(reference);
+void SimulatedCardProcessor::ActOnHold(const std::string& key, domain::Operation operation,
+                                       const std::string& reference, const domain::Money& amount) {
+  BookEntry entry{key, operation, reference, amount, true, ""};
+  if (reference.rfind(kReferencePrefix, 0) != 0) {
+    entry.succeeded = false;  // only a hold this processor placed can be acted on
+    entry.decline_code = kUnknownAuthorization;
+  }
+  auto kept = books_.Find(key);
+  if (!kept) kept = books_.Keep(entry);  // the first outcome for the key, should a racing call have kept one
+  if (!kept->succeeded) throw domain::ProcessorRefused(kept->decline_code);
 }
 
-void SimulatedCardProcessor::Void(const std::string& reference) { RequireReference(reference); }
+void SimulatedCardProcessor::Capture(const std::string& key, const std::string& reference,
+                                     const domain::Money& amount) {
+  ActOnHold(key, domain::Operation::kCapture, reference, amount);
+}
 
-void SimulatedCardProcessor::Refund(const std::string& reference, const domain::Money&) {
-  RequireReference(reference);
+void SimulatedCardProcessor::Void(const std::string& key, const std::string& reference) {
+  ActOnHold(key, domain::Operation::kVoid, reference, {0, "XXX"});  // XXX: ISO 4217's "no currency"
+}
+
+void SimulatedCardProcessor::Refund(const std::string& key, const std::string& reference,
+                                    const domain::Money& amount) {
+  ActOnHold(key, domain::Operation::kRefund, reference, amount);
+}
+
+domain::ProcessorOutcome SimulatedCardProcessor::Outcome(const std::string& key) {
+  auto seen = books_.Find(key);
+  if (!seen) return {};
+  if (!seen->succeeded) return {domain::ProcessorOutcome::Result::kDeclined, "", seen->decline_code};
+  return {domain::ProcessorOutcome::Result::kSucceeded, seen->reference, ""};
 }
 
 }  // namespace storefront::payments::clients

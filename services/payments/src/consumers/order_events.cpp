@@ -25,14 +25,19 @@ void OrderEventHandlers::OnOrderCancelled(pqxx::work& txn, const storefront::eve
 void OrderEventHandlers::Close(pqxx::work& txn, const storefront::events::Envelope& event, const std::string& order_id,
                                domain::OrderEnd end, const std::string& reason) const {
   repo::PgPaymentRepository repository(txn);
-  domain::Payments payments(repository, processor_, clock_);
+  // Records what is to be done (the closure, and the void or the refund as an intent); the
+  // sweeper calls the processor once this transaction has committed.
+  domain::Payments payments(repository, processor_, clock_, types::NewUuid,
+                            {.processor_calls = domain::ProcessorCalls::kBySweeper});
   const auto result = payments.CloseOrder(order_id, end, reason);
   auto fields = LogFields(event, order_id, result);
   fields["ended"] = domain::ToString(end);
   if (result.outcome == domain::OrderPaymentOutcome::kDone) {
-    log::Info(result.payment->status == domain::PaymentStatus::kVoided ? "order ended: authorization voided"
-                                                                       : "order ended: payment refunded",
+    log::Info(result.operation == domain::Operation::kVoid ? "order ended: void of the authorization recorded"
+                                                           : "order ended: refund of the payment recorded",
               fields);
+  } else if (result.payment && result.payment->status == domain::PaymentStatus::kPending) {
+    log::Info("order ended while its authorization is being resolved: it is voided once recorded", fields);
   } else {
     log::Info("order ended: no authorized or captured payment to release", fields);
   }

@@ -4,18 +4,21 @@
 //   OrderFailed     the order has ended: record it, so that a late Authorize (one that outlived
 //   OrderCancelled  checkout's deadline) is refused, then void an authorized payment
 //                   ("void:<order_id>") or refund a captured one in full ("refund:<order_id>");
-//                   an order with nothing to release is logged
+//                   an order with nothing to release is logged; an authorization still PENDING is
+//                   voided by whoever records its approval (domain::Payments::CloseOrder)
 //
 // The handler runs inside the consumer's transaction, the one that also records the event in
-// payments.inbox: the use case (domain::Payments::CloseOrder, which voids and refunds with the
-// RPCs' own code) works over a repository bound to that transaction, so the closure, the payment's change, its ledger
-// row, its outbox event and the inbox row commit together or not at all, and the order's lock is
-// held until then. The card processor is called inside that transaction, as the RPCs call it
-// inside theirs (README: the trade-off); a processor outage throws Unavailable, which the
-// consumer retries without counting it as a failure. The idempotency keys make a redelivered
-// event a replay even if the inbox were bypassed. A payload without a valid order id throws
-// std::invalid_argument (events::RequireUuid), which the consumer retries and then dead-letters.
-// Shipping's events are in consumers/shipment_events.h.
+// payments.inbox: the use case (domain::Payments::CloseOrder, which decides voids and refunds
+// with the RPCs' own code) works over a repository bound to that transaction, so the closure,
+// the key claim and the processor intent of the void or refund, and the inbox row commit
+// together or not at all, and the order's lock is held until then. It never calls the card
+// processor (ProcessorCalls::kBySweeper): the sweeper carries the intent out once the
+// transaction has committed, and records the payment's change, its ledger row and its outbox
+// event then. A capture, void or refund of the payment still in progress throws Unavailable,
+// which the consumer retries without counting it as a failure. The idempotency keys make a
+// redelivered event a replay even if the inbox were bypassed. A payload without a valid order id
+// throws std::invalid_argument (events::RequireUuid), which the consumer retries and then
+// dead-letters. Shipping's events are in consumers/shipment_events.h.
 #pragma once
 
 #include <pqxx/pqxx>

@@ -1,9 +1,11 @@
 // Payments' reaction to OrderFailed and OrderCancelled against a real PostgreSQL, the handler
-// called directly with a transaction as the consumer would call it (no broker needed): an ended
-// order's authorization is voided or its captured payment refunded, each change writes its event
-// in the consumer's transaction, a redelivery changes nothing, an order with nothing to release is
-// only logged, and an Authorize that outlived checkout's deadline (its table locked, as in the
-// issue) is voided when it finally commits, while one arriving after the order ended is refused.
+// called directly with a transaction as the consumer would call it (no broker needed), then a
+// sweep as the App runs it: an ended order's authorization is voided or its captured payment
+// refunded (recorded in the consumer's transaction, carried out by the sweeper after its commit,
+// which writes each change's event), a redelivery changes nothing, an order with nothing to
+// release is only logged, and an Authorize that outlived checkout's deadline (its table locked, as
+// in the issue) is voided when its answer is recorded, while one arriving after the order ended
+// is refused.
 // Bad payloads of either topic: shipment_events_test.cpp.
 #include "consumers/order_events.h"
 
@@ -22,7 +24,11 @@ namespace types = storefront::events::types;
 
 TEST_F(EventHandlersTest, ACancelledOrdersAuthorizationIsVoided) {
   Payment payment = Authorized();
-  Deliver(Cancelled(order_, "changed my mind"));
+  Handle(Cancelled(order_, "changed my mind"));
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized)
+      << "the handler records the void; the sweeper carries it out";
+  EXPECT_EQ(processor_.voids.load(), 0);
+  payments_.ResolveDueIntents();
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kVoided);
   EXPECT_EQ(repo_.Operations(payment.id).back().idempotency_key, "void:" + order_);
   auto rows = OutboxRows(SharedPostgres().Dsn("payments"), "payments", order_);
@@ -50,6 +56,8 @@ TEST_F(EventHandlersTest, ACancelledOrdersCapturedPaymentIsRefundedInFull) {
 
   Deliver(Cancelled(order_));
   EXPECT_EQ(processor_.refunds.load(), 1) << "refunded once";
+  EXPECT_EQ(ProcessorActions(payment.id),
+            (std::vector<std::string>{"authorize succeeded", "capture succeeded", "refund succeeded"}));
 }
 
 TEST_F(EventHandlersTest, ACancelledOrderWithNothingToReleaseChangesNothing) {
@@ -79,10 +87,13 @@ TEST_F(EventHandlersTest, AnAuthorizeAfterTheOrderEndedIsRefusedWithoutCallingTh
   EXPECT_TRUE(Events().empty());
 }
 
-// The issue's race, Authorize committing last: payments is slowed past checkout's deadline (a
-// session holds a lock on the payments table), checkout fails the order, and OrderFailed arrives
-// while the Authorize still runs. The handler waits for the order's lock, so it reads the order
-// only once the authorization has committed, and voids it.
+// The issue's race: payments is slowed past checkout's deadline (a session holds a lock on the
+// payments table, so Authorize's first transaction stalls holding the order's lock), checkout
+// fails the order, and OrderFailed arrives while the Authorize still runs. The handler waits for
+// the order's lock; once the Authorize has recorded its intent it gets the lock, records the
+// closure and finds the payment PENDING (the issuer is being asked). The Authorize's outcome
+// transaction, which takes the order's lock again, then finds the closure and voids the hold at
+// once: the payment ends VOIDED, and was never announced AUTHORIZED without its void.
 TEST_F(EventHandlersTest, AnAuthorizeThatOutlivesCheckoutsDeadlineIsVoidedWhenTheOrderFails) {
   pqxx::connection blocker(SharedPostgres().Dsn("payments"));
   pqxx::work table_lock(blocker);
@@ -113,9 +124,11 @@ TEST_F(EventHandlersTest, AnAuthorizeThatOutlivesCheckoutsDeadlineIsVoidedWhenTh
   EXPECT_TRUE(authorize_blocked && handler_blocked) << "the Authorize and the handler never overlapped";
   ASSERT_TRUE(authorize_error.empty()) << authorize_error;
   ASSERT_TRUE(handler_error.empty()) << handler_error;
-  EXPECT_EQ(authorized->status, PaymentStatus::kAuthorized) << "it committed before the order's closure";
+  EXPECT_EQ(authorized->status, PaymentStatus::kVoided) << "its approval was recorded after the order's closure";
   EXPECT_EQ(payments_.GetPayment(authorized->id).status, PaymentStatus::kVoided) << "never left AUTHORIZED";
   EXPECT_EQ(Events(), Types({types::kPaymentAuthorized, types::kPaymentVoided}));
+  EXPECT_EQ(repo_.Operations(authorized->id).back().idempotency_key, "void:" + order_);
+  EXPECT_EQ(ProcessorActions(authorized->id), (std::vector<std::string>{"authorize succeeded", "void succeeded"}));
 }
 
 }  // namespace

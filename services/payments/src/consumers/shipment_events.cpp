@@ -12,12 +12,15 @@ void ShipmentEventHandlers::OnShipmentDispatched(pqxx::work& txn, const storefro
   const auto payload = storefront::events::PayloadOf<storefront::events::v1::ShipmentDispatched>(event);
   const std::string order_id = storefront::events::RequireUuid(event, "order_id", payload.order_id());
   repo::PgPaymentRepository repository(txn);
-  domain::Payments payments(repository, processor_, clock_);
+  // Records the capture as an intent; the sweeper calls the processor once this transaction has
+  // committed.
+  domain::Payments payments(repository, processor_, clock_, types::NewUuid,
+                            {.processor_calls = domain::ProcessorCalls::kBySweeper});
   const auto result = payments.CaptureOrder(order_id);
   const auto fields = LogFields(event, order_id, result);
   switch (result.outcome) {
     case domain::OrderPaymentOutcome::kDone:
-      log::Info("shipment dispatched: payment captured", fields);
+      log::Info("shipment dispatched: capture recorded", fields);
       break;
     case domain::OrderPaymentOutcome::kAlreadyDone:
       log::Info("shipment dispatched: payment was already captured", fields);

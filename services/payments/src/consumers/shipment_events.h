@@ -5,9 +5,10 @@
 //                       an order with nothing to capture is logged as a warning, not retried
 //
 // As in consumers/order_events.h: the use case (domain::Payments::CaptureOrder) runs over a
-// repository bound to the consumer's transaction, so the capture, its ledger row, its outbox
-// event and the inbox row commit together; a processor outage is retried; a payload without a
-// valid order id throws std::invalid_argument and is dead-lettered.
+// repository bound to the consumer's transaction, so the capture's key claim and processor intent
+// and the inbox row commit together; the sweeper carries the capture out after the commit (and
+// writes its ledger row and event then). An authorization still PENDING throws Unavailable,
+// retried; a payload without a valid order id throws std::invalid_argument and is dead-lettered.
 #pragma once
 
 #include <pqxx/pqxx>

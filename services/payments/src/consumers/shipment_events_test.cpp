@@ -1,6 +1,7 @@
 // Payments' reaction to ShipmentDispatched against a real PostgreSQL, the handler called directly
-// with a transaction as the consumer would call it (no broker needed): a dispatched shipment
-// captures the order's payment once, in the consumer's transaction; an order without an
+// with a transaction as the consumer would call it (no broker needed), then a sweep as the App
+// runs it: a dispatched shipment has the order's payment captured once (decided in the
+// consumer's transaction, carried out by the sweeper after its commit); an order without an
 // authorized payment is only a warning; bad payloads (of this topic and the order topic) throw, to
 // be retried and then dead-lettered.
 #include "consumers/shipment_events.h"
@@ -64,20 +65,35 @@ TEST_F(EventHandlersTest, AnUnreadablePayloadOrOrderIdThrowsSoTheConsumerCanDead
   EXPECT_EQ(Events(), Types({types::kPaymentAuthorized}));
 }
 
-TEST_F(EventHandlersTest, TheChangeAndItsEventAreInTheConsumersTransaction) {
+// The handler decides inside the consumer's transaction (the key claim and the capture's intent
+// commit with the inbox row, or not at all) and never calls the processor from it: the capture,
+// its ledger row and its event come after the commit, from the sweeper.
+TEST_F(EventHandlersTest, TheDecisionIsInTheConsumersTransactionAndTheCaptureFollowsItsCommit) {
   Payment payment = Authorized();
   {
     auto lease = pool_.Acquire();
     pqxx::work txn(*lease);
     shipment_events_.OnShipmentDispatched(txn, Dispatched(order_));
-    EXPECT_EQ(EventTypes(OutboxRows(txn, "payments", order_)), Types({types::kPaymentAuthorized, types::kPaymentCaptured}));
+    EXPECT_EQ(processor_.captures.load(), 0) << "no processor call inside the consumer's transaction";
+    EXPECT_EQ(txn.exec_params("SELECT count(*) FROM processor_intents WHERE payment_id = $1::uuid AND"
+                              " operation = 'capture' AND state = 'pending'",
+                              payment.id)[0][0]
+                  .as<int>(),
+              1)
+        << "the capture is recorded in the consumer's transaction";
     txn.abort();  // as when the inbox insert or the commit fails
   }
-  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);
+  payments_.ResolveDueIntents();
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized) << "nothing was decided";
   EXPECT_EQ(Events(), Types({types::kPaymentAuthorized}));
+  EXPECT_EQ(processor_.captures.load(), 0);
   // The capture key was rolled back with it, so the redelivery captures for real.
-  Deliver(Dispatched(order_));
+  Handle(Dispatched(order_));
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);
+  payments_.ResolveDueIntents();
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kCaptured);
+  EXPECT_EQ(Events(), Types({types::kPaymentAuthorized, types::kPaymentCaptured}));
+  EXPECT_EQ(ProcessorActions(payment.id), (std::vector<std::string>{"authorize succeeded", "capture succeeded"}));
 }
 
 }  // namespace

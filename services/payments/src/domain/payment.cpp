@@ -10,7 +10,8 @@ namespace {
 template <typename Enum, std::size_t N>
 using Names = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr Names<PaymentStatus, 7> kStatusNames{{{PaymentStatus::kAuthorized, "authorized"},
+constexpr Names<PaymentStatus, 8> kStatusNames{{{PaymentStatus::kPending, "pending"},
+                                                {PaymentStatus::kAuthorized, "authorized"},
                                                 {PaymentStatus::kCaptured, "captured"},
                                                 {PaymentStatus::kVoided, "voided"},
                                                 {PaymentStatus::kRefunded, "refunded"},
@@ -32,6 +33,8 @@ constexpr Names<Operation, 4> kOperationNames{{{Operation::kAuthorize, "authoriz
                                                {Operation::kCapture, "capture"},
                                                {Operation::kVoid, "void"},
                                                {Operation::kRefund, "refund"}}};
+constexpr Names<IntentState, 3> kIntentStateNames{
+    {{IntentState::kPending, "pending"}, {IntentState::kDone, "done"}, {IntentState::kFailed, "failed"}}};
 constexpr Names<OrderEnd, 2> kOrderEndNames{{{OrderEnd::kFailed, "failed"}, {OrderEnd::kCancelled, "cancelled"}}};
 
 template <typename Enum, std::size_t N>
@@ -57,11 +60,18 @@ std::string_view ToString(CardBrand brand) { return NameOf(kBrandNames, brand); 
 std::string_view ToString(OperationKind kind) { return NameOf(kKindNames, kind); }
 std::string_view ToString(Operation operation) { return NameOf(kOperationNames, operation); }
 std::string_view ToString(OrderEnd end) { return NameOf(kOrderEndNames, end); }
+std::string_view ToString(IntentState state) { return NameOf(kIntentStateNames, state); }
 
 std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) { return ValueOf(kStatusNames, text); }
 std::optional<CardBrand> ParseCardBrand(std::string_view text) { return ValueOf(kBrandNames, text); }
 std::optional<OperationKind> ParseOperationKind(std::string_view text) { return ValueOf(kKindNames, text); }
 std::optional<Operation> ParseOperation(std::string_view text) { return ValueOf(kOperationNames, text); }
 std::optional<OrderEnd> ParseOrderEnd(std::string_view text) { return ValueOf(kOrderEndNames, text); }
+std::optional<IntentState> ParseIntentState(std::string_view text) { return ValueOf(kIntentStateNames, text); }
+
+std::string ProcessorKey(Operation operation, const std::string& payment_id, const std::string& intent_id) {
+  const std::string key = payment_id + ":" + std::string(ToString(operation));
+  return operation == Operation::kRefund ? key + ":" + intent_id : key;
+}
 
 }  // namespace storefront::payments::domain

@@ -16,7 +16,9 @@ using Timestamp = types::Timestamp;
 using Clock = types::Clock;
 using Money = types::Money;
 
-enum class PaymentStatus { kAuthorized, kCaptured, kVoided, kRefunded, kPartiallyRefunded, kDeclined, kFailed };
+// kPending: the issuer has been asked (or is about to be) and its answer is not recorded yet; see
+// ProcessorIntent. Internal: the API answers UNAVAILABLE for such a payment rather than show it.
+enum class PaymentStatus { kAuthorized, kCaptured, kVoided, kRefunded, kPartiallyRefunded, kDeclined, kFailed, kPending };
 enum class CardBrand { kVisa, kMastercard, kAmex, kDiscover, kUnknown };
 
 // Stable lower_snake_case names: what the database stores and the logs print.
@@ -97,6 +99,45 @@ struct IdempotencyRecord {
   Timestamp created_at;
   bool operator==(const IdempotencyRecord&) const = default;
 };
+
+// --- Calls to the card processor -------------------------------------------------------------
+
+// kPending: recorded, not resolved (the call may be in flight, lost, or not made yet). kDone: its
+// outcome is recorded (approved, declined, captured, ...). kFailed: the processor did not do it:
+// an authorization it never took (an outage, or one the sweeper found it never saw), or a
+// capture, void or refund it refused.
+enum class IntentState { kPending, kDone, kFailed };
+std::string_view ToString(IntentState state);
+std::optional<IntentState> ParseIntentState(std::string_view text);
+
+// A call to the card processor, recorded and committed before it is made, and resolved in the
+// transaction that records its outcome. Whoever finds it pending (the request that recorded it,
+// a retry of that request, the sweeper) may complete it: the processor key makes the processor
+// act once, the intent's state makes the outcome recorded once.
+struct ProcessorIntent {
+  std::string id;  // UUID
+  Operation operation = Operation::kAuthorize;
+  std::string payment_id;
+  std::string order_id;
+  std::int64_t amount_minor = 0;  // held, taken, released or given back
+  std::string currency;
+  std::string processor_key;    // ProcessorKey(operation, payment_id, id)
+  std::string idempotency_key;  // the request's
+  std::string detail;           // a refund's reason
+  IntentState state = IntentState::kPending;
+  int attempts = 0;
+  Timestamp created_at;
+  Timestamp next_attempt_at;  // the sweeper leaves it alone until then
+  std::optional<Timestamp> resolved_at;
+  std::string last_error;
+  bool operator==(const ProcessorIntent&) const = default;
+};
+
+// The idempotency key the processor is sent for an operation. Capture and void happen at most
+// once per payment and authorize once per payment (a retry after an outage asks again for the
+// same hold), so their keys name the payment; a payment may be refunded several times, so a
+// refund's key names its intent as well.
+std::string ProcessorKey(Operation operation, const std::string& payment_id, const std::string& intent_id);
 
 // How an order ended, as checkout announced it (OrderFailed, OrderCancelled). Once an order has
 // ended, payments takes no new authorization for it and releases what it holds.

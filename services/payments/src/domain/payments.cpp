@@ -104,6 +104,23 @@ nlohmann::json Describe(const Payment& payment) {
           {"card_last4", payment.card_last4}};
 }
 
+nlohmann::json Describe(const ProcessorIntent& intent) {
+  return {{"intent_id", intent.id},
+          {"operation", ToString(intent.operation)},
+          {"payment_id", intent.payment_id},
+          {"order_id", intent.order_id},
+          {"amount_minor", intent.amount_minor},
+          {"attempts", intent.attempts}};
+}
+
+// What a request whose authorization is PENDING is told: the answer is not known yet.
+constexpr const char* kAuthorizationBeingResolved =
+    "the payment's authorization is still being resolved; ask again shortly";
+
+// A void names only its payment: the closing of an order and the closure rule in the outcome of
+// an authorization make the same request.
+std::string VoidFingerprint(const std::string& payment_id) { return Fingerprint().Add("void").Add(payment_id).Hex(); }
+
 // The order-level operations' keys: one per order and operation, so a redelivered event replays.
 std::string OrderKey(const char* operation, const std::string& order_id) { return operation + (":" + order_id); }
 
@@ -157,6 +174,8 @@ std::string RefundReasonFor(const OrderClosure& closure) {
 
 Timestamp Payments::Now() const { return std::chrono::floor<std::chrono::microseconds>(clock_()); }
 
+Timestamp Payments::LeaseEnd(Timestamp now) const { return now + options_.intent_lease; }
+
 Payment Payments::Authorize(const AuthorizeRequest& request) {
   Violations violations;
   ValidateKey(request.idempotency_key, violations);
@@ -183,19 +202,38 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
                                       .Add(card.exp_month)
                                       .Add(card.exp_year)
                                       .Hex();
-  // Chosen once, outside the transaction: should the transaction be retried, the processor is
-  // asked again for the same payment id and, being idempotent on it, places no second hold.
+  // Chosen once, outside the transaction: should it be retried, it records the same payment and
+  // the same intent.
   const std::string new_id = new_id_();
+  const std::string intent_id = new_id_();
 
   Payment result;
+  std::optional<ProcessorIntent> intent;  // the issuer is to be asked
   bool replayed = false;
-  bool processor_down = false;
   repository_.InTransaction([&](PaymentTransaction& tx) {
-    replayed = processor_down = false;
+    intent.reset();
+    replayed = false;
     // First, and held until the commit: the order cannot end while this runs (CloseOrder).
     tx.LockOrder(request.order_id);
     const Timestamp now = Now();
     auto stored = ClaimOrReplay(tx, {Operation::kAuthorize, request.idempotency_key, fingerprint, new_id, now});
+    if (stored && stored->status == PaymentStatus::kPending) {
+      // Asked before and not answered yet: the first request is still waiting for the issuer, or
+      // its answer was lost. Ask again with the same processor key (the issuer answers it with
+      // its first outcome), unless the order has ended meanwhile: then the sweeper, which asks
+      // what happened rather than authorizing, settles it.
+      if (tx.FindClosure(request.order_id)) throw Unavailable(kAuthorizationBeingResolved);
+      auto pending = tx.FindIntent(Operation::kAuthorize, request.idempotency_key);
+      if (!pending || pending->state != IntentState::kPending) {
+        throw std::logic_error("a pending payment without its pending authorization");
+      }
+      pending->attempts += 1;
+      pending->next_attempt_at = LeaseEnd(now);
+      tx.SaveIntent(*pending);
+      intent = *pending;
+      result = *stored;
+      return;
+    }
     if (stored && stored->status != PaymentStatus::kFailed) {
       result = *stored;
       replayed = true;
@@ -219,77 +257,153 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
     }
     payment.updated_at = now;
     payment.decline_code.clear();
-    PaymentOperation operation{payment.id, OperationKind::kAuthorize, amount.amount_minor, amount.currency,
-                               request.idempotency_key, "", now};
-
-    auto decline = [&](std::string code) {
-      payment.status = PaymentStatus::kDeclined;
-      payment.decline_code = code.empty() ? kCardDeclined : std::move(code);
-      operation.kind = OperationKind::kDecline;
-      operation.detail = payment.decline_code;
-    };
     if (IsExpired(card.exp_month, card.exp_year, now)) {
-      decline(kExpiredCard);  // never sent to the issuer
-    } else {
-      try {
-        AuthorizationResult outcome = processor_.Authorize(payment.id, card, amount);
-        if (outcome.approved) {
-          payment.status = PaymentStatus::kAuthorized;
-          payment.processor_reference = outcome.reference;
-        } else {
-          decline(outcome.decline_code);
-        }
-      } catch (const Unavailable&) {
-        payment.status = PaymentStatus::kFailed;
-        operation.kind = OperationKind::kAuthorizeFailed;
-        processor_down = true;
-      }
-    }
-    tx.Save(payment);
-    tx.Append(operation);
-    const bool held = payment.status == PaymentStatus::kAuthorized;
-    tx.Publish({held ? PaymentEventKind::kAuthorized : PaymentEventKind::kFailed, payment, amount.amount_minor, ""});
-    result = payment;
-  });
-
-  auto fields = Describe(result);
-  if (replayed) {
-    log::Info("authorize replayed", fields);
-  } else if (processor_down) {
-    log::Warn("payment processor unavailable; attempt recorded as failed", fields);
-    throw Unavailable("payment processor unavailable");
-  } else if (result.status == PaymentStatus::kDeclined) {
-    fields["decline_code"] = result.decline_code;
-    log::Info("payment declined", fields);
-  } else {
-    log::Info("payment authorized", fields);
-  }
-  return result;
-}
-
-Payment Payments::ChangeOnce(const Change& change, const std::function<Moved(Payment&, Timestamp)>& apply) {
-  Payment result;
-  bool replayed = false;
-  repository_.InTransaction([&](PaymentTransaction& tx) {
-    replayed = false;
-    const Timestamp now = Now();
-    if (auto replay = ClaimOrReplay(tx, {change.operation, change.idempotency_key, change.fingerprint,
-                                         change.payment_id, now})) {
-      result = *replay;
-      replayed = true;
+      // Declined here, never sent to the issuer: no intent, the answer is recorded at once.
+      payment.status = PaymentStatus::kDeclined;
+      payment.decline_code = kExpiredCard;
+      tx.Save(payment);
+      tx.Append({payment.id, OperationKind::kDecline, amount.amount_minor, amount.currency, request.idempotency_key,
+                 kExpiredCard, now});
+      tx.Publish({PaymentEventKind::kFailed, payment, amount.amount_minor, ""});
+      result = payment;
       return;
     }
-    Payment payment = MustExist(tx.LockPayment(change.payment_id), change.payment_id);
-    const Moved moved = apply(payment, now);
-    payment.updated_at = now;
+    // The intent commits with the PENDING payment, before the issuer is asked: from here on a
+    // crash leaves a record the sweeper resolves, never a hold nobody knows about.
+    payment.status = PaymentStatus::kPending;
     tx.Save(payment);
-    tx.Append({payment.id, change.ledger, moved.amount_minor, payment.currency, change.idempotency_key, moved.detail,
-               now});
-    tx.Publish({change.event, payment, moved.amount_minor, moved.detail});
+    intent = ProcessorIntent{intent_id,
+                             Operation::kAuthorize,
+                             payment.id,
+                             payment.order_id,
+                             amount.amount_minor,
+                             amount.currency,
+                             ProcessorKey(Operation::kAuthorize, payment.id, intent_id),
+                             request.idempotency_key,
+                             "",
+                             IntentState::kPending,
+                             1,
+                             now,
+                             LeaseEnd(now),
+                             std::nullopt,
+                             ""};
+    tx.SaveIntent(*intent);
     result = payment;
   });
-  log::Info(std::string(ToString(change.operation)) + (replayed ? " replayed" : " done"), Describe(result));
-  return result;
+
+  if (!intent) {
+    auto fields = Describe(result);
+    if (replayed) {
+      log::Info("authorize replayed", fields);
+    } else {
+      fields["decline_code"] = result.decline_code;
+      log::Info("payment declined", fields);
+    }
+    return result;
+  }
+
+  const Payment payment = Perform(*intent, "", &card).payment;
+  auto fields = Describe(payment);
+  switch (payment.status) {
+    case PaymentStatus::kFailed:
+      log::Warn("payment processor unavailable; attempt recorded as failed", fields);
+      throw Unavailable("payment processor unavailable");
+    case PaymentStatus::kPending:
+      throw Unavailable(kAuthorizationBeingResolved);
+    case PaymentStatus::kDeclined:
+      fields["decline_code"] = payment.decline_code;
+      log::Info("payment declined", fields);
+      break;
+    case PaymentStatus::kAuthorized:
+      log::Info("payment authorized", fields);
+      break;
+    default:
+      log::Info("payment authorized, then released: the order ended meanwhile", fields);
+      break;
+  }
+  return payment;
+}
+
+Payments::Begun Payments::BeginChange(PaymentTransaction& tx, const Change& change, const Plan& plan,
+                                      const std::string& intent_id, Timestamp now) {
+  const bool after_commit = options_.processor_calls == ProcessorCalls::kAfterCommit;
+  const std::string operation(ToString(change.operation));
+  if (auto existing =
+          tx.ClaimKey({change.operation, change.idempotency_key, change.fingerprint, change.payment_id, now})) {
+    if (existing->fingerprint != change.fingerprint) {
+      throw AlreadyExists("idempotency_key was already used for a different " + operation + " request");
+    }
+    auto payment = tx.LockPayment(existing->payment_id);
+    if (!payment) throw std::logic_error("idempotency record points at a missing payment");
+    Begun replay{*payment, std::nullopt};
+    auto intent = tx.FindIntent(change.operation, change.idempotency_key);
+    if (intent && intent->state == IntentState::kFailed) {
+      throw FailedPrecondition("the card processor refused this " + operation + " (" + intent->last_error + ")");
+    }
+    if (intent && intent->state == IntentState::kPending && after_commit) {
+      // Recorded, not resolved: the first request is still at it, or its answer was lost. Carry
+      // it out again, with the same processor key.
+      intent->attempts += 1;
+      intent->next_attempt_at = LeaseEnd(now);
+      tx.SaveIntent(*intent);
+      replay.intent = intent;
+    }
+    return replay;
+  }
+  Payment payment = MustExist(tx.LockPayment(change.payment_id), change.payment_id);
+  if (payment.status == PaymentStatus::kPending) {
+    throw Unavailable("payment " + payment.id + " is still being authorized; try again shortly");
+  }
+  // What the payment's recorded, unresolved calls already commit it to.
+  std::int64_t in_flight_refunds = 0;
+  for (const auto& pending : tx.PendingIntents(payment.id)) {
+    if (pending.operation == Operation::kRefund) {
+      in_flight_refunds += pending.amount_minor;
+    } else if (change.operation != Operation::kRefund) {
+      throw Unavailable("a " + std::string(ToString(pending.operation)) + " of payment " + payment.id +
+                        " is still being carried out; try again shortly");
+    }
+  }
+  const Moved moved = plan(payment, in_flight_refunds);
+  ProcessorIntent intent{intent_id,
+                         change.operation,
+                         payment.id,
+                         payment.order_id,
+                         moved.amount_minor,
+                         payment.currency,
+                         ProcessorKey(change.operation, payment.id, intent_id),
+                         change.idempotency_key,
+                         moved.detail,
+                         IntentState::kPending,
+                         after_commit ? 1 : 0,
+                         now,
+                         after_commit ? LeaseEnd(now) : now,  // the sweeper's at once, or ours for a lease
+                         std::nullopt,
+                         ""};
+  tx.SaveIntent(intent);
+  return {payment, intent};
+}
+
+Payment Payments::ChangeOnce(const Change& change, const Plan& plan) {
+  const std::string intent_id = new_id_();  // outside: a retried transaction records the same intent
+  Begun begun;
+  repository_.InTransaction([&](PaymentTransaction& tx) { begun = BeginChange(tx, change, plan, intent_id, Now()); });
+  const std::string operation(ToString(change.operation));
+  if (!begun.intent) {
+    log::Info(operation + " replayed", Describe(begun.payment));
+    return begun.payment;
+  }
+  if (options_.processor_calls == ProcessorCalls::kBySweeper) {
+    log::Info(operation + " recorded; the sweeper carries it out", Describe(begun.payment));
+    return begun.payment;
+  }
+  const Recorded recorded = Perform(*begun.intent, begun.payment.processor_reference, nullptr);
+  if (recorded.intent.state == IntentState::kFailed) {
+    log::Warn(operation + " refused by the card processor", Describe(recorded.payment));
+    throw FailedPrecondition("the card processor refused the " + operation + " (" + recorded.intent.last_error + ")");
+  }
+  log::Info(operation + " done", Describe(recorded.payment));
+  return recorded.payment;
 }
 
 Payment Payments::Capture(const CaptureRequest& request) {
@@ -309,7 +423,7 @@ Payment Payments::Capture(const CaptureRequest& request) {
   return ChangeOnce(
       {Operation::kCapture, OperationKind::kCapture, PaymentEventKind::kCaptured, request.idempotency_key, fingerprint,
        request.payment_id},
-      [&](Payment& payment, Timestamp now) -> Moved {
+      [&](const Payment& payment, std::int64_t) -> Moved {
         if (payment.status != PaymentStatus::kAuthorized) {
           ThrowWrongState(payment, "only an authorized payment can be captured");
         }
@@ -319,12 +433,15 @@ Payment Payments::Capture(const CaptureRequest& request) {
           throw InvalidArgument("amount.amount_minor",
                                 "must not exceed the authorized " + std::to_string(payment.amount_minor));
         }
-        processor_.Capture(payment.processor_reference, {amount, payment.currency});
-        payment.status = PaymentStatus::kCaptured;
-        payment.captured_minor = amount;
-        payment.captured_at = now;
         return {amount, ""};
       });
+}
+
+Payments::Moved Payments::PlanVoid(const Payment& payment, std::int64_t) {
+  if (payment.status != PaymentStatus::kAuthorized) {
+    ThrowWrongState(payment, "only an authorized payment can be voided (refund a captured one)");
+  }
+  return {payment.amount_minor, ""};
 }
 
 Payment Payments::Void(const VoidRequest& request) {
@@ -333,19 +450,10 @@ Payment Payments::Void(const VoidRequest& request) {
   ValidatePaymentId("payment_id", request.payment_id, violations);
   violations.ThrowIfAny();
 
-  const std::string fingerprint = Fingerprint().Add("void").Add(request.payment_id).Hex();
-  return ChangeOnce(
-      {Operation::kVoid, OperationKind::kVoid, PaymentEventKind::kVoided, request.idempotency_key, fingerprint,
-       request.payment_id},
-      [&](Payment& payment, Timestamp now) -> Moved {
-        if (payment.status != PaymentStatus::kAuthorized) {
-          ThrowWrongState(payment, "only an authorized payment can be voided (refund a captured one)");
-        }
-        processor_.Void(payment.processor_reference);
-        payment.status = PaymentStatus::kVoided;
-        payment.voided_at = now;
-        return {payment.amount_minor, ""};
-      });
+  const std::string fingerprint = VoidFingerprint(request.payment_id);
+  return ChangeOnce({Operation::kVoid, OperationKind::kVoid, PaymentEventKind::kVoided, request.idempotency_key,
+                     fingerprint, request.payment_id},
+                    PlanVoid);
 }
 
 Payment Payments::Refund(const RefundRequest& request) {
@@ -369,36 +477,295 @@ Payment Payments::Refund(const RefundRequest& request) {
   return ChangeOnce(
       {Operation::kRefund, OperationKind::kRefund, PaymentEventKind::kRefunded, request.idempotency_key, fingerprint,
        request.payment_id},
-      [&](Payment& payment, Timestamp now) -> Moved {
+      [&](const Payment& payment, std::int64_t in_flight_refunds) -> Moved {
         if (payment.status != PaymentStatus::kCaptured && payment.status != PaymentStatus::kPartiallyRefunded) {
           ThrowWrongState(payment, "only a captured or partially refunded payment can be refunded");
         }
         RequireCurrency(request.amount, payment);
-        const std::int64_t left = payment.captured_minor - payment.refunded_minor;
+        // Refunds still being carried out count as given back.
+        const std::int64_t left = payment.captured_minor - payment.refunded_minor - in_flight_refunds;
+        if (requested == 0 && left <= 0) {
+          throw Unavailable("the rest of payment " + payment.id + " is already being refunded; try again shortly");
+        }
         const std::int64_t amount = requested > 0 ? requested : left;
         if (amount > left) {
           throw InvalidArgument("amount.amount_minor", "must not exceed the " + std::to_string(left) + " left to refund");
         }
-        processor_.Refund(payment.processor_reference, {amount, payment.currency});
-        payment.refunded_minor += amount;
-        payment.status = payment.refunded_minor == payment.captured_minor ? PaymentStatus::kRefunded
-                                                                          : PaymentStatus::kPartiallyRefunded;
-        payment.last_refunded_at = now;
         return {amount, request.reason};
       });
 }
+
+// --- The call and its outcome -------------------------------------------------------------------
+
+Payments::Recorded Payments::Perform(const ProcessorIntent& intent, const std::string& reference, const Card* card) {
+  if (intent.operation == Operation::kAuthorize && card == nullptr) {
+    throw std::logic_error("an authorization is only ever sent with its card");
+  }
+  const Money money{intent.amount_minor, intent.currency};
+  const std::string& key = intent.processor_key;
+  Answer answer;
+  try {
+    switch (intent.operation) {
+      case Operation::kAuthorize: {
+        const AuthorizationResult result = processor_.Authorize(key, *card, money);
+        answer = result.approved ? Answer{Answer::Kind::kSucceeded, result.reference, ""}
+                                 : Answer{Answer::Kind::kDeclined, "", result.decline_code};
+        break;
+      }
+      case Operation::kCapture:
+        processor_.Capture(key, reference, money);
+        break;
+      case Operation::kVoid:
+        processor_.Void(key, reference);
+        break;
+      case Operation::kRefund:
+        processor_.Refund(key, reference, money);
+        break;
+    }
+  } catch (const ProcessorRefused& refused) {
+    answer = {Answer::Kind::kDeclined, "", refused.code()};
+  } catch (const Unavailable& down) {
+    if (intent.operation != Operation::kAuthorize) {
+      RecordAttempt(intent, down.what());
+      throw Unavailable("payment processor unavailable");
+    }
+    answer = {Answer::Kind::kNotTaken, "", down.what()};  // recorded as FAILED, as before
+  } catch (const std::exception& lost) {
+    // Maybe done: the processor's books say, and the sweeper will ask them.
+    RecordAttempt(intent, lost.what());
+    log::Warn("payment processor's answer lost; the sweeper will ask for it", Describe(intent));
+    throw Unavailable("the payment processor's answer was lost; the " + std::string(ToString(intent.operation)) +
+                      " is being resolved");
+  }
+  if (options_.after_processor_call) options_.after_processor_call(intent);
+  return Finish(intent, answer);
+}
+
+Payments::Recorded Payments::Finish(const ProcessorIntent& intent, const Answer& answer) {
+  Recorded recorded = RecordOutcome(intent, answer);
+  if (recorded.follow_up) {
+    const ProcessorIntent release = *std::move(recorded.follow_up);
+    recorded.follow_up.reset();
+    log::Warn("the order ended while its authorization was being asked for; voiding the hold at once",
+              Describe(recorded.payment));
+    try {
+      recorded.payment = Perform(release, recorded.payment.processor_reference, nullptr).payment;
+    } catch (const Unavailable& error) {
+      log::Warn("void left to the sweeper", {{"payment_id", release.payment_id}, {"error", error.what()}});
+    }
+  }
+  return recorded;
+}
+
+Payments::Recorded Payments::RecordOutcome(const ProcessorIntent& intent, const Answer& answer) {
+  const std::string release_id = new_id_();  // the void the closure rule may record
+  const bool authorize = intent.operation == Operation::kAuthorize;
+  Recorded recorded;
+  repository_.InTransaction([&](PaymentTransaction& tx) {
+    recorded = {};
+    // An authorization's answer is recorded under the order's lock, which the closing of the
+    // order takes too: whichever of the two commits second sees the other (CloseOrder).
+    if (authorize) tx.LockOrder(intent.order_id);
+    auto payment = tx.LockPayment(intent.payment_id);
+    auto current = tx.LockIntent(intent.id);
+    if (!payment || !current) throw std::logic_error("a processor intent without its payment");
+    recorded.payment = *payment;
+    recorded.intent = *current;
+    // An approval that comes back after the sweeper gave its attempt up (the call took longer
+    // than the lease) is still the truth, recorded as a retry of the FAILED payment would.
+    const bool late_approval = authorize && current->state == IntentState::kFailed &&
+                               answer.kind == Answer::Kind::kSucceeded && payment->status == PaymentStatus::kFailed;
+    if (current->state != IntentState::kPending && !late_approval) return;  // recorded before, by another
+
+    const Timestamp now = Now();
+    Payment& p = *payment;
+    ProcessorIntent& resolved = *current;
+    resolved.state = IntentState::kDone;
+    resolved.resolved_at = now;
+    if (!authorize && answer.kind == Answer::Kind::kDeclined) {
+      // Refused: the payment stays as it was, and a retry of the request hears the same.
+      resolved.state = IntentState::kFailed;
+      resolved.last_error = answer.code;
+      tx.SaveIntent(resolved);
+      recorded.intent = resolved;
+      return;
+    }
+    PaymentOperation ledger{p.id, OperationKind::kAuthorize, intent.amount_minor, intent.currency,
+                            intent.idempotency_key, "", now};
+    PaymentEvent event{PaymentEventKind::kAuthorized, {}, intent.amount_minor, ""};
+    switch (intent.operation) {
+      case Operation::kAuthorize:
+        p.decline_code.clear();
+        if (answer.kind == Answer::Kind::kSucceeded) {
+          p.status = PaymentStatus::kAuthorized;
+          p.processor_reference = answer.reference;
+        } else if (answer.kind == Answer::Kind::kDeclined) {
+          p.status = PaymentStatus::kDeclined;
+          p.decline_code = answer.code.empty() ? kCardDeclined : answer.code;
+          ledger.kind = OperationKind::kDecline;
+          ledger.detail = p.decline_code;
+          event.kind = PaymentEventKind::kFailed;
+        } else {
+          p.status = PaymentStatus::kFailed;
+          ledger.kind = OperationKind::kAuthorizeFailed;
+          event.kind = PaymentEventKind::kFailed;
+          resolved.state = IntentState::kFailed;
+          resolved.last_error = answer.code;
+        }
+        break;
+      case Operation::kCapture:
+        if (p.status != PaymentStatus::kAuthorized) throw std::logic_error("a capture of a payment not authorized");
+        p.status = PaymentStatus::kCaptured;
+        p.captured_minor = intent.amount_minor;
+        p.captured_at = now;
+        ledger.kind = OperationKind::kCapture;
+        event.kind = PaymentEventKind::kCaptured;
+        break;
+      case Operation::kVoid:
+        if (p.status != PaymentStatus::kAuthorized) throw std::logic_error("a void of a payment not authorized");
+        p.status = PaymentStatus::kVoided;
+        p.voided_at = now;
+        ledger.kind = OperationKind::kVoid;
+        event.kind = PaymentEventKind::kVoided;
+        break;
+      case Operation::kRefund:
+        if (p.refunded_minor + intent.amount_minor > p.captured_minor) {
+          throw std::logic_error("a refund beyond what was captured");
+        }
+        p.refunded_minor += intent.amount_minor;
+        p.status = p.refunded_minor == p.captured_minor ? PaymentStatus::kRefunded : PaymentStatus::kPartiallyRefunded;
+        p.last_refunded_at = now;
+        ledger.kind = OperationKind::kRefund;
+        ledger.detail = intent.detail;
+        event.kind = PaymentEventKind::kRefunded;
+        event.reason = intent.detail;
+        break;
+    }
+    p.updated_at = now;
+    tx.Save(p);
+    tx.Append(ledger);
+    event.payment = p;
+    tx.Publish(event);
+    tx.SaveIntent(resolved);
+    recorded.payment = p;
+    recorded.intent = resolved;
+
+    // The closure rule: an order that ended while its authorization was being asked for holds
+    // nothing. The void is recorded here, with the approval, under the order's lock, with the key
+    // the closing uses itself, so that exactly one void is recorded whichever side records it.
+    if (p.status != PaymentStatus::kAuthorized || !tx.FindClosure(p.order_id)) return;
+    const std::string fingerprint = VoidFingerprint(p.id);
+    const Change release{Operation::kVoid, OperationKind::kVoid, PaymentEventKind::kVoided,
+                         OrderKey("void", p.order_id), fingerprint, p.id};
+    const std::string own_key = "void:payment:" + p.id;
+    const Change own_release{Operation::kVoid, OperationKind::kVoid, PaymentEventKind::kVoided, own_key, fingerprint,
+                             p.id};
+    Begun begun;
+    if (release.idempotency_key.size() > kMaxKeyLength) {
+      begun = BeginChange(tx, own_release, PlanVoid, release_id, now);  // an order id too long for a key
+    } else {
+      try {
+        begun = BeginChange(tx, release, PlanVoid, release_id, now);
+      } catch (const AlreadyExists&) {
+        // The order's key released another of its payments (an order authorized twice).
+        begun = BeginChange(tx, own_release, PlanVoid, release_id, now);
+      }
+    }
+    recorded.follow_up = begun.intent;
+  });
+  return recorded;
+}
+
+void Payments::RecordAttempt(const ProcessorIntent& intent, const std::string& error) {
+  try {
+    repository_.InTransaction([&](PaymentTransaction& tx) {
+      auto current = tx.LockIntent(intent.id);
+      if (!current || current->state != IntentState::kPending) return;
+      current->last_error = error.substr(0, kMaxReasonLength);
+      current->next_attempt_at = LeaseEnd(Now());
+      tx.SaveIntent(*current);
+    });
+  } catch (const std::exception& failure) {
+    log::Warn("could not note a failed attempt on a processor intent", {{"intent_id", intent.id}, {"error", failure.what()}});
+  }
+}
+
+// --- The sweeper --------------------------------------------------------------------------------
+
+int Payments::ResolveDueIntents() {
+  const Timestamp now = Now();
+  int resolved = 0;
+  for (const auto& intent : repository_.TakeDueIntents(now, LeaseEnd(now), options_.sweep_batch)) {
+    try {
+      if (Resolve(intent)) ++resolved;
+    } catch (const std::exception& error) {
+      auto fields = Describe(intent);
+      fields["error"] = error.what();
+      log::Warn("processor intent left pending; a later sweep tries again", fields);
+    }
+  }
+  return resolved;
+}
+
+bool Payments::Resolve(const ProcessorIntent& intent) {
+  ProcessorOutcome seen;
+  try {
+    seen = processor_.Outcome(intent.processor_key);
+  } catch (const Unavailable& down) {
+    RecordAttempt(intent, down.what());
+    return false;
+  }
+  Recorded recorded;
+  switch (seen.result) {
+    case ProcessorOutcome::Result::kSucceeded:
+      recorded = Finish(intent, {Answer::Kind::kSucceeded, seen.reference, ""});
+      break;
+    case ProcessorOutcome::Result::kDeclined:
+      recorded = Finish(intent, {Answer::Kind::kDeclined, "", seen.decline_code});
+      break;
+    case ProcessorOutcome::Result::kUnknown:
+      if (intent.operation == Operation::kAuthorize) {
+        // Never received. The card is not stored, so it cannot be sent again: given up as FAILED,
+        // as an outage is, and the same request may try again.
+        recorded = Finish(intent, {Answer::Kind::kNotTaken, "", "the card processor never received it"});
+      } else {
+        // Decided under the state checks, never done: sent again, with the same key.
+        const auto payment = repository_.Get(intent.payment_id);
+        if (!payment) throw std::logic_error("a processor intent without its payment");
+        recorded = Perform(intent, payment->processor_reference, nullptr);
+      }
+      break;
+  }
+  auto fields = Describe(intent);
+  fields["state"] = ToString(recorded.intent.state);
+  fields["status"] = ToString(recorded.payment.status);
+  if (recorded.intent.state == IntentState::kFailed && intent.operation != Operation::kAuthorize) {
+    fields["error"] = recorded.intent.last_error;
+    log::Warn("the card processor refused a recorded " + std::string(ToString(intent.operation)), fields);
+  } else {
+    log::Info("processor intent resolved by the sweeper", fields);
+  }
+  return true;
+}
+
+// --- Orders -------------------------------------------------------------------------------------
 
 OrderPaymentResult Payments::CaptureOrder(const std::string& order_id) {
   ValidateOrderId(order_id);
   const auto payments = repository_.ListByOrder(order_id);
   if (const Payment* authorized = Newest(payments, {PaymentStatus::kAuthorized})) {
-    return {OrderPaymentOutcome::kDone, Capture({OrderKey("capture", order_id), authorized->id, std::nullopt})};
+    return {OrderPaymentOutcome::kDone, Capture({OrderKey("capture", order_id), authorized->id, std::nullopt}),
+            Operation::kCapture};
   }
   if (const Payment* captured = Newest(payments, {PaymentStatus::kCaptured, PaymentStatus::kPartiallyRefunded,
                                                   PaymentStatus::kRefunded})) {
-    return {OrderPaymentOutcome::kAlreadyDone, *captured};
+    return {OrderPaymentOutcome::kAlreadyDone, *captured, std::nullopt};
   }
-  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
+  if (Newest(payments, {PaymentStatus::kPending})) {
+    throw Unavailable("the order's authorization is still being resolved; it is captured once it is");
+  }
+  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0]),
+          std::nullopt};
 }
 
 OrderPaymentResult Payments::CloseOrder(const std::string& order_id, OrderEnd end, const std::string& reason) {
@@ -416,27 +783,35 @@ OrderPaymentResult Payments::ReleaseOrder(const OrderClosure& closure) {
   const std::string& order_id = closure.order_id;
   const auto payments = repository_.ListByOrder(order_id);
   if (const Payment* authorized = Newest(payments, {PaymentStatus::kAuthorized})) {
-    return {OrderPaymentOutcome::kDone, Void({OrderKey("void", order_id), authorized->id})};
+    return {OrderPaymentOutcome::kDone, Void({OrderKey("void", order_id), authorized->id}), Operation::kVoid};
   }
   if (const Payment* captured = Newest(payments, {PaymentStatus::kCaptured, PaymentStatus::kPartiallyRefunded})) {
     return {OrderPaymentOutcome::kDone,
-            Refund({OrderKey("refund", order_id), captured->id, std::nullopt, RefundReasonFor(closure)})};
+            Refund({OrderKey("refund", order_id), captured->id, std::nullopt, RefundReasonFor(closure)}),
+            Operation::kRefund};
   }
-  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0])};
+  return {OrderPaymentOutcome::kNothingToDo, payments.empty() ? std::nullopt : std::optional<Payment>(payments[0]),
+          std::nullopt};
 }
 
 Payment Payments::GetPayment(const std::string& id) {
   Violations violations;
   ValidatePaymentId("id", id, violations);
   violations.ThrowIfAny();
-  return MustExist(repository_.Get(id), id);
+  Payment payment = MustExist(repository_.Get(id), id);
+  if (payment.status == PaymentStatus::kPending) throw Unavailable(kAuthorizationBeingResolved);
+  return payment;
 }
 
 std::vector<Payment> Payments::ListPayments(const std::string& order_id) {
   Violations violations;
   ValidateText("order_id", order_id, kMaxIdLength, violations);
   violations.ThrowIfAny();
-  return repository_.ListByOrder(order_id);
+  auto payments = repository_.ListByOrder(order_id);
+  // A PENDING attempt may yet be approved: "no authorization" would be a guess. Checkout's
+  // recovery treats UNAVAILABLE as "ask again later", which is the truth here.
+  if (Newest(payments, {PaymentStatus::kPending})) throw Unavailable(kAuthorizationBeingResolved);
+  return payments;
 }
 
 }  // namespace storefront::payments::domain

@@ -11,14 +11,22 @@
 
 #include "domain/card.h"
 #include "domain/payment.h"
+#include "shared/errors/errors.h"
 
 namespace storefront::payments::domain {
 
 // --- Persistence ------------------------------------------------------------------------------
-// Every write runs in one transaction that first claims the request's idempotency key, so the
-// domain decides, calls the processor and records the outcome while it holds the key: a
-// concurrent request with the same key waits, then sees the result. Authorize and the closing of
-// an order first take the order's lock, so they never overlap for one order.
+// A write that calls the processor runs in two transactions with the call between them, outside
+// both: the first claims the request's idempotency key and records the intent (ProcessorIntent);
+// the second records the outcome and resolves the intent. A concurrent request with the same key
+// waits on the key, then finds the intent. Authorize, the recording of its outcome and the
+// closing of an order first take the order's lock, so they never overlap for one order.
+//
+// Lock order: the order's lock, then an idempotency key, then the payment, then its intents. One
+// exception: the void the closure rule records with an approval claims its key after the payment
+// (Payments::RecordOutcome); only a Void request naming a payment still PENDING could deadlock
+// with it, and PostgreSQL would then roll one back (the intent stays pending, the sweeper
+// records it later).
 
 // The operations available inside one transaction.
 class PaymentTransaction {
@@ -44,6 +52,16 @@ class PaymentTransaction {
   // Writes the event announcing this transaction's change to the outbox; it is published if and
   // only if the transaction commits.
   virtual void Publish(const PaymentEvent& event) = 0;
+
+  // The request's intent (operation and its idempotency key): the pending one if there is one,
+  // else the newest; nullopt when the request never called the processor.
+  virtual std::optional<ProcessorIntent> FindIntent(Operation operation, const std::string& idempotency_key) = 0;
+  // Reads an intent and locks it until the transaction ends; lock its payment first.
+  virtual std::optional<ProcessorIntent> LockIntent(const std::string& id) = 0;
+  // The payment's pending intents, oldest first.
+  virtual std::vector<ProcessorIntent> PendingIntents(const std::string& payment_id) = 0;
+  // Inserts the intent, or replaces the stored one with the same id.
+  virtual void SaveIntent(const ProcessorIntent& intent) = 0;
 };
 
 class PaymentRepository {
@@ -56,6 +74,12 @@ class PaymentRepository {
   virtual std::optional<Payment> Get(const std::string& id) = 0;
   // Newest first.
   virtual std::vector<Payment> ListByOrder(const std::string& order_id) = 0;
+  // The sweeper's claim, in a transaction of its own: up to `limit` pending intents due by `now`
+  // (next_attempt_at <= now) that no other transaction holds, oldest due first; each gets an
+  // attempt counted and next_attempt_at moved to `lease_until`, so other sweepers leave it alone
+  // meanwhile. Correctness never rests on this lease (the processor key and the intent's state
+  // do); it only saves duplicate work.
+  virtual std::vector<ProcessorIntent> TakeDueIntents(Timestamp now, Timestamp lease_until, int limit) = 0;
 };
 
 // --- The card network -------------------------------------------------------------------------
@@ -66,17 +90,51 @@ struct AuthorizationResult {
   std::string decline_code;  // when not approved: "card_declined", "insufficient_funds", ...
 };
 
+// What the processor did with a key, as it answers when asked afterwards (CardProcessor::Outcome).
+struct ProcessorOutcome {
+  enum class Result {
+    kUnknown,    // it never received the key (or keeps no record of it)
+    kSucceeded,  // it did it: placed the hold (with `reference`), captured, voided, refunded
+    kDeclined,   // it answered no: an issuer's decline, or a refused capture, void or refund
+  };
+  Result result = Result::kUnknown;
+  std::string reference;     // authorize, when it succeeded
+  std::string decline_code;  // when declined
+  bool operator==(const ProcessorOutcome&) const = default;
+};
+
+// The processor answered no for good to a capture, void or refund (a hold it does not know, one
+// that expired): the same key gets the same answer.
+class ProcessorRefused : public FailedPrecondition {
+ public:
+  explicit ProcessorRefused(std::string code)
+      : FailedPrecondition("the card processor refused it (" + code + ")"), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+// Every call carries the processor idempotency key the domain derives for the operation
+// (ProcessorKey): the processor acts at most once per key and answers a key it has seen with its
+// first outcome, so a call may be repeated (a retry, a replay, the sweeper) without acting twice.
+//
+// How a call ends: a result (a hold, or a decline); storefront::Unavailable when the processor did
+// not take the request (nothing happened for the key: safe to send it again); ProcessorRefused
+// (capture, void, refund) when it refused for good; any other exception when the outcome is
+// unknown (a timeout after sending, a dropped connection), which Outcome(key) settles later.
 class CardProcessor {
  public:
   virtual ~CardProcessor() = default;
-  // Asks the issuer to hold `amount` on the card. A decline is a result; an outage throws
-  // storefront::Unavailable. `payment_id` is the processor-side idempotency key: asking again
-  // for the same payment must not place a second hold. `card.number` holds digits only.
-  virtual AuthorizationResult Authorize(const std::string& payment_id, const Card& card, const Money& amount) = 0;
-  // The rest act on an approved hold; each throws storefront::Unavailable on an outage.
-  virtual void Capture(const std::string& reference, const Money& amount) = 0;
-  virtual void Void(const std::string& reference) = 0;
-  virtual void Refund(const std::string& reference, const Money& amount) = 0;
+  // Asks the issuer to hold `amount` on the card. `card.number` holds digits only.
+  virtual AuthorizationResult Authorize(const std::string& key, const Card& card, const Money& amount) = 0;
+  // The rest act on an approved hold, named by the reference Authorize returned.
+  virtual void Capture(const std::string& key, const std::string& reference, const Money& amount) = 0;
+  virtual void Void(const std::string& key, const std::string& reference) = 0;
+  virtual void Refund(const std::string& key, const std::string& reference, const Money& amount) = 0;
+  // What the processor did with `key`, for the sweeper; throws storefront::Unavailable when it
+  // cannot be asked.
+  virtual ProcessorOutcome Outcome(const std::string& key) = 0;
 };
 
 // --- Ids --------------------------------------------------------------------------------------

@@ -115,6 +115,58 @@ const std::string kRecordClosureSql =
     "INSERT INTO order_closures (order_id, ended, reason, closed_at)"
     " VALUES ($1, $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING RETURNING 1";
 
+// --- Processor intents ----------------------------------------------------------------------------
+
+const std::string kIntentColumns =
+    "id::text, operation, payment_id::text, order_id, amount_minor, currency, processor_key, idempotency_key, detail,"
+    " state, attempts, " STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("next_attempt_at") ", "
+    STOREFRONT_SQL_MICROS("resolved_at") ", last_error";
+
+domain::ProcessorIntent ReadIntent(const pqxx::row& row) {
+  domain::ProcessorIntent i;
+  i.id = row[0].as<std::string>();
+  i.operation = Parse(domain::ParseOperation(row[1].as<std::string>()), "intent operation");
+  i.payment_id = row[2].as<std::string>();
+  i.order_id = row[3].as<std::string>();
+  i.amount_minor = row[4].as<std::int64_t>();
+  i.currency = row[5].as<std::string>();
+  i.processor_key = row[6].as<std::string>();
+  i.idempotency_key = row[7].as<std::string>();
+  i.detail = row[8].as<std::string>();
+  i.state = Parse(domain::ParseIntentState(row[9].as<std::string>()), "intent state");
+  i.attempts = row[10].as<int>();
+  i.created_at = db::TimeField(row[11]);
+  i.next_attempt_at = db::TimeField(row[12]);
+  i.resolved_at = db::OptionalTimeField(row[13]);
+  i.last_error = row[14].as<std::string>();
+  return i;
+}
+
+// Inserted once; afterwards only its progress changes.
+const std::string kSaveIntentSql =
+    "INSERT INTO processor_intents (id, operation, payment_id, order_id, amount_minor, currency, processor_key,"
+    " idempotency_key, detail, state, attempts, created_at, next_attempt_at, resolved_at, last_error)"
+    " VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, " STOREFRONT_SQL_TIMESTAMP(12) ", "
+    STOREFRONT_SQL_TIMESTAMP(13) ", " STOREFRONT_SQL_TIMESTAMP(14) ", $15)"
+    " ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempts = EXCLUDED.attempts,"
+    " next_attempt_at = EXCLUDED.next_attempt_at, resolved_at = EXCLUDED.resolved_at,"
+    " last_error = EXCLUDED.last_error";
+const std::string kLockIntentSql = "SELECT " + kIntentColumns + " FROM processor_intents WHERE id = $1::uuid FOR UPDATE";
+// The pending one first, then the newest: an authorization retried after an outage has several.
+const std::string kFindIntentSql = "SELECT " + kIntentColumns +
+                                   " FROM processor_intents WHERE operation = $1 AND idempotency_key = $2"
+                                   " ORDER BY state = 'pending' DESC, created_at DESC, id DESC LIMIT 1";
+const std::string kPendingIntentsSql = "SELECT " + kIntentColumns +
+                                       " FROM processor_intents WHERE payment_id = $1::uuid AND state = 'pending'"
+                                       " ORDER BY created_at, id";
+// SKIP LOCKED: an intent another sweeper (or a request) is writing is left for later, never
+// waited on.
+const std::string kTakeDueIntentsSql =
+    "UPDATE processor_intents SET attempts = attempts + 1, next_attempt_at = " STOREFRONT_SQL_TIMESTAMP(2)
+    " WHERE id IN (SELECT id FROM processor_intents WHERE state = 'pending' AND next_attempt_at <= "
+    STOREFRONT_SQL_TIMESTAMP(1) " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " +
+    kIntentColumns;
+
 const std::string kOperationsSql =
     "SELECT payment_id::text, kind, amount_minor, currency, idempotency_key, detail, " STOREFRONT_SQL_MICROS("at")
     " FROM payment_operations WHERE payment_id = $1::uuid ORDER BY id";
@@ -237,6 +289,32 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
                                 rows[0][2].as<std::string>(), db::TimeField(rows[0][3])};
   }
 
+  std::optional<domain::ProcessorIntent> FindIntent(domain::Operation operation, const std::string& key) override {
+    auto rows = txn_.exec_prepared("payments_find_intent", std::string(domain::ToString(operation)), key);
+    if (rows.empty()) return std::nullopt;
+    return ReadIntent(rows[0]);
+  }
+
+  std::optional<domain::ProcessorIntent> LockIntent(const std::string& id) override {
+    auto rows = txn_.exec_prepared("payments_lock_intent", id);
+    if (rows.empty()) return std::nullopt;
+    return ReadIntent(rows[0]);
+  }
+
+  std::vector<domain::ProcessorIntent> PendingIntents(const std::string& payment_id) override {
+    std::vector<domain::ProcessorIntent> intents;
+    for (const auto& row : txn_.exec_prepared("payments_pending_intents", payment_id)) intents.push_back(ReadIntent(row));
+    return intents;
+  }
+
+  void SaveIntent(const domain::ProcessorIntent& i) override {
+    NullableMicros resolved(i.resolved_at);
+    txn_.exec_prepared("payments_save_intent", i.id, std::string(domain::ToString(i.operation)), i.payment_id,
+                       i.order_id, i.amount_minor, i.currency, i.processor_key, i.idempotency_key, i.detail,
+                       std::string(domain::ToString(i.state)), i.attempts, ToMicros(i.created_at),
+                       ToMicros(i.next_attempt_at), resolved.param(), i.last_error);
+  }
+
   std::optional<domain::OrderClosure> RecordClosure(const domain::OrderClosure& c) override {
     auto inserted = txn_.exec_prepared("payments_record_closure", c.order_id, std::string(domain::ToString(c.end)),
                                        c.reason, ToMicros(c.closed_at));
@@ -264,6 +342,11 @@ void PgPaymentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("payments_lock_order", kLockOrderSql);
   connection.prepare("payments_find_closure", kFindClosureSql);
   connection.prepare("payments_record_closure", kRecordClosureSql);
+  connection.prepare("payments_save_intent", kSaveIntentSql);
+  connection.prepare("payments_lock_intent", kLockIntentSql);
+  connection.prepare("payments_find_intent", kFindIntentSql);
+  connection.prepare("payments_pending_intents", kPendingIntentsSql);
+  connection.prepare("payments_take_due_intents", kTakeDueIntentsSql);
 }
 
 void PgPaymentRepository::InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) {
@@ -286,6 +369,30 @@ std::vector<Payment> PgPaymentRepository::ListByOrder(const std::string& order_i
     std::vector<Payment> payments;
     for (const auto& row : txn.exec_prepared("payments_list", order_id)) payments.push_back(ReadPayment(row));
     return payments;
+  });
+}
+
+std::vector<domain::ProcessorIntent> PgPaymentRepository::TakeDueIntents(Timestamp now, Timestamp lease_until,
+                                                                         int limit) {
+  return session_.Write([&](pqxx::transaction_base& txn) {
+    std::vector<domain::ProcessorIntent> intents;
+    for (const auto& row : txn.exec_prepared("payments_take_due_intents", ToMicros(now), ToMicros(lease_until), limit)) {
+      intents.push_back(ReadIntent(row));
+    }
+    return intents;
+  });
+}
+
+std::vector<domain::ProcessorIntent> PgPaymentRepository::Intents(const std::string& payment_id) {
+  return session_.Read([&](pqxx::transaction_base& txn) {
+    std::vector<domain::ProcessorIntent> intents;
+    for (const auto& row : txn.exec_params("SELECT " + kIntentColumns +
+                                               " FROM processor_intents WHERE payment_id = $1::uuid"
+                                               " ORDER BY created_at, id",
+                                           payment_id)) {
+      intents.push_back(ReadIntent(row));
+    }
+    return intents;
   });
 }
 

@@ -1,8 +1,9 @@
-// The payments service's PostgreSQL repository: SQL for the payments schema. Each use case is
-// one transaction (InTransaction) that begins by claiming its idempotency key (after the order's
-// advisory lock, for Authorize and the closing of an order), and writes the event announcing its
-// change (PaymentAuthorized, PaymentFailed, PaymentCaptured, PaymentVoided, PaymentRefunded) to
-// payments.outbox in that same transaction. Ended orders are rows of order_closures.
+// The payments service's PostgreSQL repository: SQL for the payments schema. The use cases run
+// their steps in transactions (InTransaction): the first claims the idempotency key (after the
+// order's advisory lock, for Authorize and the closing of an order) and records the processor
+// intent; the one recording the outcome writes the event announcing the change (PaymentAuthorized,
+// PaymentFailed, PaymentCaptured, PaymentVoided, PaymentRefunded) to payments.outbox with it.
+// Ended orders are rows of order_closures; calls to the processor, of processor_intents.
 #pragma once
 
 #include <pqxx/pqxx>
@@ -30,9 +31,13 @@ class PgPaymentRepository final : public domain::PaymentRepository {
   void InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) override;
   std::optional<domain::Payment> Get(const std::string& id) override;
   std::vector<domain::Payment> ListByOrder(const std::string& order_id) override;
+  std::vector<domain::ProcessorIntent> TakeDueIntents(domain::Timestamp now, domain::Timestamp lease_until,
+                                                      int limit) override;
 
   // The audit ledger of one payment, oldest first. Not a use case: for operators and tests.
   std::vector<domain::PaymentOperation> Operations(const std::string& payment_id);
+  // Every processor intent of one payment, oldest first. For operators and tests too.
+  std::vector<domain::ProcessorIntent> Intents(const std::string& payment_id);
 
  private:
   db::Session session_;

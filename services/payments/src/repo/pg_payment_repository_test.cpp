@@ -31,8 +31,11 @@ using domain::PaymentStatus;
 using storefront::testing::EventTypes;
 using storefront::testing::OutboxRows;
 using storefront::testing::SharedPostgres;
+using testing::Await;
 using testing::AwaitLockWaiters;
 using testing::CountingProcessor;
+using testing::IntentOf;
+using testing::ProcessorActions;
 using testing::Types;
 namespace ev = storefront::events::v1;
 namespace types = storefront::events::types;
@@ -65,7 +68,7 @@ class PgPaymentRepositoryTest : public testing::PaymentsDbTest {
   domain::Timestamp now_ = sys_days{2027y / March / 15} + 9h;
   db::Pool pool_{SharedPostgres().Dsn("payments"), 8, std::chrono::seconds(10), PgPaymentRepository::Prepare};
   PgPaymentRepository repo_{pool_};
-  CountingProcessor processor_;
+  CountingProcessor processor_{pool_};
   domain::Payments payments_{repo_, processor_, [this] { return now_; }};
 };
 
@@ -182,47 +185,81 @@ Outcomes SendTogether(int count, const std::function<Payment()>& request) {
   return outcomes;
 }
 
+// Duplicates of one Authorize meet on the order's lock and the key: the first records the intent
+// and asks the issuer; the others find it pending and ask again with the same processor key, and
+// the processor answers them with its first outcome. The first call to reach the processor pauses
+// until all the others have returned, so they really overlapped with it (no lock is held across
+// the call any more, so nobody waits on one: they finish). The processor's books show one hold.
 TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicatesChargeOnce) {
   constexpr int kThreads = 8;
+  std::atomic<int> returned{0};
   bool overlapped = false;
-  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
-  const Outcomes outcomes = SendTogether(kThreads, [&] { return payments_.Authorize(Authorization("concurrent")); });
-  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request";
+  processor_.pause = [&] { overlapped = Await([&] { return returned.load() == kThreads - 1; }); };
+  const Outcomes outcomes = SendTogether(kThreads, [&] {
+    try {
+      Payment payment = payments_.Authorize(Authorization("concurrent"));
+      ++returned;
+      return payment;
+    } catch (...) {
+      ++returned;
+      throw;
+    }
+  });
+  EXPECT_TRUE(overlapped) << "the duplicates never ran while the first call was in the processor";
   EXPECT_TRUE(outcomes.errors.empty()) << outcomes.errors.front();
   std::set<std::string> ids;
-  for (const auto& payment : outcomes.payments) ids.insert(payment.id);
-  EXPECT_EQ(ids.size(), 1u) << "every duplicate got the same payment";
-  EXPECT_EQ(processor_.authorizations.load(), 1) << "the card was charged once";
+  for (const auto& payment : outcomes.payments) {
+    ids.insert(payment.id);
+    EXPECT_EQ(payment.status, PaymentStatus::kAuthorized);
+  }
+  ASSERT_EQ(ids.size(), 1u) << "every duplicate got the same payment";
+  EXPECT_EQ(ProcessorActions(*ids.begin()), std::vector<std::string>{"authorize succeeded"}) << "one hold";
   EXPECT_EQ(payments_.ListPayments(Unique("order")).size(), 1u);
   EXPECT_EQ(repo_.Operations(*ids.begin()).size(), 1u);
 }
 
 // Capture, void and refund take no order lock (Authorize's duplicates above queue on it first):
-// their duplicates meet on the idempotency key alone.
+// their duplicates meet on the idempotency key, then on the pending intent, whose processor key
+// makes the processor give back once.
 TEST_F(PgPaymentRepositoryTest, ConcurrentDuplicateRefundsGiveBackOnce) {
   Payment payment = Authorized(8000);
   payments_.Capture({Unique("cap"), payment.id, std::nullopt});
   constexpr int kThreads = 6;
+  std::atomic<int> returned{0};
   bool overlapped = false;
-  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  processor_.pause = [&] { overlapped = Await([&] { return returned.load() == kThreads - 1; }); };
   const Outcomes outcomes = SendTogether(kThreads, [&] {
-    return payments_.Refund({Unique("one-refund"), payment.id, domain::Money{1000, "USD"}, "broken"});
+    try {
+      Payment after = payments_.Refund({Unique("one-refund"), payment.id, domain::Money{1000, "USD"}, "broken"});
+      ++returned;
+      return after;
+    } catch (...) {
+      ++returned;
+      throw;
+    }
   });
-  EXPECT_TRUE(overlapped) << "the duplicates never waited on the first request's key";
+  EXPECT_TRUE(overlapped) << "the duplicates never ran while the first call was in the processor";
   EXPECT_TRUE(outcomes.errors.empty()) << outcomes.errors.front();
   std::set<std::int64_t> refunded;
   for (const auto& after : outcomes.payments) refunded.insert(after.refunded_minor);
   EXPECT_EQ(refunded, std::set<std::int64_t>{1000}) << "every duplicate got the one refund back";
-  EXPECT_EQ(processor_.refunds.load(), 1) << "given back once";
+  EXPECT_EQ(ProcessorActions(payment.id),
+            (std::vector<std::string>{"authorize succeeded", "capture succeeded", "refund succeeded"}))
+      << "given back once";
   EXPECT_EQ(payments_.GetPayment(payment.id).refunded_minor, 1000);
+  EXPECT_EQ(repo_.Operations(payment.id).size(), 3u);
 }
 
+// Refunds with different keys: each records its amount as in flight under the payment's row lock,
+// so what they ask for together never exceeds what was captured, though all but one run while the
+// first is still inside the processor (it pauses until they have returned).
 TEST_F(PgPaymentRepositoryTest, ConcurrentRefundsNeverExceedTheCapturedAmount) {
   Payment payment = Authorized(4000);
   payments_.Capture({Unique("cap"), payment.id, std::nullopt});
   constexpr int kThreads = 6;  // each asks for 1000 of the 4000 captured
+  std::atomic<int> returned{0};
   bool overlapped = false;
-  processor_.pause = [&] { overlapped = AwaitLockWaiters(kThreads - 1); };
+  processor_.pause = [&] { overlapped = Await([&] { return returned.load() == kThreads - 1; }); };
   std::barrier start(kThreads);
   std::atomic<int> refunded{0}, refused{0}, failed{0};
   std::vector<std::thread> threads;
@@ -239,10 +276,11 @@ TEST_F(PgPaymentRepositoryTest, ConcurrentRefundsNeverExceedTheCapturedAmount) {
       } catch (const std::exception&) {
         ++failed;
       }
+      ++returned;
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_TRUE(overlapped) << "the refunds never waited on the payment's row lock";
+  EXPECT_TRUE(overlapped) << "the refunds never ran while the first was in the processor";
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(refunded.load(), 4);
   EXPECT_EQ(refused.load(), 2);
@@ -453,23 +491,84 @@ TEST_F(PgPaymentRepositoryTest, ADeclineAndAnOutageAnnouncePaymentFailed) {
   EXPECT_EQ(outage.decline_code(), "");
 }
 
+// Forwards to a real transaction, except that the write resolving an intent fails: the outcome
+// transaction dies after it wrote the payment's change, its ledger row and its event.
+class FailingResolution final : public domain::PaymentTransaction {
+ public:
+  explicit FailingResolution(domain::PaymentTransaction& inner) : inner_(inner) {}
+  void LockOrder(const std::string& order_id) override { inner_.LockOrder(order_id); }
+  std::optional<domain::OrderClosure> FindClosure(const std::string& id) override { return inner_.FindClosure(id); }
+  std::optional<domain::OrderClosure> RecordClosure(const domain::OrderClosure& c) override {
+    return inner_.RecordClosure(c);
+  }
+  std::optional<domain::IdempotencyRecord> ClaimKey(const domain::IdempotencyRecord& r) override {
+    return inner_.ClaimKey(r);
+  }
+  std::optional<Payment> LockPayment(const std::string& id) override { return inner_.LockPayment(id); }
+  void Save(const Payment& payment) override { inner_.Save(payment); }
+  void Append(const domain::PaymentOperation& operation) override { inner_.Append(operation); }
+  void Publish(const domain::PaymentEvent& event) override { inner_.Publish(event); }
+  std::optional<domain::ProcessorIntent> FindIntent(domain::Operation op, const std::string& key) override {
+    return inner_.FindIntent(op, key);
+  }
+  std::optional<domain::ProcessorIntent> LockIntent(const std::string& id) override { return inner_.LockIntent(id); }
+  std::vector<domain::ProcessorIntent> PendingIntents(const std::string& id) override {
+    return inner_.PendingIntents(id);
+  }
+  void SaveIntent(const domain::ProcessorIntent& intent) override {
+    if (intent.state != domain::IntentState::kPending) throw std::runtime_error("connection lost");
+    inner_.SaveIntent(intent);
+  }
+
+ private:
+  domain::PaymentTransaction& inner_;
+};
+
+class FailingResolutions final : public domain::PaymentRepository {
+ public:
+  explicit FailingResolutions(PgPaymentRepository& inner) : inner_(inner) {}
+  void InTransaction(const std::function<void(domain::PaymentTransaction&)>& work) override {
+    inner_.InTransaction([&](domain::PaymentTransaction& tx) {
+      FailingResolution failing(tx);
+      work(failing);
+    });
+  }
+  std::optional<Payment> Get(const std::string& id) override { return inner_.Get(id); }
+  std::vector<Payment> ListByOrder(const std::string& order_id) override { return inner_.ListByOrder(order_id); }
+  std::vector<domain::ProcessorIntent> TakeDueIntents(domain::Timestamp now, domain::Timestamp lease_until,
+                                                      int limit) override {
+    return inner_.TakeDueIntents(now, lease_until, limit);
+  }
+
+ private:
+  PgPaymentRepository& inner_;
+};
+
+// The outcome of a call commits whole or not at all: the void's state change, its ledger row, its
+// event and its intent's resolution. Here that transaction fails at its last write, after the
+// processor voided the hold: none of it stays, the intent is still pending, and the sweeper later
+// records all of it, once.
 TEST_F(PgPaymentRepositoryTest, TheEventCommitsWithTheChangeOrNotAtAll) {
   const std::string dsn = SharedPostgres().Dsn("payments");
   Payment payment = Authorized();
-  {
-    auto lease = pool_.Acquire();
-    pqxx::work txn(*lease);
-    PgPaymentRepository in_txn(txn);
-    domain::Payments payments(in_txn, processor_, [this] { return now_; });
-    payments.Void({Unique("rolled-back-void"), payment.id});
-    EXPECT_EQ(EventTypes(OutboxRows(txn, "payments", Unique("order"))), Types({types::kPaymentAuthorized, types::kPaymentVoided}))
-        << "written in the transaction of the change";
-    txn.abort();
-  }
+  FailingResolutions failing(repo_);
+  domain::Payments dying(failing, processor_, [this] { return now_; });
+  EXPECT_THROW(dying.Void({Unique("void"), payment.id}), std::runtime_error);
+  EXPECT_EQ(ProcessorActions(payment.id), (std::vector<std::string>{"authorize succeeded", "void succeeded"}));
   EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(repo_.Operations(payment.id).size(), 1u);
   EXPECT_EQ(EventTypes(OutboxRows(dsn, "payments", Unique("order"))), Types({types::kPaymentAuthorized}));
-  // The key went with it: the same request may run again.
-  EXPECT_EQ(payments_.Void({Unique("rolled-back-void"), payment.id}).status, PaymentStatus::kVoided);
+  EXPECT_EQ(IntentOf(repo_.Intents(payment.id), domain::Operation::kVoid).state, domain::IntentState::kPending);
+
+  now_ += domain::PaymentsOptions{}.intent_lease;
+  payments_.ResolveDueIntents();
+  EXPECT_EQ(payments_.GetPayment(payment.id).status, PaymentStatus::kVoided);
+  EXPECT_EQ(repo_.Operations(payment.id).size(), 2u);
+  EXPECT_EQ(EventTypes(OutboxRows(dsn, "payments", Unique("order"))),
+            Types({types::kPaymentAuthorized, types::kPaymentVoided}));
+  EXPECT_EQ(IntentOf(repo_.Intents(payment.id), domain::Operation::kVoid).state, domain::IntentState::kDone);
+  EXPECT_EQ(ProcessorActions(payment.id), (std::vector<std::string>{"authorize succeeded", "void succeeded"}));
+  EXPECT_EQ(payments_.Void({Unique("void"), payment.id}).status, PaymentStatus::kVoided) << "the request replays";
 }
 
 // --- Ended orders: the closure and the order's lock ----------------------------------------------
@@ -497,33 +596,27 @@ TEST_F(PgPaymentRepositoryTest, AnOrdersClosureIsRecordedOnceAndReadsBackExactly
       << "the refused request's key was rolled back";
 }
 
-// Authorize committing last: the processor is slow, and the order ends meanwhile. CloseOrder (run
-// here as a gRPC-style use case over the pool) waits on the order's lock, which Authorize holds
-// through the processor call, so it reads the order after the authorization has committed.
+// The order ends while its Authorize is inside the processor. No lock is held over the call, so
+// the closing (here a use case over the pool) does not wait: it records the closure and finds the
+// payment PENDING, which it leaves alone. The transaction recording the approval then takes the
+// order's lock, finds the closure, and records the void with the approval; it is carried out at
+// once, with the order's key.
 TEST_F(PgPaymentRepositoryTest, AnOrderEndingWhileItsAuthorizeIsInTheProcessorHasItVoided) {
-  std::thread closing;
-  std::string closing_error;
-  bool closing_waited = false;
+  std::optional<domain::OrderPaymentResult> closing;
   processor_.pause = [&] {
-    closing = std::thread([&] {
-      try {
-        payments_.CloseOrder(Unique("order"), domain::OrderEnd::kFailed, "payment timed out");
-      } catch (const std::exception& error) {
-        closing_error = error.what();
-      }
-    });
-    closing_waited = AwaitLockWaiters(1);
+    closing = payments_.CloseOrder(Unique("order"), domain::OrderEnd::kFailed, "payment timed out");
   };
   Payment authorized = payments_.Authorize(Authorization("slow"));
-  closing.join();
-  EXPECT_TRUE(closing_waited) << "the closing never waited for the Authorize";
-  ASSERT_TRUE(closing_error.empty()) << closing_error;
-  EXPECT_EQ(authorized.status, PaymentStatus::kAuthorized);
-  EXPECT_EQ(payments_.GetPayment(authorized.id).status, PaymentStatus::kVoided) << "never left AUTHORIZED";
+  ASSERT_TRUE(closing);
+  EXPECT_EQ(closing->outcome, domain::OrderPaymentOutcome::kNothingToDo);
+  EXPECT_EQ(closing->payment->status, PaymentStatus::kPending) << "the closing saw the authorization in progress";
+  EXPECT_EQ(authorized.status, PaymentStatus::kVoided) << "never left AUTHORIZED";
+  EXPECT_EQ(payments_.GetPayment(authorized.id).status, PaymentStatus::kVoided);
   auto ledger = repo_.Operations(authorized.id);
   ASSERT_EQ(ledger.size(), 2u);
   EXPECT_EQ(ledger[1].kind, OperationKind::kVoid);
   EXPECT_EQ(ledger[1].idempotency_key, "void:" + Unique("order"));
+  EXPECT_EQ(ProcessorActions(authorized.id), (std::vector<std::string>{"authorize succeeded", "void succeeded"}));
 }
 
 // The closing committing last: the order's closure is recorded in a transaction that has not
