@@ -424,7 +424,12 @@ TEST_F(ShoppingE2ETest, AnAuthorizationThatCompletesAfterCheckoutsDeadlineIsVoid
 
   std::vector<paymentspb::Payment> payments;
   EXPECT_TRUE(Eventually([&] {
-    payments = Payments(id);
+    // UNAVAILABLE while payments is still resolving the late authorization: ask again.
+    paymentspb::ListPaymentsRequest request;
+    request.set_order_id(id);
+    paymentspb::ListPaymentsResponse response;
+    if (!payments_->stub().ListPayments(payments_->Context("e2e").get(), request, &response).ok()) return false;
+    payments.assign(response.payments().begin(), response.payments().end());
     return payments.size() == 1 && payments[0].status() == paymentspb::PAYMENT_STATUS_VOIDED;
   })) << "the late authorization must end voided: "
       << (payments.empty() ? std::string("no payment") : payments[0].ShortDebugString());
