@@ -100,6 +100,24 @@ std::vector<DeadLetter> ReadDeadLetters(const std::string& bootstrap, const std:
   return letters;
 }
 
+// Appends one ProductChanged for aggregate `key` to `schema`'s outbox, in the caller's transaction;
+// `version` 0 lets Append number it. Returns the event id.
+std::string AppendRow(pqxx::transaction_base& txn, const std::string& schema, const std::string& topic,
+                      const std::string& key, const std::string& note, const std::string& aggregate_type = "product",
+                      std::int64_t version = 0) {
+  v1::ProductChanged payload;
+  payload.set_product_id(key);
+  payload.set_name(note);
+  return Append(txn, schema, "events-test",
+                {.topic = topic,
+                 .event_type = kChanged,
+                 .aggregate_type = aggregate_type,
+                 .aggregate_id = key,
+                 .payload = &payload,
+                 .traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                 .aggregate_version = version});
+}
+
 class EventsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { broker_ = new KafkaBroker("events-kafka"); }
@@ -172,17 +190,9 @@ class EventsTest : public ::testing::Test {
   }
 
   std::string AppendChange(pqxx::work& txn, const std::string& aggregate_id, const std::string& note) {
-    v1::ProductChanged payload;
-    payload.set_product_id(aggregate_id);
-    payload.set_name(note);
-    return Append(txn, schema_, "events-test",
-                  {.topic = topic_,
-                   .event_type = kChanged,
-                   .aggregate_type = "product",
-                   .aggregate_id = aggregate_id,
-                   .payload = &payload,
-                   .traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
+    return AppendRow(txn, schema_, topic_, aggregate_id, note);
   }
+
 
   std::string AppendCommitted(const std::string& aggregate_id, const std::string& note) {
     return db::WithTransaction(pool_, [&](pqxx::work& txn) { return AppendChange(txn, aggregate_id, note); });
@@ -530,24 +540,6 @@ TEST_F(EventsTest, TheRelayThreadPublishesWhatIsAppended) {
 }
 
 // --- The relay's rules under faults: parking, per-key holding, pruning, aggregate versions ---
-
-// A row the relay tests need beyond AppendChange's: another topic or aggregate type, or an
-// explicit version. Returns the event id.
-std::string AppendRow(pqxx::transaction_base& txn, const std::string& schema, const std::string& topic,
-                      const std::string& key, const std::string& note, const std::string& aggregate_type = "product",
-                      std::int64_t version = 0) {
-  v1::ProductChanged payload;
-  payload.set_product_id(key);
-  payload.set_name(note);
-  return Append(txn, schema, "events-test",
-                {.topic = topic,
-                 .event_type = kChanged,
-                 .aggregate_type = aggregate_type,
-                 .aggregate_id = key,
-                 .payload = &payload,
-                 .traceparent = "",
-                 .aggregate_version = version});
-}
 
 struct RowState {
   bool sent = false;

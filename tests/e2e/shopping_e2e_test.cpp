@@ -286,8 +286,8 @@ TEST_F(ShoppingE2ETest, FromRegistrationToAConfirmedOrderWithItsShipment) {
   ASSERT_EQ(list["items"].size(), 1u);
   EXPECT_EQ(list["items"][0]["order_id"], id);
 
-  // Inventory commits the reservation and cart drops the ordered lines when they hear of the
-  // confirmation (OrderConfirmed, through Kafka).
+  // The saga committed the stock before confirming; cart drops the ordered lines when it hears of
+  // the confirmation (OrderConfirmed, through Kafka).
   EXPECT_TRUE(Eventually([&] { return Stock(lamp).on_hand() == lamp_before.on_hand() - 2; })) << "stock committed";
   EXPECT_EQ(Stock(lamp).reserved(), lamp_before.reserved());
   auto payments = Payments(id);

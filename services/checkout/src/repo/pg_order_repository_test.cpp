@@ -213,6 +213,22 @@ TEST_F(PgOrderRepositoryTest, ACancelBeginsOnlyFromConfirmedAndOnlyOnce) {
   EXPECT_TRUE(orders_.IsLeased(order.id));
 }
 
+// A cancel whose runner died is recovery's job like a checkout's: its lease runs out, it is claimed.
+TEST_F(PgOrderRepositoryTest, RecoveryClaimsACancelWhoseRunnerStopped) {
+  while (orders_.ClaimStale(60s)) {
+  }
+  Order order = testing::SampleOrder("cancel-recovered");
+  order.id = orders_.Create(order, 10s);
+  Reach(order, OrderStatus::kConfirmed);
+  orders_.ReleaseLease(order);
+  ASSERT_TRUE(orders_.BeginCancel(order.id, "", 1ms));
+  std::this_thread::sleep_for(20ms);  // the 1 ms lease lapses (no timing is asserted)
+  auto claimed = orders_.ClaimStale(60s);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->id, order.id);
+  EXPECT_EQ(claimed->status, OrderStatus::kCancelling);
+}
+
 TEST_F(PgOrderRepositoryTest, ListsNewestFirstWithKeysetPagingAndFilters) {
   for (int i = 0; i < 5; ++i) orders_.Create(testing::SampleOrder("page-" + std::to_string(i), "pager"), 10s);
   domain::OrderFilter filter;
