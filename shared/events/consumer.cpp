@@ -14,9 +14,6 @@
 #include "shared/log/log.h"
 
 namespace storefront::events {
-namespace {
-
-}  // namespace
 
 bool IsTransient(const std::exception& e) {
   return db::IsTransient(e) || dynamic_cast<const Unavailable*>(&e) != nullptr;
@@ -336,6 +333,7 @@ Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message,
   // Per-key order: while an earlier event of this key is parked, this one waits behind it; the
   // parked event itself (replayed, or read again) is the one that may go.
   const std::string key = Bytes(message.key, message.key_len);
+  bool was_parked = key.empty();  // keyless events are not looked up by key: unpark by id, to be sure
   if (!key.empty()) {
     const auto oldest = txn.exec_params(
         "SELECT event_id::text FROM " + schema + ".parked_events WHERE topic = $1 AND key = $2 ORDER BY id LIMIT 1",
@@ -343,9 +341,13 @@ Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message,
     if (!oldest.empty() && oldest[0][0].as<std::string>() != envelope.event_id()) {
       throw HeldBehind(oldest[0][0].as<std::string>(), key);
     }
+    was_parked = !oldest.empty();  // it is this event itself
   }
   handler->second(txn, envelope);
-  txn.exec_params("DELETE FROM " + schema + ".parked_events WHERE event_id = $1::uuid", envelope.event_id());
+  // Only a parked event that now applies has a row to delete: the common case costs no statement.
+  if (was_parked) {
+    txn.exec_params("DELETE FROM " + schema + ".parked_events WHERE event_id = $1::uuid", envelope.event_id());
+  }
   txn.commit();
   return Outcome::kApplied;
 }

@@ -114,10 +114,6 @@ class Consumer {
   std::unique_ptr<Impl> impl_;
 };
 
-// The header a dead-letter replay carries: the consumer group the replayed event is for. Other
-// groups skip the replay (they applied the event the first time, or never had to).
-inline constexpr std::string_view kReplayForGroupHeader = "replay_for_group";
-
 // True for failures that say nothing about the event being handled: a broken or exhausted
 // database connection, storefront::Unavailable, a serialization failure or deadlock, and by
 // SQLSTATE a lock or statement timeout, an administrator's shutdown, too many connections.

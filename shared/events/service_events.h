@@ -41,9 +41,6 @@ class ServiceEvents {
 
   // Null without Kafka or without topics to consume.
   Consumer* consumer() { return consumer_.get(); }
-  // Null without Kafka or when the service publishes nothing. For ParkedCount(); the rows
-  // themselves can be read without Kafka too (ReadOutboxBacklog in outbox.h).
-  OutboxRelay* relay() { return relay_.get(); }
 
   // The relay, then the consumer.
   void Start();

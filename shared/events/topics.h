@@ -53,6 +53,10 @@ inline constexpr std::string_view kPaymentRefunded = "storefront.payments.paymen
 inline constexpr std::string_view kPaymentFailed = "storefront.payments.payment.failed.v1";
 }  // namespace types
 
+// The header a dead-letter replay carries: the consumer group the replayed event is for. Other
+// groups skip the replay (they applied the event the first time, or never had to).
+inline constexpr std::string_view kReplayForGroupHeader = "replay_for_group";
+
 inline constexpr std::array<TopicInfo, 6> kTopics = {{
     {kProductTopic, "catalog", "-", "ProductCreated, ProductChanged, ProductDeactivated"},
     {kOrderTopic, "checkout", "cart, inventory, shipping, payments",

@@ -16,7 +16,8 @@ namespace storefront::testing {
 class KafkaBroker {
  public:
   // Starts the node on free loopback ports with a log folder under /tmp named after `name`,
-  // waits up to 120 s for it to serve, then creates the topics of infra/kafka/topics.txt.
+  // waits up to 120 s for it to serve, then creates the store's topics (events::kTopics, the
+  // same as infra/kafka/topics.txt).
   explicit KafkaBroker(const std::string& name = "kafka");
   ~KafkaBroker();
   KafkaBroker(const KafkaBroker&) = delete;

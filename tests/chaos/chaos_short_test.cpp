@@ -143,6 +143,10 @@ TEST_F(ChaosShortTest, MoneyAndStockStayRightUnderEveryFault) {
   EXPECT_LE(report.settle_after_quiet, options.settle_bound);
   for (const auto& [name, count] : report.ledger.Named()) EXPECT_EQ(count, 0) << name;
   EXPECT_EQ(report.orders_not_terminal, 0) << "orders left PENDING, RESERVED, PAYMENT_AUTHORIZED or CANCELLING";
+  // A parked event is one a consumer never applied (dead-lettered, or held behind one of its key).
+  for (const auto& [name, count] : report.beyond_the_ledger) {
+    if (name == "events_parked_by_consumers") EXPECT_EQ(count, 0) << name;
+  }
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include <tuple>
 
 #include "shared/errors/errors.h"
-#include "shared/events/consumer.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
 #include "shared/types/proto.h"

@@ -525,11 +525,15 @@ Payments::Recorded Payments::Perform(const ProcessorIntent& intent, const std::s
   } catch (const ProcessorRefused& refused) {
     answer = {Answer::Kind::kDeclined, "", refused.code()};
   } catch (const Unavailable& down) {
-    if (intent.operation != Operation::kAuthorize) {
+    // An outage on the first try of an authorization means the issuer never had it: FAILED, as
+    // before. On any later try an earlier one may have placed the hold (its answer was lost), so
+    // this is "maybe": the intent stays for the sweeper to ask the processor's books.
+    const bool first_try = intent.attempts <= 1 && intent.last_error.empty();
+    if (intent.operation != Operation::kAuthorize || !first_try) {
       RecordAttempt(intent, down.what());
       throw Unavailable("payment processor unavailable");
     }
-    answer = {Answer::Kind::kNotTaken, "", down.what()};  // recorded as FAILED, as before
+    answer = {Answer::Kind::kNotTaken, "", down.what()};
   } catch (const std::exception& lost) {
     // Maybe done: the processor's books say, and the sweeper will ask them.
     RecordAttempt(intent, lost.what());

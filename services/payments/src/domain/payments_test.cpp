@@ -822,6 +822,30 @@ TEST_F(PaymentsTest, ACrashAfterTheIssuerApprovedLeavesAPendingPaymentThatOneSwe
   EXPECT_EQ(payments_under_test_.Authorize(Authorization()), recorded) << "the client's retry replays it";
 }
 
+// The first try placed the hold but its answer was lost; the retry meets an outage. That outage
+// says nothing about the first try: the payment stays PENDING for the sweeper, never FAILED with
+// the money still held at the issuer.
+TEST_F(PaymentsTest, AnOutageOnARetryOfALostAuthorizationLeavesItForTheSweeperNotFailed) {
+  std::string key;
+  EXPECT_CALL(processor_, Authorize(_, _, _))
+      .WillOnce([&](const std::string& k, auto&&...) -> AuthorizationResult {
+        key = k;
+        throw std::runtime_error("connection reset after the request left");
+      })
+      .WillOnce(Throw(Unavailable("payment processor unavailable")));
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization()), Unavailable);
+  EXPECT_THROW(payments_under_test_.Authorize(Authorization()), Unavailable) << "the retry meets an outage";
+  ASSERT_EQ(payments_.size(), 1u);
+  const Payment pending = payments_.begin()->second;
+  EXPECT_EQ(pending.status, PaymentStatus::kPending) << "not FAILED: the first try may hold the money";
+  EXPECT_TRUE(events_.empty());
+
+  EXPECT_CALL(processor_, Outcome(key)).WillOnce(Return(ProcessorOutcome{Result::kSucceeded, "sim_auth_y", ""}));
+  now_ += kLease;
+  EXPECT_EQ(payments_under_test_.ResolveDueIntents(), 1);
+  EXPECT_EQ(Stored(pending.id)->status, PaymentStatus::kAuthorized) << "the hold is on the books, not leaked";
+}
+
 // Checkout's recovery asks ListPayments whether an interrupted authorization went through, and
 // reads "no AUTHORIZED or CAPTURED payment" as "never authorized": a PENDING one must not look
 // like that answer.

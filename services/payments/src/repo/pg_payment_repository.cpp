@@ -107,13 +107,15 @@ const std::string kAppendSql =
 // ends (commit or rollback; taken in a savepoint of the consumer's transaction, it passes to that
 // transaction), so no code path can forget to release it. Advisory locks span the database, hence
 // the "payments.order:" prefix; two orders whose texts hash alike merely wait for each other.
-const std::string kLockOrderSql = "SELECT pg_advisory_xact_lock(hashtext('payments.order:' || $1))";
+// Order ids are compared in lower case, as checkout's UUIDs are printed: an upper-case spelling of
+// the same order takes the same lock and finds the same closure.
+const std::string kLockOrderSql = "SELECT pg_advisory_xact_lock(hashtext('payments.order:' || lower($1)))";
 
 const std::string kFindClosureSql =
-    "SELECT order_id, ended, reason, " STOREFRONT_SQL_MICROS("closed_at") " FROM order_closures WHERE order_id = $1";
+    "SELECT order_id, ended, reason, " STOREFRONT_SQL_MICROS("closed_at") " FROM order_closures WHERE order_id = lower($1)";
 const std::string kRecordClosureSql =
     "INSERT INTO order_closures (order_id, ended, reason, closed_at)"
-    " VALUES ($1, $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING RETURNING 1";
+    " VALUES (lower($1), $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING RETURNING 1";
 
 // --- Processor intents ----------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <atomic>
 #include <barrier>
 #include <functional>
@@ -594,6 +596,22 @@ TEST_F(PgPaymentRepositoryTest, AnOrdersClosureIsRecordedOnceAndReadsBackExactly
   EXPECT_TRUE(payments_.ListPayments(order).empty());
   EXPECT_EQ(CountRows("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = $1", Unique("after-the-end")), 0)
       << "the refused request's key was rolled back";
+}
+
+// The order's lock and closure do not depend on how its id is spelled: checkout prints UUIDs in
+// lower case and the event handlers normalise them, but an Authorize naming the same order in
+// upper case must still find it closed.
+TEST_F(PgPaymentRepositoryTest, AnOrderIdInAnotherCaseFindsTheSameClosure) {
+  const std::string order = "3f2c8a1e-5b7d-4e9a-9c1b-" + std::to_string(1000000000000 + ++count_).substr(1);
+  repo_.InTransaction([&](domain::PaymentTransaction& tx) {
+    tx.LockOrder(order);
+    tx.RecordClosure({order, domain::OrderEnd::kFailed, "payment timed out", now_});
+  });
+  auto request = Authorization("upper-case-order");
+  request.order_id = order;
+  for (auto& c : request.order_id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_THROW(payments_.Authorize(request), FailedPrecondition);
+  EXPECT_EQ(processor_.authorizations.load(), 0);
 }
 
 // The order ends while its Authorize is inside the processor. No lock is held over the call, so
