@@ -72,6 +72,13 @@ class Unavailable : public DomainError {
   using DomainError::DomainError;
 };
 
+// The caller's deadline passed (or it hung up) before the work could be done: a kind of
+// Unavailable, so whatever treats an outage as "try again later" treats this the same way.
+class DeadlineExceeded : public Unavailable {
+ public:
+  using Unavailable::Unavailable;
+};
+
 // Collects violations while validating a request; throws them all at once.
 class Violations {
  public:

@@ -9,6 +9,13 @@
 
 namespace storefront::rpc {
 
+std::optional<deadline::Clock::time_point> CallerDeadline(const grpc::ServerContext& context) {
+  auto at = context.deadline();
+  // gRPC reports "no deadline" as the far future.
+  if (at >= deadline::Clock::time_point::max() - std::chrono::hours(24 * 365)) return std::nullopt;
+  return at;
+}
+
 grpc::Status CurrentExceptionToStatus() {
   try {
     throw;
@@ -22,6 +29,8 @@ grpc::Status CurrentExceptionToStatus() {
     return {grpc::StatusCode::FAILED_PRECONDITION, e.what()};
   } catch (const Aborted& e) {
     return {grpc::StatusCode::ABORTED, e.what()};
+  } catch (const DeadlineExceeded& e) {
+    return {grpc::StatusCode::DEADLINE_EXCEEDED, e.what()};
   } catch (const Unavailable& e) {
     return {grpc::StatusCode::UNAVAILABLE, e.what()};
   } catch (const db::PoolExhausted& e) {

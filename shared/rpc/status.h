@@ -4,20 +4,32 @@
 #include <grpcpp/grpcpp.h>
 
 #include <exception>
+#include <optional>
 #include <string>
+
+#include "shared/types/deadline.h"
 
 namespace storefront::rpc {
 
 // Translates the exception currently being handled (call inside a catch block).
 grpc::Status CurrentExceptionToStatus();
 
-// Runs `body` and returns its status; any exception becomes the matching status code:
+// The deadline the caller gave this call; nullopt when it gave none.
+std::optional<deadline::Clock::time_point> CallerDeadline(const grpc::ServerContext& context);
+
+// Runs the handler `body` of the call `context` and returns its status. The body runs inside a
+// deadline::Scope holding the caller's deadline and whether it has hung up, so every call and
+// statement it makes gets what is left of the caller's budget; a call whose caller has already
+// gone is not started (DEADLINE_EXCEEDED). Any exception becomes the matching status code:
 // InvalidArgument -> INVALID_ARGUMENT, NotFound -> NOT_FOUND, AlreadyExists -> ALREADY_EXISTS,
-// FailedPrecondition -> FAILED_PRECONDITION, Unavailable and database outages -> UNAVAILABLE,
-// anything else -> INTERNAL (with a generic message; the detail goes to the log only).
+// FailedPrecondition -> FAILED_PRECONDITION, DeadlineExceeded -> DEADLINE_EXCEEDED, Unavailable
+// and database outages -> UNAVAILABLE, anything else -> INTERNAL (with a generic message; the
+// detail goes to the log only).
 template <typename Fn>
-grpc::Status Handle(Fn&& body) {
+grpc::Status Handle(grpc::ServerContext* context, Fn&& body) {
+  deadline::Scope scope(CallerDeadline(*context), [context] { return context->IsCancelled(); });
   try {
+    deadline::ThrowIfSpent("the call");
     body();
     return grpc::Status::OK;
   } catch (...) {

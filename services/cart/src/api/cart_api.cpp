@@ -23,12 +23,12 @@ void ToProto(const domain::Cart& cart, pb::Cart* out) {
   if (cart.updated_at) *out->mutable_updated_at() = types::ToProto(*cart.updated_at);
 }
 
-grpc::Status CartApi::GetCart(grpc::ServerContext*, const pb::GetCartRequest* request, pb::Cart* response) {
-  return rpc::Handle([&] { ToProto(carts_.GetCart(request->customer_id()), response); });
+grpc::Status CartApi::GetCart(grpc::ServerContext* context, const pb::GetCartRequest* request, pb::Cart* response) {
+  return rpc::Handle(context, [&] { ToProto(carts_.GetCart(request->customer_id()), response); });
 }
 
 grpc::Status CartApi::AddItem(grpc::ServerContext* context, const pb::AddItemRequest* request, pb::Cart* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     ToProto(carts_.AddItem({.customer_id = request->customer_id(),
                             .product_id = request->product_id(),
                             .quantity = request->quantity(),
@@ -37,19 +37,19 @@ grpc::Status CartApi::AddItem(grpc::ServerContext* context, const pb::AddItemReq
   });
 }
 
-grpc::Status CartApi::UpdateItemQuantity(grpc::ServerContext*, const pb::UpdateItemQuantityRequest* request,
+grpc::Status CartApi::UpdateItemQuantity(grpc::ServerContext* context, const pb::UpdateItemQuantityRequest* request,
                                          pb::Cart* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     ToProto(carts_.UpdateItemQuantity(request->customer_id(), request->product_id(), request->quantity()), response);
   });
 }
 
-grpc::Status CartApi::RemoveItem(grpc::ServerContext*, const pb::RemoveItemRequest* request, pb::Cart* response) {
-  return rpc::Handle([&] { ToProto(carts_.RemoveItem(request->customer_id(), request->product_id()), response); });
+grpc::Status CartApi::RemoveItem(grpc::ServerContext* context, const pb::RemoveItemRequest* request, pb::Cart* response) {
+  return rpc::Handle(context, [&] { ToProto(carts_.RemoveItem(request->customer_id(), request->product_id()), response); });
 }
 
-grpc::Status CartApi::ClearCart(grpc::ServerContext*, const pb::ClearCartRequest* request, pb::Cart* response) {
-  return rpc::Handle([&] { ToProto(carts_.ClearCart(request->customer_id()), response); });
+grpc::Status CartApi::ClearCart(grpc::ServerContext* context, const pb::ClearCartRequest* request, pb::Cart* response) {
+  return rpc::Handle(context, [&] { ToProto(carts_.ClearCart(request->customer_id()), response); });
 }
 
 }  // namespace storefront::cart::api

@@ -37,9 +37,9 @@ domain::ProductPatch PatchFromProto(const pb::UpdateProductRequest& request) {
   return patch;
 }
 
-grpc::Status CatalogApi::ListProducts(grpc::ServerContext*, const pb::ListProductsRequest* request,
+grpc::Status CatalogApi::ListProducts(grpc::ServerContext* context, const pb::ListProductsRequest* request,
                                       pb::ListProductsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = catalog_.ListProducts({.query = request->query(),
                                          .category_id = request->category_id(),
                                          .page_size = request->page_size(),
@@ -50,22 +50,22 @@ grpc::Status CatalogApi::ListProducts(grpc::ServerContext*, const pb::ListProduc
   });
 }
 
-grpc::Status CatalogApi::GetProduct(grpc::ServerContext*, const pb::GetProductRequest* request,
+grpc::Status CatalogApi::GetProduct(grpc::ServerContext* context, const pb::GetProductRequest* request,
                                     pb::Product* response) {
-  return rpc::Handle([&] { ToProto(catalog_.GetProduct(request->id()), response); });
+  return rpc::Handle(context, [&] { ToProto(catalog_.GetProduct(request->id()), response); });
 }
 
-grpc::Status CatalogApi::BatchGetProducts(grpc::ServerContext*, const pb::BatchGetProductsRequest* request,
+grpc::Status CatalogApi::BatchGetProducts(grpc::ServerContext* context, const pb::BatchGetProductsRequest* request,
                                           pb::BatchGetProductsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     std::vector<std::string> ids(request->ids().begin(), request->ids().end());
     for (const auto& product : catalog_.BatchGetProducts(ids)) ToProto(product, response->add_products());
   });
 }
 
-grpc::Status CatalogApi::ListCategories(grpc::ServerContext*, const pb::ListCategoriesRequest*,
+grpc::Status CatalogApi::ListCategories(grpc::ServerContext* context, const pb::ListCategoriesRequest*,
                                         pb::ListCategoriesResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     for (const auto& category : catalog_.ListCategories()) {
       auto* out = response->add_categories();
       out->set_id(category.id);
@@ -76,9 +76,9 @@ grpc::Status CatalogApi::ListCategories(grpc::ServerContext*, const pb::ListCate
   });
 }
 
-grpc::Status CatalogApi::CreateProduct(grpc::ServerContext*, const pb::CreateProductRequest* request,
+grpc::Status CatalogApi::CreateProduct(grpc::ServerContext* context, const pb::CreateProductRequest* request,
                                        pb::Product* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     if (!request->has_price()) throw InvalidArgument("price", "is required");
     domain::NewProduct product{request->sku(),         request->name(),        request->description(),
                                types::FromProto(request->price()), request->category_id(), request->image_url()};
@@ -86,14 +86,14 @@ grpc::Status CatalogApi::CreateProduct(grpc::ServerContext*, const pb::CreatePro
   });
 }
 
-grpc::Status CatalogApi::UpdateProduct(grpc::ServerContext*, const pb::UpdateProductRequest* request,
+grpc::Status CatalogApi::UpdateProduct(grpc::ServerContext* context, const pb::UpdateProductRequest* request,
                                        pb::Product* response) {
-  return rpc::Handle([&] { ToProto(catalog_.UpdateProduct(request->id(), PatchFromProto(*request)), response); });
+  return rpc::Handle(context, [&] { ToProto(catalog_.UpdateProduct(request->id(), PatchFromProto(*request)), response); });
 }
 
-grpc::Status CatalogApi::DeactivateProduct(grpc::ServerContext*, const pb::DeactivateProductRequest* request,
+grpc::Status CatalogApi::DeactivateProduct(grpc::ServerContext* context, const pb::DeactivateProductRequest* request,
                                            pb::Product* response) {
-  return rpc::Handle([&] { ToProto(catalog_.DeactivateProduct(request->id()), response); });
+  return rpc::Handle(context, [&] { ToProto(catalog_.DeactivateProduct(request->id()), response); });
 }
 
 }  // namespace storefront::catalog::api

@@ -18,8 +18,8 @@ std::optional<domain::Timestamp> TimeOf(const google::protobuf::Timestamp& at, c
 
 }  // namespace
 
-grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext*, const pb::PlaceOrderRequest* request, pb::Order* response) {
-  return rpc::Handle([&] {
+grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext* context, const pb::PlaceOrderRequest* request, pb::Order* response) {
+  return rpc::Handle(context, [&] {
     domain::PlaceOrderCommand command;
     command.idempotency_key = request->idempotency_key();
     command.customer_id = request->customer_id();
@@ -33,13 +33,13 @@ grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext*, const pb::PlaceOrderR
   });
 }
 
-grpc::Status CheckoutApi::GetOrder(grpc::ServerContext*, const pb::GetOrderRequest* request, pb::Order* response) {
-  return rpc::Handle([&] { ToProto(checkout_.GetOrder(request->order_id(), request->customer_id()), response); });
+grpc::Status CheckoutApi::GetOrder(grpc::ServerContext* context, const pb::GetOrderRequest* request, pb::Order* response) {
+  return rpc::Handle(context, [&] { ToProto(checkout_.GetOrder(request->order_id(), request->customer_id()), response); });
 }
 
-grpc::Status CheckoutApi::ListOrders(grpc::ServerContext*, const pb::ListOrdersRequest* request,
+grpc::Status CheckoutApi::ListOrders(grpc::ServerContext* context, const pb::ListOrdersRequest* request,
                                      pb::ListOrdersResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     domain::OrderListRequest list;
     list.filter.customer_id = request->customer_id();
     list.filter.customer_email = request->customer_email();
@@ -63,25 +63,25 @@ grpc::Status CheckoutApi::ListOrders(grpc::ServerContext*, const pb::ListOrdersR
   });
 }
 
-grpc::Status CheckoutApi::CancelOrder(grpc::ServerContext*, const pb::CancelOrderRequest* request,
+grpc::Status CheckoutApi::CancelOrder(grpc::ServerContext* context, const pb::CancelOrderRequest* request,
                                       pb::Order* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     ToProto(checkout_.CancelOrder(request->order_id(), request->customer_id(), request->reason()), response);
   });
 }
 
-grpc::Status CheckoutApi::RefundOrder(grpc::ServerContext*, const pb::RefundOrderRequest* request,
+grpc::Status CheckoutApi::RefundOrder(grpc::ServerContext* context, const pb::RefundOrderRequest* request,
                                       pb::Order* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     domain::RefundCommand command{request->idempotency_key(), request->order_id(), std::nullopt, request->reason()};
     if (request->has_amount()) command.amount = types::FromProto(request->amount());
     ToProto(checkout_.RefundOrder(command), response);
   });
 }
 
-grpc::Status CheckoutApi::SalesReport(grpc::ServerContext*, const pb::SalesReportRequest* request,
+grpc::Status CheckoutApi::SalesReport(grpc::ServerContext* context, const pb::SalesReportRequest* request,
                                       pb::SalesReportResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     // Absent fields reach the domain as nullopt; it names every missing one.
     Violations violations;
     std::optional<domain::Timestamp> from, to;

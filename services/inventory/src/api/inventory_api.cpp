@@ -91,44 +91,44 @@ std::optional<domain::AdjustmentReason> FromProto(pb::AdjustmentReason reason) {
   }
 }
 
-grpc::Status InventoryApi::GetStockLevels(grpc::ServerContext*, const pb::GetStockLevelsRequest* request,
+grpc::Status InventoryApi::GetStockLevels(grpc::ServerContext* context, const pb::GetStockLevelsRequest* request,
                                           pb::GetStockLevelsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     std::vector<std::string> ids(request->product_ids().begin(), request->product_ids().end());
     for (const auto& level : inventory_.GetStockLevels(ids)) ToProto(level, response->add_levels());
   });
 }
 
-grpc::Status InventoryApi::ListLowStock(grpc::ServerContext*, const pb::ListLowStockRequest* request,
+grpc::Status InventoryApi::ListLowStock(grpc::ServerContext* context, const pb::ListLowStockRequest* request,
                                         pb::ListLowStockResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = inventory_.ListLowStock(request->page_size(), request->page_token());
     for (const auto& level : result.levels) ToProto(level, response->add_levels());
     response->set_next_page_token(result.next_page_token);
   });
 }
 
-grpc::Status InventoryApi::ListStockLevels(grpc::ServerContext*, const pb::ListStockLevelsRequest* request,
+grpc::Status InventoryApi::ListStockLevels(grpc::ServerContext* context, const pb::ListStockLevelsRequest* request,
                                            pb::ListStockLevelsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = inventory_.ListStockLevels(request->page_size(), request->page_token());
     for (const auto& level : result.levels) ToProto(level, response->add_levels());
     response->set_next_page_token(result.next_page_token);
   });
 }
 
-grpc::Status InventoryApi::ListAdjustments(grpc::ServerContext*, const pb::ListAdjustmentsRequest* request,
+grpc::Status InventoryApi::ListAdjustments(grpc::ServerContext* context, const pb::ListAdjustmentsRequest* request,
                                            pb::ListAdjustmentsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = inventory_.ListAdjustments(request->product_id(), request->page_size(), request->page_token());
     for (const auto& adjustment : result.adjustments) ToProto(adjustment, response->add_adjustments());
     response->set_next_page_token(result.next_page_token);
   });
 }
 
-grpc::Status InventoryApi::ReserveStock(grpc::ServerContext*, const pb::ReserveStockRequest* request,
+grpc::Status InventoryApi::ReserveStock(grpc::ServerContext* context, const pb::ReserveStockRequest* request,
                                         pb::ReserveStockResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     domain::ReserveRequest reserve{request->order_id(), {}, request->ttl_seconds()};
     for (const auto& line : request->lines()) reserve.lines.push_back({line.product_id(), line.quantity()});
     auto result = inventory_.ReserveStock(reserve);
@@ -147,21 +147,21 @@ grpc::Status InventoryApi::ReserveStock(grpc::ServerContext*, const pb::ReserveS
   });
 }
 
-grpc::Status InventoryApi::CommitReservation(grpc::ServerContext*, const pb::CommitReservationRequest* request,
+grpc::Status InventoryApi::CommitReservation(grpc::ServerContext* context, const pb::CommitReservationRequest* request,
                                              pb::Reservation* response) {
-  return rpc::Handle([&] { ToProto(inventory_.CommitReservation(request->reservation_id()), response); });
+  return rpc::Handle(context, [&] { ToProto(inventory_.CommitReservation(request->reservation_id()), response); });
 }
 
-grpc::Status InventoryApi::ReleaseReservation(grpc::ServerContext*, const pb::ReleaseReservationRequest* request,
+grpc::Status InventoryApi::ReleaseReservation(grpc::ServerContext* context, const pb::ReleaseReservationRequest* request,
                                               pb::Reservation* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     ToProto(inventory_.ReleaseReservation(request->reservation_id(), FromProto(request->reason())), response);
   });
 }
 
-grpc::Status InventoryApi::AdjustStock(grpc::ServerContext*, const pb::AdjustStockRequest* request,
+grpc::Status InventoryApi::AdjustStock(grpc::ServerContext* context, const pb::AdjustStockRequest* request,
                                        pb::AdjustStockResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = inventory_.AdjustStock({.idempotency_key = request->idempotency_key(),
                                           .product_id = request->product_id(),
                                           .delta = request->delta(),

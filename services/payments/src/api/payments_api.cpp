@@ -69,38 +69,38 @@ domain::AuthorizeRequest FromProto(const pb::AuthorizeRequest& request) {
   return out;
 }
 
-grpc::Status PaymentsApi::Authorize(grpc::ServerContext*, const pb::AuthorizeRequest* request, pb::Payment* response) {
-  return rpc::Handle([&] { ToProto(payments_.Authorize(FromProto(*request)), response); });
+grpc::Status PaymentsApi::Authorize(grpc::ServerContext* context, const pb::AuthorizeRequest* request, pb::Payment* response) {
+  return rpc::Handle(context, [&] { ToProto(payments_.Authorize(FromProto(*request)), response); });
 }
 
-grpc::Status PaymentsApi::Capture(grpc::ServerContext*, const pb::CaptureRequest* request, pb::Payment* response) {
-  return rpc::Handle([&] {
+grpc::Status PaymentsApi::Capture(grpc::ServerContext* context, const pb::CaptureRequest* request, pb::Payment* response) {
+  return rpc::Handle(context, [&] {
     ToProto(payments_.Capture({request->idempotency_key(), request->payment_id(),
                                OptionalMoney(request->has_amount(), request->amount())}),
             response);
   });
 }
 
-grpc::Status PaymentsApi::Void(grpc::ServerContext*, const pb::VoidRequest* request, pb::Payment* response) {
-  return rpc::Handle([&] { ToProto(payments_.Void({request->idempotency_key(), request->payment_id()}), response); });
+grpc::Status PaymentsApi::Void(grpc::ServerContext* context, const pb::VoidRequest* request, pb::Payment* response) {
+  return rpc::Handle(context, [&] { ToProto(payments_.Void({request->idempotency_key(), request->payment_id()}), response); });
 }
 
-grpc::Status PaymentsApi::Refund(grpc::ServerContext*, const pb::RefundRequest* request, pb::Payment* response) {
-  return rpc::Handle([&] {
+grpc::Status PaymentsApi::Refund(grpc::ServerContext* context, const pb::RefundRequest* request, pb::Payment* response) {
+  return rpc::Handle(context, [&] {
     ToProto(payments_.Refund({request->idempotency_key(), request->payment_id(),
                               OptionalMoney(request->has_amount(), request->amount()), request->reason()}),
             response);
   });
 }
 
-grpc::Status PaymentsApi::GetPayment(grpc::ServerContext*, const pb::GetPaymentRequest* request,
+grpc::Status PaymentsApi::GetPayment(grpc::ServerContext* context, const pb::GetPaymentRequest* request,
                                      pb::Payment* response) {
-  return rpc::Handle([&] { ToProto(payments_.GetPayment(request->id()), response); });
+  return rpc::Handle(context, [&] { ToProto(payments_.GetPayment(request->id()), response); });
 }
 
-grpc::Status PaymentsApi::ListPayments(grpc::ServerContext*, const pb::ListPaymentsRequest* request,
+grpc::Status PaymentsApi::ListPayments(grpc::ServerContext* context, const pb::ListPaymentsRequest* request,
                                        pb::ListPaymentsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     for (const auto& payment : payments_.ListPayments(request->order_id())) ToProto(payment, response->add_payments());
   });
 }

@@ -52,9 +52,9 @@ domain::NewShipmentRequest FromProto(const pb::CreateShipmentRequest& request) {
   return out;
 }
 
-grpc::Status ShippingApi::GetQuotes(grpc::ServerContext*, const pb::GetQuotesRequest* request,
+grpc::Status ShippingApi::GetQuotes(grpc::ServerContext* context, const pb::GetQuotesRequest* request,
                                     pb::GetQuotesResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     domain::QuoteRequest quote;
     if (request->has_address()) quote.address = types::FromProto(request->address());
     quote.item_count = request->item_count();
@@ -70,24 +70,24 @@ grpc::Status ShippingApi::GetQuotes(grpc::ServerContext*, const pb::GetQuotesReq
   });
 }
 
-grpc::Status ShippingApi::CreateShipment(grpc::ServerContext*, const pb::CreateShipmentRequest* request,
+grpc::Status ShippingApi::CreateShipment(grpc::ServerContext* context, const pb::CreateShipmentRequest* request,
                                          pb::Shipment* response) {
-  return rpc::Handle([&] { ToProto(shipping_.CreateShipment(FromProto(*request)), response); });
+  return rpc::Handle(context, [&] { ToProto(shipping_.CreateShipment(FromProto(*request)), response); });
 }
 
-grpc::Status ShippingApi::GetShipment(grpc::ServerContext*, const pb::GetShipmentRequest* request,
+grpc::Status ShippingApi::GetShipment(grpc::ServerContext* context, const pb::GetShipmentRequest* request,
                                       pb::Shipment* response) {
-  return rpc::Handle([&] { ToProto(shipping_.GetShipment(request->id()), response); });
+  return rpc::Handle(context, [&] { ToProto(shipping_.GetShipment(request->id()), response); });
 }
 
-grpc::Status ShippingApi::GetShipmentByOrder(grpc::ServerContext*, const pb::GetShipmentByOrderRequest* request,
+grpc::Status ShippingApi::GetShipmentByOrder(grpc::ServerContext* context, const pb::GetShipmentByOrderRequest* request,
                                              pb::Shipment* response) {
-  return rpc::Handle([&] { ToProto(shipping_.GetShipmentByOrder(request->order_id()), response); });
+  return rpc::Handle(context, [&] { ToProto(shipping_.GetShipmentByOrder(request->order_id()), response); });
 }
 
-grpc::Status ShippingApi::ListShipments(grpc::ServerContext*, const pb::ListShipmentsRequest* request,
+grpc::Status ShippingApi::ListShipments(grpc::ServerContext* context, const pb::ListShipmentsRequest* request,
                                         pb::ListShipmentsResponse* response) {
-  return rpc::Handle([&] {
+  return rpc::Handle(context, [&] {
     auto result = shipping_.ListShipments({.status = FromProto(request->status()),
                                            .page_size = request->page_size(),
                                            .page_token = request->page_token()});
@@ -96,15 +96,15 @@ grpc::Status ShippingApi::ListShipments(grpc::ServerContext*, const pb::ListShip
   });
 }
 
-grpc::Status ShippingApi::AdvanceShipment(grpc::ServerContext*, const pb::AdvanceShipmentRequest* request,
+grpc::Status ShippingApi::AdvanceShipment(grpc::ServerContext* context, const pb::AdvanceShipmentRequest* request,
                                           pb::Shipment* response) {
-  return rpc::Handle(
+  return rpc::Handle(context,
       [&] { ToProto(shipping_.AdvanceShipment(request->id(), FromProto(request->to_status())), response); });
 }
 
-grpc::Status ShippingApi::CancelShipment(grpc::ServerContext*, const pb::CancelShipmentRequest* request,
+grpc::Status ShippingApi::CancelShipment(grpc::ServerContext* context, const pb::CancelShipmentRequest* request,
                                          pb::Shipment* response) {
-  return rpc::Handle([&] { ToProto(shipping_.CancelShipment(request->id(), request->reason()), response); });
+  return rpc::Handle(context, [&] { ToProto(shipping_.CancelShipment(request->id(), request->reason()), response); });
 }
 
 }  // namespace storefront::shipping::api
