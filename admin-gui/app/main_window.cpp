@@ -14,6 +14,7 @@
 #include "app/message_area.h"
 #include "app/pages/dashboard_page.h"
 #include "app/pages/events_page.h"
+#include "app/pages/fault_lab_page.h"
 #include "app/pages/health_page.h"
 #include "app/pages/inventory_page.h"
 #include "app/pages/orders_page.h"
@@ -25,7 +26,7 @@
 namespace storefront::admin {
 
 QStringList MainWindow::pageNames() {
-  return {"dashboard", "products", "inventory", "orders", "shipments", "events", "health"};
+  return {"dashboard", "products", "inventory", "orders", "shipments", "events", "health", "faults"};
 }
 
 MainWindow::MainWindow(ApiClient* api, Preferences* preferences, QWidget* parent)
@@ -44,6 +45,7 @@ MainWindow::MainWindow(ApiClient* api, Preferences* preferences, QWidget* parent
   addPage("shipments", new ShipmentsPage(api_, this));
   addPage("events", new EventsPage(api_, this));
   addPage("health", new HealthPage(api_, this));
+  addPage("faults", new FaultLabPage(api_, this));
 
   auto* right = new QVBoxLayout;
   right->addWidget(messages_);

@@ -29,7 +29,7 @@ class MainWindow : public QMainWindow {
 
   MainWindow(ApiClient* api, Preferences* preferences, QWidget* parent = nullptr);
 
-  // dashboard, products, inventory, orders, shipments, events, health
+  // dashboard, products, inventory, orders, shipments, events, health, faults
   static QStringList pageNames();
   bool showPage(const QString& name);
   Page* currentPage() const;

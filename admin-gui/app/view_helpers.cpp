@@ -28,7 +28,7 @@ void ToneDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelInd
   if (tone == Tone::Bad) option->font.setBold(true);
 }
 
-void setUpTable(QTableView* view) {
+void setUpTable(QTableView* view, ColumnWidths widths) {
   view->setSelectionBehavior(QAbstractItemView::SelectRows);
   view->setSelectionMode(QAbstractItemView::SingleSelection);
   view->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -43,7 +43,7 @@ void setUpTable(QTableView* view) {
 
   // Fit the columns to the first rows that arrive, once: later refreshes keep whatever widths
   // the operator has dragged.
-  if (QAbstractItemModel* model = view->model()) {
+  if (QAbstractItemModel* model = view->model(); model && widths == ColumnWidths::FitFirstRows) {
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = QObject::connect(model, &QAbstractItemModel::rowsInserted, view, [view, connection] {
       QObject::disconnect(*connection);

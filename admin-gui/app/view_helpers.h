@@ -24,9 +24,14 @@ class ToneDelegate : public QStyledItemDelegate {
   void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override;
 };
 
-// Read-only, whole-row selection, sortable by clicking a header, tone colours; columns fit the
-// first rows that arrive. Call after setModel().
-void setUpTable(QTableView* view);
+enum class ColumnWidths {
+  FitFirstRows,  // fitted once to the first rows that arrive; then the operator's to drag
+  SetByCaller,   // left alone: the caller sets the header's resize modes (a small fixed panel)
+};
+
+// Read-only, whole-row selection, sortable by clicking a header, tone colours; column widths as
+// `widths` says. Call after setModel().
+void setUpTable(QTableView* view, ColumnWidths widths = ColumnWidths::FitFirstRows);
 
 // A red, word-wrapped label for a form's problems or a failed request; hidden when empty.
 QLabel* makeProblemsLabel(QWidget* parent);

@@ -15,8 +15,9 @@ namespace {
 constexpr const char* kAbandoned = "storefront_abandoned";
 const QString kLoginPath = QStringLiteral("/api/v1/auth/login");
 
-// One path segment, percent-encoded: ids never reach the URL raw.
-QString segment(const QString& value) { return QString::fromLatin1(QUrl::toPercentEncoding(value)); }
+// One path segment, percent-encoded: ids never reach the URL raw. '*' (a fault on every method)
+// is legal in a segment and goes as it is, since the gateway does not decode path parameters.
+QString segment(const QString& value) { return QString::fromLatin1(QUrl::toPercentEncoding(value, "*")); }
 
 // QUrlQuery leaves '+' alone and servers read it as a space, so an email like a+b@x.com would
 // arrive as "a b@x.com". Encoding the value fully first keeps it intact.
@@ -166,6 +167,13 @@ void ApiClient::fetchItems(const Call& call, QObject* context, Callback<QList<T>
     QList<T> out;
     for (const auto& item : items.toArray()) out.append(T::fromJson(item.toObject()));
     done(out);
+  });
+}
+
+void ApiClient::fetchNothing(const Call& call, QObject* context, Callback<NoContent> done) {
+  send(call, context, [done](const QJsonDocument&, const ApiError* error) {
+    if (error) return done(*error);
+    done(NoContent{});
   });
 }
 
@@ -353,6 +361,32 @@ void ApiClient::sales(const QString& granularity, QObject* context, Callback<Sal
   Call call{"GET", "/api/v1/admin/sales", {}, {}, {}};
   addParam(call.query, "granularity", granularity);
   fetchObject<SalesReport>(call, context, std::move(done));
+}
+
+// --- Resilience and the fault lab ----------------------------------------------------------
+
+void ApiClient::resilience(QObject* context, Callback<ResilienceReport> done) {
+  fetchObject<ResilienceReport>({"GET", "/api/v1/admin/resilience", {}, {}, {}}, context, std::move(done));
+}
+
+void ApiClient::listFaults(QObject* context, Callback<QList<Fault>> done) {
+  fetchItems<Fault>({"GET", "/api/v1/admin/faults", {}, {}, {}}, context, std::move(done));
+}
+
+void ApiClient::setFault(const FaultRequest& request, QObject* context, Callback<Fault> done) {
+  fetchObject<Fault>({"PUT", "/api/v1/admin/faults/" + segment(request.service) + u'/' + segment(request.method), {},
+                      request.toJson(), {}},
+                     context, std::move(done));
+}
+
+void ApiClient::clearFault(const QString& service, const QString& method, QObject* context,
+                           Callback<NoContent> done) {
+  fetchNothing({"DELETE", "/api/v1/admin/faults/" + segment(service) + u'/' + segment(method), {}, {}, {}}, context,
+               std::move(done));
+}
+
+void ApiClient::clearAllFaults(QObject* context, Callback<NoContent> done) {
+  fetchNothing({"DELETE", "/api/v1/admin/faults", {}, {}, {}}, context, std::move(done));
 }
 
 }  // namespace storefront::admin

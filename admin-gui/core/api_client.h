@@ -57,6 +57,9 @@ class ApiResult {
 template <typename T>
 using Callback = std::function<void(const ApiResult<T>&)>;
 
+// The value of a call whose success has no body (204 No Content).
+struct NoContent {};
+
 // A list as the gateway pages it, gathered into one.
 template <typename T>
 struct ListResult {
@@ -134,6 +137,15 @@ class ApiClient : public QObject {
   void replayDeadLetter(int partition, qint64 offset, QObject* context, Callback<QString> done);
   void sales(const QString& granularity, QObject* context, Callback<SalesReport> done);
 
+  // Resilience and the fault lab
+  void resilience(QObject* context, Callback<ResilienceReport> done);
+  void listFaults(QObject* context, Callback<QList<Fault>> done);
+  // PUT /admin/faults/{service}/{method}; the answer is the fault as the gateway recorded it.
+  void setFault(const FaultRequest& request, QObject* context, Callback<Fault> done);
+  void clearFault(const QString& service, const QString& method, QObject* context, Callback<NoContent> done);
+  // DELETE /admin/faults: every fault in every service.
+  void clearAllFaults(QObject* context, Callback<NoContent> done);
+
  signals:
   void requestFailed(const storefront::admin::ApiError& error);
   void sessionExpired();
@@ -160,6 +172,8 @@ class ApiClient : public QObject {
   // {"items": [...]} without paging.
   template <typename T>
   void fetchItems(const Call& call, QObject* context, Callback<QList<T>> done);
+  // A 2xx whose body, if any, is ignored.
+  void fetchNothing(const Call& call, QObject* context, Callback<NoContent> done);
   // {"items": [...], "next_cursor"} followed across pages.
   template <typename T>
   void fetchPages(Call call, int pagesLeft, QList<T> gathered, QObject* context, Callback<ListResult<T>> done);

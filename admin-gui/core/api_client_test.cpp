@@ -281,6 +281,80 @@ class ApiClientTest : public QObject {
              QStringLiteral("dispatched"));
   }
 
+  void theResilienceReportArrivesWhole() {
+    signIn();
+    gateway_->on("GET", "/api/v1/admin/resilience", FakeGateway::json(200, testing::kResilience));
+    Catch<ResilienceReport> report;
+    api_->resilience(&report, report.callback());
+    QVERIFY(report.arrived());
+    QVERIFY(report.result->ok());
+    QCOMPARE(report.result->value().upstreams.size(), 4);
+    QCOMPARE(report.result->value().faults.size(), 1);
+    QCOMPARE(gateway_->lastRequest().headers.value("authorization"), QByteArray("Bearer tok-123"));
+  }
+
+  void aFaultIsPutWithItsNumbersAndStarStaysAStar() {
+    signIn();
+    gateway_->on("PUT", "/api/v1/admin/faults/payments/Authorize", FakeGateway::json(200, testing::kFault));
+    Catch<Fault> set;
+    api_->setFault({"payments", "Authorize", 500, 0, 0}, &set, set.callback());
+    QVERIFY(set.arrived());
+    QVERIFY(set.result->ok());
+    QCOMPARE(set.result->value().setBy, QStringLiteral("operator@storefront.local"));
+    QCOMPARE(gateway_->lastRequest().method, QByteArray("PUT"));
+    QCOMPARE(gateway_->lastRequest().headers.value("content-type"), QByteArray("application/json"));
+    QCOMPARE(QJsonDocument::fromJson(gateway_->lastRequest().body).object(),
+             (QJsonObject{{"latency_ms", 500}, {"error_percent", 0}, {"abort_percent", 0}}));
+
+    // The gateway matches path parameters without decoding them, so '*' must not become %2A.
+    gateway_->on("PUT", "/api/v1/admin/faults/inventory/*", FakeGateway::json(200, testing::kFault));
+    Catch<Fault> every;
+    api_->setFault({"inventory", "*", 0, 20, 5}, &every, every.callback());
+    QVERIFY(every.arrived());
+    QVERIFY(every.result->ok());
+    QCOMPARE(gateway_->lastRequest().rawPath, QByteArray("/api/v1/admin/faults/inventory/*"));
+  }
+
+  void anUnknownMethodIsTheGatewaysWords() {
+    signIn();
+    gateway_->on("PUT", "/api/v1/admin/faults/payments/Authorise",
+                 FakeGateway::problem(400, testing::kInvalidFaultProblem));
+    Catch<Fault> set;
+    api_->setFault({"payments", "Authorise", 500, 0, 0}, &set, set.callback());
+    QVERIFY(set.arrived());
+    QCOMPARE(set.result->error().message(), QStringLiteral("Invalid request (method: payments has no RPC named Authorise)"));
+    QCOMPARE(set.result->error().detailFor("method"), QStringLiteral("payments has no RPC named Authorise"));
+  }
+
+  void clearingAFaultAndAllOfThemIsA204() {
+    signIn();
+    gateway_->on("DELETE", "/api/v1/admin/faults/payments/*", FakeGateway::noContent());
+    gateway_->on("DELETE", "/api/v1/admin/faults", FakeGateway::noContent());
+    QSignalSpy failures(api_.get(), &ApiClient::requestFailed);
+    Catch<NoContent> one;
+    api_->clearFault("payments", "*", &one, one.callback());
+    QVERIFY(one.arrived());
+    QVERIFY(one.result->ok());
+    QCOMPARE(gateway_->lastRequest().method, QByteArray("DELETE"));
+    QCOMPARE(gateway_->lastRequest().rawPath, QByteArray("/api/v1/admin/faults/payments/*"));
+    QVERIFY(gateway_->lastRequest().body.isEmpty());
+
+    Catch<NoContent> all;
+    api_->clearAllFaults(&all, all.callback());
+    QVERIFY(all.arrived());
+    QVERIFY(all.result->ok());
+    QCOMPARE(gateway_->lastRequest().path, QStringLiteral("/api/v1/admin/faults"));
+    QCOMPARE(failures.count(), 0);
+
+    gateway_->on("DELETE", "/api/v1/admin/faults/billing/*",
+                 FakeGateway::problem(404, R"({"title":"Not found","status":404,"detail":"no service named billing"})"));
+    Catch<NoContent> unknown;
+    api_->clearFault("billing", "*", &unknown, unknown.callback());
+    QVERIFY(unknown.arrived());
+    QCOMPARE(unknown.result->error().message(), QStringLiteral("Not found: no service named billing"));
+    QCOMPARE(failures.count(), 1);
+  }
+
   void noCallbackOnceTheAskerIsGoneButTheErrorIsStillReported() {
     api_->setTimeout(std::chrono::milliseconds(200));
     FakeGateway::Response silence;

@@ -176,11 +176,72 @@ const QStringList& shipmentStatuses() {
 }
 
 HealthComponent HealthComponent::fromJson(const QJsonObject& json) {
-  return {str(json, u"name"), str(json, u"kind"), str(json, u"status"), str(json, u"detail")};
+  return {str(json, u"name"), str(json, u"kind"), str(json, u"status"), str(json, u"detail"), str(json, u"breaker")};
 }
 
 SystemHealth SystemHealth::fromJson(const QJsonObject& json) {
   return {str(json, u"status"), listOf<HealthComponent>(json.value(u"components"))};
+}
+
+BreakerState BreakerState::fromJson(const QJsonObject& json) {
+  return {str(json, u"state"), integer(json, u"calls"), integer(json, u"failures"), integer(json, u"rejected"),
+          integer(json, u"retry_after_seconds")};
+}
+
+BulkheadState BulkheadState::fromJson(const QJsonObject& json) {
+  return {integer(json, u"in_flight"), integer(json, u"limit"), integer(json, u"rejected")};
+}
+
+UpstreamResilience UpstreamResilience::fromJson(const QJsonObject& json) {
+  UpstreamResilience u;
+  u.caller = str(json, u"caller");
+  u.upstream = str(json, u"upstream");
+  if (const QJsonValue b = json.value(u"breaker"); b.isObject()) u.breaker = BreakerState::fromJson(b.toObject());
+  if (const QJsonValue b = json.value(u"bulkhead"); b.isObject()) u.bulkhead = BulkheadState::fromJson(b.toObject());
+  u.error = str(json, u"error");
+  return u;
+}
+
+RetryCount RetryCount::fromJson(const QJsonObject& json) {
+  return {str(json, u"service"), str(json, u"method"), integer(json, u"retried_attempts")};
+}
+
+RateLimitPolicy RateLimitPolicy::fromJson(const QJsonObject& json) {
+  return {str(json, u"name"), integer(json, u"limit"), integer(json, u"window_seconds")};
+}
+
+QString Fault::effect() const {
+  QStringList parts;
+  if (latencyMs > 0) parts << QStringLiteral("+%1 ms").arg(latencyMs);
+  if (errorPercent > 0) parts << QStringLiteral("%1 % errors").arg(errorPercent);
+  if (abortPercent > 0) parts << QStringLiteral("%1 % aborts").arg(abortPercent);
+  return parts.isEmpty() ? QStringLiteral("nothing") : parts.join(u", ");
+}
+
+Fault Fault::fromJson(const QJsonObject& json) {
+  Fault f;
+  f.service = str(json, u"service");
+  f.method = str(json, u"method");
+  f.latencyMs = integer(json, u"latency_ms");
+  f.errorPercent = integer(json, u"error_percent");
+  f.abortPercent = integer(json, u"abort_percent");
+  f.setBy = str(json, u"set_by");
+  f.setAt = parseTimestamp(json.value(u"set_at"));
+  return f;
+}
+
+ResilienceReport ResilienceReport::fromJson(const QJsonObject& json) {
+  ResilienceReport r;
+  r.upstreams = listOf<UpstreamResilience>(json.value(u"upstreams"));
+  r.retries = listOf<RetryCount>(json.value(u"retries"));
+  const QJsonObject limits = json.value(u"rate_limits").toObject();
+  r.rateLimitPolicies = listOf<RateLimitPolicy>(limits.value(u"policies"));
+  const QJsonObject rejected = limits.value(u"rejected").toObject();
+  for (auto it = rejected.begin(); it != rejected.end(); ++it) {  // QJsonObject iterates by key
+    r.rateLimitRejected.append({it.key(), it.value().toInteger()});
+  }
+  r.faults = listOf<Fault>(json.value(u"faults"));
+  return r;
 }
 
 Event Event::fromJson(const QJsonObject& json) {

@@ -175,6 +175,7 @@ struct HealthComponent {
   QString kind;    // service | database | broker
   QString status;  // ok | down
   QString detail;
+  QString breaker;  // the gateway's breaker towards a service: closed | open | half_open; "" when not reported
   bool isUp() const { return status == u"ok"; }
   static HealthComponent fromJson(const QJsonObject& json);
 };
@@ -183,6 +184,85 @@ struct SystemHealth {
   QString status;  // ok | degraded
   QList<HealthComponent> components;
   static SystemHealth fromJson(const QJsonObject& json);
+};
+
+// --- Resilience (GET /admin/resilience) ----------------------------------------------------
+
+// A circuit breaker as one caller keeps it for one upstream.
+struct BreakerState {
+  QString state;      // closed | open | half_open
+  qint64 calls = 0;     // in the breaker's current window
+  qint64 failures = 0;  // in the breaker's current window
+  qint64 rejected = 0;  // answered at once while open, since the caller started
+  qint64 retryAfterSeconds = 0;  // how long an open breaker stays open
+  bool isOpen() const { return state == u"open"; }
+  static BreakerState fromJson(const QJsonObject& json);
+};
+
+// The bounded number of calls one caller lets run at once towards one upstream.
+struct BulkheadState {
+  qint64 inFlight = 0;
+  qint64 limit = 0;
+  qint64 rejected = 0;  // refused because it was full, since the caller started
+  bool isFull() const { return limit > 0 && inFlight >= limit; }
+  static BulkheadState fromJson(const QJsonObject& json);
+};
+
+// One caller -> upstream pair ("gateway" -> "payments", "checkout" -> "inventory"), or a caller
+// that did not answer the gateway's question: then only `caller` and `error` are set.
+struct UpstreamResilience {
+  QString caller;
+  QString upstream;
+  std::optional<BreakerState> breaker;    // nullopt when the caller reported none
+  std::optional<BulkheadState> bulkhead;  // nullopt when the caller reported none
+  QString error;  // "no answer within 2000 ms"
+  bool answered() const { return error.isEmpty(); }
+  static UpstreamResilience fromJson(const QJsonObject& json);
+};
+
+struct RetryCount {
+  QString service;
+  QString method;
+  qint64 retriedAttempts = 0;
+  static RetryCount fromJson(const QJsonObject& json);
+};
+
+struct RateLimitPolicy {
+  QString name;  // login, register, checkout, default, ...
+  qint64 limit = 0;
+  qint64 windowSeconds = 0;
+  static RateLimitPolicy fromJson(const QJsonObject& json);
+};
+
+// One policy's requests refused with 429 since the gateway started.
+struct RateLimitRejections {
+  QString policy;
+  qint64 rejected = 0;
+};
+
+// A fault switched on in the fault lab: added latency, an error rate and an abort rate for one
+// RPC of a service, or for all of them (method "*").
+struct Fault {
+  QString service;
+  QString method;  // an RPC name, or "*" for every RPC of the service
+  qint64 latencyMs = 0;
+  qint64 errorPercent = 0;
+  qint64 abortPercent = 0;
+  QString setBy;
+  QDateTime setAt;
+  bool everyMethod() const { return method == u"*"; }
+  // "+500 ms, 10 % errors", "20 % aborts": what the fault does, in words.
+  QString effect() const;
+  static Fault fromJson(const QJsonObject& json);
+};
+
+struct ResilienceReport {
+  QList<UpstreamResilience> upstreams;
+  QList<RetryCount> retries;
+  QList<RateLimitPolicy> rateLimitPolicies;
+  QList<RateLimitRejections> rateLimitRejected;  // sorted by policy name (a JSON object has no order)
+  QList<Fault> faults;
+  static ResilienceReport fromJson(const QJsonObject& json);
 };
 
 struct Event {

@@ -121,6 +121,95 @@ class DtoTest : public QObject {
     QCOMPARE(h.components[2].kind, QStringLiteral("broker"));
   }
 
+  void healthReportsTheGatewaysBreakerWhenItHasOne() {
+    const SystemHealth h = SystemHealth::fromJson(objectOf(testing::kHealthWithBreakers));
+    QCOMPARE(h.components[0].breaker, QStringLiteral("closed"));
+    QCOMPARE(h.components[1].breaker, QStringLiteral("open"));
+    QCOMPARE(h.components[2].breaker, QStringLiteral("half_open"));
+    QVERIFY(h.components[3].breaker.isEmpty());  // the database has no breaker
+    QVERIFY(SystemHealth::fromJson(objectOf(testing::kHealth)).components[0].breaker.isEmpty());
+  }
+
+  void resilienceReport() {
+    const ResilienceReport r = ResilienceReport::fromJson(objectOf(testing::kResilience));
+    QCOMPARE(r.upstreams.size(), 4);
+
+    const UpstreamResilience& payments = r.upstreams[0];
+    QCOMPARE(payments.caller, QStringLiteral("gateway"));
+    QCOMPARE(payments.upstream, QStringLiteral("payments"));
+    QVERIFY(payments.answered());
+    QVERIFY(payments.breaker.has_value());
+    QVERIFY(payments.breaker->isOpen());
+    QCOMPARE(payments.breaker->calls, 12);
+    QCOMPARE(payments.breaker->failures, 9);
+    QCOMPARE(payments.breaker->rejected, 31);
+    QCOMPARE(payments.breaker->retryAfterSeconds, 12);
+    QVERIFY(payments.bulkhead.has_value());
+    QCOMPARE(payments.bulkhead->limit, 64);
+    QVERIFY(!payments.bulkhead->isFull());
+    QVERIFY(r.upstreams[1].bulkhead->isFull());
+    QCOMPARE(r.upstreams[1].bulkhead->rejected, 5);
+
+    QCOMPARE(r.retries.size(), 2);
+    QCOMPARE(r.retries[0].method, QStringLiteral("Authorize"));
+    QCOMPARE(r.retries[0].retriedAttempts, 3);
+
+    QCOMPARE(r.rateLimitPolicies.size(), 2);
+    QCOMPARE(r.rateLimitPolicies[0].name, QStringLiteral("login"));
+    QCOMPARE(r.rateLimitPolicies[0].limit, 5);
+    QCOMPARE(r.rateLimitPolicies[0].windowSeconds, 60);
+    QCOMPARE(r.rateLimitRejected.size(), 2);
+    QCOMPARE(r.rateLimitRejected[0].policy, QStringLiteral("default"));
+    QCOMPARE(r.rateLimitRejected[0].rejected, 7);
+    QCOMPARE(r.rateLimitRejected[1].policy, QStringLiteral("login"));
+    QCOMPARE(r.rateLimitRejected[1].rejected, 2);
+
+    QCOMPARE(r.faults.size(), 1);
+    QVERIFY(r.faults[0].everyMethod());
+    QCOMPARE(r.faults[0].errorPercent, 50);
+  }
+
+  void aPartialBreakerAndAMissingBulkheadLeaveDefaults() {
+    const UpstreamResilience inventory = ResilienceReport::fromJson(objectOf(testing::kResilience)).upstreams[2];
+    QVERIFY(inventory.breaker.has_value());
+    QCOMPARE(inventory.breaker->state, QStringLiteral("half_open"));
+    QCOMPARE(inventory.breaker->calls, 1);
+    QCOMPARE(inventory.breaker->rejected, 0);           // missing member
+    QCOMPARE(inventory.breaker->retryAfterSeconds, 0);  // missing member
+    QVERIFY(!inventory.bulkhead.has_value());
+
+    const ResilienceReport empty = ResilienceReport::fromJson(QJsonObject{});
+    QVERIFY(empty.upstreams.isEmpty());
+    QVERIFY(empty.retries.isEmpty());
+    QVERIFY(empty.rateLimitPolicies.isEmpty());
+    QVERIFY(empty.rateLimitRejected.isEmpty());
+    QVERIFY(empty.faults.isEmpty());
+  }
+
+  void aCallerThatDidNotAnswerCarriesOnlyItsError() {
+    const UpstreamResilience checkout = ResilienceReport::fromJson(objectOf(testing::kResilience)).upstreams[3];
+    QCOMPARE(checkout.caller, QStringLiteral("checkout"));
+    QVERIFY(!checkout.answered());
+    QCOMPARE(checkout.error, QStringLiteral("no answer within 2000 ms"));
+    QVERIFY(checkout.upstream.isEmpty());
+    QVERIFY(!checkout.breaker.has_value());
+    QVERIFY(!checkout.bulkhead.has_value());
+  }
+
+  void faultAndItsEffectInWords() {
+    const Fault f = Fault::fromJson(objectOf(testing::kFault));
+    QCOMPARE(f.service, QStringLiteral("payments"));
+    QCOMPARE(f.method, QStringLiteral("Authorize"));
+    QVERIFY(!f.everyMethod());
+    QCOMPARE(f.latencyMs, 500);
+    QCOMPARE(f.setBy, QStringLiteral("operator@storefront.local"));
+    QCOMPARE(f.setAt, QDateTime(QDate(2026, 12, 7), QTime(10, 0), Qt::UTC));
+    QCOMPARE(f.effect(), QStringLiteral("+500 ms"));
+    const Fault g = Fault::fromJson(objectOf(testing::kFaults)["items"].toArray()[1].toObject());
+    QCOMPARE(g.effect(), QStringLiteral("20 % errors, 5 % aborts"));
+    QCOMPARE(Fault::fromJson(QJsonObject{{"service", "cart"}}).effect(), QStringLiteral("nothing"));
+  }
+
   void eventDeadLetterTopicAndSales() {
     const Event e = Event::fromJson(objectOf(testing::kEvents)["items"].toArray()[0].toObject());
     QCOMPARE(e.offset, 42);

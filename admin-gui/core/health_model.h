@@ -1,4 +1,5 @@
-// Each service, database and broker the gateway checks, up or down.
+// Each service, database and broker the gateway checks, up or down, and the state of the
+// gateway's circuit breaker towards each service when the gateway reports one.
 #pragma once
 
 #include "core/dto.h"
@@ -8,7 +9,7 @@ namespace storefront::admin {
 
 class HealthModel : public TableModel<HealthComponent> {
  public:
-  enum Column { Name, Kind, Status, Detail };
+  enum Column { Name, Kind, Status, Breaker, Detail };
   using TableModel::TableModel;
 
  protected:

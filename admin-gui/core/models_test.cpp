@@ -8,10 +8,12 @@
 #include "core/adjustments_model.h"
 #include "core/dead_letters_model.h"
 #include "core/events_model.h"
+#include "core/faults_model.h"
 #include "core/health_model.h"
 #include "core/orders_model.h"
 #include "core/product_filter_model.h"
 #include "core/products_model.h"
+#include "core/resilience_model.h"
 #include "core/shipments_model.h"
 #include "core/stock_model.h"
 #include "core/testing/samples.h"
@@ -194,6 +196,136 @@ class ModelsTest : public QObject {
     QCOMPARE(health.rowCount(), 3);
     QCOMPARE(health.index(2, HealthModel::Status).data(ToneRole).toInt(), int(Tone::Bad));
     QCOMPARE(health.index(0, HealthModel::Status).data(ToneRole).toInt(), int(Tone::Good));
+  }
+
+  void healthShowsTheBreakerInWordsAndTone() {
+    HealthModel health;
+    QAbstractItemModelTester tester(&health, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    health.setRows(SystemHealth::fromJson(objectOf(testing::kHealthWithBreakers)).components);
+    QCOMPARE(health.index(0, HealthModel::Breaker).data().toString(), QStringLiteral("closed"));
+    QCOMPARE(health.index(0, HealthModel::Breaker).data(ToneRole).toInt(), int(Tone::Neutral));
+    QCOMPARE(health.index(1, HealthModel::Breaker).data().toString(), QStringLiteral("open"));
+    QCOMPARE(health.index(1, HealthModel::Breaker).data(ToneRole).toInt(), int(Tone::Bad));
+    QCOMPARE(health.index(2, HealthModel::Breaker).data().toString(), QStringLiteral("half-open"));
+    QCOMPARE(health.index(2, HealthModel::Breaker).data(ToneRole).toInt(), int(Tone::Warning));
+    QCOMPARE(health.index(3, HealthModel::Breaker).data().toString(), QString());
+    QCOMPARE(health.index(3, HealthModel::Detail).data().toString(), QString());
+  }
+
+  void resilienceRowsPerCallerAndUpstream() {
+    ResilienceModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const ResilienceReport report = ResilienceReport::fromJson(objectOf(testing::kResilience));
+    model.setRows(report.upstreams);
+    QCOMPARE(model.rowCount(), 4);
+    auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
+    auto tone = [&](int row, int column) { return Tone(model.index(row, column).data(ToneRole).toInt()); };
+
+    // Open: red, and said in words with when it probes again.
+    QCOMPARE(text(0, ResilienceModel::Caller), QStringLiteral("gateway"));
+    QCOMPARE(text(0, ResilienceModel::Upstream), QStringLiteral("payments"));
+    QCOMPARE(text(0, ResilienceModel::Breaker), QStringLiteral("open"));
+    QCOMPARE(tone(0, ResilienceModel::Breaker), Tone::Bad);
+    QCOMPARE(text(0, ResilienceModel::WindowCalls), QStringLiteral("12"));
+    QCOMPARE(text(0, ResilienceModel::WindowFailures), QStringLiteral("9"));
+    QCOMPARE(text(0, ResilienceModel::BreakerRejected), QStringLiteral("31"));
+    QCOMPARE(text(0, ResilienceModel::InFlight), QStringLiteral("0 / 64"));
+    QCOMPARE(text(0, ResilienceModel::Detail), QStringLiteral("fails fast; probe in 12 s"));
+
+    // Closed: normal; a full bulkhead and its refusals are amber.
+    QCOMPARE(text(1, ResilienceModel::Breaker), QStringLiteral("closed"));
+    QCOMPARE(tone(1, ResilienceModel::Breaker), Tone::Neutral);
+    QCOMPARE(text(1, ResilienceModel::InFlight), QStringLiteral("64 / 64"));
+    QCOMPARE(model.index(1, ResilienceModel::InFlight).data(SortRole).toLongLong(), 64);
+    QCOMPARE(tone(1, ResilienceModel::InFlight), Tone::Warning);
+    QCOMPARE(tone(1, ResilienceModel::BulkheadRejected), Tone::Warning);
+    QCOMPARE(tone(0, ResilienceModel::BulkheadRejected), Tone::Neutral);
+
+    // Half-open: amber; no bulkhead reported leaves its cells empty rather than claiming 0.
+    QCOMPARE(text(2, ResilienceModel::Breaker), QStringLiteral("half-open"));
+    QCOMPARE(tone(2, ResilienceModel::Breaker), Tone::Warning);
+    QCOMPARE(text(2, ResilienceModel::InFlight), QString());
+    QVERIFY(!model.index(2, ResilienceModel::BulkheadRejected).data().isValid());
+
+    // A caller that did not answer shows its error.
+    QCOMPARE(text(3, ResilienceModel::Caller), QStringLiteral("checkout"));
+    QCOMPARE(text(3, ResilienceModel::Breaker), QStringLiteral("no answer"));
+    QCOMPARE(tone(3, ResilienceModel::Breaker), Tone::Bad);
+    QCOMPARE(text(3, ResilienceModel::Detail), QStringLiteral("no answer within 2000 ms"));
+    QVERIFY(!model.index(3, ResilienceModel::WindowCalls).data().isValid());
+
+    // A refresh where payments closed again updates the row in place.
+    ResilienceReport later = report;
+    later.upstreams[0].breaker->state = "closed";
+    model.setRows(later.upstreams);
+    QCOMPARE(text(0, ResilienceModel::Breaker), QStringLiteral("closed"));
+    QCOMPARE(text(0, ResilienceModel::Detail), QString());
+  }
+
+  void theHeadlineCountsWhatTheTablesShow() {
+    const ResilienceReport report = ResilienceReport::fromJson(objectOf(testing::kResilience));
+    QCOMPARE(resilienceHeadline(report),
+             QStringLiteral("Breakers: 1 open, 1 half-open, 1 closed · no answer from checkout · bulkheads refused 5 · "
+                            "3 retried attempts · 9 requests rate-limited"));
+    QCOMPARE(resilienceTone(report), Tone::Bad);
+    QCOMPARE(faultsLine(report.faults), QStringLiteral("Faults on: payments/* 50 % errors"));
+
+    ResilienceReport calm = report;
+    calm.upstreams.removeLast();  // checkout answers
+    calm.upstreams[0].breaker->state = "closed";
+    QCOMPARE(resilienceTone(calm), Tone::Warning);  // inventory still half-open
+    calm.upstreams[2].breaker->state = "closed";
+    QCOMPARE(resilienceTone(calm), Tone::Neutral);
+
+    const ResilienceReport empty = ResilienceReport::fromJson(QJsonObject{});
+    QCOMPARE(resilienceHeadline(empty), QStringLiteral("Breakers: none reported · bulkheads refused 0 · "
+                                                       "0 retried attempts · 0 requests rate-limited"));
+    QCOMPARE(faultsLine(empty.faults), QStringLiteral("No faults switched on"));
+  }
+
+  void retriesAndRateLimits() {
+    const ResilienceReport report = ResilienceReport::fromJson(objectOf(testing::kResilience));
+    RetriesModel retries;
+    QAbstractItemModelTester t1(&retries, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    retries.setRows(report.retries);
+    QCOMPARE(retries.rowCount(), 2);
+    QCOMPARE(retries.index(0, RetriesModel::Method).data().toString(), QStringLiteral("Authorize"));
+    QCOMPARE(retries.index(0, RetriesModel::Retried).data().toLongLong(), 3);
+
+    // login and checkout as listed; "default" is only among the refusals, so it comes last.
+    const QList<RateLimitRow> rows = rateLimitRows(report);
+    QCOMPARE(rows.size(), 3);
+    RateLimitsModel limits;
+    QAbstractItemModelTester t2(&limits, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    limits.setRows(rows);
+    QCOMPARE(limits.index(0, RateLimitsModel::Policy).data().toString(), QStringLiteral("login"));
+    QCOMPARE(limits.index(0, RateLimitsModel::Limit).data().toString(), QStringLiteral("5 per 60 s"));
+    QCOMPARE(limits.index(0, RateLimitsModel::Rejected).data().toLongLong(), 2);
+    QCOMPARE(limits.index(0, RateLimitsModel::Rejected).data(ToneRole).toInt(), int(Tone::Warning));
+    QCOMPARE(limits.index(1, RateLimitsModel::Policy).data().toString(), QStringLiteral("checkout"));
+    QCOMPARE(limits.index(1, RateLimitsModel::Rejected).data().toLongLong(), 0);
+    QCOMPARE(limits.index(1, RateLimitsModel::Rejected).data(ToneRole).toInt(), int(Tone::Neutral));
+    QCOMPARE(limits.index(2, RateLimitsModel::Policy).data().toString(), QStringLiteral("default"));
+    QCOMPARE(limits.index(2, RateLimitsModel::Limit).data().toString(), QString());
+    QCOMPARE(limits.index(2, RateLimitsModel::Rejected).data().toLongLong(), 7);
+  }
+
+  void faultsShowWhatTheyDo() {
+    FaultsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRows(itemsOf<Fault>(testing::kFaults));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, FaultsModel::Method).data().toString(), QStringLiteral("Authorize"));
+    QCOMPARE(model.index(0, FaultsModel::Latency).data().toString(), QStringLiteral("500 ms"));
+    QCOMPARE(model.index(0, FaultsModel::Latency).data(SortRole).toLongLong(), 500);
+    QCOMPARE(model.index(0, FaultsModel::Latency).data(ToneRole).toInt(), int(Tone::Warning));
+    QCOMPARE(model.index(0, FaultsModel::Errors).data(ToneRole).toInt(), int(Tone::Neutral));
+    QCOMPARE(model.index(1, FaultsModel::Method).data().toString(), QStringLiteral("* (every RPC)"));
+    QCOMPARE(model.index(1, FaultsModel::Method).data(SortRole).toString(), QStringLiteral("*"));
+    QCOMPARE(model.index(1, FaultsModel::Errors).data().toString(), QStringLiteral("20 %"));
+    QCOMPARE(model.index(1, FaultsModel::Aborts).data().toString(), QStringLiteral("5 %"));
+    QCOMPARE(model.index(1, FaultsModel::SetBy).data().toString(), QStringLiteral("operator@storefront.local"));
+    QCOMPARE(model.index(1, 0).data(KeyRole).toString(), QStringLiteral("inventory/*"));
   }
 };
 

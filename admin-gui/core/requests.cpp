@@ -1,5 +1,6 @@
 #include "core/requests.h"
 
+#include <QHash>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -9,6 +10,7 @@ namespace {
 constexpr qint64 kMaxPriceMinor = 10'000'000'000;  // catalog's limit
 constexpr qint64 kMaxDelta = 1'000'000;             // inventory's limit
 constexpr int kMaxNote = 500;
+constexpr qint64 kMaxFaultLatencyMs = 30'000;  // the gateway's limit
 
 bool hasControlCharacters(const QString& text, bool allowNewlines) {
   for (QChar c : text) {
@@ -146,6 +148,59 @@ Validated<RefundRequest> validateRefund(const QString& amountText, const QString
   if (result.value.reason.isEmpty()) result.errors.append(FieldError{"reason", "is required"});
   else if (result.value.reason.size() > 500) result.errors.append(FieldError{"reason", "must be at most 500 characters"});
   return result;
+}
+
+const QStringList& faultServices() {
+  static const QStringList kServices = {"catalog", "cart", "checkout", "payments", "inventory", "shipping"};
+  return kServices;
+}
+
+const QStringList& faultMethods(const QString& service) {
+  static const QHash<QString, QStringList> kMethods = {
+      {"catalog",
+       {"ListProducts", "GetProduct", "BatchGetProducts", "ListCategories", "CreateProduct", "UpdateProduct",
+        "DeactivateProduct"}},
+      {"cart", {"GetCart", "AddItem", "UpdateItemQuantity", "RemoveItem", "ClearCart"}},
+      {"checkout", {"PlaceOrder", "GetOrder", "ListOrders", "CancelOrder", "RefundOrder", "SalesReport"}},
+      {"payments", {"Authorize", "Capture", "Void", "Refund", "GetPayment", "ListPayments"}},
+      {"inventory",
+       {"GetStockLevels", "ListLowStock", "ListAdjustments", "ReserveStock", "CommitReservation",
+        "ReleaseReservation", "AdjustStock", "ListStockLevels"}},
+      {"shipping",
+       {"GetQuotes", "CreateShipment", "GetShipment", "GetShipmentByOrder", "ListShipments", "AdvanceShipment",
+        "CancelShipment"}},
+  };
+  static const QStringList kNone;
+  const auto it = kMethods.constFind(service);
+  return it == kMethods.constEnd() ? kNone : *it;
+}
+
+QJsonObject FaultRequest::toJson() const {
+  return {{"latency_ms", latencyMs}, {"error_percent", errorPercent}, {"abort_percent", abortPercent}};
+}
+
+QList<FieldError> validateFault(const FaultRequest& request) {
+  QList<FieldError> errors;
+  if (!faultServices().contains(request.service)) {
+    errors.append(FieldError{"service", "must be one of " + faultServices().join(u", ")});
+  }
+  static const QRegularExpression kMethod(QStringLiteral(R"(^(\*|[A-Za-z][A-Za-z0-9_]{0,99})$)"));
+  if (!kMethod.match(request.method).hasMatch()) {
+    errors.append(FieldError{"method", "must be * (every RPC) or an RPC name such as Authorize"});
+  }
+  if (request.latencyMs < 0 || request.latencyMs > kMaxFaultLatencyMs) {
+    errors.append(FieldError{"latency_ms", "must be between 0 and 30000"});
+  }
+  if (request.errorPercent < 0 || request.errorPercent > 100) {
+    errors.append(FieldError{"error_percent", "must be between 0 and 100"});
+  }
+  if (request.abortPercent < 0 || request.abortPercent > 100) {
+    errors.append(FieldError{"abort_percent", "must be between 0 and 100"});
+  }
+  if (errors.isEmpty() && request.latencyMs == 0 && request.errorPercent == 0 && request.abortPercent == 0) {
+    errors.append(FieldError{"fault", "adds no latency, errors or aborts; to remove a fault, clear it"});
+  }
+  return errors;
 }
 
 }  // namespace storefront::admin

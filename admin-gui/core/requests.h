@@ -96,4 +96,29 @@ struct RefundRequest {
 // amountText empty means a full refund; otherwise a positive amount no larger than the total.
 Validated<RefundRequest> validateRefund(const QString& amountText, const QString& reason, const Money& total);
 
+// --- Fault lab -----------------------------------------------------------------------------
+
+// The services a fault can be switched on in: catalog, cart, checkout, payments, inventory, shipping.
+const QStringList& faultServices();
+// The RPCs of a service as proto/storefront/<service>/v1/<service>.proto declares them, to offer
+// in the form (RequestsTest checks the list against the .proto files). The service has the last
+// word: a method it does not know is a 400.
+const QStringList& faultMethods(const QString& service);
+
+// PUT /admin/faults/{service}/{method}
+struct FaultRequest {
+  QString service;
+  QString method = QStringLiteral("*");  // "*": every RPC of the service
+  qint64 latencyMs = 0;
+  qint64 errorPercent = 0;
+  qint64 abortPercent = 0;
+  QJsonObject toJson() const;  // the three numbers; service and method go in the path
+};
+
+// The gateway's rules (a known service, method "*" or an RPC name, latency_ms 0-30000,
+// error_percent and abort_percent 0-100), named by the body's fields so the console's words and
+// the gateway's 400 read alike; plus one only the console makes: a fault of all zeros changes
+// nothing, and the way to remove a fault is to clear it.
+QList<FieldError> validateFault(const FaultRequest& request);
+
 }  // namespace storefront::admin

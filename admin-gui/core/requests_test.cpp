@@ -1,5 +1,7 @@
 #include "core/requests.h"
 
+#include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
 #include "core/testing/test_registry.h"
@@ -109,6 +111,47 @@ class RequestsTest : public QObject {
     QCOMPARE(fieldsOf(validateRefund("200.00", "x", total).errors), QStringList{"amount"});
     QCOMPARE(fieldsOf(validateRefund("0", "x", total).errors), QStringList{"amount"});
     QCOMPARE(fieldsOf(validateRefund("", " ", total).errors), QStringList{"reason"});
+  }
+
+  void aFaultBodyCarriesTheThreeNumbers() {
+    const FaultRequest request{"payments", "Authorize", 500, 10, 5};
+    QCOMPARE(request.toJson(), (QJsonObject{{"latency_ms", 500}, {"error_percent", 10}, {"abort_percent", 5}}));
+    QVERIFY(validateFault(request).isEmpty());
+    QVERIFY(validateFault({"inventory", "*", 0, 100, 0}).isEmpty());
+    QVERIFY(validateFault({"shipping", "*", 30000, 0, 100}).isEmpty());
+  }
+
+  void faultRulesNameEachBadField() {
+    QCOMPARE(fieldsOf(validateFault({"billing", "Authorize", 1, 0, 0})), QStringList{"service"});
+    QCOMPARE(fieldsOf(validateFault({"payments", "", 1, 0, 0})), QStringList{"method"});
+    QCOMPARE(fieldsOf(validateFault({"payments", "Authorize/Capture", 1, 0, 0})), QStringList{"method"});
+    QCOMPARE(fieldsOf(validateFault({"payments", "**", 1, 0, 0})), QStringList{"method"});
+    QCOMPARE(fieldsOf(validateFault({"payments", "*", 30001, 101, -1})),
+             (QStringList{"latency_ms", "error_percent", "abort_percent"}));
+    QCOMPARE(fieldsOf(validateFault({"payments", "*", -1, 0, 0})), QStringList{"latency_ms"});
+  }
+
+  void aFaultOfAllZerosIsRefusedByTheConsole() {
+    const auto errors = validateFault({"payments", "*", 0, 0, 0});
+    QCOMPARE(fieldsOf(errors), QStringList{"fault"});
+    QVERIFY(errors[0].detail.contains("clear it"));
+  }
+
+  // The form offers each service's RPCs; they must be the ones its .proto declares, or a learner
+  // picks a method the service answers with a 400.
+  void theOfferedMethodsAreTheProtosRpcs() {
+    static const QRegularExpression kRpc(QStringLiteral(R"(^\s*rpc\s+(\w+)\s*\()"),
+                                         QRegularExpression::MultilineOption);
+    for (const QString& service : faultServices()) {
+      QFile proto(QStringLiteral(STOREFRONT_PROTO_DIR "/storefront/%1/v1/%1.proto").arg(service));
+      QVERIFY2(proto.open(QIODevice::ReadOnly), qPrintable(proto.fileName()));
+      QStringList declared;
+      auto it = kRpc.globalMatch(QString::fromUtf8(proto.readAll()));
+      while (it.hasNext()) declared << it.next().captured(1);
+      QVERIFY2(!declared.isEmpty(), qPrintable(service));
+      QCOMPARE(faultMethods(service), declared);
+    }
+    QVERIFY(faultMethods("billing").isEmpty());
   }
 };
 

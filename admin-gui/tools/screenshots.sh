@@ -7,7 +7,7 @@
 # --screenshot-timeout), so a picture always shows what an operator would have seen.
 #
 # Usage: admin-gui/tools/screenshots.sh [PAGE...] [-- APP-OPTION...]
-#   PAGE: signin dashboard products inventory orders shipments events health (default: all)
+#   PAGE: signin dashboard products inventory orders shipments events health faults (default: all)
 #   APP-OPTION: passed to every run, e.g. `-- --no-sign-in` to preview pages without an account
 #
 # Environment, with defaults:
@@ -26,7 +26,7 @@ email="${STOREFRONT_ADMIN_EMAIL:-operator@storefront.local}"
 bin="${STOREFRONT_ADMIN_BIN:-$root/build/release/bin/storefront-admin}"
 out="${STOREFRONT_SCREENSHOT_DIR:-$root/docs/screenshots}"
 wait_s="${STOREFRONT_SCREENSHOT_TIMEOUT:-20}"
-all_pages=(signin dashboard products inventory orders shipments events health)
+all_pages=(signin dashboard products inventory orders shipments events health faults)
 
 pages=()
 extra=()

@@ -10,9 +10,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QSplitter>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include "app/pages/resilience_panel.h"
 #include "app/view_helpers.h"
 
 namespace storefront::admin {
@@ -40,8 +42,18 @@ DashboardPage::DashboardPage(ApiClient* api, QWidget* parent) : Page(api, tr("Da
   chart_->setTitle(tr("Sales"));
   chartView_ = new QChartView(chart_, this);
   chartView_->setRenderHint(QPainter::Antialiasing);
-  chartView_->setMinimumHeight(280);
-  body()->addWidget(chartView_, 1);
+  chartView_->setMinimumHeight(250);  // below this the hour labels are elided
+
+  resilience_ = new ResiliencePanel(this);
+  resilience_->setMinimumHeight(220);
+  // The operator drags the border to give the chart or the breakers more room.
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->setChildrenCollapsible(false);
+  split->addWidget(chartView_);
+  split->addWidget(resilience_);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);  // a row per caller and upstream: a dozen on a real stack
+  body()->addWidget(split, 1);
 }
 
 DashboardPage::Card DashboardPage::addCard(QHBoxLayout* row, const QString& title) {
@@ -69,7 +81,7 @@ static void setCard(QLabel* value, QLabel* caption, const QString& number, const
 }
 
 void DashboardPage::load() {
-  expect(4);
+  expect(5);
 
   api_->sales(granularity_->currentData().toString(), this, [this](const ApiResult<SalesReport>& result) {
     if (result.ok()) showSales(result.value());
@@ -122,6 +134,12 @@ void DashboardPage::load() {
     } else {
       setCard(health_.value, health_.caption, QStringLiteral("—"), result.error().message(), Tone::Bad);
     }
+    partDone(result.ok() ? nullptr : &result.error());
+  });
+
+  api_->resilience(this, [this](const ApiResult<ResilienceReport>& result) {
+    if (result.ok()) resilience_->showReport(result.value());
+    else resilience_->showError(result.error().message());
     partDone(result.ok() ? nullptr : &result.error());
   });
 }

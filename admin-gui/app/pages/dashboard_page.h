@@ -1,5 +1,6 @@
 // The operator's first look: sales over time (Qt Charts, from /admin/sales), how many orders
-// came in today, how many products are low on stock, and whether every component is up.
+// came in today, how many products are low on stock, whether every component is up, and how the
+// breakers, bulkheads, retries and rate limits stand (/admin/resilience).
 #pragma once
 
 #include "app/pages/page.h"
@@ -12,11 +13,15 @@ class QLabel;
 
 namespace storefront::admin {
 
+class ResiliencePanel;
+
 class DashboardPage : public Page {
   Q_OBJECT
 
  public:
   explicit DashboardPage(ApiClient* api, QWidget* parent = nullptr);
+
+  ResiliencePanel* resilience() const { return resilience_; }
 
  protected:
   void load() override;
@@ -36,6 +41,7 @@ class DashboardPage : public Page {
   Card ordersToday_;
   Card lowStock_;
   Card health_;
+  ResiliencePanel* resilience_;
 };
 
 }  // namespace storefront::admin

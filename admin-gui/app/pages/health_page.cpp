@@ -1,5 +1,7 @@
 #include "app/pages/health_page.h"
 
+#include <algorithm>
+
 #include <QLabel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -19,6 +21,7 @@ HealthPage::HealthPage(ApiClient* api, QWidget* parent) : Page(api, tr("System h
   setUpTable(view_);
   view_->setSortingEnabled(false);  // the gateway's order: services, then database, then broker
   view_->setColumnWidth(HealthModel::Name, 200);
+  view_->setColumnHidden(HealthModel::Breaker, true);  // until a gateway reports breakers
   body()->addWidget(overall_);
   body()->addWidget(view_, 1);
 }
@@ -30,6 +33,10 @@ void HealthPage::load() {
     if (result.ok()) {
       const SystemHealth& h = result.value();
       model_.setRows(h.components);
+      // A gateway without breakers reports none; an empty column would only look broken.
+      const bool breakers = std::any_of(h.components.begin(), h.components.end(),
+                                        [](const HealthComponent& c) { return !c.breaker.isEmpty(); });
+      view_->setColumnHidden(HealthModel::Breaker, !breakers);
       int down = 0;
       for (const auto& c : h.components) down += c.isUp() ? 0 : 1;
       overall_->setText(tr("Overall: %1").arg(h.status));

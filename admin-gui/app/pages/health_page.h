@@ -1,4 +1,5 @@
-// Every component the gateway checks (services, the database, the broker) with its status.
+// Every component the gateway checks (services, the database, the broker) with its status, and
+// the gateway's circuit breaker towards each service when the gateway reports breakers.
 #pragma once
 
 #include "app/pages/page.h"
@@ -14,6 +15,8 @@ class HealthPage : public Page {
 
  public:
   explicit HealthPage(ApiClient* api, QWidget* parent = nullptr);
+
+  QTableView* view() const { return view_; }
 
  protected:
   void load() override;

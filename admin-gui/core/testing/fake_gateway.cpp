@@ -46,7 +46,8 @@ void FakeGateway::onReadyRead(QTcpSocket* socket) {
   request.method = requestLine.value(0);
   const QByteArray target = requestLine.value(1);
   const qsizetype question = target.indexOf('?');
-  request.path = QUrl::fromPercentEncoding(question < 0 ? target : target.left(question));
+  request.rawPath = question < 0 ? target : target.left(question);
+  request.path = QUrl::fromPercentEncoding(request.rawPath);
   request.rawQuery = question < 0 ? QByteArray() : target.mid(question + 1);
   request.query = QUrlQuery(QString::fromLatin1(request.rawQuery));
   for (qsizetype i = 1; i < lines.size(); ++i) {
@@ -76,6 +77,7 @@ static QByteArray reasonPhrase(int status) {
     case 200: return "OK";
     case 201: return "Created";
     case 202: return "Accepted";
+    case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";

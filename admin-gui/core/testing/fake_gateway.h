@@ -29,6 +29,7 @@ class FakeGateway : public QObject {
   struct Request {
     QByteArray method;
     QString path;         // decoded
+    QByteArray rawPath;   // as sent, still percent-encoded
     QByteArray rawQuery;  // as sent, still percent-encoded
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers;  // lower-case names
@@ -48,6 +49,7 @@ class FakeGateway : public QObject {
   static Response problem(int status, const QByteArray& body) {
     return {status, body, "application/problem+json", false};
   }
+  static Response noContent() { return {204, {}, "application/json", false}; }
 
   const QList<Request>& requests() const { return requests_; }
   const Request& lastRequest() const { return requests_.last(); }

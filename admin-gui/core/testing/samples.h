@@ -75,6 +75,48 @@ inline const QByteArray kHealth = R"({"status": "degraded", "components": [
   {"name": "postgres", "kind": "database", "status": "ok", "detail": ""},
   {"name": "kafka", "kind": "broker", "status": "down", "detail": "connection refused"}]})";
 
+// The gateway's breaker towards each service is reported beside its health.
+inline const QByteArray kHealthWithBreakers = R"({"status": "degraded", "components": [
+  {"name": "catalog", "kind": "service", "status": "ok", "detail": "SERVING", "breaker": "closed"},
+  {"name": "payments", "kind": "service", "status": "down", "detail": "deadline exceeded", "breaker": "open"},
+  {"name": "inventory", "kind": "service", "status": "ok", "detail": "SERVING", "breaker": "half_open"},
+  {"name": "postgres", "kind": "database", "status": "ok", "detail": ""}]})";
+
+// An open breaker, a half-open one, a closed one, an entry without a bulkhead (a partial
+// report), a caller that did not answer, retries, rate limits with a refusal-only name, a fault.
+inline const QByteArray kResilience = R"({
+  "upstreams": [
+    {"caller": "gateway", "upstream": "payments",
+     "breaker": {"state": "open", "calls": 12, "failures": 9, "rejected": 31, "retry_after_seconds": 12},
+     "bulkhead": {"in_flight": 0, "limit": 64, "rejected": 0}},
+    {"caller": "gateway", "upstream": "catalog",
+     "breaker": {"state": "closed", "calls": 240, "failures": 0, "rejected": 0, "retry_after_seconds": 0},
+     "bulkhead": {"in_flight": 64, "limit": 64, "rejected": 5}},
+    {"caller": "gateway", "upstream": "inventory",
+     "breaker": {"state": "half_open", "calls": 1, "failures": 0}},
+    {"caller": "checkout", "error": "no answer within 2000 ms"}],
+  "retries": [{"service": "payments", "method": "Authorize", "retried_attempts": 3},
+              {"service": "catalog", "method": "GetProduct", "retried_attempts": 0}],
+  "rate_limits": {"policies": [{"name": "login", "limit": 5, "window_seconds": 60},
+                               {"name": "checkout", "limit": 10, "window_seconds": 60}],
+                  "rejected": {"login": 2, "default": 7}},
+  "faults": [{"service": "payments", "method": "*", "latency_ms": 0, "error_percent": 50, "abort_percent": 0,
+              "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:00:00Z"}]})";
+
+inline const QByteArray kFault = R"({"service": "payments", "method": "Authorize", "latency_ms": 500,
+  "error_percent": 0, "abort_percent": 0, "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:00:00Z"})";
+
+inline const QByteArray kFaults = R"({"items": [
+  {"service": "payments", "method": "Authorize", "latency_ms": 500, "error_percent": 0, "abort_percent": 0,
+   "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:00:00Z"},
+  {"service": "inventory", "method": "*", "latency_ms": 0, "error_percent": 20, "abort_percent": 5,
+   "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:05:00Z"}]})";
+
+inline const QByteArray kInvalidFaultProblem = R"({
+  "type": "https://storefront.dev/problems/invalid-request", "title": "Invalid request", "status": 400,
+  "detail": "method: payments has no RPC named Authorise", "instance": "/api/v1/admin/faults/payments/Authorise",
+  "request_id": "req-12", "errors": [{"field": "method", "detail": "payments has no RPC named Authorise"}]})";
+
 inline const QByteArray kEvents = R"({"items": [
   {"topic": "orders", "partition": 0, "offset": 42, "key": "o1", "event_id": "e1",
    "event_type": "order.confirmed", "aggregate_id": "o1", "occurred_at": "2024-05-02T10:00:03Z",
