@@ -41,6 +41,9 @@ class Env {
   // "host:port[,host:port...]" (a Kafka bootstrap list), every port in 1..65535. Unset or empty
   // gives `fallback`; an empty fallback makes the setting optional (returns "").
   std::string HostPortList(const std::string& name, const std::string& fallback);
+  // Where a gRPC client finds every replica of its upstream (GrpcTargetProblem below says what
+  // is accepted); rpc::ChannelTarget turns the value into the channel's target.
+  std::string GrpcTarget(const std::string& name, const std::string& fallback);
   // 1..max_length characters of A-Z, a-z, 0-9, '.', '_' and '-' (a Kafka client or group name).
   std::string Identifier(const std::string& name, const std::string& fallback, std::size_t max_length);
   // One of the allowed values (case-sensitive).
@@ -63,5 +66,15 @@ class Env {
 
 // Splits "host:port"; returns nullopt when it is not of that form.
 std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& value);
+
+// Why `value` is not a gRPC target setting, or nullopt when it is one. Accepted:
+//   host:port                         one name (gRPC's dns resolver uses every address it has: a
+//                                     Kubernetes headless Service or a scaled compose service) or one IP
+//   ip:port,ip:port,...               IP literals of one family ([::1]:port for IPv6): fixed replicas
+//   dns:///host:port                  the same as host:port, with the resolver written out
+//   ipv4:ip:port,...  ipv6:[ip]:port,...   gRPC's own URIs for fixed addresses
+// Ports are 1..65535. A list of host names is refused: gRPC cannot resolve several names for one
+// channel, and the message says to use dns:/// with one name that resolves to every replica.
+std::optional<std::string> GrpcTargetProblem(const std::string& value);
 
 }  // namespace storefront::config

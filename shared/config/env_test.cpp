@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace storefront::config {
 namespace {
 
@@ -59,6 +63,75 @@ TEST(EnvTest, HostPortListNamesTheVariableOfAMalformedList) {
     EXPECT_NE(env.errors()[0].find("BROKERS must be host:port[,host:port...]"), std::string::npos) << bad;
     EXPECT_NE(env.errors()[0].find(bad), std::string::npos) << "quotes the value: " << bad;
   }
+}
+
+TEST(EnvTest, GrpcTargetAcceptsOneAddressAListOfIpsAndGrpcUris) {
+  const std::vector<std::string> accepted = {
+      "127.0.0.1:50051",
+      "catalog:50051",
+      "catalog.storefront.svc.cluster.local:50051",
+      "[::1]:50051",
+      "127.0.0.1:50051,127.0.0.1:50061",
+      "[::1]:50051,[::1]:50061,[fe80::1]:1",
+      "dns:///catalog:50051",
+      "dns:///10.0.0.7:50051",
+      "ipv4:127.0.0.1:50051",
+      "ipv4:127.0.0.1:50051,10.0.0.2:50051",
+      "ipv6:[::1]:50051,[::2]:50051",
+  };
+  for (const auto& value : accepted) {
+    auto env = Env::FromMap({{"CATALOG_ADDR", value}});
+    EXPECT_EQ(env.GrpcTarget("CATALOG_ADDR", "127.0.0.1:1"), value);
+    EXPECT_TRUE(env.errors().empty()) << value << ": " << env.errors()[0];
+  }
+  auto env = Env::FromMap({});
+  EXPECT_EQ(env.GrpcTarget("CATALOG_ADDR", "127.0.0.1:50051"), "127.0.0.1:50051") << "unset gives the fallback";
+  EXPECT_NO_THROW(env.Validate());
+}
+
+TEST(EnvTest, GrpcTargetSaysWhatIsWrongWithEachRefusedValue) {
+  // value -> a piece of the reason the error must give
+  const std::map<std::string, std::string> refused = {
+      {"catalog", "'catalog' is not host:port"},
+      {"catalog:0", "'catalog:0' is not host:port with a port in 1..65535"},
+      {"catalog:70000", "'catalog:70000' is not host:port"},
+      {"cata log:50051", "'cata log:50051' is not host:port"},
+      {"::1:50051", "'::1:50051' is not host:port"},
+      {"127.0.0.1:50051,", "'' is not host:port"},
+      {"127.0.0.1:50051,127.0.0.1:0", "'127.0.0.1:0' is not host:port"},
+      {"127.0.0.1:50051,catalog:50061",
+       "host name in 'catalog:50061', and a list may hold IP addresses only; for every address of one name "
+       "(a headless Service, a scaled compose service) write dns:///catalog:50061"},
+      {"catalog-1:50051,catalog-2:50051", "write dns:///catalog-1:50051"},
+      {"127.0.0.1:50051,[::1]:50061", "'[::1]:50061' is not an IPv4 address like the others"},
+      {"127.0.0.1:50051,127.0.0.1:50051", "it lists '127.0.0.1:50051' twice"},
+      {"dns:catalog:50051", "write dns:///host:port"},
+      {"dns://8.8.8.8/catalog:50051", "write dns:///host:port"},
+      {"dns:///catalog", "'catalog' is not host:port"},
+      {"dns:///a:1,b:2", "'a:1,b:2' is not host:port"},
+      {"ipv4:[::1]:50051", "'[::1]:50051' is not an IPv4 address"},
+      {"ipv4:catalog:50051", "host name in 'catalog:50051'"},
+      {"ipv6:127.0.0.1:50051", "'127.0.0.1:50051' is not an IPv6 address"},
+      {"unix:///run/catalog.sock", "its scheme is not dns:///, ipv4: or ipv6:"},
+  };
+  for (const auto& [value, reason] : refused) {
+    auto env = Env::FromMap({{"CATALOG_ADDR", value}});
+    EXPECT_EQ(env.GrpcTarget("CATALOG_ADDR", "fallback:1"), "fallback:1") << value;
+    ASSERT_EQ(env.errors().size(), 1u) << value;
+    const std::string& error = env.errors()[0];
+    EXPECT_EQ(error.rfind("CATALOG_ADDR must be host:port, ip:port[,ip:port...], dns:///host:port", 0), 0u) << error;
+    EXPECT_NE(error.find("got '" + value + "'"), std::string::npos) << error;
+    EXPECT_NE(error.find(reason), std::string::npos) << "want '" << reason << "' in: " << error;
+    EXPECT_THROW(env.Validate(), ConfigError) << value;
+  }
+}
+
+TEST(EnvTest, GrpcTargetErrorsAreCollectedWithTheOthers) {
+  auto env = Env::FromMap({{"CART_ADDR", "cart"}, {"CATALOG_ADDR", "a:1,b:2"}, {"POOL", "x"}});
+  env.GrpcTarget("CART_ADDR", "127.0.0.1:50052");
+  env.GrpcTarget("CATALOG_ADDR", "127.0.0.1:50051");
+  env.Int("POOL", 8, 1, 64);
+  EXPECT_EQ(env.errors().size(), 3u);
 }
 
 TEST(SplitHostPortTest, RejectsMalformedAddresses) {

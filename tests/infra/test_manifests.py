@@ -13,6 +13,9 @@
                        container has readiness and liveness probes and cpu/memory requests and
                        limits; no Secret is committed; production has autoscalers, disruption
                        budgets, CloudNativePG, Strimzi and the topics of infra/kafka/topics.txt
+  load balancing       every gRPC service's Kubernetes Service is headless (clusterIP: None) and
+                       every caller's *_ADDR, in compose and in both overlays, is dns:///<service>:<port>:
+                       a name that resolves to every replica, which the clients balance per call
 
 Run from anywhere: python3 tests/infra/test_manifests.py [--build-dir build/release]
 CTest runs it as infra_manifests_test (infra/CMakeLists.txt). Prints one line per check and then
@@ -550,6 +553,78 @@ def check_compose_secrets():
         raise Fail("; ".join(problems))
 
 
+# --- load balancing -----------------------------------------------------------------------------
+
+# The processes that call gRPC services, and the services each calls.
+CALLERS = {"cart": ["catalog"], "checkout": ["catalog", "cart", "payments", "inventory", "shipping"],
+           "gateway": SERVICES}
+ADDRESS_KEY = re.compile(r"([A-Z]+)_ADDR")  # CATALOG_ADDR; not GRPC_LISTEN_ADDR or HTTP_LISTEN_ADDR
+
+
+def address_problems(where, settings, needed):
+    """The *_ADDR settings of one process ({name: value}) that do not reach every replica. Each
+    must be dns:///<service>:<port>: gRPC's dns resolver hands the channel every address of the name
+    (a headless Service's ready pods, a scaled compose service's containers) and round_robin uses
+    them all. One IP, a list, or a setting left out (the code's default is one loopback address)
+    pins the caller to what it names."""
+    problems = []
+    for key, value in settings.items():
+        match = ADDRESS_KEY.fullmatch(key)
+        if not match or match.group(1).lower() not in SERVICE_PORTS:
+            continue
+        service = match.group(1).lower()
+        wanted = f"dns:///{service}:{SERVICE_PORTS[service]}"
+        if str(value) != wanted:
+            problems.append(f"{where}: {key}={value!r} is not {wanted}, the name of every replica")
+    for service in needed:
+        if f"{service.upper()}_ADDR" not in settings:
+            problems.append(f"{where}: no {service.upper()}_ADDR (the default is one loopback address)")
+    return problems
+
+
+def check_compose_balancing():
+    services = compose_file()["services"]
+    problems = []
+    for name, service in services.items():
+        problems += address_problems(name, dict(environment_items(service)), CALLERS.get(name, []))
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def headless_problems(objects):
+    """The gRPC services whose Kubernetes Service is missing, has a virtual IP (kube-proxy then
+    balances connections, and a gRPC client keeps one connection to one pod), or lacks its port."""
+    services = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
+    problems = []
+    for name, port in SERVICE_PORTS.items():
+        service = services.get(name)
+        if service is None:
+            problems.append(f"no Service {name}")
+            continue
+        if service["spec"].get("clusterIP") != "None":
+            problems.append(f"Service {name} is not headless (clusterIP: None): its clients would "
+                            "reach one pod per connection")
+        if port not in [p.get("port") for p in service["spec"].get("ports", [])]:
+            problems.append(f"Service {name} does not serve port {port}")
+    return problems
+
+
+def check_overlay_balancing(overlay):
+    objects = render(overlay)
+    problems = headless_problems(objects)
+    configs = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+    for deployment in (o for o in objects if o["kind"] == "Deployment"):
+        name = deployment["metadata"]["name"]
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        settings = {}
+        for source in container.get("envFrom", []):
+            settings.update(configs.get((source.get("configMapRef") or {}).get("name"), {}))
+        settings.update({v["name"]: v.get("value") for v in container.get("env", [])})
+        problems += address_problems(f"Deployment {name}", settings, CALLERS.get(name, []))
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 # --- Kubernetes ---------------------------------------------------------------------------------
 
 RENDERED = {}
@@ -729,6 +804,10 @@ def main():
     check("k8s: kustomize renders overlays/production; probes, requests, limits", check_overlay, "production")
     check("k8s dev: one PostgreSQL and one Kafka pod, topic and database Jobs", check_dev_overlay)
     check("k8s production: CloudNativePG, Strimzi, topics, autoscalers, budgets", check_production_overlay)
+    check("compose: every caller's *_ADDR is dns:///<service>:<port>", check_compose_balancing)
+    for overlay in ("dev", "production"):
+        check(f"k8s {overlay}: gRPC Services headless, every *_ADDR dns:///<service>:<port>",
+              check_overlay_balancing, overlay)
     check("storefront-http-probe: 0 on 200, 1 otherwise", check_http_probe)
 
     if RESULTS["skipped"]:
