@@ -21,7 +21,9 @@
 #include "shared/events/outbox.h"
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
+#include "shared/rpc/guard.h"
 #include "shared/rpc/server.h"
+#include "shared/rpc/status.h"
 #include "shared/testing/kafka_broker.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/postgres.h"
@@ -30,6 +32,8 @@
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/envelope.pb.h"
 #include "storefront/inventory/v1/inventory.grpc.pb.h"
+#include "storefront/ops/v1/ops.grpc.pb.h"
+#include "storefront/payments/v1/payments.grpc.pb.h"
 #include "storefront/shipping/v1/shipping.grpc.pb.h"
 
 namespace storefront::gateway {
@@ -43,6 +47,8 @@ using storefront::testing::HttpResponse;
 namespace catalogpb = storefront::catalog::v1;
 namespace checkoutpb = storefront::checkout::v1;
 namespace inventorypb = storefront::inventory::v1;
+namespace opspb = storefront::ops::v1;
+namespace paymentspb = storefront::payments::v1;
 namespace shippingpb = storefront::shipping::v1;
 
 const std::string kSigningKey = "gateway-admin-test-signing-key-0123456789abcdef";
@@ -175,6 +181,59 @@ class FakeCheckout final : public checkoutpb::CheckoutService::Service {
 
 class FakeShipping final : public shippingpb::ShippingService::Service {};
 
+// A payments replica for the fault lab: its handler runs through rpc::Handle, as the real one's.
+class FakePayments final : public paymentspb::PaymentsService::Service {
+ public:
+  grpc::Status Authorize(grpc::ServerContext* context, const paymentspb::AuthorizeRequest*,
+                         paymentspb::Payment* response) override {
+    return rpc::Handle(context, [&] {
+      ++authorized;
+      response->set_id("5d1f8f0e-2c3b-4a7d-8e9f-0a1b2c3d4e5f");
+    });
+  }
+  std::atomic<int> authorized{0};
+};
+
+// Two payments replicas, each its own process as far as the fault lab can tell (its own server,
+// fault table and ops service), behind one address setting.
+struct PaymentsReplicas {
+  PaymentsReplicas() {
+    for (int i = 0; i < 2; ++i) {
+      servers[i] = std::make_unique<rpc::Server>(rpc::ServerOptions{.listen_address = "127.0.0.1:0", .shutdown_grace = 100ms});
+      servers[i]->AddService(&fakes[i]);
+      addresses[i] = "127.0.0.1:" + std::to_string(servers[i]->Start());
+    }
+  }
+  std::string Setting() const { return addresses[0] + "," + addresses[1]; }
+  // The faults replica `i` has on, asked directly.
+  std::vector<opspb::Fault> Faults(int i) const {
+    auto stub = opspb::OpsService::NewStub(grpc::CreateChannel(addresses[i], grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    opspb::ListFaultsResponse list;
+    EXPECT_TRUE(stub->ListFaults(&context, {}, &list).ok());
+    return {list.faults().begin(), list.faults().end()};
+  }
+  // Authorize on replica `i`, through a channel whose retry policy retries it on UNAVAILABLE.
+  grpc::Status AuthorizeWithRetries(int i) const {
+    grpc::ChannelArguments args;
+    args.SetServiceConfigJSON(R"({"methodConfig": [{
+        "name": [{"service": "storefront.payments.v1.PaymentsService", "method": "Authorize"}],
+        "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
+                        "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})");
+    auto stub = paymentspb::PaymentsService::NewStub(
+        grpc::CreateCustomChannel(addresses[i], grpc::InsecureChannelCredentials(), args));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    paymentspb::Payment payment;
+    return stub->Authorize(&context, {}, &payment);
+  }
+
+  FakePayments fakes[2];
+  std::unique_ptr<rpc::Server> servers[2];
+  std::string addresses[2];
+};
+
 // --- the fixture -------------------------------------------------------------------------------
 
 class GatewayAdminTest : public ::testing::Test {
@@ -249,6 +308,14 @@ class GatewayAdminTest : public ::testing::Test {
     EXPECT_EQ(response.status, 200) << response.body;
     return json::parse(response.body).value("access_token", "");
   }
+  // Restarts the gateway with payments at `setting`; tokens stay valid (same signing key).
+  void RestartWithPaymentsAt(const std::string& setting) {
+    gateway_->Stop();
+    auto config = TestConfig(broker_->bootstrap());
+    config.payments_address = setting;
+    gateway_ = std::make_unique<Server>(config);
+    port_ = gateway_->Start();
+  }
   static std::set<std::string> ErrorFields(const HttpResponse& response) {
     std::set<std::string> fields;
     for (const auto& error : json::parse(response.body).value("errors", json::array())) {
@@ -312,10 +379,15 @@ const std::vector<std::pair<std::string, std::string>> kRoutes = {
     {"POST", "/api/v1/admin/dead-letters/0/0/replay"},
     {"GET", "/api/v1/admin/topics"},
     {"GET", "/api/v1/admin/sales"},
+    {"GET", "/api/v1/admin/faults"},
+    {"PUT", "/api/v1/admin/faults/payments/Authorize"},
+    {"DELETE", "/api/v1/admin/faults/payments/Authorize"},
+    {"DELETE", "/api/v1/admin/faults"},
+    {"GET", "/api/v1/admin/resilience"},
 };
 
 TEST_F(GatewayAdminTest, EveryOperatorRouteIs401WithoutATokenAnd403ForAShopper) {
-  ASSERT_EQ(kRoutes.size(), 21u);
+  ASSERT_EQ(kRoutes.size(), 26u);
   for (const auto& [method, path] : kRoutes) {
     auto anonymous = Call(method, path, "");
     EXPECT_EQ(anonymous.status, 401) << method << " " << path;
@@ -606,6 +678,157 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   auto malformed = Operator("POST", "/api/v1/admin/dead-letters/first/-1/replay");
   ASSERT_EQ(malformed.status, 400);
   EXPECT_EQ(ErrorFields(malformed), (std::set<std::string>{"partition", "offset"}));
+}
+
+// --- the fault lab and the resilience page --------------------------------------------------
+
+TEST_F(GatewayAdminTest, AFaultIsSetListedAndClearedOnEveryReplica) {
+  PaymentsReplicas payments;
+  RestartWithPaymentsAt(payments.Setting());
+
+  auto set = Operator("PUT", "/api/v1/admin/faults/payments/Authorize", json{{"latency_ms", 500}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  auto item = json::parse(set.body);
+  EXPECT_EQ(item["service"], "payments");
+  EXPECT_EQ(item["method"], "Authorize");
+  EXPECT_EQ(item["latency_ms"], 500);
+  EXPECT_EQ(item["error_percent"], 0) << "a missing setting is 0";
+  EXPECT_EQ(item["abort_percent"], 0);
+  EXPECT_EQ(item["set_by"], kOperatorEmail) << "from the token";
+  EXPECT_TRUE(item["set_at"].is_string());
+  EXPECT_EQ(item["replicas"], (json{payments.addresses[0], payments.addresses[1]}));
+  EXPECT_TRUE(item["unanswered"].empty());
+  for (int i = 0; i < 2; ++i) {
+    auto faults = payments.Faults(i);
+    ASSERT_EQ(faults.size(), 1u) << "replica " << i;
+    EXPECT_EQ(faults[0].method(), "Authorize");
+    EXPECT_EQ(faults[0].latency_ms(), 500);
+    EXPECT_EQ(faults[0].set_by(), kOperatorEmail);
+  }
+
+  ASSERT_EQ(Operator("PUT", "/api/v1/admin/faults/payments/*", json{{"error_percent", 100}}).status, 200);
+  auto listed = Operator("GET", "/api/v1/admin/faults");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto items = json::parse(listed.body)["items"];
+  ASSERT_EQ(items.size(), 2u) << items.dump(2);
+  EXPECT_EQ(items[0]["method"], "*");
+  EXPECT_EQ(items[0]["error_percent"], 100);
+  EXPECT_EQ(items[1]["method"], "Authorize");
+  EXPECT_EQ(items[1]["replicas"].size(), 2u) << "one item for the fault both replicas have";
+  EXPECT_TRUE(json::parse(listed.body)["unanswered"].empty());
+
+  auto cleared = Operator("DELETE", "/api/v1/admin/faults/payments/Authorize");
+  EXPECT_EQ(cleared.status, 204) << cleared.body;
+  for (int i = 0; i < 2; ++i) {
+    auto faults = payments.Faults(i);
+    ASSERT_EQ(faults.size(), 1u);
+    EXPECT_EQ(faults[0].method(), "*") << "only Authorize's was cleared";
+    // Without its own fault, Authorize falls under "*": on either replica it meets the error,
+    // and the work is not done.
+    EXPECT_EQ(payments.AuthorizeWithRetries(i).error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(payments.fakes[i].authorized, 0);
+  }
+  EXPECT_EQ(Operator("DELETE", "/api/v1/admin/faults").status, 204);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(payments.Faults(i).empty());
+    EXPECT_TRUE(payments.AuthorizeWithRetries(i).ok());
+  }
+  EXPECT_TRUE(json::parse(Operator("GET", "/api/v1/admin/faults").body)["items"].empty());
+}
+
+TEST_F(GatewayAdminTest, AFaultChangeIsValidatedByTheGatewayAndTheService) {
+  PaymentsReplicas payments;
+  RestartWithPaymentsAt(payments.Setting());
+  auto bad = Operator("PUT", "/api/v1/admin/faults/payments/Authorize",
+                      json{{"latency_ms", 30001}, {"error_percent", "half"}, {"abort", 5}});
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(ErrorFields(bad), (std::set<std::string>{"latency_ms", "error_percent", "abort"}));
+
+  // Which methods exist is the service's knowledge: it names the field.
+  auto unknown = Operator("PUT", "/api/v1/admin/faults/payments/Charge", json{{"latency_ms", 5}});
+  ASSERT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(ErrorFields(unknown), (std::set<std::string>{"method"}));
+  auto nothing = Operator("PUT", "/api/v1/admin/faults/payments/Authorize", json::object());
+  ASSERT_EQ(nothing.status, 400) << nothing.body;
+  EXPECT_EQ(ErrorFields(nothing), (std::set<std::string>{"latency_ms", "error_percent", "abort_percent"}));
+  EXPECT_EQ(Operator("DELETE", "/api/v1/admin/faults/payments/Charge").status, 400);
+
+  auto no_service = Operator("PUT", "/api/v1/admin/faults/billing/Charge", json{{"latency_ms", 5}});
+  EXPECT_EQ(no_service.status, 404) << no_service.body;
+  EXPECT_EQ(Operator("DELETE", "/api/v1/admin/faults/billing/Charge").status, 404);
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(payments.Faults(i).empty()) << "nothing refused was switched on";
+}
+
+TEST_F(GatewayAdminTest, AReplicaThatDoesNotAnswerIsNamed) {
+  PaymentsReplicas payments;
+  RestartWithPaymentsAt(payments.Setting());
+  payments.servers[1]->Shutdown();
+
+  auto set = Operator("PUT", "/api/v1/admin/faults/payments/Authorize", json{{"abort_percent", 50}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  auto item = json::parse(set.body);
+  EXPECT_EQ(item["replicas"], (json{payments.addresses[0]}));
+  ASSERT_EQ(item["unanswered"].size(), 1u);
+  EXPECT_EQ(item["unanswered"][0]["replica"], payments.addresses[1]);
+  EXPECT_EQ(item["unanswered"][0]["service"], "payments");
+  EXPECT_FALSE(item["unanswered"][0]["error"].get<std::string>().empty());
+
+  auto listed = json::parse(Operator("GET", "/api/v1/admin/faults").body);
+  ASSERT_EQ(listed["unanswered"].size(), 1u);
+  EXPECT_EQ(listed["unanswered"][0]["replica"], payments.addresses[1]);
+
+  // Not 204: the operator must learn that one replica may still have the fault.
+  auto cleared = Operator("DELETE", "/api/v1/admin/faults/payments/Authorize");
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  auto body = json::parse(cleared.body);
+  EXPECT_EQ(body["cleared"], 1);
+  EXPECT_EQ(body["cleared_on"], (json{{{"service", "payments"}, {"replica", payments.addresses[0]}}}));
+  EXPECT_EQ(body["unanswered"][0]["replica"], payments.addresses[1]);
+
+  payments.servers[0]->Shutdown();
+  auto none = Operator("PUT", "/api/v1/admin/faults/payments/Authorize", json{{"latency_ms", 5}});
+  EXPECT_EQ(none.status, 503) << none.body;
+  EXPECT_EQ(json::parse(none.body)["unanswered"].size(), 2u);
+}
+
+TEST_F(GatewayAdminTest, TheResiliencePageShowsGuardsRetriesAndFaultsOfEveryProcess) {
+  PaymentsReplicas payments;
+  RestartWithPaymentsAt(payments.Setting());
+  // A guard of this process: the gateway's own (the fake services share the process, so their
+  // answers list it too, as theirs).
+  rpc::GuardSettings settings;
+  settings.max_in_flight = 9;
+  rpc::Guards guards(settings);
+  guards.For("fault-lab-test-upstream");
+  ASSERT_EQ(Operator("PUT", "/api/v1/admin/faults/payments/Authorize", json{{"error_percent", 100}}).status, 200);
+  EXPECT_EQ(payments.AuthorizeWithRetries(0).error_code(), grpc::StatusCode::UNAVAILABLE);
+  payments.servers[1]->Shutdown();
+
+  auto response = Operator("GET", "/api/v1/admin/resilience");
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = json::parse(response.body);
+  EXPECT_EQ(body["rate_limits"], json::parse(R"({"policies": [], "rejected": {}})"));
+
+  json own;
+  json down;
+  for (const auto& entry : body["upstreams"]) {
+    if (entry["caller"] == "gateway" && entry["upstream"] == "fault-lab-test-upstream") own = entry;
+    if (entry["caller"] == "payments" && entry.value("replica", "") == payments.addresses[1]) down = entry;
+  }
+  ASSERT_FALSE(own.is_null()) << body["upstreams"].dump(2);
+  EXPECT_EQ(own["breaker"]["state"], "closed");
+  EXPECT_EQ(own["bulkhead"]["limit"], 9);
+  ASSERT_FALSE(down.is_null()) << body["upstreams"].dump(2);
+  EXPECT_TRUE(down.contains("error"));
+  EXPECT_FALSE(down.contains("upstream"));
+
+  // Replica 0 received the call and its two retries; each retry counted once.
+  EXPECT_EQ(body["retries"], json::parse(R"([{"service": "payments", "method": "Authorize", "retried_attempts": 2}])"));
+  ASSERT_EQ(body["faults"].size(), 1u) << body["faults"].dump(2);
+  EXPECT_EQ(body["faults"][0]["service"], "payments");
+  EXPECT_EQ(body["faults"][0]["error_percent"], 100);
+  EXPECT_EQ(body["faults"][0]["replicas"], (json{payments.addresses[0]}));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "shared/log/log.h"
 #include "shared/rpc/interceptors.h"
+#include "shared/rpc/ops_service.h"
 
 namespace storefront::rpc {
 
@@ -23,7 +24,7 @@ int TerminationSignals::Wait() {
   return signal;
 }
 
-Server::Server(ServerOptions options) : options_(std::move(options)) {}
+Server::Server(ServerOptions options) : options_(std::move(options)), ops_(std::make_unique<Ops>()) {}
 
 Server::~Server() { Shutdown(); }
 
@@ -39,10 +40,19 @@ int Server::Start() {
   // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port
   // (and half the traffic); a service must fail to start instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Clients balance calls over the addresses their resolver last gave them, and gRPC's dns
+  // resolver asks again only when a connection closes: ending every connection after five
+  // minutes (calls in flight get 30 s to finish) lets clients find replicas added since.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
   for (auto* service : services_) builder.RegisterService(service);
+  // Every server answers the operator's fault lab and resilience questions (ops_service.h).
+  builder.RegisterService(ops_->service());
+  builder.SetOption(ops_->ServiceListOption());
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
+  interceptors.push_back(ops_->NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server_ = builder.BuildAndStart();

@@ -1,5 +1,6 @@
 // gRPC server bootstrap shared by every service: the standard health service, server
-// reflection, request-id logging, and a graceful shutdown on SIGTERM or SIGINT.
+// reflection, request-id logging, the ops service (the fault lab and resilience state,
+// ops_service.h), and a graceful shutdown on SIGTERM or SIGINT.
 //
 //   storefront::rpc::TerminationSignals signals;   // first thing in main()
 //   storefront::rpc::Server server({.listen_address = cfg.grpc_address});
@@ -17,6 +18,8 @@
 #include <vector>
 
 namespace storefront::rpc {
+
+class Ops;  // ops_service.h: the fault lab and resilience state every server serves
 
 // Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts later, so
 // the signals can be taken synchronously with Wait() instead of in a signal handler.
@@ -61,6 +64,7 @@ class Server {
  private:
   ServerOptions options_;
   std::vector<grpc::Service*> services_;
+  std::unique_ptr<Ops> ops_;  // outlives server_: its interceptors and service use it
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

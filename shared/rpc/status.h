@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "shared/rpc/faults.h"
 #include "shared/types/deadline.h"
 
 namespace storefront::rpc {
@@ -30,7 +31,9 @@ grpc::Status Handle(grpc::ServerContext* context, Fn&& body) {
   deadline::Scope scope(CallerDeadline(*context), [context] { return context->IsCancelled(); });
   try {
     deadline::ThrowIfSpent("the call");
+    faults::BeforeWork(context);  // the fault lab: added latency, or an error instead of the work
     body();
+    faults::AfterWork(context);   // the fault lab: the work is done, its answer dropped
     return grpc::Status::OK;
   } catch (...) {
     return CurrentExceptionToStatus();

@@ -1,9 +1,11 @@
 #include "routes/admin_routes.h"
 
 #include "routes/admin/events.h"
+#include "routes/admin/faults.h"
 #include "routes/admin/inventory.h"
 #include "routes/admin/orders.h"
 #include "routes/admin/products.h"
+#include "routes/admin/resilience.h"
 #include "routes/admin/shipments.h"
 #include "routes/admin/system.h"
 
@@ -18,6 +20,8 @@ void AddAdminRoutes(http::GatewayRouter& router, std::shared_ptr<const auth::Tok
   admin::AddShipmentRoutes(routes);
   admin::AddSystemRoutes(routes);
   admin::AddEventRoutes(routes);
+  admin::AddFaultRoutes(routes);
+  admin::AddResilienceRoutes(routes);
 }
 
 }  // namespace storefront::gateway::routes

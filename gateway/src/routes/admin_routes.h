@@ -1,7 +1,8 @@
 // The operator API, /api/v1/admin/..., one file per resource under admin/: products (inactive
 // ones too), inventory (stock levels and adjustments), orders (every customer's, with their saga
-// steps; cancel, refund; the sales report), shipments, system (the health of every component)
-// and events (the event log, dead letters and their replay, topics).
+// steps; cancel, refund; the sales report), shipments, system (the health of every component),
+// events (the event log, dead letters and their replay, topics), faults (the fault lab's
+// switches) and resilience (breakers, bulkheads, retries and rate limits at work).
 //
 // Every route is wrapped by auth::RequireAuth(verifier, Role::kOperator, ...): no token is 401,
 // a shopper's token 403. Handlers validate field by field (http::JsonFields, one 400 naming
@@ -17,6 +18,8 @@
 #include "eventlog/event_log.h"
 #include "http/blocking_pool.h"
 #include "http/handler.h"
+#include "http/rate_limit.h"
+#include "routes/admin/replicas.h"
 #include "routes/catalog_routes.h"
 #include "routes/kit.h"
 #include "routes/system_routes.h"
@@ -38,11 +41,16 @@ struct AdminClients {
   std::vector<Upstream> services;
   // The gateway's own database (the accounts pool), checked with SELECT 1.
   std::shared_ptr<db::Pool> database;
+  // Every service's address setting, for the calls that must reach each replica's ops service:
+  // the fault lab's switches and the resilience page.
+  std::shared_ptr<admin::Replicas> replicas;
   // The broker; null when KAFKA_BOOTSTRAP_SERVERS is empty: the health page says "not
   // configured" and the event routes answer 503.
   std::shared_ptr<eventlog::EventLog> events;
   // Where the database and broker calls run.
   std::shared_ptr<http::BlockingPool> workers;
+  // The gateway's rate limiter, for the resilience page's refusal counts; null: no limits.
+  std::shared_ptr<http::RateLimiter> rate_limits;
   // "Now", for the sales report's default range; empty means the system clock.
   types::Clock clock;
 };

@@ -31,8 +31,7 @@ void ListStock(AdminClients& c, const http::Request& request, const auth::Princi
   Paging(request, 100, upstream, errors);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto inventory = c.inventory;
-  rpc::AsyncCall<inventorypb::ListStockLevelsResponse>(
-      inventory->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(inventory, ListStockLevels),
+  inventory->Async<inventorypb::ListStockLevelsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(inventory, ListStockLevels),
       AnswerLevels<inventorypb::ListStockLevelsResponse>(out));
 }
 
@@ -42,8 +41,7 @@ void ListLowStock(AdminClients& c, const http::Request& request, const auth::Pri
   Paging(request, 100, upstream, errors);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto inventory = c.inventory;
-  rpc::AsyncCall<inventorypb::ListLowStockResponse>(
-      inventory->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(inventory, ListLowStock),
+  inventory->Async<inventorypb::ListLowStockResponse>(For(request), std::move(upstream), STOREFRONT_CALL(inventory, ListLowStock),
       AnswerLevels<inventorypb::ListLowStockResponse>(out));
 }
 
@@ -53,8 +51,7 @@ void GetStock(AdminClients& c, const http::Request& request, const auth::Princip
   inventorypb::GetStockLevelsRequest upstream;
   upstream.add_product_ids(*id);
   auto inventory = c.inventory;
-  rpc::AsyncCall<inventorypb::GetStockLevelsResponse>(
-      inventory->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(inventory, GetStockLevels),
+  inventory->Async<inventorypb::GetStockLevelsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(inventory, GetStockLevels),
       [out, id = *id](const grpc::Status& status, inventorypb::GetStockLevelsResponse& response) {
         if (!status.ok()) return out->SendProblem(http::FromStatus(status, "inventory"));
         if (response.levels_size() == 0) return out->SendProblem(http::NotFound("no stock for product " + id));
@@ -74,8 +71,7 @@ void AdjustStock(AdminClients& c, const http::Request& request, const auth::Prin
   upstream.set_idempotency_key(key ? AdjustmentKey(who.account_id, *key) : types::NewUuid());
   upstream.set_actor(who.email);  // the audit trail names the signed-in operator, never the body
   auto inventory = c.inventory;
-  rpc::AsyncCall<inventorypb::AdjustStockResponse>(
-      inventory->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(inventory, AdjustStock),
+  inventory->Async<inventorypb::AdjustStockResponse>(For(request), std::move(upstream), STOREFRONT_CALL(inventory, AdjustStock),
       Answer<inventorypb::AdjustStockResponse>(out, "inventory", Code::Created, [](auto& response) {
         return nlohmann::json{{"level", StockLevelJson(response.level())},
                               {"adjustment", AdjustmentJson(response.adjustment())}};
@@ -91,8 +87,7 @@ void ListAdjustments(AdminClients& c, const http::Request& request, const auth::
   Paging(request, 100, upstream, errors);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto inventory = c.inventory;
-  rpc::AsyncCall<inventorypb::ListAdjustmentsResponse>(
-      inventory->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(inventory, ListAdjustments),
+  inventory->Async<inventorypb::ListAdjustmentsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(inventory, ListAdjustments),
       Answer<inventorypb::ListAdjustmentsResponse>(out, "inventory", Code::Ok, [](auto& response) {
         return PageJson(response.adjustments(), response.next_page_token(), AdjustmentJson);
       }));

@@ -49,8 +49,7 @@ void ListOrders(AdminClients& c, const http::Request& request, const auth::Princ
   if (after && before && *before <= *after) errors.push_back({"created_before", "must be later than created_after"});
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::ListOrdersResponse>(
-      checkout->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(checkout, ListOrders),
+  checkout->Async<checkoutpb::ListOrdersResponse>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, ListOrders),
       Answer<checkoutpb::ListOrdersResponse>(out, "checkout", Code::Ok, [](auto& response) {
         return PageJson(response.orders(), response.next_page_token(), OperatorOrderJson);
       }));
@@ -62,7 +61,7 @@ void GetOrder(AdminClients& c, const http::Request& request, const auth::Princip
   checkoutpb::GetOrderRequest upstream;
   upstream.set_order_id(*id);  // customer_id empty: an operator sees any order
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::Order>(checkout->Context(request.request_id), std::move(upstream),
+  checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, GetOrder),
                                     Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
 }
@@ -80,7 +79,7 @@ void CancelOrder(AdminClients& c, const http::Request& request, const auth::Prin
   log::Info("operator cancels an order", {{"request_id", request.request_id}, {"operator", who.email}, {"order_id", *id}});
   auto checkout = c.checkout;
   // FAILED_PRECONDITION (shipped, failed, ...) is FromStatus's 409.
-  rpc::AsyncCall<checkoutpb::Order>(checkout->Context(request.request_id), std::move(upstream),
+  checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, CancelOrder),
                                     Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
 }
@@ -99,7 +98,7 @@ void RefundOrder(AdminClients& c, const http::Request& request, const auth::Prin
   upstream.set_order_id(*id);
   log::Info("operator refunds an order", {{"request_id", request.request_id}, {"operator", who.email}, {"order_id", *id}});
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::Order>(checkout->Context(request.request_id), std::move(upstream),
+  checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, RefundOrder),
                                     Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
 }
@@ -140,8 +139,7 @@ void Sales(AdminClients& c, const http::Request& request, const auth::Principal&
   *upstream.mutable_from_time() = types::ToProto(*from);
   *upstream.mutable_to_time() = types::ToProto(*to);
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::SalesReportResponse>(
-      checkout->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(checkout, SalesReport),
+  checkout->Async<checkoutpb::SalesReportResponse>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, SalesReport),
       [out](const grpc::Status& status, checkoutpb::SalesReportResponse& report) {
         if (!status.ok()) return out->SendProblem(SalesProblem(status));
         out->Json(Code::Ok, SalesJson(report));

@@ -19,8 +19,7 @@ void ListProducts(AdminClients& c, const http::Request& request, const auth::Pri
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   upstream.set_include_inactive(true);
   auto catalog = c.catalog;
-  rpc::AsyncCall<catalogpb::ListProductsResponse>(
-      catalog->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
+  catalog->Async<catalogpb::ListProductsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
       Answer<catalogpb::ListProductsResponse>(out, "catalog", Code::Ok, [](auto& response) {
         return PageJson(response.products(), response.next_page_token(), ProductJson);
       }));
@@ -33,7 +32,7 @@ void CreateProduct(AdminClients& c, const http::Request& request, const auth::Pr
   log::Info("operator creates a product", {{"request_id", request.request_id}, {"operator", who.email},
                                            {"sku", upstream.sku()}});
   auto catalog = c.catalog;
-  rpc::AsyncCall<catalogpb::Product>(catalog->Context(request.request_id), std::move(upstream),
+  catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, CreateProduct),
                                      Answer<catalogpb::Product>(out, "catalog", Code::Created, ProductJson));
 }
@@ -46,7 +45,7 @@ void UpdateProduct(AdminClients& c, const http::Request& request, const auth::Pr
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   upstream.set_id(*id);
   auto catalog = c.catalog;
-  rpc::AsyncCall<catalogpb::Product>(catalog->Context(request.request_id), std::move(upstream),
+  catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, UpdateProduct),
                                      Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson));
 }
@@ -57,7 +56,7 @@ void DeactivateProduct(AdminClients& c, const http::Request& request, const auth
   catalogpb::DeactivateProductRequest upstream;
   upstream.set_id(*id);
   auto catalog = c.catalog;
-  rpc::AsyncCall<catalogpb::Product>(catalog->Context(request.request_id), std::move(upstream),
+  catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, DeactivateProduct),
                                      Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson));
 }

@@ -18,8 +18,7 @@ void ListShipments(AdminClients& c, const http::Request& request, const auth::Pr
   }
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto shipping = c.shipping;
-  rpc::AsyncCall<shippingpb::ListShipmentsResponse>(
-      shipping->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(shipping, ListShipments),
+  shipping->Async<shippingpb::ListShipmentsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(shipping, ListShipments),
       Answer<shippingpb::ListShipmentsResponse>(out, "shipping", Code::Ok, [](auto& response) {
         return PageJson(response.shipments(), response.next_page_token(), ShipmentJson);
       }));
@@ -43,7 +42,7 @@ void AdvanceShipment(AdminClients& c, const http::Request& request, const auth::
   }
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto shipping = c.shipping;
-  rpc::AsyncCall<shippingpb::Shipment>(shipping->Context(request.request_id), std::move(upstream),
+  shipping->Async<shippingpb::Shipment>(For(request), std::move(upstream),
                                        STOREFRONT_CALL(shipping, AdvanceShipment),
                                        Answer<shippingpb::Shipment>(out, "shipping", Code::Ok, ShipmentJson));
 }

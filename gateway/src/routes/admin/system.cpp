@@ -2,7 +2,10 @@
 
 #include <grpcpp/alarm.h>
 
+#include <map>
 #include <mutex>
+
+#include "shared/rpc/guard.h"
 
 
 namespace storefront::gateway::routes::admin {
@@ -55,7 +58,14 @@ struct HealthRound {
 void SystemHealth(AdminClients& c, const http::Request& request, const auth::Principal&, Out out) {
   auto round = std::make_shared<HealthRound>();
   round->out = out;
-  for (const auto& service : c.services) round->components.push_back({{"name", service.name}, {"kind", "service"}});
+  // Beside each service: the state of the gateway's circuit breaker towards it, when it calls it.
+  std::map<std::string, std::string> breakers;
+  for (const auto& guard : rpc::SnapshotGuards()) breakers[guard.upstream] = std::string(rpc::StateName(guard.breaker.state));
+  for (const auto& service : c.services) {
+    nlohmann::json component = {{"name", service.name}, {"kind", "service"}};
+    if (auto it = breakers.find(service.name); it != breakers.end()) component["breaker"] = it->second;
+    round->components.push_back(std::move(component));
+  }
   const std::size_t database_slot = round->components.size();
   round->components.push_back({{"name", "postgres"}, {"kind", "database"}});
   const std::size_t broker_slot = round->components.size();
