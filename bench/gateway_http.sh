@@ -21,6 +21,13 @@ state="$(mktemp -d /tmp/storefront-bench-XXXXXX)"
 chmod 755 "$state"
 port="$(free_port)"
 export STOREFRONT_STATE_DIR="$state" STOREFRONT_GATEWAY_PORT="$port" STOREFRONT_LOG_LEVEL=warn
+# One client address makes every request here: the gateway's per-address rate limits (a real
+# store's defaults) would measure 429s, so they are lifted for the benchmark.
+export RATE_LIMIT_GENERAL_QUOTA=1000000 RATE_LIMIT_GENERAL_WINDOW_SECONDS=1
+export RATE_LIMIT_REGISTER_QUOTA=1000000 RATE_LIMIT_REGISTER_WINDOW_SECONDS=1
+export RATE_LIMIT_LOGIN_QUOTA=1000000 RATE_LIMIT_LOGIN_WINDOW_SECONDS=1
+export RATE_LIMIT_CHECKOUT_QUOTA=1000000 RATE_LIMIT_CHECKOUT_WINDOW_SECONDS=1
+export LOGIN_FAILURES_PER_PAIR=1000 LOGIN_FAILURES_PER_EMAIL=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
 export STOREFRONT_PG_PORT="$(free_port)" STOREFRONT_CATALOG_PORT="$(free_port)"
 
 "$STOREFRONT_ROOT/infra/local/stack" > "$state/stack.out" 2> "$state/stack.err" &

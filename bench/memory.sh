@@ -39,6 +39,13 @@ state="$(mktemp -d /tmp/storefront-memory-XXXXXX)"
 chmod 755 "$state"
 port="$(free_port)"
 export STOREFRONT_STATE_DIR="$state" STOREFRONT_GATEWAY_PORT="$port" STOREFRONT_LOG_LEVEL=warn
+# One client address makes every request here: the gateway's per-address rate limits (a real
+# store's defaults) would measure 429s, so they are lifted for the benchmark.
+export RATE_LIMIT_GENERAL_QUOTA=1000000 RATE_LIMIT_GENERAL_WINDOW_SECONDS=1
+export RATE_LIMIT_REGISTER_QUOTA=1000000 RATE_LIMIT_REGISTER_WINDOW_SECONDS=1
+export RATE_LIMIT_LOGIN_QUOTA=1000000 RATE_LIMIT_LOGIN_WINDOW_SECONDS=1
+export RATE_LIMIT_CHECKOUT_QUOTA=1000000 RATE_LIMIT_CHECKOUT_WINDOW_SECONDS=1
+export LOGIN_FAILURES_PER_PAIR=1000 LOGIN_FAILURES_PER_EMAIL=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
 STOREFRONT_PG_PORT="$(free_port)"
 export STOREFRONT_PG_PORT
 for svc in catalog cart checkout payments inventory shipping; do

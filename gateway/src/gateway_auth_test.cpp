@@ -287,6 +287,67 @@ TEST(SignInLoadTest, AFullQueueIs503WithRetryAfterNotAnEverLongerWait) {
   gateway.Stop();
 }
 
+// Failed sign-ins (http::LoginThrottle) through the real login route: 3 per (email, address) and
+// 5 per email. The gateway trusts 127.0.0.1 as its proxy, so X-Forwarded-For places each request
+// at the address the test names.
+TEST(SignInThrottleTest, GuessesAreThrottledPerPairAndPerEmailWhileTheOwnerStillSignsIn) {
+  auto config = TestConfig(kOperatorEmail, kOperatorPassword);
+  http::LoginThrottleSettings throttle;
+  throttle.per_pair = 3;  // one more every 300 s
+  throttle.per_email = 5;
+  throttle.per_address = 100;
+  throttle.window = 900s;
+  config.login_throttle = throttle;
+  std::string error;
+  config.trusted_proxies = *http::TrustedProxies::Parse("127.0.0.1", &error);
+  Server gateway(config);
+  int port = gateway.Start();
+  auto login = [port](const std::string& from, const std::string& email, const std::string& password) {
+    HttpConnection connection(port);
+    auto response = connection.Request("POST", "/api/v1/auth/login", json{{"email", email}, {"password", password}}.dump(),
+                                       {{"Content-Type", "application/json"}, {"X-Forwarded-For", from}});
+    EXPECT_TRUE(response) << "no answer to a sign-in from " << from;
+    return response.value_or(HttpResponse{});
+  };
+  const std::string email = UniqueEmail("owner");
+  const std::string password = "the owner's password";
+  {
+    HttpConnection connection(port);
+    auto registered = connection.Request("POST", "/api/v1/auth/register",
+                                         json{{"email", email}, {"password", password}, {"name", "Owner"}}.dump(),
+                                         {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(registered);
+    ASSERT_EQ(registered->status, 201) << registered->body;
+  }
+
+  // An attacker at one address: three wrong guesses, then refused even with the right password,
+  // so the refused attempt had no password checked at all.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("198.51.100.1", email, "guess number " + std::to_string(i)).status, 401);
+  auto refused = login("198.51.100.1", email, password);
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(refused.Header("ratelimit-policy"), R"("failed-logins-pair";q=3;w=900)");
+  std::smatch window;
+  const std::string field = refused.Header("ratelimit");
+  ASSERT_TRUE(std::regex_match(field, window, std::regex(R"re("failed-logins-pair";r=0;t=(\d+))re"))) << field;
+  EXPECT_GE(std::stoi(window[1]), 1);
+  EXPECT_LE(std::stoi(window[1]), 300);
+  EXPECT_EQ(refused.Header("retry-after"), window[1].str());
+  EXPECT_EQ(json::parse(refused.body)["violated-policies"], json::array({"failed-logins-pair"}));
+
+  // The owner at home is not held by the attacker's failures.
+  EXPECT_EQ(login("203.0.113.5", email, password).status, 200);
+
+  // An attacker at a second address brings the email's failures to five: strangers wait...
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(login("198.51.100.2", email, "another guess").status, 401);
+  auto stranger = login("198.51.100.3", email, "yet another guess");
+  ASSERT_EQ(stranger.status, 429) << stranger.body;
+  EXPECT_EQ(json::parse(stranger.body)["violated-policies"], json::array({"failed-logins-email"}));
+  // ...but not the owner, at an address where they signed in before.
+  EXPECT_EQ(login("203.0.113.5", email, password).status, 200);
+  gateway.Stop();
+}
+
 TEST(OperatorBootstrapTest, CreatesTheOperatorOnceAndPrintsItsGeneratedPasswordOnce) {
   const std::string email = UniqueEmail("first-operator");
   std::string first_stderr;

@@ -24,7 +24,21 @@ LocalStack::LocalStack(std::string state_dir, std::map<std::string, std::string>
                  {"STOREFRONT_GATEWAY_PORT", std::to_string(gateway_port_)},
                  {"STOREFRONT_KAFKA_PORT", std::to_string(FreePort())},
                  {"STOREFRONT_KAFKA_CONTROLLER_PORT", std::to_string(FreePort())},
-                 {"STOREFRONT_LOG_LEVEL", "info"}};
+                 {"STOREFRONT_LOG_LEVEL", "info"},
+                 // Every request of a suite comes from 127.0.0.1: rate limits none reaches (the
+                 // gateway's own tests check them), reaching the gateway through the stack.
+                 {"RATE_LIMIT_GENERAL_QUOTA", "1000000"},
+                 {"RATE_LIMIT_REGISTER_QUOTA", "1000000"},
+                 {"RATE_LIMIT_LOGIN_QUOTA", "1000000"},
+                 {"RATE_LIMIT_CHECKOUT_QUOTA", "1000000"},
+                 {"RATE_LIMIT_GENERAL_WINDOW_SECONDS", "1"},
+                 {"RATE_LIMIT_REGISTER_WINDOW_SECONDS", "1"},
+                 {"RATE_LIMIT_LOGIN_WINDOW_SECONDS", "1"},
+                 {"RATE_LIMIT_CHECKOUT_WINDOW_SECONDS", "1"},
+                 {"LOGIN_FAILURES_PER_PAIR", "1000"},
+                 {"LOGIN_FAILURES_PER_EMAIL", "1000000"},
+                 {"LOGIN_FAILURES_PER_ADDRESS", "1000000"},
+                 {"LOGIN_FAILURE_WINDOW_SECONDS", "1"}};
   for (const char* service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
     ports_[service] = FreePort();
     std::string upper = service;

@@ -74,6 +74,8 @@ http::Handler RequireAuth(std::shared_ptr<const TokenVerifier> verifier, std::op
       return out->SendProblem({403, "forbidden", "Forbidden",
                                "this route is for " + std::string(accounts::RoleName(*role)) + " accounts", {}});
     }
+    // The account's own bucket, now that it is known (429 when it is empty).
+    if (!http::ChargeAccount(request, verified.principal->account_id, *out)) return;
     handler(request, *verified.principal, std::move(out));
   };
 }

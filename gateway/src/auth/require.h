@@ -10,6 +10,7 @@
 //   no Authorization header, or another scheme     401, WWW-Authenticate: Bearer realm="storefront"
 //   a malformed, forged or expired bearer token    401, ... error="invalid_token"
 //   a valid token without the required role        403, ... error="insufficient_scope"
+//   the account's rate-limit bucket is empty        429 with Retry-After (http/rate_limit.h)
 #pragma once
 
 #include <functional>

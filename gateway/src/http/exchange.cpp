@@ -1,7 +1,10 @@
 #include "http/exchange.h"
 
 #include <pistache/peer.h>
+#include <strings.h>
 #include <sys/socket.h>
+
+#include <algorithm>
 
 #include "shared/log/log.h"
 
@@ -40,12 +43,13 @@ class NamedHeader : public Pistache::Http::Header::Header {
 }  // namespace
 
 Responder::Responder(Pistache::Http::ResponseWriter writer, std::string request_id, std::string method,
-                     std::string path)
+                     std::string path, InFlight::Ticket ticket)
     : writer_(std::move(writer)),
       request_id_(std::move(request_id)),
       method_(std::move(method)),
       path_(std::move(path)),
-      started_(std::chrono::steady_clock::now()) {}
+      started_(std::chrono::steady_clock::now()),
+      ticket_(std::move(ticket)) {}
 
 Responder::~Responder() {
   // A handler that forgot to answer must not leave the client hanging.
@@ -66,6 +70,7 @@ void Responder::Json(Code code, const nlohmann::json& body) {
 void Responder::JsonText(Code code, const std::string& body) { Send(code, body, "application/json", false); }
 
 void Responder::SendProblem(const Problem& problem) {
+  if (problem.retry_after_seconds > 0) AddHeader("Retry-After", std::to_string(problem.retry_after_seconds));
   Send(static_cast<Code>(problem.status), problem.ToJson(path_, request_id_).dump(-1, ' ', false,
                                                                                  nlohmann::json::error_handler_t::replace),
        "application/problem+json", false);
@@ -82,6 +87,16 @@ void Responder::AddHeader(std::string name, std::string value) {
   if (writer_) extra_headers_.emplace_back(std::move(name), std::move(value));
 }
 
+void Responder::SetHeader(std::string name, std::string value) {
+  std::lock_guard lock(mutex_);
+  if (!writer_) return;
+  auto same_name = [&name](const std::pair<std::string, std::string>& header) {
+    return strcasecmp(header.first.c_str(), name.c_str()) == 0;
+  };
+  extra_headers_.erase(std::remove_if(extra_headers_.begin(), extra_headers_.end(), same_name), extra_headers_.end());
+  extra_headers_.emplace_back(std::move(name), std::move(value));
+}
+
 void Responder::Send(Code code, const std::string& body, const char* content_type, bool close) {
   std::optional<Pistache::Http::ResponseWriter> writer;
   std::vector<std::pair<std::string, std::string>> extra_headers;
@@ -91,6 +106,7 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
     writer.swap(writer_);
     extra_headers.swap(extra_headers_);
   }
+  ticket_.Release();  // answered: no longer in flight, whatever the write below costs
   writer->headers().add(std::make_shared<RequestIdHeader>(request_id_));
   for (auto& [name, value] : extra_headers) writer->headers().add(std::make_shared<NamedHeader>(name, value));
   int fd = -1;
@@ -111,6 +127,7 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
           },
           [](std::exception_ptr) {});
 
+  if (!access_log_) return;
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   nlohmann::json fields = {{"request_id", request_id_},
                            {"method", method_},

@@ -3,6 +3,7 @@
 #include <pistache/peer.h>
 
 #include <cctype>
+#include <chrono>
 #include <sstream>
 
 #include "shared/log/log.h"
@@ -36,21 +37,25 @@ bool IsJsonContentType(const std::string& value) {
 
 }  // namespace
 
-GatewayHandler::GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limits limits)
-    : router_(std::move(router)), limits_(limits) {}
+GatewayHandler::GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limits limits, Protection protection)
+    : router_(std::move(router)), limits_(limits), protection_(std::move(protection)) {}
 
 void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   peer->putData(ParserData, std::make_shared<GuardedParser>(getMaxRequestSize(), limits_));
 }
 
 void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWriter response) {
+  auto [ticket, in_flight] = shared_->in_flight.Enter();
   if (request.version() == Http::Version::Http11 && !request.headers().tryGet<Http::Header::Connection>()) {
     response.headers().remove<Http::Header::Connection>();  // persistent by default (RFC 9112)
   }
 
   std::optional<Rejection> rejection;
+  std::string peer_address;
   try {
-    if (auto* parser = GuardedParserOf(response.peer())) rejection = parser->rejection();
+    auto peer = response.peer();
+    if (auto* parser = GuardedParserOf(peer)) rejection = parser->rejection();
+    peer_address = peer->address().host();
   } catch (const std::exception&) {
     return;  // the client is gone
   }
@@ -59,7 +64,15 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   if (!log::IsValidRequestId(request_id)) request_id = log::NewRequestId();
   std::string path = request.resource();
   if (path.size() > 256) path.resize(256);
-  auto responder = std::make_shared<Responder>(std::move(response), request_id, MethodName(request.method()), path);
+  auto responder = std::make_shared<Responder>(std::move(response), request_id, MethodName(request.method()), path,
+                                               std::move(ticket));
+
+  // Overloaded: refuse before doing anything for the request. The probes still answer, so an
+  // orchestrator sees a live gateway that is busy rather than a dead one.
+  if (protection_.max_in_flight > 0 && in_flight > protection_.max_in_flight && request.resource() != "/livez" &&
+      request.resource() != "/readyz") {
+    return Shed(std::move(responder), rejection.has_value(), in_flight);
+  }
 
   if (rejection) {
     log::Warn("request rejected", {{"request_id", request_id}, {"status", static_cast<int>(rejection->code)},
@@ -68,6 +81,25 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     for (auto& c : slug) c = c == ' ' ? '-' : static_cast<char>(std::tolower(c));
     responder->SendProblemAndClose({static_cast<int>(rejection->code), slug, rejection->title, rejection->detail, {}});
     return;
+  }
+
+  // Only behind a proxy we trust does X-Forwarded-For say who the client is.
+  std::string client_address =
+      protection_.trusted_proxies.empty()
+          ? peer_address
+          : protection_.trusted_proxies.ClientAddress(peer_address, HeaderOr(request, "X-Forwarded-For", ""));
+  std::optional<RateLimitContext> rate_limit;
+  if (protection_.rate_limiter) {
+    if (const RatePolicy* policy = protection_.rate_limiter->PolicyFor(request.method(), request.resource())) {
+      RateDecision decision = protection_.rate_limiter->TakeForAddress(*policy, client_address);
+      if (!decision.allowed) {
+        return SendRateLimited(*responder, *policy, decision,
+                               "too many " + policy->name + " requests from this address; try again in " +
+                                   std::to_string(decision.reset.count()) + " s");
+      }
+      SetRateLimitFields(*responder, *policy, decision);
+      rate_limit = RateLimitContext{protection_.rate_limiter, policy, decision};
+    }
   }
 
   std::optional<nlohmann::json> json;
@@ -107,6 +139,8 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   exchange.path = path;
   exchange.request_id = request_id;
   exchange.json = std::move(json);
+  exchange.client_address = std::move(client_address);
+  exchange.rate_limit = std::move(rate_limit);
   for (const char* name : kForwardedHeaders) {
     if (auto raw = request.headers().tryGetRaw(name)) exchange.headers[name] = raw->value();
   }
@@ -134,6 +168,31 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     log::Error("handler failed", {{"request_id", request_id}, {"error", error.what()}});
     responder->SendProblem({500, "internal-error", "Internal error", "the gateway failed to answer", {}});
   }
+}
+
+void GatewayHandler::Shed(std::shared_ptr<Responder> responder, bool close, std::int64_t in_flight) {
+  responder->SkipAccessLog();
+  responder->AddHeader("Retry-After", "1");
+  Problem problem{503, "overloaded", "Overloaded",
+                  "the gateway is handling as many requests as it can; try again in a second", {}};
+  if (close) {
+    responder->SendProblemAndClose(problem);  // a rejected request's unread rest must not follow
+  } else {
+    responder->SendProblem(problem);
+  }
+
+  // One line a second at most, however many are refused: under overload the log must not become
+  // one more thing to do per request.
+  shared_->shed_since_log.fetch_add(1, std::memory_order_relaxed);
+  std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+  std::int64_t next = shared_->next_shed_log_ns.load(std::memory_order_relaxed);
+  if (now < next || !shared_->next_shed_log_ns.compare_exchange_strong(next, now + 1'000'000'000)) return;
+  log::Warn("load shed", {{"refused", shared_->shed_since_log.exchange(0, std::memory_order_relaxed)},
+                          {"in_flight", in_flight},
+                          {"max_in_flight", protection_.max_in_flight},
+                          {"status", 503}});
 }
 
 }  // namespace storefront::gateway::http

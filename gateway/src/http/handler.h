@@ -7,16 +7,23 @@
 //    did not ask to close; HTTP/1.0 requests keep Pistache's behaviour.
 //  * Hostile input. onConnection installs a GuardedParser (see guarded_parser.h); requests
 //    it rejected are answered with problem+json and their connection is closed.
+//
+// And the gateway's protection of itself (Protection), before any work is done for a request:
+// load shedding (more than max_in_flight requests held: 503 with Retry-After: 1 at once, the
+// probes excepted) and the client address's rate limit (429; see rate_limit.h).
 #pragma once
 
 #include <pistache/http.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
 #include "http/codec.h"
 #include "http/exchange.h"
 #include "http/guarded_parser.h"
+#include "http/rate_limit.h"
 #include "http/router.h"
 
 namespace storefront::gateway::http {
@@ -24,19 +31,37 @@ namespace storefront::gateway::http {
 using Handler = std::function<void(const Request&, std::shared_ptr<Responder>)>;
 using GatewayRouter = Router<Handler>;
 
+struct Protection {
+  std::shared_ptr<RateLimiter> rate_limiter;  // null: no request is rate-limited
+  std::int64_t max_in_flight = 0;             // 0: never shed
+  TrustedProxies trusted_proxies;             // whose X-Forwarded-For names the client
+};
+
 class GatewayHandler : public Pistache::Http::Handler {
  public:
   HTTP_PROTOTYPE(GatewayHandler)
 
-  GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limits limits);
+  GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limits limits, Protection protection = {});
 
   void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
 
  private:
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
+  // Answers 503 at once; logs a line a second at most, counting the refusals in between.
+  void Shed(std::shared_ptr<Responder> responder, bool close, std::int64_t in_flight);
+
+  // Pistache clones the handler for each reactor thread; what the clones count, they share.
+  struct Shared {
+    InFlight in_flight;
+    std::atomic<std::int64_t> shed_since_log{0};
+    std::atomic<std::int64_t> next_shed_log_ns{0};
+  };
+
   std::shared_ptr<const GatewayRouter> router_;
   Limits limits_;
+  Protection protection_;
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
 };
 
 }  // namespace storefront::gateway::http

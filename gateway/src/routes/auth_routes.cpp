@@ -64,17 +64,47 @@ void Register(const AuthServices& services, const http::Request& request, std::s
   });
 }
 
+// 429 for a sign-in the throttle refused, logged with who was tried from where (never the password).
+void RefuseThrottled(const http::LoginThrottle& throttle, const http::LoginThrottle::Attempt& attempt,
+                     const std::string& email, const std::string& address, http::Responder& out) {
+  const auto& policy = attempt.refused_by();
+  log::Warn("sign-in throttled", {{"request_id", out.request_id()},
+                                  {"email", email.substr(0, 256)},
+                                  {"address", address},
+                                  {"policy", policy.name},
+                                  {"retry_after_s", attempt.decision().reset.count()}});
+  std::string retry = "try again in " + std::to_string(attempt.decision().reset.count()) + " s";
+  std::string detail = "too many failed sign-ins from this address; " + retry;
+  if (&policy == &throttle.pair_policy()) {
+    detail = "too many failed sign-ins for this email from this address; " + retry;
+  }
+  if (&policy == &throttle.email_policy()) {
+    detail = "too many failed sign-ins for this email; " + retry + ", or from an address you signed in from before";
+  }
+  http::SendRateLimited(out, policy, attempt.decision(), std::move(detail));
+}
+
 void Login(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
   auto fields = StringFields(request, {"email", "password"}, *out);
   if (!fields) return;
-  http::RunBlocking(*services.workers, out, [services, fields = std::move(*fields), out] {
+  http::RunBlocking(*services.workers, out, [services, fields = std::move(*fields), address = request.client_address,
+                                             out] {
+    // Before the hash: a guess the throttle refuses costs no CPU.
+    std::optional<http::LoginThrottle::Attempt> attempt;
+    const std::string email = accounts::NormalizeEmail(fields.at("email"));
+    if (services.login_throttle) {
+      attempt.emplace(services.login_throttle->Begin(email, address));
+      if (!attempt->allowed()) return RefuseThrottled(*services.login_throttle, *attempt, email, address, *out);
+    }
     auto account = services.accounts->Login(fields.at("email"), fields.at("password"));
     if (!account) {
+      if (attempt) attempt->Failed();
       log::Info("sign-in refused", {{"request_id", out->request_id()}});
       out->AddHeader("WWW-Authenticate", "Bearer realm=\"storefront\"");
       return out->SendProblem(
           {401, "invalid-credentials", "Invalid credentials", "the email or password is incorrect", {}});
     }
+    if (attempt) attempt->Succeeded();
     auto issued = services.issuer->Issue(*account);
     log::Info("signed in", {{"request_id", out->request_id()}, {"account_id", account->id}});
     // RFC 6749 §5.1: a response carrying a token must not be cached.

@@ -5,7 +5,8 @@
 //   GET  /api/v1/auth/me        Authorization: Bearer ...   -> 200 {"id","email","role"}
 //
 // Register and login validate on the reactor thread, then run on the blocking pool (argon2id and
-// the database); /me is answered from the verified token alone.
+// the database); /me is answered from the verified token alone. Login asks the failed sign-in
+// throttle (http::LoginThrottle) before any hash is computed, so a refused guess costs no CPU.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "auth/jwt.h"
 #include "http/blocking_pool.h"
 #include "http/handler.h"
+#include "http/rate_limit.h"
 
 namespace storefront::gateway::routes {
 
@@ -22,6 +24,7 @@ struct AuthServices {
   std::shared_ptr<const auth::TokenIssuer> issuer;
   std::shared_ptr<const auth::TokenVerifier> verifier;
   std::shared_ptr<http::BlockingPool> workers;
+  std::shared_ptr<http::LoginThrottle> login_throttle;  // null: failed sign-ins are not counted
 };
 
 // Only registers the routes: `services` may be empty (the OpenAPI test lists routes that way).
