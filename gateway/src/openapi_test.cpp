@@ -39,7 +39,7 @@ TEST(OpenApiTest, DocumentsExactlyTheServedRoutes) {
 
   http::GatewayRouter router;
   routes::AddSystemRoutes(router, {});
-  routes::AddCatalogRoutes(router, nullptr);
+  routes::AddCatalogRoutes(router, nullptr, nullptr);
   routes::AddAuthRoutes(router, {});
   routes::AddShopRoutes(router, nullptr, {});
   routes::AddAdminRoutes(router, nullptr, {});
@@ -85,7 +85,7 @@ TEST(OpenApiTest, EveryOperatorRouteNamesTheBearerSchemeAnd401And403) {
       EXPECT_EQ(operation["tags"], nlohmann::json::parse(R"(["operator"])")) << method << " " << path;
     }
   }
-  EXPECT_EQ(operator_routes, 21);
+  EXPECT_EQ(operator_routes, 26);
 }
 
 }  // namespace

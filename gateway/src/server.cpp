@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <cctype>
 #include <cstdio>
 
 #include "accounts/accounts.h"
@@ -15,6 +16,7 @@
 #include "routes/system_routes.h"
 #include "shared/db/migrations.h"
 #include "shared/log/log.h"
+#include "shared/rpc/guard_settings.h"
 
 namespace storefront::gateway {
 
@@ -42,22 +44,33 @@ void PrintGeneratedOperatorPassword(const std::string& email, const std::string&
   std::fflush(stderr);
 }
 
+// Pistache 0.0.5 answers 408 on a connection whose request has not been answered within its
+// header timeout (it counts from the last request it parsed, not from the last bytes read), so
+// the timeout must outlast the longest budget the gateway gives a request; otherwise a checkout
+// still within its budget would get a 408 instead of its answer.
+std::chrono::milliseconds HeaderTimeout(const Config& config) {
+  auto longest = std::max(config.checkout_timeout, config.upstream_timeout);
+  return std::max(config.header_timeout, longest + std::chrono::seconds(1));
+}
+
 }  // namespace
 
 Config Config::FromEnv(config::Env env) {
   Config config;
   config.listen_address = env.HostPort("HTTP_LISTEN_ADDR", config.listen_address, /*allow_zero_port=*/true);
-  config.catalog_address = env.HostPort("CATALOG_ADDR", config.catalog_address);
-  config.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
-  config.checkout_address = env.HostPort("CHECKOUT_ADDR", "127.0.0.1:50053");
-  config.shipping_address = env.HostPort("SHIPPING_ADDR", "127.0.0.1:50056");
-  config.payments_address = env.HostPort("PAYMENTS_ADDR", "127.0.0.1:50054");
-  config.inventory_address = env.HostPort("INVENTORY_ADDR", "127.0.0.1:50055");
+  config.catalog_address = env.GrpcTarget("CATALOG_ADDR", config.catalog_address);
+  config.cart_address = env.GrpcTarget("CART_ADDR", "127.0.0.1:50052");
+  config.checkout_address = env.GrpcTarget("CHECKOUT_ADDR", "127.0.0.1:50053");
+  config.shipping_address = env.GrpcTarget("SHIPPING_ADDR", "127.0.0.1:50056");
+  config.payments_address = env.GrpcTarget("PAYMENTS_ADDR", "127.0.0.1:50054");
+  config.inventory_address = env.GrpcTarget("INVENTORY_ADDR", "127.0.0.1:50055");
   config.kafka_bootstrap_servers = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
   config.admin_workers = static_cast<int>(env.Int("ADMIN_WORKERS", config.admin_workers, 1, 16));
   config.checkout_timeout = std::chrono::milliseconds(env.Int("CHECKOUT_TIMEOUT_MS", 15000, 100, 120000));
   config.threads = static_cast<int>(env.Int("GATEWAY_THREADS", config.threads, 1, 64));
   config.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 2000, 10, 60000));
+  config.guard = rpc::ReadGuardSettings(env);
+  config.stale_reads_capacity = static_cast<std::size_t>(env.Int("STALE_READS_CAPACITY", 10000, 0, 1000000));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.accounts_database_url =
@@ -70,6 +83,37 @@ Config Config::FromEnv(config::Env env) {
   config.operator_email = accounts::NormalizeEmail(env.String("STOREFRONT_OPERATOR_EMAIL", config.operator_email));
   if (auto password = env.String("STOREFRONT_OPERATOR_PASSWORD", ""); !password.empty()) {
     config.operator_password = password;
+  }
+
+  // Rate limits, failed sign-ins and load shedding (README "Rate limits and load shedding").
+  http::RateLimitSettings rate_limits;
+  for (auto* policy :
+       {&rate_limits.general, &rate_limits.register_account, &rate_limits.login, &rate_limits.checkout}) {
+    std::string prefix = "RATE_LIMIT_" + policy->name;  // RATE_LIMIT_LOGIN_QUOTA, ..._WINDOW_SECONDS
+    for (auto& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    policy->quota = static_cast<int>(env.Int(prefix + "_QUOTA", policy->quota, 1, 1000000));
+    policy->window = std::chrono::seconds(env.Int(prefix + "_WINDOW_SECONDS", policy->window.count(), 1, 86400));
+  }
+  rate_limits.max_keys = static_cast<std::size_t>(env.Int("RATE_LIMIT_MAX_KEYS", 100000, 1000, 10000000));
+  config.rate_limits = rate_limits;
+  http::LoginThrottleSettings login;
+  login.per_pair = static_cast<int>(env.Int("LOGIN_FAILURES_PER_PAIR", login.per_pair, 1, 1000));
+  login.per_email = static_cast<int>(env.Int("LOGIN_FAILURES_PER_EMAIL", login.per_email, 2, 1000000));
+  login.per_address = static_cast<int>(env.Int("LOGIN_FAILURES_PER_ADDRESS", login.per_address, 1, 1000000));
+  login.window = std::chrono::seconds(env.Int("LOGIN_FAILURE_WINDOW_SECONDS", login.window.count(), 1, 86400));
+  login.max_keys = rate_limits.max_keys;
+  if (login.per_email <= login.per_pair) {
+    env.Problem("LOGIN_FAILURES_PER_EMAIL (" + std::to_string(login.per_email) +
+                ") must be above LOGIN_FAILURES_PER_PAIR (" + std::to_string(login.per_pair) +
+                "), or one address could lock an account out");
+  }
+  config.login_throttle = login;
+  config.max_in_flight_requests = env.Int("MAX_IN_FLIGHT_REQUESTS", 1000, 1, 1000000);
+  std::string proxies_error;
+  if (auto proxies = http::TrustedProxies::Parse(env.String("TRUSTED_PROXIES", ""), &proxies_error)) {
+    config.trusted_proxies = *proxies;
+  } else {
+    env.Problem("TRUSTED_PROXIES: " + proxies_error);
   }
 
   std::vector<std::string> errors = env.errors();  // plus what Env cannot check on its own
@@ -98,39 +142,43 @@ Server::Server(Config config) : config_(std::move(config)) {}
 Server::~Server() { Stop(); }
 
 int Server::Start() {
-  auto catalog_channel = rpc::MakeChannel(config_.catalog_address);
-  auto catalog = std::make_shared<routes::CatalogClient>(catalog_channel, config_.upstream_timeout);
+  guards_ = std::make_unique<rpc::Guards>(config_.guard);
+  auto rate_limiter = config_.rate_limits ? std::make_shared<http::RateLimiter>(*config_.rate_limits) : nullptr;
+  // One client per upstream, each behind that upstream's breaker and bulkhead (rpc::Client).
+  auto client_options = [this](const std::string& target, const char* upstream, std::chrono::milliseconds timeout) {
+    return rpc::ClientOptions{.target = target, .upstream = upstream, .timeout = timeout, .guards = guards_.get()};
+  };
+  auto catalog = std::make_shared<routes::CatalogClient>(client_options(config_.catalog_address, "catalog", config_.upstream_timeout));
 
   auto router = std::make_shared<http::GatewayRouter>();
-  std::vector<routes::Upstream> upstreams = {{"catalog", catalog_channel}};
-  routes::AddCatalogRoutes(*router, catalog);
+  std::vector<routes::Upstream> upstreams = {{"catalog", catalog->shared_channel()}};
+  routes::AddCatalogRoutes(*router, catalog, std::make_shared<fallback::LastGood>(config_.stale_reads_capacity));
   if (!config_.accounts_database_url.empty()) {
     StartAccounts(*router);
     if (!config_.cart_address.empty() && !config_.checkout_address.empty() && !config_.shipping_address.empty()) {
       routes::ShopClients shop;
-      auto cart_channel = rpc::MakeChannel(config_.cart_address);
-      auto shipping_channel = rpc::MakeChannel(config_.shipping_address);
-      auto checkout_channel = rpc::MakeChannel(config_.checkout_address);
-      shop.cart = std::make_shared<rpc::Client<storefront::cart::v1::CartService>>(cart_channel, config_.upstream_timeout);
-      shop.shipping = std::make_shared<rpc::Client<storefront::shipping::v1::ShippingService>>(shipping_channel,
-                                                                                               config_.upstream_timeout);
+      shop.cart = std::make_shared<rpc::Client<storefront::cart::v1::CartService>>(
+          client_options(config_.cart_address, "cart", config_.upstream_timeout));
+      shop.shipping = std::make_shared<rpc::Client<storefront::shipping::v1::ShippingService>>(
+          client_options(config_.shipping_address, "shipping", config_.upstream_timeout));
+      // Placing an order runs the whole saga: its budget is the checkout timeout.
       shop.checkout = std::make_shared<rpc::Client<storefront::checkout::v1::CheckoutService>>(
-          checkout_channel, config_.checkout_timeout);
+          client_options(config_.checkout_address, "checkout", config_.checkout_timeout));
       auto checkout = shop.checkout;
       auto shipping = shop.shipping;
+      upstreams.push_back({"cart", shop.cart->shared_channel()});
+      upstreams.push_back({"checkout", checkout->shared_channel()});
+      upstreams.push_back({"shipping", shipping->shared_channel()});
       routes::AddShopRoutes(*router, verifier_, std::move(shop));
-      upstreams.push_back({"cart", cart_channel});
-      upstreams.push_back({"checkout", checkout_channel});
-      upstreams.push_back({"shipping", shipping_channel});
       if (!config_.inventory_address.empty() && !config_.payments_address.empty()) {
-        auto inventory_channel = rpc::MakeChannel(config_.inventory_address);
-        auto payments_channel = rpc::MakeChannel(config_.payments_address);
-        upstreams.push_back({"payments", payments_channel});
-        upstreams.push_back({"inventory", inventory_channel});
+        auto inventory = std::make_shared<rpc::Client<storefront::inventory::v1::InventoryService>>(
+            client_options(config_.inventory_address, "inventory", config_.upstream_timeout));
+        // The gateway calls payments only to check its health.
+        upstreams.push_back({"payments", rpc::MakeChannel(config_.payments_address)});
+        upstreams.push_back({"inventory", inventory->shared_channel()});
         routes::AdminClients admin;
         admin.catalog = catalog;
-        admin.inventory = std::make_shared<rpc::Client<storefront::inventory::v1::InventoryService>>(
-            inventory_channel, config_.upstream_timeout);
+        admin.inventory = inventory;
         // Cancelling and refunding call other services in turn: the checkout deadline fits them.
         admin.checkout = checkout;
         admin.shipping = shipping;
@@ -142,6 +190,15 @@ int Server::Start() {
         admin_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.admin_workers),
                                                               config_.admin_queue_capacity);
         admin.workers = admin_workers_;
+        admin.rate_limits = rate_limiter;
+        // The fault lab and the resilience page reach every replica of every service.
+        admin.replicas = std::make_shared<routes::admin::Replicas>(std::vector<routes::admin::ServiceAddress>{
+            {"catalog", config_.catalog_address},
+            {"cart", config_.cart_address},
+            {"checkout", config_.checkout_address},
+            {"payments", config_.payments_address},
+            {"inventory", config_.inventory_address},
+            {"shipping", config_.shipping_address}});
         routes::AddAdminRoutes(*router, verifier_, std::move(admin));
       }
     }
@@ -156,10 +213,11 @@ int Server::Start() {
                      .flags(Pistache::Tcp::Options::ReuseAddr)
                      .maxRequestSize(config_.limits.max_request_bytes())
                      .maxResponseSize(4 * 1024 * 1024)
-                     .headerTimeout(config_.header_timeout)
+                     .headerTimeout(HeaderTimeout(config_))
                      .bodyTimeout(config_.body_timeout);
   endpoint_->init(options);
-  endpoint_->setHandler(std::make_shared<http::GatewayHandler>(router, config_.limits));
+  http::Protection protection{rate_limiter, config_.max_in_flight_requests, config_.trusted_proxies};
+  endpoint_->setHandler(std::make_shared<http::GatewayHandler>(router, config_.limits, std::move(protection)));
   endpoint_->serveThreaded();
   int bound = static_cast<int>(static_cast<uint16_t>(endpoint_->getPort()));
   log::Info("gateway listening", {{"address", host + ":" + std::to_string(bound)},
@@ -207,7 +265,9 @@ void Server::StartAccounts(http::GatewayRouter& router) {
   auth_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.auth_workers),
                                                        config_.auth_queue_capacity);
   routes::AddAuthRoutes(router, {service, std::make_shared<auth::TokenIssuer>(config_.jwt_signing_key, config_.jwt_ttl),
-                                 verifier_, auth_workers_});
+                                 verifier_, auth_workers_,
+                                 config_.login_throttle ? std::make_shared<http::LoginThrottle>(*config_.login_throttle)
+                                                        : nullptr});
 }
 
 void Server::Stop() {

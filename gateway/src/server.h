@@ -15,6 +15,7 @@
 #include "http/handler.h"
 #include "shared/config/env.h"
 #include "shared/db/pool.h"
+#include "shared/rpc/guard.h"
 
 namespace storefront::gateway {
 
@@ -38,11 +39,23 @@ struct Config {
   // Placing an order runs the whole checkout saga, so it gets a longer deadline.
   std::chrono::milliseconds checkout_timeout{15000};
   int threads = 2;  // Pistache reactor threads
+  // The budget of a request's upstream calls, counted from its arrival (rpc::CallFor).
   std::chrono::milliseconds upstream_timeout{2000};
+  // Each upstream's circuit breaker and bulkhead (rpc::ReadGuardSettings).
+  rpc::GuardSettings guard;
+  // Catalog reads kept as the fallback while the catalog fails (fallback::LastGood); 0: none.
+  std::size_t stale_reads_capacity = 10000;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   http::Limits limits;
   std::string log_level = "info";
+
+  // Rate limits, failed sign-in throttling and load shedding (README "Rate limits and load
+  // shedding"). FromEnv sets a real store's defaults; a Config built by hand limits nothing.
+  std::optional<http::RateLimitSettings> rate_limits;
+  std::optional<http::LoginThrottleSettings> login_throttle;
+  std::int64_t max_in_flight_requests = 0;  // beyond it, 503 at once; 0: never
+  http::TrustedProxies trusted_proxies;     // whose X-Forwarded-For names the client
 
   // Accounts and authentication (README "Accounts and authentication"). FromEnv requires the
   // database URL and the key; a Config built by hand with an empty accounts_database_url serves
@@ -84,6 +97,8 @@ class Server {
   // The operator console's blocking work, apart from sign-ins so a slow broker never delays them.
   std::shared_ptr<http::BlockingPool> admin_workers_;
   std::shared_ptr<const auth::TokenVerifier> verifier_;
+  // Each upstream's breaker and bulkhead; outlives the clients that hold its guards.
+  std::unique_ptr<rpc::Guards> guards_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 

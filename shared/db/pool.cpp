@@ -57,4 +57,35 @@ bool Pool::Ping() {
   }
 }
 
+namespace internal {
+
+std::optional<std::chrono::milliseconds> StatementBudget() {
+  if (!deadline::Current()) return std::nullopt;
+  deadline::ThrowIfSpent("the database work");
+  // At least 1 ms: 0 would mean "no timeout" to PostgreSQL.
+  return std::max(std::chrono::milliseconds(1), deadline::Remaining(std::chrono::hours(1)));
+}
+
+void LimitTransaction(pqxx::transaction_base& txn, std::chrono::milliseconds budget) {
+  txn.exec("SET LOCAL statement_timeout = " + std::to_string(budget.count()));
+}
+
+SessionStatementTimeout::SessionStatementTimeout(Pool::Lease& lease, std::optional<std::chrono::milliseconds> budget)
+    : lease_(lease) {
+  if (!budget) return;
+  pqxx::nontransaction(*lease_).exec("SET statement_timeout = " + std::to_string(budget->count()));
+  set_ = true;
+}
+
+SessionStatementTimeout::~SessionStatementTimeout() {
+  if (!set_) return;
+  try {
+    pqxx::nontransaction(*lease_).exec("SET statement_timeout = DEFAULT");
+  } catch (const std::exception&) {
+    lease_.Discard();  // never hand a connection with someone's short timeout to the next caller
+  }
+}
+
+}  // namespace internal
+
 }  // namespace storefront::db

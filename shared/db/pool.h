@@ -16,8 +16,11 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "shared/types/deadline.h"
 
 namespace storefront::db {
 
@@ -39,6 +42,8 @@ class Pool {
 
     pqxx::connection& operator*() { return *connection_; }
     pqxx::connection* operator->() { return connection_.get(); }
+    // Closes the connection, so the pool opens a fresh one instead of reusing it.
+    void Discard() { connection_->disconnect(); }
 
    private:
     Pool* pool_;
@@ -80,14 +85,44 @@ class Pool {
   std::size_t open_ = 0;  // handed out + idle
 };
 
+namespace internal {
+
+// Deadline propagation into the database: work done for a caller with a deadline
+// (deadline::Scope) gets what is left of it as its statement timeout, so PostgreSQL stops a
+// statement nobody will wait for. Nullopt outside any deadline (background work: the server's
+// default applies); DeadlineExceeded when nothing is left, before a connection is taken.
+std::optional<std::chrono::milliseconds> StatementBudget();
+
+// SET LOCAL statement_timeout: ends with the transaction.
+void LimitTransaction(pqxx::transaction_base& txn, std::chrono::milliseconds budget);
+
+// A statement timeout on a connection outside any transaction, put back to the server's
+// default when this ends (or the connection is discarded when that fails).
+class SessionStatementTimeout {
+ public:
+  SessionStatementTimeout(Pool::Lease& lease, std::optional<std::chrono::milliseconds> budget);
+  ~SessionStatementTimeout();
+  SessionStatementTimeout(const SessionStatementTimeout&) = delete;
+  SessionStatementTimeout& operator=(const SessionStatementTimeout&) = delete;
+
+ private:
+  Pool::Lease& lease_;
+  bool set_ = false;
+};
+
+}  // namespace internal
+
 // Runs `work(txn)` in a read-write transaction and commits it; retries once on a
-// serialization failure or a broken connection, which are worth one more try.
+// serialization failure or a broken connection, which are worth one more try. Inside a
+// deadline::Scope the transaction's statements get the remaining budget as their timeout.
 template <typename Fn>
 auto WithTransaction(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
+      auto budget = internal::StatementBudget();
       auto lease = pool.Acquire();
       pqxx::work txn(*lease);
+      if (budget) internal::LimitTransaction(txn, *budget);
       if constexpr (std::is_void_v<decltype(work(txn))>) {
         work(txn);
         txn.commit();
@@ -107,12 +142,15 @@ auto WithTransaction(Pool& pool, Fn&& work) {
 
 // Runs `work(txn)` on a nontransaction: each statement commits on its own, one round trip
 // instead of BEGIN / query / COMMIT. For single-statement reads; retries once on a broken
-// connection.
+// connection. Inside a deadline::Scope the statements get the remaining budget as their
+// timeout (set before and reset after: two more round trips, still fewer than a transaction's).
 template <typename Fn>
 auto WithReadOnly(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
+      auto budget = internal::StatementBudget();
       auto lease = pool.Acquire();
+      internal::SessionStatementTimeout timeout(lease, budget);
       pqxx::nontransaction txn(*lease);
       return work(txn);
     } catch (const pqxx::broken_connection&) {

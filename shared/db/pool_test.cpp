@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "shared/errors/errors.h"
 #include "shared/testing/postgres.h"
 
 namespace storefront::db {
@@ -55,6 +56,49 @@ TEST(PoolTest, BrokenConnectionIsReplaced) {
     return txn.exec("SELECT pg_backend_pid()")[0][0].as<int>();
   });
   EXPECT_NE(second_pid, first_pid);
+}
+
+// Deadline propagation into the database: work done for a caller with a deadline gets what is
+// left of it as its statement timeout, and the connection goes back to the pool without it.
+int StatementTimeoutMs(pqxx::transaction_base& txn) {
+  return txn.exec("SELECT current_setting('statement_timeout', false)::interval::text")[0][0].as<std::string>() ==
+                 "00:00:00"
+             ? 0
+             : static_cast<int>(
+                   txn.exec("SELECT extract(epoch FROM current_setting('statement_timeout')::interval) * 1000")[0][0]
+                       .as<double>());
+}
+
+TEST(PoolTest, AStatementRunForACallerGetsWhatIsLeftOfItsBudgetAsItsTimeout) {
+  Pool pool(SharedPostgres().Dsn("catalog"), 1);  // one connection: every call below shares it
+  {
+    deadline::Scope scope(deadline::Clock::now() + std::chrono::milliseconds(400));
+    int in_transaction = WithTransaction(pool, [](pqxx::work& txn) { return StatementTimeoutMs(txn); });
+    EXPECT_GT(in_transaction, 0);
+    EXPECT_LE(in_transaction, 400);
+    int in_read = WithReadOnly(pool, [](pqxx::nontransaction& txn) { return StatementTimeoutMs(txn); });
+    EXPECT_GT(in_read, 0);
+    EXPECT_LE(in_read, 400);
+
+    auto started = std::chrono::steady_clock::now();
+    try {
+      WithTransaction(pool, [](pqxx::work& txn) { txn.exec("SELECT pg_sleep(5)"); });
+      ADD_FAILURE() << "a 5 s statement finished inside a 400 ms budget";
+    } catch (const pqxx::sql_error& error) {
+      EXPECT_EQ(error.sqlstate(), "57014");  // query_canceled: statement timeout
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4)) << "PostgreSQL stopped the statement";
+  }
+  // Outside the caller's scope the same connection is back to the server's default (none).
+  EXPECT_EQ(WithReadOnly(pool, [](pqxx::nontransaction& txn) { return StatementTimeoutMs(txn); }), 0);
+  EXPECT_EQ(WithTransaction(pool, [](pqxx::work& txn) { return StatementTimeoutMs(txn); }), 0);
+}
+
+TEST(PoolTest, NoConnectionIsTakenForACallerWhoseBudgetIsSpent) {
+  Pool pool(SharedPostgres().Dsn("catalog"), 1);
+  deadline::Scope spent(deadline::Clock::now() - std::chrono::milliseconds(1));
+  EXPECT_THROW(WithTransaction(pool, [](pqxx::work& txn) { txn.exec("SELECT 1"); }), DeadlineExceeded);
+  EXPECT_THROW(WithReadOnly(pool, [](pqxx::nontransaction& txn) { txn.exec("SELECT 1"); }), DeadlineExceeded);
 }
 
 TEST(PoolTest, PingReportsAnUnreachableDatabase) {

@@ -1,18 +1,50 @@
 #include "shared/rpc/client.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <nlohmann/json.hpp>
+
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "shared/rpc/target.h"
 
 namespace storefront::rpc {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::string ServiceConfigJson(std::string_view service) {
+  nlohmann::json config = {
+      {"loadBalancingConfig", nlohmann::json::array({{{"round_robin", nlohmann::json::object()}}})}};
+  const auto* descriptor =
+      service.empty() ? nullptr : google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service));
+  nlohmann::json safe = nlohmann::json::array();
+  for (int i = 0; descriptor != nullptr && i < descriptor->method_count(); ++i) {
+    const auto* method = descriptor->method(i);
+    if (method->options().idempotency_level() == google::protobuf::MethodOptions::IDEMPOTENCY_UNKNOWN) continue;
+    safe.push_back({{"service", descriptor->full_name()}, {"method", method->name()}});
+  }
+  if (!safe.empty()) {
+    config["methodConfig"] = nlohmann::json::array({{{"name", safe},
+                               {"retryPolicy",
+                                {{"maxAttempts", 3},
+                                 {"initialBackoff", "0.05s"},
+                                 {"maxBackoff", "0.5s"},
+                                 {"backoffMultiplier", 2},
+                                 {"retryableStatusCodes", nlohmann::json::array({"UNAVAILABLE"})}}}}});
+    // Each failed call takes a token, each success gives back a tenth; below half the tokens
+    // (5 failures more than a tenth of the successes) no call is retried until calls succeed.
+    config["retryThrottling"] = {{"maxTokens", 10}, {"tokenRatio", 0.1}};
+  }
+  return config.dump();
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::string_view service) {
   grpc::ChannelArguments args;
   // Fail fast and reconnect quickly after an upstream restarts.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  // Spread calls over every address the target resolves to (replicas), one call at a time.
-  args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  // Balancing and retries come from the config below, never from DNS TXT records.
+  args.SetServiceConfigJSON(ServiceConfigJson(service));
+  args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
+  return grpc::CreateCustomChannel(ChannelTarget(address), grpc::InsecureChannelCredentials(), args);
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::milliseconds timeout, std::string_view request_id) {

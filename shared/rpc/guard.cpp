@@ -171,26 +171,41 @@ void UpstreamGuard::Finish(const Pass& pass, const grpc::Status& status) {
 
 namespace {
 
-std::mutex registry_mutex;
-std::map<std::string, std::shared_ptr<UpstreamGuard>>& Registry() {
-  static auto* registry = new std::map<std::string, std::shared_ptr<UpstreamGuard>>();
-  return *registry;
+// Every live Guards, so the operator's view can list them.
+std::mutex registries_mutex;
+std::vector<Guards*>& Registries() {
+  static auto* registries = new std::vector<Guards*>();
+  return *registries;
 }
 
 }  // namespace
 
-std::shared_ptr<UpstreamGuard> GuardFor(const std::string& upstream, const GuardSettings& settings) {
-  std::lock_guard lock(registry_mutex);
-  auto& guard = Registry()[upstream];
-  if (!guard) guard = std::make_shared<UpstreamGuard>(upstream, settings);
+Guards::Guards(GuardSettings settings) : settings_(settings) {
+  std::lock_guard lock(registries_mutex);
+  Registries().push_back(this);
+}
+
+Guards::~Guards() {
+  std::lock_guard lock(registries_mutex);
+  auto& all = Registries();
+  all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+std::shared_ptr<UpstreamGuard> Guards::For(const std::string& upstream) {
+  std::lock_guard lock(mutex_);
+  auto& guard = guards_[upstream];
+  if (!guard) guard = std::make_shared<UpstreamGuard>(upstream, settings_);
   return guard;
 }
 
 std::vector<GuardSnapshot> SnapshotGuards() {
   std::vector<std::shared_ptr<UpstreamGuard>> guards;
   {
-    std::lock_guard lock(registry_mutex);
-    for (const auto& [name, guard] : Registry()) guards.push_back(guard);
+    std::lock_guard lock(registries_mutex);
+    for (Guards* registry : Registries()) {
+      std::lock_guard inner(registry->mutex_);
+      for (const auto& [name, guard] : registry->guards_) guards.push_back(guard);
+    }
   }
   std::vector<GuardSnapshot> snapshots;
   for (const auto& guard : guards) {

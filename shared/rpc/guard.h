@@ -8,14 +8,16 @@
 // calls to the others keep their capacity. Both answer "no" without sending anything: a refused
 // call is a definite "not done", never a "maybe".
 //
-// One guard per upstream name and process (GuardFor), so every client of payments in checkout
-// shares one breaker, and the operator's health page can list them all (SnapshotGuards).
+// One guard per upstream name in each composition root (Guards, owned by a service's App or the
+// gateway's Server), so every client of payments in checkout shares one breaker, and the
+// operator's health page can list them all (SnapshotGuards).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -139,8 +141,24 @@ class UpstreamGuard {
   Bulkhead bulkhead_;
 };
 
-// The process's guard of `upstream`, created with `settings` the first time it is asked for.
-std::shared_ptr<UpstreamGuard> GuardFor(const std::string& upstream, const GuardSettings& settings);
+// The guards of one composition root: one per upstream name, all with the same settings. Tests
+// that start several services or gateways in one process get separate breakers this way.
+class Guards {
+ public:
+  explicit Guards(GuardSettings settings);
+  ~Guards();
+  Guards(const Guards&) = delete;
+  Guards& operator=(const Guards&) = delete;
+
+  // The guard of `upstream`, created the first time it is asked for.
+  std::shared_ptr<UpstreamGuard> For(const std::string& upstream);
+
+ private:
+  friend std::vector<struct GuardSnapshot> SnapshotGuards();
+  const GuardSettings settings_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<UpstreamGuard>> guards_;
+};
 
 struct GuardSnapshot {
   std::string upstream;
@@ -149,7 +167,7 @@ struct GuardSnapshot {
   int limit = 0;
   std::int64_t bulkhead_rejected = 0;
 };
-// Every guard of this process, by upstream name.
+// Every guard of every live Guards of this process, by upstream name.
 std::vector<GuardSnapshot> SnapshotGuards();
 
 // The seconds to put in Retry-After for a refusal made by a guard (from its details), or 0.

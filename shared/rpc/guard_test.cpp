@@ -148,13 +148,23 @@ TEST(UpstreamGuardTest, AFullBulkheadRefusesWithoutJudgingTheUpstream) {
   EXPECT_TRUE(guard.Enter().allowed);
 }
 
-TEST(UpstreamGuardTest, GuardsAreOnePerUpstreamAndProcessAndListedBySnapshot) {
-  auto a = GuardFor("guard-test-upstream", {});
-  auto b = GuardFor("guard-test-upstream", {.max_in_flight = 3});
-  EXPECT_EQ(a.get(), b.get());
-  bool listed = false;
-  for (const auto& snapshot : SnapshotGuards()) listed = listed || snapshot.upstream == "guard-test-upstream";
-  EXPECT_TRUE(listed);
+TEST(UpstreamGuardTest, GuardsAreOnePerUpstreamListedWhileTheirRegistryLives) {
+  auto listed = [] {
+    int count = 0;
+    for (const auto& snapshot : SnapshotGuards()) count += snapshot.upstream == "guard-test-upstream";
+    return count;
+  };
+  {
+    Guards guards({.breaker = {}, .max_in_flight = 3});
+    auto a = guards.For("guard-test-upstream");
+    EXPECT_EQ(a.get(), guards.For("guard-test-upstream").get());
+    EXPECT_EQ(a->bulkhead().limit(), 3);
+    EXPECT_EQ(listed(), 1);
+    Guards other({});
+    EXPECT_NE(other.For("guard-test-upstream").get(), a.get()) << "another service in the same process";
+    EXPECT_EQ(listed(), 2);
+  }
+  EXPECT_EQ(listed(), 0);
 }
 
 }  // namespace

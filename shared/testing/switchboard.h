@@ -40,6 +40,11 @@ class Switchboard {
     std::lock_guard lock(mutex_);
     return last_request_id_;
   }
+  // The time the last call had left before its deadline when it arrived (deadline propagation).
+  std::chrono::milliseconds last_budget() const {
+    std::lock_guard lock(mutex_);
+    return last_budget_;
+  }
 
  protected:
   // Runs first in every RPC, holding `lock` on mutex_: records the request id and waits while
@@ -47,6 +52,8 @@ class Switchboard {
   grpc::Status Enter(grpc::ServerContext* context, std::unique_lock<std::mutex>& lock) {
     auto id = context->client_metadata().find("x-request-id");
     last_request_id_ = id == context->client_metadata().end() ? "" : std::string(id->second.data(), id->second.size());
+    last_budget_ = std::chrono::duration_cast<std::chrono::milliseconds>(context->deadline() -
+                                                                          std::chrono::system_clock::now());
     auto gave_up = [context] {
       return context->IsCancelled() || std::chrono::system_clock::now() > context->deadline();
     };
@@ -62,6 +69,7 @@ class Switchboard {
   grpc::Status failure_ = grpc::Status::OK;
   bool hanging_ = false;
   std::string last_request_id_;
+  std::chrono::milliseconds last_budget_{-1};
 };
 
 }  // namespace storefront::testing

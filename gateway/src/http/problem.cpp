@@ -1,5 +1,7 @@
 #include "http/problem.h"
 
+#include "shared/rpc/guard.h"
+
 namespace storefront::gateway::http {
 namespace {
 
@@ -66,6 +68,16 @@ Problem FromDomainError(const DomainError& error) {
 
 Problem FromStatus(const grpc::Status& status, const std::string& upstream) {
   const std::string& message = status.error_message();
+  if (int retry_after = rpc::RetryAfterSeconds(status); retry_after > 0) {
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      return {503, "upstream-busy", "Service unavailable",
+              "too many calls to the " + upstream + " service are in flight; try again shortly", {}, nlohmann::json::object(), retry_after};
+    }
+    return {503, "upstream-circuit-open", "Service unavailable",
+            "the " + upstream + " service is failing, so the gateway stops calling it for a while; try again in " +
+                std::to_string(retry_after) + " s",
+            {}, nlohmann::json::object(), retry_after};
+  }
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       return BadRequest(message, ParseFieldErrors(message));

@@ -28,6 +28,8 @@ struct Problem {
   std::vector<FieldError> errors;
   // RFC 9457 extension members, e.g. {"order_id": "..."} on a declined checkout.
   nlohmann::json extensions = nlohmann::json::object();
+  // Sent as a Retry-After header when positive (an open circuit breaker, a full bulkhead).
+  int retry_after_seconds = 0;
 
   nlohmann::json ToJson(const std::string& instance, const std::string& request_id) const;
 };
@@ -45,7 +47,9 @@ Problem FromDomainError(const DomainError& error);
 // INVALID_ARGUMENT 400 (fields parsed from "field: detail; ..."), NOT_FOUND 404,
 // ALREADY_EXISTS / FAILED_PRECONDITION / ABORTED 409, UNAUTHENTICATED 401,
 // PERMISSION_DENIED 403, RESOURCE_EXHAUSTED 429, UNAVAILABLE 503, DEADLINE_EXCEEDED 504,
-// anything else 502 with a generic detail (upstream internals are not leaked).
+// anything else 502 with a generic detail (upstream internals are not leaked). A call the
+// gateway's own guard refused without sending it (rpc::UpstreamGuard) is a 503 with Retry-After:
+// "upstream-circuit-open" while the breaker is open, "upstream-busy" while the bulkhead is full.
 Problem FromStatus(const grpc::Status& status, const std::string& upstream);
 
 }  // namespace storefront::gateway::http

@@ -22,6 +22,7 @@
 #include "http/handler.h"
 #include "http/json_fields.h"
 #include "http/problem.h"
+#include "shared/rpc/client.h"
 #include "storefront/common/v1/money.pb.h"
 
 namespace storefront::gateway::routes {
@@ -83,6 +84,9 @@ std::optional<Enum> EnumValue(const std::string& text, const std::string& prefix
   return static_cast<Enum>(value->number());
 }
 
+// The request an upstream call serves: its id, and its arrival, from which the call's budget runs.
+inline rpc::CallFor For(const http::Request& request) { return {request.request_id, request.received_at}; }
+
 // --- Answering ---------------------------------------------------------------------------------
 
 // 400 problem+json naming every field of `errors`, its detail their summary.
@@ -105,7 +109,8 @@ nlohmann::json PageJson(const Items& items, const std::string& next_page_token, 
 }
 
 // The callback of an upstream call: answers `code` with render(response), or the upstream's
-// status as a problem (http::FromStatus).
+// status as a problem (http::FromStatus: a refusal by the upstream's guard is a 503 with
+// Retry-After, a spent budget a 504).
 template <typename Response>
 std::function<void(const grpc::Status&, Response&)> Answer(Out out, std::string upstream, Pistache::Http::Code code,
                                                            std::function<nlohmann::json(Response&)> render) {
@@ -158,7 +163,7 @@ class GuardedRoutes {
 
 }  // namespace storefront::gateway::routes
 
-// The stub call `method` of `client` (a shared_ptr to an rpc::Client), as rpc::AsyncCall wants it.
+// The stub call `method` of `client` (a shared_ptr to an rpc::Client), as rpc::Client::Async wants it.
 #define STOREFRONT_CALL(client, method)                                          \
   [client](auto* context, auto* request, auto* response, auto done) {            \
     client->stub().async()->method(context, request, response, std::move(done)); \

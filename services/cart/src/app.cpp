@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include "shared/rpc/guard_settings.h"
+
 #include "shared/events/topics.h"
 
 namespace storefront::cart {
@@ -12,8 +14,9 @@ std::vector<db::Migration> AllMigrations() {
 
 Config Config::FromEnv(config::Env env) {
   Config config{config::ReadServiceSettings(env, "cart", 50052)};
-  config.catalog_address = env.HostPort("CATALOG_ADDR", "127.0.0.1:50051");
+  config.catalog_address = env.GrpcTarget("CATALOG_ADDR", "127.0.0.1:50051");
   config.catalog_timeout = std::chrono::milliseconds(env.Int("CATALOG_TIMEOUT_MS", 2000, 10, 60000));
+  config.guard = rpc::ReadGuardSettings(env);
   env.Validate();
   return config;
 }
@@ -23,8 +26,12 @@ App::App(Config config)
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgCartRepository::Prepare),
       repository_(pool_),
+      guards_(config_.guard),
       // The channel connects lazily: the cart starts (and serves GetCart) while the catalog is down.
-      catalog_(clients::CatalogClient(rpc::MakeChannel(config_.catalog_address), config_.catalog_timeout)),
+      catalog_(clients::CatalogClient(rpc::ClientOptions{.target = config_.catalog_address,
+                                                         .upstream = "catalog",
+                                                         .timeout = config_.catalog_timeout,
+                                                         .guards = &guards_})),
       carts_(repository_, catalog_),
       api_(carts_),
       server_({.listen_address = config_.grpc_address}),

@@ -28,6 +28,7 @@ namespace storefront::cart {
 struct Config : config::ServiceSettings {
   std::string catalog_address;                // where the catalog service listens
   std::chrono::milliseconds catalog_timeout;  // deadline of each catalog call
+  rpc::GuardSettings guard;                    // the catalog's breaker and bulkhead
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);
@@ -51,6 +52,7 @@ class App {
   Config config_;
   db::Pool pool_;
   repo::PgCartRepository repository_;
+  rpc::Guards guards_;  // the catalog's breaker and bulkhead
   clients::GrpcProductCatalog catalog_;
   domain::Carts carts_;
   api::CartApi api_;

@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include "shared/events/topics.h"
+#include "shared/rpc/guard_settings.h"
 
 namespace storefront::checkout {
 
@@ -8,12 +9,13 @@ const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at
 
 Config Config::FromEnv(config::Env env) {
   Config c{config::ReadServiceSettings(env, "checkout", 50053)};
-  c.cart_address = env.HostPort("CART_ADDR", "127.0.0.1:50052");
-  c.catalog_address = env.HostPort("CATALOG_ADDR", "127.0.0.1:50051");
-  c.payments_address = env.HostPort("PAYMENTS_ADDR", "127.0.0.1:50054");
-  c.inventory_address = env.HostPort("INVENTORY_ADDR", "127.0.0.1:50055");
-  c.shipping_address = env.HostPort("SHIPPING_ADDR", "127.0.0.1:50056");
+  c.cart_address = env.GrpcTarget("CART_ADDR", "127.0.0.1:50052");
+  c.catalog_address = env.GrpcTarget("CATALOG_ADDR", "127.0.0.1:50051");
+  c.payments_address = env.GrpcTarget("PAYMENTS_ADDR", "127.0.0.1:50054");
+  c.inventory_address = env.GrpcTarget("INVENTORY_ADDR", "127.0.0.1:50055");
+  c.shipping_address = env.GrpcTarget("SHIPPING_ADDR", "127.0.0.1:50056");
   c.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 3000, 10, 60000));
+  c.guard = rpc::ReadGuardSettings(env);
   c.reservation_ttl_seconds = static_cast<int>(env.Int("RESERVATION_TTL_SECONDS", 900, 1, 3600));
   c.saga_lease = std::chrono::milliseconds(env.Int("SAGA_LEASE_MS", 15000, 100, 600000));
   c.recovery_interval = std::chrono::milliseconds(env.Int("RECOVERY_INTERVAL_MS", 5000, 50, 600000));
@@ -32,15 +34,20 @@ std::vector<db::Migration> AllMigrations() {
   return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
 }
 
+rpc::ClientOptions App::ClientOptionsFor(const std::string& target, const char* upstream) {
+  return {.target = target, .upstream = upstream, .timeout = config_.upstream_timeout, .guards = &guards_};
+}
+
 App::App(Config config)
     : config_(std::move(config)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size)),
       orders_(pool_),
-      cart_client_(rpc::MakeChannel(config_.cart_address), config_.upstream_timeout),
-      catalog_client_(rpc::MakeChannel(config_.catalog_address), config_.upstream_timeout),
-      shipping_client_(rpc::MakeChannel(config_.shipping_address), config_.upstream_timeout),
-      inventory_client_(rpc::MakeChannel(config_.inventory_address), config_.upstream_timeout),
-      payments_client_(rpc::MakeChannel(config_.payments_address), config_.upstream_timeout),
+      guards_(config_.guard),
+      cart_client_(ClientOptionsFor(config_.cart_address, "cart")),
+      catalog_client_(ClientOptionsFor(config_.catalog_address, "catalog")),
+      shipping_client_(ClientOptionsFor(config_.shipping_address, "shipping")),
+      inventory_client_(ClientOptionsFor(config_.inventory_address, "inventory")),
+      payments_client_(ClientOptionsFor(config_.payments_address, "payments")),
       cart_(cart_client_),
       catalog_(catalog_client_),
       shipping_(shipping_client_),

@@ -28,7 +28,9 @@ namespace storefront::checkout {
 // consumer runs, as in tests of the service alone) plus the saga's.
 struct Config : config::ServiceSettings {
   std::string cart_address, catalog_address, inventory_address, payments_address, shipping_address;
+  // The longest one call may take; less when the caller of the call being handled has less left.
   std::chrono::milliseconds upstream_timeout{3000};
+  rpc::GuardSettings guard;  // each upstream's breaker and bulkhead
   int reservation_ttl_seconds = 900;
   std::chrono::milliseconds saga_lease{15000};
   std::chrono::milliseconds recovery_interval{5000};
@@ -53,12 +55,14 @@ class App {
   void Shutdown() { host_.Shutdown(); }
 
  private:
+  rpc::ClientOptions ClientOptionsFor(const std::string& target, const char* upstream);
   // One recovery pass: finishes or compensates sagas whose runner stopped (see domain/checkout.h).
   int RecoverAbandonedSagas();
 
   Config config_;
   db::Pool pool_;
   repo::PgOrderRepository orders_;
+  rpc::Guards guards_;  // a breaker and a bulkhead per upstream, shared by the saga and recovery
   rpc::Client<storefront::cart::v1::CartService> cart_client_;
   rpc::Client<storefront::catalog::v1::CatalogService> catalog_client_;
   rpc::Client<storefront::shipping::v1::ShippingService> shipping_client_;

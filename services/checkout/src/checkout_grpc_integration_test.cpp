@@ -191,6 +191,36 @@ TEST_F(CheckoutGrpcTest, PlacingAgainWithTheSameKeyAnswersTheSameOrder) {
   EXPECT_EQ(Place(changed, &again).error_code(), grpc::StatusCode::ALREADY_EXISTS);
 }
 
+// Deadline propagation through the saga: the gateway gives PlaceOrder a budget, and each step's
+// call gets what is left of it, not checkout's own 2 s (UPSTREAM_TIMEOUT_MS) afresh.
+TEST_F(CheckoutGrpcTest, EveryStepOfTheSagaGetsWhatIsLeftOfTheCallersBudget) {
+  pb::Order placed;
+  auto context = rpc::NewContext(std::chrono::milliseconds(1200), "budget");
+  auto status = stub_->PlaceOrder(context.get(), Request("key-budget"), &placed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(placed.status(), pb::ORDER_STATUS_CONFIRMED);
+  for (auto budget : {inventory_.last_budget(), payments_.last_budget(), shipping_.last_budget()}) {
+    EXPECT_GT(budget.count(), 0);
+    EXPECT_LE(budget.count(), 1220) << "a step got its own timeout instead of the caller's remaining 1200 ms";
+  }
+}
+
+// The saga's clients pass checkout's breakers: payments failing every call opens checkout's
+// breaker towards it (BREAKER_MINIMUM_CALLS is 10 by default; the saga and its recovery both call).
+TEST_F(CheckoutGrpcTest, PaymentsFailingOpensCheckoutsBreakerTowardsIt) {
+  payments_.FailWith({grpc::StatusCode::UNAVAILABLE, "payments down"});
+  for (int i = 0; i < 12; ++i) {
+    pb::Order order;
+    Place(Request("key-breaker-" + std::to_string(i)), &order);
+  }
+  bool open = false;
+  for (const auto& guard : rpc::SnapshotGuards()) {
+    if (guard.upstream == "payments" && guard.breaker.state != rpc::BreakerState::kClosed) open = true;
+  }
+  EXPECT_TRUE(open);
+  payments_.Recover();
+}
+
 TEST(CheckoutConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
   auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://checkout@localhost/storefront"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50053");

@@ -17,7 +17,7 @@ void GetCart(ShopClients& c, const http::Request& request, const auth::Principal
   cartpb::GetCartRequest upstream;
   upstream.set_customer_id(who.account_id);
   auto cart = c.cart;
-  rpc::AsyncCall<cartpb::Cart>(cart->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(cart, GetCart),
+  cart->Async<cartpb::Cart>(For(request), std::move(upstream), STOREFRONT_CALL(cart, GetCart),
                                AnswerCart(out));
 }
 
@@ -25,7 +25,7 @@ void ClearCart(ShopClients& c, const http::Request& request, const auth::Princip
   cartpb::ClearCartRequest upstream;
   upstream.set_customer_id(who.account_id);
   auto cart = c.cart;
-  rpc::AsyncCall<cartpb::Cart>(cart->Context(request.request_id), std::move(upstream),
+  cart->Async<cartpb::Cart>(For(request), std::move(upstream),
                                STOREFRONT_CALL(cart, ClearCart), AnswerCart(out));
 }
 
@@ -41,7 +41,7 @@ void AddItem(ShopClients& c, const http::Request& request, const auth::Principal
   upstream.set_product_id(product_id);
   upstream.set_quantity(static_cast<int>(quantity));
   auto cart = c.cart;
-  rpc::AsyncCall<cartpb::Cart>(cart->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(cart, AddItem),
+  cart->Async<cartpb::Cart>(For(request), std::move(upstream), STOREFRONT_CALL(cart, AddItem),
                                AnswerCart(out));
 }
 
@@ -57,7 +57,7 @@ void UpdateItem(ShopClients& c, const http::Request& request, const auth::Princi
   upstream.set_product_id(*product_id);
   upstream.set_quantity(static_cast<int>(quantity));
   auto cart = c.cart;
-  rpc::AsyncCall<cartpb::Cart>(cart->Context(request.request_id), std::move(upstream),
+  cart->Async<cartpb::Cart>(For(request), std::move(upstream),
                                STOREFRONT_CALL(cart, UpdateItemQuantity), AnswerCart(out));
 }
 
@@ -68,7 +68,7 @@ void RemoveItem(ShopClients& c, const http::Request& request, const auth::Princi
   upstream.set_customer_id(who.account_id);
   upstream.set_product_id(*product_id);
   auto cart = c.cart;
-  rpc::AsyncCall<cartpb::Cart>(cart->Context(request.request_id), std::move(upstream),
+  cart->Async<cartpb::Cart>(For(request), std::move(upstream),
                                STOREFRONT_CALL(cart, RemoveItem), AnswerCart(out));
 }
 

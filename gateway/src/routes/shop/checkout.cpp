@@ -31,18 +31,18 @@ void Quotes(ShopClients& c, const http::Request& request, const auth::Principal&
   read.set_customer_id(who.account_id);
   auto cart = c.cart;
   auto shipping = c.shipping;
-  std::string request_id = request.request_id;
-  rpc::AsyncCall<cartpb::Cart>(
-      cart->Context(request_id), std::move(read), STOREFRONT_CALL(cart, GetCart),
-      [out, shipping, quote, request_id](const grpc::Status& status, cartpb::Cart& current) mutable {
+  auto call = For(request);  // one budget for both calls
+  cart->Async<cartpb::Cart>(
+      call, std::move(read), STOREFRONT_CALL(cart, GetCart),
+      [out, shipping, quote, call](const grpc::Status& status, cartpb::Cart& current) mutable {
         if (!status.ok()) return out->SendProblem(http::FromStatus(status, "cart"));
         if (current.items_size() == 0) {
           return out->SendProblem({409, "cart-empty", "Cart is empty", "add items to the cart before asking for shipping quotes", {}});
         }
         quote.set_item_count(current.item_count());
         *quote.mutable_subtotal() = current.subtotal();
-        rpc::AsyncCall<shippingpb::GetQuotesResponse>(
-            shipping->Context(request_id), std::move(quote), STOREFRONT_CALL(shipping, GetQuotes),
+        shipping->Async<shippingpb::GetQuotesResponse>(
+            call, std::move(quote), STOREFRONT_CALL(shipping, GetQuotes),
             Answer<shippingpb::GetQuotesResponse>(out, "shipping", Code::Ok, [](auto& response) {
               nlohmann::json options = nlohmann::json::array();
               for (const auto& o : response.options()) {
@@ -75,8 +75,7 @@ void PlaceOrder(ShopClients& c, const http::Request& request, const auth::Princi
   upstream.set_customer_id(who.account_id);
   upstream.set_customer_email(who.email);
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::Order>(
-      checkout->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(checkout, PlaceOrder),
+  checkout->Async<checkoutpb::Order>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, PlaceOrder),
       [out](const grpc::Status& status, checkoutpb::Order& order) {
         if (!status.ok()) {
           http::Problem problem = http::FromStatus(status, "checkout");

@@ -23,8 +23,7 @@ void ListOrders(ShopClients& c, const http::Request& request, const auth::Princi
   Paging(request, 100, upstream, errors);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::ListOrdersResponse>(
-      checkout->Context(request.request_id), std::move(upstream), STOREFRONT_CALL(checkout, ListOrders),
+  checkout->Async<checkoutpb::ListOrdersResponse>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, ListOrders),
       Answer<checkoutpb::ListOrdersResponse>(out, "checkout", Code::Ok, [](auto& response) {
         return PageJson(response.orders(), response.next_page_token(), ShopperOrderJson);
       }));
@@ -37,7 +36,7 @@ void GetOrder(ShopClients& c, const http::Request& request, const auth::Principa
   upstream.set_order_id(*id);
   upstream.set_customer_id(who.account_id);  // another shopper's order answers NOT_FOUND
   auto checkout = c.checkout;
-  rpc::AsyncCall<checkoutpb::Order>(checkout->Context(request.request_id), std::move(upstream),
+  checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, GetOrder),
                                     Answer<checkoutpb::Order>(out, "checkout", Code::Ok, ShopperOrderJson));
 }

@@ -13,8 +13,8 @@ std::optional<domain::CatalogProduct> GrpcProductCatalog::Find(const std::string
   pb::GetProductRequest request;
   request.set_id(product_id);
   pb::Product product;
-  auto context = client_.Context(request_id);
-  grpc::Status status = client_.stub().GetProduct(context.get(), request, &product);
+  grpc::Status status = client_.Call(
+      request_id, [&](grpc::ClientContext* context) { return client_.stub().GetProduct(context, request, &product); });
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) return std::nullopt;
   if (!status.ok()) {
     log::Warn("catalog call failed", {{"request_id", request_id},

@@ -13,6 +13,11 @@ namespace catalogpb = storefront::catalog::v1;
 namespace shippingpb = storefront::shipping::v1;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
+using CartStub = cartpb::CartService::StubInterface;
+using CatalogStub = catalogpb::CatalogService::StubInterface;
+using ShippingStub = shippingpb::ShippingService::StubInterface;
+using InventoryStub = inventorypb::InventoryService::StubInterface;
+using PaymentsStub = paymentspb::PaymentsService::StubInterface;
 
 // "CARD_BRAND_VISA" -> "VISA": the brand is only shown, so it is kept as payments names it.
 std::string ShortName(const std::string& full, const std::string& prefix) {
@@ -75,7 +80,7 @@ std::vector<domain::CartLine> GrpcCart::GetCart(const std::string& customer_id) 
   cartpb::GetCartRequest request;
   request.set_customer_id(customer_id);
   cartpb::Cart cart;
-  ThrowIfFailed(client_.stub().GetCart(client_.Context(RequestIdFor(customer_id)).get(), request, &cart), "cart");
+  ThrowIfFailed(client_.Call(RequestIdFor(customer_id), &CartStub::GetCart, request, &cart), "cart");
   std::vector<domain::CartLine> lines;
   for (const auto& item : cart.items()) lines.push_back({item.product_id(), item.quantity()});
   return lines;
@@ -85,7 +90,7 @@ std::vector<domain::PricedProduct> GrpcCatalog::BatchGet(const std::vector<std::
   catalogpb::BatchGetProductsRequest request;
   for (const auto& id : ids) request.add_ids(id);
   catalogpb::BatchGetProductsResponse response;
-  ThrowIfFailed(client_.stub().BatchGetProducts(client_.Context("").get(), request, &response), "catalog");
+  ThrowIfFailed(client_.Call("", &CatalogStub::BatchGetProducts, request, &response), "catalog");
   std::vector<domain::PricedProduct> products;
   for (const auto& p : response.products()) {
     products.push_back({p.id(), p.sku(), p.name(), FromProto(p.price()), p.active()});
@@ -100,7 +105,7 @@ std::vector<domain::ShippingQuote> GrpcShipping::Quote(const domain::Address& ad
   request.set_item_count(item_count);
   ToProto(subtotal, request.mutable_subtotal());
   shippingpb::GetQuotesResponse response;
-  ThrowIfFailed(client_.stub().GetQuotes(client_.Context("").get(), request, &response), "shipping");
+  ThrowIfFailed(client_.Call("", &ShippingStub::GetQuotes, request, &response), "shipping");
   std::vector<domain::ShippingQuote> quotes;
   for (const auto& o : response.options()) quotes.push_back({o.id(), o.carrier(), o.service(), FromProto(o.price())});
   return quotes;
@@ -120,7 +125,7 @@ domain::ShipmentResult GrpcShipping::CreateShipment(const domain::Order& order) 
     line->set_quantity(item.quantity);
   }
   shippingpb::Shipment shipment;
-  ThrowIfFailed(client_.stub().CreateShipment(client_.Context(RequestIdFor(order.id)).get(), request, &shipment),
+  ThrowIfFailed(client_.Call(RequestIdFor(order.id), &ShippingStub::CreateShipment, request, &shipment),
                 "shipping");
   return {shipment.id(), shipment.carrier(), shipment.tracking_number(), ShipmentStatusOf(shipment.status())};
 }
@@ -130,7 +135,7 @@ void GrpcShipping::CancelShipment(const std::string& shipment_id, const std::str
   request.set_id(shipment_id);
   request.set_reason(reason.substr(0, 500));
   shippingpb::Shipment shipment;
-  ThrowIfFailed(client_.stub().CancelShipment(client_.Context("").get(), request, &shipment), "shipping");
+  ThrowIfFailed(client_.Call("", &ShippingStub::CancelShipment, request, &shipment), "shipping");
 }
 
 domain::ReserveResult GrpcInventory::Reserve(const std::string& order_id, const std::vector<domain::CartLine>& lines,
@@ -144,7 +149,7 @@ domain::ReserveResult GrpcInventory::Reserve(const std::string& order_id, const 
     out->set_quantity(line.quantity);
   }
   inventorypb::ReserveStockResponse response;
-  ThrowIfFailed(client_.stub().ReserveStock(client_.Context(RequestIdFor(order_id)).get(), request, &response),
+  ThrowIfFailed(client_.Call(RequestIdFor(order_id), &InventoryStub::ReserveStock, request, &response),
                 "inventory");
   domain::ReserveResult result;
   if (response.has_reservation()) result.reservation_id = response.reservation().id();
@@ -159,14 +164,14 @@ void GrpcInventory::Release(const std::string& reservation_id, bool cancelled) {
   request.set_reservation_id(reservation_id);
   request.set_reason(cancelled ? inventorypb::RELEASE_REASON_ORDER_CANCELLED : inventorypb::RELEASE_REASON_CHECKOUT_FAILED);
   inventorypb::Reservation reservation;
-  ThrowIfFailed(client_.stub().ReleaseReservation(client_.Context("").get(), request, &reservation), "inventory");
+  ThrowIfFailed(client_.Call("", &InventoryStub::ReleaseReservation, request, &reservation), "inventory");
 }
 
 void GrpcInventory::Commit(const std::string& reservation_id) {
   inventorypb::CommitReservationRequest request;
   request.set_reservation_id(reservation_id);
   inventorypb::Reservation reservation;
-  ThrowIfFailed(client_.stub().CommitReservation(client_.Context("").get(), request, &reservation), "inventory");
+  ThrowIfFailed(client_.Call("", &InventoryStub::CommitReservation, request, &reservation), "inventory");
 }
 
 domain::PaymentResult GrpcPayments::Authorize(const std::string& idempotency_key, const domain::Order& order,
@@ -182,7 +187,7 @@ domain::PaymentResult GrpcPayments::Authorize(const std::string& idempotency_key
   c->set_exp_year(card.exp_year);
   c->set_cvc(card.cvc);
   paymentspb::Payment payment;
-  auto status = client_.stub().Authorize(client_.Context(RequestIdFor(order.id)).get(), request, &payment);
+  auto status = client_.Call(RequestIdFor(order.id), &PaymentsStub::Authorize, request, &payment);
   request.mutable_card()->Clear();  // do not keep the number around longer than the call
   ThrowIfFailed(status, "payments");
   return FromProto(payment);
@@ -192,7 +197,7 @@ std::optional<domain::PaymentResult> GrpcPayments::FindAuthorized(const std::str
   paymentspb::ListPaymentsRequest request;
   request.set_order_id(order_id);
   paymentspb::ListPaymentsResponse response;
-  ThrowIfFailed(client_.stub().ListPayments(client_.Context(RequestIdFor(order_id)).get(), request, &response),
+  ThrowIfFailed(client_.Call(RequestIdFor(order_id), &PaymentsStub::ListPayments, request, &response),
                 "payments");
   for (const auto& payment : response.payments()) {
     switch (payment.status()) {
@@ -211,7 +216,7 @@ domain::PaymentResult GrpcPayments::Void(const std::string& idempotency_key, con
   request.set_idempotency_key(idempotency_key);
   request.set_payment_id(payment_id);
   paymentspb::Payment payment;
-  ThrowIfFailed(client_.stub().Void(client_.Context("").get(), request, &payment), "payments");
+  ThrowIfFailed(client_.Call("", &PaymentsStub::Void, request, &payment), "payments");
   return FromProto(payment);
 }
 
@@ -223,7 +228,7 @@ domain::PaymentResult GrpcPayments::Refund(const std::string& idempotency_key, c
   if (amount) ToProto(*amount, request.mutable_amount());
   request.set_reason(reason);
   paymentspb::Payment payment;
-  auto status = client_.stub().Refund(client_.Context("").get(), request, &payment);
+  auto status = client_.Call("", &PaymentsStub::Refund, request, &payment);
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     // An amount beyond what is left to refund: payments names the field as the operator sent it
     // ("amount.amount_minor: must not exceed ..."), so pass its words on unchanged.

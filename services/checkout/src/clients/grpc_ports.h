@@ -1,6 +1,9 @@
-// The saga's ports implemented over gRPC: one adapter per service, each call with a deadline
-// (storefront::rpc::Client) and the order's request id. UNAVAILABLE and DEADLINE_EXCEEDED
-// become storefront::Unavailable; other failures their domain error. Statuses of payments and
+// The saga's ports implemented over gRPC: one adapter per service, each call through
+// storefront::rpc::Client (a deadline from what is left of the caller's budget, the upstream's
+// circuit breaker and bulkhead, gRPC's retries for the methods the contracts mark safe to repeat)
+// with the order's request id. UNAVAILABLE, DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED (a refusal by
+// the breaker or bulkhead included) become storefront::Unavailable, which the saga treats as
+// "maybe"; other failures their domain error. Statuses of payments and
 // shipments are decoded here into the domain's enums, so the saga never compares their names.
 #pragma once
 
