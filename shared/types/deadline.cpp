@@ -13,11 +13,13 @@ thread_local Scope* current = nullptr;
 
 Scope::Scope(std::optional<Clock::time_point> deadline, std::function<bool()> caller_gone)
     : deadline_(deadline), caller_gone_(std::move(caller_gone)), outer_(current) {
-  if (outer_ != nullptr && outer_->deadline_ && (!deadline_ || *outer_->deadline_ < *deadline_)) {
+  if (outer_ != nullptr && !outer_->detached_ && outer_->deadline_ && (!deadline_ || *outer_->deadline_ < *deadline_)) {
     deadline_ = outer_->deadline_;
   }
   current = this;
 }
+
+Scope::Scope(DetachTag) : outer_(current), detached_(true) { current = this; }
 
 Scope::~Scope() { current = outer_; }
 
@@ -34,7 +36,7 @@ std::chrono::milliseconds Remaining(std::chrono::milliseconds fallback) {
 }
 
 bool CallerGone() {
-  for (Scope* scope = current; scope != nullptr; scope = scope->outer_) {
+  for (Scope* scope = current; scope != nullptr && !scope->detached_; scope = scope->outer_) {
     if (scope->caller_gone_ && scope->caller_gone_()) return true;
   }
   auto deadline = Current();

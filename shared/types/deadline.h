@@ -30,12 +30,25 @@ class Scope {
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
+ protected:
+  struct DetachTag {};
+  explicit Scope(DetachTag);
+
  private:
   friend std::optional<Clock::time_point> Current();
   friend bool CallerGone();
   std::optional<Clock::time_point> deadline_;
   std::function<bool()> caller_gone_;
   Scope* outer_;
+  bool detached_ = false;
+};
+
+// Work that must finish once it has started, whatever became of the caller: recording what the
+// outside world answered (a card processor's verdict) is not abandoned when the caller leaves,
+// or a known outcome would become a "maybe". No deadline and no caller inside, until destroyed.
+class Detached : public Scope {
+ public:
+  Detached() : Scope(DetachTag{}) {}
 };
 
 // This thread's deadline; nullopt outside any Scope (a background task, a test) or without one.

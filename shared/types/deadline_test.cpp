@@ -62,5 +62,20 @@ TEST(DeadlineTest, AnInnerScopeCannotExtendTheOuterBudgetAndTheOuterReturnsWhenI
   EXPECT_EQ(Current(), outer_deadline);
 }
 
+TEST(DeadlineTest, DetachedWorkFinishesWhateverBecameOfTheCaller) {
+  Scope gone(Clock::now() - 1ms, [] { return true; });
+  ASSERT_TRUE(CallerGone());
+  {
+    Detached finishing;
+    EXPECT_EQ(Current(), std::nullopt);
+    EXPECT_FALSE(CallerGone());
+    EXPECT_NO_THROW(ThrowIfSpent("record the processor's answer"));
+    EXPECT_EQ(Remaining(3000ms), 3000ms);
+    Scope own_call(Clock::now() + 100ms);  // a call it makes still gets a deadline of its own
+    EXPECT_LE(Remaining(3000ms), 100ms);
+  }
+  EXPECT_TRUE(CallerGone());
+}
+
 }  // namespace
 }  // namespace storefront::deadline

@@ -400,9 +400,10 @@ TEST_F(ShoppingE2ETest, ADeclinedCardFailsTheOrderReleasesTheStockAndChargesNoth
 }
 
 // Payments slowed past checkout's deadline (a lock held on its table): the shopper hears 503 and
-// the order fails, but the authorization was only late, not refused. It commits once the lock
-// goes, and payments, having seen OrderFailed, voids it: no money stays held on the failed order.
-TEST_F(ShoppingE2ETest, AnAuthorizationThatCompletesAfterCheckoutsDeadlineIsVoided) {
+// the order fails. With deadline propagation payments' statements run under what was left of
+// checkout's budget, so PostgreSQL cancels the blocked authorization when checkout gives up:
+// nothing is recorded, nothing is sent to the processor, nothing is left pending for later.
+TEST_F(ShoppingE2ETest, AnAuthorizationStuckPastCheckoutsDeadlineIsAbandonedAndChargesNothing) {
   std::string product = TakeProduct();
   SetAvailable(product, 5);
   Shopper slow(port(), "slow-payments");
@@ -419,19 +420,47 @@ TEST_F(ShoppingE2ETest, AnAuthorizationThatCompletesAfterCheckoutsDeadlineIsVoid
   auto order = json::parse(slow.Call("GET", "/api/v1/orders/" + id).body);
   EXPECT_EQ(order["status"], "failed");
   EXPECT_EQ(order["failure"], "dependency_unavailable");
-  lock->commit();  // payments' authorization, blocked until now, commits
+  lock->commit();
   lock.reset();
+
+  EXPECT_TRUE(Eventually([&] { return Stock(product).available() == 5; })) << "the stock held for it released";
+  pqxx::nontransaction read(holder);
+  EXPECT_EQ(read.exec_params1("SELECT count(*) FROM payments.payments WHERE order_id = $1", id)[0].as<int>(), 0);
+  EXPECT_EQ(read.exec_params1("SELECT count(*) FROM payments.processor_intents WHERE order_id = $1", id)[0].as<int>(), 0)
+      << "the abandoned authorization left nothing for the sweeper";
+  EXPECT_TRUE(Payments(id).empty());
+}
+
+// The other "maybe": the authorization is made, but its answer never reaches checkout (the fault
+// lab drops it after the work, on every attempt gRPC's retries make). The order fails as
+// "outcome unknown", and payments, seeing OrderFailed, voids the hold: no money stays held.
+TEST_F(ShoppingE2ETest, AnAuthorizationWhoseAnswerIsLostIsVoidedOnceTheOrderFails) {
+  std::string product = TakeProduct();
+  SetAvailable(product, 5);
+  Shopper lost(port(), "lost-answer");
+  lost.Add(product, 1);
+  ApiClient operator_console(port());
+  operator_console.SignIn("operator@storefront.local", "operator-e2e-password");
+  auto fault = operator_console.Call("PUT", "/api/v1/admin/faults/payments/Authorize", json{{"abort_percent", 100}});
+  ASSERT_EQ(fault.status, 200) << fault.body;
+  auto placed = lost.Checkout("lost-answer-1");
+  auto cleared = operator_console.Call("DELETE", "/api/v1/admin/faults");
+  EXPECT_EQ(cleared.status, 204) << cleared.body;
+  ASSERT_EQ(placed.status, 503) << placed.body;
+  const std::string id = json::parse(placed.body)["order_id"];
+  auto order = json::parse(lost.Call("GET", "/api/v1/orders/" + id).body);
+  EXPECT_EQ(order["status"], "failed");
 
   std::vector<paymentspb::Payment> payments;
   EXPECT_TRUE(Eventually([&] {
-    // UNAVAILABLE while payments is still resolving the late authorization: ask again.
+    // UNAVAILABLE while payments is still resolving an intent: ask again.
     paymentspb::ListPaymentsRequest request;
     request.set_order_id(id);
     paymentspb::ListPaymentsResponse response;
     if (!payments_->stub().ListPayments(payments_->Context("e2e").get(), request, &response).ok()) return false;
     payments.assign(response.payments().begin(), response.payments().end());
     return payments.size() == 1 && payments[0].status() == paymentspb::PAYMENT_STATUS_VOIDED;
-  })) << "the late authorization must end voided: "
+  })) << "the authorization checkout never heard of must end voided: "
       << (payments.empty() ? std::string("no payment") : payments[0].ShortDebugString());
   EXPECT_TRUE(Eventually([&] { return Stock(product).available() == 5; })) << "the stock held for it released";
 }

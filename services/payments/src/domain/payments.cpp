@@ -4,6 +4,7 @@
 
 #include "domain/fingerprint.h"
 #include "shared/log/log.h"
+#include "shared/types/deadline.h"
 #include "shared/types/money.h"
 #include "shared/types/uuid.h"
 
@@ -542,6 +543,9 @@ Payments::Recorded Payments::Perform(const ProcessorIntent& intent, const std::s
                       " is being resolved");
   }
   if (options_.after_processor_call) options_.after_processor_call(intent);
+  // The processor has answered: record it even if our caller has given up meanwhile. Abandoning
+  // it here would leave a pending intent, turning a known outcome into a "maybe" for the sweeper.
+  deadline::Detached finishing;
   return Finish(intent, answer);
 }
 

@@ -14,7 +14,9 @@
 #include "consumers/order_events.h"
 #include "domain/payments.h"
 #include "repo/pg_payment_repository.h"
+#include "shared/errors/errors.h"
 #include "shared/events/topics.h"
+#include "shared/types/deadline.h"
 #include "shared/testing/outbox_rows.h"
 #include "shared/types/uuid.h"
 #include "testing/event_handlers_fixture.h"
@@ -92,6 +94,25 @@ class ProcessorIntentsTest : public testing::PaymentsDbTest {
   domain::Timestamp now_ = sys_days{2027y / April / 1} + 9h;
   domain::Clock clock_ = [this] { return now_; };
 };
+
+// Deadline propagation stops work for a caller that has gone, but not the recording of what the
+// processor already answered: a caller (checkout) giving up between the processor's answer and
+// its recording must not turn a known authorization into a pending intent left to the sweeper.
+TEST_F(ProcessorIntentsTest, AnAnswerArrivingAfterTheCallerLeftIsRecordedNotLeftToTheSweeper) {
+  bool caller_gone = false;
+  Process process(clock_, {.after_processor_call = [&](const domain::ProcessorIntent&) { caller_gone = true; }});
+  Payment payment;
+  {
+    deadline::Scope caller(deadline::Clock::now() + minutes(1), [&] { return caller_gone; });
+    payment = process.payments.Authorize(Authorization("authorize"));
+    EXPECT_THROW(process.payments.Capture({order_ + ":capture", payment.id, std::nullopt}), DeadlineExceeded)
+        << "new work for a caller that has gone is not started";
+  }
+  EXPECT_EQ(payment.status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(process.repo.Get(payment.id)->status, PaymentStatus::kAuthorized);
+  EXPECT_EQ(IntentOf(process.repo.Intents(payment.id), domain::Operation::kAuthorize).state, IntentState::kDone);
+  EXPECT_EQ(ProcessorActions(payment.id), (std::vector<std::string>{"authorize succeeded"}));
+}
 
 TEST_F(ProcessorIntentsTest, ACrashAfterTheProcessorCapturedLeavesAPendingIntentThatOneSweepCompletes) {
   Process first(clock_);
