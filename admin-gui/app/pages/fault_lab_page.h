@@ -1,7 +1,8 @@
 // The fault lab: switch faults on and off per service and RPC (added latency, an error rate, an
 // abort rate) and see which are on, so a learner can break the store on purpose and watch the
-// breakers, retries and rate limits react on the dashboard. The gateway keeps the faults, allows
-// them to operators only and logs every change with the operator's name.
+// breakers, retries and rate limits react on the dashboard. Each service process keeps its own
+// faults; the gateway lets only operators change them, sends a change to every replica and logs
+// it with the operator's name.
 //
 // Selecting an active fault fills the form with it, so changing one is select, edit, Apply.
 // The form's rules are core/requests.h validateFault; Apply is enabled only when they pass.
