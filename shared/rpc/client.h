@@ -97,7 +97,8 @@ class Client {
   grpc::Status Call(std::string_view request_id,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                     const Request& request, Response* response) {
-    return Call(request_id, [&](grpc::ClientContext* context) { return (stub_.get()->*method)(context, request, response); });
+    return Call(request_id,
+                [&](grpc::ClientContext* context) { return (stub_.get()->*method)(context, request, response); });
   }
 
   // An asynchronous unary call on gRPC's callback API; returns at once. `done` runs once with
@@ -129,7 +130,10 @@ class Client {
   }
 
  private:
-  UpstreamGuard::Pass Enter() { return guard_ ? guard_->Enter() : UpstreamGuard::Pass{.allowed = true, .admission = {}, .refusal = grpc::Status::OK}; }
+  UpstreamGuard::Pass Enter() {
+    if (guard_) return guard_->Enter();
+    return {.allowed = true, .admission = {}, .refusal = grpc::Status::OK};
+  }
 
   // A context whose deadline is the nearest of the budgets (see the top of this file), or null
   // when none is left.
