@@ -92,6 +92,23 @@ class HangingCheckout final : public checkoutpb::CheckoutService::Service {
   bool released_ = false;
 };
 
+// A gateway with the shopper and operator routes: the catalog at `catalog`, checkout on
+// `checkout_port`, every other service nowhere.
+Config ShopConfig(const std::string& catalog, int checkout_port) {
+  Config config;
+  config.listen_address = "127.0.0.1:0";
+  config.log_level = "error";
+  config.catalog_address = catalog;
+  config.checkout_address = "127.0.0.1:" + std::to_string(checkout_port);
+  const std::string nowhere = "127.0.0.1:" + std::to_string(storefront::testing::FreePort());
+  config.cart_address = config.shipping_address = config.inventory_address = config.payments_address = nowhere;
+  config.accounts_database_url = storefront::testing::SharedPostgres().Dsn("accounts");
+  config.jwt_signing_key = "gateway-resilience-test-signing-key-0123456789";
+  config.operator_email = kOperatorEmail;
+  config.operator_password = kOperatorPassword;
+  return config;
+}
+
 class GatewayResilienceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -102,17 +119,7 @@ class GatewayResilienceTest : public ::testing::Test {
     checkout_server_->AddService(&checkout_);
     int checkout_port = checkout_server_->Start();
 
-    Config config;
-    config.listen_address = "127.0.0.1:0";
-    config.log_level = "error";
-    config.catalog_address = "127.0.0.1:" + std::to_string(catalog_port);
-    config.checkout_address = "127.0.0.1:" + std::to_string(checkout_port);
-    const std::string nowhere = "127.0.0.1:" + std::to_string(storefront::testing::FreePort());
-    config.cart_address = config.shipping_address = config.inventory_address = config.payments_address = nowhere;
-    config.accounts_database_url = storefront::testing::SharedPostgres().Dsn("accounts");
-    config.jwt_signing_key = "gateway-resilience-test-signing-key-0123456789";
-    config.operator_email = kOperatorEmail;
-    config.operator_password = kOperatorPassword;
+    Config config = ShopConfig("127.0.0.1:" + std::to_string(catalog_port), checkout_port);
     config.upstream_timeout = 2s;
     config.checkout_timeout = 9s;
     config.guard.breaker = {.failure_ratio = 0.5, .minimum_calls = 4, .window = 10s, .open_for = 700ms, .max_open_for = 5s};
@@ -226,17 +233,8 @@ TEST(GatewayTimeoutTest, ASlowRequestIsAnsweredByItsBudgetNotByPistachesHeaderTi
   rpc::Server checkout_server({.listen_address = "127.0.0.1:0", .shutdown_grace = 100ms});
   checkout_server.AddService(&checkout);
   int checkout_port = checkout_server.Start();
-  Config config;
-  config.listen_address = "127.0.0.1:0";
-  config.log_level = "error";
   const std::string nowhere = "127.0.0.1:" + std::to_string(storefront::testing::FreePort());
-  config.catalog_address = config.cart_address = config.shipping_address = nowhere;
-  config.inventory_address = config.payments_address = nowhere;
-  config.checkout_address = "127.0.0.1:" + std::to_string(checkout_port);
-  config.accounts_database_url = storefront::testing::SharedPostgres().Dsn("accounts");
-  config.jwt_signing_key = "gateway-resilience-test-signing-key-0123456789";
-  config.operator_email = kOperatorEmail;
-  config.operator_password = kOperatorPassword;
+  Config config = ShopConfig(nowhere, checkout_port);
   config.header_timeout = 1s;
   config.checkout_timeout = 2500ms;
   Server gateway(config);

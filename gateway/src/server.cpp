@@ -71,6 +71,8 @@ Config Config::FromEnv(config::Env env) {
   config.upstream_timeout = std::chrono::milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 2000, 10, 60000));
   config.guard = rpc::ReadGuardSettings(env);
   config.stale_reads_capacity = static_cast<std::size_t>(env.Int("STALE_READS_CAPACITY", 10000, 0, 1000000));
+  config.stale_reads_max_bytes =
+      static_cast<std::size_t>(env.Int("STALE_READS_MAX_BYTES", 64 << 20, 0, std::int64_t{4} << 30));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.accounts_database_url =
@@ -152,7 +154,8 @@ int Server::Start() {
 
   auto router = std::make_shared<http::GatewayRouter>();
   std::vector<routes::Upstream> upstreams = {{"catalog", catalog->shared_channel()}};
-  routes::AddCatalogRoutes(*router, catalog, std::make_shared<fallback::LastGood>(config_.stale_reads_capacity));
+  routes::AddCatalogRoutes(*router, catalog, std::make_shared<fallback::LastGood>(config_.stale_reads_capacity,
+                                                                                      config_.stale_reads_max_bytes));
   if (!config_.accounts_database_url.empty()) {
     StartAccounts(*router);
     if (!config_.cart_address.empty() && !config_.checkout_address.empty() && !config_.shipping_address.empty()) {

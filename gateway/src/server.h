@@ -45,6 +45,7 @@ struct Config {
   rpc::GuardSettings guard;
   // Catalog reads kept as the fallback while the catalog fails (fallback::LastGood); 0: none.
   std::size_t stale_reads_capacity = 10000;
+  std::size_t stale_reads_max_bytes = 64 << 20;  // of their bodies
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   http::Limits limits;

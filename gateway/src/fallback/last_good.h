@@ -8,8 +8,9 @@
 // shopper's or operator's own state (cart, checkout, orders, the operator's routes) fails
 // instead, since a stale answer there would mislead a decision.
 //
-// Bounded: at most `capacity` answers, least recently used evicted first, and no answer larger
-// than kMaxBodyBytes is kept.
+// Bounded: at most `capacity` answers holding at most `max_bytes` of bodies, least recently used
+// evicted first, and no answer larger than kMaxBodyBytes is kept (every distinct query is a key,
+// so a client asking random ones can only churn the copies, never grow them).
 #pragma once
 
 #include <chrono>
@@ -29,7 +30,10 @@ class LastGood {
   using Clock = std::chrono::steady_clock;
   static constexpr std::size_t kMaxBodyBytes = 256 * 1024;
 
-  explicit LastGood(std::size_t capacity, std::function<Clock::time_point()> now = &Clock::now);
+  static constexpr std::size_t kDefaultMaxBytes = 64 * 1024 * 1024;
+
+  explicit LastGood(std::size_t capacity, std::size_t max_bytes = kDefaultMaxBytes,
+                    std::function<Clock::time_point()> now = &Clock::now);
 
   // Keeps `body` as the last good answer to `key` (a route and its query).
   void Put(const std::string& key, std::string body);
@@ -42,6 +46,7 @@ class LastGood {
   std::optional<Copy> Serve(const std::string& key);
 
   std::size_t size() const;
+  std::size_t bytes() const;  // of the bodies kept
   std::int64_t served_stale() const;
 
  private:
@@ -51,10 +56,12 @@ class LastGood {
     Clock::time_point stored_at;
   };
   const std::size_t capacity_;
+  const std::size_t max_bytes_;
   const std::function<Clock::time_point()> now_;
   mutable std::mutex mutex_;
   std::list<Entry> entries_;  // most recently used first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  std::size_t bytes_ = 0;
   std::int64_t served_stale_ = 0;
 };
 

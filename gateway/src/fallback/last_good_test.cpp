@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 TEST(LastGoodTest, ServesTheLastAnswerKeptForAKeyWithItsAge) {
   auto now = LastGood::Clock::time_point(100h);
-  LastGood last_good(10, [&] { return now; });
+  LastGood last_good(10, LastGood::kDefaultMaxBytes, [&] { return now; });
   EXPECT_EQ(last_good.Serve("/api/v1/products/a"), std::nullopt);
   last_good.Put("/api/v1/products/a", R"({"v":1})");
   now += 5s;
@@ -32,6 +32,22 @@ TEST(LastGoodTest, KeepsAtMostItsCapacityEvictingTheLeastRecentlyUsed) {
   EXPECT_TRUE(last_good.Serve("a"));
   EXPECT_FALSE(last_good.Serve("b"));
   EXPECT_TRUE(last_good.Serve("c"));
+}
+
+TEST(LastGoodTest, KeepsAtMostItsBytesWhateverTheNumberOfKeys) {
+  LastGood last_good(1000, /*max_bytes=*/10);
+  last_good.Put("a", "1234");
+  last_good.Put("b", "1234");
+  last_good.Put("a", "12");  // a replaced answer counts once
+  EXPECT_EQ(last_good.bytes(), 6u);
+  last_good.Put("c", "12345");  // 11 bytes: the least recently used (b) goes
+  EXPECT_EQ(last_good.bytes(), 7u);
+  EXPECT_FALSE(last_good.Serve("b"));
+  EXPECT_TRUE(last_good.Serve("a"));
+  EXPECT_TRUE(last_good.Serve("c"));
+  last_good.Put("d", "12345678901");  // larger than the whole budget: not kept, nothing evicted
+  EXPECT_FALSE(last_good.Serve("d"));
+  EXPECT_EQ(last_good.size(), 2u);
 }
 
 TEST(LastGoodTest, KeepsNothingTooLargeOrWhenDisabled) {
