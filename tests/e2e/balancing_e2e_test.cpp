@@ -108,12 +108,12 @@ TEST(BalancingE2ETest, ReadsSpreadOverTwoCatalogReplicasAndSurviveOneBeingKilled
   EXPECT_FALSE(IsRunning(second));
 }
 
-TEST(BalancingE2ETest, PaymentsIsNotReplicated) {
+TEST(BalancingE2ETest, AReplicaCountTheStackCannotRunIsRefusedBeforeAnythingStarts) {
   try {
-    LocalStack stack("", {{"STOREFRONT_REPLICAS", "catalog=2 payments=2"}, {"STOREFRONT_KAFKA", "dev"}});
-    FAIL() << "the stack started two payments processes";
+    LocalStack stack("", {{"STOREFRONT_REPLICAS", "catalog=2 payments=5"}, {"STOREFRONT_KAFKA", "dev"}});
+    FAIL() << "the stack started five payments processes";
   } catch (const std::runtime_error& error) {
-    EXPECT_NE(std::string(error.what()).find("STOREFRONT_REPLICAS: payments runs as one process here"),
+    EXPECT_NE(std::string(error.what()).find("STOREFRONT_REPLICAS: payments=5; a service runs as 1 to 4 processes"),
               std::string::npos)
         << error.what();
   }

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "consumers/order_events.h"
 #include "domain/payments.h"
@@ -112,6 +113,48 @@ TEST_F(ProcessorIntentsTest, AnAnswerArrivingAfterTheCallerLeftIsRecordedNotLeft
   EXPECT_EQ(process.repo.Get(payment.id)->status, PaymentStatus::kAuthorized);
   EXPECT_EQ(IntentOf(process.repo.Intents(payment.id), domain::Operation::kAuthorize).state, IntentState::kDone);
   EXPECT_EQ(ProcessorActions(payment.id), (std::vector<std::string>{"authorize succeeded"}));
+}
+
+// Two replicas of payments sweep at the same moment: each pending intent is taken by exactly one
+// of them (SKIP LOCKED, then its lease), so each authorization is recorded and announced once.
+TEST_F(ProcessorIntentsTest, TwoSweepersRunningAtOnceResolveEachIntentExactlyOnce) {
+  constexpr int kIntents = 40;
+  std::vector<std::string> payment_ids, orders;
+  {
+    Process crashing(clock_, Crashes());
+    for (int i = 0; i < kIntents; ++i) {
+      orders.push_back(storefront::types::NewUuid());
+      domain::AuthorizeRequest request{orders.back() + ":authorize", orders.back(), "customer-1",
+                                       domain::Money{1000 + i, "USD"},
+                                       domain::Card{"4242 4242 4242 4242", 12, 2030, "123"}};
+      EXPECT_THROW(crashing.payments.Authorize(request), Crash);
+      payment_ids.push_back(crashing.repo.ListByOrder(orders.back()).at(0).id);
+    }
+  }
+  now_ += kLease;
+  Process first(clock_, {.sweep_batch = 2}), second(clock_, {.sweep_batch = 2});
+  std::atomic<int> resolved{0};
+  std::atomic<int> ready{0};
+  auto sweep = [&](Process& replica) {
+    ++ready;
+    while (ready < 2) std::this_thread::yield();  // start together
+    for (int pass = 0; pass < kIntents; ++pass) resolved += replica.payments.ResolveDueIntents();
+  };
+  std::thread a([&] { sweep(first); });
+  std::thread b([&] { sweep(second); });
+  a.join();
+  b.join();
+
+  RecordProperty("split", std::to_string(first.processor.lookups) + "/" + std::to_string(second.processor.lookups));
+  EXPECT_EQ(resolved, kIntents);
+  EXPECT_EQ(first.processor.lookups + second.processor.lookups, kIntents)
+      << "each intent asked about once (split " << first.processor.lookups << " / " << second.processor.lookups << ")";
+  for (int i = 0; i < kIntents; ++i) {
+    EXPECT_EQ(first.repo.Get(payment_ids[i])->status, PaymentStatus::kAuthorized);
+    EXPECT_EQ(Kinds(first.repo.Operations(payment_ids[i])), (std::vector<OperationKind>{OperationKind::kAuthorize}));
+    EXPECT_EQ(EventTypes(OutboxRows(SharedPostgres().Dsn("payments"), "payments", orders[i])),
+              Types({types::kPaymentAuthorized}));
+  }
 }
 
 TEST_F(ProcessorIntentsTest, ACrashAfterTheProcessorCapturedLeavesAPendingIntentThatOneSweepCompletes) {
