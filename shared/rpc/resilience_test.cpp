@@ -35,6 +35,12 @@ class FakeCatalog final : public pb::CatalogService::Service {
   std::atomic<long> budget_ms{-1};  // what the last GetProduct had left when it started
   Client<pb::CatalogService>* downstream = nullptr;
 
+  // The client's address as the last GetProduct saw it ("ipv4:127.0.0.1:PORT").
+  std::string last_peer() const {
+    std::lock_guard lock(mutex_);
+    return last_peer_;
+  }
+
   void Release() {
     std::lock_guard lock(mutex_);
     hang = false;
@@ -44,6 +50,10 @@ class FakeCatalog final : public pb::CatalogService::Service {
   grpc::Status GetProduct(grpc::ServerContext* context, const pb::GetProductRequest* request,
                           pb::Product* response) override {
     ++get_attempts;
+    {
+      std::lock_guard lock(mutex_);
+      last_peer_ = context->peer();
+    }
     return Handle(context, [&] {
       budget_ms = static_cast<long>(deadline::Remaining(1h).count());
       Fail();
@@ -88,15 +98,17 @@ class FakeCatalog final : public pb::CatalogService::Service {
     if (always_fail) throw Unavailable("down");
     if (fail_next > 0 && fail_next-- > 0) throw Unavailable("down for now");
   }
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable released_;
+  std::string last_peer_;
 };
 
 class ResilienceTest : public ::testing::Test {
  protected:
   // A server for `fake`, and its address.
-  std::string Serve(FakeCatalog& fake) {
-    auto server = std::make_unique<Server>(ServerOptions{.listen_address = "127.0.0.1:0", .shutdown_grace = 200ms});
+  std::string Serve(FakeCatalog& fake,
+                    ServerOptions options = {.listen_address = "127.0.0.1:0", .shutdown_grace = 200ms}) {
+    auto server = std::make_unique<Server>(options);
     server->AddService(&fake);
     int port = server->Start();
     servers_.push_back(std::move(server));
@@ -199,6 +211,22 @@ TEST_F(ResilienceTest, AServerStopsWorkingForACallerThatHasGone) {
   EXPECT_EQ(Get(*client).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   for (int i = 0; i < 500 && !fake.saw_caller_gone; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(fake.saw_caller_gone) << "the handler kept working after its caller's deadline";
+}
+
+// Servers end connections after an age, so clients connect (and resolve their replicas) again.
+TEST_F(ResilienceTest, AConnectionOlderThanTheServersMaximumAgeIsReplacedByANewOne) {
+  auto& fake = NewFake();
+  auto client = Plain(Serve(fake, {.listen_address = "127.0.0.1:0",
+                                   .shutdown_grace = 200ms,
+                                   .max_connection_age = 300ms,
+                                   .max_connection_age_grace = 100ms}));
+  ASSERT_TRUE(Get(*client).ok());
+  const std::string first_peer = fake.last_peer();
+  ASSERT_TRUE(Get(*client).ok());
+  EXPECT_EQ(fake.last_peer(), first_peer) << "a young connection is reused";
+  std::this_thread::sleep_for(800ms);
+  ASSERT_TRUE(Get(*client).ok());
+  EXPECT_NE(fake.last_peer(), first_peer) << "the call came on a new connection (another client port)";
 }
 
 TEST_F(ResilienceTest, TheBreakerOpensFailsFastHalfOpensAndClosesAgain) {

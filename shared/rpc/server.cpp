@@ -40,11 +40,10 @@ int Server::Start() {
   // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port
   // (and half the traffic); a service must fail to start instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Clients balance calls over the addresses their resolver last gave them, and gRPC's dns
-  // resolver asks again only when a connection closes: ending every connection after five
-  // minutes (calls in flight get 30 s to finish) lets clients find replicas added since.
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
+  // Connections end after an age, so clients re-resolve (ServerOptions::max_connection_age).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, static_cast<int>(options_.max_connection_age.count()));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(options_.max_connection_age_grace.count()));
   for (auto* service : services_) builder.RegisterService(service);
   // Every server answers the operator's fault lab and resilience questions (ops_service.h).
   builder.RegisterService(ops_->service());

@@ -40,6 +40,11 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
   // Largest request message accepted, in bytes.
   int max_receive_message_bytes = 4 * 1024 * 1024;
+  // Clients balance calls over the addresses their resolver last gave them, and gRPC's dns
+  // resolver asks again only when a connection closes: ending every connection after this long
+  // (calls in flight get the grace to finish) lets clients find replicas added since.
+  std::chrono::milliseconds max_connection_age = std::chrono::minutes(5);
+  std::chrono::milliseconds max_connection_age_grace = std::chrono::seconds(30);
 };
 
 class Server {

@@ -224,6 +224,18 @@ TEST_F(CartGrpcTest, WhenTheCatalogIsDownAddItemIsUnavailableAndTheCartStillRead
   ASSERT_TRUE(Update(kMug, 4, &cart).ok()) << "changing a quantity needs no catalog";
 }
 
+// The cart's catalog client passes a circuit breaker: once most calls fail, AddItem is answered
+// UNAVAILABLE at once, without calling the catalog, until the breaker's open period ends.
+TEST_F(CartGrpcTest, ACatalogThatKeepsFailingIsNoLongerCalled) {
+  catalog_.FailWith({grpc::StatusCode::UNAVAILABLE, "catalog down"});
+  pb::Cart cart;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Add(kLamp, 1, &cart).error_code(), grpc::StatusCode::UNAVAILABLE);
+  const int calls = catalog_.calls();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Add(kLamp, 1, &cart).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(catalog_.calls(), calls) << "the open breaker answered without calling";
+  catalog_.Recover();
+}
+
 TEST_F(CartGrpcTest, ACatalogThatDoesNotAnswerInTimeIsUnavailable) {
   catalog_.Hang();  // answers nothing until released: only the 1 s deadline can end the call
   pb::Cart cart;
