@@ -25,6 +25,22 @@ std::string Hostname() {
 
 }  // namespace
 
+ObservabilitySettings ReadObservabilitySettings(Env& env) {
+  ObservabilitySettings settings;
+  if (!env.String("METRICS_ADDR", "").empty()) {
+    settings.metrics_address = env.HostPort("METRICS_ADDR", "", /*allow_zero_port=*/true);
+  }
+  settings.trace_export_url = env.String("TRACE_EXPORT_URL", "");
+  const auto& url = settings.trace_export_url;
+  bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  if (!url.empty() && (!http || url.size() > 2048 ||
+                       std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; }))) {
+    env.Problem("TRACE_EXPORT_URL: '" + url.substr(0, 100) +
+                "' is not an http:// or https:// URL (e.g. http://127.0.0.1:9411/api/v2/spans)");
+  }
+  return settings;
+}
+
 ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int default_port) {
   ServiceSettings settings;
   settings.grpc_address =
@@ -36,6 +52,7 @@ ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int defa
   settings.kafka_bootstrap_servers = env.HostPortList("KAFKA_BOOTSTRAP_SERVERS", "");
   settings.kafka_group_instance_id =
       env.Identifier("KAFKA_GROUP_INSTANCE_ID", std::string(service) + "-" + Hostname(), kMaxGroupInstanceId);
+  settings.observability = ReadObservabilitySettings(env);
   return settings;
 }
 

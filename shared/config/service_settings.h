@@ -10,6 +10,16 @@
 
 namespace storefront::config {
 
+// Where a process shows its figures and sends its spans (docs/observability.md); the gateway
+// reads the same two settings.
+struct ObservabilitySettings {
+  std::string metrics_address;   // METRICS_ADDR, host:port of the /metrics endpoint; empty: none
+  std::string trace_export_url;  // TRACE_EXPORT_URL, a Zipkin v2 spans endpoint (http://...); empty:
+                                 // trace context still travels, spans are not exported
+};
+
+ObservabilitySettings ReadObservabilitySettings(Env& env);
+
 struct ServiceSettings {
   std::string grpc_address;  // GRPC_LISTEN_ADDR; port 0 picks a free port (tests)
   std::string database_url;  // DATABASE_URL, required
@@ -22,6 +32,7 @@ struct ServiceSettings {
   // across its restarts and distinct from every other replica's; default "<service>-<hostname>"
   // (a container's hostname survives its restarts). Letters, digits, '.', '_' and '-'.
   std::string kafka_group_instance_id;
+  ObservabilitySettings observability;
 };
 
 // Reads the common settings into `env`'s error list; the caller reads its own settings and then

@@ -76,3 +76,38 @@ TEST(ServiceSettingsTest, AGroupInstanceIdKafkaWouldRefuseIsAStartUpError) {
 
 }  // namespace
 }  // namespace storefront::config
+
+namespace storefront::config {
+namespace {
+
+TEST(ObservabilitySettingsTest, NeitherMetricsNorExportUnlessConfigured) {
+  auto env = Env::FromMap({});
+  auto settings = ReadObservabilitySettings(env);
+  EXPECT_NO_THROW(env.Validate());
+  EXPECT_EQ(settings.metrics_address, "");
+  EXPECT_EQ(settings.trace_export_url, "");
+}
+
+TEST(ObservabilitySettingsTest, ReadsTheMetricsAddressAndTheSpansEndpoint) {
+  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"},
+                           {"METRICS_ADDR", "0.0.0.0:9464"},
+                           {"TRACE_EXPORT_URL", "http://zipkin:9411/api/v2/spans"}});
+  auto settings = ReadServiceSettings(env, "cart", 50052).observability;
+  EXPECT_NO_THROW(env.Validate());
+  EXPECT_EQ(settings.metrics_address, "0.0.0.0:9464");
+  EXPECT_EQ(settings.trace_export_url, "http://zipkin:9411/api/v2/spans");
+}
+
+TEST(ObservabilitySettingsTest, AMalformedAddressOrURLIsAStartUpError) {
+  auto env = Env::FromMap({{"METRICS_ADDR", "9464"}, {"TRACE_EXPORT_URL", "zipkin:9411/api/v2/spans"}});
+  ReadObservabilitySettings(env);
+  ASSERT_EQ(env.errors().size(), 2u);
+  EXPECT_NE(env.errors()[0].find("METRICS_ADDR"), std::string::npos);
+  EXPECT_NE(env.errors()[1].find("TRACE_EXPORT_URL"), std::string::npos);
+  auto spaced = Env::FromMap({{"TRACE_EXPORT_URL", "http://zipkin:9411/api v2"}});
+  ReadObservabilitySettings(spaced);
+  EXPECT_EQ(spaced.errors().size(), 1u);
+}
+
+}  // namespace
+}  // namespace storefront::config

@@ -1,6 +1,32 @@
 #include "shared/db/pool.h"
 
+#include "shared/metrics/metrics.h"
+
 namespace storefront::db {
+namespace {
+
+// The figures of every pool of the process together (a service has one; a bulkhead would add a
+// sibling): connections handed out, the most there may be, and the acquires that had to wait.
+struct PoolFigures {
+  prometheus::Gauge& in_use;
+  prometheus::Gauge& max;
+  prometheus::Counter& waits;
+  prometheus::Histogram& wait_seconds;
+  prometheus::Counter& exhausted;
+};
+
+PoolFigures& Figures() {
+  static PoolFigures figures{
+      metrics::Gauges("db_pool_connections_in_use", "Database connections handed out to callers.").Add({}),
+      metrics::Gauges("db_pool_connections_max", "Database connections the pools may open.").Add({}),
+      metrics::Counters("db_pool_waits_total", "Acquires that found every connection in use and waited.").Add({}),
+      metrics::Histograms("db_pool_wait_seconds", "How long acquires that waited for a connection waited.")
+          .Add({}, metrics::LatencyBuckets()),
+      metrics::Counters("db_pool_exhausted_total", "Acquires that gave up: no connection free in time.").Add({})};
+  return figures;
+}
+
+}  // namespace
 
 Pool::Lease::~Lease() {
   if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_));
@@ -10,16 +36,32 @@ Pool::Pool(std::string dsn, std::size_t size, std::chrono::milliseconds acquire_
     : dsn_(std::move(dsn)),
       size_(size == 0 ? 1 : size),
       acquire_timeout_(acquire_timeout),
-      on_connect_(std::move(on_connect)) {}
+      on_connect_(std::move(on_connect)) {
+  Figures().max.Increment(static_cast<double>(size_));
+}
+
+Pool::~Pool() {
+  Figures().max.Decrement(static_cast<double>(size_));
+}
 
 Pool::Lease Pool::Acquire() {
   std::unique_lock lock(mutex_);
-  bool ready = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_ < size_; });
-  if (!ready) throw PoolExhausted("no database connection free within " +
-                                  std::to_string(acquire_timeout_.count()) + " ms");
+  auto free = [&] { return !idle_.empty() || open_ < size_; };
+  if (!free()) {
+    auto& figures = Figures();
+    figures.waits.Increment();
+    auto waited_since = std::chrono::steady_clock::now();
+    bool ready = available_.wait_for(lock, acquire_timeout_, free);
+    figures.wait_seconds.Observe(metrics::SecondsSince(waited_since));
+    if (!ready) {
+      figures.exhausted.Increment();
+      throw PoolExhausted("no database connection free within " + std::to_string(acquire_timeout_.count()) + " ms");
+    }
+  }
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
+    Figures().in_use.Increment();
     return Lease(this, std::move(connection));
   }
   ++open_;
@@ -27,6 +69,7 @@ Pool::Lease Pool::Acquire() {
   try {
     auto connection = std::make_unique<pqxx::connection>(dsn_);
     if (on_connect_) on_connect_(*connection);
+    Figures().in_use.Increment();
     return Lease(this, std::move(connection));
   } catch (...) {
     lock.lock();
@@ -37,6 +80,7 @@ Pool::Lease Pool::Acquire() {
 }
 
 void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
+  Figures().in_use.Decrement();
   std::lock_guard lock(mutex_);
   if (connection->is_open()) {
     idle_.push_back(std::move(connection));

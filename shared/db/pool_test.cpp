@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "shared/errors/errors.h"
+#include "shared/metrics/metrics.h"
 #include "shared/testing/postgres.h"
 
 namespace storefront::db {
@@ -36,6 +37,33 @@ TEST(PoolTest, WaitingCallerGetsTheConnectionWhenItIsReleased) {
   });
   EXPECT_NO_THROW(pool.Acquire());
   releaser.join();
+}
+
+// The value of an unlabelled series in a scrape.
+double Figure(const std::string& name) {
+  auto text = metrics::Text();
+  auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+TEST(PoolTest, ItsFiguresShowConnectionsInUseAndTheAcquiresThatWaited) {
+  double max_before = Figure("db_pool_connections_max");
+  double in_use_before = Figure("db_pool_connections_in_use");
+  double waits_before = Figure("db_pool_waits_total");
+  double exhausted_before = Figure("db_pool_exhausted_total");
+  {
+    Pool pool(SharedPostgres().Dsn("catalog"), 2, std::chrono::milliseconds(100));
+    EXPECT_EQ(Figure("db_pool_connections_max") - max_before, 2);
+    auto first = pool.Acquire();
+    auto second = pool.Acquire();
+    EXPECT_EQ(Figure("db_pool_connections_in_use") - in_use_before, 2);
+    EXPECT_EQ(Figure("db_pool_waits_total") - waits_before, 0);
+    EXPECT_THROW(pool.Acquire(), PoolExhausted);
+    EXPECT_EQ(Figure("db_pool_waits_total") - waits_before, 1);
+    EXPECT_EQ(Figure("db_pool_exhausted_total") - exhausted_before, 1);
+  }
+  EXPECT_EQ(Figure("db_pool_connections_in_use"), in_use_before);
+  EXPECT_EQ(Figure("db_pool_connections_max"), max_before);
 }
 
 TEST(PoolTest, BrokenConnectionIsReplaced) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "shared/db/transient.h"
@@ -12,6 +13,8 @@
 #include "shared/events/internal/kafka.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
+#include "shared/metrics/metrics.h"
+#include "shared/trace/span.h"
 
 namespace storefront::events {
 
@@ -48,6 +51,52 @@ class HeldBehind : public std::runtime_error {
 };
 
 // Decodes a message into an envelope we can record: it must parse and carry an event id and type.
+// The consumers' figures: what happened to each event, by topic and outcome (processed,
+// duplicate, skipped, retried, dead_lettered: one per time an event is taken), how long handling
+// took, and the lag.
+struct ConsumerFigures {
+  prometheus::Family<prometheus::Counter>& handled;
+  prometheus::Family<prometheus::Counter>& dead_lettered;
+  prometheus::Family<prometheus::Histogram>& seconds;
+  prometheus::Family<prometheus::Gauge>& lag;
+};
+
+ConsumerFigures& Figures() {
+  static ConsumerFigures figures{
+      metrics::Counters("events_handled_total", "Events taken from Kafka, by topic and what became of them."),
+      metrics::Counters("events_dead_lettered_total", "Events sent to the dead-letter topic, by their own topic."),
+      metrics::Histograms("events_handling_seconds", "Time from taking an event to its outcome, by topic."),
+      metrics::Gauges("kafka_consumer_lag_messages",
+                      "Events in the partitions this consumer owns that it has not committed yet, by group and topic.")};
+  return figures;
+}
+
+void CountOutcome(const rd_kafka_message_t& message, const char* outcome) {
+  Figures().handled.Add({{"topic", rd_kafka_topic_name(message.rkt)}, {"outcome", outcome}}).Increment();
+}
+
+// librdkafka's statistics (statistics.interval.ms), served by the consumer's poll: the lag per
+// partition as librdkafka computes it (the end of the partition minus the committed offset; -1
+// while unknown), summed per topic for the partitions this consumer owns.
+int OnStatistics(rd_kafka_t* rk, char* json, size_t json_length, void* /*opaque*/) {
+  auto stats = nlohmann::json::parse(std::string_view(json, json_length), nullptr, false);
+  if (!stats.is_object() || !stats.contains("topics") || !stats["topics"].is_object()) return 0;
+  const std::string group = stats.value("client_id", std::string());
+  for (const auto& [topic, topic_stats] : stats["topics"].items()) {
+    if (!topic_stats.is_object() || !topic_stats.contains("partitions")) continue;
+    double lag = 0;
+    for (const auto& [partition, partition_stats] : topic_stats["partitions"].items()) {
+      if (partition == "-1" || !partition_stats.is_object()) continue;  // -1: librdkafka's unassigned queue
+      if (partition_stats.value("fetch_state", std::string("none")) == "none") continue;  // not ours
+      auto partition_lag = partition_stats.value("consumer_lag", static_cast<std::int64_t>(-1));
+      if (partition_lag > 0) lag += static_cast<double>(partition_lag);
+    }
+    Figures().lag.Add({{"group", group}, {"topic", topic}}).Set(lag);
+  }
+  (void)rk;
+  return 0;  // librdkafka frees `json`
+}
+
 bool Decode(const rd_kafka_message_t& message, Envelope* envelope, std::string* error) {
   if (!envelope->ParseFromArray(message.payload, static_cast<int>(message.len))) {
     *error = "not a storefront.events.v1.EventEnvelope: does not parse";
@@ -173,7 +222,11 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   config["enable.auto.commit"] = "false";
   config["enable.auto.offset.store"] = "false";
 
+  // Statistics every few seconds, for the lag figure (OnStatistics).
+  if (!config.count("statistics.interval.ms")) config["statistics.interval.ms"] = "5000";
+
   rd_kafka_conf_t* conf = internal::MakeConf(config);
+  rd_kafka_conf_set_stats_cb(conf, OnStatistics);
   char errstr[512];
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (rk_ == nullptr) {
@@ -249,12 +302,35 @@ bool Consumer::Impl::PollOnce(std::chrono::milliseconds timeout) {
 }
 
 void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
+  const auto started = std::chrono::steady_clock::now();
+  struct Timed {  // the handling time of every event, whatever its outcome
+    const rd_kafka_message_t& message;
+    std::chrono::steady_clock::time_point started;
+    ~Timed() {
+      Figures().seconds.Add({{"topic", rd_kafka_topic_name(message.rkt)}}, metrics::LatencyBuckets())
+          .Observe(metrics::SecondsSince(started));
+    }
+  } timed{message, started};
+
   Envelope envelope;
   std::string decode_error;
   if (!Decode(message, &envelope, &decode_error)) {
     DeadLetter(message, decode_error, "");  // never applicable, so it holds no key back
     return;
   }
+
+  // The event continues the trace of what caused it (the envelope's traceparent, written by the
+  // outbox): a consumer span, current while the handler runs, so the events it writes and its log
+  // lines belong to the same trace. An event without one starts a trace of its own.
+  auto parent = trace::ParseTraceparent(envelope.trace().traceparent());
+  auto span = parent ? trace::Span::ChildOf(*parent, envelope.event_type(), trace::Kind::kConsumer)
+                     : trace::Span::Root(envelope.event_type(), trace::Kind::kConsumer);
+  span.Tag("messaging.destination", rd_kafka_topic_name(message.rkt));
+  span.Tag("messaging.kafka.partition", std::to_string(message.partition));
+  span.Tag("messaging.kafka.offset", std::to_string(message.offset));
+  span.Tag("messaging.consumer_group", options_.group_id);
+  span.Tag("event_id", envelope.event_id());
+  trace::ContextScope traced(span.context());
 
   const Partition partition{rd_kafka_topic_name(message.rkt), message.partition};
   Retry retry;
@@ -299,9 +375,9 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
   CommitOffset(message);
   switch (outcome) {
-    case Outcome::kApplied: Count(&Stats::applied); break;
-    case Outcome::kDuplicate: Count(&Stats::duplicates); break;
-    case Outcome::kSkipped: Count(&Stats::skipped); break;
+    case Outcome::kApplied: Count(&Stats::applied), CountOutcome(message, "processed"); break;
+    case Outcome::kDuplicate: Count(&Stats::duplicates), CountOutcome(message, "duplicate"); break;
+    case Outcome::kSkipped: Count(&Stats::skipped), CountOutcome(message, "skipped"); break;
   }
 }
 
@@ -376,6 +452,7 @@ void Consumer::Impl::RetryLater(const rd_kafka_message_t& message, Retry retry) 
   rd_kafka_topic_partition_list_destroy(list);
   retries_[{topic, message.partition}] = retry;
   Count(&Stats::retries);
+  CountOutcome(message, "retried");
 }
 
 void Consumer::Impl::ResumeDuePartitions() {
@@ -458,6 +535,8 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
                                                {"error", error}});
   CommitOffset(message);
   Count(&Stats::dead_lettered);
+  CountOutcome(message, "dead_lettered");
+  Figures().dead_lettered.Add({{"topic", rd_kafka_topic_name(message.rkt)}}).Increment();
 }
 
 void Consumer::Impl::PruneInbox() {

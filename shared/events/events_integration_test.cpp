@@ -23,7 +23,10 @@
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
 #include "shared/testing/kafka_broker.h"
+#include "shared/metrics/metrics.h"
 #include "shared/testing/postgres.h"
+#include "shared/testing/span_sink.h"
+#include "shared/trace/span.h"
 #include "storefront/events/v1/catalog_events.pb.h"
 
 namespace storefront::events {
@@ -1016,6 +1019,120 @@ TEST_F(EventsTest, EventsFlowWhileEveryRequestConnectionIsTaken) {
 }
 
 KafkaBroker* EventsTest::broker_ = nullptr;
+
+}  // namespace
+}  // namespace storefront::events
+
+namespace storefront::events {
+namespace {
+
+// The value of one series in a scrape (labels in the order Prometheus' text format sorts them),
+// 0 when it is absent.
+double Figure(const std::string& series) {
+  const std::string text = metrics::Text();
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST_F(EventsTest, AnEventContinuesItsTraceInTheConsumerAndInWhatItsHandlerWrites) {
+  testing::SpanSink sink;
+  trace::StartExport({.url = sink.url(), .service = "shipping", .interval = 20ms});
+  const auto cause = *trace::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  AppendCommitted("p-1", "traced");  // AppendRow gives it `cause` as its traceparent
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+
+  std::optional<trace::SpanContext> seen;
+  std::string follow_up;
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    if (trace::Current()) seen = *trace::Current();
+    v1::ProductChanged payload;
+    payload.set_product_id("p-2");
+    // No traceparent given: the outbox takes the context current in the handler.
+    follow_up = Append(txn, schema_, "events-test",
+                       {.topic = topic_, .event_type = "follow.up", .aggregate_type = "product",
+                        .aggregate_id = "p-2", .payload = &payload});
+    WriteThing(txn, event);
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  trace::StopExport();
+
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->TraceIdHex(), cause.TraceIdHex());
+  EXPECT_NE(seen->SpanIdHex(), cause.SpanIdHex());
+  const auto envelope = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    Envelope written;
+    written.ParseFromString(pqxx::binarystring(txn.exec_params("SELECT envelope FROM " + txn.quote_name(schema_) +
+                                                                   ".outbox WHERE event_id = $1::uuid",
+                                                               follow_up)[0][0])
+                                .str());
+    return written;
+  });
+  EXPECT_EQ(envelope.trace().traceparent(), seen->Traceparent());
+  const auto spans = sink.Spans();
+  const auto consumed = std::find_if(spans.begin(), spans.end(), [&](const auto& s) { return s["kind"] == "CONSUMER"; });
+  ASSERT_NE(consumed, spans.end());
+  EXPECT_EQ((*consumed)["traceId"], cause.TraceIdHex());
+  EXPECT_EQ((*consumed)["parentId"], cause.SpanIdHex());
+  EXPECT_EQ((*consumed)["id"], seen->SpanIdHex());
+  EXPECT_EQ((*consumed)["tags"]["messaging.destination"], topic_);
+}
+
+TEST_F(EventsTest, TheFiguresCountOutcomesByTopicAndTheRelaysBacklog) {
+  const std::string schema_label = "{schema=\"" + schema_ + "\"}";
+  const std::string topic_label = "topic=\"" + topic_ + "\"";
+  const std::string poison = "not an envelope";
+  internal::KafkaProducer plain({{"bootstrap.servers", broker_->bootstrap()}});
+  ASSERT_EQ(plain.Deliver({{topic_, "p-1", poison, {}}}, 10s)[0], RD_KAFKA_RESP_ERR_NO_ERROR);
+  AppendCommitted("p-1", "one");
+  AppendCommitted("p-2", "two");
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec("UPDATE " + schema_ + ".outbox SET created_at = now() - interval '90 seconds' WHERE key = 'p-1'");
+  });
+
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  relay.UpdateFigures();
+  EXPECT_EQ(Figure("outbox_unpublished_rows" + schema_label), 2);
+  EXPECT_GE(Figure("outbox_oldest_unpublished_age_seconds" + schema_label), 90);
+  ASSERT_EQ(relay.PublishPending(), 2);
+  relay.UpdateFigures();
+  EXPECT_EQ(Figure("outbox_unpublished_rows" + schema_label), 0);
+  EXPECT_EQ(Figure("outbox_oldest_unpublished_age_seconds" + schema_label), 0);
+  EXPECT_EQ(Figure("outbox_published_total{" + topic_label + "}"), 2);
+
+  Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 2; }));
+  EXPECT_EQ(Figure("events_handled_total{outcome=\"processed\"," + topic_label + "}"), 2);
+  EXPECT_EQ(Figure("events_handled_total{outcome=\"dead_lettered\"," + topic_label + "}"), 1);
+  EXPECT_EQ(Figure("events_dead_lettered_total{" + topic_label + "}"), 1);
+  EXPECT_EQ(Figure("events_handling_seconds_count{" + topic_label + "}"), 3);
+}
+
+TEST_F(EventsTest, TheLagFigureCountsWhatTheGroupHasNotCommitted) {
+  AppendCommitted("p-1", "first");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 1);
+  auto options = ConsumerOptionsForTest("g-" + schema_);
+  options.kafka_config["statistics.interval.ms"] = "100";
+  std::atomic<bool> away{false};
+  Consumer consumer(pool_, options);
+  consumer.On(kChanged, [&](pqxx::work& txn, const Envelope& event) {
+    if (away) throw Unavailable("the database it needs is away");
+    WriteThing(txn, event);
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  const std::string lag = "kafka_consumer_lag_messages{group=\"g-" + schema_ + "\",topic=\"" + topic_ + "\"}";
+  // Three more, all of one key (one partition), which the handler cannot apply while `away`.
+  away = true;
+  for (int i = 0; i < 3; ++i) AppendCommitted("p-1", "waiting " + std::to_string(i));
+  ASSERT_EQ(relay.PublishPending(), 3);
+  EXPECT_TRUE(PollUntil(consumer, [&] { return Figure(lag) == 3; })) << Figure(lag);
+  away = false;
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 4; }));
+  EXPECT_TRUE(PollUntil(consumer, [&] { return Figure(lag) == 0; })) << Figure(lag);
+}
 
 }  // namespace
 }  // namespace storefront::events

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "shared/trace/context.h"
 #include "shared/types/uuid.h"
 #include "storefront/events/v1/envelope.pb.h"
 
@@ -44,7 +45,11 @@ std::string Append(pqxx::transaction_base& txn, const std::string& schema, const
   envelope.mutable_occurred_at()->set_seconds(seconds.count());
   envelope.mutable_occurred_at()->set_nanos(
       static_cast<int>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
-  envelope.mutable_trace()->set_traceparent(event.traceparent);
+  // The trace of the request or event being handled, so the consumers' spans join it.
+  const trace::SpanContext* current = trace::Current();
+  envelope.mutable_trace()->set_traceparent(!event.traceparent.empty() ? event.traceparent
+                                            : current != nullptr     ? current->Traceparent()
+                                                                     : std::string());
   envelope.set_producer(producer);
   envelope.set_payload(event.payload->SerializeAsString());
   envelope.set_payload_type(event.payload->GetDescriptor()->full_name());

@@ -21,7 +21,9 @@ struct OutgoingEvent {
   std::string aggregate_type;  // "order"
   std::string aggregate_id;    // the Kafka key
   const google::protobuf::Message* payload = nullptr;
-  std::string traceparent;  // W3C trace context of the request that caused it, if any
+  // W3C trace context of what caused it; empty: the context current on this thread (the request
+  // or event being handled), if any (shared/trace/context.h).
+  std::string traceparent;
   // 0: Append assigns the next version of (aggregate_type, aggregate_id), see below. Anything
   // else is the caller's own count and is kept.
   std::int64_t aggregate_version = 0;

@@ -11,6 +11,7 @@
 #include "shared/errors/errors.h"
 #include "shared/events/internal/kafka.h"
 #include "shared/log/log.h"
+#include "shared/metrics/metrics.h"
 #include "storefront/events/v1/envelope.pb.h"
 
 namespace storefront::events {
@@ -95,6 +96,26 @@ std::vector<OutboxRow> SelectPending(pqxx::connection& connection, const std::st
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// The outbox's figures: how many events wait and for how long (the age of the oldest unsent row:
+// the number that shows a relay falling behind or a broker away), how many are parked, and what
+// was published per topic. Labelled by schema, which a process has one of.
+struct RelayFigures {
+  prometheus::Family<prometheus::Gauge>& unpublished;
+  prometheus::Family<prometheus::Gauge>& oldest_age;
+  prometheus::Family<prometheus::Gauge>& parked;
+  prometheus::Family<prometheus::Counter>& published;
+};
+
+RelayFigures& Figures() {
+  static RelayFigures figures{
+      metrics::Gauges("outbox_unpublished_rows", "Outbox rows not yet delivered to Kafka, parked ones included."),
+      metrics::Gauges("outbox_oldest_unpublished_age_seconds",
+                      "Age of the oldest outbox row not yet delivered; 0 when every row is out."),
+      metrics::Gauges("outbox_parked_rows", "Outbox rows parked because Kafka refused them (an operator's task)."),
+      metrics::Counters("outbox_published_total", "Events the relay delivered to Kafka, by topic.")};
+  return figures;
 }
 
 // What last_error and the logs say: librdkafka's name of the error (greppable) and its text.
@@ -185,6 +206,9 @@ RecordedOutcome RecordOutcome(pqxx::connection& connection, const std::string& s
   }
   txn.commit();
   outcome.sent = static_cast<int>(sent.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (results[i] == RD_KAFKA_RESP_ERR_NO_ERROR) Figures().published.Add({{"topic", rows[i].message.topic}}).Increment();
+  }
   return outcome;
 }
 
@@ -444,6 +468,23 @@ int OutboxRelay::PruneSent() {
   return pruned;
 }
 
+void OutboxRelay::UpdateFigures() {
+  db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    const std::string table = txn.quote_name(options_.schema) + ".outbox";
+    // Both over the partial index of unsent rows; the oldest by id is the oldest written.
+    const auto row = txn.exec(
+        "SELECT count(*), count(*) FILTER (WHERE parked_at IS NOT NULL),"
+        "       COALESCE(extract(epoch FROM now() - (SELECT created_at FROM " + table +
+        "                 WHERE sent_at IS NULL ORDER BY id LIMIT 1)), 0)::float8"
+        "  FROM " + table + " WHERE sent_at IS NULL")[0];
+    const prometheus::Labels labels = {{"schema", options_.schema}};
+    auto& figures = Figures();
+    figures.unpublished.Add(labels).Set(row[0].as<double>());
+    figures.parked.Add(labels).Set(row[1].as<double>());
+    figures.oldest_age.Add(labels).Set(std::max(0.0, row[2].as<double>()));
+  });
+}
+
 std::int64_t OutboxRelay::ParkedCount() {
   return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     return txn.exec("SELECT count(*) FROM " + txn.quote_name(options_.schema) + ".outbox WHERE parked_at IS NOT NULL")[0][0]
@@ -475,6 +516,7 @@ DeliveryFailure ClassifyDeliveryError(rd_kafka_resp_err_t err) {
 void OutboxRelay::Run() {
   int failures = 0;
   auto next_prune = std::chrono::steady_clock::now();
+  auto next_figures = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     notified_ = false;
@@ -503,6 +545,15 @@ void OutboxRelay::Run() {
       // A full call leaves more to delete: go on at the next idle pass.
       const bool more = pruned >= kPruneBatchesPerCall * options_.prune_batch_size;
       next_prune = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : options_.prune_interval);
+    }
+    // The backlog figures, at most once a figures_interval: one indexed query, not one per pass.
+    if (std::chrono::steady_clock::now() >= next_figures) {
+      try {
+        UpdateFigures();
+      } catch (const std::exception& e) {
+        log::Debug("outbox relay could not read its backlog figures", {{"schema", options_.schema}, {"error", e.what()}});
+      }
+      next_figures = std::chrono::steady_clock::now() + options_.figures_interval;
     }
     lock.lock();
     if (stopping_) break;

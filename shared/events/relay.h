@@ -22,6 +22,8 @@
 //   upstream in 2.3.0); the relay detects it (rd_kafka_fatal_error) and recreates its producer.
 //   Rows already delivered but not yet marked are published again: consumers dedupe by event id.
 // - Headers: event_type, event_id, traceparent; key: the aggregate id.
+// - Figures: outbox_published_total by topic; the backlog (unsent rows, the oldest one's age,
+//   parked rows) read about once a second (UpdateFigures).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -57,6 +59,8 @@ struct RelayOptions {
   // Pruning runs on a pass that found the outbox drained, at most this often.
   std::chrono::milliseconds prune_interval{std::chrono::minutes(10)};
   int prune_batch_size = 500;  // rows per DELETE transaction
+  // How often the relay reads its backlog for the outbox_* figures (UpdateFigures).
+  std::chrono::milliseconds figures_interval{1000};
   // Extra librdkafka producer settings (security, or tests' shorter timeouts); they override
   // the relay's own, except that idempotence and acks=all are what the relay is built on.
   std::map<std::string, std::string> kafka_config;
@@ -96,6 +100,11 @@ class OutboxRelay {
   // Rows parked in this schema's outbox (the operator's number to watch; ReadOutboxBacklog in
   // outbox.h also counts the rows held behind them).
   std::int64_t ParkedCount();
+
+  // Reads the backlog into the outbox_unpublished_rows, outbox_parked_rows and
+  // outbox_oldest_unpublished_age_seconds figures; the relay's thread calls it every
+  // figures_interval, a test may call it directly.
+  void UpdateFigures();
 
   // Test-only: raises a fatal idempotent-producer error on the current producer
   // (rd_kafka_test_fatal_error), as librdkafka 2.0.2 may after a disconnect, so a test can show

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 
+#include "shared/trace/context.h"
+
 namespace storefront::log {
 namespace {
 
@@ -104,6 +106,15 @@ void Write(Level level, std::string_view message, const nlohmann::json& fields) 
   {
     std::lock_guard lock(GetState().mutex);
     service = GetState().service;
+  }
+  // A line written while a request or an event is being handled names its trace and span, so
+  // grepping every service's log for one trace id follows one order (shared/trace/context.h).
+  if (const trace::SpanContext* context = trace::Current(); context != nullptr && !fields.contains("trace_id")) {
+    nlohmann::json traced = fields.is_object() ? fields : nlohmann::json::object();
+    traced["trace_id"] = context->TraceIdHex();
+    traced["span_id"] = context->SpanIdHex();
+    logger->log(ToSpd(level), "{}", Format(UtcNow(), Name(level), service, message, traced));
+    return;
   }
   logger->log(ToSpd(level), "{}", Format(UtcNow(), Name(level), service, message, fields));
 }

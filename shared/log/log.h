@@ -1,7 +1,8 @@
 // Structured logging: one JSON object per line on stdout, the twelve-factor way.
 //
 //   {"ts":"2026-11-29T03:00:00.123456Z","level":"info","service":"catalog",
-//    "msg":"rpc finished","request_id":"5f0c...","method":"/storefront.catalog.v1.CatalogService/GetProduct"}
+//    "msg":"rpc finished","request_id":"5f0c...","method":"/storefront.catalog.v1.CatalogService/GetProduct",
+//    "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}
 //
 // Every line that belongs to a request carries its request_id, so one shopper's request can be
 // followed from the gateway through each service it touched.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/trace/context.h"
+
 namespace storefront::log {
 namespace {
 
@@ -42,6 +44,32 @@ TEST(RequestIdTest, RejectsHostileIds) {
   EXPECT_FALSE(IsValidRequestId("abc\r\nSet-Cookie: x"));
   EXPECT_FALSE(IsValidRequestId("a b"));
   EXPECT_TRUE(IsValidRequestId("req-1.2_3"));
+}
+
+}  // namespace
+}  // namespace storefront::log
+
+namespace storefront::log {
+namespace {
+
+TEST(LogTraceTest, ALineWrittenForATraceNamesItsTraceAndSpan) {
+  Init("catalog", "info");
+  auto context = trace::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ::testing::internal::CaptureStdout();
+  {
+    trace::ContextScope scope(*context);
+    Info("product read", {{"sku", "HDP-1"}});
+  }
+  Info("nothing traced");
+  std::string output = ::testing::internal::GetCapturedStdout();
+  auto newline = output.find('\n');
+  ASSERT_NE(newline, std::string::npos) << output;
+  auto traced = nlohmann::json::parse(output.substr(0, newline));
+  auto plain = nlohmann::json::parse(output.substr(newline + 1));
+  EXPECT_EQ(traced["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(traced["span_id"], "00f067aa0ba902b7");
+  EXPECT_EQ(traced["sku"], "HDP-1");
+  EXPECT_FALSE(plain.contains("trace_id"));
 }
 
 }  // namespace

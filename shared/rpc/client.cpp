@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "shared/rpc/interceptors.h"
 #include "shared/rpc/target.h"
 
 namespace storefront::rpc {
@@ -44,7 +45,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::stri
   // Balancing and retries come from the config below, never from DNS TXT records.
   args.SetServiceConfigJSON(ServiceConfigJson(service));
   args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
-  return grpc::CreateCustomChannel(ChannelTarget(address), grpc::InsecureChannelCredentials(), args);
+  // Figures and a client span per call, its traceparent in the call's metadata (interceptors.h).
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> observers;
+  observers.push_back(std::make_unique<ClientObserverFactory>());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(ChannelTarget(address), grpc::InsecureChannelCredentials(),
+                                                                 args, std::move(observers));
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::milliseconds timeout, std::string_view request_id) {

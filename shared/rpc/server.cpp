@@ -50,7 +50,7 @@ int Server::Start() {
   builder.SetOption(ops_->ServiceListOption());
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
+  interceptors.push_back(std::make_unique<ServerObserverFactory>());
   interceptors.push_back(ops_->NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 

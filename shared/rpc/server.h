@@ -1,5 +1,5 @@
 // gRPC server bootstrap shared by every service: the standard health service, server
-// reflection, request-id logging, the ops service (the fault lab and resilience state,
+// reflection, the observer (a log line, figures and a span per call: interceptors.h), the ops service (the fault lab and resilience state,
 // ops_service.h), and a graceful shutdown on SIGTERM or SIGINT.
 //
 //   storefront::rpc::TerminationSignals signals;   // first thing in main()

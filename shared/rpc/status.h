@@ -8,6 +8,7 @@
 #include <string>
 
 #include "shared/rpc/faults.h"
+#include "shared/rpc/interceptors.h"
 #include "shared/types/deadline.h"
 
 namespace storefront::rpc {
@@ -26,8 +27,12 @@ std::optional<deadline::Clock::time_point> CallerDeadline(const grpc::ServerCont
 // FailedPrecondition -> FAILED_PRECONDITION, DeadlineExceeded -> DEADLINE_EXCEEDED, Unavailable
 // and database outages -> UNAVAILABLE, anything else -> INTERNAL (with a generic message; the
 // detail goes to the log only).
+//
+// The call's server span (interceptors.h) is current while the body runs: the calls it makes, the
+// events it writes to the outbox and its log lines all belong to the caller's trace.
 template <typename Fn>
 grpc::Status Handle(grpc::ServerContext* context, Fn&& body) {
+  trace::ContextScope traced(ServerSpanOf(context));
   deadline::Scope scope(CallerDeadline(*context), [context] { return context->IsCancelled(); });
   try {
     deadline::ThrowIfSpent("the call");

@@ -92,10 +92,12 @@ TEST(HostTest, ServeUntilReturnsOnATerminationSignalWithEverythingStopped) {
 // main()'s exit codes, with a Config and an App that fail where a real service's would.
 struct BadConfig {
   std::string log_level = "info";
+  config::ObservabilitySettings observability;
   static BadConfig FromEnv(config::Env) { throw config::ConfigError("DATABASE_URL is required"); }
 };
 struct GoodConfig {
   std::string log_level = "info";
+  config::ObservabilitySettings observability;
   static GoodConfig FromEnv(config::Env) { return {}; }
 };
 struct FailingApp {

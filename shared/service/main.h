@@ -4,8 +4,8 @@
 //
 // Blocks the termination signals before any thread starts, reads and validates the whole
 // configuration (Config::FromEnv; every problem reported at once, exit code 2), starts JSON
-// logging under the service's name, builds the App, starts it and serves until SIGTERM or SIGINT
-// (exit code 0). Anything else that escapes is logged and ends the process with exit code 1.
+// logging under the service's name, its metrics endpoint and span export (observability.h), builds
+// the App, starts it and serves until SIGTERM or SIGINT (exit code 0). Anything else that escapes is logged and ends the process with exit code 1.
 #pragma once
 
 #include <cstdio>
@@ -14,6 +14,7 @@
 #include "shared/config/env.h"
 #include "shared/log/log.h"
 #include "shared/rpc/server.h"
+#include "shared/service/observability.h"
 
 namespace storefront::service {
 
@@ -23,6 +24,7 @@ int Main(const char* name) {
   try {
     auto config = Config::FromEnv(config::Env());
     log::Init(name, config.log_level);
+    Observability observability(name, config.observability);  // outlives the App: its last spans go out
     App app(config);
     app.Start();
     app.ServeUntil(signals);

@@ -73,6 +73,9 @@ class App {
   clients::GrpcShipping shipping_;
   clients::GrpcInventory inventory_;
   clients::GrpcPayments payments_;
+  // The saga's figures (checkout_sagas_total, checkout_saga_step_duration_seconds, ...) and the
+  // trace a recovered saga continues: app.cpp.
+  std::unique_ptr<domain::SagaObserver> saga_observer_;
   domain::Checkout checkout_;
   api::CheckoutApi api_;
   rpc::Server server_;

@@ -2,6 +2,7 @@
 
 #include "api/order_mapping.h"
 #include "shared/rpc/status.h"
+#include "shared/trace/context.h"
 #include "shared/types/proto.h"
 
 namespace storefront::checkout::api {
@@ -29,6 +30,7 @@ grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext* context, const pb::Pla
     command.card = {request->card().number(), request->card().exp_month(), request->card().exp_year(),
                     request->card().cvc()};
     if (request->has_expected_total()) command.expected_total = types::FromProto(request->expected_total());
+    if (const trace::SpanContext* traced = trace::Current()) command.traceparent = traced->Traceparent();
     ToProto(checkout_.PlaceOrder(command), response);
   });
 }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "shared/events/topics.h"
+#include "shared/trace/context.h"
 #include "shared/types/proto.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 
@@ -197,6 +198,7 @@ void ToProto(const domain::Order& o, pb::Order* out) {
   }
   *out->mutable_created_at() = ToProto(o.created_at);
   *out->mutable_updated_at() = ToProto(o.updated_at);
+  if (auto traced = trace::ParseTraceparent(o.traceparent)) out->set_trace_id(traced->TraceIdHex());
 }
 
 OrderEventMessage ToProto(const domain::Order& order, domain::OrderEvent event) {

@@ -155,5 +155,17 @@ TEST(OrderMappingTest, AFailedOrderAnnouncesTheStepThatFailedAndWhy) {
   EXPECT_EQ(event.total().amount_minor(), 5599);
 }
 
+TEST(OrderMappingTest, TheOrderCarriesTheTraceIdOfTheRequestThatPlacedIt) {
+  auto order = testing::SampleOrder("traced");
+  order.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  pb::Order traced;
+  ToProto(order, &traced);
+  EXPECT_EQ(traced.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  order.traceparent = "";  // placed before traces were recorded
+  pb::Order untraced;
+  ToProto(order, &untraced);
+  EXPECT_EQ(untraced.trace_id(), "");
+}
+
 }  // namespace
 }  // namespace storefront::checkout::api

@@ -81,7 +81,8 @@ void ValidatePlaceOrder(const PlaceOrderCommand& c, Violations& v) {
 }
 
 Checkout::Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog, ShippingPort& shipping,
-                   InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock)
+                   InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock,
+                   SagaObserver* observer)
     : orders_(orders),
       cart_(cart),
       catalog_(catalog),
@@ -89,7 +90,8 @@ Checkout::Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog
       inventory_(inventory),
       payments_(payments),
       settings_(settings),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      observer_(observer) {}
 
 std::string Checkout::Fingerprint(const PlaceOrderCommand& c) {
   const Address& a = c.shipping_address;
@@ -137,6 +139,7 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   order.shipping_address = command.shipping_address;
   order.shipping_option_id = command.shipping_option_id;
   order.card_last4 = command.card.Last4();
+  order.traceparent = command.traceparent;
   const Timestamp now = clock_();
   order.created_at = order.updated_at = now;
 
@@ -197,9 +200,54 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   return order;
 }
 
+namespace {
+
+// What the stage a saga runs next does, for the figures: the status it starts from names it.
+std::string_view StageOf(const Order& order) {
+  if (order.failure != Failure::kNone) return "compensate";
+  switch (order.status) {
+    case OrderStatus::kPending: return "reserve_inventory";
+    case OrderStatus::kReserved: return "authorize_payment";
+    case OrderStatus::kPaymentAuthorized: return "ship_and_confirm";
+    case OrderStatus::kCancelling: return "cancel";
+    default: return "other";
+  }
+}
+
+// Reports one stage to the observer when it ends, however it ends: advanced (the status moved
+// on), failed (the order now fails), or waiting (neither: a dependency is away, or the store).
+class StageReport {
+ public:
+  StageReport(SagaObserver* observer, const Order& order)
+      : observer_(observer),
+        order_(order),
+        stage_(StageOf(order)),
+        status_(order.status),
+        failed_before_(order.failure != Failure::kNone),
+        started_(std::chrono::steady_clock::now()) {}
+  ~StageReport() {
+    if (observer_ == nullptr) return;
+    std::string_view result = "waiting";
+    if (!failed_before_ && order_.failure != Failure::kNone) result = "failed";
+    else if (order_.status != status_) result = "advanced";
+    observer_->StageRan(stage_, result, std::chrono::steady_clock::now() - started_);
+  }
+
+ private:
+  SagaObserver* observer_;
+  const Order& order_;
+  std::string_view stage_;
+  OrderStatus status_;
+  bool failed_before_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace
+
 void Checkout::Drive(Order& order, const Card* card) {
   try {
     while (!IsTerminal(order.status)) {
+      StageReport report(observer_, order);
       if (order.failure != Failure::kNone) {
         if (!Compensate(order)) return;
         continue;
@@ -423,6 +471,10 @@ void Checkout::SetStatus(Order& order, OrderStatus status, std::string note) {
   }
   orders_.Save(order, settings_.lease);
   order.pending_events.clear();
+  if (observer_ != nullptr && (status == OrderStatus::kConfirmed || status == OrderStatus::kFailed ||
+                               status == OrderStatus::kCancelled)) {
+    observer_->Ended(status, order.failure);
+  }
 }
 
 Order Checkout::GetOrder(const std::string& order_id, const std::string& customer_id) {
@@ -600,6 +652,7 @@ SalesReport Checkout::Sales(std::optional<Granularity> granularity, std::optiona
 bool Checkout::RecoverOne() {
   auto order = orders_.ClaimStale(settings_.lease);
   if (!order) return false;
+  auto traced = observer_ != nullptr ? observer_->Resuming(*order) : nullptr;
   Drive(*order, nullptr);
   return true;
 }

@@ -31,6 +31,7 @@ struct PlaceOrderCommand {
   std::string shipping_option_id;
   Card card;
   std::optional<Money> expected_total;
+  std::string traceparent;  // of the request, kept with the order (Order::traceparent)
 };
 
 struct SagaSettings {
@@ -69,7 +70,8 @@ struct SalesReport {
 class Checkout {
  public:
   Checkout(OrderRepository& orders, CartPort& cart, CatalogPort& catalog, ShippingPort& shipping,
-           InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock);
+           InventoryPort& inventory, PaymentsPort& payments, SagaSettings settings, Clock clock,
+           SagaObserver* observer = nullptr);
 
   // Runs the whole saga and returns the order in the state it reached (CONFIRMED, or FAILED
   // with a reason; still in progress only when a dependency went away mid-way).
@@ -124,6 +126,7 @@ class Checkout {
   PaymentsPort& payments_;
   SagaSettings settings_;
   Clock clock_;
+  SagaObserver* observer_;  // may be null
 };
 
 void ValidatePlaceOrder(const PlaceOrderCommand& command, Violations& violations);

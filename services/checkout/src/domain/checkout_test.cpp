@@ -598,3 +598,75 @@ TEST_F(CheckoutTest, ListOrdersPassesTheCreatedRangeAndRefusesAnInvertedOne) {
 
 }  // namespace
 }  // namespace storefront::checkout::domain
+
+namespace storefront::checkout::domain {
+namespace {
+
+// Records what the saga reports: "stage:result" per stage, the terminal statuses, and the orders
+// whose trace recovery resumed.
+class RecordingObserver : public SagaObserver {
+ public:
+  void StageRan(std::string_view stage, std::string_view result, std::chrono::nanoseconds took) override {
+    stages.push_back(std::string(stage) + ":" + std::string(result));
+    EXPECT_GE(took.count(), 0);
+  }
+  void Ended(OrderStatus status, Failure failure) override { ended.emplace_back(status, failure); }
+  std::unique_ptr<Scope> Resuming(const Order& order) override {
+    resumed.push_back(order.traceparent);
+    return nullptr;
+  }
+
+  std::vector<std::string> stages;
+  std::vector<std::pair<OrderStatus, Failure>> ended;
+  std::vector<std::string> resumed;
+};
+
+class ObservedCheckoutTest : public CheckoutTest {
+ protected:
+  RecordingObserver observer_;
+  Checkout observed_{orders_,        cart_, catalog_, shipping_, inventory_, payments_, SagaSettings{},
+                     [] { return Timestamp(std::chrono::seconds(1800000000)); }, &observer_};
+};
+
+TEST_F(ObservedCheckoutTest, TheObserverSeesEachStageAndHowTheSagaEnded) {
+  observed_.PlaceOrder(Command());
+  EXPECT_EQ(observer_.stages, (std::vector<std::string>{"reserve_inventory:advanced", "authorize_payment:advanced",
+                                                        "ship_and_confirm:advanced"}));
+  EXPECT_EQ(observer_.ended, (std::vector<std::pair<OrderStatus, Failure>>{{OrderStatus::kConfirmed, Failure::kNone}}));
+}
+
+TEST_F(ObservedCheckoutTest, ADeclinedCardIsAFailedStageACompensationAndAFailedEnd) {
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "card_declined", "VISA", "0002"}));
+  observed_.PlaceOrder(Command());
+  EXPECT_EQ(observer_.stages,
+            (std::vector<std::string>{"reserve_inventory:advanced", "authorize_payment:failed", "compensate:advanced"}));
+  EXPECT_EQ(observer_.ended,
+            (std::vector<std::pair<OrderStatus, Failure>>{{OrderStatus::kFailed, Failure::kPaymentDeclined}}));
+}
+
+TEST_F(ObservedCheckoutTest, ACompensationWaitingForADependencyIsAWaitingStage) {
+  EXPECT_CALL(payments_, Authorize(_, _, _))
+      .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "insufficient_funds", "VISA", "9995"}));
+  EXPECT_CALL(inventory_, Release("res-1", false)).WillOnce(Throw(Unavailable("inventory is unavailable")));
+  observed_.PlaceOrder(Command());
+  EXPECT_EQ(observer_.stages.back(), "compensate:waiting");
+  EXPECT_TRUE(observer_.ended.empty());
+}
+
+TEST_F(ObservedCheckoutTest, TheOrderKeepsItsRequestsTraceAndRecoveryResumesInIt) {
+  auto command = Command();
+  command.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  EXPECT_CALL(payments_, Authorize(_, _, _)).WillOnce(Throw(std::runtime_error("process killed")));
+  EXPECT_THROW(observed_.PlaceOrder(command), std::runtime_error);
+  const std::string id = orders_.orders.begin()->first;
+  EXPECT_EQ(orders_.orders[id].traceparent, command.traceparent);
+  orders_.leased[id] = false;
+  EXPECT_CALL(payments_, FindAuthorized(id))
+      .WillOnce(Return(PaymentResult{"pay-1", PaymentStatus::kAuthorized, "", "VISA", "4242"}));
+  EXPECT_TRUE(observed_.RecoverOne());
+  EXPECT_EQ(observer_.resumed, std::vector<std::string>{command.traceparent});
+}
+
+}  // namespace
+}  // namespace storefront::checkout::domain

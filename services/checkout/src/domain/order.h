@@ -121,6 +121,9 @@ struct Order {
   PaymentStatus payment_status = PaymentStatus::kNone;
   std::string card_brand;  // payments' CardBrand name, e.g. "VISA": shown, never decided on
   std::string card_last4;
+  // The W3C traceparent of the checkout request that placed it (empty before traces were
+  // recorded): its trace id names the order's trace; recovery continues that trace.
+  std::string traceparent;
   std::string shipment_id;
   std::string carrier;
   std::string tracking_number;

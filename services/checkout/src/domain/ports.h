@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/order.h"
@@ -196,6 +198,25 @@ class OrderRepository {
   // One bucket per hour or day from the one holding query.from up to query.to, oldest first,
   // empty ones included: confirmed-or-later orders in query.currency created in [from, to).
   virtual std::vector<SalesBucket> Sales(const SalesQuery& query) = 0;
+};
+
+// What the saga reports as it runs, for the checkout_* figures and for tracing (the adapter is
+// in app.cpp); none, in unit tests that do not look.
+class SagaObserver {
+ public:
+  virtual ~SagaObserver() = default;
+  // One stage of a saga ran, named by what it does (reserve_inventory, authorize_payment,
+  // ship_and_confirm, compensate, cancel), with its result: advanced, failed (the order now
+  // fails or compensation could not finish) or waiting (a dependency is away; recovery goes on).
+  virtual void StageRan(std::string_view stage, std::string_view result, std::chrono::nanoseconds took) = 0;
+  // A saga reached a terminal status: CONFIRMED, FAILED (with its failure) or CANCELLED.
+  virtual void Ended(OrderStatus status, Failure failure) = 0;
+  // Recovery is about to drive `order`, whose runner stopped: the returned object keeps the
+  // order's own trace current until destroyed, so the resumed steps join it.
+  struct Scope {
+    virtual ~Scope() = default;
+  };
+  virtual std::unique_ptr<Scope> Resuming(const Order& order) = 0;
 };
 
 // The read model's writes: what shipping and payments announce about an order, applied inside

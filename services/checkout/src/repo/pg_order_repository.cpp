@@ -22,7 +22,7 @@ constexpr const char* kOrderColumns =
     "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
     "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
     "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
-    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token, cancel_reason";
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token, cancel_reason, traceparent";
 
 Order ReadOrder(const pqxx::row& r) {
   Order o;
@@ -61,6 +61,7 @@ Order ReadOrder(const pqxx::row& r) {
   o.updated_at = db::TimeField(r[i++]);
   o.lease_token = r[i++].as<std::int64_t>();
   o.cancel_reason = text();
+  o.traceparent = text();
   return o;
 }
 
@@ -149,15 +150,15 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
                  "INSERT INTO orders (customer_id, customer_email, idempotency_key, request_fingerprint, status,"
                  " currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2,"
                  " ship_city, ship_region, ship_postal_code, ship_country, shipping_option_id, card_last4, carrier,"
-                 " lease_until, created_at, updated_at)"
+                 " lease_until, created_at, updated_at, traceparent)"
                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-                 " now() + make_interval(secs => $20), " STOREFRONT_SQL_TIMESTAMP(21) ", " STOREFRONT_SQL_TIMESTAMP(21) ")"
-                 " RETURNING id::text",
+                 " now() + make_interval(secs => $20), " STOREFRONT_SQL_TIMESTAMP(21) ", " STOREFRONT_SQL_TIMESTAMP(21) ","
+                 " $22) RETURNING id::text",
                  order.customer_id, order.customer_email, order.idempotency_key, order.request_fingerprint,
                  domain::ToString(order.status), order.total.currency, order.subtotal.amount_minor,
                  order.shipping_price.amount_minor, order.total.amount_minor, a.name, a.line1, a.line2, a.city,
                  a.region, a.postal_code, a.country, order.shipping_option_id, order.card_last4, order.carrier,
-                 Seconds(lease), ToMicros(order.created_at))[0][0]
+                 Seconds(lease), ToMicros(order.created_at), order.traceparent)[0][0]
               .as<std::string>();
       for (std::size_t i = 0; i < order.items.size(); ++i) {
         const auto& item = order.items[i];

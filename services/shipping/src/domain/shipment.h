@@ -56,6 +56,9 @@ struct Shipment {
   // When the automatic progression (domain/progression.h) takes this shipment's next step;
   // unset when nothing is scheduled. Not part of the gRPC contract.
   std::optional<Timestamp> next_step_at;
+  // The W3C traceparent of the request that created it, set by the repository; the events of
+  // steps taken in the background carry it. Not part of the gRPC contract.
+  std::string traceparent;
 };
 
 // Limits, shared by validation, the migration's CHECKs and the README.

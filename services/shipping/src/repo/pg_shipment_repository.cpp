@@ -6,6 +6,7 @@
 #include "shared/db/fields.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
+#include "shared/trace/context.h"
 #include "shared/types/proto.h"
 #include "shared/types/time.h"
 #include "storefront/events/v1/shipping_events.pb.h"
@@ -29,7 +30,7 @@ const std::string kColumns =
     STOREFRONT_SQL_MICROS("s.next_step_at") ","
     " (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'sku', i.sku, 'name', i.name,"
     "                                               'quantity', i.quantity) ORDER BY i.line_no), '[]')"
-    "     FROM shipment_items i WHERE i.shipment_id = s.id)::text";
+    "     FROM shipment_items i WHERE i.shipment_id = s.id)::text, s.traceparent";
 
 Shipment ReadShipment(const pqxx::row& row) {
   Shipment s;
@@ -57,6 +58,7 @@ Shipment ReadShipment(const pqxx::row& row) {
     s.items.push_back({item.at("product_id").get<std::string>(), item.at("sku").get<std::string>(),
                        item.at("name").get<std::string>(), item.at("quantity").get<int>()});
   }
+  s.traceparent = row[23].as<std::string>();
   return s;
 }
 
@@ -67,9 +69,9 @@ const std::string kSelect = "SELECT " + kColumns + " FROM shipments s";
 const std::string kInsertSql =
     "INSERT INTO shipments (order_id, customer_id, shipping_option_id, carrier, service, tracking_number, status,"
     " ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code,"
-    " ship_to_country, created_at, updated_at)"
+    " ship_to_country, created_at, updated_at, traceparent)"
     " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " STOREFRONT_SQL_TIMESTAMP(15) ", "
-    STOREFRONT_SQL_TIMESTAMP(15) ") ON CONFLICT DO NOTHING RETURNING id::text";
+    STOREFRONT_SQL_TIMESTAMP(15) ", $16) ON CONFLICT DO NOTHING RETURNING id::text";
 
 // Every line in one statement: the lines travel as a JSON array built by nlohmann::json, which
 // does the escaping, and keep their order as line_no.
@@ -148,6 +150,12 @@ void Save(pqxx::transaction_base& txn, const Shipment& s) {
 
 namespace ev = storefront::events::v1;
 
+// The trace the shipment is created in: the CreateShipment call's (rpc::Handle makes it current).
+std::string TraceOfThisRequest() {
+  const storefront::trace::SpanContext* current = storefront::trace::Current();
+  return current != nullptr ? current->Traceparent() : std::string();
+}
+
 void AppendEvent(pqxx::transaction_base& txn, std::string_view type, const Shipment& s,
                  const google::protobuf::Message& payload) {
   // Keyed by the order, not the shipment: consumers (payments, checkout) think in orders, and an
@@ -158,7 +166,10 @@ void AppendEvent(pqxx::transaction_base& txn, std::string_view type, const Shipm
                               .aggregate_type = "shipment",
                               .aggregate_id = s.order_id,
                               .payload = &payload,
-                              .traceparent = ""});
+                              // A request or an event being handled: its trace (the outbox takes the
+                              // current one). A step the progression takes in the background: the
+                              // trace the shipment was created in.
+                              .traceparent = storefront::trace::Current() != nullptr ? "" : s.traceparent});
 }
 
 void Publish(pqxx::transaction_base& txn, domain::ShipmentEvent event, const Shipment& s) {
@@ -249,7 +260,7 @@ domain::ShipmentRepository::CreateResult PgShipmentRepository::Create(const Ship
     auto inserted = txn.exec_prepared("shipping_insert", s.order_id, s.customer_id, s.shipping_option_id, s.carrier,
                                       s.service, s.tracking_number, std::string(domain::Name(s.status)), a.name,
                                       a.line1, a.line2, a.city, a.region, a.postal_code, a.country,
-                                      ToMicros(s.created_at));
+                                      ToMicros(s.created_at), TraceOfThisRequest());
     if (inserted.empty()) {
       // Read committed: this statement sees a shipment a concurrent call committed meanwhile.
       auto existing = FirstOrNone(txn.exec_prepared("shipping_get_by_order", s.order_id));

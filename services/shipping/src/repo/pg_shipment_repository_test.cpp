@@ -14,6 +14,7 @@
 
 #include "shared/events/topics.h"
 #include "shared/testing/outbox_rows.h"
+#include "shared/trace/context.h"
 #include "shared/types/uuid.h"
 #include "storefront/events/v1/shipping_events.pb.h"
 #include "testing/fixture.h"
@@ -545,6 +546,22 @@ TEST_F(ProgressionTest, AScheduledShipmentIsDispatchedThenDeliveredByItselfWithI
   }
   scheduled_.AdvanceDueShipments(t0 + 1000h);
   EXPECT_EQ(OutboxRows(dsn, "shipping", a.order_id).size(), 3u) << "nothing more once delivered";
+}
+
+TEST_F(ProgressionTest, StepsTakenInTheBackgroundCarryTheTraceTheShipmentWasCreatedIn) {
+  const Timestamp t0 = Day(7);
+  const auto request = *trace::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  domain::Shipment created;
+  {
+    trace::ContextScope traced(request);  // as rpc::Handle does for checkout's CreateShipment call
+    created = Scheduled(t0);
+  }
+  EXPECT_EQ(created.traceparent, request.Traceparent());
+  scheduled_.AdvanceDueShipments(t0 + 1h);  // dispatched, on the progression's own thread: no context
+  scheduled_.AdvanceDueShipments(t0 + 2h);  // delivered
+  const auto rows = OutboxRows(SharedPostgres().Dsn("shipping"), "shipping", created.order_id);
+  ASSERT_EQ(EventTypes(rows), Types({types::kShipmentCreated, types::kShipmentDispatched, types::kShipmentDelivered}));
+  for (const auto& row : rows) EXPECT_EQ(row.envelope.trace().traceparent(), request.Traceparent()) << row.event_type;
 }
 
 TEST_F(ProgressionTest, AnOperatorMovingTheShipmentTakesItOverAndCancellingEndsTheSchedule) {

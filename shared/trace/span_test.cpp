@@ -1,0 +1,127 @@
+#include "shared/trace/span.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/metrics/metrics.h"
+#include "shared/testing/span_sink.h"
+
+namespace storefront::trace {
+namespace {
+
+double Dropped() {
+  auto text = metrics::Text();
+  auto at = text.find("\ntrace_spans_dropped_total ");
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + 27));
+}
+
+class SpanTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    StopExport();
+    SetSamplePercent(100);
+  }
+};
+
+TEST_F(SpanTest, AChildKeepsTheTraceAndGetsASpanOfItsOwn) {
+  auto root = Span::Root("checkout", Kind::kServer);
+  auto child = Span::ChildOf(root.context(), "reserve stock", Kind::kClient);
+  EXPECT_EQ(child.context().trace_id, root.context().trace_id);
+  EXPECT_NE(child.context().span_id, root.context().span_id);
+  EXPECT_TRUE(child.recording());
+}
+
+TEST_F(SpanTest, StartContinuesTheCurrentContextOrBeginsATrace) {
+  auto root = Span::Root("request", Kind::kServer);
+  {
+    ContextScope scope(root.context());
+    EXPECT_EQ(Span::Start("inner", Kind::kInternal).context().trace_id, root.context().trace_id);
+  }
+  EXPECT_NE(Span::Start("other", Kind::kInternal).context().trace_id, root.context().trace_id);
+}
+
+TEST_F(SpanTest, AnUnsampledTraceRecordsNothingButStillTravels) {
+  SetSamplePercent(0);
+  auto root = Span::Root("request", Kind::kServer);
+  EXPECT_FALSE(root.context().sampled);
+  EXPECT_FALSE(root.recording());
+  auto child = Span::ChildOf(root.context(), "call", Kind::kClient);
+  EXPECT_FALSE(child.recording());
+  EXPECT_EQ(child.context().trace_id, root.context().trace_id);
+  EXPECT_TRUE(child.context().Traceparent().ends_with("-00"));
+}
+
+TEST_F(SpanTest, ZipkinJsonHasTheFieldsZipkinAndJaegerRead) {
+  auto root = Span::Root("PlaceOrder", Kind::kServer);
+  auto child = Span::ChildOf(root.context(), "Authorize", Kind::kClient);
+  std::vector<Span::Record> records(1);
+  records[0].context = child.context();
+  records[0].parent_id = root.context().span_id;
+  records[0].has_parent = true;
+  records[0].name = "Authorize";
+  records[0].kind = Kind::kClient;
+  records[0].start = std::chrono::system_clock::time_point(std::chrono::microseconds(1700000000123456));
+  records[0].duration = std::chrono::microseconds(1500);
+  records[0].tags = {{"rpc.grpc.status_code", "OK"}};
+  auto spans = nlohmann::json::parse(ZipkinJson(records, "checkout"));
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0]["traceId"], child.context().TraceIdHex());
+  EXPECT_EQ(spans[0]["id"], child.context().SpanIdHex());
+  EXPECT_EQ(spans[0]["parentId"], root.context().SpanIdHex());
+  EXPECT_EQ(spans[0]["kind"], "CLIENT");
+  EXPECT_EQ(spans[0]["timestamp"], 1700000000123456);
+  EXPECT_EQ(spans[0]["duration"], 1500);
+  EXPECT_EQ(spans[0]["localEndpoint"]["serviceName"], "checkout");
+  EXPECT_EQ(spans[0]["tags"]["rpc.grpc.status_code"], "OK");
+}
+
+TEST_F(SpanTest, EndedSpansReachTheBackendInBatches) {
+  testing::SpanSink sink;
+  StartExport({.url = sink.url(), .service = "catalog", .batch_size = 10, .interval = std::chrono::milliseconds(50)});
+  std::string trace_id;
+  {
+    auto root = Span::Root("GetProduct", Kind::kServer);
+    trace_id = root.context().TraceIdHex();
+    for (int i = 0; i < 24; ++i) Span::ChildOf(root.context(), "query", Kind::kInternal).Tag("n", std::to_string(i));
+  }
+  ASSERT_TRUE(sink.WaitFor([](const auto& spans) { return spans.size() == 25; })) << sink.Spans().size();
+  EXPECT_GE(sink.Batches(), 3);  // at most 10 a batch
+  for (const auto& span : sink.Spans()) {
+    EXPECT_EQ(span["traceId"], trace_id);
+    EXPECT_EQ(span["localEndpoint"]["serviceName"], "catalog");
+  }
+}
+
+TEST_F(SpanTest, StoppingTheExportSendsWhatIsQueued) {
+  testing::SpanSink sink;
+  StartExport({.url = sink.url(), .service = "cart", .interval = std::chrono::seconds(60)});
+  Span::Root("one", Kind::kServer).End();
+  Span::Root("two", Kind::kServer).End();
+  StopExport();
+  EXPECT_EQ(sink.Spans().size(), 2u);
+}
+
+TEST_F(SpanTest, ABackendThatIsDownCostsSpansNotRequests) {
+  testing::SpanSink sink;
+  sink.Refuse(true);
+  double before = Dropped();
+  StartExport({.url = sink.url(), .service = "gateway", .queue_capacity = 4, .interval = std::chrono::seconds(60)});
+  // The queue holds 4; the other 996 are dropped at once, never waited for.
+  for (int i = 0; i < 1000; ++i) Span::Root("request", Kind::kServer).End();
+  EXPECT_EQ(Dropped() - before, 996);
+  StopExport();  // the last 4 are refused by the backend: dropped too
+  EXPECT_EQ(Dropped() - before, 1000);
+  EXPECT_TRUE(sink.Spans().empty());
+}
+
+TEST_F(SpanTest, WithoutExportEndedSpansAreDiscarded) {
+  Span::Root("nobody listens", Kind::kServer).End();
+  testing::SpanSink sink;
+  StartExport({.url = sink.url(), .service = "cart", .interval = std::chrono::milliseconds(20)});
+  StopExport();
+  EXPECT_TRUE(sink.Spans().empty());
+}
+
+}  // namespace
+}  // namespace storefront::trace
