@@ -90,27 +90,46 @@ free_port() {
   die "found no free TCP port after $attempt attempts"
 }
 
-# Apache Kafka's jars (infra/kafka/pom.xml), copied out of Maven once into the cache folder
-# (STOREFRONT_CACHE_DIR, default <repo>/.cache) and again only when the pom changes. Prints the
-# folder of jars, for infra/kafka/bin/kafka-class's KAFKA_LIBS. Maven keeps its own download cache
-# (~/.m2), so a second copy is quick and needs no network.
-ensure_kafka() {
-  local pom="$STOREFRONT_ROOT/infra/kafka/pom.xml"
-  local cache="${STOREFRONT_CACHE_DIR:-$STOREFRONT_ROOT/.cache}/kafka"
+# maven_jars NAME WHAT HINT MVN_ARGS...: the dependencies of infra/NAME/pom.xml, copied out of Maven
+# once into the cache folder (STOREFRONT_CACHE_DIR, default <repo>/.cache) as NAME/libs, and again
+# only when the pom changes. Prints that folder. Maven keeps its own download cache (~/.m2), so a
+# second copy is quick and needs no network. WHAT names the software in messages; HINT follows the
+# error when Maven fails.
+maven_jars() {
+  local name="$1" what="$2" hint="$3"
+  shift 3
+  local pom="$STOREFRONT_ROOT/infra/$name/pom.xml"
+  local cache="${STOREFRONT_CACHE_DIR:-$STOREFRONT_ROOT/.cache}/$name"
   local libs="$cache/libs" stamp
   stamp="$(sha256sum "$pom" | cut -c1-16)"
   mkdir -p "$cache"
   (
-    flock -w 600 8 || die "waited 10 minutes for another copy of Kafka's jars into $cache"
+    flock -w 600 8 || die "waited 10 minutes for another copy of $what's jars into $cache"
     [[ -f "$libs/.pom-$stamp" ]] && exit 0
     command -v java >/dev/null || die "java is missing: apt-get install default-jre-headless (infra/packages.txt)"
     command -v mvn >/dev/null || die "mvn is missing: apt-get install maven (infra/packages.txt)"
-    log "copying Apache Kafka's jars out of Maven into $libs (once)"
+    log "copying $what's jars out of Maven into $libs (once)"
     rm -rf "$libs"
     mkdir -p "$libs"
-    mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2 ||
-      die "Maven could not fetch Apache Kafka (infra/kafka/pom.xml); STOREFRONT_KAFKA=dev runs the development broker instead"
+    mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" "$@" >&2 ||
+      die "Maven could not fetch $what (infra/$name/pom.xml)${hint:+; $hint}"
     touch "$libs/.pom-$stamp"
   ) 8>"$cache/.lock"
   printf '%s\n' "$libs"
+}
+
+# Apache Kafka's jars (infra/kafka/pom.xml) in <cache>/kafka/libs. Prints the folder of jars, for
+# infra/kafka/bin/kafka-class's KAFKA_LIBS.
+ensure_kafka() {
+  maven_jars kafka "Apache Kafka" "STOREFRONT_KAFKA=dev runs the development broker instead"
+}
+
+# The Zipkin server's one self-contained jar (infra/zipkin/pom.xml), about 90 MB, as
+# <cache>/zipkin/libs/zipkin-server-exec.jar (the version stripped, so the path stays put when the
+# pom's version moves). Prints that path, for infra/zipkin/bin/zipkin-server's ZIPKIN_JAR.
+ensure_zipkin() {
+  local libs
+  libs="$(maven_jars zipkin "the Zipkin server" "STOREFRONT_ZIPKIN=off runs the stack without it" \
+    -Dmdep.stripVersion=true)"
+  printf '%s\n' "$libs/zipkin-server-exec.jar"
 }

@@ -16,6 +16,11 @@
   load balancing       every gRPC service's Kubernetes Service is headless (clusterIP: None) and
                        every caller's *_ADDR, in compose and in both overlays, is dns:///<service>:<port>:
                        a name that resolves to every replica, which the clients balance per call
+  metrics and traces   every process, in compose and in both overlays, serves /metrics on 9464
+                       (METRICS_ADDR, the containerPort, the scrape annotations agree); compose and
+                       the dev overlay run Prometheus with infra/prometheus's rules and Zipkin, and
+                       point TRACE_EXPORT_URL, PROMETHEUS_URL and TRACE_UI_URL at them
+                       (infra/prometheus itself: tests/infra/test_prometheus.py)
 
 Run from anywhere: python3 tests/infra/test_manifests.py [--build-dir build/release]
 CTest runs it as infra_manifests_test (infra/CMakeLists.txt). Prints one line per check and then
@@ -72,6 +77,8 @@ CMAKE_PACKAGES = {
     "pkg_check_modules(libpistache)": ["libpistache-dev"],
     "pkg_check_modules(rdkafka)": ["librdkafka-dev"],
     "pkg_check_modules(libjwt)": ["libjwt-dev"],
+    "find_package(prometheus-cpp)": ["prometheus-cpp-dev"],
+    "pkg_check_modules(libcurl)": ["libcurl4-openssl-dev"],
 }
 # CMake files that locate each requirement, for the dpkg check (glob under /usr).
 CMAKE_FILES = {
@@ -79,6 +86,7 @@ CMAKE_FILES = {
     "find_package(nlohmann_json)": "share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake",
     "find_package(spdlog)": "lib/*/cmake/spdlog/spdlogConfig.cmake",
     "find_package(CLI11)": "share/cmake/CLI11/CLI11Config.cmake",
+    "find_package(prometheus-cpp)": "lib/*/cmake/prometheus-cpp/prometheus-cpp-config.cmake",
 }
 
 
@@ -508,7 +516,7 @@ def check_compose_services():
             if build.get("dockerfile") != "infra/docker/Dockerfile":
                 problems.append(f"{name} is not built from infra/docker/Dockerfile")
             stage_named(dockerfile_stages(ROOT / "infra/docker/Dockerfile"), build.get("target"))
-        elif not re.search(r":\d+(\.\d+)+", image) or image.endswith(":latest"):
+        elif not re.search(r":v?\d+(\.\d+)+", image) or image.endswith(":latest"):
             problems.append(f"{name}: image {image!r} is not pinned to a version")
     for name in PROCESSES:
         test = (services.get(name, {}).get("healthcheck") or {}).get("test") or []
@@ -621,6 +629,139 @@ def check_overlay_balancing(overlay):
             settings.update(configs.get((source.get("configMapRef") or {}).get("name"), {}))
         settings.update({v["name"]: v.get("value") for v in container.get("env", [])})
         problems += address_problems(f"Deployment {name}", settings, CALLERS.get(name, []))
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+# --- metrics and traces -------------------------------------------------------------------------
+
+METRICS_PORT = 9464
+METRICS_ADDR = f"0.0.0.0:{METRICS_PORT}"
+SPANS_URL = "http://zipkin:9411/api/v2/spans"  # the zipkin service (compose) or Service (dev)
+PROMETHEUS_URL = "http://prometheus:9090"
+
+
+def published_port(service, container_port):
+    """The host port a compose service publishes CONTAINER_PORT on, or None."""
+    for mapping in service.get("ports") or []:
+        parts = str(mapping).split(":")
+        if len(parts) >= 2 and parts[-1] == str(container_port):
+            return parts[-2]
+    return None
+
+
+def check_compose_telemetry():
+    services = compose_file()["services"]
+    problems = []
+    for name in ("prometheus", "zipkin"):
+        if name not in services:
+            problems.append(f"no service {name}")
+    if problems:
+        raise Fail("; ".join(problems))
+    mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in services["prometheus"].get("volumes") or []}
+    if mounts.get("./infra/prometheus/prometheus-compose.yml") != "/etc/prometheus/prometheus.yml":
+        problems.append("prometheus does not mount infra/prometheus/prometheus-compose.yml as its configuration")
+    if mounts.get("./infra/prometheus/rules") != "/etc/prometheus/rules":
+        problems.append("prometheus does not mount infra/prometheus/rules where its configuration loads rules")
+    for name, port in (("prometheus", 9090), ("zipkin", 9411)):
+        if published_port(services[name], port) is None:
+            problems.append(f"{name} does not publish port {port}")
+    for process in PROCESSES:
+        settings = dict(environment_items(services.get(process, {})))
+        if settings.get("METRICS_ADDR") != METRICS_ADDR:
+            problems.append(f"{process}: METRICS_ADDR={settings.get('METRICS_ADDR')!r}, want {METRICS_ADDR}")
+        if settings.get("TRACE_EXPORT_URL") != SPANS_URL:
+            problems.append(f"{process}: TRACE_EXPORT_URL={settings.get('TRACE_EXPORT_URL')!r}, want {SPANS_URL}")
+    gateway = dict(environment_items(services.get("gateway", {})))
+    if gateway.get("PROMETHEUS_URL") != PROMETHEUS_URL:
+        problems.append(f"gateway: PROMETHEUS_URL={gateway.get('PROMETHEUS_URL')!r}, want {PROMETHEUS_URL}")
+    # A link the console opens in the operator's browser: the port zipkin publishes on the host.
+    ui = f"http://localhost:{published_port(services['zipkin'], 9411)}/zipkin/traces/"
+    if gateway.get("TRACE_UI_URL") != ui:
+        problems.append(f"gateway: TRACE_UI_URL={gateway.get('TRACE_UI_URL')!r}, want {ui}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def container_settings(container, configs):
+    """A container's environment: its envFrom ConfigMaps, then its env (which wins)."""
+    settings = {}
+    for source in container.get("envFrom", []):
+        settings.update(configs.get((source.get("configMapRef") or {}).get("name"), {}))
+    settings.update({v["name"]: v.get("value") for v in container.get("env", [])})
+    return settings
+
+
+def check_overlay_metrics(overlay):
+    """Every process serves /metrics where its pod's scrape annotations say: METRICS_ADDR's port,
+    the `metrics` containerPort and prometheus.io/port are one number."""
+    objects = render(overlay)
+    configs = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+    deployments = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Deployment"}
+    problems = []
+    for process in PROCESSES:
+        if process not in deployments:
+            continue  # check_overlay reports it
+        template = deployments[process]["spec"]["template"]
+        annotations = template["metadata"].get("annotations") or {}
+        wanted = {"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT),
+                  "prometheus.io/path": "/metrics"}
+        for key, value in wanted.items():
+            if annotations.get(key) != value:
+                problems.append(f"{process}: pod annotation {key}={annotations.get(key)!r}, want {value!r}")
+        container = template["spec"]["containers"][0]
+        ports = {p.get("name"): p.get("containerPort") for p in container.get("ports", [])}
+        if ports.get("metrics") != METRICS_PORT:
+            problems.append(f"{process}: no containerPort `metrics` {METRICS_PORT}")
+        address = container_settings(container, configs).get("METRICS_ADDR")
+        if address != METRICS_ADDR:
+            problems.append(f"{process}: METRICS_ADDR={address!r}, want {METRICS_ADDR}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_dev_overlay_telemetry():
+    """The dev overlay runs Prometheus (with the repository's rules, allowed to list pods) and
+    Zipkin, and every process's settings name their Services."""
+    objects = render("dev")
+    by_kind = {}
+    for o in objects:
+        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    configs = {name: o.get("data", {}) for name, o in by_kind.get("ConfigMap", {}).items()}
+    problems = []
+    services = by_kind.get("Service", {})
+    for name, port in (("prometheus", 9090), ("zipkin", 9411)):
+        if name not in by_kind.get("Deployment", {}):
+            problems.append(f"no Deployment {name}")
+        if port not in [p.get("port") for p in services.get(name, {}).get("spec", {}).get("ports", [])]:
+            problems.append(f"no Service {name} on port {port}")
+    deployments = by_kind.get("Deployment", {})
+    for process in PROCESSES:
+        if process not in deployments:
+            continue
+        settings = container_settings(deployments[process]["spec"]["template"]["spec"]["containers"][0], configs)
+        if settings.get("TRACE_EXPORT_URL") != SPANS_URL:
+            problems.append(f"{process}: TRACE_EXPORT_URL={settings.get('TRACE_EXPORT_URL')!r}, want {SPANS_URL}")
+        if process == "gateway":
+            if settings.get("PROMETHEUS_URL") != PROMETHEUS_URL:
+                problems.append(f"gateway: PROMETHEUS_URL={settings.get('PROMETHEUS_URL')!r}, want {PROMETHEUS_URL}")
+            if not str(settings.get("TRACE_UI_URL", "")).endswith("/zipkin/traces/"):
+                problems.append(f"gateway: TRACE_UI_URL={settings.get('TRACE_UI_URL')!r} is not Zipkin's trace page")
+    prometheus = deployments.get("prometheus")
+    if prometheus:
+        pod = prometheus["spec"]["template"]["spec"]
+        mounted = {v.get("configMap", {}).get("name") for v in pod.get("volumes", [])}
+        rules = [name for name in mounted if name and name.startswith("storefront-prometheus-rules")]
+        expected = (ROOT / "infra/prometheus/rules/storefront.rules.yml").read_text()
+        if not rules or configs.get(rules[0], {}).get("storefront.rules.yml") != expected:
+            problems.append("Prometheus does not mount infra/prometheus/rules/storefront.rules.yml as it is")
+        account = pod.get("serviceAccountName")
+        bound = [b for b in by_kind.get("RoleBinding", {}).values()
+                 if any(s.get("kind") == "ServiceAccount" and s.get("name") == account for s in b.get("subjects", []))]
+        roles = [by_kind.get("Role", {}).get(b["roleRef"]["name"]) for b in bound]
+        if not any(r and any("pods" in rule.get("resources", []) and "list" in rule.get("verbs", [])
+                             for rule in r.get("rules", [])) for r in roles):
+            problems.append(f"Prometheus's service account {account!r} may not list pods (kubernetes_sd_configs)")
     if problems:
         raise Fail("; ".join(problems))
 
@@ -808,6 +949,12 @@ def main():
     for overlay in ("dev", "production"):
         check(f"k8s {overlay}: gRPC Services headless, every *_ADDR dns:///<service>:<port>",
               check_overlay_balancing, overlay)
+    check("compose: METRICS_ADDR and TRACE_EXPORT_URL everywhere; prometheus and zipkin services",
+          check_compose_telemetry)
+    for overlay in ("dev", "production"):
+        check(f"k8s {overlay}: every process serves /metrics on its annotated port", check_overlay_metrics, overlay)
+    check("k8s dev: Prometheus with the rules, Zipkin, and every process pointed at them",
+          check_dev_overlay_telemetry)
     check("storefront-http-probe: 0 on 200, 1 otherwise", check_http_probe)
 
     if RESULTS["skipped"]:
