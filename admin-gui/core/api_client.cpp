@@ -365,6 +365,10 @@ void ApiClient::sales(const QString& granularity, QObject* context, Callback<Sal
 
 // --- Resilience and the fault lab ----------------------------------------------------------
 
+void ApiClient::observability(QObject* context, Callback<ObservabilityReport> done) {
+  fetchObject<ObservabilityReport>({"GET", "/api/v1/admin/observability", {}, {}, {}}, context, std::move(done));
+}
+
 void ApiClient::resilience(QObject* context, Callback<ResilienceReport> done) {
   fetchObject<ResilienceReport>({"GET", "/api/v1/admin/resilience", {}, {}, {}}, context, std::move(done));
 }

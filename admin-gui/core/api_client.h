@@ -137,6 +137,10 @@ class ApiClient : public QObject {
   void replayDeadLetter(int partition, qint64 offset, QObject* context, Callback<QString> done);
   void sales(const QString& granularity, QObject* context, Callback<SalesReport> done);
 
+  // Live figures, which the gateway reads from Prometheus: 503 when it has none configured
+  // (ApiError::problem's "prometheus_url" is null) or cannot read it.
+  void observability(QObject* context, Callback<ObservabilityReport> done);
+
   // Resilience and the fault lab
   void resilience(QObject* context, Callback<ResilienceReport> done);
   void listFaults(QObject* context, Callback<QList<Fault>> done);

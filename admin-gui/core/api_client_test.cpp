@@ -293,6 +293,29 @@ class ApiClientTest : public QObject {
     QCOMPARE(gateway_->lastRequest().headers.value("authorization"), QByteArray("Bearer tok-123"));
   }
 
+  void liveFiguresArriveWholeAndTheir503KeepsWhy() {
+    signIn();
+    gateway_->on("GET", "/api/v1/admin/observability", FakeGateway::json(200, testing::kObservability));
+    gateway_->on("GET", "/api/v1/admin/observability", FakeGateway::problem(503, testing::kPrometheusNotConfigured));
+    Catch<ObservabilityReport> report;
+    api_->observability(&report, report.callback());
+    QVERIFY(report.arrived());
+    QVERIFY(report.result->ok());
+    QCOMPARE(report.result->value().services.size(), 3);
+    QCOMPARE(report.result->value().deadLetters.size(), 2);
+
+    QSignalSpy failed(api_.get(), &ApiClient::requestFailed);
+    Catch<ObservabilityReport> unavailable;
+    api_->observability(&unavailable, unavailable.callback());
+    QVERIFY(unavailable.arrived());
+    QVERIFY(!unavailable.result->ok());
+    const ApiError& error = unavailable.result->error();
+    QCOMPARE(error.httpStatus, 503);
+    QVERIFY(error.problem.contains(u"prometheus_url"));
+    QVERIFY(error.problem.value(u"prometheus_url").isNull());
+    QCOMPARE(failed.count(), 1);  // reported like every failure
+  }
+
   void aFaultIsPutWithItsNumbersAndStarStaysAStar() {
     signIn();
     gateway_->on("PUT", "/api/v1/admin/faults/payments/Authorize", FakeGateway::json(200, testing::kFault));

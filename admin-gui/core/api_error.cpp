@@ -34,6 +34,7 @@ ApiError ApiError::fromHttp(int status, const QByteArray& reasonPhrase, const QB
     error.title = problem.value(u"title").toString();
     error.detail = problem.value(u"detail").toString();
     error.requestId = problem.value(u"request_id").toString();
+    error.problem = problem;
     for (const auto& item : problem.value(u"errors").toArray()) {
       const QJsonObject e = item.toObject();
       error.fieldErrors.append({e.value(u"field").toString(), e.value(u"detail").toString()});

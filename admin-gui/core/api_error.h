@@ -8,6 +8,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -41,6 +42,9 @@ struct ApiError {
   QString detail;
   QList<FieldError> fieldErrors;
   QString requestId;  // the gateway's request_id, to find its log lines
+  // The problem+json document as the gateway sent it, for its type and extension members (the
+  // observability route's "prometheus_url"); empty when the answer was not one.
+  QJsonObject problem;
   QString operation;  // "GET /api/v1/admin/orders", set by ApiClient
 
   // From a 4xx/5xx answer: problem+json when the body is one, else the status line.

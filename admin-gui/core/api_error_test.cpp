@@ -40,6 +40,14 @@ class ApiErrorTest : public QObject {
                             "price.amount_minor: must be between 0 and 10000000000 minor units)"));
   }
 
+  void theProblemDocumentIsKeptForItsTypeAndExtensions() {
+    const ApiError error = ApiError::fromHttp(503, "Service Unavailable", testing::kPrometheusUnreachable);
+    QCOMPARE(error.problem.value(u"type").toString(),
+             QStringLiteral("https://storefront.dev/problems/observability-unavailable"));
+    QCOMPARE(error.problem.value(u"prometheus_url").toString(), QStringLiteral("http://127.0.0.1:9090"));
+    QVERIFY(ApiError::fromHttp(502, "Bad Gateway", "<html>proxy</html>").problem.isEmpty());
+  }
+
   void describeAddsTheOperationAndRequestId() {
     ApiError error = ApiError::fromHttp(409, "Conflict", testing::kConflictProblem);
     error.operation = "POST /api/v1/admin/orders/o1/cancel";

@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
+
 #include "core/timestamp.h"
 
 namespace storefront::admin {
@@ -10,6 +12,18 @@ namespace {
 
 QString str(const QJsonObject& json, QStringView key) { return json.value(key).toString(); }
 qint64 integer(const QJsonObject& json, QStringView key) { return json.value(key).toInteger(); }
+
+// A number that may be null (or absent, or not a number): nullopt then, never 0.
+std::optional<double> maybeNumber(const QJsonObject& json, QStringView key) {
+  const QJsonValue value = json.value(key);
+  if (!value.isDouble()) return std::nullopt;
+  return value.toDouble();
+}
+std::optional<qint64> maybeCount(const QJsonObject& json, QStringView key) {
+  const QJsonValue value = json.value(key);
+  if (!value.isDouble() || !(std::fabs(value.toDouble()) < 9.0e15)) return std::nullopt;  // beyond: not a count
+  return qint64(std::llround(value.toDouble()));
+}
 
 template <typename T>
 QList<T> listOf(const QJsonValue& value) {
@@ -140,7 +154,15 @@ Order Order::fromJson(const QJsonObject& json) {
   o.customerId = str(json, u"customer_id");
   o.customerEmail = str(json, u"customer_email");
   o.sagaSteps = listOf<SagaStep>(json.value(u"saga_steps"));
+  o.traceId = str(json, u"trace_id");
+  o.traceUrl = QUrl(str(json, u"trace_url"), QUrl::StrictMode);
   return o;
+}
+
+QUrl Order::traceLink() const {
+  const bool web = traceUrl.isValid() && !traceUrl.host().isEmpty() &&
+                   (traceUrl.scheme() == u"http" || traceUrl.scheme() == u"https");
+  return web ? traceUrl : QUrl();
 }
 
 const QStringList& orderStatuses() {
@@ -283,6 +305,42 @@ SalesBucket SalesBucket::fromJson(const QJsonObject& json) {
 
 SalesReport SalesReport::fromJson(const QJsonObject& json) {
   return {str(json, u"granularity"), str(json, u"currency"), listOf<SalesBucket>(json.value(u"buckets"))};
+}
+
+ServiceFigures ServiceFigures::fromJson(const QJsonObject& json) {
+  return {str(json, u"job"),
+          maybeCount(json, u"instances_up"),
+          maybeCount(json, u"instances"),
+          maybeNumber(json, u"request_rate"),
+          maybeNumber(json, u"error_ratio"),
+          maybeNumber(json, u"p99_seconds")};
+}
+
+OutboxFigures OutboxFigures::fromJson(const QJsonObject& json) {
+  return {str(json, u"job"), maybeCount(json, u"unpublished_rows"), maybeNumber(json, u"oldest_unpublished_age_seconds")};
+}
+
+ConsumerLag ConsumerLag::fromJson(const QJsonObject& json) {
+  return {str(json, u"job"), str(json, u"topic"), maybeCount(json, u"lag")};
+}
+
+DeadLetterCount DeadLetterCount::fromJson(const QJsonObject& json) {
+  return {str(json, u"job"), str(json, u"topic"), maybeCount(json, u"total"), maybeCount(json, u"last_hour")};
+}
+
+ObservabilityReport ObservabilityReport::fromJson(const QJsonObject& json) {
+  ObservabilityReport r;
+  r.prometheusUrl = str(json, u"prometheus_url");
+  r.traceUiUrl = str(json, u"trace_ui_url");
+  r.services = listOf<ServiceFigures>(json.value(u"services"));
+  r.outbox = listOf<OutboxFigures>(json.value(u"outbox"));
+  r.consumerLag = listOf<ConsumerLag>(json.value(u"consumer_lag"));
+  r.deadLetters = listOf<DeadLetterCount>(json.value(u"dead_letters"));
+  const QJsonObject sagas = json.value(u"sagas").toObject();
+  r.sagasCompletedRate = maybeNumber(sagas, u"completed_rate");
+  r.sagasFailedRate = maybeNumber(sagas, u"failed_rate");
+  r.readAt = parseTimestamp(json.value(u"read_at"));
+  return r;
 }
 
 }  // namespace storefront::admin

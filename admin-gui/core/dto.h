@@ -11,6 +11,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <optional>
 
@@ -141,10 +142,17 @@ struct Order {
   QString customerId;
   QString customerEmail;
   QList<SagaStep> sagaSteps;
+  // The W3C trace id of the checkout that placed the order; "" for orders placed before traces
+  // were recorded.
+  QString traceId;
+  // Its page in the tracing backend, as the gateway built it from TRACE_UI_URL; empty without one.
+  QUrl traceUrl;
 
   // What the console offers; the gateway has the last word (409 when it disagrees).
   bool canCancel() const;
   bool canRefund() const;
+  // traceUrl when it is an http(s) URL, the only kind the console hands to a browser; else empty.
+  QUrl traceLink() const;
   static Order fromJson(const QJsonObject& json);
 };
 
@@ -263,6 +271,56 @@ struct ResilienceReport {
   QList<RateLimitRejections> rateLimitRejected;  // sorted by policy name (a JSON object has no order)
   QList<Fault> faults;
   static ResilienceReport fromJson(const QJsonObject& json);
+};
+
+// --- Live figures (GET /admin/observability), read by the gateway from Prometheus ------------
+// Every figure is optional: null in the JSON (Prometheus has no series for it, or NaN) stays
+// nullopt here and is shown as a dash, never as 0.
+
+// One Prometheus job: the gateway (its HTTP requests) or a service (its RPCs), over the last minute.
+struct ServiceFigures {
+  QString job;
+  std::optional<qint64> instancesUp;
+  std::optional<qint64> instances;
+  std::optional<double> requestRate;  // per second
+  std::optional<double> errorRatio;   // 0..1
+  std::optional<double> p99Seconds;
+  static ServiceFigures fromJson(const QJsonObject& json);
+};
+
+struct OutboxFigures {
+  QString job;
+  std::optional<qint64> unpublishedRows;
+  std::optional<double> oldestAgeSeconds;
+  static OutboxFigures fromJson(const QJsonObject& json);
+};
+
+struct ConsumerLag {
+  QString job;
+  QString topic;
+  std::optional<qint64> lag;  // messages not yet read
+  static ConsumerLag fromJson(const QJsonObject& json);
+};
+
+struct DeadLetterCount {
+  QString job;
+  QString topic;  // where the event came from
+  std::optional<qint64> total;     // since the job's processes started
+  std::optional<qint64> lastHour;
+  static DeadLetterCount fromJson(const QJsonObject& json);
+};
+
+struct ObservabilityReport {
+  QString prometheusUrl;
+  QString traceUiUrl;  // "" when the gateway has none
+  QList<ServiceFigures> services;
+  QList<OutboxFigures> outbox;
+  QList<ConsumerLag> consumerLag;
+  QList<DeadLetterCount> deadLetters;
+  std::optional<double> sagasCompletedRate;  // per second
+  std::optional<double> sagasFailedRate;
+  QDateTime readAt;
+  static ObservabilityReport fromJson(const QJsonObject& json);
 };
 
 struct Event {

@@ -87,6 +87,27 @@ class DtoTest : public QObject {
     QVERIFY(!o.canRefund());  // authorized, not captured yet
   }
 
+  void anOrderCarriesItsTraceAndOnlyAWebLinkIsOpened() {
+    QJsonObject json = objectOf(testing::kOrder);
+    const Order o = Order::fromJson(json);
+    QCOMPARE(o.traceId, QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+    QCOMPARE(o.traceLink(), QUrl("http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736"));
+
+    json["trace_id"] = QJsonValue::Null;  // placed before traces were recorded
+    json["trace_url"] = QJsonValue::Null;
+    const Order untraced = Order::fromJson(json);
+    QVERIFY(untraced.traceId.isEmpty());
+    QVERIFY(!untraced.traceLink().isValid());
+
+    // The console hands a browser nothing but an http(s) link with a host.
+    for (const char* url : {"file:///etc/passwd", "javascript:alert(1)", "zipkin traces", "http://", "https:x"}) {
+      json["trace_url"] = url;
+      QVERIFY2(!Order::fromJson(json).traceLink().isValid(), url);
+    }
+    json["trace_url"] = "https://tracing.example/trace/4bf92f3577b34da6a3ce929d0e0e4736";
+    QCOMPARE(Order::fromJson(json).traceLink().host(), QStringLiteral("tracing.example"));
+  }
+
   void nullPaymentAndShipmentStayEmpty() {
     QJsonObject json = objectOf(testing::kOrder);
     json["payment"] = QJsonValue::Null;
@@ -229,6 +250,41 @@ class DtoTest : public QObject {
     QCOMPARE(r.buckets.size(), 2);
     QCOMPARE(r.buckets[0].orders, 3);
     QCOMPARE(r.buckets[0].revenue, (Money{15000, "USD"}));
+  }
+
+  void liveFiguresKeepTheirNullsApart() {
+    const ObservabilityReport r = ObservabilityReport::fromJson(objectOf(testing::kObservability));
+    QCOMPARE(r.prometheusUrl, QStringLiteral("http://127.0.0.1:9090"));
+    QCOMPARE(r.traceUiUrl, QStringLiteral("http://127.0.0.1:9411/zipkin/traces/"));
+    QCOMPARE(r.readAt, QDateTime(QDate(2026, 12, 7), QTime(10, 0, 5), Qt::UTC));
+    QCOMPARE(r.services.size(), 3);
+    QCOMPARE(r.services[1].job, QStringLiteral("payments"));
+    QCOMPARE(r.services[1].instancesUp, std::optional<qint64>(1));
+    QCOMPARE(r.services[1].instances, std::optional<qint64>(2));
+    QCOMPARE(r.services[1].errorRatio, std::optional<double>(0.06));
+    QCOMPARE(r.services[1].p99Seconds, std::optional<double>(1.2));
+    // No traffic: a rate of 0, and no ratio or p99 at all (null is not 0).
+    QCOMPARE(r.services[2].requestRate, std::optional<double>(0));
+    QVERIFY(!r.services[2].errorRatio.has_value());
+    QVERIFY(!r.services[2].p99Seconds.has_value());
+    QCOMPARE(r.outbox.size(), 2);
+    QCOMPARE(r.outbox[1].unpublishedRows, std::optional<qint64>(12));
+    QCOMPARE(r.outbox[1].oldestAgeSeconds, std::optional<double>(75));
+    QCOMPARE(r.consumerLag[0].topic, QStringLiteral("storefront.checkout.v1"));
+    QCOMPARE(r.consumerLag[0].lag, std::optional<qint64>(150));
+    QCOMPARE(r.deadLetters[0].total, std::optional<qint64>(3));
+    QCOMPARE(r.deadLetters[0].lastHour, std::optional<qint64>(1));
+    QCOMPARE(r.sagasCompletedRate, std::optional<double>(0.5));
+    QCOMPARE(r.sagasFailedRate, std::optional<double>(0.2));
+
+    // A report with nothing known yet, and figures that are not numbers, stay unknown.
+    const ObservabilityReport empty = ObservabilityReport::fromJson(
+        objectOf(R"({"services": [{"job": "cart", "request_rate": "fast", "instances": null}], "sagas": {}})"));
+    QCOMPARE(empty.services.size(), 1);
+    QVERIFY(!empty.services[0].requestRate.has_value());
+    QVERIFY(!empty.services[0].instances.has_value());
+    QVERIFY(!empty.sagasCompletedRate.has_value());
+    QVERIFY(!empty.readAt.isValid());
   }
 
   void missingMembersLeaveDefaults() {

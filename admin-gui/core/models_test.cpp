@@ -10,6 +10,7 @@
 #include "core/events_model.h"
 #include "core/faults_model.h"
 #include "core/health_model.h"
+#include "core/observability_model.h"
 #include "core/orders_model.h"
 #include "core/product_filter_model.h"
 #include "core/products_model.h"
@@ -281,6 +282,129 @@ class ModelsTest : public QObject {
     QCOMPARE(resilienceHeadline(empty), QStringLiteral("Breakers: none reported · bulkheads refused 0 · "
                                                        "0 retried attempts · 0 requests rate-limited"));
     QCOMPARE(faultsLine(empty.faults), QStringLiteral("No faults switched on"));
+  }
+
+  void liveFiguresPerServiceWithItsOutbox() {
+    ServiceFiguresModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const ObservabilityReport report = ObservabilityReport::fromJson(objectOf(testing::kObservability));
+    model.setRows(serviceRows(report));
+    QCOMPARE(model.rowCount(), 4);  // the three services, then checkout, which only the outbox names
+    auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
+    auto tone = [&](int row, int column) { return Tone(model.index(row, column).data(ToneRole).toInt()); };
+
+    QCOMPARE(text(0, ServiceFiguresModel::Service), QStringLiteral("gateway"));
+    QCOMPARE(text(0, ServiceFiguresModel::Up), QStringLiteral("1/1"));
+    QCOMPARE(text(0, ServiceFiguresModel::Rate), QStringLiteral("42.4"));
+    QCOMPARE(text(0, ServiceFiguresModel::Errors), QStringLiteral("0.25 %"));
+    QCOMPARE(tone(0, ServiceFiguresModel::Errors), Tone::Neutral);
+    QCOMPARE(text(0, ServiceFiguresModel::P99), QStringLiteral("18 ms"));
+    QCOMPARE(text(0, ServiceFiguresModel::Outbox), QStringLiteral("—"));
+
+    // payments: one replica of two up (amber), 6 % errors (red), p99 over a second (amber).
+    QCOMPARE(text(1, ServiceFiguresModel::Up), QStringLiteral("1/2"));
+    QCOMPARE(tone(1, ServiceFiguresModel::Up), Tone::Warning);
+    QCOMPARE(text(1, ServiceFiguresModel::Errors), QStringLiteral("6.00 %"));
+    QCOMPARE(tone(1, ServiceFiguresModel::Errors), Tone::Bad);
+    QCOMPARE(text(1, ServiceFiguresModel::P99), QStringLiteral("1.20 s"));
+    QCOMPARE(tone(1, ServiceFiguresModel::P99), Tone::Warning);
+    QCOMPARE(text(1, ServiceFiguresModel::Outbox), QStringLiteral("0"));
+    QCOMPARE(text(1, ServiceFiguresModel::OutboxAge), QStringLiteral("0 s"));
+
+    // shipping had no requests: a rate of 0, and no ratio or p99 (a dash, never "0 %").
+    QCOMPARE(text(2, ServiceFiguresModel::Rate), QStringLiteral("0"));
+    QCOMPARE(model.index(2, ServiceFiguresModel::Rate).data(SortRole).toDouble(), 0.0);
+    QCOMPARE(text(2, ServiceFiguresModel::Errors), QStringLiteral("—"));
+    QVERIFY(!model.index(2, ServiceFiguresModel::Errors).data(SortRole).isValid());
+    QCOMPARE(text(2, ServiceFiguresModel::P99), QStringLiteral("—"));
+
+    // checkout's outbox holds a row 75 s old: red.
+    QCOMPARE(text(3, ServiceFiguresModel::Service), QStringLiteral("checkout"));
+    QCOMPARE(text(3, ServiceFiguresModel::Up), QStringLiteral("—"));
+    QCOMPARE(text(3, ServiceFiguresModel::Outbox), QStringLiteral("12"));
+    QCOMPARE(text(3, ServiceFiguresModel::OutboxAge), QStringLiteral("1 min 15 s"));
+    QCOMPARE(tone(3, ServiceFiguresModel::OutboxAge), Tone::Bad);
+
+    // The next refresh, with payments healthy again, updates its row in place.
+    ObservabilityReport later = report;
+    later.services[1].errorRatio = 0;
+    later.services[1].instancesUp = 2;
+    model.setRows(serviceRows(later));
+    QCOMPARE(text(1, ServiceFiguresModel::Errors), QStringLiteral("0 %"));
+    QCOMPARE(tone(1, ServiceFiguresModel::Up), Tone::Neutral);
+  }
+
+  void consumersWithTheirLagAndDeadLetters() {
+    TopicFiguresModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const ObservabilityReport report = ObservabilityReport::fromJson(objectOf(testing::kObservability));
+    model.setRows(topicRows(report));
+    QCOMPARE(model.rowCount(), 3);
+    auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
+    auto tone = [&](int row, int column) { return Tone(model.index(row, column).data(ToneRole).toInt()); };
+    QCOMPARE(text(0, TopicFiguresModel::Service), QStringLiteral("shipping"));
+    QCOMPARE(text(0, TopicFiguresModel::Topic), QStringLiteral("checkout.v1"));  // "storefront." said once
+    QCOMPARE(model.index(0, TopicFiguresModel::Topic).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("storefront.checkout.v1"));
+    QCOMPARE(text(0, TopicFiguresModel::Lag), QStringLiteral("150"));
+    QCOMPARE(tone(0, TopicFiguresModel::Lag), Tone::Warning);
+    QCOMPARE(text(0, TopicFiguresModel::DeadLetters), QStringLiteral("—"));
+    // payments: caught up, but it dead-lettered one event in the last hour.
+    QCOMPARE(text(1, TopicFiguresModel::Lag), QStringLiteral("0"));
+    QCOMPARE(text(1, TopicFiguresModel::DeadLetters), QStringLiteral("3"));
+    QCOMPARE(tone(1, TopicFiguresModel::DeadLetters), Tone::Warning);
+    QCOMPARE(text(1, TopicFiguresModel::LastHour), QStringLiteral("1"));
+    QCOMPARE(tone(1, TopicFiguresModel::LastHour), Tone::Bad);
+    // inventory: only dead letters, none lately.
+    QCOMPARE(text(2, TopicFiguresModel::Service), QStringLiteral("inventory"));
+    QCOMPARE(text(2, TopicFiguresModel::Lag), QStringLiteral("—"));
+    QCOMPARE(text(2, TopicFiguresModel::LastHour), QStringLiteral("0"));
+    QCOMPARE(tone(2, TopicFiguresModel::LastHour), Tone::Neutral);
+  }
+
+  void figuresInWords() {
+    QCOMPARE(formatRate(std::nullopt), QStringLiteral("—"));
+    QCOMPARE(formatRate(0.004), QStringLiteral("<0.01"));
+    QCOMPARE(formatRate(2.5), QStringLiteral("2.50"));
+    QCOMPARE(formatRate(1234.4), QStringLiteral("1234"));
+    QCOMPARE(formatRatio(0.00001), QStringLiteral("<0.01 %"));
+    QCOMPARE(formatRatio(0.5), QStringLiteral("50.0 %"));
+    QCOMPARE(formatSeconds(0.00085), QStringLiteral("850 µs"));
+    QCOMPARE(formatSeconds(0.0042), QStringLiteral("4.2 ms"));
+    QCOMPARE(formatSeconds(2.5), QStringLiteral("2.50 s"));
+    QCOMPARE(formatAge(59.4), QStringLiteral("59 s"));
+    QCOMPARE(formatAge(7500), QStringLiteral("2 h 5 min"));
+    QCOMPARE(formatAge(std::nullopt), QStringLiteral("—"));
+  }
+
+  void theFiguresHeadlineAndWhyThereAreNone() {
+    const ObservabilityReport report = ObservabilityReport::fromJson(objectOf(testing::kObservability));
+    const QString readAt = report.readAt.toLocalTime().toString("HH:mm:ss");
+    QCOMPARE(figuresHeadline(report),
+             QStringLiteral("Sagas 30.0/min completed, 12.0/min failed · errors over 1 %: payments · payments 1/2 up · "
+                            "dead letters in the last hour: 1"));
+    QCOMPARE(figuresSource(report), QStringLiteral("Live figures from http://127.0.0.1:9090, last minute to ") + readAt);
+    QCOMPARE(figuresTone(report), Tone::Bad);
+    const ObservabilityReport nothing = ObservabilityReport::fromJson(QJsonObject{{"prometheus_url", "http://p:9090"}});
+    QCOMPARE(figuresHeadline(nothing), QStringLiteral("Sagas: no figures yet · dead letters in the last hour: 0"));
+    QCOMPARE(figuresSource(nothing), QStringLiteral("Live figures from http://p:9090, last minute"));
+    QCOMPARE(figuresTone(nothing), Tone::Neutral);
+
+    // Not configured is a setting to make (amber); a Prometheus that does not answer is red.
+    const ApiError notConfigured = ApiError::fromHttp(503, "Service Unavailable", testing::kPrometheusNotConfigured);
+    QVERIFY(isPrometheusNotConfigured(notConfigured));
+    QCOMPARE(figuresErrorText(notConfigured),
+             QStringLiteral("Prometheus is not configured: set PROMETHEUS_URL on the gateway to show the store's figures"));
+    QCOMPARE(figuresErrorTone(notConfigured), Tone::Warning);
+    const ApiError unreachable = ApiError::fromHttp(503, "Service Unavailable", testing::kPrometheusUnreachable);
+    QVERIFY(!isPrometheusNotConfigured(unreachable));
+    QCOMPARE(figuresErrorText(unreachable),
+             QStringLiteral("Live figures unavailable: Prometheus at http://127.0.0.1:9090 did not answer within 1500 ms"));
+    QCOMPARE(figuresErrorTone(unreachable), Tone::Bad);
+    // Any other failure (the gateway down, its console busy) is red and in its own words.
+    const ApiError down = ApiError::network("Connection refused");
+    QVERIFY(!isPrometheusNotConfigured(down));
+    QCOMPARE(figuresErrorText(down), QStringLiteral("Live figures unavailable: Connection refused"));
   }
 
   void retriesAndRateLimits() {

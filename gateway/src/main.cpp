@@ -5,12 +5,16 @@
 #include "server.h"
 #include "shared/log/log.h"
 #include "shared/rpc/server.h"
+#include "shared/service/observability.h"
+#include "shared/trace/span.h"
 
 int main() {
   storefront::rpc::TerminationSignals signals;  // before any thread starts
   try {
     auto config = storefront::gateway::Config::FromEnv(storefront::config::Env());
     storefront::log::Init("gateway", config.log_level);
+    storefront::trace::SetSamplePercent(config.trace_sample_percent);
+    storefront::service::Observability observability("gateway", config.observability);  // outlives the server
     storefront::gateway::Server server(config);
     server.Start();
     int signal = signals.Wait();

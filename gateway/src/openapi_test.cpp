@@ -85,7 +85,7 @@ TEST(OpenApiTest, EveryOperatorRouteNamesTheBearerSchemeAnd401And403) {
       EXPECT_EQ(operation["tags"], nlohmann::json::parse(R"(["operator"])")) << method << " " << path;
     }
   }
-  EXPECT_EQ(operator_routes, 26);
+  EXPECT_EQ(operator_routes, 27);
 }
 
 }  // namespace

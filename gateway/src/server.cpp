@@ -65,6 +65,7 @@ Config Config::FromEnv(config::Env env) {
   config.payments_address = env.GrpcTarget("PAYMENTS_ADDR", "127.0.0.1:50054");
   config.inventory_address = env.GrpcTarget("INVENTORY_ADDR", "127.0.0.1:50055");
   config.kafka_bootstrap_servers = env.String("KAFKA_BOOTSTRAP_SERVERS", "");
+  config.console = observability::ReadConsoleSettings(env);
   config.admin_workers = static_cast<int>(env.Int("ADMIN_WORKERS", config.admin_workers, 1, 16));
   config.checkout_timeout = std::chrono::milliseconds(env.Int("CHECKOUT_TIMEOUT_MS", 15000, 100, 120000));
   config.threads = static_cast<int>(env.Int("GATEWAY_THREADS", config.threads, 1, 64));
@@ -75,6 +76,8 @@ Config Config::FromEnv(config::Env env) {
       static_cast<std::size_t>(env.Int("STALE_READS_MAX_BYTES", 64 << 20, 0, std::int64_t{4} << 30));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  config.observability = config::ReadObservabilitySettings(env);
+  config.trace_sample_percent = static_cast<int>(env.Int("TRACE_SAMPLE_PERCENT", 100, 0, 100));
   config.accounts_database_url =
       env.Required("ACCOUNTS_DATABASE_URL", "PostgreSQL connection string for the accounts role");
   config.jwt_signing_key =
@@ -194,6 +197,10 @@ int Server::Start() {
                                                               config_.admin_queue_capacity);
         admin.workers = admin_workers_;
         admin.rate_limits = rate_limiter;
+        if (!config_.console.prometheus_url.empty()) {
+          admin.prometheus = std::make_shared<observability::PrometheusClient>(config_.console.prometheus_url);
+        }
+        admin.trace_ui_url = config_.console.trace_ui_url;
         // The fault lab and the resilience page reach every replica of every service.
         admin.replicas = std::make_shared<routes::admin::Replicas>(std::vector<routes::admin::ServiceAddress>{
             {"catalog", config_.catalog_address},

@@ -13,7 +13,9 @@
 #include "http/blocking_pool.h"
 #include "http/guarded_parser.h"
 #include "http/handler.h"
+#include "observability/settings.h"
 #include "shared/config/env.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/pool.h"
 #include "shared/rpc/guard.h"
 
@@ -34,6 +36,9 @@ struct Config {
   // The broker the operator console reads events from; empty: the health page says "not
   // configured" and the event routes answer 503.
   std::string kafka_bootstrap_servers;
+  // Where the console's live figures come from (PROMETHEUS_URL) and where an order's trace is shown
+  // (TRACE_UI_URL); both optional: without them the figures answer 503, orders carry no trace_url.
+  observability::ConsoleSettings console;
   int admin_workers = 2;                  // threads for the console's blocking calls (broker, database)
   std::size_t admin_queue_capacity = 32;  // console requests waiting for one, beyond: 503
   // Placing an order runs the whole checkout saga, so it gets a longer deadline.
@@ -50,6 +55,11 @@ struct Config {
   std::chrono::milliseconds body_timeout{30000};
   http::Limits limits;
   std::string log_level = "info";
+  // METRICS_ADDR and TRACE_EXPORT_URL, as every service reads them; main() starts both.
+  config::ObservabilitySettings observability;
+  // TRACE_SAMPLE_PERCENT: the share of new traces recorded (a request with a traceparent follows
+  // its sampled flag). The gateway is where traces start, so only it decides.
+  int trace_sample_percent = 100;
 
   // Rate limits, failed sign-in throttling and load shedding (README "Rate limits and load
   // shedding"). FromEnv sets a real store's defaults; a Config built by hand limits nothing.

@@ -33,6 +33,18 @@ TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
   EXPECT_EQ(config.admin_workers, 2);
 }
 
+TEST(ServerConfigTest, FromEnvReadsWhereTheConsolesFiguresAndTracesAre) {
+  std::map<std::string, std::string> with = {{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+                                             {"JWT_SIGNING_KEY", std::string(64, 'k')},
+                                             {"PROMETHEUS_URL", "http://prometheus:9090"},
+                                             {"TRACE_UI_URL", "http://zipkin:9411/zipkin/traces/"}};
+  auto config = Config::FromEnv(config::Env::FromMap(with));
+  EXPECT_EQ(config.console.prometheus_url, "http://prometheus:9090");
+  EXPECT_EQ(config.console.trace_ui_url, "http://zipkin:9411/zipkin/traces/");
+  with["PROMETHEUS_URL"] = "prometheus:9090";
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap(with)), config::ConfigError);
+}
+
 TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
   auto config = Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                                       {"JWT_SIGNING_KEY", std::string(64, 'k')},
@@ -44,6 +56,8 @@ TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
   EXPECT_EQ(config.payments_address, "10.0.0.6:7001");
   EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,127.0.0.1:9093");
   EXPECT_EQ(config.admin_workers, 4);
+  EXPECT_EQ(config.console.prometheus_url, "");  // optional: the figures answer 503 without it
+  EXPECT_EQ(config.console.trace_ui_url, "");
   EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                                      {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                                      {"INVENTORY_ADDR", "no-port"}})),

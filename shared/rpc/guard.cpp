@@ -1,5 +1,7 @@
 #include "shared/rpc/guard.h"
 
+#include "shared/metrics/metrics.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -137,10 +139,42 @@ bool IsUpstreamFailure(grpc::StatusCode code) {
   }
 }
 
+namespace {
+
+// Calls a guard refused, by upstream and reason: the breaker was open, or the bulkhead full.
+void CountRefusal(const std::string& upstream, const char* reason) {
+  static auto& refusals = metrics::Counters("rpc_upstream_refusals_total",
+                                            "Calls not sent because the upstream's guard refused them, by reason.");
+  refusals.Add({{"upstream", upstream}, {"reason", reason}}).Increment();
+}
+
+// The guards' state, read at each scrape: each breaker's state (0 closed, 1 half-open, 2 open)
+// and the calls in flight to each upstream, summed over the process's Guards (one in a service).
+void ReadGuardFigures() {
+  static auto& state = metrics::Gauges("rpc_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.");
+  static auto& in_flight = metrics::Gauges("rpc_upstream_in_flight", "Calls in flight to each upstream.");
+  std::map<std::string, std::pair<double, double>> by_upstream;  // worst state, calls in flight
+  for (const auto& guard : SnapshotGuards()) {
+    double code = guard.breaker.state == BreakerState::kOpen       ? 2
+                  : guard.breaker.state == BreakerState::kHalfOpen ? 1
+                                                                   : 0;
+    auto& [worst, calls] = by_upstream[guard.upstream];
+    worst = std::max(worst, code);
+    calls += guard.in_flight;
+  }
+  for (const auto& [upstream, figures] : by_upstream) {
+    state.Add({{"upstream", upstream}}).Set(figures.first);
+    in_flight.Add({{"upstream", upstream}}).Set(figures.second);
+  }
+}
+
+}  // namespace
+
 UpstreamGuard::Pass UpstreamGuard::Enter() {
   Pass pass;
   pass.admission = breaker_.Admit();
   if (!pass.admission.allowed) {
+    CountRefusal(upstream_, "circuit_open");
     auto seconds = std::max<std::int64_t>(1, (pass.admission.retry_after.count() + 999) / 1000);
     pass.refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                 upstream_ + " is failing: circuit breaker open, not called",
@@ -151,6 +185,7 @@ UpstreamGuard::Pass UpstreamGuard::Enter() {
     // Not a verdict on the upstream, so the breaker hears nothing of it, but a half-open probe
     // that never went must free its slot.
     if (pass.admission.probe) breaker_.Record(pass.admission, /*failure=*/true);
+    CountRefusal(upstream_, "busy");
     pass.refusal = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                 upstream_ + " has " + std::to_string(bulkhead_.limit()) +
                                     " calls in flight already: bulkhead full, not called",
@@ -181,6 +216,7 @@ std::vector<Guards*>& Registries() {
 }  // namespace
 
 Guards::Guards(GuardSettings settings) : settings_(settings) {
+  static metrics::ScrapeHook figures(ReadGuardFigures);  // once per process, for every Guards
   std::lock_guard lock(registries_mutex);
   Registries().push_back(this);
 }

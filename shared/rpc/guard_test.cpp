@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/metrics/metrics.h"
+
 namespace storefront::rpc {
 namespace {
 
@@ -165,6 +167,34 @@ TEST(UpstreamGuardTest, GuardsAreOnePerUpstreamListedWhileTheirRegistryLives) {
     EXPECT_EQ(listed(), 2);
   }
   EXPECT_EQ(listed(), 0);
+}
+
+// The value of one series in a scrape, 0 when absent.
+double Figure(const std::string& series) {
+  const std::string text = metrics::Text();
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST(UpstreamGuardTest, TheFiguresShowEachBreakersStateCallsInFlightAndRefusals) {
+  const std::string upstream = "upstream=\"figures-test\"";
+  double open_refusals = Figure("rpc_upstream_refusals_total{reason=\"circuit_open\"," + upstream + "}");
+  double busy_refusals = Figure("rpc_upstream_refusals_total{reason=\"busy\"," + upstream + "}");
+  Guards guards({.breaker = Settings(), .max_in_flight = 2});
+  auto guard = guards.For("figures-test");
+  auto held = guard->Enter();
+  EXPECT_EQ(Figure("rpc_breaker_state{" + upstream + "}"), 0);
+  EXPECT_EQ(Figure("rpc_upstream_in_flight{" + upstream + "}"), 1);
+  auto second = guard->Enter();
+  EXPECT_FALSE(guard->Enter().allowed);  // the bulkhead holds two
+  EXPECT_EQ(Figure("rpc_upstream_refusals_total{reason=\"busy\"," + upstream + "}") - busy_refusals, 1);
+  guard->Finish(held, grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
+  guard->Finish(second, grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
+  for (int i = 0; i < 2; ++i) guard->Finish(guard->Enter(), grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
+  EXPECT_FALSE(guard->Enter().allowed);  // open
+  EXPECT_EQ(Figure("rpc_breaker_state{" + upstream + "}"), 2);
+  EXPECT_EQ(Figure("rpc_upstream_in_flight{" + upstream + "}"), 0);
+  EXPECT_EQ(Figure("rpc_upstream_refusals_total{reason=\"circuit_open\"," + upstream + "}") - open_refusals, 1);
 }
 
 }  // namespace

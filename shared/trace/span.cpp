@@ -199,6 +199,10 @@ void Span::Tag(std::string_view key, std::string_view value) {
   if (record_) record_->tags.emplace_back(key, value);
 }
 
+void Span::Rename(std::string name) {
+  if (record_) record_->name = std::move(name);
+}
+
 void Span::Fail(std::string_view reason) { Tag("error", reason.empty() ? "true" : reason); }
 
 void Span::End() {

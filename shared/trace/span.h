@@ -46,6 +46,8 @@ class Span {
   bool recording() const { return record_ != nullptr; }
 
   void Tag(std::string_view key, std::string_view value);
+  // Names the span once more is known (an HTTP span gets its route once it is matched).
+  void Rename(std::string name);
   // Marks the span failed (Zipkin's "error" tag) with a short reason.
   void Fail(std::string_view reason);
   // Ends the span now; later calls do nothing.

@@ -14,6 +14,7 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include "app/pages/live_figures_panel.h"
 #include "app/pages/resilience_panel.h"
 #include "app/view_helpers.h"
 
@@ -44,15 +45,28 @@ DashboardPage::DashboardPage(ApiClient* api, QWidget* parent) : Page(api, tr("Da
   chartView_->setRenderHint(QPainter::Antialiasing);
   chartView_->setMinimumHeight(250);  // below this the hour labels are elided
 
+  liveFigures_ = new LiveFiguresPanel(this);
+  liveFigures_->setMinimumWidth(420);
   resilience_ = new ResiliencePanel(this);
   resilience_->setMinimumHeight(220);
-  // The operator drags the border to give the chart or the breakers more room.
+  // Sales and the live figures side by side (a row per service fits beside 24 hourly bars), the
+  // breakers below; the operator drags the borders to give either more room.
+  auto* top = new QSplitter(Qt::Horizontal, this);
+  top->setChildrenCollapsible(false);
+  top->addWidget(chartView_);
+  top->addWidget(liveFigures_);
+  top->setStretchFactor(0, 1);
+  top->setStretchFactor(1, 1);
+  // In proportion: 24 hour labels stay whole (narrower, Qt Charts elides them) and the figures'
+  // columns still fit.
+  top->setSizes({620, 420});
   auto* split = new QSplitter(Qt::Vertical, this);
   split->setChildrenCollapsible(false);
-  split->addWidget(chartView_);
+  split->addWidget(top);
   split->addWidget(resilience_);
-  split->setStretchFactor(0, 2);
-  split->setStretchFactor(1, 3);  // a row per caller and upstream: a dozen on a real stack
+  split->setStretchFactor(0, 3);  // a row per service, and the chart's 250 pixels
+  split->setStretchFactor(1, 2);  // a row per caller and upstream: a dozen on a real stack
+  split->setSizes({390, 220});
   body()->addWidget(split, 1);
 }
 
@@ -81,7 +95,7 @@ static void setCard(QLabel* value, QLabel* caption, const QString& number, const
 }
 
 void DashboardPage::load() {
-  expect(5);
+  expect(6);
 
   api_->sales(granularity_->currentData().toString(), this, [this](const ApiResult<SalesReport>& result) {
     if (result.ok()) showSales(result.value());
@@ -137,6 +151,12 @@ void DashboardPage::load() {
     partDone(result.ok() ? nullptr : &result.error());
   });
 
+  api_->observability(this, [this](const ApiResult<ObservabilityReport>& result) {
+    if (result.ok()) liveFigures_->showReport(result.value());
+    else liveFigures_->showError(result.error());
+    partDone(result.ok() ? nullptr : &result.error());
+  });
+
   api_->resilience(this, [this](const ApiResult<ResilienceReport>& result) {
     if (result.ok()) resilience_->showReport(result.value());
     else resilience_->showError(result.error().message());
@@ -176,6 +196,13 @@ void DashboardPage::showSales(const SalesReport& report) {
   x->append(labels);
   x->setTitleText(hourly ? tr("hour (local time)") : tr("day (local time)"));
   x->setLabelsAngle(hourly ? 0 : -90);
+  if (hourly) {
+    // 24 two-digit hours in the chart's share of the width: at the normal size Qt Charts elides
+    // them to "...".
+    QFont small = x->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.75);
+    x->setLabelsFont(small);
+  }
   auto* money = new QValueAxis;
   money->setTitleText(currency);
   money->setLabelFormat(QStringLiteral("%.0f"));

@@ -1,6 +1,8 @@
 // The operator's first look: sales over time (Qt Charts, from /admin/sales), how many orders
-// came in today, how many products are low on stock, whether every component is up, and how the
-// breakers, bulkheads, retries and rate limits stand (/admin/resilience).
+// came in today, how many products are low on stock, whether every component is up, the store's
+// live figures from Prometheus (/admin/observability: requests, errors and p99 per service,
+// outbox, consumer lag, dead letters) and how the breakers, bulkheads, retries and rate limits
+// stand (/admin/resilience).
 #pragma once
 
 #include "app/pages/page.h"
@@ -13,6 +15,7 @@ class QLabel;
 
 namespace storefront::admin {
 
+class LiveFiguresPanel;
 class ResiliencePanel;
 
 class DashboardPage : public Page {
@@ -22,6 +25,7 @@ class DashboardPage : public Page {
   explicit DashboardPage(ApiClient* api, QWidget* parent = nullptr);
 
   ResiliencePanel* resilience() const { return resilience_; }
+  LiveFiguresPanel* liveFigures() const { return liveFigures_; }
 
  protected:
   void load() override;
@@ -41,6 +45,7 @@ class DashboardPage : public Page {
   Card ordersToday_;
   Card lowStock_;
   Card health_;
+  LiveFiguresPanel* liveFigures_;
   ResiliencePanel* resilience_;
 };
 

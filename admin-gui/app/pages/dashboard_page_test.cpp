@@ -1,13 +1,18 @@
 // DashboardPage against FakeGateway: the Resilience panel shows the report the gateway gives on
-// each refresh, an open breaker in words and red, and a report it cannot get as an error.
+// each refresh, an open breaker in words and red, and a report it cannot get as an error; the Live
+// figures panel shows Prometheus' figures through the gateway, a failing service in red, and says
+// whether Prometheus is not configured (amber) or not answering (red).
 #include "app/pages/dashboard_page.h"
 
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 
+#include "app/pages/live_figures_panel.h"
 #include "app/pages/resilience_panel.h"
+#include "app/view_helpers.h"
 #include "core/testing/fake_gateway.h"
 #include "core/testing/samples.h"
 #include "core/testing/test_registry.h"
@@ -18,12 +23,32 @@ using testing::FakeGateway;
 
 namespace {
 
-// Everything the dashboard asks for but resilience, answered with a calm sample.
-void serveTheRest(FakeGateway& gateway) {
+// How many pixels of `index`'s cell, as painted, are the red of a bad figure.
+int redPixels(QTableView* view, const QModelIndex& index) {
+  const QImage painted = view->viewport()->grab().toImage();
+  const QRect cell = view->visualRect(index);
+  int red = 0;
+  for (int y = cell.top(); y <= cell.bottom(); ++y) {
+    for (int x = cell.left(); x <= cell.right(); ++x) {
+      const QColor c = painted.pixelColor(x, y);
+      red += c.red() > 140 && c.green() < 90 && c.blue() < 90 ? 1 : 0;
+    }
+  }
+  return red;
+}
+
+// Everything the dashboard asks for but resilience and the live figures, answered with a calm sample.
+void serveTheCalmParts(FakeGateway& gateway) {
   gateway.on("GET", "/api/v1/admin/sales", FakeGateway::json(200, testing::kSales));
   gateway.on("GET", "/api/v1/admin/orders", FakeGateway::json(200, R"({"items": [], "next_cursor": null})"));
   gateway.on("GET", "/api/v1/admin/inventory/low-stock", FakeGateway::json(200, R"({"items": [], "next_cursor": null})"));
   gateway.on("GET", "/api/v1/admin/system/health", FakeGateway::json(200, testing::kHealthWithBreakers));
+}
+
+// Everything the dashboard asks for but resilience.
+void serveTheRest(FakeGateway& gateway) {
+  serveTheCalmParts(gateway);
+  gateway.on("GET", "/api/v1/admin/observability", FakeGateway::json(200, testing::kObservability));
 }
 
 }  // namespace
@@ -107,6 +132,76 @@ class DashboardPageTest : public QObject {
     QCOMPARE(page.resilience()->breakers()->rowCount(), 0);  // no stale "closed" rows
     QCOMPARE(page.resilience()->headline(), QStringLiteral("Resilience unknown: Bad gateway: checkout did not answer"));
     QVERIFY2(page.stateText().contains("Bad gateway: checkout did not answer"), qPrintable(page.stateText()));
+  }
+
+  void theLiveFiguresShowPrometheusThroughTheGatewayAFailingServiceInRed() {
+    FakeGateway gateway;
+    QVERIFY(gateway.listen());
+    serveTheRest(gateway);
+    gateway.on("GET", "/api/v1/admin/resilience", FakeGateway::json(200, testing::kResilience));
+    ApiClient api;
+    api.setBaseUrl(gateway.url());
+    DashboardPage page(&api);
+    page.resize(1280, 900);
+    page.show();
+    QSignalSpy settled(&page, &Page::settled);
+    page.refresh();
+    QVERIFY(settled.wait(5000));
+    QVERIFY2(page.stateText().startsWith("Updated"), qPrintable(page.stateText()));
+
+    LiveFiguresPanel* figures = page.liveFigures();
+    QVERIFY(figures->isVisible());
+    QAbstractItemModel* services = figures->servicesView()->model();
+    QCOMPARE(services->rowCount(), 4);
+    QCOMPARE(services->index(1, ServiceFiguresModel::Service).data().toString(), QStringLiteral("payments"));
+    const QModelIndex failing = services->index(1, ServiceFiguresModel::Errors);
+    QCOMPARE(failing.data().toString(), QStringLiteral("6.00 %"));
+    QVERIFY(redPixels(figures->servicesView(), failing) > 0);
+    QCOMPARE(redPixels(figures->servicesView(), services->index(0, ServiceFiguresModel::Errors)), 0);
+    QCOMPARE(figures->topicsView()->model()->rowCount(), 3);
+    QVERIFY2(figures->headline().startsWith("Sagas 30.0/min completed, 12.0/min failed · errors over 1 %: payments"),
+             qPrintable(figures->headline()));
+    QCOMPARE(figures->headlineLabel()->palette().color(QPalette::WindowText), toneColor(Tone::Bad));
+    QVERIFY2(figures->title().startsWith("Live figures from http://127.0.0.1:9090, last minute to "),
+             qPrintable(figures->title()));
+  }
+
+  void withoutPrometheusThePanelSaysWhyAndAsksAgainNextTime() {
+    FakeGateway gateway;
+    QVERIFY(gateway.listen());
+    serveTheCalmParts(gateway);
+    gateway.on("GET", "/api/v1/admin/resilience", FakeGateway::json(200, testing::kResilience));
+    gateway.on("GET", "/api/v1/admin/observability", FakeGateway::json(200, testing::kObservability));
+    gateway.on("GET", "/api/v1/admin/observability", FakeGateway::problem(503, testing::kPrometheusNotConfigured));
+    gateway.on("GET", "/api/v1/admin/observability", FakeGateway::problem(503, testing::kPrometheusUnreachable));
+    ApiClient api;
+    api.setBaseUrl(gateway.url());
+    DashboardPage page(&api);
+    QSignalSpy settled(&page, &Page::settled);
+    LiveFiguresPanel* figures = page.liveFigures();
+
+    page.refresh();
+    QVERIFY(settled.wait(5000));
+    QCOMPARE(figures->services()->rowCount(), 4);
+
+    page.refresh();  // the gateway has lost its PROMETHEUS_URL: old figures go, the setting is named
+    QVERIFY(settled.wait(5000));
+    QCOMPARE(figures->services()->rowCount(), 0);
+    QCOMPARE(figures->topics()->rowCount(), 0);
+    QCOMPARE(figures->headline(),
+             QStringLiteral("Prometheus is not configured: set PROMETHEUS_URL on the gateway to show the store's figures"));
+    QCOMPARE(figures->headlineLabel()->palette().color(QPalette::WindowText), toneColor(Tone::Warning));
+    QVERIFY2(page.stateText().contains("PROMETHEUS_URL"), qPrintable(page.stateText()));
+
+    page.refresh();  // configured, but Prometheus does not answer
+    QVERIFY(settled.wait(5000));
+    QCOMPARE(figures->headline(),
+             QStringLiteral("Live figures unavailable: Prometheus at http://127.0.0.1:9090 did not answer within 1500 ms"));
+    QCOMPARE(figures->headlineLabel()->palette().color(QPalette::WindowText), toneColor(Tone::Bad));
+    int asked = 0;
+    for (const auto& request : gateway.requests()) asked += request.path == u"/api/v1/admin/observability" ? 1 : 0;
+    QCOMPARE(asked, 3);
+    QCOMPARE(page.resilience()->breakers()->rowCount(), 4);  // the rest of the dashboard is unaffected
   }
 };
 

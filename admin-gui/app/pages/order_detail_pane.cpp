@@ -1,5 +1,6 @@
 #include "app/pages/order_detail_pane.h"
 
+#include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -55,6 +56,14 @@ OrderDetailPane::OrderDetailPane(QWidget* parent) : QWidget(parent) {
 
   cancel_ = new QPushButton(tr("Cancel order…"), this);
   refund_ = new QPushButton(tr("Refund…"), this);
+  // The checkout's trace right under the facts, where the operator looks when an order went wrong.
+  traceLabel_ = new QLabel(this);
+  traceLabel_->setTextFormat(Qt::RichText);
+  traceLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+  trace_ = new QPushButton(tr("Open trace"), this);
+  auto* trace = new QHBoxLayout;
+  trace->addWidget(traceLabel_, 1);
+  trace->addWidget(trace_);
   auto* actions = new QHBoxLayout;
   actions->addStretch();
   actions->addWidget(cancel_);
@@ -64,6 +73,7 @@ OrderDetailPane::OrderDetailPane(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(heading_);
   layout->addWidget(facts_);
+  layout->addLayout(trace);
   layout->addWidget(sectionTitle(tr("Items"), this));
   layout->addWidget(items_);
   layout->addWidget(sectionTitle(tr("Timeline"), this));
@@ -78,10 +88,17 @@ OrderDetailPane::OrderDetailPane(QWidget* parent) : QWidget(parent) {
   connect(refund_, &QPushButton::clicked, this, [this] {
     if (order_) emit refundRequested(*order_);
   });
+  // The browser shows the trace; the console only hands it the gateway's http(s) link.
+  auto openTrace = [this] {
+    if (order_ && order_->traceLink().isValid()) QDesktopServices::openUrl(order_->traceLink());
+  };
+  connect(trace_, &QPushButton::clicked, this, openTrace);
+  connect(traceLabel_, &QLabel::linkActivated, this, openTrace);  // the trace id's link: the same URL
   clear();
 }
 
 QString OrderDetailPane::headingText() const { return heading_->text(); }
+QString OrderDetailPane::traceText() const { return traceLabel_->text(); }
 
 void OrderDetailPane::clear() {
   order_.reset();
@@ -92,6 +109,9 @@ void OrderDetailPane::clear() {
   saga_->clear();
   cancel_->setEnabled(false);
   refund_->setEnabled(false);
+  traceLabel_->clear();
+  trace_->setEnabled(false);
+  trace_->setToolTip(QString());
 }
 
 void OrderDetailPane::setOrder(const Order& o) {
@@ -156,6 +176,17 @@ void OrderDetailPane::setOrder(const Order& o) {
 
   cancel_->setEnabled(o.canCancel());
   refund_->setEnabled(o.canRefund());
+  if (o.traceId.isEmpty()) {
+    traceLabel_->setText(tr("Trace: none recorded"));
+  } else if (o.traceLink().isValid()) {
+    traceLabel_->setText(tr("Trace: <a href=\"%1\">%2</a>")
+                             .arg(QString::fromUtf8(o.traceLink().toEncoded()).toHtmlEscaped(), o.traceId.toHtmlEscaped()));
+  } else {
+    traceLabel_->setText(
+        tr("Trace: %1 (no tracing UI configured on the gateway: TRACE_UI_URL)").arg(o.traceId.toHtmlEscaped()));
+  }
+  trace_->setEnabled(o.traceLink().isValid());
+  trace_->setToolTip(o.traceLink().isValid() ? o.traceLink().toString() : tr("No trace link for this order"));
 }
 
 }  // namespace storefront::admin

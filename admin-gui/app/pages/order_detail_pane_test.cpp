@@ -1,5 +1,6 @@
 #include "app/pages/order_detail_pane.h"
 
+#include <QDesktopServices>
 #include <QJsonArray>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -10,6 +11,15 @@
 #include "core/testing/test_registry.h"
 
 namespace storefront::admin {
+
+// Stands in for the browser: QDesktopServices hands it the URLs the pane opens.
+class Browser : public QObject {
+  Q_OBJECT
+ public:
+  QList<QUrl> opened;
+ public slots:
+  void open(const QUrl& url) { opened.append(url); }
+};
 
 class OrderDetailPaneTest : public QObject {
   Q_OBJECT
@@ -73,6 +83,45 @@ class OrderDetailPaneTest : public QObject {
     pane.clear();
     QCOMPARE(pane.timelineView()->topLevelItemCount(), 0);
     QVERIFY(!pane.order().has_value());
+  }
+
+  void theTraceIdIsShownAndOpenTraceOpensItsPageInTheBrowser() {
+    Browser browser;
+    QDesktopServices::setUrlHandler("http", &browser, "open");
+    QDesktopServices::setUrlHandler("https", &browser, "open");
+    OrderDetailPane pane;
+    QJsonObject json = testing::objectOf(testing::kOrder);
+    pane.setOrder(Order::fromJson(json));
+    QVERIFY2(pane.traceText().contains("4bf92f3577b34da6a3ce929d0e0e4736"), qPrintable(pane.traceText()));
+    QVERIFY(pane.traceButton()->isEnabled());
+    QCOMPARE(pane.traceButton()->toolTip(),
+             QStringLiteral("http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736"));
+    pane.traceButton()->click();
+    QCOMPARE(browser.opened, QList<QUrl>{QUrl("http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736")});
+
+    // A trace id without a tracing UI: shown (the logs carry it too), nothing to open.
+    json["trace_url"] = QJsonValue::Null;
+    pane.setOrder(Order::fromJson(json));
+    QVERIFY2(pane.traceText().contains("4bf92f3577b34da6a3ce929d0e0e4736 (no tracing UI configured"),
+             qPrintable(pane.traceText()));
+    QVERIFY(!pane.traceButton()->isEnabled());
+
+    // An order from before traces were recorded.
+    json["trace_id"] = QJsonValue::Null;
+    pane.setOrder(Order::fromJson(json));
+    QVERIFY2(pane.traceText().contains("Trace: none recorded"), qPrintable(pane.traceText()));
+    QVERIFY(!pane.traceButton()->isEnabled());
+
+    // A link that is not http(s) is never handed over, and clearing the pane disables the button.
+    json["trace_id"] = "4bf92f3577b34da6a3ce929d0e0e4736";
+    json["trace_url"] = "file:///etc/passwd";
+    pane.setOrder(Order::fromJson(json));
+    QVERIFY(!pane.traceButton()->isEnabled());
+    pane.clear();
+    QVERIFY(!pane.traceButton()->isEnabled());
+    QCOMPARE(browser.opened.size(), 1);
+    QDesktopServices::unsetUrlHandler("http");
+    QDesktopServices::unsetUrlHandler("https");
   }
 };
 

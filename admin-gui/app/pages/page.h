@@ -1,7 +1,7 @@
 // One page of the main window. A page asks ApiClient for its data in load() and shows it; the
 // main window calls refresh() when the page is opened and on every auto-refresh tick.
 //
-// A refresh may need several requests (the dashboard makes five). expect() counts them and
+// A refresh may need several requests (the dashboard makes six). expect() counts them and
 // partDone() ticks them off; when the last one is in, the page's state line says when it was
 // updated, or what failed in words, and settled() is emitted (the screenshot mode waits for it).
 // A tick that arrives while the previous refresh is still running is skipped, so a slow gateway

@@ -26,7 +26,7 @@ FakeGateway::~FakeGateway() {
   }
 }
 
-bool FakeGateway::listen() { return server_.listen(QHostAddress::LocalHost, 0); }
+bool FakeGateway::listen(quint16 port) { return server_.listen(QHostAddress::LocalHost, port); }
 
 QUrl FakeGateway::url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort())); }
 

@@ -39,7 +39,7 @@ class FakeGateway : public QObject {
   explicit FakeGateway(QObject* parent = nullptr);
   ~FakeGateway() override;
 
-  bool listen();  // on 127.0.0.1, any free port
+  bool listen(quint16 port = 0);  // on 127.0.0.1; 0: any free port
   QUrl url() const;
 
   // Answers `method path` with `response`; several responses for one route are given in turn,

@@ -64,7 +64,9 @@ inline const QByteArray kOrder = R"({
   "saga_steps": [
     {"name": "reserve_stock", "state": "succeeded", "detail": "2 units", "at": "2024-05-02T10:00:01Z"},
     {"name": "authorize_payment", "state": "succeeded", "detail": "visa 4242", "at": "2024-05-02T10:00:02Z"},
-    {"name": "create_shipment", "state": "succeeded", "detail": "TRK1", "at": "2024-05-02T10:00:03Z"}]})";
+    {"name": "create_shipment", "state": "succeeded", "detail": "TRK1", "at": "2024-05-02T10:00:03Z"}],
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+  "trace_url": "http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736"})";
 
 inline const QByteArray kShipment = R"({"id": "s1", "order_id": "o1", "customer_id": "c1",
   "tracking_number": "TRK1", "carrier": "DHL", "service": "express", "status": "label_created",
@@ -102,6 +104,38 @@ inline const QByteArray kResilience = R"({
                   "rejected": {"login": 2, "default": 7}},
   "faults": [{"service": "payments", "method": "*", "latency_ms": 0, "error_percent": 50, "abort_percent": 0,
               "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:00:00Z"}]})";
+
+// The gateway's figures from Prometheus: a service failing 6 % of its RPCs with one of two
+// replicas down, one with no traffic (its ratio and p99 null), a job only the outbox names, an old
+// outbox row, a lagging consumer and a dead letter in the last hour.
+inline const QByteArray kObservability = R"({
+  "prometheus_url": "http://127.0.0.1:9090", "trace_ui_url": "http://127.0.0.1:9411/zipkin/traces/",
+  "read_at": "2026-12-07T10:00:05Z",
+  "services": [
+    {"job": "gateway", "instances_up": 1, "instances": 1, "request_rate": 42.4, "error_ratio": 0.0025, "p99_seconds": 0.0183},
+    {"job": "payments", "instances_up": 1, "instances": 2, "request_rate": 3.5, "error_ratio": 0.06, "p99_seconds": 1.2},
+    {"job": "shipping", "instances_up": 1, "instances": 1, "request_rate": 0, "error_ratio": null, "p99_seconds": null}],
+  "outbox": [
+    {"job": "payments", "unpublished_rows": 0, "oldest_unpublished_age_seconds": 0},
+    {"job": "checkout", "unpublished_rows": 12, "oldest_unpublished_age_seconds": 75}],
+  "consumer_lag": [
+    {"job": "shipping", "topic": "storefront.checkout.v1", "lag": 150},
+    {"job": "payments", "topic": "storefront.checkout.v1", "lag": 0}],
+  "dead_letters": [
+    {"job": "payments", "topic": "storefront.checkout.v1", "total": 3, "last_hour": 1},
+    {"job": "inventory", "topic": "storefront.checkout.v1", "total": 2, "last_hour": 0}],
+  "sagas": {"completed_rate": 0.5, "failed_rate": 0.2}})";
+
+// The observability route's 503s: no PROMETHEUS_URL (prometheus_url null), and a Prometheus that
+// does not answer.
+inline const QByteArray kPrometheusNotConfigured = R"({
+  "type": "https://storefront.dev/problems/observability-unavailable", "title": "Observability unavailable",
+  "status": 503, "detail": "Prometheus is not configured: set PROMETHEUS_URL on the gateway to show the store's figures",
+  "instance": "/api/v1/admin/observability", "request_id": "req-20", "prometheus_url": null})";
+inline const QByteArray kPrometheusUnreachable = R"({
+  "type": "https://storefront.dev/problems/observability-unavailable", "title": "Observability unavailable",
+  "status": 503, "detail": "Prometheus at http://127.0.0.1:9090 did not answer within 1500 ms",
+  "instance": "/api/v1/admin/observability", "request_id": "req-21", "prometheus_url": "http://127.0.0.1:9090"})";
 
 inline const QByteArray kFault = R"({"service": "payments", "method": "Authorize", "latency_ms": 500,
   "error_percent": 0, "abort_percent": 0, "set_by": "operator@storefront.local", "set_at": "2026-12-07T10:00:00Z"})";

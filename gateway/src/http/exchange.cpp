@@ -7,12 +7,28 @@
 #include <algorithm>
 
 #include "shared/log/log.h"
+#include "shared/metrics/metrics.h"
 
 namespace storefront::gateway::http {
 
 using Pistache::Http::Code;
 
 namespace {
+
+// Requests answered, by method, route template and status code, and how long each took from
+// arrival to answer: the HTTP figures of the RED method (rate, errors, duration).
+struct HttpFigures {
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& seconds;
+};
+
+HttpFigures& Figures() {
+  static HttpFigures figures{
+      metrics::Counters("http_server_requests_total", "HTTP requests answered, by method, route and status code."),
+      metrics::Histograms("http_server_request_duration_seconds",
+                          "Time from a request's arrival to its answer, by method and route.")};
+  return figures;
+}
 
 // Pistache writes only typed headers into responses, so X-Request-Id needs a type.
 class RequestIdHeader : public Pistache::Http::Header::Header {
@@ -41,6 +57,23 @@ class NamedHeader : public Pistache::Http::Header::Header {
 };
 
 }  // namespace
+
+prometheus::Gauge& InFlightGauge() {
+  static auto& gauge = metrics::Gauges("http_server_requests_in_flight", "HTTP requests received and not yet answered.")
+                           .Add({});
+  return gauge;
+}
+
+void Responder::SetRoute(const std::string& route) {
+  std::lock_guard lock(mutex_);
+  route_ = route;
+  if (span_) span_->Rename(method_ + " " + route);
+}
+
+void Responder::Trace(trace::Span span) {
+  std::lock_guard lock(mutex_);
+  span_.emplace(std::move(span));
+}
 
 Responder::Responder(Pistache::Http::ResponseWriter writer, std::string request_id, std::string method,
                      std::string path, InFlight::Ticket ticket)
@@ -100,11 +133,18 @@ void Responder::SetHeader(std::string name, std::string value) {
 void Responder::Send(Code code, const std::string& body, const char* content_type, bool close) {
   std::optional<Pistache::Http::ResponseWriter> writer;
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  std::string route;
+  std::optional<trace::Span> span;
   {
     std::lock_guard lock(mutex_);
     if (!writer_) return;  // answered already
     writer.swap(writer_);
     extra_headers.swap(extra_headers_);
+    route = route_;
+    if (span_) {
+      span.emplace(std::move(*span_));
+      span_.reset();
+    }
   }
   ticket_.Release();  // answered: no longer in flight, whatever the write below costs
   writer->headers().add(std::make_shared<RequestIdHeader>(request_id_));
@@ -127,13 +167,27 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
           },
           [](std::exception_ptr) {});
 
+  const double seconds = metrics::SecondsSince(started_);
+  const std::string status = std::to_string(static_cast<int>(code));
+  Figures().requests.Add({{"method", method_}, {"route", route}, {"code", status}}).Increment();
+  Figures().seconds.Add({{"method", method_}, {"route", route}}, metrics::LatencyBuckets()).Observe(seconds);
+  if (span) {
+    span->Tag("http.status_code", status);
+    if (static_cast<int>(code) >= 500) span->Fail("HTTP " + status);
+    span->End();
+  }
+
   if (!access_log_) return;
-  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   nlohmann::json fields = {{"request_id", request_id_},
                            {"method", method_},
                            {"path", path_},
                            {"status", static_cast<int>(code)},
-                           {"duration_ms", static_cast<double>(elapsed.count()) / 1000.0}};
+                           {"duration_ms", seconds * 1000.0}};
+  // Answers often come from a gRPC callback's thread, where no context is current.
+  if (span) {
+    fields["trace_id"] = span->context().TraceIdHex();
+    fields["span_id"] = span->context().SpanIdHex();
+  }
   if (static_cast<int>(code) >= 500) log::Warn("request", fields);
   else log::Info("request", fields);
 }

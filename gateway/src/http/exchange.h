@@ -21,8 +21,11 @@
 #include <utility>
 #include <vector>
 
+#include <prometheus/gauge.h>
+
 #include "http/problem.h"
 #include "http/rate_limit.h"
+#include "shared/trace/span.h"
 
 namespace storefront::gateway::http {
 
@@ -47,6 +50,9 @@ struct Request {
   std::optional<RateLimitContext> rate_limit;
 };
 
+// http_server_requests_in_flight: every InFlight of the process together.
+prometheus::Gauge& InFlightGauge();
+
 // How many requests the gateway holds right now, for load shedding: each counts from the first
 // line of GatewayHandler::onRequest until its Responder answers (or is dropped unanswered).
 class InFlight {
@@ -63,7 +69,10 @@ class InFlight {
     }
     ~Ticket() { Release(); }
     void Release() {
-      if (count_) count_->fetch_sub(1, std::memory_order_relaxed);
+      if (count_) {
+        count_->fetch_sub(1, std::memory_order_relaxed);
+        InFlightGauge().Decrement();
+      }
       count_.reset();
     }
 
@@ -77,6 +86,7 @@ class InFlight {
   // Counts one more request: its ticket, and how many are held now, this one included.
   std::pair<Ticket, std::int64_t> Enter() {
     std::int64_t now = count_->fetch_add(1, std::memory_order_relaxed) + 1;
+    InFlightGauge().Increment();
     return {Ticket(count_), now};
   }
 
@@ -105,6 +115,11 @@ class Responder {
   void SetHeader(std::string name, std::string value);
   // Writes no access line for this request (shed requests: their log is one line a second).
   void SkipAccessLog() { access_log_ = false; }
+  // The route template the request matched ("/api/v1/products/:id"): the `route` label of the
+  // http_server_* figures and the name of its span. Until set: "unmatched".
+  void SetRoute(const std::string& route);
+  // The request's server span, ended (with the status) when the answer is sent.
+  void Trace(trace::Span span);
 
   const std::string& request_id() const { return request_id_; }
 
@@ -120,6 +135,8 @@ class Responder {
   std::chrono::steady_clock::time_point started_;
   InFlight::Ticket ticket_;  // released by the Send that answers
   std::atomic<bool> access_log_{true};
+  std::string route_ = "unmatched";    // guarded by mutex_
+  std::optional<trace::Span> span_;    // guarded by mutex_
 };
 
 }  // namespace storefront::gateway::http

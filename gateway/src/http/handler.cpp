@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "shared/log/log.h"
+#include "shared/trace/span.h"
 
 namespace storefront::gateway::http {
 
@@ -64,8 +65,20 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   if (!log::IsValidRequestId(request_id)) request_id = log::NewRequestId();
   std::string path = request.resource();
   if (path.size() > 256) path.resize(256);
-  auto responder = std::make_shared<Responder>(std::move(response), request_id, MethodName(request.method()), path,
-                                               std::move(ticket));
+  const std::string method = MethodName(request.method());
+  auto responder = std::make_shared<Responder>(std::move(response), request_id, method, path, std::move(ticket));
+
+  // The request's server span: a child of the caller's traceparent when it sent a valid one, else
+  // the root of a new trace (sampled as TRACE_SAMPLE_PERCENT says). Current while the handler runs,
+  // so every upstream call it starts carries it; ended by the Responder with the status.
+  auto parent = trace::ParseTraceparent(HeaderOr(request, "traceparent", ""));
+  auto span = parent ? trace::Span::ChildOf(*parent, method, trace::Kind::kServer)
+                     : trace::Span::Root(method, trace::Kind::kServer);
+  span.Tag("http.method", method);
+  span.Tag("http.path", path);
+  span.Tag("request_id", request_id);
+  trace::ContextScope traced(span.context());
+  responder->Trace(std::move(span));
 
   // Overloaded: refuse before doing anything for the request. The probes still answer, so an
   // orchestrator sees a live gateway that is busy rather than a dead one.
@@ -134,6 +147,7 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     return;
   }
 
+  responder->SetRoute(*match.pattern);
   Request exchange;
   exchange.method = request.method();
   exchange.path = path;
@@ -171,6 +185,7 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
 }
 
 void GatewayHandler::Shed(std::shared_ptr<Responder> responder, bool close, std::int64_t in_flight) {
+  CountRefusal("shed", "");
   responder->SkipAccessLog();
   responder->AddHeader("Retry-After", "1");
   Problem problem{503, "overloaded", "Overloaded",

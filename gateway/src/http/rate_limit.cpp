@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "http/exchange.h"
+#include "shared/metrics/metrics.h"
 
 namespace storefront::gateway::http {
 namespace {
@@ -276,7 +277,15 @@ void SetRateLimitFields(Responder& out, const RatePolicy& policy, const RateDeci
   out.SetHeader("RateLimit", LimitField(policy, decision));
 }
 
+void CountRefusal(const std::string& reason, const std::string& policy) {
+  static auto& refused = metrics::Counters("http_requests_refused_total",
+                                           "Requests the gateway refused to protect itself or the store, by reason "
+                                           "(rate_limited, shed) and rate-limit policy.");
+  refused.Add({{"reason", reason}, {"policy", policy}}).Increment();
+}
+
 void SendRateLimited(Responder& out, const RatePolicy& policy, const RateDecision& decision, std::string detail) {
+  CountRefusal("rate_limited", policy.name);
   SetRateLimitFields(out, policy, decision);
   // Never earlier than the draft's effective window ("t"), and at least a second.
   out.SetHeader("Retry-After", std::to_string(std::max<std::int64_t>(1, decision.reset.count())));

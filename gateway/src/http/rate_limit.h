@@ -165,6 +165,9 @@ void SetRateLimitFields(Responder& out, const RatePolicy& policy, const RateDeci
 // 429 problem+json naming the policy (the draft's "violated-policies"), with Retry-After and the
 // RateLimit fields.
 void SendRateLimited(Responder& out, const RatePolicy& policy, const RateDecision& decision, std::string detail);
+// Counts one refused request in http_requests_refused_total: `reason` rate_limited (with its
+// policy's name) or shed.
+void CountRefusal(const std::string& reason, const std::string& policy);
 
 // --- Failed sign-ins ----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ class Router {
 
   struct Match {
     const Handler* handler = nullptr;               // null when nothing matched
+    const std::string* pattern = nullptr;           // the matched route's, e.g. "/api/v1/products/:id"
     std::map<std::string, std::string> params;      // raw (still percent-encoded) values
     std::vector<Pistache::Http::Method> allowed;    // methods of the path, when the method did not match
   };
@@ -38,6 +39,7 @@ class Router {
       if (!Matches(route.pattern, path, params)) continue;
       if (route.method == method) {
         match.handler = &route.handler;
+        match.pattern = &route.pattern;
         match.params = std::move(params);
         return match;
       }

@@ -3,6 +3,7 @@
 #include "routes/admin/events.h"
 #include "routes/admin/faults.h"
 #include "routes/admin/inventory.h"
+#include "routes/admin/observability.h"
 #include "routes/admin/orders.h"
 #include "routes/admin/products.h"
 #include "routes/admin/resilience.h"
@@ -22,6 +23,7 @@ void AddAdminRoutes(http::GatewayRouter& router, std::shared_ptr<const auth::Tok
   admin::AddEventRoutes(routes);
   admin::AddFaultRoutes(routes);
   admin::AddResilienceRoutes(routes);
+  admin::AddObservabilityRoutes(routes);
 }
 
 }  // namespace storefront::gateway::routes

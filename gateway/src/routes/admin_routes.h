@@ -2,7 +2,8 @@
 // ones too), inventory (stock levels and adjustments), orders (every customer's, with their saga
 // steps; cancel, refund; the sales report), shipments, system (the health of every component),
 // events (the event log, dead letters and their replay, topics), faults (the fault lab's
-// switches) and resilience (breakers, bulkheads, retries and rate limits at work).
+// switches), resilience (breakers, bulkheads, retries and rate limits at work) and observability
+// (the dashboard's live figures, read from Prometheus).
 //
 // Every route is wrapped by auth::RequireAuth(verifier, Role::kOperator, ...): no token is 401,
 // a shopper's token 403. Handlers validate field by field (http::JsonFields, one 400 naming
@@ -19,6 +20,7 @@
 #include "http/blocking_pool.h"
 #include "http/handler.h"
 #include "http/rate_limit.h"
+#include "observability/prometheus_client.h"
 #include "routes/admin/replicas.h"
 #include "routes/catalog_routes.h"
 #include "routes/kit.h"
@@ -51,6 +53,11 @@ struct AdminClients {
   std::shared_ptr<http::BlockingPool> workers;
   // The gateway's rate limiter, for the resilience page's refusal counts; null: no limits.
   std::shared_ptr<http::RateLimiter> rate_limits;
+  // Where the dashboard's live figures come from (PROMETHEUS_URL); null: the observability route
+  // answers 503.
+  std::shared_ptr<const observability::PrometheusClient> prometheus;
+  // An order's trace_url is this followed by its trace id (TRACE_UI_URL); empty: no trace_url.
+  std::string trace_ui_url;
   // "Now", for the sales report's default range; empty means the system clock.
   types::Clock clock;
 };

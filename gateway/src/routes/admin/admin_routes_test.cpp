@@ -87,6 +87,37 @@ TEST(AdminJsonTest, SalesReport) {
       {"start": "2027-01-15T08:00:00Z", "orders": 3, "revenue": {"amount_minor": 4500, "currency": "USD"}}]})"));
 }
 
+TEST(AdminJsonTest, AnOrderCarriesItsTraceIdAndItsLinkWhenATracingUiIsSet) {
+  checkoutpb::Order order;
+  order.set_id("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11");
+  order.set_status(checkoutpb::ORDER_STATUS_CONFIRMED);
+  order.set_trace_id("4bf92f3577b34da6a3ce929d0e0e4736");
+  auto linked = OperatorOrderJson(order, "http://127.0.0.1:9411/zipkin/traces/");
+  EXPECT_EQ(linked["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(linked["trace_url"], "http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(linked["order_id"], order.id());
+  EXPECT_TRUE(linked.contains("saga_steps")) << "still the operator's view";
+
+  auto unlinked = OperatorOrderJson(order, "");
+  EXPECT_EQ(unlinked["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(unlinked["trace_url"].is_null());
+
+  // An order placed before traces were recorded: null, like the order's other absent fields.
+  order.clear_trace_id();
+  auto untraced = OperatorOrderJson(order, "http://127.0.0.1:9411/zipkin/traces/");
+  EXPECT_TRUE(untraced["trace_id"].is_null());
+  EXPECT_TRUE(untraced["trace_url"].is_null());
+
+  // Only a W3C trace id goes into a link.
+  for (const char* id : {"4BF92F3577B34DA6A3CE929D0E0E4736", "00000000000000000000000000000000", "4bf92f35",
+                         "4bf92f3577b34da6a3ce929d0e0e4736/../../admin", "4bf92f3577b34da6a3ce929d0e0e473g"}) {
+    order.set_trace_id(id);
+    auto odd = OperatorOrderJson(order, "http://127.0.0.1:9411/zipkin/traces/");
+    EXPECT_EQ(odd["trace_id"], id);
+    EXPECT_TRUE(odd["trace_url"].is_null()) << id;
+  }
+}
+
 TEST(AdminBodyTest, ANewProductIsReadWhole) {
   auto body = json::parse(R"({"sku": "HOM-LP-9", "name": "Lamp", "description": "Warm\nlight",
       "price": {"amount_minor": 2500, "currency": "USD"}, "category_id": "home", "image_url": "https://x.test/l.png"})");

@@ -12,7 +12,18 @@ namespace {
 
 namespace checkoutpb = storefront::checkout::v1;
 
-nlohmann::json OperatorOrderJson(const checkoutpb::Order& order) { return shop::OrderJson(order, true); }
+// The operator's view of an order, with its trace's link in the tracing backend configured.
+std::function<nlohmann::json(const checkoutpb::Order&)> Renderer(const AdminClients& c) {
+  return [trace_ui_url = c.trace_ui_url](const checkoutpb::Order& order) {
+    return OperatorOrderJson(order, trace_ui_url);
+  };
+}
+
+// A W3C trace id: 32 lower-case hex digits, not all zero.
+bool IsTraceId(const std::string& id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos &&
+         id.find_first_not_of('0') != std::string::npos;
+}
 
 // An RFC 3339 time from the query, or an error naming `name`.
 std::optional<types::Timestamp> TimeParam(const http::Request& request, const std::string& name, Errors& errors) {
@@ -50,8 +61,8 @@ void ListOrders(AdminClients& c, const http::Request& request, const auth::Princ
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   auto checkout = c.checkout;
   checkout->Async<checkoutpb::ListOrdersResponse>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, ListOrders),
-      Answer<checkoutpb::ListOrdersResponse>(out, "checkout", Code::Ok, [](auto& response) {
-        return PageJson(response.orders(), response.next_page_token(), OperatorOrderJson);
+      Answer<checkoutpb::ListOrdersResponse>(out, "checkout", Code::Ok, [render = Renderer(c)](auto& response) {
+        return PageJson(response.orders(), response.next_page_token(), render);
       }));
 }
 
@@ -63,7 +74,7 @@ void GetOrder(AdminClients& c, const http::Request& request, const auth::Princip
   auto checkout = c.checkout;
   checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, GetOrder),
-                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
+                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, Renderer(c)));
 }
 
 void CancelOrder(AdminClients& c, const http::Request& request, const auth::Principal& who, Out out) {
@@ -81,7 +92,7 @@ void CancelOrder(AdminClients& c, const http::Request& request, const auth::Prin
   // FAILED_PRECONDITION (shipped, failed, ...) is FromStatus's 409.
   checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, CancelOrder),
-                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
+                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, Renderer(c)));
 }
 
 void RefundOrder(AdminClients& c, const http::Request& request, const auth::Principal& who, Out out) {
@@ -100,7 +111,7 @@ void RefundOrder(AdminClients& c, const http::Request& request, const auth::Prin
   auto checkout = c.checkout;
   checkout->Async<checkoutpb::Order>(For(request), std::move(upstream),
                                     STOREFRONT_CALL(checkout, RefundOrder),
-                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, OperatorOrderJson));
+                                    Answer<checkoutpb::Order>(out, "checkout", Code::Ok, Renderer(c)));
 }
 
 // How long a range may be is checkout's rule (at most 1000 buckets): its INVALID_ARGUMENT names
@@ -147,6 +158,15 @@ void Sales(AdminClients& c, const http::Request& request, const auth::Principal&
 }
 
 }  // namespace
+
+nlohmann::json OperatorOrderJson(const checkoutpb::Order& order, const std::string& trace_ui_url) {
+  nlohmann::json body = shop::OrderJson(order, true);
+  body["trace_id"] = order.trace_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(order.trace_id());
+  // Only an id of the W3C form goes into a link: the id is checkout's data, the URL is ours.
+  const bool linkable = !trace_ui_url.empty() && IsTraceId(order.trace_id());
+  body["trace_url"] = linkable ? nlohmann::json(trace_ui_url + order.trace_id()) : nlohmann::json(nullptr);
+  return body;
+}
 
 nlohmann::json SalesJson(const checkoutpb::SalesReportResponse& report) {
   nlohmann::json buckets = nlohmann::json::array();
