@@ -39,11 +39,25 @@ LocalStack::LocalStack(std::string state_dir, std::map<std::string, std::string>
                  {"LOGIN_FAILURES_PER_EMAIL", "1000000"},
                  {"LOGIN_FAILURES_PER_ADDRESS", "1000000"},
                  {"LOGIN_FAILURE_WINDOW_SECONDS", "1"}};
+  // Tracing and Prometheus cost a JVM and a server each: a suite asks for them (observability
+  // tests), the rest run without. Every process serves /metrics, on a free port of its own (replicas
+  // included), so stacks never collide with each other or with one a developer runs.
+  options.env["STOREFRONT_ZIPKIN"] = "off";
+  options.env["STOREFRONT_PROMETHEUS"] = "off";
+  prometheus_port_ = FreePort();
+  zipkin_port_ = FreePort();
+  options.env["STOREFRONT_PROMETHEUS_PORT"] = std::to_string(prometheus_port_);
+  options.env["STOREFRONT_ZIPKIN_PORT"] = std::to_string(zipkin_port_);
+  options.env["STOREFRONT_GATEWAY_METRICS_PORT"] = std::to_string(FreePort());
   for (const char* service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
     ports_[service] = FreePort();
     std::string upper = service;
     for (auto& c : upper) c = static_cast<char>(std::toupper(c));
     options.env["STOREFRONT_" + upper + "_PORT"] = std::to_string(ports_[service]);
+    options.env["STOREFRONT_" + upper + "_METRICS_PORT"] = std::to_string(FreePort());
+    for (int replica = 2; replica <= 4; ++replica) {
+      options.env["STOREFRONT_" + upper + "_METRICS_PORT_" + std::to_string(replica)] = std::to_string(FreePort());
+    }
   }
   for (auto& [key, value] : env) options.env[key] = value;
   options.log_path = state_dir_ + "/stack-output.log";

@@ -1,6 +1,7 @@
-// The local stack (infra/local/stack) started by a test: PostgreSQL, the development Kafka
-// broker, every service and the gateway, on free loopback ports and a private state
-// directory, stopped (Ctrl-C semantics) by the test that started it.
+// The local stack (infra/local/stack) started by a test: PostgreSQL, Apache Kafka (or the
+// development broker), every service and the gateway (and, when asked for, Prometheus and the
+// Zipkin server), on free loopback ports and a private state directory, stopped (Ctrl-C
+// semantics) by the test that started it.
 #pragma once
 
 #include <map>
@@ -19,6 +20,10 @@ class LocalStack {
   ~LocalStack();
 
   int gateway_port() const { return gateway_port_; }
+  // Where Prometheus and the Zipkin server listen, when the test asked for them
+  // (STOREFRONT_PROMETHEUS=on, STOREFRONT_ZIPKIN=on; both off by default).
+  int prometheus_port() const { return prometheus_port_; }
+  int zipkin_port() const { return zipkin_port_; }
   // The gRPC port of a service (catalog, cart, checkout, payments, inventory, shipping).
   int port(const std::string& service) const { return ports_.at(service); }
   const std::string& state_dir() const { return state_dir_; }
@@ -43,6 +48,8 @@ class LocalStack {
   std::string state_dir_;
   bool keep_state_ = false;
   int gateway_port_ = 0;
+  int prometheus_port_ = 0;
+  int zipkin_port_ = 0;
   std::map<std::string, int> ports_;
   std::unique_ptr<testing::Process> script_;
 };
