@@ -222,6 +222,10 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   config["enable.auto.commit"] = "false";
   config["enable.auto.offset.store"] = "false";
 
+  // Every topic's dead-letter count exists from the start, at 0: an alert on its increase sees
+  // the first dead letter (a series that appears at 1 shows no increase).
+  for (const auto& topic : options_.topics) Figures().dead_lettered.Add({{"topic", topic}});
+
   // Statistics every few seconds, for the lag figure (OnStatistics).
   if (!config.count("statistics.interval.ms")) config["statistics.interval.ms"] = "5000";
 

@@ -15,6 +15,16 @@ namespace {
 // label comes from a fixed set: stage and result names, statuses, failure codes.
 class SagaFigures final : public domain::SagaObserver {
  public:
+  SagaFigures() {
+    // Each outcome and failure code exists from the start, at 0, so a rate sees the first one.
+    for (const char* outcome : {"completed", "failed", "cancelled"}) sagas_.Add({{"outcome", outcome}});
+    for (auto failure : {domain::Failure::kOutOfStock, domain::Failure::kPaymentDeclined,
+                         domain::Failure::kDependencyUnavailable, domain::Failure::kShippingFailed,
+                         domain::Failure::kInterrupted}) {
+      failures_.Add({{"failure", domain::ToString(failure)}});
+    }
+  }
+
   void StageRan(std::string_view stage, std::string_view result, std::chrono::nanoseconds took) override {
     steps_.Add({{"step", std::string(stage)}, {"result", std::string(result)}}, metrics::LatencyBuckets())
         .Observe(std::chrono::duration<double>(took).count());
