@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "shared/rpc/guard.h"
+#include "shared/trace/context.h"
 #include "shared/types/deadline.h"
 
 namespace storefront::rpc {
@@ -120,11 +121,14 @@ class Client {
       std::function<void(const grpc::Status&, Response&)> done;
       std::shared_ptr<UpstreamGuard> guard;
       UpstreamGuard::Pass pass;
+      std::optional<trace::SpanContext> traced;  // the caller's, current again while `done` runs
     };
-    auto state = std::make_shared<State>(
-        State{std::move(context), std::move(request), Response{}, std::move(done), guard_, pass});
+    auto state = std::make_shared<State>(State{std::move(context), std::move(request), Response{}, std::move(done),
+                                               guard_, pass, CurrentTrace()});
     start(state->context.get(), &state->request, &state->response, [state](grpc::Status status) {
       if (state->guard) state->guard->Finish(state->pass, status);
+      // On a gRPC thread: what `done` logs and calls belongs to the request that made the call.
+      trace::ContextScope traced(state->traced);
       state->done(status, state->response);
     });
   }
@@ -147,6 +151,11 @@ class Client {
     context->set_deadline(at);
     if (!request_id.empty()) context->AddMetadata("x-request-id", std::string(request_id));
     return context;
+  }
+
+  static std::optional<trace::SpanContext> CurrentTrace() {
+    const trace::SpanContext* current = trace::Current();
+    return current != nullptr ? std::optional(*current) : std::nullopt;
   }
 
   static grpc::Status NoTimeLeft() {

@@ -3,6 +3,8 @@
 // its caller's client span and current while the handler runs.
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "shared/errors/errors.h"
 #include "shared/metrics/metrics.h"
 #include "shared/rpc/client.h"
@@ -143,6 +145,27 @@ TEST_F(RpcObservabilityTest, TwoHopsAreOneTraceEachServerSpanAChildOfItsCaller) 
   ASSERT_TRUE(first.seen_in_list && second.seen_in_get);
   EXPECT_EQ(first.seen_in_list->SpanIdHex(), list_server["id"]);
   EXPECT_EQ(second.seen_in_get->SpanIdHex(), get_server["id"]);
+}
+
+TEST_F(RpcObservabilityTest, AnAsynchronousCallsAnswerIsHandledInTheCallersTrace) {
+  auto root = trace::Span::Root("test request", trace::Kind::kServer);
+  std::promise<std::optional<trace::SpanContext>> seen;
+  {
+    trace::ContextScope scope(root.context());
+    pb::GetProductRequest request;
+    request.set_id("p-3");
+    to_second->Async<pb::Product>(
+        CallFor{.request_id = "", .since = std::nullopt}, request,
+        [this](auto* context, auto* req, auto* resp, auto done) {
+          to_second->stub().async()->GetProduct(context, req, resp, std::move(done));
+        },
+        [&seen](const grpc::Status&, pb::Product&) {
+          seen.set_value(trace::Current() ? std::optional(*trace::Current()) : std::nullopt);
+        });
+  }
+  auto in_callback = seen.get_future().get();  // on a gRPC thread, after the scope above ended
+  ASSERT_TRUE(in_callback.has_value());
+  EXPECT_EQ(in_callback->SpanIdHex(), root.context().SpanIdHex());
 }
 
 TEST_F(RpcObservabilityTest, ACallWithABadTraceparentStartsATraceOfItsOwn) {
