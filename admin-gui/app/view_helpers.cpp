@@ -20,6 +20,13 @@ QColor toneColor(Tone tone) {
   return {};
 }
 
+void setTone(QLabel* label, Tone tone) {
+  QPalette palette = label->palette();
+  palette.setColor(QPalette::WindowText,
+                   tone == Tone::Neutral ? palette.color(QPalette::Active, QPalette::Text) : toneColor(tone));
+  label->setPalette(palette);
+}
+
 void ToneDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const {
   QStyledItemDelegate::initStyleOption(option, index);
   const Tone tone = Tone(index.data(ToneRole).toInt());

@@ -14,6 +14,8 @@ class QTableView;
 namespace storefront::admin {
 
 QColor toneColor(Tone tone);
+// Colours a label's text by `tone`; Neutral is the palette's own text colour.
+void setTone(QLabel* label, Tone tone);
 
 // Colours a cell's text by the model's ToneRole (the core cannot name colours: no QtGui there).
 class ToneDelegate : public QStyledItemDelegate {

@@ -11,6 +11,7 @@
 #include "shared/metrics/metrics.h"
 #include "shared/rpc/server.h"
 #include "shared/rpc/status.h"
+#include "shared/testing/figures.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/span_sink.h"
 #include "shared/trace/span.h"
@@ -20,6 +21,7 @@ namespace storefront::gateway {
 namespace {
 
 using namespace std::chrono_literals;
+using storefront::testing::Figure;
 using storefront::testing::HttpConnection;
 using storefront::testing::HttpResponse;
 namespace catalogpb = storefront::catalog::v1;
@@ -54,13 +56,6 @@ class TracedCatalog final : public catalogpb::CatalogService::Service {
   mutable std::mutex mutex_;
   std::optional<trace::SpanContext> seen_;
 };
-
-// The value of one series in a scrape, 0 when absent.
-double Figure(const std::string& series) {
-  const std::string text = metrics::Text();
-  const auto at = text.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
 
 class GatewayTracingTest : public ::testing::Test {
  protected:

@@ -7,10 +7,12 @@
 #include "shared/errors/errors.h"
 #include "shared/metrics/metrics.h"
 #include "shared/testing/postgres.h"
+#include "shared/testing/figures.h"
 
 namespace storefront::db {
 namespace {
 
+using storefront::testing::Figure;
 using storefront::testing::SharedPostgres;
 
 TEST(PoolTest, LeasesAreReturnedAndReused) {
@@ -37,13 +39,6 @@ TEST(PoolTest, WaitingCallerGetsTheConnectionWhenItIsReleased) {
   });
   EXPECT_NO_THROW(pool.Acquire());
   releaser.join();
-}
-
-// The value of an unlabelled series in a scrape.
-double Figure(const std::string& name) {
-  auto text = metrics::Text();
-  auto at = text.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
 }
 
 TEST(PoolTest, ItsFiguresShowConnectionsInUseAndTheAcquiresThatWaited) {

@@ -22,8 +22,9 @@
 #include "shared/events/service_events.h"
 #include "shared/events/topic_log.h"
 #include "shared/events/topics.h"
-#include "shared/testing/kafka_broker.h"
 #include "shared/metrics/metrics.h"
+#include "shared/testing/figures.h"
+#include "shared/testing/kafka_broker.h"
 #include "shared/testing/postgres.h"
 #include "shared/testing/span_sink.h"
 #include "shared/trace/span.h"
@@ -35,6 +36,7 @@ namespace {
 using namespace std::chrono_literals;
 using storefront::testing::KafkaBroker;
 using storefront::testing::SharedPostgres;
+using storefront::testing::Figure;
 
 // Every wait in these tests polls for a condition and gives up after this long; nothing asserts
 // on how long anything took.
@@ -1025,14 +1027,6 @@ KafkaBroker* EventsTest::broker_ = nullptr;
 
 namespace storefront::events {
 namespace {
-
-// The value of one series in a scrape (labels in the order Prometheus' text format sorts them),
-// 0 when it is absent.
-double Figure(const std::string& series) {
-  const std::string text = metrics::Text();
-  const auto at = text.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
 
 TEST_F(EventsTest, AnEventContinuesItsTraceInTheConsumerAndInWhatItsHandlerWrites) {
   testing::SpanSink sink;

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "shared/metrics/metrics.h"
+#include "shared/testing/figures.h"
 
 namespace storefront::rpc {
 namespace {
 
 using namespace std::chrono_literals;
+using storefront::testing::Figure;
 
 // A breaker on a clock the test moves by hand.
 struct ManualClock {
@@ -167,13 +169,6 @@ TEST(UpstreamGuardTest, GuardsAreOnePerUpstreamListedWhileTheirRegistryLives) {
     EXPECT_EQ(listed(), 2);
   }
   EXPECT_EQ(listed(), 0);
-}
-
-// The value of one series in a scrape, 0 when absent.
-double Figure(const std::string& series) {
-  const std::string text = metrics::Text();
-  const auto at = text.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
 }
 
 TEST(UpstreamGuardTest, TheFiguresShowEachBreakersStateCallsInFlightAndRefusals) {

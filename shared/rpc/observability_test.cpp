@@ -10,6 +10,7 @@
 #include "shared/rpc/client.h"
 #include "shared/rpc/server.h"
 #include "shared/rpc/status.h"
+#include "shared/testing/figures.h"
 #include "shared/testing/span_sink.h"
 #include "shared/trace/span.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
@@ -18,6 +19,7 @@ namespace storefront::rpc {
 namespace {
 
 using namespace std::chrono_literals;
+using storefront::testing::Figure;
 namespace pb = storefront::catalog::v1;
 
 // GetProduct answers NOT_FOUND for id "missing"; ListProducts calls GetProduct on `downstream`
@@ -48,13 +50,6 @@ class TracedCatalog final : public pb::CatalogService::Service {
     });
   }
 };
-
-// The value of one series in a scrape, 0 when absent.
-double Sample(const std::string& series) {
-  auto text = metrics::Text();
-  auto at = text.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
 
 std::string Handled(std::string_view side, std::string_view method, std::string_view code) {
   return "grpc_" + std::string(side) + "_handled_total{grpc_code=\"" + std::string(code) +
@@ -88,10 +83,10 @@ class RpcObservabilityTest : public ::testing::Test {
 };
 
 TEST_F(RpcObservabilityTest, BothSidesCountCallsByMethodAndStatusCode) {
-  double ok_before = Sample(Handled("server", "GetProduct", "OK"));
-  double missing_before = Sample(Handled("server", "GetProduct", "NOT_FOUND"));
-  double client_before = Sample(Handled("client", "GetProduct", "NOT_FOUND"));
-  double durations_before = Sample(
+  double ok_before = Figure(Handled("server", "GetProduct", "OK"));
+  double missing_before = Figure(Handled("server", "GetProduct", "NOT_FOUND"));
+  double client_before = Figure(Handled("client", "GetProduct", "NOT_FOUND"));
+  double durations_before = Figure(
       "grpc_server_handling_seconds_count{grpc_method=\"GetProduct\",grpc_service=\"storefront.catalog.v1.CatalogService\"}");
   pb::GetProductRequest request;
   pb::Product product;
@@ -100,10 +95,10 @@ TEST_F(RpcObservabilityTest, BothSidesCountCallsByMethodAndStatusCode) {
   request.set_id("missing");
   EXPECT_EQ(to_second->Call("", &pb::CatalogService::StubInterface::GetProduct, request, &product).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Sample(Handled("server", "GetProduct", "OK")) - ok_before, 1);
-  EXPECT_EQ(Sample(Handled("server", "GetProduct", "NOT_FOUND")) - missing_before, 1);
-  EXPECT_EQ(Sample(Handled("client", "GetProduct", "NOT_FOUND")) - client_before, 1);
-  EXPECT_EQ(Sample("grpc_server_handling_seconds_count{grpc_method=\"GetProduct\",grpc_service=\"storefront.catalog."
+  EXPECT_EQ(Figure(Handled("server", "GetProduct", "OK")) - ok_before, 1);
+  EXPECT_EQ(Figure(Handled("server", "GetProduct", "NOT_FOUND")) - missing_before, 1);
+  EXPECT_EQ(Figure(Handled("client", "GetProduct", "NOT_FOUND")) - client_before, 1);
+  EXPECT_EQ(Figure("grpc_server_handling_seconds_count{grpc_method=\"GetProduct\",grpc_service=\"storefront.catalog."
                    "v1.CatalogService\"}") -
                 durations_before,
             2);

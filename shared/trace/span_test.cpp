@@ -4,17 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "shared/metrics/metrics.h"
+#include "shared/testing/figures.h"
 #include "shared/testing/span_sink.h"
 
 namespace storefront::trace {
 namespace {
 
-double Dropped() {
-  auto text = metrics::Text();
-  auto at = text.find("\ntrace_spans_dropped_total ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + 27));
-}
+double Dropped() { return storefront::testing::Figure("trace_spans_dropped_total"); }
 
 class SpanTest : public ::testing::Test {
  protected:

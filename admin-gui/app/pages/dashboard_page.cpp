@@ -88,9 +88,7 @@ DashboardPage::Card DashboardPage::addCard(QHBoxLayout* row, const QString& titl
 
 static void setCard(QLabel* value, QLabel* caption, const QString& number, const QString& text, Tone tone) {
   value->setText(number);
-  QPalette palette = value->palette();
-  palette.setColor(QPalette::WindowText, tone == Tone::Neutral ? palette.color(QPalette::Text) : toneColor(tone));
-  value->setPalette(palette);
+  setTone(value, tone);
   caption->setText(text);
 }
 

@@ -25,13 +25,6 @@ QTableView* makeTable(QAbstractItemModel* model, int stretchColumn, QWidget* par
   return view;
 }
 
-void setTone(QLabel* label, Tone tone) {
-  QPalette palette = label->palette();
-  palette.setColor(QPalette::WindowText,
-                   tone == Tone::Neutral ? palette.color(QPalette::Active, QPalette::Text) : toneColor(tone));
-  label->setPalette(palette);
-}
-
 }  // namespace
 
 LiveFiguresPanel::LiveFiguresPanel(QWidget* parent) : QGroupBox(tr("Live figures (Prometheus)"), parent) {

@@ -20,13 +20,6 @@ QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
   return view;
 }
 
-void setTone(QLabel* label, Tone tone) {
-  QPalette palette = label->palette();
-  palette.setColor(QPalette::WindowText,
-                   tone == Tone::Neutral ? palette.color(QPalette::Active, QPalette::Text) : toneColor(tone));
-  label->setPalette(palette);
-}
-
 }  // namespace
 
 ResiliencePanel::ResiliencePanel(QWidget* parent) : QGroupBox(tr("Resilience"), parent) {
