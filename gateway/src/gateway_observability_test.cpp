@@ -270,7 +270,7 @@ TEST_F(GatewayObservabilityTest, APrometheusThatNeverAnswersIs503AtTheTimeout) {
   Start(std::make_shared<observability::PrometheusClient>(silent.url()));
   const auto started = std::chrono::steady_clock::now();
   auto body = Unavailable(Get());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);  // the HTTP client's own limit
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // its 1.5 s budget, not the test client's 10 s
   EXPECT_EQ(body["detail"], "Prometheus at " + silent.url() + " did not answer within 1500 ms");
 }
 

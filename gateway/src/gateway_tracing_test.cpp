@@ -162,6 +162,29 @@ TEST_F(GatewayTracingTest, ARequestWithoutATraceparentStartsATraceAndAnUnsampled
   EXPECT_EQ(sink_.Spans().size(), before);
 }
 
+TEST_F(GatewayTracingTest, TheGatewayDecidesWhatIsRecordedNotTheCaller) {
+  trace::SetSamplePercent(0);
+  const auto before = sink_.Spans().size();
+  ASSERT_EQ(Get(std::string("/api/v1/products/") + kProduct, {{"traceparent", kCallersTrace}}).status, 200);
+  auto seen = catalog_.seen();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->TraceIdHex(), "4bf92f3577b34da6a3ce929d0e0e4736") << "the caller's trace id is kept";
+  EXPECT_FALSE(seen->sampled) << "its sampled flag is not";
+  std::this_thread::sleep_for(200ms);  // several export intervals: nothing may arrive
+  EXPECT_EQ(sink_.Spans().size(), before);
+}
+
+TEST_F(GatewayTracingTest, ARequestRefusedBeforeItsHandlerIsCountedUnderItsRoute) {
+  const std::string refused = "http_server_requests_total{code=\"415\",method=\"GET\",route=\"/api/v1/products/:id\"}";
+  double before = Figure(refused);
+  HttpConnection connection(port_, 10s);
+  auto response = connection.Request("GET", std::string("/api/v1/products/") + kProduct, "plain words",
+                                     {{"Content-Type", "text/plain"}});
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 415);
+  EXPECT_EQ(Figure(refused) - before, 1);
+}
+
 TEST_F(GatewayTracingTest, RequestsAreCountedByMethodRouteTemplateAndStatus) {
   const std::string product = "http_server_requests_total{code=\"200\",method=\"GET\",route=\"/api/v1/products/:id\"}";
   const std::string unmatched = "http_server_requests_total{code=\"404\",method=\"GET\",route=\"unmatched\"}";

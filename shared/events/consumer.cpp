@@ -78,10 +78,10 @@ void CountOutcome(const rd_kafka_message_t& message, const char* outcome) {
 // librdkafka's statistics (statistics.interval.ms), served by the consumer's poll: the lag per
 // partition as librdkafka computes it (the end of the partition minus the committed offset; -1
 // while unknown), summed per topic for the partitions this consumer owns.
-int OnStatistics(rd_kafka_t* rk, char* json, size_t json_length, void* /*opaque*/) {
+int OnStatistics(rd_kafka_t* /*rk*/, char* json, size_t json_length, void* opaque) {
   auto stats = nlohmann::json::parse(std::string_view(json, json_length), nullptr, false);
   if (!stats.is_object() || !stats.contains("topics") || !stats["topics"].is_object()) return 0;
-  const std::string group = stats.value("client_id", std::string());
+  const std::string& group = *static_cast<const std::string*>(opaque);  // the consumer's group id
   for (const auto& [topic, topic_stats] : stats["topics"].items()) {
     if (!topic_stats.is_object() || !topic_stats.contains("partitions")) continue;
     double lag = 0;
@@ -93,7 +93,6 @@ int OnStatistics(rd_kafka_t* rk, char* json, size_t json_length, void* /*opaque*
     }
     Figures().lag.Add({{"group", group}, {"topic", topic}}).Set(lag);
   }
-  (void)rk;
   return 0;  // librdkafka frees `json`
 }
 
@@ -231,6 +230,7 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
 
   rd_kafka_conf_t* conf = internal::MakeConf(config);
   rd_kafka_conf_set_stats_cb(conf, OnStatistics);
+  rd_kafka_conf_set_opaque(conf, const_cast<std::string*>(&options_.group_id));  // outlives rk_: a member
   char errstr[512];
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (rk_ == nullptr) {
@@ -346,9 +346,11 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   try {
     outcome = Apply(message, envelope);
   } catch (const HeldBehind& held) {
+    span.Tag("outcome", "held");
     Park(message, envelope, held.what(), held.event_id);
     return;
   } catch (const std::exception& e) {
+    span.Fail(e.what());
     const bool transient = IsTransient(e);
     if (!transient) ++retry.failures;
     log::Warn(transient ? "consumer: cannot apply event now; trying again later" : "consumer: handler failed",
@@ -364,6 +366,7 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
     RetryLater(message, retry);
     return;
   } catch (...) {
+    span.Fail("handler threw a non-standard exception");
     ++retry.failures;
     log::Warn("consumer: handler failed with a non-standard exception",
               {{"group", options_.group_id}, {"event_id", envelope.event_id()}, {"failures", retry.failures}});
@@ -378,10 +381,13 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   // The hook may throw to simulate a crash: then the offset below is never committed.
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
   CommitOffset(message);
+  const char* name = outcome == Outcome::kApplied ? "processed" : outcome == Outcome::kDuplicate ? "duplicate" : "skipped";
+  span.Tag("outcome", name);
+  CountOutcome(message, name);
   switch (outcome) {
-    case Outcome::kApplied: Count(&Stats::applied), CountOutcome(message, "processed"); break;
-    case Outcome::kDuplicate: Count(&Stats::duplicates), CountOutcome(message, "duplicate"); break;
-    case Outcome::kSkipped: Count(&Stats::skipped), CountOutcome(message, "skipped"); break;
+    case Outcome::kApplied: Count(&Stats::applied); break;
+    case Outcome::kDuplicate: Count(&Stats::duplicates); break;
+    case Outcome::kSkipped: Count(&Stats::skipped); break;
   }
 }
 

@@ -1089,6 +1089,20 @@ TEST_F(EventsTest, TheFiguresCountOutcomesByTopicAndTheRelaysBacklog) {
   relay.UpdateFigures();
   EXPECT_EQ(Figure("outbox_unpublished_rows" + schema_label), 2);
   EXPECT_GE(Figure("outbox_oldest_unpublished_age_seconds" + schema_label), 90);
+  EXPECT_LT(Figure("outbox_oldest_unpublished_age_seconds" + schema_label), 120);
+  // A parked row waits for an operator, not for the relay: counted, but not in the age.
+  const std::string parked_id = AppendCommitted("p-3", "parked");
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec_params("UPDATE " + schema_ + ".outbox SET parked_at = now(), created_at = now() - interval '1 hour'"
+                    " WHERE event_id = $1::uuid", parked_id);
+  });
+  relay.UpdateFigures();
+  EXPECT_EQ(Figure("outbox_unpublished_rows" + schema_label), 3);
+  EXPECT_EQ(Figure("outbox_parked_rows" + schema_label), 1);
+  EXPECT_LT(Figure("outbox_oldest_unpublished_age_seconds" + schema_label), 120);
+  db::WithTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec_params("DELETE FROM " + schema_ + ".outbox WHERE event_id = $1::uuid", parked_id);
+  });
   ASSERT_EQ(relay.PublishPending(), 2);
   relay.UpdateFigures();
   EXPECT_EQ(Figure("outbox_unpublished_rows" + schema_label), 0);

@@ -112,7 +112,7 @@ RelayFigures& Figures() {
   static RelayFigures figures{
       metrics::Gauges("outbox_unpublished_rows", "Outbox rows not yet delivered to Kafka, parked ones included."),
       metrics::Gauges("outbox_oldest_unpublished_age_seconds",
-                      "Age of the oldest outbox row not yet delivered; 0 when every row is out."),
+                      "Age of the oldest outbox row waiting for the relay (parked rows aside); 0 when none waits."),
       metrics::Gauges("outbox_parked_rows", "Outbox rows parked because Kafka refused them (an operator's task)."),
       metrics::Counters("outbox_published_total", "Events the relay delivered to Kafka, by topic.")};
   return figures;
@@ -471,15 +471,17 @@ int OutboxRelay::PruneSent() {
 void OutboxRelay::UpdateFigures() {
   db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
     const std::string table = txn.quote_name(options_.schema) + ".outbox";
-    // Both over the partial index of unsent rows; the oldest by id is the oldest written.
+    // Each over its partial index (outbox_pending, outbox_parked), never over the sent rows kept
+    // for sent_retention. The age is the oldest row the relay is to publish: a parked row waits for
+    // an operator (outbox_parked_rows says so), not for the relay or Kafka.
+    const std::string pending = " FROM " + table + " WHERE sent_at IS NULL AND parked_at IS NULL";
     const auto row = txn.exec(
-        "SELECT count(*), count(*) FILTER (WHERE parked_at IS NOT NULL),"
-        "       COALESCE(extract(epoch FROM now() - (SELECT created_at FROM " + table +
-        "                 WHERE sent_at IS NULL ORDER BY id LIMIT 1)), 0)::float8"
-        "  FROM " + table + " WHERE sent_at IS NULL")[0];
+        "SELECT (SELECT count(*)" + pending + "),"
+        "       (SELECT count(*) FROM " + table + " WHERE parked_at IS NOT NULL AND sent_at IS NULL),"
+        "       COALESCE(extract(epoch FROM now() - (SELECT created_at" + pending + " ORDER BY id LIMIT 1)), 0)::float8")[0];
     const prometheus::Labels labels = {{"schema", options_.schema}};
     auto& figures = Figures();
-    figures.unpublished.Add(labels).Set(row[0].as<double>());
+    figures.unpublished.Add(labels).Set(row[0].as<double>() + row[1].as<double>());
     figures.parked.Add(labels).Set(row[1].as<double>());
     figures.oldest_age.Add(labels).Set(std::max(0.0, row[2].as<double>()));
   });

@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <regex>
 #include <string>
 
@@ -54,7 +56,24 @@ TEST(MetricsTest, TheEndpointServesTheRegistryAndTheProcessFiguresInTextFormat) 
   EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter"), std::string::npos) << text;
   EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 1024 * 1024);
   EXPECT_GT(Sample(text, "process_open_fds"), 2);
-  EXPECT_GT(Sample(text, "process_start_time_seconds"), 1.7e9);  // after 2023: read from /proc, not 0
+}
+
+TEST(MetricsTest, TheProcessFiguresAreThisProcesssOwn) {
+  // Burn some CPU, so that the figure is not 0 by accident.
+  volatile double sink = 0;
+  for (int i = 0; i < 20'000'000; ++i) sink = sink + i * 0.5;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  const std::string text = Text();
+  EXPECT_NEAR(Sample(text, "process_cpu_seconds_total"), cpu, 0.1);  // /proc counts in clock ticks
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double started = Sample(text, "process_start_time_seconds");
+  EXPECT_LE(started, now + 1);
+  EXPECT_GT(started, now - 600) << "this test binary started minutes ago, not at boot or in 1970";
+  EXPECT_NEAR(Sample(text, "process_resident_memory_bytes"), static_cast<double>(usage.ru_maxrss) * 1024,
+              static_cast<double>(usage.ru_maxrss) * 1024 * 0.5);
 }
 
 TEST(MetricsTest, AnEndpointThatCannotListenSaysWhere) {

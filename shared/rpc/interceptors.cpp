@@ -30,10 +30,20 @@ std::string_view CodeName(grpc::StatusCode code) {
   return index < kNames.size() ? kNames[index] : "UNKNOWN";
 }
 
-// A fault of the server's own (as opposed to the caller's, or a dependency's refusal).
+// A fault of the server's own (as opposed to the caller's, or a dependency's refusal): logged
+// as an error.
 bool IsServerFault(grpc::StatusCode code) {
   return code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
          code == grpc::StatusCode::DATA_LOSS;
+}
+
+// A call the service failed, in the sense of the error-ratio rules and the operator's dashboard
+// (infra/prometheus/rules: grpc_code=~"UNKNOWN|DEADLINE_EXCEEDED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|
+// DATA_LOSS"): its server span is marked failed, so the traces an alert leads to show the errors
+// it counted. The caller's own mistakes (INVALID_ARGUMENT, NOT_FOUND, ...) are not failures.
+bool IsServiceError(grpc::StatusCode code) {
+  return IsServerFault(code) || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::UNIMPLEMENTED || code == grpc::StatusCode::UNAVAILABLE;
 }
 
 // The figures of one method on one side (server or client), looked up once per call: label sets
@@ -179,7 +189,7 @@ class ServerObserver : public grpc::experimental::Interceptor {
       fields["trace_id"] = span_->context().TraceIdHex();
       fields["span_id"] = span_->context().SpanIdHex();
       span_->Tag("rpc.grpc.status_code", CodeName(status.error_code()));
-      if (IsServerFault(status.error_code())) span_->Fail(status.error_message());
+      if (IsServiceError(status.error_code())) span_->Fail(status.error_message());
       span_->End();
     }
     if (IsServerFault(status.error_code())) log::Error("rpc finished", fields);

@@ -64,12 +64,16 @@ void SpanSink::Answer(int connection) {
     }
     if (request.size() >= body_at + length) break;
   }
+  if (hang_) {
+    while (!stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return;
+  }
   std::string answer = refuse_ ? "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                                : "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   if (!refuse_) {
     auto batch = nlohmann::json::parse(request.substr(body_at, length), nullptr, false);
     std::lock_guard lock(mutex_);
-    ++batches_;
+    batch_sizes_.push_back(batch.is_array() ? batch.size() : 0);
     if (batch.is_array()) {
       for (auto& span : batch) spans_.push_back(std::move(span));
     }
@@ -85,7 +89,12 @@ std::vector<nlohmann::json> SpanSink::Spans() const {
 
 int SpanSink::Batches() const {
   std::lock_guard lock(mutex_);
-  return batches_;
+  return static_cast<int>(batch_sizes_.size());
+}
+
+std::vector<std::size_t> SpanSink::BatchSizes() const {
+  std::lock_guard lock(mutex_);
+  return batch_sizes_;
 }
 
 bool SpanSink::WaitFor(const std::function<bool(const std::vector<nlohmann::json>&)>& done,

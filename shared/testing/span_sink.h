@@ -1,6 +1,7 @@
 // A stand-in tracing backend for tests: an HTTP server on a free loopback port that takes Zipkin
 // v2 JSON batches (POST /api/v2/spans), answers 202 as Zipkin does, and keeps every span it got.
-// It can also refuse (answer 503) to show what an exporter does when the backend is down.
+// It can also refuse (answer 503), or take a batch and never answer, to show what an exporter does
+// when the backend is down or hangs.
 #pragma once
 
 #include <atomic>
@@ -24,9 +25,12 @@ class SpanSink {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v2/spans"; }
   void Refuse(bool refuse) { refuse_ = refuse; }
+  // Reads each request and never answers it (until destroyed).
+  void Hang(bool hang) { hang_ = hang; }
 
   std::vector<nlohmann::json> Spans() const;
   int Batches() const;
+  std::vector<std::size_t> BatchSizes() const;  // spans per batch, in arrival order
   // Waits until `done(Spans())` holds or `timeout` passes; returns whether it held.
   bool WaitFor(const std::function<bool(const std::vector<nlohmann::json>&)>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
@@ -38,11 +42,12 @@ class SpanSink {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> refuse_{false};
+  std::atomic<bool> hang_{false};
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<nlohmann::json> spans_;
-  int batches_ = 0;
+  std::vector<std::size_t> batch_sizes_;
   std::thread thread_;
 };
 

@@ -48,10 +48,14 @@ size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * coun
 class Exporter {
  public:
   explicit Exporter(ExportSettings settings) : settings_(std::move(settings)), thread_([this] { Run(); }) {}
+  ~Exporter() { Stop(); }
 
-  ~Exporter() {
+  // Sends what is queued, within one `timeout` for all of it, and joins the thread; spans added
+  // after this are dropped. Runs on the caller's thread, so shutdown waits for it, bounded.
+  void Stop() {
     {
       std::lock_guard lock(mutex_);
+      if (stopping_) return;
       stopping_ = true;
     }
     wake_.notify_one();
@@ -61,7 +65,7 @@ class Exporter {
   void Add(Span::Record&& record) {
     {
       std::lock_guard lock(mutex_);
-      if (queue_.size() >= settings_.queue_capacity) {
+      if (stopping_ || queue_.size() >= settings_.queue_capacity) {
         Figures().dropped.Increment();
         return;
       }
@@ -75,31 +79,52 @@ class Exporter {
   void Run() {
     CURL* curl = curl_easy_init();
     std::unique_lock lock(mutex_);
-    while (true) {
+    while (!stopping_) {
       wake_.wait_for(lock, settings_.interval, [this] { return stopping_ || queue_.size() >= settings_.batch_size; });
-      bool last = stopping_;
-      while (!queue_.empty()) {
-        std::vector<Span::Record> batch;
-        auto count = std::min(queue_.size(), settings_.batch_size);
-        batch.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+      if (stopping_) break;
+      // What is queued now, a batch at a time; a full queue wakes the thread again at once.
+      while (!queue_.empty() && !stopping_) {
+        auto batch = TakeBatch();
         lock.unlock();
-        Send(curl, batch);
+        Send(curl, batch, settings_.timeout);
         lock.lock();
-        if (!last && queue_.size() < settings_.batch_size) break;  // the rest waits for the next interval
+        if (queue_.size() < settings_.batch_size) break;  // the rest waits for the next interval
       }
-      if (last) break;
+    }
+    // The last try, bounded as a whole: a backend that hangs must not hold a shutdown for
+    // batches x timeout. The first batch it misses drops the rest.
+    const auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
+    while (!queue_.empty()) {
+      auto batch = TakeBatch();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      lock.unlock();
+      bool sent = left.count() > 0 && Send(curl, batch, left);
+      if (left.count() <= 0) Figures().dropped.Increment(static_cast<double>(batch.size()));
+      lock.lock();
+      if (!sent) {
+        Figures().dropped.Increment(static_cast<double>(queue_.size()));
+        queue_.clear();
+      }
     }
     curl_easy_cleanup(curl);
   }
 
-  void Send(CURL* curl, const std::vector<Span::Record>& batch) {
+  std::vector<Span::Record> TakeBatch() {  // under mutex_
+    std::vector<Span::Record> batch;
+    auto count = std::min(queue_.size(), settings_.batch_size);
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return batch;
+  }
+
+  // POSTs one batch within `timeout`; false (the batch dropped and counted) when it failed.
+  bool Send(CURL* curl, const std::vector<Span::Record>& batch, std::chrono::milliseconds timeout) {
     if (curl == nullptr) {
       Figures().dropped.Increment(static_cast<double>(batch.size()));
-      return;
+      return false;
     }
     std::string body = ZipkinJson(batch, settings_.service);
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -108,7 +133,7 @@ class Exporter {
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, timeout.count())));
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DiscardBody);
     CURLcode result = curl_easy_perform(curl);
@@ -118,7 +143,7 @@ class Exporter {
     if (result == CURLE_OK && status >= 200 && status < 300) {
       Figures().exported.Increment(static_cast<double>(batch.size()));
       failures_in_a_row_ = 0;
-      return;
+      return true;
     }
     Figures().failures.Increment();
     Figures().dropped.Increment(static_cast<double>(batch.size()));
@@ -128,6 +153,7 @@ class Exporter {
                 {{"url", settings_.url},
                  {"error", result == CURLE_OK ? "HTTP " + std::to_string(status) : curl_easy_strerror(result)}});
     }
+    return false;
   }
 
   const ExportSettings settings_;
@@ -139,13 +165,8 @@ class Exporter {
   std::thread thread_;  // last: starts once the rest exists
 };
 
-std::mutex exporter_mutex;
-std::shared_ptr<Exporter> exporter;  // read under exporter_mutex; a copy keeps it alive during Add
-
-std::shared_ptr<Exporter> CurrentExporter() {
-  std::lock_guard lock(exporter_mutex);
-  return exporter;
-}
+// The exporter spans go to; null while none is started. Spans record only while there is one.
+std::atomic<std::shared_ptr<Exporter>> exporter;
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
@@ -165,7 +186,7 @@ std::int64_t Micros(std::chrono::system_clock::time_point at) {
 }  // namespace
 
 Span::Span(SpanContext context, const SpanContext* parent, std::string name, Kind kind) : context_(context) {
-  if (!context_.sampled) return;
+  if (!context_.sampled || !exporter.load(std::memory_order_relaxed)) return;  // nothing would send it
   record_ = std::make_unique<Record>();
   record_->context = context_;
   if (parent != nullptr) {
@@ -210,8 +231,10 @@ void Span::End() {
   record_->duration = std::max(std::chrono::microseconds(1), std::chrono::duration_cast<std::chrono::microseconds>(
                                                                  std::chrono::steady_clock::now() - record_->start_steady));
   auto record = std::move(record_);
-  if (auto current = CurrentExporter()) current->Add(std::move(*record));
+  if (auto current = exporter.load()) current->Add(std::move(*record));
 }
+
+bool DrawSampled() { return SampleNewTrace(); }
 
 void SetSamplePercent(int percent) { sample_percent.store(std::clamp(percent, 0, 100)); }
 
@@ -219,22 +242,13 @@ void StartExport(ExportSettings settings) {
   static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!curl_ready) throw std::runtime_error("libcurl could not be initialised");
   Figures();
-  auto started = std::make_shared<Exporter>(std::move(settings));
-  std::shared_ptr<Exporter> previous;
-  {
-    std::lock_guard lock(exporter_mutex);
-    previous = std::exchange(exporter, std::move(started));
-  }
+  if (auto previous = exporter.exchange(std::make_shared<Exporter>(std::move(settings)))) previous->Stop();
 }
 
 void StopExport() {
-  std::shared_ptr<Exporter> stopped;
-  {
-    std::lock_guard lock(exporter_mutex);
-    stopped = std::exchange(exporter, nullptr);
-  }
-  // Destroyed here (sending what is queued) unless a span being added still holds it; then by
-  // that span's thread right after.
+  // Stopped here, on the caller's thread and within the export timeout; a span still holding it
+  // only drops what it adds.
+  if (auto stopped = exporter.exchange(nullptr)) stopped->Stop();
 }
 
 std::string ZipkinJson(const std::vector<Span::Record>& records, std::string_view service) {

@@ -7,10 +7,11 @@
 //   span.Tag("sku", sku);                       // bounded, never a card number or a secret
 //   // ends when destroyed (or End())
 //
-// A span of an unsampled trace records nothing; its context still travels, so the trace id still
-// ties the logs together. Ended spans wait in a bounded queue that a background thread sends in
-// batches: a span that finds the queue full is dropped and counted (trace_spans_dropped_total),
-// never waited for, and a backend that is down costs a request nothing.
+// A span of an unsampled trace, or any span while no export runs, records nothing; its context
+// still travels, so the trace id still ties the logs together. Ended spans wait in a bounded queue
+// that a background thread sends in batches: a span that finds the queue full is dropped and
+// counted (trace_spans_dropped_total), never waited for, and a backend that is down or hangs
+// costs a request nothing and a shutdown at most one export timeout.
 #pragma once
 
 #include <chrono>
@@ -65,6 +66,8 @@ class Span {
 // The share of new traces that are recorded (0..100; 100 until set). Decided once per trace, where
 // it starts; every process after that follows the traceparent's sampled flag.
 void SetSamplePercent(int percent);
+// Draws whether a new trace is recorded, as SetSamplePercent decided.
+bool DrawSampled();
 
 struct ExportSettings {
   std::string url;      // Zipkin v2 endpoint, e.g. http://127.0.0.1:9411/api/v2/spans
@@ -76,8 +79,8 @@ struct ExportSettings {
 };
 
 // Starts sending ended spans to `settings.url` from a background thread. Until it is called, or
-// after StopExport, ended spans are discarded. StopExport sends what is queued (one last try)
-// and stops the thread; the service host calls it at shutdown.
+// after StopExport, spans record nothing. StopExport sends what is queued (one last try, within
+// one `timeout` for all of it) and stops the thread; main() calls it at shutdown.
 void StartExport(ExportSettings settings);
 void StopExport();
 

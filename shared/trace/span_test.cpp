@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "shared/testing/figures.h"
 #include "shared/testing/span_sink.h"
 
@@ -12,12 +14,17 @@ namespace {
 
 double Dropped() { return storefront::testing::Figure("trace_spans_dropped_total"); }
 
+// Spans record only while an export runs: every test has one, to a sink of its own, unless it
+// starts another or stops it.
 class SpanTest : public ::testing::Test {
  protected:
+  void SetUp() override { StartExport({.url = sink_.url(), .service = "test", .interval = std::chrono::milliseconds(20)}); }
   void TearDown() override {
     StopExport();
     SetSamplePercent(100);
   }
+
+  testing::SpanSink sink_;
 };
 
 TEST_F(SpanTest, AChildKeepsTheTraceAndGetsASpanOfItsOwn) {
@@ -82,7 +89,9 @@ TEST_F(SpanTest, EndedSpansReachTheBackendInBatches) {
     for (int i = 0; i < 24; ++i) Span::ChildOf(root.context(), "query", Kind::kInternal).Tag("n", std::to_string(i));
   }
   ASSERT_TRUE(sink.WaitFor([](const auto& spans) { return spans.size() == 25; })) << sink.Spans().size();
-  EXPECT_GE(sink.Batches(), 3);  // at most 10 a batch
+  auto sizes = sink.BatchSizes();
+  EXPECT_EQ(sizes.size(), 3u) << "at most 10 a batch, and no more batches than that takes";
+  EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), 10u);
   for (const auto& span : sink.Spans()) {
     EXPECT_EQ(span["traceId"], trace_id);
     EXPECT_EQ(span["localEndpoint"]["serviceName"], "catalog");
@@ -98,7 +107,7 @@ TEST_F(SpanTest, StoppingTheExportSendsWhatIsQueued) {
   EXPECT_EQ(sink.Spans().size(), 2u);
 }
 
-TEST_F(SpanTest, ABackendThatIsDownCostsSpansNotRequests) {
+TEST_F(SpanTest, AFullQueueDropsSpansAtOnceAndARefusedBatchIsCountedDropped) {
   testing::SpanSink sink;
   sink.Refuse(true);
   double before = Dropped();
@@ -111,12 +120,31 @@ TEST_F(SpanTest, ABackendThatIsDownCostsSpansNotRequests) {
   EXPECT_TRUE(sink.Spans().empty());
 }
 
-TEST_F(SpanTest, WithoutExportEndedSpansAreDiscarded) {
-  Span::Root("nobody listens", Kind::kServer).End();
+TEST_F(SpanTest, WithoutExportNothingIsRecorded) {
+  StopExport();
+  auto span = Span::Root("nobody listens", Kind::kServer);
+  EXPECT_FALSE(span.recording());
+  EXPECT_TRUE(span.context().sampled) << "the decision still travels with the trace";
+  span.End();
   testing::SpanSink sink;
   StartExport({.url = sink.url(), .service = "cart", .interval = std::chrono::milliseconds(20)});
   StopExport();
   EXPECT_TRUE(sink.Spans().empty());
+}
+
+TEST_F(SpanTest, ABackendThatHangsHoldsNeitherSpansNorTheShutdownForLong) {
+  testing::SpanSink hung;
+  hung.Hang(true);
+  double before = Dropped();
+  StartExport({.url = hung.url(), .service = "gateway", .queue_capacity = 8192, .batch_size = 100,
+               .interval = std::chrono::milliseconds(20), .timeout = std::chrono::milliseconds(300)});
+  // 2000 spans are 20 batches: one at a time against a backend that never answers, they would
+  // hold a shutdown 20 x 300 ms. The last try is bounded as a whole.
+  for (int i = 0; i < 2000; ++i) Span::Root("request", Kind::kServer).End();
+  auto stopping = std::chrono::steady_clock::now();
+  StopExport();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(3));
+  EXPECT_EQ(Dropped() - before, 2000) << "every span was given up on, and counted";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "http/blocking_pool.h"
 
 #include "shared/log/log.h"
+#include "shared/trace/context.h"
 
 namespace storefront::gateway::http {
 
@@ -12,10 +13,17 @@ BlockingPool::BlockingPool(std::size_t threads, std::size_t queue_capacity) : ca
 BlockingPool::~BlockingPool() { Shutdown(); }
 
 bool BlockingPool::Submit(std::function<void()> task) {
+  // The task runs in the trace of the request that submitted it: its calls and log lines too.
+  std::optional<trace::SpanContext> traced;
+  if (const trace::SpanContext* current = trace::Current()) traced = *current;
+  auto in_trace = [traced, task = std::move(task)] {
+    trace::ContextScope scope(traced);
+    task();
+  };
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= capacity_) return false;
-    queue_.push_back(std::move(task));
+    queue_.push_back(std::move(in_trace));
   }
   wake_.notify_one();
   return true;

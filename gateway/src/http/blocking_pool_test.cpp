@@ -8,6 +8,8 @@
 #include <mutex>
 #include <set>
 
+#include "shared/trace/context.h"
+
 namespace storefront::gateway::http {
 namespace {
 
@@ -49,6 +51,17 @@ TEST(BlockingPoolTest, RunsTasksOnItsOwnThreads) {
   std::promise<std::thread::id> ran_on;
   ASSERT_TRUE(pool.Submit([&] { ran_on.set_value(std::this_thread::get_id()); }));
   EXPECT_NE(ran_on.get_future().get(), std::this_thread::get_id());
+}
+
+TEST(BlockingPoolTest, ATaskRunsInTheTraceOfTheRequestThatSubmittedIt) {
+  BlockingPool pool(1, 4);
+  auto request = *trace::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  std::promise<std::string> seen;
+  {
+    trace::ContextScope scope(request);
+    ASSERT_TRUE(pool.Submit([&] { seen.set_value(trace::Current() ? trace::Current()->SpanIdHex() : "none"); }));
+  }
+  EXPECT_EQ(seen.get_future().get(), "00f067aa0ba902b7");
 }
 
 TEST(BlockingPoolTest, RunsAtMostItsThreadCountAtOnce) {

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <map>
+#include <unordered_map>
 
 #include "shared/log/log.h"
 #include "shared/metrics/metrics.h"
@@ -17,16 +19,45 @@ namespace {
 
 // Requests answered, by method, route template and status code, and how long each took from
 // arrival to answer: the HTTP figures of the RED method (rate, errors, duration).
-struct HttpFigures {
-  prometheus::Family<prometheus::Counter>& requests;
-  prometheus::Family<prometheus::Histogram>& seconds;
+// Each (method, route)'s series are looked up once and kept: prometheus-cpp's Family::Add builds a
+// whole histogram (and throws it away) every time it is asked for one that exists.
+class HttpFigures {
+ public:
+  void Observe(const std::string& method, const std::string& route, int code, double seconds) {
+    prometheus::Histogram* duration = nullptr;
+    prometheus::Counter* requests = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      auto& series = by_route_[method + ' ' + route];
+      if (series.duration == nullptr) {
+        series.duration = &seconds_.Add({{"method", method}, {"route", route}}, metrics::LatencyBuckets());
+      }
+      auto& counter = series.by_code[code];
+      if (counter == nullptr) {
+        counter = &requests_.Add({{"method", method}, {"route", route}, {"code", std::to_string(code)}});
+      }
+      duration = series.duration;
+      requests = counter;
+    }
+    requests->Increment();
+    duration->Observe(seconds);
+  }
+
+ private:
+  struct Series {
+    prometheus::Histogram* duration = nullptr;
+    std::map<int, prometheus::Counter*> by_code;
+  };
+  prometheus::Family<prometheus::Counter>& requests_ =
+      metrics::Counters("http_server_requests_total", "HTTP requests answered, by method, route and status code.");
+  prometheus::Family<prometheus::Histogram>& seconds_ = metrics::Histograms(
+      "http_server_request_duration_seconds", "Time from a request's arrival to its answer, by method and route.");
+  std::mutex mutex_;
+  std::unordered_map<std::string, Series> by_route_;  // routes and methods are the router's: bounded
 };
 
 HttpFigures& Figures() {
-  static HttpFigures figures{
-      metrics::Counters("http_server_requests_total", "HTTP requests answered, by method, route and status code."),
-      metrics::Histograms("http_server_request_duration_seconds",
-                          "Time from a request's arrival to its answer, by method and route.")};
+  static HttpFigures figures;
   return figures;
 }
 
@@ -169,8 +200,7 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
 
   const double seconds = metrics::SecondsSince(started_);
   const std::string status = std::to_string(static_cast<int>(code));
-  Figures().requests.Add({{"method", method_}, {"route", route}, {"code", status}}).Increment();
-  Figures().seconds.Add({{"method", method_}, {"route", route}}, metrics::LatencyBuckets()).Observe(seconds);
+  Figures().Observe(method_, route, static_cast<int>(code), seconds);
   if (span) {
     span->Tag("http.status_code", status);
     if (static_cast<int>(code) >= 500) span->Fail("HTTP " + status);

@@ -69,9 +69,11 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   auto responder = std::make_shared<Responder>(std::move(response), request_id, method, path, std::move(ticket));
 
   // The request's server span: a child of the caller's traceparent when it sent a valid one, else
-  // the root of a new trace (sampled as TRACE_SAMPLE_PERCENT says). Current while the handler runs,
-  // so every upstream call it starts carries it; ended by the Responder with the status.
+  // the root of a new trace. Whether it is recorded is decided here (TRACE_SAMPLE_PERCENT), never
+  // by the caller's flag: a client must not force its requests into the export queue. Current
+  // while the handler runs, so every upstream call it starts carries it; ended by the Responder.
   auto parent = trace::ParseTraceparent(HeaderOr(request, "traceparent", ""));
+  if (parent) parent->sampled = trace::DrawSampled();
   auto span = parent ? trace::Span::ChildOf(*parent, method, trace::Kind::kServer)
                      : trace::Span::Root(method, trace::Kind::kServer);
   span.Tag("http.method", method);
@@ -79,6 +81,9 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   span.Tag("request_id", request_id);
   trace::ContextScope traced(span.context());
   responder->Trace(std::move(span));
+  // The route first, so that even a request refused below is counted under it.
+  auto match = router_->Find(request.method(), request.resource());
+  if (match.handler != nullptr) responder->SetRoute(*match.pattern);
 
   // Overloaded: refuse before doing anything for the request. The probes still answer, so an
   // orchestrator sees a live gateway that is busy rather than a dead one.
@@ -133,12 +138,10 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     json = std::move(parsed.value);
   }
 
-
-  auto match = router_->Find(request.method(), request.resource());
   if (match.handler == nullptr) {
     if (!match.allowed.empty()) {
       std::string allowed;
-      for (auto method : match.allowed) allowed += (allowed.empty() ? "" : ", ") + MethodName(method);
+      for (auto other : match.allowed) allowed += (allowed.empty() ? "" : ", ") + MethodName(other);
       responder->SendProblem({405, "method-not-allowed", "Method not allowed",
                               MethodName(request.method()) + " is not supported here; use " + allowed, {}});
     } else {
@@ -147,7 +150,6 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     return;
   }
 
-  responder->SetRoute(*match.pattern);
   Request exchange;
   exchange.method = request.method();
   exchange.path = path;

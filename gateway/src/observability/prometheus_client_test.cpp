@@ -113,6 +113,7 @@ TEST(ConsoleSettingsTest, WhatAnHttpUrlIs) {
   EXPECT_EQ(HttpUrlProblem("http://:9090", false), "must name a host");
   EXPECT_EQ(HttpUrlProblem("http://prom etheus", false), "must be a URL without spaces or control characters");
   EXPECT_EQ(HttpUrlProblem("file:///etc/passwd", true), "must start with http:// or https://");
+  EXPECT_EQ(HttpUrlProblem("http://admin:secret@prometheus:9090", false), "must not carry a user name or password");
 }
 
 TEST(PrometheusClientTest, DropsATrailingSlashFromTheBaseUrl) {

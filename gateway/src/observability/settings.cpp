@@ -13,6 +13,8 @@ std::optional<std::string> HttpUrlProblem(const std::string& url, bool allow_que
   else return "must start with http:// or https://";
   const std::string host = rest.substr(0, rest.find_first_of("/?#"));
   if (host.empty() || host.front() == ':') return "must name a host";
+  // The URL is shown to operators (the console, problem details, logs): no credentials in it.
+  if (host.find('@') != std::string::npos) return "must not carry a user name or password";
   if (!allow_query && rest.find_first_of("?#") != std::string::npos) return "must not have a query or fragment";
   return std::nullopt;
 }

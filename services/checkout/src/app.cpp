@@ -1,69 +1,11 @@
 #include "app.h"
 
 #include "shared/events/topics.h"
-#include "shared/metrics/metrics.h"
 #include "shared/rpc/guard_settings.h"
-#include "shared/trace/span.h"
 
 namespace storefront::checkout {
 
 const std::vector<db::Migration>& Migrations();  // embedded from migrations/ at build time
-
-namespace {
-
-// The saga's figures, and the order's own trace made current while recovery drives it. Every
-// label comes from a fixed set: stage and result names, statuses, failure codes.
-class SagaFigures final : public domain::SagaObserver {
- public:
-  SagaFigures() {
-    // Each outcome and failure code exists from the start, at 0, so a rate sees the first one.
-    for (const char* outcome : {"completed", "failed", "cancelled"}) sagas_.Add({{"outcome", outcome}});
-    for (auto failure : {domain::Failure::kOutOfStock, domain::Failure::kPaymentDeclined,
-                         domain::Failure::kDependencyUnavailable, domain::Failure::kShippingFailed,
-                         domain::Failure::kInterrupted}) {
-      failures_.Add({{"failure", domain::ToString(failure)}});
-    }
-  }
-
-  void StageRan(std::string_view stage, std::string_view result, std::chrono::nanoseconds took) override {
-    steps_.Add({{"step", std::string(stage)}, {"result", std::string(result)}}, metrics::LatencyBuckets())
-        .Observe(std::chrono::duration<double>(took).count());
-  }
-
-  void Ended(domain::OrderStatus status, domain::Failure failure) override {
-    switch (status) {
-      case domain::OrderStatus::kConfirmed: sagas_.Add({{"outcome", "completed"}}).Increment(); break;
-      case domain::OrderStatus::kCancelled: sagas_.Add({{"outcome", "cancelled"}}).Increment(); break;
-      default:
-        sagas_.Add({{"outcome", "failed"}}).Increment();
-        failures_.Add({{"failure", domain::ToString(failure)}}).Increment();
-        break;
-    }
-  }
-
-  std::unique_ptr<Scope> Resuming(const domain::Order& order) override {
-    struct Traced : Scope {
-      explicit Traced(const trace::SpanContext& parent)
-          : span(trace::Span::ChildOf(parent, "recover order", trace::Kind::kInternal)), current(span.context()) {}
-      trace::Span span;
-      trace::ContextScope current;
-    };
-    auto parent = trace::ParseTraceparent(order.traceparent);
-    if (!parent) return nullptr;
-    return std::make_unique<Traced>(*parent);
-  }
-
- private:
-  prometheus::Family<prometheus::Histogram>& steps_ = metrics::Histograms(
-      "checkout_saga_step_duration_seconds",
-      "Duration of each stage of the checkout and cancel sagas, by stage and result (advanced, failed, waiting).");
-  prometheus::Family<prometheus::Counter>& sagas_ = metrics::Counters(
-      "checkout_sagas_total", "Sagas that reached a terminal status: completed, failed or cancelled.");
-  prometheus::Family<prometheus::Counter>& failures_ =
-      metrics::Counters("checkout_order_failures_total", "Orders that ended FAILED, by failure code.");
-};
-
-}  // namespace
 
 Config Config::FromEnv(config::Env env) {
   Config c{config::ReadServiceSettings(env, "checkout", 50053)};
@@ -111,7 +53,7 @@ App::App(Config config)
       shipping_(shipping_client_),
       inventory_(inventory_client_),
       payments_(payments_client_),
-      saga_observer_(std::make_unique<SagaFigures>()),
+      saga_observer_(std::make_unique<clients::SagaFigures>()),
       checkout_(orders_, cart_, catalog_, shipping_, inventory_, payments_,
                 {config_.reservation_ttl_seconds, config_.saga_lease}, types::SystemNow, saga_observer_.get()),
       api_(checkout_),

@@ -10,6 +10,7 @@
 
 #include "api/checkout_api.h"
 #include "clients/grpc_ports.h"
+#include "clients/saga_figures.h"
 #include "consumers/event_handlers.h"
 #include "domain/checkout.h"
 #include "repo/pg_order_repository.h"
@@ -73,8 +74,7 @@ class App {
   clients::GrpcShipping shipping_;
   clients::GrpcInventory inventory_;
   clients::GrpcPayments payments_;
-  // The saga's figures (checkout_sagas_total, checkout_saga_step_duration_seconds, ...) and the
-  // trace a recovered saga continues: app.cpp.
+  // The saga's figures and the trace a recovered saga continues (clients/saga_figures.h).
   std::unique_ptr<domain::SagaObserver> saga_observer_;
   domain::Checkout checkout_;
   api::CheckoutApi api_;

@@ -92,6 +92,7 @@ TEST(AdminJsonTest, AnOrderCarriesItsTraceIdAndItsLinkWhenATracingUiIsSet) {
   order.set_id("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11");
   order.set_status(checkoutpb::ORDER_STATUS_CONFIRMED);
   order.set_trace_id("4bf92f3577b34da6a3ce929d0e0e4736");
+  order.set_trace_recorded(true);
   auto linked = OperatorOrderJson(order, "http://127.0.0.1:9411/zipkin/traces/");
   EXPECT_EQ(linked["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(linked["trace_url"], "http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736");
@@ -101,6 +102,13 @@ TEST(AdminJsonTest, AnOrderCarriesItsTraceIdAndItsLinkWhenATracingUiIsSet) {
   auto unlinked = OperatorOrderJson(order, "");
   EXPECT_EQ(unlinked["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_TRUE(unlinked["trace_url"].is_null());
+
+  // A trace the gateway chose not to record: the id names the order's log lines; no link to nothing.
+  order.set_trace_recorded(false);
+  auto unrecorded = OperatorOrderJson(order, "http://127.0.0.1:9411/zipkin/traces/");
+  EXPECT_EQ(unrecorded["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(unrecorded["trace_url"].is_null());
+  order.set_trace_recorded(true);
 
   // An order placed before traces were recorded: null, like the order's other absent fields.
   order.clear_trace_id();

@@ -5,6 +5,7 @@
 #include "http/json_fields.h"
 #include "routes/shop/orders.h"
 #include "shared/log/log.h"
+#include "shared/trace/context.h"
 #include "shared/types/proto.h"
 
 namespace storefront::gateway::routes::admin {
@@ -17,12 +18,6 @@ std::function<nlohmann::json(const checkoutpb::Order&)> Renderer(const AdminClie
   return [trace_ui_url = c.trace_ui_url](const checkoutpb::Order& order) {
     return OperatorOrderJson(order, trace_ui_url);
   };
-}
-
-// A W3C trace id: 32 lower-case hex digits, not all zero.
-bool IsTraceId(const std::string& id) {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos &&
-         id.find_first_not_of('0') != std::string::npos;
 }
 
 // An RFC 3339 time from the query, or an error naming `name`.
@@ -162,8 +157,9 @@ void Sales(AdminClients& c, const http::Request& request, const auth::Principal&
 nlohmann::json OperatorOrderJson(const checkoutpb::Order& order, const std::string& trace_ui_url) {
   nlohmann::json body = shop::OrderJson(order, true);
   body["trace_id"] = order.trace_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(order.trace_id());
-  // Only an id of the W3C form goes into a link: the id is checkout's data, the URL is ours.
-  const bool linkable = !trace_ui_url.empty() && IsTraceId(order.trace_id());
+  // Only an id of the W3C form goes into a link (the id is checkout's data, the URL is ours), and
+  // only a recorded trace: the backend knows no other.
+  const bool linkable = !trace_ui_url.empty() && order.trace_recorded() && trace::IsTraceIdHex(order.trace_id());
   body["trace_url"] = linkable ? nlohmann::json(trace_ui_url + order.trace_id()) : nlohmann::json(nullptr);
   return body;
 }

@@ -198,7 +198,10 @@ void ToProto(const domain::Order& o, pb::Order* out) {
   }
   *out->mutable_created_at() = ToProto(o.created_at);
   *out->mutable_updated_at() = ToProto(o.updated_at);
-  if (auto traced = trace::ParseTraceparent(o.traceparent)) out->set_trace_id(traced->TraceIdHex());
+  if (auto traced = trace::ParseTraceparent(o.traceparent)) {
+    out->set_trace_id(traced->TraceIdHex());
+    out->set_trace_recorded(traced->sampled);
+  }
 }
 
 OrderEventMessage ToProto(const domain::Order& order, domain::OrderEvent event) {

@@ -161,6 +161,12 @@ TEST(OrderMappingTest, TheOrderCarriesTheTraceIdOfTheRequestThatPlacedIt) {
   pb::Order traced;
   ToProto(order, &traced);
   EXPECT_EQ(traced.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(traced.trace_recorded());
+  order.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";  // not sampled
+  pb::Order unrecorded;
+  ToProto(order, &unrecorded);
+  EXPECT_EQ(unrecorded.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736") << "still the key to the logs";
+  EXPECT_FALSE(unrecorded.trace_recorded());
   order.traceparent = "";  // placed before traces were recorded
   pb::Order untraced;
   ToProto(order, &untraced);
