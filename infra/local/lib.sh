@@ -76,12 +76,14 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on now (20000-59999, picked at random).
+# Prints a TCP port on 127.0.0.1 that nothing listens on now (20000-32767, picked at random).
 # Another process may still take it before the caller binds: good enough for tests.
 free_port() {
   local port attempt
   for attempt in $(seq 1 100); do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    # Below the kernel's range for outgoing connections (32768-60999 by default): a port from that
+    # range could become some client's local port before the process it is meant for binds it.
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
     if ! port_in_use "$port"; then
       printf '%s\n' "$port"
       return 0

@@ -12,10 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -114,19 +117,28 @@ int Process::Stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  // Below the kernel's range for outgoing connections (ip_local_port_range, 32768-60999 by
+  // default): a port taken from that range, given to a process that binds it a few seconds later,
+  // can meanwhile become the local end of some client's connection (a stack makes hundreds), and
+  // the process then fails to listen. Ports here are only ever taken by a bind.
+  static std::mt19937 random{std::random_device{}()};
+  static std::mutex mutex;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int port = 0;
+    {
+      std::lock_guard lock(mutex);
+      port = std::uniform_int_distribution<int>(20000, 32767)(random);
+    }
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
-    throw std::runtime_error("cannot bind a free port");
+    if (free) return port;
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  throw std::runtime_error("cannot find a free port in 20000-32767");
 }
 
 std::string MakeTempDir(const std::string& prefix) {

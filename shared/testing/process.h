@@ -38,7 +38,8 @@ class Process {
   int status_ = 0;
 };
 
-// A loopback TCP port that was free a moment ago.
+// A loopback TCP port that was free a moment ago, from 20000-32767: below the kernel's range for
+// outgoing connections, so no client connection takes it before the process it is for binds it.
 int FreePort();
 // A new directory under /tmp readable by other users (PostgreSQL runs as `postgres`).
 std::string MakeTempDir(const std::string& prefix);
