@@ -653,7 +653,15 @@ TEST_F(ShoppingE2ETest, ARestartedConsumerTakesItsPartitionsBackAtOnce) {
   })) << "inventory was not started again";
   const auto restarted = std::chrono::steady_clock::now();
 
-  auto placed = ivy.Checkout("static-member-1", "4242 4242 4242 4242", option);
+  // Checkout's own channel to inventory may still be in its reconnect backoff (up to 2 s) when
+  // the test's already works: such a checkout fails with 503 and charges nothing, and the shopper
+  // tries again with a new key. What this test measures is the consumer's return, not that.
+  HttpResponse placed;
+  for (int attempt = 1; attempt <= 20; ++attempt) {
+    placed = ivy.Checkout("static-member-" + std::to_string(attempt), "4242 4242 4242 4242", option);
+    if (placed.status != 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   ASSERT_EQ(placed.status, 201) << placed.body;
   // Caught up: inventory's consumer has applied the order's OrderConfirmed (its inbox has it).
   const std::string confirmed = ConfirmedEventOf(json::parse(placed.body)["order_id"]);
