@@ -40,6 +40,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from checks import Fail, Skip, check, summary
+
 try:
     import yaml
 except ImportError:  # pragma: no cover
@@ -88,34 +90,6 @@ CMAKE_FILES = {
     "find_package(CLI11)": "share/cmake/CLI11/CLI11Config.cmake",
     "find_package(prometheus-cpp)": "lib/*/cmake/prometheus-cpp/prometheus-cpp-config.cmake",
 }
-
-
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-RESULTS = {"passed": 0, "failed": 0, "skipped": 0}
-
-
-def check(name, function, *args):
-    try:
-        function(*args)
-    except Skip as skip:
-        RESULTS["skipped"] += 1
-        print(f"SKIP {name}: {skip}")
-    except Fail as failure:
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}: {failure}")
-    except Exception as error:  # a broken check is a failure, not a crash
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}: {type(error).__name__}: {error}")
-    else:
-        RESULTS["passed"] += 1
-        print(f"PASS {name}")
 
 
 def run(command, **kwargs):
@@ -957,10 +931,7 @@ def main():
           check_dev_overlay_telemetry)
     check("storefront-http-probe: 0 on 200, 1 otherwise", check_http_probe)
 
-    if RESULTS["skipped"]:
-        print(f"({RESULTS['skipped']} skipped)")
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    return summary()
 
 
 if __name__ == "__main__":

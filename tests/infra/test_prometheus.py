@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from checks import Fail, check, summary
+
 try:
     import yaml
 except ImportError:  # pragma: no cover
@@ -41,27 +43,6 @@ PROCESSES = ["gateway", "catalog", "cart", "checkout", "payments", "inventory", 
 METRICS_PORTS = {"gateway": 9100, "catalog": 9101, "cart": 9102, "checkout": 9103, "payments": 9104,
                  "inventory": 9105, "shipping": 9106}
 SEVERITIES = {"critical", "warning"}
-
-
-class Fail(Exception):
-    pass
-
-
-RESULTS = {"passed": 0, "failed": 0}
-
-
-def check(name, function, *args):
-    try:
-        function(*args)
-    except Fail as failure:
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}: {failure}")
-    except Exception as error:  # a broken check is a failure, not a crash
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}: {type(error).__name__}: {error}")
-    else:
-        RESULTS["passed"] += 1
-        print(f"PASS {name}")
 
 
 def promtool(*arguments, cwd=None):
@@ -238,8 +219,7 @@ def main():
           check_local_stack_config)
     check("docker-compose: promtool check config; every process by its compose name", check_compose_config)
     check("k8s dev: promtool check config; job from app.kubernetes.io/name", check_dev_overlay_config)
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    return summary()
 
 
 if __name__ == "__main__":

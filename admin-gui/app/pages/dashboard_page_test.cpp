@@ -51,6 +51,27 @@ void serveTheRest(FakeGateway& gateway) {
   gateway.on("GET", "/api/v1/admin/observability", FakeGateway::json(200, testing::kObservability));
 }
 
+// A dashboard against `gateway`, shown `width` pixels wide and refreshed once; settled() says
+// whether that refresh finished.
+class ShownDashboard {
+ public:
+  ShownDashboard(FakeGateway& gateway, int width) : page_(&api_) {
+    api_.setBaseUrl(gateway.url());
+    page_.resize(width, 900);
+    page_.show();
+    QSignalSpy settled(&page_, &Page::settled);
+    page_.refresh();
+    settled_ = settled.wait(5000);
+  }
+  DashboardPage& page() { return page_; }
+  bool settled() const { return settled_; }
+
+ private:
+  ApiClient api_;
+  DashboardPage page_;
+  bool settled_ = false;
+};
+
 }  // namespace
 
 class DashboardPageTest : public QObject {
@@ -62,14 +83,9 @@ class DashboardPageTest : public QObject {
     QVERIFY(gateway.listen());
     serveTheRest(gateway);
     gateway.on("GET", "/api/v1/admin/resilience", FakeGateway::json(200, testing::kResilience));
-    ApiClient api;
-    api.setBaseUrl(gateway.url());
-    DashboardPage page(&api);
-    page.resize(1200, 900);
-    page.show();
-    QSignalSpy settled(&page, &Page::settled);
-    page.refresh();
-    QVERIFY(settled.wait(5000));
+    ShownDashboard shown_dashboard(gateway, 1200);
+    QVERIFY(shown_dashboard.settled());
+    DashboardPage& page = shown_dashboard.page();
     QVERIFY2(page.stateText().startsWith("Updated"), qPrintable(page.stateText()));
 
     ResiliencePanel* panel = page.resilience();
@@ -82,21 +98,9 @@ class DashboardPageTest : public QObject {
 
     // As painted: the open breaker's word in red, the closed one's in the normal text colour.
     QTableView* view = panel->breakersView();
-    const QImage painted = view->viewport()->grab().toImage();
-    auto redPixels = [&](const QModelIndex& index) {
-      const QRect cell = view->visualRect(index);
-      int red = 0;
-      for (int y = cell.top(); y <= cell.bottom(); ++y) {
-        for (int x = cell.left(); x <= cell.right(); ++x) {
-          const QColor c = painted.pixelColor(x, y);
-          red += c.red() > 140 && c.green() < 90 && c.blue() < 90 ? 1 : 0;
-        }
-      }
-      return red;
-    };
     QCOMPARE(shown->index(1, ResilienceModel::Breaker).data().toString(), QStringLiteral("closed"));
-    QVERIFY(redPixels(payments) > 0);
-    QCOMPARE(redPixels(shown->index(1, ResilienceModel::Breaker)), 0);
+    QVERIFY(redPixels(view, payments) > 0);
+    QCOMPARE(redPixels(view, shown->index(1, ResilienceModel::Breaker)), 0);
 
     // The service that did not answer says why.
     QCOMPARE(shown->index(3, ResilienceModel::Caller).data().toString(), QStringLiteral("checkout"));
@@ -139,14 +143,9 @@ class DashboardPageTest : public QObject {
     QVERIFY(gateway.listen());
     serveTheRest(gateway);
     gateway.on("GET", "/api/v1/admin/resilience", FakeGateway::json(200, testing::kResilience));
-    ApiClient api;
-    api.setBaseUrl(gateway.url());
-    DashboardPage page(&api);
-    page.resize(1280, 900);
-    page.show();
-    QSignalSpy settled(&page, &Page::settled);
-    page.refresh();
-    QVERIFY(settled.wait(5000));
+    ShownDashboard shown_dashboard(gateway, 1280);
+    QVERIFY(shown_dashboard.settled());
+    DashboardPage& page = shown_dashboard.page();
     QVERIFY2(page.stateText().startsWith("Updated"), qPrintable(page.stateText()));
 
     LiveFiguresPanel* figures = page.liveFigures();
