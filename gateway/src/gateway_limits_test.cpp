@@ -13,6 +13,7 @@
 #include "auth/jwt.h"
 #include "auth/require.h"
 #include "server.h"
+#include "shared/testing/figures.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/process.h"
 
@@ -23,6 +24,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using Pistache::Http::Code;
 using Pistache::Http::Method;
+using storefront::testing::Figure;
 using storefront::testing::HttpConnection;
 using storefront::testing::HttpResponse;
 
@@ -79,6 +81,8 @@ TEST_F(GatewayLimitsTest, ARouteAnswers429AfterItsLimitWithRetryAfterAndTheRateL
   routes_.emplace_back(Method::Post, "/api/v1/auth/login", AnswerOk());  // stands in for the real route
   routes_.emplace_back(Method::Get, "/test/ok", AnswerOk());
   Start(config);
+  const std::string refusals = "http_requests_refused_total{policy=\"login\",reason=\"rate_limited\"}";
+  const double refused_before = Figure(refusals);
 
   for (int remaining = 2; remaining >= 0; --remaining) {
     auto allowed = Send("POST", "/api/v1/auth/login");
@@ -90,6 +94,7 @@ TEST_F(GatewayLimitsTest, ARouteAnswers429AfterItsLimitWithRetryAfterAndTheRateL
 
   auto limited = Send("POST", "/api/v1/auth/login");
   ASSERT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(Figure(refusals) - refused_before, 1) << "counted by reason and policy";
   EXPECT_EQ(limited.Header("content-type"), "application/problem+json");
   EXPECT_EQ(limited.Header("ratelimit-policy"), R"("login";q=3;w=60)");
   const std::string field = limited.Header("ratelimit");
@@ -233,9 +238,13 @@ TEST_F(GatewayLimitsTest, ShedsWith503AtOnceWhenTooManyRequestsAreHeld) {
   ASSERT_TRUE(first.SendRaw("GET /test/hang HTTP/1.1\r\nHost: test\r\n\r\n"));
   ASSERT_TRUE(second.SendRaw("GET /test/hang HTTP/1.1\r\nHost: test\r\n\r\n"));
   hang.WaitFor(2);
+  const std::string shed_figure = "http_requests_refused_total{policy=\"\",reason=\"shed\"}";
+  const double shed_before = Figure(shed_figure);
+  EXPECT_EQ(Figure("http_server_requests_in_flight"), 2);
 
   auto shed = Send("GET", "/test/hang");
   ASSERT_EQ(shed.status, 503) << shed.body;
+  EXPECT_EQ(Figure(shed_figure) - shed_before, 1);
   EXPECT_EQ(shed.Header("retry-after"), "1");
   EXPECT_EQ(shed.Header("content-type"), "application/problem+json");
   EXPECT_EQ(json::parse(shed.body)["type"], "https://storefront.dev/problems/overloaded");
