@@ -7,7 +7,8 @@
 #   then a server on the socket only while /docker-entrypoint-initdb.d runs in name order (*.sh
 #   executed when executable, sourced otherwise; *.sql through psql), then stops it.
 #   Then runs the command (postgres), listening on every interface.
-set -Eeuo pipefail
+# As the upstream entrypoint: no `set -u`, which the init scripts it sources would inherit.
+set -Eeo pipefail
 [[ "${1:-}" == -* ]] && set -- postgres "$@"
 
 if [[ "${1:-}" == postgres && "$(id -u)" == 0 ]]; then
