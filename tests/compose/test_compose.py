@@ -7,7 +7,7 @@ second `up` on the same volumes that still has the orders (infra/docker/README.m
     /usr/bin/python3 tests/compose/test_compose.py --from-source   # the longer run
 
 --from-source builds the store's images with the Dockerfile's build stage, compiling everything
-inside the image (about 20 more minutes on two cores) instead of copying the binaries of --bin-dir.
+inside the image (about 5 more minutes on two cores) instead of copying the binaries of --bin-dir.
 
 As root (Podman runs rootful and debootstrap needs root). It starts infra/docker/podman/engine
 if it is not running (and stops it at the end), builds the images with infra/docker/images
