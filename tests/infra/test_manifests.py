@@ -501,6 +501,43 @@ def check_compose_services():
         raise Fail("; ".join(problems))
 
 
+def grpc_upstreams(process):
+    """The services a process calls: the FOO_ADDR its sources read with GrpcTarget."""
+    folder = ROOT / ("gateway/src" if process == "gateway" else f"services/{process}/src")
+    names = set()
+    for source in folder.rglob("*.cpp"):
+        if not source.name.endswith("_test.cpp"):
+            names |= set(re.findall(r'GrpcTarget\("([A-Z]+)_ADDR"', source.read_text()))
+    return {name.lower() for name in names}
+
+
+def check_compose_callers_start_after_callees():
+    """A caller that starts before its upstream's name exists on the compose network cannot
+    reach it for up to 30 s (gRPC's dns resolver waits that long before asking again), so its
+    first calls time out: each caller must wait, directly or through another service, for every
+    service it calls to be healthy."""
+    services = compose_file()["services"]
+
+    def healthy_before(name, seen=None):
+        seen = set() if seen is None else seen
+        for dependency, condition in (services[name].get("depends_on") or {}).items():
+            if (condition or {}).get("condition") == "service_healthy" and dependency not in seen:
+                seen.add(dependency)
+                healthy_before(dependency, seen)
+        return seen
+
+    if not grpc_upstreams("checkout") >= {"cart", "catalog", "payments", "inventory", "shipping"}:
+        raise Fail(f"found only {sorted(grpc_upstreams('checkout'))} as checkout's upstreams: "
+                   "has the GrpcTarget(\"FOO_ADDR\") pattern changed?")
+    problems = []
+    for process in PROCESSES:
+        missing = grpc_upstreams(process) - healthy_before(process)
+        if missing:
+            problems.append(f"{process} calls {sorted(missing)} but may start before they are healthy")
+    if problems:
+        raise Fail("; ".join(problems) + " (add depends_on: <service>: condition: service_healthy)")
+
+
 def check_compose_secrets():
     services = compose_file()["services"]
     problems = []
@@ -915,6 +952,8 @@ def main():
     check("docker-compose config accepts the file, and refuses it without secrets", check_compose_config)
     check("compose: healthchecks, memory limits, pinned images, depends_on waits", check_compose_services)
     check("compose: no hard-coded secret, defaults only in .env", check_compose_secrets)
+    check("compose: every caller starts after the services it calls are healthy",
+          check_compose_callers_start_after_callees)
     check("k8s: kustomize renders overlays/dev; probes, requests, limits", check_overlay, "dev")
     check("k8s: kustomize renders overlays/production; probes, requests, limits", check_overlay, "production")
     check("k8s dev: one PostgreSQL and one Kafka pod, topic and database Jobs", check_dev_overlay)
