@@ -20,7 +20,6 @@ import json
 import os
 import random
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,13 +30,18 @@ import urllib.error
 import urllib.request
 import uuid
 
+import yaml  # python3-yaml, Debian's (infra/packages.txt)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN_DIR = os.path.join(ROOT, "build", "release", "bin")
 FROM_SOURCE = False
 TAG = "ctest"
-# The long-running containers, each with a healthcheck; kafka-init runs once and exits.
-SERVICES = ["postgres", "kafka", "catalog", "cart", "payments", "inventory", "shipping",
-            "checkout", "gateway", "prometheus", "zipkin"]
+# The compose file's services: those with a healthcheck stay up and must be healthy; the others
+# (kafka-init) run once and must exit 0.
+with open(os.path.join(ROOT, "docker-compose.yml")) as compose_file:
+    COMPOSE_SERVICES = yaml.safe_load(compose_file)["services"]
+SERVICES = sorted(name for name, service in COMPOSE_SERVICES.items() if "healthcheck" in service)
+ONE_SHOT = sorted(set(COMPOSE_SERVICES) - set(SERVICES))
 CARD = {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 ADDRESS = {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield",
            "postal_code": "12345", "country": "US"}
@@ -57,13 +61,8 @@ def run(command, env=None, timeout=600, check=True):
 
 
 def free_port():
-    """A loopback port nothing listens on, 20000-32767 as infra/local/lib.sh's free_port."""
-    for _ in range(200):
-        port = random.randint(20000, 32767)
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port")
+    """A loopback port nothing listens on: infra/local/lib.sh's free_port, the one rule for it."""
+    return int(run(["bash", "-c", "source infra/local/lib.sh && free_port"]).stdout)
 
 
 def require(condition, message):
@@ -158,7 +157,8 @@ class Store:
     def all_healthy(self):
         containers = self.containers()
         missing = [s for s in SERVICES if "(healthy)" not in containers.get(s, ("", ""))[1]]
-        return not missing and containers.get("kafka-init", ("", ""))[1].startswith("Exited (0)")
+        unfinished = [s for s in ONE_SHOT if not containers.get(s, ("", ""))[1].startswith("Exited (0)")]
+        return not missing and not unfinished
 
     def up(self):
         started = time.monotonic()
