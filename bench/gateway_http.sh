@@ -15,36 +15,21 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 seconds="${1:-5}"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 state="$(mktemp -d /tmp/storefront-bench-XXXXXX)"
-chmod 755 "$state"
-port="$(free_port)"
-export STOREFRONT_STATE_DIR="$state" STOREFRONT_GATEWAY_PORT="$port" STOREFRONT_LOG_LEVEL=warn
-# One client address makes every request here: the gateway's per-address rate limits (a real
-# store's defaults) would measure 429s, so they are lifted for the benchmark.
-export RATE_LIMIT_GENERAL_QUOTA=1000000 RATE_LIMIT_GENERAL_WINDOW_SECONDS=1
-export RATE_LIMIT_REGISTER_QUOTA=1000000 RATE_LIMIT_REGISTER_WINDOW_SECONDS=1
-export RATE_LIMIT_LOGIN_QUOTA=1000000 RATE_LIMIT_LOGIN_WINDOW_SECONDS=1
-export RATE_LIMIT_CHECKOUT_QUOTA=1000000 RATE_LIMIT_CHECKOUT_WINDOW_SECONDS=1
-export LOGIN_FAILURES_PER_PAIR=1000 LOGIN_FAILURES_PER_EMAIL=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
-export STOREFRONT_PG_PORT="$(free_port)" STOREFRONT_CATALOG_PORT="$(free_port)"
-
-"$STOREFRONT_ROOT/infra/local/stack" > "$state/stack.out" 2> "$state/stack.err" &
-stack=$!
 cleanup() {
-  kill -TERM "$stack" 2>/dev/null || true
-  wait "$stack" 2>/dev/null || true
+  stop_stack
   rm -rf "$state"
 }
 trap cleanup EXIT
-for _ in $(seq 1 120); do
-  grep -q 'storefront: ready' "$state/stack.out" 2>/dev/null && break
-  kill -0 "$stack" 2>/dev/null || { cat "$state/stack.err"; die "the stack did not start"; }
-  sleep 0.5
-done
+lift_rate_limits
+start_stack "$state/stack" || die "the stack did not start"
 
-base="http://127.0.0.1:$port"
+base="http://127.0.0.1:$GATEWAY_PORT"
 id="$(curl -fsS "$base/api/v1/products?limit=1" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
 run() {
   local name="$1"

@@ -43,6 +43,8 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../infra/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 read_seconds=15 checkout_seconds=30 warmup=5 shoppers=8 rounds=1 keep_state=0
 while (($# > 0)); do
@@ -72,14 +74,9 @@ readonly WRK_SETTINGS=(-t1 -c64)
 readonly PROCESSES=(catalog cart checkout payments inventory shipping gateway broker)
 top="$(mktemp -d /tmp/storefront-obscost-XXXXXX)"
 chmod 755 "$top"  # nginx's workers (user nobody) read the reference's file inside
-stack=""
-nginx_pid=""
 cleanup() {
-  [[ -z "$nginx_pid" ]] || { kill -QUIT "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }
-  if [[ -n "$stack" ]]; then
-    kill -TERM "$stack" 2>/dev/null || true
-    wait "$stack" 2>/dev/null || true
-  fi
+  stop_nginx
+  stop_stack
   if ((keep_state)); then
     log "state kept in $top"
   else
@@ -88,13 +85,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One client address makes every request here: the gateway's per-address rate limits (a real
-# store's defaults) would measure 429s, so they are lifted, as in bench/gateway_http.sh.
-export RATE_LIMIT_GENERAL_QUOTA=1000000 RATE_LIMIT_GENERAL_WINDOW_SECONDS=1
-export RATE_LIMIT_REGISTER_QUOTA=1000000 RATE_LIMIT_REGISTER_WINDOW_SECONDS=1
-export RATE_LIMIT_LOGIN_QUOTA=1000000 RATE_LIMIT_LOGIN_WINDOW_SECONDS=1
-export RATE_LIMIT_CHECKOUT_QUOTA=1000000 RATE_LIMIT_CHECKOUT_WINDOW_SECONDS=1
-export LOGIN_FAILURES_PER_PAIR=1000 LOGIN_FAILURES_PER_EMAIL=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
+lift_rate_limits
 # The checkout driver restocks the products as the operator; the gateway creates that account with
 # this password at its first start (every stack here starts on an empty state directory).
 STOREFRONT_OPERATOR_PASSWORD="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
@@ -102,111 +93,17 @@ export STOREFRONT_OPERATOR_PASSWORD
 # A backend of the caller's own must not turn OFF into "on" (the stack passes these through).
 unset TRACE_EXPORT_URL TRACE_UI_URL METRICS_ADDR PROMETHEUS_URL TRACE_SAMPLE_PERCENT
 
-# pick_port: a free port, not handed out before in this run (nothing binds them until the stack
-# starts, so free_port alone could return one twice), and outside the kernel's range for outgoing
-# connections' local ports, which the stack's own clients (Kafka, PostgreSQL, gRPC) take from while
-# it starts: a port from there can be taken between the pick and the bind.
-read -r ephemeral_low ephemeral_high </proc/sys/net/ipv4/ip_local_port_range
-declare -A picked
-pick_port() {
-  local port
-  while true; do
-    port="$(free_port)"
-    ((port >= ephemeral_low && port <= ephemeral_high)) && continue
-    [[ -z "${picked[$port]:-}" ]] && break
-  done
-  picked[$port]=1
-  PORT="$port"
-}
-
 declare -A fig  # figure,mode,round -> value
-
-# wrk_measure URL FILE [NAME=PID...]: 3 s of load not counted, then the measured run's output into
-# FILE; with NAME=PID arguments, the CPU seconds each of those processes (and its descendants) used
-# during the measured run go to FILE.cpu as "NAME SECONDS" lines. The pause between the two runs
-# lets the gateway finish the calls of the connections wrk dropped: otherwise the measured run's
-# first requests meet a full bulkhead to catalog (MAX_IN_FLIGHT_PER_UPSTREAM, 64) and are
-# answered from the gateway's stale-read copy, a burst of quick answers that inflates requests/s.
-wrk_measure() {
-  local url="$1" out="$2"
-  shift 2
-  wrk "${WRK_SETTINGS[@]}" -d3s "$url" >/dev/null
-  sleep 2
-  local before=""
-  (($# == 0)) || before="$(cpu_ticks "$@")"
-  wrk "${WRK_SETTINGS[@]}" -d"${read_seconds}s" --latency "$url" >"$out"
-  (($# == 0)) || join <(echo "$before") <(cpu_ticks "$@") |
-    awk -v hz="$(getconf CLK_TCK)" '{printf "%s %.2f\n", $1, ($3 - $2) / hz}' >"$out.cpu"
-}
-
-# cpu_ticks NAME=PID...: "NAME TICKS" per argument, sorted by name: the CPU ticks (user and system,
-# its own and its reaped children's) of PID and every live descendant, as storefront-checkout-load
-# counts them (PostgreSQL's backends live under the postmaster).
-cpu_ticks() {
-  local stat line pid rest name root
-  local -A parent ticks
-  local -a fields
-  for stat in /proc/[0-9]*/stat; do
-    read -r line <"$stat" 2>/dev/null || continue
-    pid="${line%% *}"
-    rest="${line##*) }"
-    read -ra fields <<<"$rest"
-    parent[$pid]="${fields[1]}"
-    ticks[$pid]=$((fields[11] + fields[12] + fields[13] + fields[14]))
-  done
-  for name in "$@"; do
-    root="${name#*=}"
-    local total=0 child
-    local -a pending=("$root")
-    while ((${#pending[@]} > 0)); do
-      pid="${pending[-1]}"
-      unset 'pending[-1]'
-      total=$((total + ${ticks[$pid]:-0}))
-      for child in "${!parent[@]}"; do
-        [[ "${parent[$child]}" != "$pid" ]] || pending+=("$child")
-      done
-    done
-    printf '%s %s\n' "${name%%=*}" "$total"
-  done | sort
-}
-# wrk_figure FILE WHAT: requests/s, the 50th or 99th percentile latency in ms, or the requests that
-# failed (non-2xx answers plus socket errors) from wrk's output.
-wrk_figure() {
-  local file="$1" what="$2"
-  case "$what" in
-    rps) awk '/Requests\/sec/ {print $2}' "$file" ;;
-    p50 | p99)
-      awk -v p="${what#p}%" '$1 == p {
-          v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-          if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-          printf "%.2f", v }' "$file" ;;
-    errors)
-      awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i}
-           END {print n + 0}' "$file" ;;
-  esac
-}
 
 product_json=""  # the product's JSON, as the gateway answered it, for the nginx reference
 product_id=""
 
-# start_stack MODE STATE: the stack in MODE (off|on) on fresh ports, until it is ready; sets
-# stack (its pid), gateway_port, metrics_ports (gateway's first), prometheus_port, zipkin_port.
-# Fails, the stack stopped, when it did not start.
-start_stack() {
+# start_mode MODE STATE: the stack in MODE (off|on) (start_stack); sets gateway_port,
+# metrics_ports (gateway's first), prometheus_port, zipkin_port.
+start_mode() {
   local mode="$1" state="$2" name
-  rm -rf "$state"
-  mkdir -p "$state"
-  chmod 755 "$state"
-  local -a env_args=(STOREFRONT_STATE_DIR="$state" STOREFRONT_LOG_LEVEL=warn)
+  local -a env_args=()
   metrics_ports=() prometheus_port="" zipkin_port=""
-  pick_port && gateway_port="$PORT"
-  env_args+=(STOREFRONT_GATEWAY_PORT="$gateway_port")
-  pick_port && env_args+=(STOREFRONT_PG_PORT="$PORT")
-  pick_port && env_args+=(STOREFRONT_KAFKA_PORT="$PORT")
-  pick_port && env_args+=(STOREFRONT_KAFKA_CONTROLLER_PORT="$PORT")
-  for name in catalog cart checkout payments inventory shipping; do
-    pick_port && env_args+=("STOREFRONT_${name^^}_PORT=$PORT")
-  done
   if [[ "$mode" == off ]]; then
     env_args+=(STOREFRONT_METRICS=off STOREFRONT_PROMETHEUS=off STOREFRONT_ZIPKIN=off TRACE_SAMPLE_PERCENT=0)
   else
@@ -217,27 +114,9 @@ start_stack() {
     pick_port && prometheus_port="$PORT" && env_args+=(STOREFRONT_PROMETHEUS_PORT="$PORT")
     pick_port && zipkin_port="$PORT" && env_args+=(STOREFRONT_ZIPKIN_PORT="$PORT")
   fi
-  env "${env_args[@]}" "$STOREFRONT_ROOT/infra/local/stack" >"$state/stack.out" 2>"$state/stack.err" &
-  stack=$!
-  local waited
-  for waited in $(seq 1 480); do
-    grep -q 'storefront: ready' "$state/stack.out" 2>/dev/null && break
-    if ! kill -0 "$stack" 2>/dev/null; then
-      wait "$stack" 2>/dev/null || true
-      stack=""
-      tail -n 5 "$state/stack.err" >&2
-      return 1
-    fi
-    sleep 0.5
-  done
-  if ! grep -q 'storefront: ready' "$state/stack.out"; then
-    log "the stack was not ready after 240 s"
-    kill -TERM "$stack" 2>/dev/null || true
-    wait "$stack" 2>/dev/null || true
-    stack=""
-    return 1
-  fi
-  log "$mode: ready after $((waited / 2)) s"
+  start_stack "$state" "${env_args[@]}" || return 1
+  gateway_port="$GATEWAY_PORT"
+  log "$mode: ready"
 }
 
 # run_stack MODE ROUND: one stack in MODE (off|on), measured, stopped.
@@ -248,7 +127,7 @@ run_stack() {
   local -a metrics_ports
   for attempt in 1 2 3; do
     log "round $round, $mode: starting the stack in $state"
-    start_stack "$mode" "$state" && break
+    start_mode "$mode" "$state" && break
     if ((attempt == 3)); then
       keep_state=1
       die "the stack did not start three times (its logs: $state/logs)"
@@ -296,7 +175,7 @@ run_stack() {
   for name in "${PROCESSES[@]}" prometheus zipkin postgres; do
     if [[ -s "$state/run/$name.pid" ]]; then processes+=("$name=$(<"$state/run/$name.pid")"); fi
   done
-  wrk_measure "$base/api/v1/products/$id" "$state/wrk.out" "${processes[@]}"
+  wrk_measure "$read_seconds" "$base/api/v1/products/$id" "$state/wrk.out" "${processes[@]}"
   local what
   for what in rps p50 p99 errors; do
     fig[read_$what,$mode,$round]="$(wrk_figure "$state/wrk.out" "$what")"
@@ -304,7 +183,7 @@ run_stack() {
   fig[read_stale,$mode,$round]=$(($(grep -c 'served stale' "$state/logs/gateway.log" || true) - stale_before))
   # Store CPU microseconds per read, and by process (in the order the checkout phase prints them).
   local requests
-  requests="$(awk '/requests in/ {print $1}' "$state/wrk.out")"
+  requests="$(wrk_figure "$state/wrk.out" requests)"
   fig[read_cpu_us,$mode,$round]="$(awk -v n="$requests" '{s += $2} END {if (n > 0) printf "%.1f", s * 1000000 / n}' "$state/wrk.out.cpu")"
   fig[read_cpu_by_process,$mode,$round]="$(for name in "${processes[@]}"; do
     awk -v n="${name%%=*}" '$1 == n {printf "%s %s", $1, $2}' "$state/wrk.out.cpu"; echo; done | paste -sd, | sed 's/,/, /g')"
@@ -351,9 +230,7 @@ run_stack() {
   fi
 
   log "round $round, $mode: stopping the stack"
-  kill -TERM "$stack" 2>/dev/null || true
-  wait "$stack" 2>/dev/null || true
-  stack=""
+  stop_stack
 }
 
 # reference LABEL: nginx serving the product's JSON from a file, measured like the gateway.
@@ -362,51 +239,20 @@ reference() {
   local dir="$top/nginx-$label"
   mkdir -p "$dir/www/api/v1/products"
   cp "$product_json" "$dir/www/api/v1/products/$product_id"
-  chmod -R a+rX "$dir"
-  local port
-  pick_port && port="$PORT"
-  cat >"$dir/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  keepalive_requests 1000000;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fastcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $dir/www;
-  }
-}
-EOF
-  nginx -e "$dir/error.log" -c "$dir/nginx.conf" &
-  nginx_pid=$!
-  for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/products/$product_id" 2>/dev/null && break
-    sleep 0.1
-  done
+  start_nginx "$dir"
+  local port="$NGINX_PORT"
   cmp -s "$product_json" <(curl -fsS "http://127.0.0.1:$port/api/v1/products/$product_id") ||
     die "nginx does not serve the product's JSON (see $dir/error.log)"
   log "reference ($label): nginx, wrk ${WRK_SETTINGS[*]} ${read_seconds}s"
-  wrk_measure "http://127.0.0.1:$port/api/v1/products/$product_id" "$dir/wrk.out"
+  wrk_measure "$read_seconds" "http://127.0.0.1:$port/api/v1/products/$product_id" "$dir/wrk.out"
   local what
   for what in rps p50 p99 errors; do
     fig[nginx_$what,$label]="$(wrk_figure "$dir/wrk.out" "$what")"
   done
-  kill -QUIT "$nginx_pid" 2>/dev/null || true  # graceful stop
-  wait "$nginx_pid" 2>/dev/null || true
-  nginx_pid=""
+  stop_nginx
 }
 
-commit="$(git -C "$STOREFRONT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-changed="$(git -C "$STOREFRONT_ROOT" status --porcelain --untracked-files=no -- '*.cpp' '*.h' 2>/dev/null | wc -l)"
+revision="$(bench_revision)"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 log "observability cost: $rounds round(s), results in about $((rounds * 2 * (read_seconds + checkout_seconds + warmup + 90) / 60 + 1)) minutes"
 run_start=$SECONDS
@@ -423,9 +269,7 @@ row() {  # row LABEL KEY ROUND
   local off="${fig[$2,off,$3]:-}" on="${fig[$2,on,$3]:-}"
   printf '%-36s %5s %10s %10s %8s\n' "$1" "$3" "$off" "$on" "$(ratio "$off" "$on")"
 }
-tree=""
-if ((changed > 0)); then tree=" (+$changed uncommitted C++ files in the tree)"; fi
-echo "observability cost on $(nproc) cores (shared by the stack and the load), $started, commit $commit$tree"
+echo "observability cost on $(nproc) cores (shared by the stack and the load), $started, $revision"
 echo "wrk ${WRK_SETTINGS[*]} for ${read_seconds}s after 3s not counted; checkout: $shoppers shoppers, ${warmup}s warm-up, ${checkout_seconds}s measured"
 echo "OFF: no /metrics endpoint, no Prometheus, no Zipkin, TRACE_SAMPLE_PERCENT=0 (in-process counters still count)"
 echo "ON:  /metrics on every process scraped every 5 s by Prometheus, every trace sampled and exported to Zipkin"

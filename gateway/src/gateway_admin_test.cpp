@@ -102,9 +102,34 @@ class FakeCatalog final : public catalogpb::CatalogService::Service {
     return grpc::Status::OK;
   }
 
+  // kProduct, named `name`; renamed by UpdateProduct.
+  grpc::Status GetProduct(grpc::ServerContext*, const catalogpb::GetProductRequest* request,
+                          catalogpb::Product* response) override {
+    std::lock_guard lock(mutex);
+    ++gets;
+    if (request->id() != kProduct) return {grpc::StatusCode::NOT_FOUND, "no product " + request->id()};
+    response->set_id(kProduct);
+    response->set_sku("AUD-HP-0001");
+    response->set_name(name);
+    response->set_active(true);
+    return grpc::Status::OK;
+  }
+  grpc::Status UpdateProduct(grpc::ServerContext* context, const catalogpb::UpdateProductRequest* request,
+                             catalogpb::Product* response) override {
+    {
+      std::lock_guard lock(mutex);
+      if (!request->product().name().empty()) name = request->product().name();
+    }
+    catalogpb::GetProductRequest get;
+    get.set_id(request->id());
+    return GetProduct(context, &get, response);
+  }
+
   std::mutex mutex;
   catalogpb::ListProductsRequest last_list;
   std::vector<catalogpb::CreateProductRequest> created;
+  std::string name = "Headphones";
+  int gets = 0;
 };
 
 class FakeInventory final : public inventorypb::InventoryService::Service {
@@ -385,6 +410,33 @@ const std::vector<std::pair<std::string, std::string>> kRoutes = {
     {"DELETE", "/api/v1/admin/faults"},
     {"GET", "/api/v1/admin/resilience"},
 };
+
+// The product events reach every gateway, but the one an operator changed a product through must
+// not wait for them: its cached reads of the product go with the change. (The fake catalog
+// publishes no event, so only that can make the next read fresh.)
+TEST_F(GatewayAdminTest, AProductChangedThroughThisGatewayIsNotReadFromItsCacheAfterwards) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!gateway_->read_cache()->stats().live && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(gateway_->read_cache()->stats().live) << "the gateway never followed the product topic";
+  int gets_before = 0;
+  {
+    std::lock_guard lock(catalog_->mutex);
+    catalog_->name = "Headphones";
+    gets_before = catalog_->gets;
+  }
+  const std::string path = std::string("/api/v1/products/") + kProduct;
+  ASSERT_EQ(json::parse(Call("GET", path, "").body)["name"], "Headphones");
+  ASSERT_EQ(json::parse(Call("GET", path, "").body)["name"], "Headphones");
+  {
+    std::lock_guard lock(catalog_->mutex);
+    ASSERT_EQ(catalog_->gets - gets_before, 1) << "the second read came from the cache";
+  }
+  auto renamed = Call("PATCH", path.substr(0, 8) + "admin/" + path.substr(8), operator_token_, json{{"name", "Studio headphones"}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json::parse(Call("GET", path, "").body)["name"], "Studio headphones");
+}
 
 TEST_F(GatewayAdminTest, EveryOperatorRouteIs401WithoutATokenAnd403ForAShopper) {
   ASSERT_EQ(kRoutes.size(), 26u);

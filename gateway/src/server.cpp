@@ -74,6 +74,10 @@ Config Config::FromEnv(config::Env env) {
   config.stale_reads_capacity = static_cast<std::size_t>(env.Int("STALE_READS_CAPACITY", 10000, 0, 1000000));
   config.stale_reads_max_bytes =
       static_cast<std::size_t>(env.Int("STALE_READS_MAX_BYTES", 64 << 20, 0, std::int64_t{4} << 30));
+  config.read_cache.capacity = static_cast<std::size_t>(env.Int("READ_CACHE_CAPACITY", 10000, 0, 1000000));
+  config.read_cache.max_bytes =
+      static_cast<std::size_t>(env.Int("READ_CACHE_MAX_BYTES", 32 << 20, 0, std::int64_t{4} << 30));
+  config.read_cache.ttl = std::chrono::seconds(env.Int("READ_CACHE_TTL_SECONDS", 300, 1, 86400));
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.observability = config::ReadObservabilitySettings(env);
@@ -157,8 +161,14 @@ int Server::Start() {
 
   auto router = std::make_shared<http::GatewayRouter>();
   std::vector<routes::Upstream> upstreams = {{"catalog", catalog->shared_channel()}};
-  routes::AddCatalogRoutes(*router, catalog, std::make_shared<fallback::LastGood>(config_.stale_reads_capacity,
-                                                                                      config_.stale_reads_max_bytes));
+  if (!config_.kafka_bootstrap_servers.empty() && config_.read_cache.capacity > 0) {
+    read_cache_ = std::make_shared<cache::ReadCache>(config_.read_cache);
+    product_events_ = std::make_unique<cache::ProductEvents>(read_cache_, config_.kafka_bootstrap_servers);
+    product_events_->Start();
+  }
+  routes::AddCatalogRoutes(*router, {catalog, read_cache_,
+                                     std::make_shared<fallback::LastGood>(config_.stale_reads_capacity,
+                                                                          config_.stale_reads_max_bytes)});
   if (!config_.accounts_database_url.empty()) {
     StartAccounts(*router);
     if (!config_.cart_address.empty() && !config_.checkout_address.empty() && !config_.shipping_address.empty()) {
@@ -197,6 +207,7 @@ int Server::Start() {
                                                               config_.admin_queue_capacity);
         admin.workers = admin_workers_;
         admin.rate_limits = rate_limiter;
+        admin.read_cache = read_cache_;
         if (!config_.console.prometheus_url.empty()) {
           admin.prometheus = std::make_shared<observability::PrometheusClient>(config_.console.prometheus_url);
         }
@@ -285,6 +296,7 @@ void Server::Stop() {
   // requests arriving meanwhile get 503.
   if (auth_workers_) auth_workers_->Shutdown();
   if (admin_workers_) admin_workers_->Shutdown();
+  if (product_events_) product_events_->Stop();
   if (!endpoint_) return;
   endpoint_->shutdown();
   endpoint_.reset();

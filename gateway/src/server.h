@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "auth/jwt.h"
+#include "cache/product_events.h"
+#include "cache/read_cache.h"
 #include "http/blocking_pool.h"
 #include "http/guarded_parser.h"
 #include "http/handler.h"
@@ -51,6 +53,9 @@ struct Config {
   // Catalog reads kept as the fallback while the catalog fails (fallback::LastGood); 0: none.
   std::size_t stale_reads_capacity = 10000;
   std::size_t stale_reads_max_bytes = 64 << 20;  // of their bodies
+  // The cache of catalog reads (cache/read_cache.h). It needs the product events, so it exists
+  // only with a broker (kafka_bootstrap_servers); capacity 0: none.
+  cache::ReadCacheOptions read_cache;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   http::Limits limits;
@@ -97,6 +102,9 @@ class Server {
   // route behind auth::RequireAuth).
   void AddRoute(Pistache::Http::Method method, std::string pattern, http::Handler handler);
 
+  // The cache of catalog reads, null when there is none (tests read its figures).
+  std::shared_ptr<const cache::ReadCache> read_cache() const { return read_cache_; }
+
  private:
   // Migrations, operator bootstrap, the auth routes and the pool they run on.
   void StartAccounts(http::GatewayRouter& router);
@@ -111,6 +119,8 @@ class Server {
   // Each upstream's breaker and bulkhead; outlives the clients that hold its guards.
   std::unique_ptr<rpc::Guards> guards_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+  std::shared_ptr<cache::ReadCache> read_cache_;          // null without a broker
+  std::unique_ptr<cache::ProductEvents> product_events_;  // keeps read_cache_ in step
 };
 
 }  // namespace storefront::gateway

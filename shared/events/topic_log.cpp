@@ -47,13 +47,15 @@ TopicMessage FromKafka(const rd_kafka_message_t& message) {
 // wants a group.id before it assigns partitions, but a group is only joined on subscribe).
 class Reader {
  public:
-  explicit Reader(const TopicLogOptions& options) : timeout_(options.timeout) {
+  // `report_eof`: a message with RD_KAFKA_RESP_ERR__PARTITION_EOF each time a partition's end is
+  // reached (a bounded read needs them; a follower does not).
+  explicit Reader(const TopicLogOptions& options, bool report_eof = true) : timeout_(options.timeout) {
     rd_kafka_conf_t* conf = internal::MakeConf({{"bootstrap.servers", options.bootstrap_servers},
                                                 {"group.id", options.client_id},
                                                 {"client.id", options.client_id},
                                                 {"enable.auto.commit", "false"},
                                                 {"enable.auto.offset.store", "false"},
-                                                {"enable.partition.eof", "true"},
+                                                {"enable.partition.eof", report_eof ? "true" : "false"},
                                                 {"auto.offset.reset", "earliest"},
                                                 {"socket.timeout.ms", "10000"}});
     char errstr[512];
@@ -96,18 +98,30 @@ class Reader {
     return {low, high};
   }
 
+  // Reads each partition of `starts` from the offset given, from the next poll on.
+  void Assign(const std::string& topic, const std::map<int, std::int64_t>& starts) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(starts.size()));
+    for (const auto& [partition, offset] : starts) {
+      rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
+  }
+
+  // The next message or error of the assigned partitions, null when none came within `wait`.
+  std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> Poll(std::chrono::milliseconds wait) {
+    return Owned(rd_kafka_consumer_poll(rk_, static_cast<int>(wait.count())));
+  }
+
   // Reads each partition of `ranges` from its start offset up to (not including) its end.
   // `take` sees each message and returns true when it needs nothing more from that partition.
   void Read(const std::string& topic, const std::map<int, std::pair<std::int64_t, std::int64_t>>& ranges,
             const std::function<bool(const rd_kafka_message_t&)>& take) {
     if (ranges.empty()) return;
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size()));
-    for (const auto& [partition, range] : ranges) {
-      rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = range.first;
-    }
-    const rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Unreachable(err);
+    std::map<int, std::int64_t> starts;
+    for (const auto& [partition, range] : ranges) starts[partition] = range.first;
+    Assign(topic, starts);
 
     std::map<int, std::int64_t> open;  // partition -> end offset
     for (const auto& [partition, range] : ranges) open[partition] = range.second;
@@ -213,6 +227,103 @@ BrokerHealth TopicLog::Check() {
   rd_kafka_metadata_destroy(metadata);
   if (brokers == 0) return {false, "no brokers in the cluster metadata"};
   return {true, std::to_string(brokers) + (brokers == 1 ? " broker" : " brokers")};
+}
+
+
+TopicFollower::TopicFollower(TopicLogOptions options, std::string topic, OnMessage on_message, OnState on_state,
+                             std::chrono::milliseconds retry)
+    : options_(std::move(options)),
+      topic_(std::move(topic)),
+      on_message_(std::move(on_message)),
+      on_state_(std::move(on_state)),
+      retry_(retry) {}
+
+TopicFollower::~TopicFollower() { Stop(); }
+
+void TopicFollower::Start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void TopicFollower::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  SetFollowing(false);
+}
+
+void TopicFollower::SetFollowing(bool following) {
+  if (following_.exchange(following) != following && on_state_) on_state_(following);
+}
+
+bool TopicFollower::Sleep(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
+void TopicFollower::Run() {
+  auto stopping = [this] {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+  };
+  std::string last_problem;  // logged when it changes, not at every retry
+  while (!stopping()) {
+    std::unique_ptr<Reader> reader;
+    try {
+      reader = std::make_unique<Reader>(options_, /*report_eof=*/false);
+      const auto partitions = reader->Partitions(topic_);
+      if (partitions.empty()) throw Unavailable("the broker does not know the topic");
+      std::map<int, std::int64_t> ends;
+      for (int partition : partitions) ends[partition] = reader->Watermarks(topic_, partition).second;
+      reader->Assign(topic_, ends);
+    } catch (const std::exception& error) {
+      if (error.what() != last_problem) {
+        last_problem = error.what();
+        log::Warn("topic follower: cannot start following", {{"topic", topic_}, {"error", last_problem}});
+      }
+      if (!Sleep(retry_)) break;
+      continue;
+    }
+    last_problem.clear();
+    log::Info("topic follower: following", {{"topic", topic_}});
+    SetFollowing(true);
+
+    std::string lost;  // why following ended, if it did
+    rd_kafka_resp_err_t last_error = RD_KAFKA_RESP_ERR_NO_ERROR;
+    while (lost.empty() && !stopping()) {
+      auto message = reader->Poll(std::chrono::milliseconds(200));
+      if (!message) continue;
+      switch (message->err) {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+          try {
+            on_message_(FromKafka(*message));
+          } catch (const std::exception& error) {
+            lost = std::string("a message could not be handled: ") + error.what();
+          }
+          break;
+        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+        case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+          lost = std::string("the topic is gone (") + rd_kafka_err2name(message->err) + ")";
+          break;
+        default:
+          // The broker away or slow: librdkafka retries and resumes where it was.
+          if (message->err != last_error) {
+            log::Warn("topic follower: read error", {{"topic", topic_}, {"error", rd_kafka_err2name(message->err)}});
+          }
+          last_error = message->err;
+      }
+    }
+    if (lost.empty()) break;  // stopping
+    log::Warn("topic follower: stopped following, starting over from the end", {{"topic", topic_}, {"reason", lost}});
+    SetFollowing(false);
+    reader.reset();
+    if (!Sleep(retry_)) break;
+  }
 }
 
 }  // namespace storefront::events

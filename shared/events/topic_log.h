@@ -12,13 +12,17 @@
 // Every call blocks on the broker: run it off any event loop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace storefront::events {
@@ -75,6 +79,55 @@ class TopicLog {
   const TopicLogOptions options_;
   std::mutex mutex_;
   std::unique_ptr<internal::KafkaProducer> producer_;  // health checks and produced messages
+};
+
+// Follows one topic forward from its end: every message produced to it after the follower began
+// following is handed to `on_message`, in order within each partition, on the follower's own
+// thread. Like TopicLog it joins no group and commits nothing, so every replica of a process gets
+// every message: what a copy that each replica keeps for itself needs (the gateway's cache of
+// catalog reads, which the catalog's product events invalidate).
+//
+// - Following starts once the partitions' high watermarks have been read and the reader assigned
+//   there; only then does `on_state(true)` run, so a message produced after that moment is never
+//   missed. While the broker does not answer, it tries again every `retry` interval.
+// - A broker that goes away delays messages, it does not lose them: librdkafka reconnects and
+//   resumes at the next offset (and an offset that no longer exists restarts the partition at its
+//   earliest, which repeats messages rather than skipping them). The follower stays following.
+// - It stops following (`on_state(false)`), then starts over from the end, when the topic itself
+//   goes (deleted, or unknown to the broker) and when `on_message` throws.
+// - Partitions added to the topic after following began are not read.
+class TopicFollower {
+ public:
+  using OnMessage = std::function<void(const TopicMessage&)>;
+  using OnState = std::function<void(bool following)>;
+
+  TopicFollower(TopicLogOptions options, std::string topic, OnMessage on_message, OnState on_state,
+                std::chrono::milliseconds retry = std::chrono::seconds(1));
+  ~TopicFollower();  // Stop()
+  TopicFollower(const TopicFollower&) = delete;
+  TopicFollower& operator=(const TopicFollower&) = delete;
+
+  // Starts the follower's thread; returns at once (following() turns true later).
+  void Start();
+  // Ends the thread; on_state(false) runs if it was following. Final.
+  void Stop();
+  bool following() const { return following_.load(); }
+
+ private:
+  void Run();
+  void SetFollowing(bool following);
+  bool Sleep(std::chrono::milliseconds duration);  // false when stopped meanwhile
+
+  const TopicLogOptions options_;
+  const std::string topic_;
+  const OnMessage on_message_;
+  const OnState on_state_;
+  const std::chrono::milliseconds retry_;
+  std::atomic<bool> following_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
 };
 
 }  // namespace storefront::events

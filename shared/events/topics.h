@@ -16,7 +16,7 @@ struct TopicInfo {
   std::string_view payloads;
 };
 
-// catalog -> (none yet)
+// catalog -> gateway (its read cache follows it, without a consumer group)
 inline constexpr std::string_view kProductTopic = "storefront.catalog.product.v1";
 // checkout -> cart, inventory, shipping, payments
 inline constexpr std::string_view kOrderTopic = "storefront.checkout.order.v1";
@@ -58,7 +58,7 @@ inline constexpr std::string_view kPaymentFailed = "storefront.payments.payment.
 inline constexpr std::string_view kReplayForGroupHeader = "replay_for_group";
 
 inline constexpr std::array<TopicInfo, 6> kTopics = {{
-    {kProductTopic, "catalog", "-", "ProductCreated, ProductChanged, ProductDeactivated"},
+    {kProductTopic, "catalog", "gateway (read cache)", "ProductCreated, ProductChanged, ProductDeactivated"},
     {kOrderTopic, "checkout", "cart, inventory, shipping, payments",
      "OrderPlaced, OrderConfirmed, OrderFailed, OrderCancelled"},
     {kStockTopic, "inventory", "-", "StockChanged, LowStock, ReservationCommitted, ReservationReleased"},

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -18,6 +19,8 @@ struct State {
   std::mutex mutex;
   std::string service = "storefront";
   std::shared_ptr<spdlog::logger> logger;
+  // The logger's level, readable without the mutex (Enabled is asked once per request).
+  std::atomic<int> level{spdlog::level::info};
 };
 
 State& GetState() {
@@ -81,6 +84,7 @@ void Init(std::string_view service, std::string_view level) {
   else if (level == "warn") parsed = spdlog::level::warn;
   else if (level == "error") parsed = spdlog::level::err;
   logger->set_level(parsed);
+  GetState().level.store(parsed, std::memory_order_relaxed);
 }
 
 std::string Format(std::string_view timestamp, std::string_view level, std::string_view service,
@@ -99,9 +103,11 @@ std::string Format(std::string_view timestamp, std::string_view level, std::stri
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+bool Enabled(Level level) { return ToSpd(level) >= GetState().level.load(std::memory_order_relaxed); }
+
 void Write(Level level, std::string_view message, const nlohmann::json& fields) {
+  if (!Enabled(level)) return;
   auto logger = Logger();
-  if (!logger->should_log(ToSpd(level))) return;
   std::string service;
   {
     std::lock_guard lock(GetState().mutex);

@@ -21,6 +21,9 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 void Init(std::string_view service, std::string_view level);
 
 void Write(Level level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
+// Whether a line of `level` would be written: a caller whose fields cost something to build (a
+// line per request) asks first.
+bool Enabled(Level level);
 inline void Debug(std::string_view message, const nlohmann::json& fields = nlohmann::json::object()) {
   Write(Level::kDebug, message, fields);
 }

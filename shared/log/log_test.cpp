@@ -30,6 +30,18 @@ TEST(LogFormatTest, InvalidUtf8IsReplacedNotThrown) {
   EXPECT_NO_THROW(nlohmann::json::parse(Format("t", "info", "s", bad, {{"path", bad}})));
 }
 
+TEST(LogLevelTest, EnabledSaysWhetherALineOfThatLevelIsWritten) {
+  Init("log-test", "warn");
+  EXPECT_FALSE(Enabled(Level::kInfo));
+  EXPECT_TRUE(Enabled(Level::kWarn));
+  EXPECT_TRUE(Enabled(Level::kError));
+  Init("log-test", "debug");
+  EXPECT_TRUE(Enabled(Level::kDebug));
+  Init("log-test", "info");
+  EXPECT_FALSE(Enabled(Level::kDebug));
+  EXPECT_TRUE(Enabled(Level::kInfo));
+}
+
 TEST(RequestIdTest, GeneratesValidDistinctIds) {
   auto a = NewRequestId();
   auto b = NewRequestId();

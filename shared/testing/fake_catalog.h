@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -60,9 +61,39 @@ class FakeCatalogService final : public catalog_pb::CatalogService::Service, pub
     std::unique_lock lock(mutex_);
     ++calls_;
     if (auto status = Enter(context, lock); !status.ok()) return status;
-    auto it = products_.find(request->id());
+    // Either case, as the catalog's uuid column takes it.
+    std::string id = request->id();
+    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto it = products_.find(id);
     if (it == products_.end()) return {grpc::StatusCode::NOT_FOUND, "no product with id " + request->id()};
     *response = it->second;
+    return grpc::Status::OK;
+  }
+
+  // Every product (active ones unless include_inactive), in one page; the query is ignored.
+  grpc::Status ListProducts(grpc::ServerContext* context, const catalog_pb::ListProductsRequest* request,
+                            catalog_pb::ListProductsResponse* response) override {
+    std::unique_lock lock(mutex_);
+    ++calls_;
+    if (auto status = Enter(context, lock); !status.ok()) return status;
+    for (const auto& [id, product] : products_) {
+      if (product.active() || request->include_inactive()) *response->add_products() = product;
+    }
+    return grpc::Status::OK;
+  }
+
+  // One category, "test", counting the active products.
+  grpc::Status ListCategories(grpc::ServerContext* context, const catalog_pb::ListCategoriesRequest*,
+                              catalog_pb::ListCategoriesResponse* response) override {
+    std::unique_lock lock(mutex_);
+    ++calls_;
+    if (auto status = Enter(context, lock); !status.ok()) return status;
+    auto* category = response->add_categories();
+    category->set_id("test");
+    category->set_name("Test");
+    int active = 0;
+    for (const auto& [id, product] : products_) active += product.active() ? 1 : 0;
+    category->set_active_product_count(active);
     return grpc::Status::OK;
   }
 

@@ -133,6 +133,8 @@ void Responder::Json(Code code, const nlohmann::json& body) {
 
 void Responder::JsonText(Code code, const std::string& body) { Send(code, body, "application/json", false); }
 
+void Responder::NotModified() { Send(Code::Not_Modified, std::string(), nullptr, false); }
+
 void Responder::SendProblem(const Problem& problem) {
   if (problem.retry_after_seconds > 0) AddHeader("Retry-After", std::to_string(problem.retry_after_seconds));
   Send(static_cast<Code>(problem.status), problem.ToJson(path_, request_id_).dump(-1, ' ', false,
@@ -190,7 +192,9 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
       // peer already gone
     }
   }
-  writer->send(code, body, Pistache::Http::Mime::MediaType::fromString(content_type))
+  auto mime = content_type == nullptr ? Pistache::Http::Mime::MediaType()
+                                      : Pistache::Http::Mime::MediaType::fromString(content_type);
+  writer->send(code, body, mime)
       .then(
           [fd](ssize_t) {
             // Stop reading whatever else the client is pushing; the reactor then closes it.
@@ -207,7 +211,8 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
     span->End();
   }
 
-  if (!access_log_) return;
+  const auto level = static_cast<int>(code) >= 500 ? log::Level::kWarn : log::Level::kInfo;
+  if (!access_log_ || !log::Enabled(level)) return;
   nlohmann::json fields = {{"request_id", request_id_},
                            {"method", method_},
                            {"path", path_},
@@ -218,8 +223,7 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
     fields["trace_id"] = span->context().TraceIdHex();
     fields["span_id"] = span->context().SpanIdHex();
   }
-  if (static_cast<int>(code) >= 500) log::Warn("request", fields);
-  else log::Info("request", fields);
+  log::Write(level, "request", fields);
 }
 
 }  // namespace storefront::gateway::http

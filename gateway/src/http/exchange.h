@@ -106,6 +106,8 @@ class Responder {
   void Json(Pistache::Http::Code code, const nlohmann::json& body);
   void JsonText(Pistache::Http::Code code, const std::string& body);
   void SendProblem(const Problem& problem);
+  // 304 Not Modified, without a body (the headers added before go with it: ETag, Cache-Control).
+  void NotModified();
   // Answers and then closes the connection (used for rejected, possibly half-read requests).
   void SendProblemAndClose(const Problem& problem);
   // Adds a header to the response, whichever Send it ends up in (WWW-Authenticate,

@@ -27,7 +27,7 @@ std::string HeaderOr(const Http::Request& request, const char* name, std::string
 }
 
 // Headers handlers may see; everything else stays in Pistache's request.
-constexpr const char* kForwardedHeaders[] = {"authorization", "idempotency-key"};
+constexpr const char* kForwardedHeaders[] = {"authorization", "idempotency-key", "if-none-match"};
 
 bool IsJsonContentType(const std::string& value) {
   std::string lower;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auth/jwt.h"
+#include "cache/read_cache.h"
 #include "eventlog/event_log.h"
 #include "http/blocking_pool.h"
 #include "http/handler.h"
@@ -58,6 +59,9 @@ struct AdminClients {
   std::shared_ptr<const observability::PrometheusClient> prometheus;
   // An order's trace_url is this followed by its trace id (TRACE_UI_URL); empty: no trace_url.
   std::string trace_ui_url;
+  // The shopper reads' cache (cache/read_cache.h), dropped at once by an operator's product change
+  // through this gateway; null: none.
+  std::shared_ptr<cache::ReadCache> read_cache;
   // "Now", for the sales report's default range; empty means the system clock.
   types::Clock clock;
 };

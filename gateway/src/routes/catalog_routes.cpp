@@ -2,6 +2,7 @@
 
 #include "routes/kit.h"
 #include "shared/log/log.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::gateway::routes {
 namespace {
@@ -19,20 +20,56 @@ std::string ReadKey(const http::Request& request) {
   return key;
 }
 
-// The callback of a catalog read: answers 200 with render(response) and keeps it as the read's
-// last good answer; when the catalog fails (down, slow, breaker open, bulkhead full) answers the
-// last good copy instead, marked `Storefront-Stale: true` with its `Age`, or the problem when
-// there is none.
+// A fresh answer may be stored by any cache, but only used after asking again (with the ETag:
+// a 304 costs no body), so no client keeps a price longer than the gateway does.
+constexpr const char* kFreshCacheControl = "public, no-cache";
+
+// Where a read stands with the gateway's cache: its key there, and the ticket of its fill.
+struct Cached {
+  std::shared_ptr<cache::ReadCache> cache;  // null: this read is not cached
+  cache::ReadKey key;
+  cache::ReadCache::Ticket ticket = 0;
+};
+
+// Answers a current read: 304 when the client sent its ETag in If-None-Match, else 200 with it.
+void AnswerCurrent(const Out& out, const std::string& if_none_match, const cache::CachedRead& read) {
+  out->AddHeader("ETag", read.etag);
+  out->AddHeader("Cache-Control", kFreshCacheControl);
+  if (!if_none_match.empty() && cache::NoneMatchHits(if_none_match, read.etag)) return out->NotModified();
+  out->JsonText(Code::Ok, read.body);
+}
+
+// Starts a catalog read through the cache: answers from it on a hit and returns false; on a miss
+// (or when the read is not cached) takes the fill's ticket and returns true: ask the catalog.
+bool Miss(Cached& cached, const http::Request& request, const Out& out) {
+  if (!cached.cache) return true;
+  if (auto hit = cached.cache->Get(cached.key.text)) {
+    AnswerCurrent(out, request.Header("if-none-match"), *hit);
+    return false;
+  }
+  cached.ticket = cached.cache->Begin();
+  return true;
+}
+
+// The callback of a catalog read: answers 200 with render(response) (or 304), keeps it in the
+// cache and as the read's last good answer; when the catalog fails (down, slow, breaker open,
+// bulkhead full) answers the last good copy instead, marked `Storefront-Stale: true` with its
+// `Age` and never to be stored, or the problem when there is none.
 template <typename Response>
 std::function<void(const grpc::Status&, Response&)> AnswerRead(Out out, const http::Request& request,
                                                                std::shared_ptr<fallback::LastGood> last_good,
+                                                               Cached cached,
                                                                std::function<nlohmann::json(Response&)> render) {
-  return [out = std::move(out), key = ReadKey(request), last_good = std::move(last_good), render = std::move(render)](
-             const grpc::Status& status, Response& response) {
+  return [out = std::move(out), key = ReadKey(request), if_none_match = request.Header("if-none-match"),
+          last_good = std::move(last_good), cached = std::move(cached),
+          render = std::move(render)](const grpc::Status& status, Response& response) {
     if (status.ok()) {
-      std::string body = render(response).dump();
-      last_good->Put(key, body);
-      return out->JsonText(Code::Ok, body);
+      cache::CachedRead read;
+      read.body = render(response).dump();
+      read.etag = cache::ETagOf(read.body);
+      last_good->Put(key, read.body);
+      if (cached.cache) cached.cache->Put(cached.key, read, cached.ticket);
+      return AnswerCurrent(out, if_none_match, read);
     }
     if (rpc::IsUpstreamFailure(status.error_code())) {
       if (auto copy = last_good->Serve(key)) {
@@ -41,6 +78,7 @@ std::function<void(const grpc::Status&, Response&)> AnswerRead(Out out, const ht
                                                 {"age_s", copy->age.count()}});
         out->AddHeader("Storefront-Stale", "true");
         out->AddHeader("Age", std::to_string(copy->age.count()));
+        out->AddHeader("Cache-Control", "no-store");
         return out->JsonText(Code::Ok, copy->body);
       }
     }
@@ -48,33 +86,45 @@ std::function<void(const grpc::Status&, Response&)> AnswerRead(Out out, const ht
   };
 }
 
-void ListProducts(const std::shared_ptr<CatalogClient>& catalog, const std::shared_ptr<fallback::LastGood>& last_good,
-                  const http::Request& request, Out out) {
+void ListProducts(const CatalogReads& reads, const http::Request& request, Out out) {
   pb::ListProductsRequest upstream;
   Errors errors;
   Paging(request, 100, upstream, errors);
   if (const auto* query = Query(request, "query")) upstream.set_query(*query);
   if (const auto* category = Query(request, "category")) upstream.set_category_id(*category);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
+  Cached cached{reads.cache, {ReadKey(request), ""}};
+  if (!Miss(cached, request, out)) return;
+  auto catalog = reads.catalog;
   catalog->Async<pb::ListProductsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
-      AnswerRead<pb::ListProductsResponse>(out, request, last_good, [](auto& response) {
+      AnswerRead<pb::ListProductsResponse>(out, request, reads.last_good, std::move(cached), [](auto& response) {
         return PageJson(response.products(), response.next_page_token(), ProductJson);
       }));
 }
 
-void GetProduct(const std::shared_ptr<CatalogClient>& catalog, const std::shared_ptr<fallback::LastGood>& last_good,
-                const http::Request& request, Out out) {
+void GetProduct(const CatalogReads& reads, const http::Request& request, Out out) {
+  const std::string& id = request.params.at("id");
   pb::GetProductRequest upstream;
-  upstream.set_id(request.params.at("id"));  // the catalog answers NOT_FOUND for any unknown id
-  catalog->Async<pb::Product>(For(request), std::move(upstream),
-                              STOREFRONT_CALL(catalog, GetProduct),
-                              AnswerRead<pb::Product>(out, request, last_good, ProductJson));
+  upstream.set_id(id);  // the catalog answers NOT_FOUND for any unknown id
+  // Only a product id is cached, under its lower-case form, which is how its events name it; the
+  // answer does not depend on the query, so the key has none.
+  Cached cached;
+  if (types::IsUuid(id)) {
+    const std::string product_id = types::NormalizeUuid(id);
+    cached = {reads.cache, {"/api/v1/products/" + product_id, product_id}};
+  }
+  if (!Miss(cached, request, out)) return;
+  auto catalog = reads.catalog;
+  catalog->Async<pb::Product>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, GetProduct),
+                              AnswerRead<pb::Product>(out, request, reads.last_good, std::move(cached), ProductJson));
 }
 
-void ListCategories(const std::shared_ptr<CatalogClient>& catalog, const std::shared_ptr<fallback::LastGood>& last_good,
-                    const http::Request& request, Out out) {
+void ListCategories(const CatalogReads& reads, const http::Request& request, Out out) {
+  Cached cached{reads.cache, {ReadKey(request), ""}};
+  if (!Miss(cached, request, out)) return;
+  auto catalog = reads.catalog;
   catalog->Async<pb::ListCategoriesResponse>(For(request), pb::ListCategoriesRequest{}, STOREFRONT_CALL(catalog, ListCategories),
-      AnswerRead<pb::ListCategoriesResponse>(out, request, last_good, [](auto& response) {
+      AnswerRead<pb::ListCategoriesResponse>(out, request, reads.last_good, std::move(cached), [](auto& response) {
         return ItemsJson(response.categories(), [](const pb::Category& category) {
           return nlohmann::json{{"id", category.id()},
                                 {"name", category.name()},
@@ -99,17 +149,10 @@ nlohmann::json ProductJson(const pb::Product& product) {
           {"updated_at", TimeJson(product.updated_at())}};
 }
 
-void AddCatalogRoutes(http::GatewayRouter& router, std::shared_ptr<CatalogClient> catalog,
-                      std::shared_ptr<fallback::LastGood> last_good) {
-  router.Add(Method::Get, "/api/v1/products", [catalog, last_good](const http::Request& r, Out out) {
-    ListProducts(catalog, last_good, r, out);
-  });
-  router.Add(Method::Get, "/api/v1/products/:id", [catalog, last_good](const http::Request& r, Out out) {
-    GetProduct(catalog, last_good, r, out);
-  });
-  router.Add(Method::Get, "/api/v1/categories", [catalog, last_good](const http::Request& r, Out out) {
-    ListCategories(catalog, last_good, r, out);
-  });
+void AddCatalogRoutes(http::GatewayRouter& router, CatalogReads reads) {
+  router.Add(Method::Get, "/api/v1/products", [reads](const http::Request& r, Out out) { ListProducts(reads, r, out); });
+  router.Add(Method::Get, "/api/v1/products/:id", [reads](const http::Request& r, Out out) { GetProduct(reads, r, out); });
+  router.Add(Method::Get, "/api/v1/categories", [reads](const http::Request& r, Out out) { ListCategories(reads, r, out); });
 }
 
 }  // namespace storefront::gateway::routes

@@ -4,11 +4,28 @@
 
 #include "http/json_fields.h"
 #include "shared/log/log.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::gateway::routes::admin {
 namespace {
 
 namespace catalogpb = storefront::catalog::v1;
+
+// An operator's change through this gateway drops what its read cache holds of the product at
+// once, whatever the answer (a change that timed out may still have been made); the other
+// replicas hear of it from the product's event.
+std::function<void(const grpc::Status&, catalogpb::Product&)> Dropping(
+    const AdminClients& c, std::string product_id, std::function<void(const grpc::Status&, catalogpb::Product&)> answer) {
+  return [cache = c.read_cache, product_id = std::move(product_id), answer = std::move(answer)](
+             const grpc::Status& status, catalogpb::Product& product) {
+    if (cache) {
+      if (status.ok()) cache->InvalidateProduct(types::NormalizeUuid(product.id()));
+      else if (!product_id.empty()) cache->InvalidateProduct(types::NormalizeUuid(product_id));
+      else cache->InvalidateAll();
+    }
+    answer(status, product);
+  };
+}
 
 void ListProducts(AdminClients& c, const http::Request& request, const auth::Principal&, Out out) {
   catalogpb::ListProductsRequest upstream;
@@ -34,7 +51,7 @@ void CreateProduct(AdminClients& c, const http::Request& request, const auth::Pr
   auto catalog = c.catalog;
   catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, CreateProduct),
-                                     Answer<catalogpb::Product>(out, "catalog", Code::Created, ProductJson));
+                                     Dropping(c, "", Answer<catalogpb::Product>(out, "catalog", Code::Created, ProductJson)));
 }
 
 void UpdateProduct(AdminClients& c, const http::Request& request, const auth::Principal&, Out out) {
@@ -47,7 +64,7 @@ void UpdateProduct(AdminClients& c, const http::Request& request, const auth::Pr
   auto catalog = c.catalog;
   catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, UpdateProduct),
-                                     Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson));
+                                     Dropping(c, *id, Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson)));
 }
 
 void DeactivateProduct(AdminClients& c, const http::Request& request, const auth::Principal&, Out out) {
@@ -58,7 +75,7 @@ void DeactivateProduct(AdminClients& c, const http::Request& request, const auth
   auto catalog = c.catalog;
   catalog->Async<catalogpb::Product>(For(request), std::move(upstream),
                                      STOREFRONT_CALL(catalog, DeactivateProduct),
-                                     Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson));
+                                     Dropping(c, *id, Answer<catalogpb::Product>(out, "catalog", Code::Ok, ProductJson)));
 }
 
 }  // namespace
