@@ -21,6 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 seconds="${1:-5}"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 state="$(mktemp -d /tmp/storefront-bench-XXXXXX)"
+chmod 755 "$state"  # PostgreSQL (user postgres) reaches its data folder inside
 cleanup() {
   stop_stack
   rm -rf "$state"

@@ -67,7 +67,7 @@ fi
 run() {
   local mode="$1" prefix="$top/locust-$1"
   log "$mode: $users shoppers for ${seconds}s$([[ "$mode" == rate ]] && echo ", $rate steps/s in all")"
-  local before="" after locust_ticks=0
+  local before="" after locust_ticks=0 locust_status=0
   ((${#processes[@]} == 0)) || before="$(cpu_ticks "${processes[@]}")"
   local start_ticks
   start_ticks="$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)"
@@ -75,8 +75,13 @@ run() {
   LOAD_MODE="$mode" LOAD_USERS="$users" LOAD_STEPS_PER_SECOND="$rate" \
     "$LOCUST" -f "$STOREFRONT_ROOT/bench/load/locustfile.py" --headless --host "$gateway" \
     --users "$users" --spawn-rate "$users" --run-time "${seconds}s" --reset-stats --stop-timeout 10 \
-    --csv "$prefix" --only-summary --loglevel WARNING >"$prefix.out" 2>&1 || true
-  [[ -s "${prefix}_stats.csv" ]] || { cat "$prefix.out" >&2; die "Locust wrote no figures"; }
+    --csv "$prefix" --only-summary --loglevel WARNING >"$prefix.out" 2>&1 || locust_status=$?
+  # Locust exits 1 when some requests failed (counted below), higher when it failed itself.
+  if ((${locust_status:-0} > 1)) || [[ ! -s "${prefix}_stats.csv" ]] ||
+    (($(awk -F, '{n = $2; gsub(/"/, "", n)} n == "Aggregated" {c = $3 + 0} END {print c + 0}' "${prefix}_stats.csv") == 0)); then
+    cat "$prefix.out" >&2
+    die "Locust did not run the shoppers (status ${locust_status:-0}; its output is above)"
+  fi
   locust_ticks=$(($(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat) - start_ticks))
 
   echo "$mode: $users shoppers, ${seconds}s$([[ "$mode" == rate ]] && echo ", aiming at $rate steps/s")"

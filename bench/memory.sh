@@ -21,7 +21,8 @@
 #   peak  VmHWM, the kernel's high-water mark of the resident set over the process's life
 #   cpu s CPU seconds (user + system) during the load; divide by the seconds for average cores
 # "store" is the six services and the gateway together. The broker (Kafka's JVM) and PostgreSQL
-# (the postmaster with all its backends: shared buffers count once, not once per backend) follow.
+# (the postmaster with all its backends) follow; for PostgreSQL the PSS counts its shared buffers
+# once, the RSS once per backend that touched them.
 # Then the most PostgreSQL sessions each role held at one sample, and the load's own figures.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../infra/local/lib.sh

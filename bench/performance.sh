@@ -27,6 +27,8 @@
 #   --checkout-seconds S  checkout seconds measured [30]
 #   --warmup S            checkout warm-up seconds [5]
 #   --shoppers N          concurrent shoppers, and pgbench's clients [8]
+#   --statements          profile instead of measure: PostgreSQL loads pg_stat_statements and the
+#                         checkout's statements are listed by calls per order (it costs some speed)
 #   --keep-state          keep the state directory (logs, data, wrk output) and print where
 # Progress goes to stderr; the table to stdout.
 set -euo pipefail
@@ -35,7 +37,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-read_seconds=15 checkout_seconds=30 warmup=5 shoppers=8 keep_state=0
+read_seconds=15 checkout_seconds=30 warmup=5 shoppers=8 keep_state=0 statements=off
 while (($# > 0)); do
   case "$1" in
     --read-seconds) read_seconds="${2:-}" && shift 2 ;;
@@ -43,6 +45,7 @@ while (($# > 0)); do
     --warmup) warmup="${2:-}" && shift 2 ;;
     --shoppers) shoppers="${2:-}" && shift 2 ;;
     --keep-state) keep_state=1 && shift ;;
+    --statements) statements=on && shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' && exit 0 ;;
     *) die "unknown option '$1' (--help lists them)" ;;
   esac
@@ -77,9 +80,13 @@ unset TRACE_EXPORT_URL TRACE_UI_URL METRICS_ADDR PROMETHEUS_URL TRACE_SAMPLE_PER
 declare -A fig
 
 # --- the stack ------------------------------------------------------------------------------------
-pick_port && metrics_port="$PORT"
+metrics_env=()
+for name in gateway catalog cart checkout payments inventory shipping; do
+  pick_port && metrics_env+=("STOREFRONT_${name^^}_METRICS_PORT=$PORT")
+  [[ "$name" != gateway ]] || metrics_port="$PORT"
+done
 log "starting the stack in $state"
-start_stack "$state" STOREFRONT_METRICS=on STOREFRONT_GATEWAY_METRICS_PORT="$metrics_port" \
+start_stack "$state" STOREFRONT_PG_STATEMENTS="$statements" STOREFRONT_METRICS=on "${metrics_env[@]}" \
   STOREFRONT_PROMETHEUS=off STOREFRONT_ZIPKIN=off TRACE_SAMPLE_PERCENT=0 ||
   { keep_state=1; die "the stack did not start (its logs: $state/logs)"; }
 processes=()
@@ -125,11 +132,11 @@ cat >"$top/pace.lua" <<'EOF'
 local interval = tonumber(os.getenv("WRK_INTERVAL_MS"))
 function delay() return math.floor(interval * (0.5 + math.random())) end
 EOF
-# half_peak URL RPS OUT: wrk paced to RPS/2 requests a second in all: each connection waits
+# half_peak READ URL RPS OUT: wrk paced to RPS/2 requests a second in all: each connection waits
 # about 5 ms between requests (whole milliseconds are wrk's unit), with as many connections as
 # that takes (16 to 512).
 half_peak() {
-  local url="$1" rps="$2" out="$3"
+  local read="$1" url="$2" rps="$3" out="$4"
   local target connections interval
   target="$(awk -v r="$rps" 'BEGIN {printf "%d", r / 2}')"
   connections="$(awk -v t="$target" 'BEGIN {c = int(t * 0.005 + 0.5); if (c < 16) c = 16; if (c > 512) c = 512; print c}')"
@@ -147,11 +154,12 @@ for read in "${READS[@]}"; do
   fig[cpu_us,$read]="$(awk -v n="$requests" '{s += $2} END {if (n > 0) printf "%.1f", s * 1000000 / n}' "$top/$read.wrk.cpu")"
   fig[cpu_by,$read]="$(awk -v n="$requests" '$2 > 0 {printf "%s%s %.1f", sep, $1, $2 * 1000000 / n; sep = ", "}' "$top/$read.wrk.cpu")"
   hits=$(($(cache_figure hit) - hits_before)) misses=$(($(cache_figure miss) - misses_before))
+  # (over wrk's 3 s not counted as well: the read's first request, a miss, is in there)
   fig[hit_ratio,$read]="$(awk -v h="$hits" -v m="$misses" 'BEGIN {if (h + m == 0) print "-"; else printf "%.4f", h / (h + m)}')"
   if [[ "$read" != livez ]]; then
     sleep 2
     log "read: ${read_label[$read]} at half of ${fig[rps,$read]} req/s"
-    half_peak "$base${read_path[$read]}" "${fig[rps,$read]}" "$top/$read.half.wrk"
+    half_peak "$read" "$base${read_path[$read]}" "${fig[rps,$read]}" "$top/$read.half.wrk"
     for what in rps p50 p99 errors; do fig[half_$what,$read]="$(wrk_figure "$top/$read.half.wrk" "$what")"; done
   fi
   sleep 2
@@ -173,6 +181,9 @@ cpu_args=()
 for name in "${processes[@]}"; do cpu_args+=(--cpu "$name"); done
 # Transactions and fsyncs per order placed, over the whole run (warm-up included; the 1 s
 # settling after it lets the last orders' events finish, which belong to them).
+if [[ "$statements" == on ]]; then
+  stack_psql "$state" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 tx_before="$(transactions)" wal_before="$(wal_syncs)" orders_before="$(orders)"
 load_status=0
 "$load" --port "$GATEWAY_PORT" --shoppers "$shoppers" --seconds "$checkout_seconds" --warmup "$warmup" \
@@ -188,6 +199,11 @@ sed 's/^/  [checkout] /' "$top/checkout.out" >&2
 for pair in $(sed -n 's/^figures: //p' "$top/checkout.out"); do fig[${pair%%=*}]="${pair#*=}"; done
 fig[tx_per_checkout]="$(awk -v a="$tx_before" -v b="$tx_after" -v n="$placed" 'BEGIN {if (n > 0) printf "%.1f", (b - a) / n; else print "-"}')"
 fig[wal_per_checkout]="$(awk -v a="$wal_before" -v b="$wal_after" -v n="$placed" 'BEGIN {if (n > 0) printf "%.1f", (b - a) / n; else print "-"}')"
+if [[ "$statements" == on ]] && ((placed > 0)); then
+  stack_psql "$state" -c "SELECT round(calls::numeric / $placed, 2), round(total_exec_time::numeric / $placed, 3),
+      pg_get_userbyid(userid), regexp_replace(left(query, 150), '\s+', ' ', 'g')
+    FROM pg_stat_statements ORDER BY calls DESC LIMIT 40" >"$top/statements.txt"
+fi
 fig[checkout_cpu_by]="$(sed -n 's/^ *by process, s: //p' "$top/checkout.out")"
 fig[answers]="$(sed -n 's/^checkout answers *//p' "$top/checkout.out")"
 
@@ -237,4 +253,8 @@ for read in "${READS[@]}"; do
 done
 echo "  checkout: store CPU ${fig[cpu_ms_per_checkout]:--} ms per checkout (by process, s: ${fig[checkout_cpu_by]})"
 echo "  checkout: ${fig[tx_per_checkout]} PostgreSQL transactions and ${fig[wal_per_checkout]} WAL fsyncs per order placed ($placed orders, warm-up included); answers:${fig[answers]}"
+if [[ -s "$top/statements.txt" ]]; then
+  echo "  checkout statements, by calls per order (calls, exec ms, role, statement):"
+  sed 's/^/    /' "$top/statements.txt"
+fi
 echo "  idle: ${fig[idle_tps]} PostgreSQL transactions/s and ${fig[idle_cpu]} CPU s/s with no request at all"

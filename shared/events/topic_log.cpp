@@ -43,6 +43,10 @@ TopicMessage FromKafka(const rd_kafka_message_t& message) {
   return out;
 }
 
+}  // namespace
+
+namespace internal {
+
 // A consumer that reads by assignment only: it joins no group and commits nothing (librdkafka
 // wants a group.id before it assigns partitions, but a group is only joined on subscribe).
 class Reader {
@@ -64,6 +68,9 @@ class Reader {
       rd_kafka_conf_destroy(conf);
       throw std::runtime_error(std::string("cannot create a kafka reader: ") + errstr);
     }
+    // Errors and logs come through the consumer's queue, which the polls drain (else they pile
+    // up in the main queue, which nothing polls).
+    rd_kafka_poll_set_consumer(rk_);
   }
   ~Reader() {
     rd_kafka_consumer_close(rk_);
@@ -157,7 +164,7 @@ class Reader {
   std::chrono::milliseconds timeout_;
 };
 
-}  // namespace
+}  // namespace internal
 
 TopicLog::TopicLog(TopicLogOptions options) : options_(std::move(options)) {}
 
@@ -175,7 +182,7 @@ internal::KafkaProducer& TopicLog::Producer() {
 }
 
 std::vector<TopicMessage> TopicLog::Newest(const std::string& topic, int per_partition) {
-  Reader reader(options_);
+  internal::Reader reader(options_);
   std::map<int, std::pair<std::int64_t, std::int64_t>> ranges;
   for (int partition : reader.Partitions(topic)) {
     auto [low, high] = reader.Watermarks(topic, partition);
@@ -190,7 +197,7 @@ std::vector<TopicMessage> TopicLog::Newest(const std::string& topic, int per_par
 }
 
 std::optional<TopicMessage> TopicLog::At(const std::string& topic, int partition, std::int64_t offset) {
-  Reader reader(options_);
+  internal::Reader reader(options_);
   auto partitions = reader.Partitions(topic);
   if (std::find(partitions.begin(), partitions.end(), partition) == partitions.end()) return std::nullopt;
   auto [low, high] = reader.Watermarks(topic, partition);
@@ -231,12 +238,15 @@ BrokerHealth TopicLog::Check() {
 
 
 TopicFollower::TopicFollower(TopicLogOptions options, std::string topic, OnMessage on_message, OnState on_state,
-                             std::chrono::milliseconds retry)
+                             std::chrono::milliseconds retry, std::chrono::milliseconds check_interval,
+                             std::chrono::milliseconds max_silence)
     : options_(std::move(options)),
       topic_(std::move(topic)),
       on_message_(std::move(on_message)),
       on_state_(std::move(on_state)),
-      retry_(retry) {}
+      retry_(retry),
+      check_interval_(check_interval),
+      max_silence_(max_silence) {}
 
 TopicFollower::~TopicFollower() { Stop(); }
 
@@ -247,12 +257,14 @@ void TopicFollower::Start() {
 }
 
 void TopicFollower::Stop() {
+  std::thread thread;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    thread.swap(thread_);
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread.joinable()) thread.join();
   SetFollowing(false);
 }
 
@@ -265,21 +277,25 @@ bool TopicFollower::Sleep(std::chrono::milliseconds duration) {
   return !wake_.wait_for(lock, duration, [this] { return stopping_; });
 }
 
+bool TopicFollower::Stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void TopicFollower::Run() {
-  auto stopping = [this] {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-  };
   std::string last_problem;  // logged when it changes, not at every retry
-  while (!stopping()) {
-    std::unique_ptr<Reader> reader;
+  while (!Stopping()) {
+    std::unique_ptr<internal::Reader> reader;
+    std::map<int, std::int64_t> next;  // partition -> the offset of the next message to read
     try {
-      reader = std::make_unique<Reader>(options_, /*report_eof=*/false);
+      reader = std::make_unique<internal::Reader>(options_, /*report_eof=*/false);
       const auto partitions = reader->Partitions(topic_);
       if (partitions.empty()) throw Unavailable("the broker does not know the topic");
-      std::map<int, std::int64_t> ends;
-      for (int partition : partitions) ends[partition] = reader->Watermarks(topic_, partition).second;
-      reader->Assign(topic_, ends);
+      for (int partition : partitions) {
+        if (Stopping()) return;
+        next[partition] = reader->Watermarks(topic_, partition).second;
+      }
+      reader->Assign(topic_, next);
     } catch (const std::exception& error) {
       if (error.what() != last_problem) {
         last_problem = error.what();
@@ -294,11 +310,20 @@ void TopicFollower::Run() {
 
     std::string lost;  // why following ended, if it did
     rd_kafka_resp_err_t last_error = RD_KAFKA_RESP_ERR_NO_ERROR;
-    while (lost.empty() && !stopping()) {
+    auto heard = std::chrono::steady_clock::now();  // when the broker last answered a check
+    auto next_check = heard + check_interval_;
+    while (lost.empty() && !Stopping()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_check) {
+        next_check = now + check_interval_;
+        lost = Check(*reader, next, now, heard);
+        if (!lost.empty()) break;
+      }
       auto message = reader->Poll(std::chrono::milliseconds(200));
       if (!message) continue;
       switch (message->err) {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
+          next[message->partition] = message->offset + 1;
           try {
             on_message_(FromKafka(*message));
           } catch (const std::exception& error) {
@@ -324,6 +349,38 @@ void TopicFollower::Run() {
     reader.reset();
     if (!Sleep(retry_)) break;
   }
+}
+
+std::string TopicFollower::Check(internal::Reader& reader, const std::map<int, std::int64_t>& next,
+                                 std::chrono::steady_clock::time_point now,
+                                 std::chrono::steady_clock::time_point& heard) {
+  bool caught_up = true;
+  try {
+    const auto partitions = reader.Partitions(topic_);
+    if (partitions.size() != next.size()) {
+      return "the topic has " + std::to_string(partitions.size()) + " partitions now, not " +
+             std::to_string(next.size());
+    }
+    for (const auto& [partition, offset] : next) {
+      if (offset < reader.Watermarks(topic_, partition).second) caught_up = false;
+    }
+  } catch (const std::exception& error) {
+    // No answer: messages may be waiting that this follower cannot see. Past max_silence it
+    // says so (not following) until the broker answers again and it has caught up.
+    if (now - heard > max_silence_ && following()) {
+      log::Warn("topic follower: the broker has not answered; not following until it does",
+                {{"topic", topic_}, {"error", error.what()},
+                 {"silent_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - heard).count()}});
+      SetFollowing(false);
+    }
+    return "";
+  }
+  heard = now;
+  if (caught_up && !following()) {
+    log::Info("topic follower: the broker answers again and every message is read; following", {{"topic", topic_}});
+    SetFollowing(true);
+  }
+  return "";
 }
 
 }  // namespace storefront::events

@@ -29,6 +29,7 @@ namespace storefront::events {
 
 namespace internal {
 class KafkaProducer;
+class Reader;
 }
 
 // One Kafka message as read, before it is interpreted.
@@ -92,17 +93,22 @@ class TopicLog {
 //   missed. While the broker does not answer, it tries again every `retry` interval.
 // - A broker that goes away delays messages, it does not lose them: librdkafka reconnects and
 //   resumes at the next offset (and an offset that no longer exists restarts the partition at its
-//   earliest, which repeats messages rather than skipping them). The follower stays following.
+//   earliest, which repeats messages rather than skipping them). But the follower checks every
+//   `check_interval` that the broker answers: after `max_silence` without an answer it is not
+//   following (messages may be waiting that it cannot see) until the broker answers again and
+//   every message up to the partitions' ends has been read.
 // - It stops following (`on_state(false)`), then starts over from the end, when the topic itself
-//   goes (deleted, or unknown to the broker) and when `on_message` throws.
-// - Partitions added to the topic after following began are not read.
+//   goes (deleted, or unknown to the broker), when its partitions change, and when `on_message`
+//   throws.
 class TopicFollower {
  public:
   using OnMessage = std::function<void(const TopicMessage&)>;
   using OnState = std::function<void(bool following)>;
 
   TopicFollower(TopicLogOptions options, std::string topic, OnMessage on_message, OnState on_state,
-                std::chrono::milliseconds retry = std::chrono::seconds(1));
+                std::chrono::milliseconds retry = std::chrono::seconds(1),
+                std::chrono::milliseconds check_interval = std::chrono::seconds(5),
+                std::chrono::milliseconds max_silence = std::chrono::seconds(15));
   ~TopicFollower();  // Stop()
   TopicFollower(const TopicFollower&) = delete;
   TopicFollower& operator=(const TopicFollower&) = delete;
@@ -115,6 +121,10 @@ class TopicFollower {
 
  private:
   void Run();
+  // The periodic check while following: "" to go on, else why following must start over.
+  std::string Check(internal::Reader& reader, const std::map<int, std::int64_t>& next,
+                    std::chrono::steady_clock::time_point now, std::chrono::steady_clock::time_point& heard);
+  bool Stopping();
   void SetFollowing(bool following);
   bool Sleep(std::chrono::milliseconds duration);  // false when stopped meanwhile
 
@@ -123,6 +133,8 @@ class TopicFollower {
   const OnMessage on_message_;
   const OnState on_state_;
   const std::chrono::milliseconds retry_;
+  const std::chrono::milliseconds check_interval_;
+  const std::chrono::milliseconds max_silence_;
   std::atomic<bool> following_{false};
   std::mutex mutex_;
   std::condition_variable wake_;

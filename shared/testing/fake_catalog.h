@@ -70,13 +70,15 @@ class FakeCatalogService final : public catalog_pb::CatalogService::Service, pub
     return grpc::Status::OK;
   }
 
-  // Every product (active ones unless include_inactive), in one page; the query is ignored.
+  // The first page_size products (active ones unless include_inactive), by id; the query and the
+  // category are ignored and there is no next page.
   grpc::Status ListProducts(grpc::ServerContext* context, const catalog_pb::ListProductsRequest* request,
                             catalog_pb::ListProductsResponse* response) override {
     std::unique_lock lock(mutex_);
     ++calls_;
     if (auto status = Enter(context, lock); !status.ok()) return status;
     for (const auto& [id, product] : products_) {
+      if (request->page_size() > 0 && response->products_size() >= request->page_size()) break;
       if (product.active() || request->include_inactive()) *response->add_products() = product;
     }
     return grpc::Status::OK;

@@ -47,7 +47,7 @@ bool NoneMatchHits(const std::string& if_none_match, const std::string& etag);
 // Where an entry belongs: a product's own page (dropped by that product's events), or a list
 // (dropped by every product event).
 struct ReadKey {
-  std::string text;        // the path and its sorted query
+  std::string text;        // the read as the catalog is asked it (the route and its parameters)
   std::string product_id;  // lower-case UUID for a product page; empty for a list
 };
 

@@ -9,15 +9,11 @@ namespace {
 
 namespace pb = storefront::catalog::v1;
 
-// The key of a read's last good answer: its path and every query parameter (sorted).
-std::string ReadKey(const http::Request& request) {
-  std::string key = request.path;
-  char separator = '?';
-  for (const auto& [name, value] : request.query) {
-    key += separator + name + "=" + value;
-    separator = '&';
-  }
-  return key;
+// Each read's key, in the cache and among the last good answers, names what the catalog was asked,
+// not the URL: parameters the route does not read cannot make a second key for the same answer,
+// nor one key for two answers (a decoded name holding "=" or "&").
+std::string ListKey(const pb::ListProductsRequest& upstream) {
+  return "GET /api/v1/products " + upstream.ShortDebugString();  // strings quoted and escaped
 }
 
 // A fresh answer may be stored by any cache, but only used after asking again (with the ETag:
@@ -56,11 +52,11 @@ bool Miss(Cached& cached, const http::Request& request, const Out& out) {
 // bulkhead full) answers the last good copy instead, marked `Storefront-Stale: true` with its
 // `Age` and never to be stored, or the problem when there is none.
 template <typename Response>
-std::function<void(const grpc::Status&, Response&)> AnswerRead(Out out, const http::Request& request,
+std::function<void(const grpc::Status&, Response&)> AnswerRead(Out out, const http::Request& request, std::string key,
                                                                std::shared_ptr<fallback::LastGood> last_good,
                                                                Cached cached,
                                                                std::function<nlohmann::json(Response&)> render) {
-  return [out = std::move(out), key = ReadKey(request), if_none_match = request.Header("if-none-match"),
+  return [out = std::move(out), key = std::move(key), if_none_match = request.Header("if-none-match"),
           last_good = std::move(last_good), cached = std::move(cached),
           render = std::move(render)](const grpc::Status& status, Response& response) {
     if (status.ok()) {
@@ -93,11 +89,12 @@ void ListProducts(const CatalogReads& reads, const http::Request& request, Out o
   if (const auto* query = Query(request, "query")) upstream.set_query(*query);
   if (const auto* category = Query(request, "category")) upstream.set_category_id(*category);
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
-  Cached cached{reads.cache, {ReadKey(request), ""}};
+  const std::string key = ListKey(upstream);
+  Cached cached{reads.cache, {key, ""}};
   if (!Miss(cached, request, out)) return;
   auto catalog = reads.catalog;
   catalog->Async<pb::ListProductsResponse>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, ListProducts),
-      AnswerRead<pb::ListProductsResponse>(out, request, reads.last_good, std::move(cached), [](auto& response) {
+      AnswerRead<pb::ListProductsResponse>(out, request, key, reads.last_good, std::move(cached), [](auto& response) {
         return PageJson(response.products(), response.next_page_token(), ProductJson);
       }));
 }
@@ -109,22 +106,25 @@ void GetProduct(const CatalogReads& reads, const http::Request& request, Out out
   // Only a product id is cached, under its lower-case form, which is how its events name it; the
   // answer does not depend on the query, so the key has none.
   Cached cached;
+  std::string key = "GET /api/v1/products/:id " + id;  // not a product id: the catalog answers 404
   if (types::IsUuid(id)) {
     const std::string product_id = types::NormalizeUuid(id);
-    cached = {reads.cache, {"/api/v1/products/" + product_id, product_id}};
+    key = "GET /api/v1/products/:id " + product_id;
+    cached = {reads.cache, {key, product_id}};
   }
   if (!Miss(cached, request, out)) return;
   auto catalog = reads.catalog;
   catalog->Async<pb::Product>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, GetProduct),
-                              AnswerRead<pb::Product>(out, request, reads.last_good, std::move(cached), ProductJson));
+                              AnswerRead<pb::Product>(out, request, key, reads.last_good, std::move(cached), ProductJson));
 }
 
 void ListCategories(const CatalogReads& reads, const http::Request& request, Out out) {
-  Cached cached{reads.cache, {ReadKey(request), ""}};
+  const std::string key = "GET /api/v1/categories";
+  Cached cached{reads.cache, {key, ""}};
   if (!Miss(cached, request, out)) return;
   auto catalog = reads.catalog;
   catalog->Async<pb::ListCategoriesResponse>(For(request), pb::ListCategoriesRequest{}, STOREFRONT_CALL(catalog, ListCategories),
-      AnswerRead<pb::ListCategoriesResponse>(out, request, reads.last_good, std::move(cached), [](auto& response) {
+      AnswerRead<pb::ListCategoriesResponse>(out, request, key, reads.last_good, std::move(cached), [](auto& response) {
         return ItemsJson(response.categories(), [](const pb::Category& category) {
           return nlohmann::json{{"id", category.id()},
                                 {"name", category.name()},

@@ -186,6 +186,8 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
 
   order.timeline.push_back({OrderStatus::kPending, "Order placed", now});
   order.pending_events.push_back(OrderEvent::kPlaced);
+  // The first call's intent is on record with the order itself: one transaction fewer.
+  order.steps.push_back({kStepReserve, StepState::kPending, "", now});
   try {
     order.id = orders_.Create(order, settings_.lease);
     order.lease_token = kFirstLeaseToken;
@@ -249,7 +251,7 @@ void Checkout::Drive(Order& order, const Card* card) {
     while (!IsTerminal(order.status)) {
       StageReport report(observer_, order);
       if (order.failure != Failure::kNone) {
-        if (!Compensate(order)) return;
+        if (!Compensate(order)) return Record(order);
         continue;
       }
       const OrderStatus before = order.status;
@@ -259,7 +261,7 @@ void Checkout::Drive(Order& order, const Card* card) {
           case OrderStatus::kReserved: Authorize(order, card); break;
           case OrderStatus::kPaymentAuthorized: ShipAndConfirm(order); break;
           case OrderStatus::kCancelling:
-            if (!CarryOutCancel(order)) return;  // a dependency is away: recovery goes on later
+            if (!CarryOutCancel(order)) return Record(order);  // a dependency is away: recovery goes on later
             break;
           default: return;
         }
@@ -273,7 +275,7 @@ void Checkout::Drive(Order& order, const Card* card) {
       }
       // A step that neither advanced nor failed is waiting for a dependency: let the lease run
       // out so recovery tries again later.
-      if (order.status == before && order.failure == Failure::kNone) return;
+      if (order.status == before && order.failure == Failure::kNone) return Record(order);
     }
     orders_.ReleaseLease(order);
   } catch (const Unavailable&) {
@@ -286,7 +288,9 @@ void Checkout::Drive(Order& order, const Card* card) {
 }
 
 void Checkout::Reserve(Order& order) {
-  SetStep(order, kStepReserve, StepState::kPending, "");
+  if (const SagaStep* step = order.Step(kStepReserve); step == nullptr || step->state != StepState::kPending) {
+    SetStep(order, kStepReserve, StepState::kPending, "");
+  }
   std::vector<CartLine> lines;
   for (const auto& item : order.items) lines.push_back({item.product_id, item.quantity});
   ReserveResult result;
@@ -417,6 +421,7 @@ bool Checkout::Compensate(Order& order) {
     } catch (const DomainError& e) {
       SetStep(order, name, StepState::kFailed, std::string("could not be undone: ") + e.what());
     }
+    Record(order);  // each undo is on record before the next one runs
   };
   try {
     undo(kStepShipment, [&] {
@@ -442,7 +447,12 @@ bool Checkout::Compensate(Order& order) {
 void Checkout::Fail(Order& order, Failure failure, std::string reason) {
   order.failure = failure;
   order.failure_reason = std::move(reason);
+  Record(order);
+}
+
+void Checkout::Record(Order& order) {
   orders_.Save(order, settings_.lease);
+  order.pending_events.clear();
 }
 
 void Checkout::SetStep(Order& order, const std::string& name, StepState state, std::string detail) {
@@ -455,7 +465,7 @@ void Checkout::SetStep(Order& order, const std::string& name, StepState state, s
     order.steps.push_back({name, state, std::move(detail), now});
   }
   order.updated_at = now;
-  orders_.Save(order, settings_.lease);  // recorded before the next step starts
+  if (state == StepState::kPending) Record(order);  // on record before its call
 }
 
 void Checkout::SetStatus(Order& order, OrderStatus status, std::string note) {
@@ -467,14 +477,10 @@ void Checkout::SetStatus(Order& order, OrderStatus status, std::string note) {
     case OrderStatus::kConfirmed: order.pending_events.push_back(OrderEvent::kConfirmed); break;
     case OrderStatus::kFailed: order.pending_events.push_back(OrderEvent::kFailed); break;
     case OrderStatus::kCancelled: order.pending_events.push_back(OrderEvent::kCancelled); break;
-    default: break;
+    default: return;  // saved with the next step, before its call
   }
-  orders_.Save(order, settings_.lease);
-  order.pending_events.clear();
-  if (observer_ != nullptr && (status == OrderStatus::kConfirmed || status == OrderStatus::kFailed ||
-                               status == OrderStatus::kCancelled)) {
-    observer_->Ended(status, order.failure);
-  }
+  Record(order);  // the end, and the event that announces it, in one transaction
+  if (observer_ != nullptr) observer_->Ended(status, order.failure);
 }
 
 Order Checkout::GetOrder(const std::string& order_id, const std::string& customer_id) {
@@ -561,7 +567,7 @@ bool Checkout::CarryOutCancel(Order& order) {
       SetStep(order, kStepCancelShipment, StepState::kFailed, e.what());
       order.status = OrderStatus::kConfirmed;
       order.timeline.push_back({OrderStatus::kConfirmed, "Cancellation refused: the parcel has left", clock_()});
-      orders_.Save(order, settings_.lease);
+      Record(order);
       return true;
     }
     run(kStepReleasePayment, [&] {

@@ -113,9 +113,17 @@ class Checkout {
   bool Compensate(Order& order);
   // The cancel saga's steps for a CANCELLING order; false when a dependency is away.
   bool CarryOutCancel(Order& order);
+  // What a saga records, and when. A step about to call another service is saved (PENDING) before
+  // the call, together with everything since the last save (the previous step's result, a status
+  // reached): so recovery always knows which call may have happened, and one transaction per
+  // call is all a saga writes. A terminal status and a failure are saved at once; so is what a
+  // drive leaves behind when it stops to wait. A crash between a call's answer and the next save
+  // loses only that answer, and recovery asks again with the same key (every call is safe to
+  // repeat).
   void Fail(Order& order, Failure failure, std::string reason);
   void SetStep(Order& order, const std::string& name, StepState state, std::string detail);
   void SetStatus(Order& order, OrderStatus status, std::string note);
+  void Record(Order& order);
   Order Replay(const Order& existing, const std::string& fingerprint);
 
   OrderRepository& orders_;

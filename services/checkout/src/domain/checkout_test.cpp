@@ -111,6 +111,30 @@ TEST_F(CheckoutTest, EachStepIsRecordedBeforeItsCallStarts) {
   checkout_.PlaceOrder(Command());
 }
 
+// One write per call to another service, and the last one: the order with the reservation's
+// intent, then before authorizing, shipping and committing the stock, then the confirmation.
+// Each write carries what came back from the call before it.
+TEST_F(CheckoutTest, AHappySagaWritesTheOrderOncePerCallItMakesAndOnceAtTheEnd) {
+  Order order = checkout_.PlaceOrder(Command());
+  ASSERT_EQ(order.status, OrderStatus::kConfirmed);
+  std::vector<OrderStatus> statuses;
+  for (const Order& written : orders_.history) statuses.push_back(written.status);
+  EXPECT_EQ(statuses, (std::vector<OrderStatus>{OrderStatus::kPending, OrderStatus::kReserved,
+                                                OrderStatus::kPaymentAuthorized, OrderStatus::kPaymentAuthorized,
+                                                OrderStatus::kConfirmed}));
+  ASSERT_EQ(orders_.history.size(), 5u);
+  EXPECT_EQ(orders_.history[0].Step(kStepReserve)->state, StepState::kPending);
+  EXPECT_EQ(orders_.history[1].Step(kStepReserve)->state, StepState::kSucceeded);
+  EXPECT_EQ(orders_.history[1].Step(kStepAuthorize)->state, StepState::kPending);
+  EXPECT_EQ(orders_.history[3].Step(kStepShipment)->state, StepState::kSucceeded);
+  EXPECT_EQ(orders_.history[3].Step(kStepCommitStock)->state, StepState::kPending);
+  // Every status the order went through is on its timeline, though it was written in fewer saves.
+  std::vector<OrderStatus> timeline;
+  for (const auto& entry : orders_.history.back().timeline) timeline.push_back(entry.status);
+  EXPECT_EQ(timeline, (std::vector<OrderStatus>{OrderStatus::kPending, OrderStatus::kReserved,
+                                                OrderStatus::kPaymentAuthorized, OrderStatus::kConfirmed}));
+}
+
 TEST_F(CheckoutTest, DeclinedCardReleasesTheStockAndChargesNothing) {
   EXPECT_CALL(payments_, Authorize(_, _, _))
       .WillOnce(Return(PaymentResult{"pay-2", PaymentStatus::kDeclined, "card_declined", "VISA", "0002"}));

@@ -1,5 +1,7 @@
 #include "repo/pg_order_repository.h"
 
+#include <nlohmann/json.hpp>
+
 #include <pqxx/pqxx>
 
 #include <map>
@@ -114,17 +116,42 @@ std::optional<Order> LoadOne(Txn& txn, const pqxx::result& rows) {
   return std::move(orders[0]);
 }
 
+// The order's steps and timeline in two statements, whatever their number: each step is upserted
+// (and a row is rewritten only when the step changed), each timeline entry not stored yet is
+// appended after the stored ones (event handlers append to it too: PgOrderTracking).
 void WriteSteps(pqxx::work& txn, const Order& order) {
+  nlohmann::json steps = nlohmann::json::array();
   for (std::size_t i = 0; i < order.steps.size(); ++i) {
     const auto& s = order.steps[i];
-    txn.exec_params(
-        "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
-        " VALUES ($1::uuid, $2, $3, $4, $5, " STOREFRONT_SQL_TIMESTAMP(6) ")"
-        " ON CONFLICT (order_id, position) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
-        " at = EXCLUDED.at",
-        order.id, static_cast<int>(i), s.name, domain::ToString(s.state), s.detail, ToMicros(s.at));
+    steps.push_back({{"position", i}, {"name", s.name}, {"state", domain::ToString(s.state)}, {"detail", s.detail},
+                     {"micros", ToMicros(s.at)}});
   }
-  for (const auto& entry : order.timeline) AppendTimeline(txn, order.id, entry);
+  txn.exec_params(
+      "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
+      " SELECT $1::uuid, s.position, s.name, s.state, s.detail, 'epoch'::timestamptz + s.micros * interval '1 microsecond'"
+      " FROM jsonb_to_recordset($2::jsonb) AS s(position int, name text, state text, detail text, micros bigint)"
+      " ON CONFLICT (order_id, position) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
+      " at = EXCLUDED.at"
+      " WHERE (saga_steps.state, saga_steps.detail, saga_steps.at)"
+      "   IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.detail, EXCLUDED.at)",
+      order.id, steps.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  nlohmann::json timeline = nlohmann::json::array();
+  for (std::size_t n = 0; n < order.timeline.size(); ++n) {
+    const auto& entry = order.timeline[n];
+    timeline.push_back(
+        {{"n", n}, {"status", domain::ToString(entry.status)}, {"note", entry.note}, {"micros", ToMicros(entry.at)}});
+  }
+  txn.exec_params(
+      "WITH entries AS ("
+      "  SELECT e.n, e.status, e.note, 'epoch'::timestamptz + e.micros * interval '1 microsecond' AS at"
+      "  FROM jsonb_to_recordset($2::jsonb) AS e(n int, status text, note text, micros bigint)),"
+      " missing AS ("
+      "  SELECT * FROM entries e WHERE NOT EXISTS (SELECT 1 FROM order_timeline t"
+      "    WHERE t.order_id = $1::uuid AND t.status = e.status AND t.note = e.note AND t.at = e.at))"
+      " INSERT INTO order_timeline (order_id, position, status, note, at)"
+      " SELECT $1::uuid, (SELECT coalesce(max(position), -1) FROM order_timeline WHERE order_id = $1::uuid)"
+      "   + row_number() OVER (ORDER BY n), status, note, at FROM missing",
+      order.id, timeline.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 // The statuses a save may find stored and move to `to` from (domain::CanMove), as a text[].
