@@ -154,7 +154,7 @@ class Consumer::Impl {
             const std::string& held_behind);
   void DeadLetter(const rd_kafka_message_t& message, const std::string& error, const std::string& event_type,
                   const std::string& held_behind = "");
-  void StoreOffset(const rd_kafka_message_t& message);
+  void CommitOffset(const rd_kafka_message_t& message);
   void PruneInbox();
   // Sleeps up to `duration`; false when Stop was asked for meanwhile.
   bool Sleep(std::chrono::milliseconds duration);
@@ -217,14 +217,9 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   };
   if (!options_.group_instance_id.empty()) config["group.instance.id"] = options_.group_instance_id;
   for (const auto& [name, value] : options_.kafka_config) config[name] = value;
-  // Offsets move only past events whose transaction committed: the loop stores each one's offset
-  // after that (never librdkafka on its own), and librdkafka commits what was stored once a
-  // second, when partitions are revoked and when the consumer closes. One commit a second
-  // instead of a synchronous round trip to the broker per event; what a crash loses is the last
-  // second's commits, and those events come again to find themselves in the inbox.
+  // Offsets move only when this loop commits them, after the event's transaction.
+  config["enable.auto.commit"] = "false";
   config["enable.auto.offset.store"] = "false";
-  config["enable.auto.commit"] = "true";
-  config["auto.commit.interval.ms"] = "1000";
 
   // Every topic's dead-letter count exists from the start, at 0: an alert on its increase sees
   // the first dead letter (a series that appears at 1 shows no increase).
@@ -383,9 +378,9 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
     return;
   }
 
-  // The hook may throw to simulate a crash: then the offset below is never stored (nor committed).
+  // The hook may throw to simulate a crash: then the offset below is never committed.
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
-  StoreOffset(message);
+  CommitOffset(message);
   const char* name = outcome == Outcome::kApplied ? "processed" : outcome == Outcome::kDuplicate ? "duplicate" : "skipped";
   span.Tag("outcome", name);
   CountOutcome(message, name);
@@ -548,7 +543,7 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
                                                {"offset", message.offset},
                                                {"event_type", event_type},
                                                {"error", error}});
-  StoreOffset(message);
+  CommitOffset(message);
   Count(&Stats::dead_lettered);
   CountOutcome(message, "dead_lettered");
   Figures().dead_lettered.Add({{"topic", rd_kafka_topic_name(message.rkt)}}).Increment();
@@ -578,20 +573,14 @@ void Consumer::Impl::PruneInbox() {
   }
 }
 
-void Consumer::Impl::StoreOffset(const rd_kafka_message_t& message) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(message.rkt), message.partition)->offset =
-      message.offset + 1;  // the next event to read
-  rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk_, list);
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = list->elems[0].err;
-  rd_kafka_topic_partition_list_destroy(list);
+void Consumer::Impl::CommitOffset(const rd_kafka_message_t& message) {
+  const rd_kafka_resp_err_t err = rd_kafka_commit_message(rk_, &message, 0 /* synchronous */);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // The partition moved to another replica meanwhile: harmless beyond a redelivery, which the
-    // inbox turns into a no-op.
-    log::Warn("consumer: offset not stored", {{"group", options_.group_id},
-                                              {"partition", message.partition},
-                                              {"offset", message.offset},
-                                              {"error", internal::ErrorText(err)}});
+    // Harmless beyond a redelivery, which the inbox turns into a no-op.
+    log::Warn("consumer: offset commit failed", {{"group", options_.group_id},
+                                                 {"partition", message.partition},
+                                                 {"offset", message.offset},
+                                                 {"error", internal::ErrorText(err)}});
   }
 }
 

@@ -4,10 +4,8 @@
 // - Idempotent: each event's id goes into <schema>.inbox in the same transaction as the
 //   handler's changes; an event id already there is skipped, so a redelivered event changes
 //   nothing.
-// - An event's offset is stored only after the handler's transaction committed, and librdkafka
-//   commits the stored offsets once a second (and when partitions are revoked or the consumer
-//   closes): a consumer killed in between re-reads the events since its last commit, and the
-//   inbox makes each second delivery a no-op.
+// - Offsets are committed manually, only after the handler's transaction committed: a consumer
+//   killed in between re-reads the event and the inbox makes the second delivery a no-op.
 // - Retries never stall the other partitions: an event whose handler failed is tried again after
 //   an exponential backoff (retry_backoff doubling up to max_retry_backoff); meanwhile only its
 //   partition is paused (and rewound to it), every other partition flows on, and the loop keeps
@@ -15,7 +13,7 @@
 // - Transient failures say nothing about the event (the database or a dependency away, a lock or
 //   statement timeout, a serialization failure: IsTransient); they are retried without limit.
 // - Poison: a message that cannot be decoded, or whose handler failed max_attempts times, is
-//   copied to the dead-letter topic with the error in its headers, its offset is stored, and
+//   copied to the dead-letter topic with the error in its headers, its offset is committed, and
 //   the loop goes on. An event that was dead-lettered is also "parked" in <schema>.parked_events,
 //   and later events of the same key (the aggregate) park behind it instead of overtaking it, so
 //   one aggregate's events are applied in order or not at all. Replaying the parked event (the
@@ -77,7 +75,7 @@ struct ConsumerOptions {
   // offset commits are what the loop is built on and cannot be switched off here.
   std::map<std::string, std::string> kafka_config;
   // Exists for tests of crash windows: called after the event's transaction committed and
-  // before its offset is stored. A test throws from it to "kill" the consumer right there:
+  // before its offset is committed. A test throws from it to "kill" the consumer right there:
   // the exception leaves PollOnce (on the Start thread it ends the loop), the offset stays
   // uncommitted, and the next consumer of the group gets the event again.
   std::function<void(const Envelope&)> after_transaction_commit;
