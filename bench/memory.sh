@@ -71,27 +71,23 @@ for name in "${STORE[@]}" broker postgres; do
   pid[$name]="$(<"$state/run/$name.pid")"
 done
 
-# set_kib PID FIELD: the smaps_rollup FIELD (Pss, Rss) of PID in KiB; for the postmaster, of it
-# and all its children together.
-set_kib() {
-  local root="$1" field="$2" total=0 p kib
+# pss_rss_kib PID: "PSS RSS" of PID in KiB, both from one read of its smaps_rollup; for the
+# postmaster, of it and all its children together.
+pss_rss_kib() {
+  local root="$1" p
   local -a members=("$root")
   [[ "$root" != "${pid[postgres]}" ]] || mapfile -t -O 1 members < <(ps --ppid "$root" -o pid= 2>/dev/null)
-  for p in "${members[@]}"; do
-    kib="$(awk -v f="$field:" '$1 == f {print $2}' "/proc/${p// /}/smaps_rollup" 2>/dev/null || true)"
-    total=$((total + ${kib:-0}))
-  done
-  echo "$total"
+  for p in "${members[@]}"; do cat "/proc/${p// /}/smaps_rollup" 2>/dev/null || true; done |
+    awk '$1 == "Pss:" {pss += $2} $1 == "Rss:" {rss += $2} END {print pss + 0, rss + 0}'
 }
 declare -A figure  # NAME,rest_pss / rest_rss / load_pss / load_rss -> KiB
-# sample WHEN: every process's PSS and RSS; rest keeps the sample, load the highest.
+# sample WHEN: every process's PSS and RSS; rest keeps the sample, load the highest of each.
 sample() {
-  local when="$1" name kind kib
+  local when="$1" name pss rss
   for name in "${STORE[@]}" broker postgres; do
-    for kind in pss rss; do
-      kib="$(set_kib "${pid[$name]}" "${kind^}")"
-      if [[ "$when" == rest ]] || ((kib > ${figure[$name,${when}_$kind]:-0})); then figure[$name,${when}_$kind]=$kib; fi
-    done
+    read -r pss rss < <(pss_rss_kib "${pid[$name]}")
+    if [[ "$when" == rest ]] || ((pss > ${figure[$name,${when}_pss]:-0})); then figure[$name,${when}_pss]=$pss; fi
+    if [[ "$when" == rest ]] || ((rss > ${figure[$name,${when}_rss]:-0})); then figure[$name,${when}_rss]=$rss; fi
   done
 }
 declare -A peak_connections
