@@ -52,10 +52,13 @@ TEST(BalancingE2ETest, ReadsSpreadOverTwoCatalogReplicasAndSurviveOneBeingKilled
   const int second_port = testing::FreePort();
   // The development broker: nothing here consumes events, and it starts in a blink. on-failure:
   // the stack starts the killed replica again instead of stopping the store (as compose would).
+  // READ_CACHE_CAPACITY=0: the gateway's read cache would answer the product reads below itself
+  // after the first of each, and this test counts the reads that reach each replica.
   LocalStack stack("", {{"STOREFRONT_REPLICAS", "catalog=2"},
                         {"STOREFRONT_CATALOG_PORT_2", std::to_string(second_port)},
                         {"STOREFRONT_KAFKA", "dev"},
-                        {"STOREFRONT_RESTART", "on-failure"}});
+                        {"STOREFRONT_RESTART", "on-failure"},
+                        {"READ_CACHE_CAPACITY", "0"}});
   const std::string output = testing::ReadFile(stack.state_dir() + "/stack-output.log");
   EXPECT_NE(output.find("storefront: catalog-2=127.0.0.1:" + std::to_string(second_port)), std::string::npos)
       << output;
