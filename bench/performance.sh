@@ -29,6 +29,7 @@
 #   --shoppers N          concurrent shoppers, and pgbench's clients [8]
 #   --statements          profile instead of measure: PostgreSQL loads pg_stat_statements and the
 #                         checkout's statements are listed by calls per order (it costs some speed)
+#   --checkout-only       measure only the checkout and its reference (for profiling it)
 #   --keep-state          keep the state directory (logs, data, wrk output) and print where
 # Progress goes to stderr; the table to stdout.
 set -euo pipefail
@@ -37,7 +38,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-read_seconds=15 checkout_seconds=30 warmup=5 shoppers=8 keep_state=0 statements=off
+read_seconds=15 checkout_seconds=30 warmup=5 shoppers=8 keep_state=0 statements=off checkout_only=0
 while (($# > 0)); do
   case "$1" in
     --read-seconds) read_seconds="${2:-}" && shift 2 ;;
@@ -45,6 +46,7 @@ while (($# > 0)); do
     --warmup) warmup="${2:-}" && shift 2 ;;
     --shoppers) shoppers="${2:-}" && shift 2 ;;
     --keep-state) keep_state=1 && shift ;;
+    --checkout-only) checkout_only=1 && shift ;;
     --statements) statements=on && shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' && exit 0 ;;
     *) die "unknown option '$1' (--help lists them)" ;;
@@ -119,7 +121,9 @@ id="$(curl -fsS "$base/api/v1/products?limit=1" | grep -oE '"id":"[0-9a-f-]{36}"
 [[ -n "$id" ]] || die "the catalog listed no product"
 declare -A read_path=([livez]="/livez" [product]="/api/v1/products/$id" [page]="/api/v1/products?limit=20"
   [search]="/api/v1/products?query=wireless&limit=20" [categories]="/api/v1/categories")
-readonly READS=(livez product page search categories)
+READS=(livez product page search categories)
+((checkout_only == 0)) || READS=()
+readonly READS
 declare -A read_label=([livez]="GET /livez (no upstream)" [product]="GET /api/v1/products/{id}"
   [page]="GET /api/v1/products?limit=20" [search]="products?query=wireless&limit=20" [categories]="GET /api/v1/categories")
 mkdir -p "$top/nginx/www/ref"
@@ -211,7 +215,7 @@ log "stopping the stack"
 stop_stack
 
 # --- the reference: nginx serving the same bytes --------------------------------------------------
-start_nginx "$top/nginx"
+((checkout_only == 1)) || start_nginx "$top/nginx"
 for read in "${READS[@]}"; do
   cmp -s "$top/nginx/www/ref/$read" <(curl -fsS "http://127.0.0.1:$NGINX_PORT/ref/$read") ||
     die "nginx does not serve the bytes of $read (see $top/nginx/error.log)"
@@ -219,7 +223,7 @@ for read in "${READS[@]}"; do
   wrk_measure "$read_seconds" "http://127.0.0.1:$NGINX_PORT/ref/$read" "$top/nginx-$read.wrk"
   for what in rps p50 p99 errors; do fig[nginx_$what,$read]="$(wrk_figure "$top/nginx-$read.wrk" "$what")"; done
 done
-stop_nginx
+((checkout_only == 1)) || stop_nginx
 
 # --- the table ------------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
@@ -241,7 +245,8 @@ printf '| %-34s | %6s co/s | %9s | %9s | %6s tps | %9s | %6s |\n' "checkout (car
 echo
 echo "reads at half of their peak (wrk paced, each connection waiting ~5 ms between requests):"
 printf '  %-34s %10s %10s %8s %8s %7s\n' read "aimed r/s" "got r/s" "p50 ms" "p99 ms" failed
-for read in product page search categories; do
+for read in "${READS[@]}"; do
+  [[ "$read" != livez ]] || continue
   printf '  %-34s %10s %10s %8s %8s %7s\n' "${read_label[$read]}" "${fig[half_target,$read]}" "${fig[half_rps,$read]}" \
     "${fig[half_p50,$read]}" "${fig[half_p99,$read]}" "${fig[half_errors,$read]}"
 done

@@ -1,8 +1,11 @@
 #include "shared/db/pool.h"
+#include "shared/db/statement.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "shared/errors/errors.h"
 #include "shared/metrics/metrics.h"
@@ -129,6 +132,43 @@ TEST(PoolTest, PingReportsAnUnreachableDatabase) {
   EXPECT_TRUE(good.Ping());
   Pool bad("postgresql://catalog@127.0.0.1:1/storefront?connect_timeout=1", 1);
   EXPECT_FALSE(bad.Ping());
+}
+
+// The names under which this connection has `sql` prepared (pg_prepared_statements).
+std::vector<std::string> PreparedNames(pqxx::transaction_base& txn, const std::string& sql) {
+  std::vector<std::string> names;
+  for (const auto& row : txn.exec_params("SELECT name FROM pg_prepared_statements WHERE statement = $1", sql)) {
+    names.push_back(row[0].as<std::string>());
+  }
+  return names;
+}
+
+TEST(StatementTest, AStatementIsPreparedOnceOnAConnectionAndRunByNameAfterwards) {
+  pqxx::connection connection(SharedPostgres().Dsn("catalog"));
+  const std::string sql = "SELECT $1::int + $2::int";
+  for (int i = 0; i < 3; ++i) {
+    pqxx::work txn(connection);
+    EXPECT_EQ(Exec(txn, sql, i, 10)[0][0].as<int>(), i + 10);
+    EXPECT_EQ(PreparedNames(txn, sql), std::vector<std::string>{internal::StatementName(sql)});
+  }
+}
+
+TEST(StatementTest, AStatementPreparedInARolledBackTransactionStaysPrepared) {
+  pqxx::connection connection(SharedPostgres().Dsn("catalog"));
+  const std::string sql = "SELECT $1::text || '!'";
+  {
+    pqxx::work txn(connection);
+    EXPECT_EQ(Exec(txn, sql, "first")[0][0].as<std::string>(), "first!");
+  }  // rolled back
+  pqxx::nontransaction txn(connection);
+  EXPECT_EQ(PreparedNames(txn, sql).size(), 1u);
+  EXPECT_EQ(Exec(txn, sql, "second")[0][0].as<std::string>(), "second!");
+}
+
+TEST(StatementTest, EachTextHasANameOfItsOwnAndTheSameTextTheSameName) {
+  EXPECT_EQ(internal::StatementName("SELECT 1"), internal::StatementName(std::string("SELECT ") + "1"));
+  EXPECT_NE(internal::StatementName("SELECT 1"), internal::StatementName("SELECT 2"));
+  EXPECT_EQ(internal::StatementName("SELECT 1").rfind("sf_", 0), 0u);
 }
 
 TEST(SchemaIsolationTest, ARoleCannotReadAnotherServicesSchema) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "shared/db/statement.h"
 #include "shared/db/transient.h"
 #include "shared/errors/errors.h"
 #include "shared/types/uuid.h"
@@ -406,7 +407,7 @@ Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message,
   const std::string schema = txn.quote_name(options_.schema);
   txn.exec("SET LOCAL search_path TO " + schema);
   const std::string topic = rd_kafka_topic_name(message.rkt);
-  const auto recorded = txn.exec_params(
+  const auto recorded = db::Exec(txn,
       "INSERT INTO " + schema +
           ".inbox (event_id, event_type, topic, \"partition\", \"offset\")"
           " VALUES ($1::uuid, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
@@ -421,7 +422,7 @@ Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message,
   const std::string key = Bytes(message.key, message.key_len);
   bool was_parked = key.empty();  // keyless events are not looked up by key: unpark by id, to be sure
   if (!key.empty()) {
-    const auto oldest = txn.exec_params(
+    const auto oldest = db::Exec(txn,
         "SELECT event_id::text FROM " + schema + ".parked_events WHERE topic = $1 AND key = $2 ORDER BY id LIMIT 1",
         topic, key);
     if (!oldest.empty() && oldest[0][0].as<std::string>() != envelope.event_id()) {
@@ -432,7 +433,7 @@ Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message,
   handler->second(txn, envelope);
   // Only a parked event that now applies has a row to delete: the common case costs no statement.
   if (was_parked) {
-    txn.exec_params("DELETE FROM " + schema + ".parked_events WHERE event_id = $1::uuid", envelope.event_id());
+    db::Exec(txn, "DELETE FROM " + schema + ".parked_events WHERE event_id = $1::uuid", envelope.event_id());
   }
   txn.commit();
   return Outcome::kApplied;
@@ -487,13 +488,13 @@ void Consumer::Impl::Park(const rd_kafka_message_t& message, const Envelope& env
     try {
       auto lease = pool_.Acquire();
       pqxx::work txn(*lease);
-      txn.exec_params("INSERT INTO " + txn.quote_name(options_.schema) +
-                          ".parked_events (event_id, event_type, topic, key, \"partition\", \"offset\", error)"
-                          " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"
-                          " ON CONFLICT (event_id) DO UPDATE SET error = EXCLUDED.error, parked_at = now()",
-                      envelope.event_id(), envelope.event_type(), std::string(rd_kafka_topic_name(message.rkt)), key,
-                      static_cast<int>(message.partition), static_cast<long long>(message.offset),
-                      error.substr(0, 2000));
+      db::Exec(txn, "INSERT INTO " + txn.quote_name(options_.schema) +
+                        ".parked_events (event_id, event_type, topic, key, \"partition\", \"offset\", error)"
+                        " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"
+                        " ON CONFLICT (event_id) DO UPDATE SET error = EXCLUDED.error, parked_at = now()",
+                    envelope.event_id(), envelope.event_type(), std::string(rd_kafka_topic_name(message.rkt)), key,
+                    static_cast<int>(message.partition), static_cast<long long>(message.offset),
+                    error.substr(0, 2000));
       txn.commit();
       break;
     } catch (const std::exception& e) {
@@ -559,7 +560,7 @@ void Consumer::Impl::PruneInbox() {
       auto lease = pool_.Acquire();
       pqxx::work txn(*lease);
       const std::string inbox = txn.quote_name(options_.schema) + ".inbox";
-      const auto result = txn.exec_params(
+      const auto result = db::Exec(txn,
           "DELETE FROM " + inbox + " WHERE event_id IN (SELECT event_id FROM " + inbox +
               " WHERE processed_at < now() - make_interval(secs => $1) LIMIT 1000)",
           static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(options_.inbox_retention).count()));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "shared/db/statement.h"
 #include "shared/trace/context.h"
 #include "shared/types/uuid.h"
 #include "storefront/events/v1/envelope.pb.h"
@@ -16,11 +17,11 @@ std::int64_t AggregateVersion(pqxx::transaction_base& txn, const std::string& sc
                              ".outbox_versions AS v (aggregate_type, aggregate_id, version) VALUES ($1, $2, $3)"
                              " ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET version = ";
   if (event.aggregate_version != 0) {
-    txn.exec_params(upsert + "GREATEST(v.version, EXCLUDED.version)", event.aggregate_type, event.aggregate_id,
-                    event.aggregate_version);
+    db::Exec(txn, upsert + "GREATEST(v.version, EXCLUDED.version)", event.aggregate_type, event.aggregate_id,
+                  event.aggregate_version);
     return event.aggregate_version;
   }
-  return txn.exec_params(upsert + "v.version + 1 RETURNING v.version", event.aggregate_type, event.aggregate_id, 1)[0][0]
+  return db::Exec(txn, upsert + "v.version + 1 RETURNING v.version", event.aggregate_type, event.aggregate_id, 1)[0][0]
       .as<std::int64_t>();
 }
 
@@ -54,10 +55,10 @@ std::string Append(pqxx::transaction_base& txn, const std::string& schema, const
   envelope.set_payload(event.payload->SerializeAsString());
   envelope.set_payload_type(event.payload->GetDescriptor()->full_name());
 
-  txn.exec_params("INSERT INTO " + txn.quote_name(schema) +
-                      ".outbox (event_id, topic, key, event_type, envelope) VALUES ($1::uuid, $2, $3, $4, $5)",
-                  envelope.event_id(), event.topic, event.aggregate_id, event.event_type,
-                  pqxx::binarystring(envelope.SerializeAsString()));
+  db::Exec(txn, "INSERT INTO " + txn.quote_name(schema) +
+                    ".outbox (event_id, topic, key, event_type, envelope) VALUES ($1::uuid, $2, $3, $4, $5)",
+                envelope.event_id(), event.topic, event.aggregate_id, event.event_type,
+                pqxx::binarystring(envelope.SerializeAsString()));
   return envelope.event_id();
 }
 
@@ -75,9 +76,9 @@ OutboxBacklog ReadOutboxBacklog(pqxx::transaction_base& txn, const std::string& 
 }
 
 bool UnparkOutboxRow(pqxx::transaction_base& txn, const std::string& schema, std::int64_t id) {
-  return txn.exec_params("UPDATE " + txn.quote_name(schema) +
-                             ".outbox SET parked_at = NULL, refusals = 0 WHERE id = $1 AND parked_at IS NOT NULL",
-                         id)
+  return db::Exec(txn, "UPDATE " + txn.quote_name(schema) +
+                           ".outbox SET parked_at = NULL, refusals = 0 WHERE id = $1 AND parked_at IS NOT NULL",
+                       id)
              .affected_rows() == 1;
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "shared/db/statement.h"
 #include "shared/errors/errors.h"
 #include "shared/events/internal/kafka.h"
 #include "shared/log/log.h"
@@ -39,7 +40,7 @@ class PassLock {
  public:
   PassLock(pqxx::connection& connection, std::string name) : connection_(connection), name_(std::move(name)) {
     pqxx::nontransaction txn(connection_);
-    acquired_ = txn.exec_params("SELECT pg_try_advisory_lock(hashtext($1))", name_)[0][0].as<bool>();
+    acquired_ = db::Exec(txn, "SELECT pg_try_advisory_lock(hashtext($1))", name_)[0][0].as<bool>();
   }
   PassLock(const PassLock&) = delete;
   PassLock& operator=(const PassLock&) = delete;
@@ -47,7 +48,7 @@ class PassLock {
     if (!acquired_) return;
     try {
       pqxx::nontransaction txn(connection_);
-      txn.exec_params("SELECT pg_advisory_unlock(hashtext($1))", name_);
+      db::Exec(txn, "SELECT pg_advisory_unlock(hashtext($1))", name_);
     } catch (const std::exception&) {
       // A lock we could not release must not go back to the pool with its connection: closing
       // the session releases it, and the pool replaces a closed connection.
@@ -70,7 +71,7 @@ class PassLock {
 std::vector<OutboxRow> SelectPending(pqxx::connection& connection, const std::string& schema, int limit) {
   pqxx::nontransaction txn(connection);
   const std::string table = txn.quote_name(schema) + ".outbox";
-  const auto result = txn.exec_params(
+  const auto result = db::Exec(txn,
       "SELECT id, event_id::text, topic, key, event_type, envelope FROM " + table +
           " o WHERE sent_at IS NULL AND parked_at IS NULL"
           "   AND NOT EXISTS (SELECT 1 FROM " + table +
@@ -178,12 +179,12 @@ RecordedOutcome RecordOutcome(pqxx::connection& connection, const std::string& s
     failed_keys.insert(row.message.key);
     const std::string error = Describe(err);
     if (key_failed_before || ClassifyDeliveryError(err) == DeliveryFailure::kRetriable) {
-      txn.exec_params("UPDATE " + table + " SET attempts = attempts + 1, last_error = $2 WHERE id = $1", row.id,
-                      error);
+      db::Exec(txn, "UPDATE " + table + " SET attempts = attempts + 1, last_error = $2 WHERE id = $1", row.id,
+                    error);
       if (outcome.failed++ == 0) outcome.first_error = error;
       continue;
     }
-    const auto counted = txn.exec_params(
+    const auto counted = db::Exec(txn,
         "UPDATE " + table +
             " SET attempts = attempts + 1, refusals = refusals + 1, last_error = $2,"
             "     parked_at = CASE WHEN refusals + 1 >= $3 THEN now() END"
@@ -199,10 +200,10 @@ RecordedOutcome RecordOutcome(pqxx::connection& connection, const std::string& s
     }
   }
   if (!sent.empty()) {
-    txn.exec_params("UPDATE " + table +
-                        " SET sent_at = now(), attempts = attempts + 1, last_error = NULL"
-                        " WHERE id = ANY($1::bigint[])",
-                    IdArray(sent));
+    db::Exec(txn, "UPDATE " + table +
+                      " SET sent_at = now(), attempts = attempts + 1, last_error = NULL"
+                      " WHERE id = ANY($1::bigint[])",
+                  IdArray(sent));
   }
   txn.commit();
   outcome.sent = static_cast<int>(sent.size());

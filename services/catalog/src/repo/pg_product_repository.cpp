@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "shared/db/fields.h"
+#include "shared/db/statement.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/types/proto.h"
@@ -189,14 +190,14 @@ std::vector<domain::Category> PgProductRepository::Categories() {
 
 bool PgProductRepository::CategoryExists(const std::string& id) {
   return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    return !txn.exec_params("SELECT 1 FROM categories WHERE id = $1", id).empty();
+    return !db::Exec(txn, "SELECT 1 FROM categories WHERE id = $1", id).empty();
   });
 }
 
 domain::Product PgProductRepository::Create(const domain::NewProduct& product) {
   try {
     return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-      auto rows = txn.exec_params(
+      auto rows = db::Exec(txn,
           std::string("INSERT INTO products AS p (sku, name, description, price_minor, currency, category_id, "
                       "image_url) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
               kColumns,
@@ -218,11 +219,11 @@ std::optional<domain::Product> PgProductRepository::Update(const std::string& id
     return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Product> {
       // The row as it was, locked until commit, so the events describe exactly this change.
       auto locked =
-          txn.exec_params(std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid FOR UPDATE", id);
+          db::Exec(txn, std::string("SELECT ") + kColumns + " FROM products p WHERE p.id = $1::uuid FOR UPDATE", id);
       if (locked.empty()) return std::nullopt;
       const Product before = ReadProduct(locked[0]);
       // Each field is a (changed?, value) pair so one statement covers every patch shape.
-      auto rows = txn.exec_params(
+      auto rows = db::Exec(txn,
           std::string("UPDATE products AS p SET"
                       " name = CASE WHEN $2 THEN $3 ELSE p.name END,"
                       " description = CASE WHEN $4 THEN $5 ELSE p.description END,"

@@ -10,6 +10,7 @@
 #include "repo/order_sql.h"
 #include "repo/pg_order_tracking.h"
 #include "shared/db/fields.h"
+#include "shared/db/statement.h"
 #include "shared/types/time.h"
 #include "shared/types/uuid.h"
 
@@ -78,7 +79,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
     ids += (ids.size() > 1 ? "," : "") + order.id;
   }
   ids += "}";
-  for (const auto& r : txn.exec_params(
+  for (const auto& r : db::Exec(txn,
            "SELECT order_id::text, product_id, sku, name, quantity, unit_price_minor, line_total_minor"
            " FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
            ids)) {
@@ -88,7 +89,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
                         {r[5].template as<std::int64_t>(), o->subtotal.currency},
                         {r[6].template as<std::int64_t>(), o->subtotal.currency}});
   }
-  for (const auto& r : txn.exec_params(
+  for (const auto& r : db::Exec(txn,
            "SELECT order_id::text, name, state, detail, " STOREFRONT_SQL_MICROS("at")
            " FROM saga_steps WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
            ids)) {
@@ -97,7 +98,7 @@ void LoadChildren(Txn& txn, std::vector<Order>& orders) {
                         domain::StepStateFromString(r[2].template as<std::string>()).value_or(domain::StepState::kFailed),
                         r[3].template as<std::string>(), db::TimeField(r[4])});
   }
-  for (const auto& r : txn.exec_params(
+  for (const auto& r : db::Exec(txn,
            "SELECT order_id::text, status, note, " STOREFRONT_SQL_MICROS("at")
            " FROM order_timeline WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position",
            ids)) {
@@ -126,7 +127,7 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
     steps.push_back({{"position", i}, {"name", s.name}, {"state", domain::ToString(s.state)}, {"detail", s.detail},
                      {"micros", ToMicros(s.at)}});
   }
-  txn.exec_params(
+  db::Exec(txn,
       "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
       " SELECT $1::uuid, s.position, s.name, s.state, s.detail, 'epoch'::timestamptz + s.micros * interval '1 microsecond'"
       " FROM jsonb_to_recordset($2::jsonb) AS s(position int, name text, state text, detail text, micros bigint)"
@@ -141,7 +142,7 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
     timeline.push_back(
         {{"n", n}, {"status", domain::ToString(entry.status)}, {"note", entry.note}, {"micros", ToMicros(entry.at)}});
   }
-  txn.exec_params(
+  db::Exec(txn,
       "WITH entries AS ("
       "  SELECT e.n, e.status, e.note, 'epoch'::timestamptz + e.micros * interval '1 microsecond' AS at"
       "  FROM jsonb_to_recordset($2::jsonb) AS e(n int, status text, note text, micros bigint)),"
@@ -173,7 +174,7 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
     return db::WithTransaction(pool_, [&](pqxx::work& txn) {
       const auto& a = order.shipping_address;
       std::string id =
-          txn.exec_params(
+          db::Exec(txn,
                  "INSERT INTO orders (customer_id, customer_email, idempotency_key, request_fingerprint, status,"
                  " currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2,"
                  " ship_city, ship_region, ship_postal_code, ship_country, shipping_option_id, card_last4, carrier,"
@@ -189,7 +190,7 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
               .as<std::string>();
       for (std::size_t i = 0; i < order.items.size(); ++i) {
         const auto& item = order.items[i];
-        txn.exec_params(
+        db::Exec(txn,
             "INSERT INTO order_items (order_id, position, product_id, sku, name, quantity, unit_price_minor,"
             " line_total_minor) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)",
             id, static_cast<int>(i), item.product_id, item.sku, item.name, item.quantity, item.unit_price.amount_minor,
@@ -208,7 +209,7 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
 
 void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease) {
   db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    const auto updated = txn.exec_params(
+    const auto updated = db::Exec(txn,
         "UPDATE orders SET status = $2, failure = $3, failure_reason = $4, reservation_id = $5, payment_id = $6, " +
             ForwardOnly("payment_status", kPaymentProgress, "$7") +
             ", card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11, tracking_number = $12, " +
@@ -221,7 +222,7 @@ void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease
         domain::ToString(order.shipment_status), ToMicros(order.updated_at), Seconds(lease), order.lease_token,
         StatusesBefore(order.status));
     if (updated.affected_rows() == 0) {
-      const auto stored = txn.exec_params("SELECT lease_token, status FROM orders WHERE id = $1::uuid", order.id);
+      const auto stored = db::Exec(txn, "SELECT lease_token, status FROM orders WHERE id = $1::uuid", order.id);
       if (stored.empty() || stored[0][0].as<std::int64_t>() != order.lease_token) {
         throw domain::LeaseLost("order " + order.id + " was taken over by another runner (lease token " +
                                 std::to_string(order.lease_token) + " is stale)");
@@ -237,12 +238,12 @@ void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease
 std::optional<Order> PgOrderRepository::BeginCancel(const std::string& order_id, const std::string& reason,
                                                     std::chrono::milliseconds lease) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) -> std::optional<Order> {
-    auto order = LoadOne(txn, txn.exec_params(std::string("UPDATE orders SET status = 'CANCELLING', cancel_reason = $2,"
-                                                          " updated_at = now(), lease_token = lease_token + 1,"
-                                                          " lease_until = now() + make_interval(secs => $3)"
-                                                          " WHERE id = $1::uuid AND status = 'CONFIRMED' RETURNING ") +
-                                                  kOrderColumns,
-                                              order_id, reason, Seconds(lease)));
+    auto order = LoadOne(txn, db::Exec(txn, std::string("UPDATE orders SET status = 'CANCELLING', cancel_reason = $2,"
+                                                        " updated_at = now(), lease_token = lease_token + 1,"
+                                                        " lease_until = now() + make_interval(secs => $3)"
+                                                        " WHERE id = $1::uuid AND status = 'CONFIRMED' RETURNING ") +
+                                                kOrderColumns,
+                                            order_id, reason, Seconds(lease)));
     if (!order) return std::nullopt;
     domain::TimelineEntry entry{domain::OrderStatus::kCancelling,
                                 reason.empty() ? "Cancellation requested" : "Cancellation requested: " + reason,
@@ -268,30 +269,30 @@ void PgOrderRepository::RecordRefund(const std::string& order_id, domain::Paymen
 
 void PgOrderRepository::ReleaseLease(const Order& order) {
   db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    txn.exec_params("UPDATE orders SET lease_until = NULL WHERE id = $1::uuid AND lease_token = $2", order.id,
-                    order.lease_token);
+    db::Exec(txn, "UPDATE orders SET lease_until = NULL WHERE id = $1::uuid AND lease_token = $2", order.id,
+                  order.lease_token);
   });
 }
 
 std::optional<Order> PgOrderRepository::Get(const std::string& order_id) {
   if (!types::IsUuid(order_id)) return std::nullopt;  // no such order, rather than a SQL error
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    return LoadOne(txn, txn.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1::uuid",
-                                        order_id));
+    return LoadOne(txn, db::Exec(txn, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1::uuid",
+                                      order_id));
   });
 }
 
 std::optional<Order> PgOrderRepository::FindByIdempotencyKey(const std::string& customer_id, const std::string& key) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    return LoadOne(txn, txn.exec_params(std::string("SELECT ") + kOrderColumns +
-                                            " FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
-                                        customer_id, key));
+    return LoadOne(txn, db::Exec(txn, std::string("SELECT ") + kOrderColumns +
+                                          " FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
+                                      customer_id, key));
   });
 }
 
 bool PgOrderRepository::IsLeased(const std::string& order_id) {
   return db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    auto rows = txn.exec_params("SELECT coalesce(lease_until > now(), false) FROM orders WHERE id = $1::uuid", order_id);
+    auto rows = db::Exec(txn, "SELECT coalesce(lease_until > now(), false) FROM orders WHERE id = $1::uuid", order_id);
     return !rows.empty() && rows[0][0].as<bool>();
   });
 }
@@ -299,7 +300,7 @@ bool PgOrderRepository::IsLeased(const std::string& order_id) {
 std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lease) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
     // SKIP LOCKED: replicas recovering at the same time take different orders.
-    return LoadOne(txn, txn.exec_params(
+    return LoadOne(txn, db::Exec(txn,
                             std::string("UPDATE orders SET lease_until = now() + make_interval(secs => $1),"
                                         " lease_token = lease_token + 1"
                                         " WHERE id = (SELECT id FROM orders"
@@ -314,7 +315,7 @@ std::optional<Order> PgOrderRepository::ClaimStale(std::chrono::milliseconds lea
 domain::OrderPage PgOrderRepository::List(const domain::OrderFilter& filter) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
     const auto& after = filter.after;
-    auto rows = txn.exec_params(
+    auto rows = db::Exec(txn,
         std::string("SELECT ") + kOrderColumns +
             " FROM orders WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2)"
             " AND ($3 = '' OR lower(customer_email) = lower($3))"
@@ -347,7 +348,7 @@ std::vector<domain::SalesBucket> PgOrderRepository::Sales(const domain::SalesQue
     // over a series of every hour or day, so empty ones come back as zeros. Buckets are UTC
     // whatever the session's TimeZone: `AT TIME ZONE 'UTC'` turns timestamptz into UTC wall time
     // for date_trunc and back.
-    auto rows = txn.exec_params(
+    auto rows = db::Exec(txn,
         "WITH sales AS ("
         "  SELECT date_trunc($1, created_at AT TIME ZONE 'UTC') AS start, count(*) AS orders,"
         "         sum(total_minor)::bigint AS revenue"

@@ -7,6 +7,7 @@
 
 #include "repo/stock_events.h"
 #include "shared/db/fields.h"
+#include "shared/db/statement.h"
 #include "shared/errors/errors.h"
 #include "shared/types/time.h"
 
@@ -242,7 +243,7 @@ std::vector<StockLevel> PgInventoryRepository::GetStockLevels(const std::vector<
 domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQuery& query) {
   return session_.Read([&](pqxx::transaction_base& txn) {
     // One row more than the page tells whether another page follows, without a COUNT.
-    auto rows = txn.exec_params(
+    auto rows = db::Exec(txn,
         std::string("SELECT ") + kLevelColumns +
             " FROM stock s WHERE s.on_hand - s.reserved <= s.low_stock_threshold"
             "   AND (NOT $1::bool OR (s.on_hand - s.reserved, s.product_id) > ($2::int, $3::uuid))"
@@ -265,11 +266,11 @@ domain::LowStockPage PgInventoryRepository::ListLowStock(const domain::LowStockQ
 domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::StockLevelQuery& query) {
   return session_.Read([&](pqxx::transaction_base& txn) {
     // Keyset on the primary key: each page is an index range scan from where the last one ended.
-    auto rows = txn.exec_params(std::string("SELECT ") + kLevelColumns +
-                                    " FROM stock s WHERE (NOT $1::bool OR s.product_id > $2::uuid)"
-                                    " ORDER BY s.product_id LIMIT $3",
-                                query.after.has_value(), query.after ? query.after->product_id : kNilUuid,
-                                query.limit + 1);
+    auto rows = db::Exec(txn, std::string("SELECT ") + kLevelColumns +
+                                  " FROM stock s WHERE (NOT $1::bool OR s.product_id > $2::uuid)"
+                                  " ORDER BY s.product_id LIMIT $3",
+                              query.after.has_value(), query.after ? query.after->product_id : kNilUuid,
+                              query.limit + 1);
     domain::StockLevelPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.levels.size()) == query.limit) {
@@ -284,13 +285,13 @@ domain::StockLevelPage PgInventoryRepository::ListStockLevels(const domain::Stoc
 
 domain::AdjustmentPage PgInventoryRepository::ListAdjustments(const domain::AdjustmentQuery& query) {
   return session_.Read([&](pqxx::transaction_base& txn) {
-    auto rows = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
-                                    " FROM stock_adjustments a"
-                                    " WHERE ($1 = '' OR a.product_id = NULLIF($1, '')::uuid)"
-                                    "   AND (NOT $2::bool OR a.sequence < $3::bigint)"
-                                    " ORDER BY a.sequence DESC LIMIT $4",
-                                query.product_id, query.before.has_value(), query.before ? query.before->sequence : 0,
-                                query.limit + 1);
+    auto rows = db::Exec(txn, std::string("SELECT ") + kAdjustmentColumns +
+                                  " FROM stock_adjustments a"
+                                  " WHERE ($1 = '' OR a.product_id = NULLIF($1, '')::uuid)"
+                                  "   AND (NOT $2::bool OR a.sequence < $3::bigint)"
+                                  " ORDER BY a.sequence DESC LIMIT $4",
+                              query.product_id, query.before.has_value(), query.before ? query.before->sequence : 0,
+                              query.limit + 1);
     domain::AdjustmentPage page;
     std::int64_t last_sequence = 0;
     for (const auto& row : rows) {
@@ -342,7 +343,7 @@ domain::ReserveOutcome PgInventoryRepository::Reserve(const domain::NewReservati
         }
         throw Shortfall{std::move(shortages)};  // all or nothing: roll back every line taken
       }
-      txn.exec_params(
+      db::Exec(txn,
           "INSERT INTO reservation_lines (reservation_id, product_id, quantity)"
           " SELECT $1::uuid, unnest($2::uuid[]), unnest($3::int[])",
           created.id, ArrayLiteral(reservation.lines, [](const auto& line) { return line.product_id; }),
@@ -389,10 +390,10 @@ int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
     // (lower-case UUID text sorts as PostgreSQL sorts uuids).
     std::map<std::string, int> units_by_product;
     std::map<std::string, std::vector<std::string>> holders_by_product;
-    for (const auto& row : txn.exec_params("SELECT reservation_id::text, product_id::text, quantity FROM reservation_lines"
-                                           " WHERE reservation_id = ANY($1::uuid[])"
-                                           " ORDER BY reservation_id, product_id",
-                                           id_array)) {
+    for (const auto& row : db::Exec(txn, "SELECT reservation_id::text, product_id::text, quantity FROM reservation_lines"
+                                         " WHERE reservation_id = ANY($1::uuid[])"
+                                         " ORDER BY reservation_id, product_id",
+                                         id_array)) {
       const auto reservation_id = row[0].as<std::string>();
       const auto product_id = row[1].as<std::string>();
       const int quantity = row[2].as<int>();
@@ -403,9 +404,9 @@ int PgInventoryRepository::ExpireDue(Timestamp now, int limit) {
     std::vector<domain::ReservationLine> totals;
     for (const auto& [product_id, units] : units_by_product) totals.push_back({product_id, units});
     auto moves = ApplyEffect(txn, totals, *domain::EffectOf(ReservationState::kActive, ReservationState::kReleased), now);
-    txn.exec_params("UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " STOREFRONT_SQL_TIMESTAMP(2)
-                    " WHERE id = ANY($1::uuid[])",
-                    id_array, ToMicros(now));
+    db::Exec(txn, "UPDATE reservations SET state = 'released', release_reason = 'expired', updated_at = " STOREFRONT_SQL_TIMESTAMP(2)
+                  " WHERE id = ANY($1::uuid[])",
+                  id_array, ToMicros(now));
 
     // One StockChanged per product for the batch; its reference is the reservation behind it when
     // there was one, and empty when several expired together (each ReservationReleased names its
@@ -425,28 +426,28 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
   for (int attempt = 0;; ++attempt) {
     try {
       return session_.Write([&](pqxx::transaction_base& txn) -> domain::AdjustOutcome {
-        auto first = txn.exec_params(std::string("SELECT ") + kAdjustmentColumns +
-                                         " FROM stock_adjustments a WHERE a.idempotency_key = $1::uuid",
-                                     adjustment.idempotency_key);
+        auto first = db::Exec(txn, std::string("SELECT ") + kAdjustmentColumns +
+                                       " FROM stock_adjustments a WHERE a.idempotency_key = $1::uuid",
+                                   adjustment.idempotency_key);
         if (!first.empty()) return {Kind::kReplayed, LevelAfter(first[0]), ReadAdjustment(first[0])};
 
         // Adding may create the row (a product inventory had not seen yet); taking away is
         // conditional, like a reservation, so it can never dip below what orders hold.
         auto level =
             adjustment.delta > 0
-                ? txn.exec_params(std::string("INSERT INTO stock AS s (product_id, on_hand, updated_at)"
-                                              " VALUES ($1::uuid, $2::int, " STOREFRONT_SQL_TIMESTAMP(3) ")"
-                                              " ON CONFLICT (product_id) DO UPDATE"
-                                              " SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3) " RETURNING ") +
-                                      kLevelColumns,
-                                  adjustment.product_id, adjustment.delta, ToMicros(adjustment.now))
-                : txn.exec_params(std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3)
-                                              " WHERE s.product_id = $1::uuid AND s.on_hand + $2::int >= s.reserved"
-                                              " RETURNING ") +
-                                      kLevelColumns,
-                                  adjustment.product_id, adjustment.delta, ToMicros(adjustment.now));
+                ? db::Exec(txn, std::string("INSERT INTO stock AS s (product_id, on_hand, updated_at)"
+                                            " VALUES ($1::uuid, $2::int, " STOREFRONT_SQL_TIMESTAMP(3) ")"
+                                            " ON CONFLICT (product_id) DO UPDATE"
+                                            " SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3) " RETURNING ") +
+                                    kLevelColumns,
+                                adjustment.product_id, adjustment.delta, ToMicros(adjustment.now))
+                : db::Exec(txn, std::string("UPDATE stock AS s SET on_hand = s.on_hand + $2::int, updated_at = " STOREFRONT_SQL_TIMESTAMP(3)
+                                            " WHERE s.product_id = $1::uuid AND s.on_hand + $2::int >= s.reserved"
+                                            " RETURNING ") +
+                                    kLevelColumns,
+                                adjustment.product_id, adjustment.delta, ToMicros(adjustment.now));
         if (level.empty()) {
-          auto current = txn.exec_params(
+          auto current = db::Exec(txn,
               std::string("SELECT ") + kLevelColumns + " FROM stock s WHERE s.product_id = $1::uuid",
               adjustment.product_id);
           StockLevel now_level{adjustment.product_id, 0, 0, domain::kDefaultLowStockThreshold, adjustment.now};
@@ -454,7 +455,7 @@ domain::AdjustOutcome PgInventoryRepository::Adjust(const domain::NewAdjustment&
           return {Kind::kBelowReserved, now_level, {}};
         }
         const StockLevel after = ReadLevel(level[0]);
-        auto recorded = txn.exec_params(
+        auto recorded = db::Exec(txn,
             std::string("INSERT INTO stock_adjustments AS a (idempotency_key, product_id, delta, reason, note, actor,"
                         " on_hand_after, reserved_after, threshold_after, created_at)"
                         " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, $6, $7::int, $8::int, $9::int, " STOREFRONT_SQL_TIMESTAMP(10) ")"

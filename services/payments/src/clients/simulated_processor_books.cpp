@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "shared/db/statement.h"
+
 namespace storefront::payments::clients {
 namespace {
 
@@ -17,7 +19,7 @@ const char* const kKeepSql =
     " decline_code) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (processor_key) DO NOTHING";
 
 std::optional<BookEntry> Read(pqxx::transaction_base& txn, const std::string& key) {
-  auto rows = txn.exec_params(kFindSql, key);
+  auto rows = db::Exec(txn, kFindSql, key);
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
   auto operation = domain::ParseOperation(row[1].as<std::string>());
@@ -50,9 +52,9 @@ std::optional<BookEntry> PgProcessorBooks::Find(const std::string& key) {
 
 BookEntry PgProcessorBooks::Keep(const BookEntry& entry) {
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {
-    txn.exec_params(kKeepSql, entry.key, std::string(domain::ToString(entry.operation)), entry.reference,
-                    entry.amount.amount_minor, entry.amount.currency, entry.succeeded ? "succeeded" : "declined",
-                    entry.decline_code);
+    db::Exec(txn, kKeepSql, entry.key, std::string(domain::ToString(entry.operation)), entry.reference,
+                  entry.amount.amount_minor, entry.amount.currency, entry.succeeded ? "succeeded" : "declined",
+                  entry.decline_code);
     auto kept = Read(txn, entry.key);
     if (!kept) throw std::runtime_error("simulated processor entry vanished while being kept");
     return *kept;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "shared/db/fields.h"
+#include "shared/db/statement.h"
 #include "shared/events/outbox.h"
 #include "shared/events/topics.h"
 #include "shared/types/proto.h"
@@ -388,10 +389,10 @@ std::vector<domain::ProcessorIntent> PgPaymentRepository::TakeDueIntents(Timesta
 std::vector<domain::ProcessorIntent> PgPaymentRepository::Intents(const std::string& payment_id) {
   return session_.Read([&](pqxx::transaction_base& txn) {
     std::vector<domain::ProcessorIntent> intents;
-    for (const auto& row : txn.exec_params("SELECT " + kIntentColumns +
-                                               " FROM processor_intents WHERE payment_id = $1::uuid"
-                                               " ORDER BY created_at, id",
-                                           payment_id)) {
+    for (const auto& row : db::Exec(txn, "SELECT " + kIntentColumns +
+                                             " FROM processor_intents WHERE payment_id = $1::uuid"
+                                             " ORDER BY created_at, id",
+                                         payment_id)) {
       intents.push_back(ReadIntent(row));
     }
     return intents;
