@@ -181,6 +181,8 @@ TEST_F(GatewayAuthTest, LogsInAndTheTokenOpensProtectedRoutes) {
 
   auto me = Get("/api/v1/auth/me", "Bearer " + token);
   ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.Header("cache-control"), "no-store");  // personal data: never in a cache
+  EXPECT_EQ(me.Header("x-content-type-options"), "nosniff");
   auto who = json::parse(me.body);
   EXPECT_EQ(who["id"], account["id"]);
   EXPECT_EQ(who["email"], email);

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "server.h"
@@ -23,6 +25,7 @@ using storefront::testing::HttpConnection;
 using storefront::testing::HttpGet;
 
 constexpr const char* kKnownId = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
+constexpr const char* kDeactivatedId = "5c0ffee0-8d52-4c1e-9a0b-2f1f0c7b9a11";
 
 class FakeCatalog final : public pb::CatalogService::Service {
  public:
@@ -51,9 +54,16 @@ class FakeCatalog final : public pb::CatalogService::Service {
       release_cv_.wait(lock, [&] { return released_ || context->IsCancelled(); });
       return {grpc::StatusCode::NOT_FOUND, "late"};
     }
+    if (request->id() == kDeactivatedId) {  // the catalog answers every product, the operators' way
+      response->set_id(kDeactivatedId);
+      response->set_name("Discontinued Dock");
+      response->set_active(false);
+      return grpc::Status::OK;
+    }
     if (request->id() != kKnownId) return {grpc::StatusCode::NOT_FOUND, "no product with id " + request->id()};
     response->set_id(kKnownId);
     response->set_name("Harbor Headphones");
+    response->set_active(true);
     return grpc::Status::OK;
   }
 
@@ -191,6 +201,49 @@ TEST_F(GatewayHttpTest, ErrorsAreProblemJsonWithTheRightStatus) {
   ASSERT_TRUE(wrong_method);
   EXPECT_EQ(wrong_method->status, 405);
   EXPECT_EQ(wrong_method->Header("content-type"), "application/problem+json");
+}
+
+TEST_F(GatewayHttpTest, ADeactivatedProductIsAnsweredAsIfNoProductHadItsId) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  auto deactivated = HttpGet(port_, std::string("/api/v1/products/") + kDeactivatedId);
+  auto unknown = HttpGet(port_, "/api/v1/products/00000000-0000-0000-0000-000000000000");
+  ASSERT_EQ(deactivated.status, 404) << deactivated.body;
+  EXPECT_EQ(deactivated.Header("content-type"), "application/problem+json");
+  auto body = nlohmann::json::parse(deactivated.body), unknown_body = nlohmann::json::parse(unknown.body);
+  EXPECT_EQ(body["type"], unknown_body["type"]);
+  EXPECT_EQ(body["title"], unknown_body["title"]);
+  EXPECT_EQ(body["detail"], std::string("no product with id ") + kDeactivatedId);
+  EXPECT_EQ(HttpGet(port_, std::string("/api/v1/products/") + kKnownId).status, 200);
+}
+
+// Every answer, whatever route or status, says nosniff; only the catalog's public reads may be
+// stored by a cache (they say how), every other answer says no-store.
+TEST_F(GatewayHttpTest, EveryAnswerForbidsSniffingAndOnlyPublicReadsMayBeStored) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection connection(port_);
+  struct Expected {
+    std::string method, path;
+    int status;
+    std::string cache_control;
+  };
+  const std::vector<Expected> answers = {
+      {"GET", "/api/v1/products?limit=5", 200, "public, no-cache"},
+      {"GET", std::string("/api/v1/products/") + kKnownId, 200, "public, no-cache"},
+      {"GET", "/api/v1/products/00000000-0000-0000-0000-000000000000", 404, "no-store"},
+      {"GET", "/api/v1/products?limit=1000", 400, "no-store"},
+      {"POST", "/api/v1/products", 405, "no-store"},
+      {"GET", "/nope", 404, "no-store"},
+      {"GET", "/livez", 200, "no-store"},
+  };
+  for (const auto& expected : answers) {
+    auto response = connection.Request(expected.method, expected.path, "", {});
+    ASSERT_TRUE(response) << expected.path;
+    EXPECT_EQ(response->status, expected.status) << expected.method << " " << expected.path;
+    EXPECT_EQ(response->Header("x-content-type-options"), "nosniff") << expected.method << " " << expected.path;
+    EXPECT_EQ(response->Header("cache-control"), expected.cache_control) << expected.method << " " << expected.path;
+  }
 }
 
 TEST_F(GatewayHttpTest, RequestIdIsPropagatedWhenValid) {

@@ -181,7 +181,16 @@ void Responder::Send(Code code, const std::string& body, const char* content_typ
   }
   ticket_.Release();  // answered: no longer in flight, whatever the write below costs
   writer->headers().add(std::make_shared<RequestIdHeader>(request_id_));
-  for (auto& [name, value] : extra_headers) writer->headers().add(std::make_shared<NamedHeader>(name, value));
+  // Every answer: no browser guesses another type than the one it says (a JSON string read as
+  // HTML). And none is stored by a browser or a shared cache unless its route says how: only the
+  // catalog's public reads do, so carts, orders, accounts and the console's figures never are.
+  writer->headers().add(std::make_shared<NamedHeader>("X-Content-Type-Options", "nosniff"));
+  bool cache_control = false;
+  for (auto& [name, value] : extra_headers) {
+    cache_control |= strcasecmp(name.c_str(), "Cache-Control") == 0;
+    writer->headers().add(std::make_shared<NamedHeader>(name, value));
+  }
+  if (!cache_control) writer->headers().add(std::make_shared<NamedHeader>("Cache-Control", "no-store"));
   int fd = -1;
   if (close) {
     writer->headers().remove<Pistache::Http::Header::Connection>();

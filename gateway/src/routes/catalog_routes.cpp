@@ -113,9 +113,18 @@ void GetProduct(const CatalogReads& reads, const http::Request& request, Out out
     cached = {reads.cache, {key, product_id}};
   }
   if (!Miss(cached, request, out)) return;
+  auto answer = AnswerRead<pb::Product>(out, request, key, reads.last_good, std::move(cached), ProductJson);
   auto catalog = reads.catalog;
-  catalog->Async<pb::Product>(For(request), std::move(upstream), STOREFRONT_CALL(catalog, GetProduct),
-                              AnswerRead<pb::Product>(out, request, key, reads.last_good, std::move(cached), ProductJson));
+  catalog->Async<pb::Product>(
+      For(request), std::move(upstream), STOREFRONT_CALL(catalog, GetProduct),
+      [out, id, answer = std::move(answer)](const grpc::Status& status, pb::Product& product) {
+        // A deactivated product is the operator's to see (the admin routes), not the shopper's:
+        // its public page answers exactly as for an id that names nothing, and is never cached.
+        if (status.ok() && !product.active()) {
+          return out->SendProblem(http::FromStatus({grpc::StatusCode::NOT_FOUND, "no product with id " + id}, "catalog"));
+        }
+        answer(status, product);
+      });
 }
 
 void ListCategories(const CatalogReads& reads, const http::Request& request, Out out) {
