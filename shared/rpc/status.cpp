@@ -52,4 +52,12 @@ grpc::Status CurrentExceptionToStatus() {
   }
 }
 
+grpc::Status WithDetail(const grpc::Status& status, const google::protobuf::Message& detail) {
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(status.error_code()));
+  rich.set_message(status.error_message());
+  rich.add_details()->PackFrom(detail);
+  return {status.error_code(), status.error_message(), rich.SerializeAsString()};
+}
+
 }  // namespace storefront::rpc

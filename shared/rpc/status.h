@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "google/rpc/status.pb.h"
 #include "shared/rpc/faults.h"
 #include "shared/rpc/interceptors.h"
 #include "shared/types/deadline.h"
@@ -15,6 +16,22 @@ namespace storefront::rpc {
 
 // Translates the exception currently being handled (call inside a catch block).
 grpc::Status CurrentExceptionToStatus();
+
+// gRPC's richer error model: `status` with a typed detail beside its code and message (what
+// changed, for the caller to act on), sent as a google.rpc.Status in grpc-status-details-bin.
+grpc::Status WithDetail(const grpc::Status& status, const google::protobuf::Message& detail);
+
+// The detail of type T that `status` carries (WithDetail), or nullopt.
+template <typename T>
+std::optional<T> DetailOf(const grpc::Status& status) {
+  google::rpc::Status rich;
+  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) return std::nullopt;
+  for (const auto& any : rich.details()) {
+    T detail;
+    if (any.UnpackTo(&detail)) return detail;
+  }
+  return std::nullopt;
+}
 
 // The deadline the caller gave this call; nullopt when it gave none.
 std::optional<deadline::Clock::time_point> CallerDeadline(const grpc::ServerContext& context);

@@ -6,6 +6,8 @@
 
 #include "shared/db/pool.h"
 #include "shared/errors/errors.h"
+#include "storefront/common/v1/address.pb.h"
+#include "storefront/common/v1/money.pb.h"
 
 namespace storefront::rpc {
 namespace {
@@ -64,5 +66,33 @@ TEST(StatusTest, UnexpectedErrorsDoNotLeakTheirDetail) {
   EXPECT_EQ(status.error_message(), "internal error");
 }
 
+
+TEST(StatusTest, ATypedDetailTravelsAsAGoogleRpcStatusBesideTheCodeAndMessage) {
+  storefront::common::v1::Money total;
+  total.set_amount_minor(3000);
+  total.set_currency("USD");
+  const grpc::Status status =
+      WithDetail({grpc::StatusCode::FAILED_PRECONDITION, "the total is now 30.00 USD"}, total);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(), "the total is now 30.00 USD");
+
+  google::rpc::Status rich;  // what any gRPC client finds in grpc-status-details-bin
+  ASSERT_TRUE(rich.ParseFromString(status.error_details()));
+  EXPECT_EQ(rich.code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(rich.message(), "the total is now 30.00 USD");
+  ASSERT_EQ(rich.details_size(), 1);
+  EXPECT_EQ(rich.details(0).type_url(), "type.googleapis.com/storefront.common.v1.Money");
+
+  auto found = DetailOf<storefront::common::v1::Money>(status);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->amount_minor(), 3000);
+  EXPECT_EQ(found->currency(), "USD");
+  EXPECT_FALSE(DetailOf<storefront::common::v1::Address>(status));  // a detail of another type
+}
+
+TEST(StatusTest, AStatusWithoutATypedDetailHasNone) {
+  EXPECT_FALSE(DetailOf<storefront::common::v1::Money>({grpc::StatusCode::FAILED_PRECONDITION, "no"}));
+  EXPECT_FALSE(DetailOf<storefront::common::v1::Money>({grpc::StatusCode::UNAVAILABLE, "open", "retry-after=5"}));
+}
 }  // namespace
 }  // namespace storefront::rpc

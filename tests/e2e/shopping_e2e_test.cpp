@@ -68,11 +68,11 @@ class Shopper : public ApiClient {
   }
 
   HttpResponse Checkout(const std::string& key, const std::string& card = "4242 4242 4242 4242",
-                        std::string option = "") const {
+                        std::string option = "", const json& expected_total = nullptr) const {
     if (option.empty()) option = FirstShippingOption();
-    return Call("POST", "/api/v1/checkout",
-                json{{"shipping_address", kAddress}, {"shipping_option_id", option}, {"payment", Card(card)}},
-                {{"Idempotency-Key", key}});
+    json body{{"shipping_address", kAddress}, {"shipping_option_id", option}, {"payment", Card(card)}};
+    if (!expected_total.is_null()) body["expected_total"] = expected_total;
+    return Call("POST", "/api/v1/checkout", body, {{"Idempotency-Key", key}});
   }
 
   const std::string& email() const { return email_; }
@@ -265,9 +265,25 @@ TEST_F(ShoppingE2ETest, FromRegistrationToAConfirmedOrderWithItsShipment) {
   EXPECT_EQ(cart["items"][1]["quantity"], 2);
   EXPECT_TRUE(cart["subtotal"]["amount_minor"].is_number_integer());
 
-  auto placed = ada.Checkout("happy-1");
+  // The total the shopper is shown: the cart and the first shipping option. One cent less than
+  // that is refused with the total to show instead, and nothing is held or charged for it.
+  auto quotes = json::parse(ada.Call("POST", "/api/v1/shipping/quotes", json{{"address", kAddress}}).body);
+  const json option = quotes["options"][0];
+  const json shown{{"amount_minor", cart["subtotal"]["amount_minor"].get<long>() + option["price"]["amount_minor"].get<long>()},
+                   {"currency", cart["subtotal"]["currency"]}};
+  json stale = shown;
+  stale["amount_minor"] = shown["amount_minor"].get<long>() - 1;
+  auto refused = ada.Checkout("happy-stale", "4242 4242 4242 4242", option["id"], stale);
+  ASSERT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["type"], "https://storefront.dev/problems/total-changed");
+  EXPECT_EQ(json::parse(refused.body)["total"], shown);
+  EXPECT_EQ(Stock(lamp).reserved(), lamp_before.reserved()) << "nothing held for a refused checkout";
+  EXPECT_TRUE(json::parse(ada.Call("GET", "/api/v1/orders").body)["items"].empty()) << "no order for it";
+
+  auto placed = ada.Checkout("happy-1", "4242 4242 4242 4242", option["id"], shown);
   ASSERT_EQ(placed.status, 201) << placed.body;
   auto order = json::parse(placed.body);
+  EXPECT_EQ(order["total"], shown);
   EXPECT_EQ(order["status"], "confirmed");
   EXPECT_EQ(order["items"].size(), 2u);
   EXPECT_EQ(order["total"]["amount_minor"].get<long>(),

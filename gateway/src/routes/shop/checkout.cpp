@@ -2,6 +2,7 @@
 
 #include "http/json_fields.h"
 #include "routes/shop/orders.h"
+#include "shared/rpc/status.h"
 
 namespace storefront::gateway::routes::shop {
 namespace {
@@ -70,6 +71,10 @@ void PlaceOrder(ShopClients& c, const http::Request& request, const auth::Princi
   card->set_exp_month(static_cast<int>(payment.Integer("exp_month", 1, 12)));
   card->set_exp_year(static_cast<int>(payment.Integer("exp_year", 2000, 2100)));
   card->set_cvc(payment.String("cvc", 3, 4));
+  // The total the shopper was shown: checkout refuses (409, with the new one) if it changed since.
+  if (body.Has("expected_total")) {
+    MoneyFields(body.Object("expected_total"), "expected_total", upstream.mutable_expected_total(), 0, errors);
+  }
   if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   upstream.set_idempotency_key(*key);
   upstream.set_customer_id(who.account_id);
@@ -77,16 +82,7 @@ void PlaceOrder(ShopClients& c, const http::Request& request, const auth::Princi
   auto checkout = c.checkout;
   checkout->Async<checkoutpb::Order>(For(request), std::move(upstream), STOREFRONT_CALL(checkout, PlaceOrder),
       [out](const grpc::Status& status, checkoutpb::Order& order) {
-        if (!status.ok()) {
-          http::Problem problem = http::FromStatus(status, "checkout");
-          if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-            problem = {422, "idempotency-key-reused", "Idempotency-Key reused", status.error_message(), {}};
-          } else if (status.error_code() == grpc::StatusCode::ABORTED) {
-            problem = {409, "checkout-in-progress", "Checkout in progress",
-                       "a checkout with this Idempotency-Key is still running; retry shortly", {}};
-          }
-          return out->SendProblem(problem);
-        }
+        if (!status.ok()) return out->SendProblem(PlaceOrderProblem(status));
         http::Problem outcome = CheckoutProblem(order);
         if (outcome.status >= 400) {
           outcome.extensions = {{"order_id", order.id()}, {"order_status", EnumName(checkoutpb::OrderStatus_Name(order.status()), "ORDER_STATUS_")}};
@@ -121,6 +117,26 @@ http::Problem CheckoutProblem(const checkoutpb::Order& order) {
     default:
       return {422, "checkout-failed", "Checkout failed", reason, {}};
   }
+}
+
+http::Problem PlaceOrderProblem(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return {422, "idempotency-key-reused", "Idempotency-Key reused", status.error_message(), {}};
+    case grpc::StatusCode::ABORTED:
+      return {409, "checkout-in-progress", "Checkout in progress",
+              "a checkout with this Idempotency-Key is still running; retry shortly", {}};
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      if (auto changed = rpc::DetailOf<checkoutpb::TotalChanged>(status)) {
+        http::Problem problem{409, "total-changed", "Total changed", status.error_message(), {}};
+        problem.extensions = {{"total", MoneyJson(changed->total())}};
+        return problem;
+      }
+      break;
+    default:
+      break;
+  }
+  return http::FromStatus(status, "checkout");
 }
 
 void AddCheckoutRoutes(ShopRoutes& routes) {

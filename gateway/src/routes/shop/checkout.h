@@ -14,4 +14,10 @@ void AddCheckoutRoutes(ShopRoutes& routes);
 // running, 402 declined, 409 out of stock, 503 a dependency was down, 422 any other failure.
 http::Problem CheckoutProblem(const storefront::checkout::v1::Order& order);
 
+// The problem for a checkout the checkout service refused (`status` is not OK): 409
+// `total-changed` with the new `total` when the shopper's expected_total is out of date (nothing
+// reserved or charged), 422 for a reused Idempotency-Key, 409 while a checkout with the key runs,
+// else as any upstream error.
+http::Problem PlaceOrderProblem(const grpc::Status& status);
+
 }  // namespace storefront::gateway::routes::shop

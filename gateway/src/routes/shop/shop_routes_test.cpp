@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/rpc/status.h"
+
 namespace storefront::gateway::routes::shop {
 namespace {
 
@@ -31,6 +33,25 @@ TEST(CheckoutOutcomeTest, EachOutcomeHasItsStatusCode) {
       503);
   EXPECT_EQ(CheckoutProblem(Order(checkoutpb::ORDER_STATUS_FAILED, checkoutpb::ORDER_FAILURE_SHIPPING_FAILED)).status,
             422);
+}
+
+TEST(CheckoutOutcomeTest, AChangedTotalIs409WithTheTotalToShowInstead) {
+  checkoutpb::TotalChanged changed;
+  changed.mutable_total()->set_amount_minor(3499);
+  changed.mutable_total()->set_currency("USD");
+  auto problem = PlaceOrderProblem(rpc::WithDetail(
+      {grpc::StatusCode::FAILED_PRECONDITION, "the total is now 34.99 USD; review the order and try again"}, changed));
+  EXPECT_EQ(problem.status, 409);
+  EXPECT_EQ(problem.slug, "total-changed");
+  EXPECT_EQ(problem.detail, "the total is now 34.99 USD; review the order and try again");
+  EXPECT_EQ(problem.extensions["total"], (nlohmann::json{{"amount_minor", 3499}, {"currency", "USD"}}));
+
+  // Any other refusal of the same code is a plain conflict, without a total.
+  auto other = PlaceOrderProblem({grpc::StatusCode::FAILED_PRECONDITION, "cart is empty"});
+  EXPECT_EQ(other.status, 409);
+  EXPECT_EQ(other.slug, "conflict");
+  EXPECT_FALSE(other.extensions.contains("total"));
+  EXPECT_EQ(PlaceOrderProblem({grpc::StatusCode::ALREADY_EXISTS, "k"}).status, 422);
 }
 
 TEST(OrderJsonTest, ShoppersSeeNoSagaInternalsOperatorsDo) {

@@ -20,7 +20,8 @@ std::optional<domain::Timestamp> TimeOf(const google::protobuf::Timestamp& at, c
 }  // namespace
 
 grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext* context, const pb::PlaceOrderRequest* request, pb::Order* response) {
-  return rpc::Handle(context, [&] {
+  std::optional<domain::Money> changed_total;  // the FAILED_PRECONDITION's detail, when it is that
+  const grpc::Status status = rpc::Handle(context, [&] {
     domain::PlaceOrderCommand command;
     command.idempotency_key = request->idempotency_key();
     command.customer_id = request->customer_id();
@@ -31,8 +32,17 @@ grpc::Status CheckoutApi::PlaceOrder(grpc::ServerContext* context, const pb::Pla
                     request->card().cvc()};
     if (request->has_expected_total()) command.expected_total = types::FromProto(request->expected_total());
     if (const trace::SpanContext* traced = trace::Current()) command.traceparent = traced->Traceparent();
-    ToProto(checkout_.PlaceOrder(command), response);
+    try {
+      ToProto(checkout_.PlaceOrder(command), response);
+    } catch (const domain::TotalChanged& e) {
+      changed_total = e.total;
+      throw;
+    }
   });
+  if (!changed_total) return status;
+  pb::TotalChanged detail;
+  types::ToProto(*changed_total, detail.mutable_total());
+  return rpc::WithDetail(status, detail);
 }
 
 grpc::Status CheckoutApi::GetOrder(grpc::ServerContext* context, const pb::GetOrderRequest* request, pb::Order* response) {

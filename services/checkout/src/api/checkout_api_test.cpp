@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "domain/mocks.h"
+#include "shared/rpc/status.h"
 
 namespace storefront::checkout::api {
 namespace {
@@ -170,7 +171,13 @@ TEST_F(CheckoutApiTest, PlaceOrderAnswersEachRefusalWithItsStatus) {
   pb::PlaceOrderRequest stale = PlaceRequest("k-stale");
   stale.mutable_expected_total()->set_amount_minor(100);
   stale.mutable_expected_total()->set_currency("USD");
-  EXPECT_EQ(place(stale).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  const grpc::Status refused = place(stale);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(refused.error_message(), "the total is now 30.00 USD; review the order and try again");
+  auto total = rpc::DetailOf<pb::TotalChanged>(refused);  // the total to show, for the caller to use
+  ASSERT_TRUE(total);
+  EXPECT_EQ(total->total().amount_minor(), 3000);  // 2500 + 500 shipping
+  EXPECT_EQ(total->total().currency(), "USD");
 
   EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(std::vector<domain::CartLine>{}));
   EXPECT_EQ(place(PlaceRequest("k-empty")).error_code(), grpc::StatusCode::FAILED_PRECONDITION);

@@ -181,7 +181,7 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   order.steps.push_back({kStepQuote, StepState::kSucceeded, chosen->carrier + " " + chosen->service + ", " +
                                                                  types::FormatMoney(order.shipping_price), now});
   if (command.expected_total && !(*command.expected_total == order.total)) {
-    throw FailedPrecondition("the total is now " + types::FormatMoney(order.total) + "; review the order and try again");
+    throw TotalChanged(order.total);
   }
 
   order.timeline.push_back({OrderStatus::kPending, "Order placed", now});

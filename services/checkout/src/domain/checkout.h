@@ -18,8 +18,11 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "domain/ports.h"
+#include "shared/errors/errors.h"
+#include "shared/types/money.h"
 
 namespace storefront::checkout::domain {
 
@@ -32,6 +35,16 @@ struct PlaceOrderCommand {
   Card card;
   std::optional<Money> expected_total;
   std::string traceparent;  // of the request, kept with the order (Order::traceparent)
+};
+
+// PlaceOrder's refusal when the shopper's expected total is no longer the order's: nothing was
+// reserved or charged; `total` is what to show them instead.
+class TotalChanged : public FailedPrecondition {
+ public:
+  explicit TotalChanged(Money total)
+      : FailedPrecondition("the total is now " + types::FormatMoney(total) + "; review the order and try again"),
+        total(std::move(total)) {}
+  Money total;
 };
 
 struct SagaSettings {
