@@ -121,7 +121,8 @@ void GetProduct(const CatalogReads& reads, const http::Request& request, Out out
         // A deactivated product is the operator's to see (the admin routes), not the shopper's:
         // its public page answers exactly as for an id that names nothing, and is never cached.
         if (status.ok() && !product.active()) {
-          return out->SendProblem(http::FromStatus({grpc::StatusCode::NOT_FOUND, "no product with id " + id}, "catalog"));
+          const grpc::Status absent(grpc::StatusCode::NOT_FOUND, "no product with id " + id);
+          return out->SendProblem(http::FromStatus(absent, "catalog"));
         }
         answer(status, product);
       });

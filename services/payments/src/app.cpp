@@ -13,6 +13,8 @@ Config Config::FromEnv(config::Env env) {
       std::chrono::milliseconds(env.Int("PROCESSOR_SWEEP_INTERVAL_MS", 1000, 10, 3'600'000));
   config.processor_intent_lease =
       std::chrono::milliseconds(env.Int("PROCESSOR_INTENT_LEASE_MS", 30000, 1000, 3'600'000));
+  config.card_decline_limit = static_cast<int>(env.Int("CARD_DECLINE_LIMIT", 5, 0, 1000));
+  config.card_decline_window = std::chrono::seconds(env.Int("CARD_DECLINE_WINDOW_SECONDS", 3600, 1, 7 * 86400));
   env.Validate();
   return config;
 }
@@ -29,7 +31,9 @@ App::App(Config config)
       processor_books_(pool_),
       processor_(processor_books_),
       payments_(repository_, processor_, types::SystemNow, types::NewUuid,
-                {.intent_lease = config_.processor_intent_lease}),
+                {.intent_lease = config_.processor_intent_lease,
+                 .decline_limit = config_.card_decline_limit,
+                 .decline_window = config_.card_decline_window}),
       api_(payments_),
       server_({.listen_address = config_.grpc_address}),
       order_events_(processor_),

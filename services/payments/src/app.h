@@ -39,6 +39,9 @@ struct Config : config::ServiceSettings {
   // How long a request owns the intent it recorded before the sweeper takes it over
   // (PROCESSOR_INTENT_LEASE_MS); must exceed the processor adapter's longest call.
   std::chrono::milliseconds processor_intent_lease{30000};
+  // Card testing: declines per customer within the window before Authorize declines by itself.
+  int card_decline_limit = 5;
+  std::chrono::seconds card_decline_window{3600};
 
   // Reads and validates every setting; throws config::ConfigError naming each problem.
   static Config FromEnv(config::Env env);

@@ -19,6 +19,7 @@ class MockPaymentTransaction : public PaymentTransaction {
  public:
   MOCK_METHOD(void, LockOrder, (const std::string&), (override));
   MOCK_METHOD(std::optional<OrderClosure>, FindClosure, (const std::string&), (override));
+  MOCK_METHOD(int, CountRecentDeclines, (const std::string&, Timestamp), (override));
   MOCK_METHOD(std::optional<OrderClosure>, RecordClosure, (const OrderClosure&), (override));
   MOCK_METHOD(std::optional<IdempotencyRecord>, ClaimKey, (const IdempotencyRecord&), (override));
   MOCK_METHOD(std::optional<Payment>, LockPayment, (const std::string&), (override));
@@ -137,6 +138,13 @@ struct InMemoryStore {
     ON_CALL(tx, LockPayment).WillByDefault([this](const std::string& id) {
       Note("LockPayment");
       return Stored(id);
+    });
+    ON_CALL(tx, CountRecentDeclines).WillByDefault([this](const std::string& customer_id, Timestamp since) {
+      return static_cast<int>(std::count_if(payments.begin(), payments.end(), [&](const auto& entry) {
+        const Payment& p = entry.second;
+        return p.customer_id == customer_id && p.status == PaymentStatus::kDeclined &&
+               p.decline_code != kTooManyDeclines && p.updated_at >= since;
+      }));
     });
     ON_CALL(tx, FindClosure).WillByDefault([this](const std::string& order_id) -> std::optional<OrderClosure> {
       Note("FindClosure " + order_id);

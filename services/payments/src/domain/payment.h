@@ -27,6 +27,12 @@ std::string_view ToString(CardBrand brand);
 std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text);
 std::optional<CardBrand> ParseCardBrand(std::string_view text);
 
+// Decline codes this service produces itself.
+inline constexpr const char* kExpiredCard = "expired_card";
+inline constexpr const char* kCardDeclined = "card_declined";
+// Card testing: the customer's cards were declined too often lately (PaymentsOptions::decline_limit).
+inline constexpr const char* kTooManyDeclines = "too_many_declines";
+
 // A payment as stored. Only the brand and last four digits of the card are kept.
 struct Payment {
   std::string id;  // UUID

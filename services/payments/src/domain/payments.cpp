@@ -258,13 +258,21 @@ Payment Payments::Authorize(const AuthorizeRequest& request) {
     }
     payment.updated_at = now;
     payment.decline_code.clear();
+    // Declined here, never sent to the issuer: an expired card, or a customer trying card after
+    // card (options_.decline_limit). No intent; the answer is recorded at once.
+    const char* declined_here = nullptr;
     if (IsExpired(card.exp_month, card.exp_year, now)) {
-      // Declined here, never sent to the issuer: no intent, the answer is recorded at once.
+      declined_here = kExpiredCard;
+    } else if (options_.decline_limit > 0 &&
+               tx.CountRecentDeclines(request.customer_id, now - options_.decline_window) >= options_.decline_limit) {
+      declined_here = kTooManyDeclines;
+    }
+    if (declined_here != nullptr) {
       payment.status = PaymentStatus::kDeclined;
-      payment.decline_code = kExpiredCard;
+      payment.decline_code = declined_here;
       tx.Save(payment);
       tx.Append({payment.id, OperationKind::kDecline, amount.amount_minor, amount.currency, request.idempotency_key,
-                 kExpiredCard, now});
+                 declined_here, now});
       tx.Publish({PaymentEventKind::kFailed, payment, amount.amount_minor, ""});
       result = payment;
       return;

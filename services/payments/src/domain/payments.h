@@ -73,9 +73,6 @@ inline constexpr std::size_t kMaxIdLength = 100;
 inline constexpr std::size_t kMaxReasonLength = 500;
 inline constexpr std::int64_t kMaxAmountMinor = 100'000'000'00;  // 100 million in major units
 
-// Decline codes this service produces itself.
-inline constexpr const char* kExpiredCard = "expired_card";
-inline constexpr const char* kCardDeclined = "card_declined";
 
 // What an order event (ShipmentDispatched, OrderFailed, OrderCancelled) did to the order's payment.
 enum class OrderPaymentOutcome {
@@ -111,6 +108,13 @@ struct PaymentsOptions {
   std::chrono::milliseconds intent_lease = std::chrono::seconds(30);
   // Intents one sweep takes at most.
   int sweep_batch = 100;
+  // Card testing (trying stolen numbers one after another until one goes through): a customer
+  // whose cards were declined `decline_limit` times within `decline_window` is declined here
+  // (kTooManyDeclines), without asking the issuer, until the oldest of those leaves the window.
+  // Those declines do not count themselves, so a shopper who stops waits one window at most.
+  // 0: no limit (the default here; the service's CARD_DECLINE_LIMIT is 5).
+  int decline_limit = 0;
+  std::chrono::seconds decline_window = std::chrono::hours(1);
   // For crash-window tests only: runs after the processor answered (or refused), before the
   // outcome is recorded. A test throws from it to "crash" right there; the intent stays pending.
   std::function<void(const ProcessorIntent&)> after_processor_call = {};

@@ -244,6 +244,50 @@ TEST_F(PaymentsTest, AnExpiredCardIsDeclinedWithoutAskingTheIssuer) {
   EXPECT_EQ(payments_under_test_.Authorize(this_month).status, PaymentStatus::kAuthorized);
 }
 
+TEST_F(PaymentsTest, ACustomerWhoseCardsWereDeclinedTooOftenIsDeclinedWithoutAskingTheIssuer) {
+  Payments limited = With({.decline_limit = 3, .decline_window = std::chrono::hours(1)});
+  const Timestamp first_decline = now_;
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(3).WillRepeatedly(Return(Declined("card_declined")));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limited.Authorize(Authorization("try-" + std::to_string(i))).decline_code, "card_declined");
+    now_ += std::chrono::minutes(1);
+  }
+  ::testing::Mock::VerifyAndClearExpectations(&processor_);
+
+  // The fourth try, a good card this time, is declined here: the issuer is not asked, and the
+  // decline is recorded and announced like any other. So is a fifth.
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(0);
+  for (const std::string key : {"try-3", "try-4"}) {
+    Payment blocked = limited.Authorize(Authorization(key));
+    EXPECT_EQ(blocked.status, PaymentStatus::kDeclined);
+    EXPECT_EQ(blocked.decline_code, "too_many_declines");
+    EXPECT_EQ(ledger_.back().kind, OperationKind::kDecline);
+    EXPECT_EQ(ledger_.back().detail, "too_many_declines");
+    EXPECT_EQ(events_.back().kind, PaymentEventKind::kFailed);
+  }
+  ::testing::Mock::VerifyAndClearExpectations(&processor_);
+
+  // Another customer is not affected.
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Approved()));
+  auto other = Authorization("other-1");
+  other.customer_id = "customer-2";
+  EXPECT_EQ(limited.Authorize(other).status, PaymentStatus::kAuthorized);
+  ::testing::Mock::VerifyAndClearExpectations(&processor_);
+
+  // Once the first decline is an hour old, two remain in the window (the declines made here do
+  // not count): the issuer is asked again.
+  now_ = first_decline + std::chrono::hours(1) + std::chrono::seconds(1);
+  EXPECT_CALL(processor_, Authorize(_, _, _)).WillOnce(Return(Approved()));
+  EXPECT_EQ(limited.Authorize(Authorization("try-5")).status, PaymentStatus::kAuthorized);
+}
+
+TEST_F(PaymentsTest, WithoutADeclineLimitEveryTryAsksTheIssuer) {
+  EXPECT_CALL(processor_, Authorize(_, _, _)).Times(8).WillRepeatedly(Return(Declined("card_declined")));
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(payments_under_test_.Authorize(Authorization("try-" + std::to_string(i))).decline_code, "card_declined");
+  }
+}
+
 TEST_F(PaymentsTest, AnOutageIsUnavailableRecordedAsFailedAndTheSameKeyMayTryAgain) {
   EXPECT_CALL(processor_, Authorize(_, _, _))
       .WillOnce(Throw(Unavailable("connection reset")))

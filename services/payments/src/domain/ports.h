@@ -37,6 +37,9 @@ class PaymentTransaction {
   virtual void LockOrder(const std::string& order_id) = 0;
   // The record that the order has ended; nullopt while it has not.
   virtual std::optional<OrderClosure> FindClosure(const std::string& order_id) = 0;
+  // How many of the customer's payments were declined (by the issuer, or here for an expired card)
+  // at or after `since`; those declined here for too many declines are not counted.
+  virtual int CountRecentDeclines(const std::string& customer_id, Timestamp since) = 0;
   // Records `closure` and returns nullopt when the order had not ended before; otherwise keeps
   // the record already there and returns it.
   virtual std::optional<OrderClosure> RecordClosure(const OrderClosure& closure) = 0;

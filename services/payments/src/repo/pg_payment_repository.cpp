@@ -114,6 +114,9 @@ const std::string kLockOrderSql = "SELECT pg_advisory_xact_lock(hashtext('paymen
 
 const std::string kFindClosureSql =
     "SELECT order_id, ended, reason, " STOREFRONT_SQL_MICROS("closed_at") " FROM order_closures WHERE order_id = lower($1)";
+const std::string kCountRecentDeclinesSql =
+    "SELECT count(*) FROM payments WHERE customer_id = $1 AND status = 'declined'"
+    " AND decline_code <> $2 AND updated_at >= " STOREFRONT_SQL_TIMESTAMP(3);
 const std::string kRecordClosureSql =
     "INSERT INTO order_closures (order_id, ended, reason, closed_at)"
     " VALUES (lower($1), $2, $3, " STOREFRONT_SQL_TIMESTAMP(4) ") ON CONFLICT (order_id) DO NOTHING RETURNING 1";
@@ -292,6 +295,11 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
                                 rows[0][2].as<std::string>(), db::TimeField(rows[0][3])};
   }
 
+  int CountRecentDeclines(const std::string& customer_id, Timestamp since) override {
+    return txn_.exec_prepared("payments_count_recent_declines", customer_id, domain::kTooManyDeclines, ToMicros(since))[0][0]
+        .as<int>();
+  }
+
   std::optional<domain::ProcessorIntent> FindIntent(domain::Operation operation, const std::string& key) override {
     auto rows = txn_.exec_prepared("payments_find_intent", std::string(domain::ToString(operation)), key);
     if (rows.empty()) return std::nullopt;
@@ -344,6 +352,7 @@ void PgPaymentRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("payments_operations", kOperationsSql);
   connection.prepare("payments_lock_order", kLockOrderSql);
   connection.prepare("payments_find_closure", kFindClosureSql);
+  connection.prepare("payments_count_recent_declines", kCountRecentDeclinesSql);
   connection.prepare("payments_record_closure", kRecordClosureSql);
   connection.prepare("payments_save_intent", kSaveIntentSql);
   connection.prepare("payments_lock_intent", kLockIntentSql);

@@ -350,6 +350,36 @@ TEST_F(PgPaymentRepositoryTest, AnExpiredCardIsDeclinedAndRecorded) {
   EXPECT_EQ(payments_.GetPayment(payment.id), payment);
 }
 
+TEST_F(PgPaymentRepositoryTest, TheDeclineLimitCountsTheCustomersRecentDeclinesOnly) {
+  domain::Payments limited{repo_, processor_, [this] { return now_; }, storefront::types::NewUuid,
+                           {.decline_limit = 2, .decline_window = std::chrono::minutes(10)}};
+  auto attempt = [&](const std::string& key, const std::string& customer, const char* number) {
+    auto request = Authorization(key, number);
+    request.customer_id = customer;
+    return limited.Authorize(request);
+  };
+  const std::string tester = Unique("tester"), other = Unique("other");
+  const auto start = now_;
+  EXPECT_EQ(attempt("d1", tester, "4000 0000 0000 0002").decline_code, "card_declined");
+  EXPECT_EQ(attempt("o1", other, "4000 0000 0000 0002").decline_code, "card_declined");
+  EXPECT_EQ(attempt("ok", tester, "4242 4242 4242 4242").status, PaymentStatus::kAuthorized)
+      << "another customer's decline was counted";
+  now_ += std::chrono::minutes(5);
+  EXPECT_EQ(attempt("d2", tester, "4000-0000-0000-9995").decline_code, "insufficient_funds");
+
+  const int asked = processor_.authorizations.load();
+  now_ += std::chrono::minutes(1);
+  Payment blocked = attempt("d3", tester, "4242 4242 4242 4242");
+  EXPECT_EQ(blocked.decline_code, "too_many_declines");
+  EXPECT_EQ(processor_.authorizations.load(), asked) << "the issuer was asked";
+  EXPECT_EQ(payments_.GetPayment(blocked.id), blocked);
+  EXPECT_EQ(repo_.Operations(blocked.id).at(0).detail, "too_many_declines");
+  EXPECT_EQ(attempt("o2", other, "4242 4242 4242 4242").status, PaymentStatus::kAuthorized);
+
+  now_ = start + std::chrono::minutes(10) + std::chrono::seconds(1);  // d1 has left the window
+  EXPECT_EQ(attempt("d4", tester, "4242 4242 4242 4242").status, PaymentStatus::kAuthorized);
+}
+
 TEST_F(PgPaymentRepositoryTest, ListsAnOrdersPaymentsNewestFirst) {
   Payment older = payments_.Authorize(Authorization("first", "4000 0000 0000 0002"));
   now_ += 1min;
@@ -500,6 +530,9 @@ class FailingResolution final : public domain::PaymentTransaction {
   explicit FailingResolution(domain::PaymentTransaction& inner) : inner_(inner) {}
   void LockOrder(const std::string& order_id) override { inner_.LockOrder(order_id); }
   std::optional<domain::OrderClosure> FindClosure(const std::string& id) override { return inner_.FindClosure(id); }
+  int CountRecentDeclines(const std::string& id, domain::Timestamp since) override {
+    return inner_.CountRecentDeclines(id, since);
+  }
   std::optional<domain::OrderClosure> RecordClosure(const domain::OrderClosure& c) override {
     return inner_.RecordClosure(c);
   }
