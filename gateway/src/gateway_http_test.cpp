@@ -5,14 +5,18 @@
 
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 #include <nlohmann/json.hpp>
 
 #include "server.h"
 #include "shared/rpc/server.h"
+#include "shared/testing/figures.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/process.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
@@ -89,13 +93,14 @@ class FakeCatalog final : public pb::CatalogService::Service {
 class GatewayHttpTest : public ::testing::Test {
  protected:
   void StartGateway(const std::string& catalog_address, std::chrono::milliseconds timeout = std::chrono::seconds(2),
-                    int threads = 2) {
+                    int threads = 2, const std::function<void(Config&)>& adjust = {}) {
     Config config;
     config.listen_address = "127.0.0.1:0";
     config.catalog_address = catalog_address;
     config.upstream_timeout = timeout;
     config.threads = threads;
     config.log_level = "warn";
+    if (adjust) adjust(config);
     gateway_ = std::make_unique<Server>(config);
     port_ = gateway_->Start();
   }
@@ -244,6 +249,74 @@ TEST_F(GatewayHttpTest, EveryAnswerForbidsSniffingAndOnlyPublicReadsMayBeStored)
     EXPECT_EQ(response->Header("x-content-type-options"), "nosniff") << expected.method << " " << expected.path;
     EXPECT_EQ(response->Header("cache-control"), expected.cache_control) << expected.method << " " << expected.path;
   }
+}
+
+// Pistache 0.0.5 keeps a connection that has been answered for 300 s, whatever it sends, as long
+// as its next request is not complete. The gateway closes it HTTP_KEEPALIVE_TIMEOUT_MS after its
+// last request was read: idle, or dribbling the next one.
+TEST_F(GatewayHttpTest, AnIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
+               [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
+  HttpConnection connection(port_);
+  auto first = connection.Request("GET", "/livez");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(3)));
+}
+
+TEST_F(GatewayHttpTest, AClientDribblingItsNextRequestIsCutOffAtTheKeepAliveTimeout) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
+               [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
+  HttpConnection connection(port_);
+  auto first = connection.Request("GET", "/livez");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+
+  // One byte every 100 ms: the whole request would take about 7 s.
+  const std::string next = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(40, 'a') + "\r\n\r\n";
+  const auto started = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (std::size_t i = 0; i < next.size() && !closed; ++i) {
+    closed = !connection.SendRaw(next.substr(i, 1)) || connection.ClosedByPeer(std::chrono::milliseconds(100));
+  }
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(closed) << "the whole request was sent";
+  EXPECT_LT(waited, std::chrono::seconds(3)) << "closed only after "
+                                             << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                                             << " ms";
+}
+
+TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersAreServed) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2, [](Config& config) { config.max_connections = 2; });
+  const double refused_before = storefront::testing::Figure("http_server_connections_refused_total");
+  auto first = std::make_unique<HttpConnection>(port_);
+  HttpConnection second(port_);
+  ASSERT_EQ(first->Request("GET", "/livez")->status, 200);
+  ASSERT_EQ(second.Request("GET", "/livez")->status, 200);
+
+  HttpConnection third(port_);
+  auto refused = third.ReadResponse();  // answered at once, before it sends anything
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->Header("retry-after"), "1");
+  EXPECT_EQ(refused->Header("content-type"), "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(refused->body)["type"], "https://storefront.dev/problems/too-many-connections");
+  EXPECT_TRUE(third.ClosedByPeer());
+  EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
+
+  EXPECT_EQ(second.Request("GET", "/livez")->status, 200);  // the open ones are served as before
+  first.reset();  // one closes: its place is free once the gateway has read its end
+  int status = 0;
+  for (int attempt = 0; attempt < 40 && status != 200; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    HttpConnection next(port_);
+    auto answer = next.Request("GET", "/livez");
+    status = answer ? answer->status : 0;
+  }
+  EXPECT_EQ(status, 200);
 }
 
 TEST_F(GatewayHttpTest, RequestIdIsPropagatedWhenValid) {

@@ -1,5 +1,8 @@
 #include "server.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -51,6 +54,21 @@ void PrintGeneratedOperatorPassword(const std::string& email, const std::string&
 std::chrono::milliseconds HeaderTimeout(const Config& config) {
   auto longest = std::max(config.checkout_timeout, config.upstream_timeout);
   return std::max(config.header_timeout, longest + std::chrono::seconds(1));
+}
+
+// The connection cap, kept below the process's open-file limit (less what the gateway needs
+// besides: channels, the accounts database, logs), so that accept never fails for want of a
+// descriptor while the cap is not reached.
+std::int64_t ConnectionCap(std::int64_t configured) {
+  if (configured <= 0) return 0;
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return configured;
+  const auto room = static_cast<std::int64_t>(files.rlim_cur) - 128;
+  if (configured <= room) return configured;
+  const std::int64_t cap = std::max<std::int64_t>(room, 1);
+  log::Warn("HTTP_MAX_CONNECTIONS lowered to what the open-file limit leaves room for",
+            {{"configured", configured}, {"cap", cap}, {"open_file_limit", static_cast<std::int64_t>(files.rlim_cur)}});
+  return cap;
 }
 
 }  // namespace
@@ -118,6 +136,8 @@ Config Config::FromEnv(config::Env env) {
   }
   config.login_throttle = login;
   config.max_in_flight_requests = env.Int("MAX_IN_FLIGHT_REQUESTS", 1000, 1, 1000000);
+  config.keepalive_timeout = std::chrono::milliseconds(env.Int("HTTP_KEEPALIVE_TIMEOUT_MS", 5000, 100, 300000));
+  config.max_connections = env.Int("HTTP_MAX_CONNECTIONS", 1000, 1, 1000000);
   std::string proxies_error;
   if (auto proxies = http::TrustedProxies::Parse(env.String("TRUSTED_PROXIES", ""), &proxies_error)) {
     config.trusted_proxies = *proxies;
@@ -235,9 +255,11 @@ int Server::Start() {
                      .maxRequestSize(config_.limits.max_request_bytes())
                      .maxResponseSize(4 * 1024 * 1024)
                      .headerTimeout(HeaderTimeout(config_))
-                     .bodyTimeout(config_.body_timeout);
+                     .bodyTimeout(config_.body_timeout)
+                     .keepaliveTimeout(config_.keepalive_timeout);
   endpoint_->init(options);
-  http::Protection protection{rate_limiter, config_.max_in_flight_requests, config_.trusted_proxies};
+  http::Protection protection{rate_limiter, config_.max_in_flight_requests, config_.trusted_proxies,
+                              ConnectionCap(config_.max_connections)};
   endpoint_->setHandler(std::make_shared<http::GatewayHandler>(router, config_.limits, std::move(protection)));
   endpoint_->serveThreaded();
   int bound = static_cast<int>(static_cast<uint16_t>(endpoint_->getPort()));

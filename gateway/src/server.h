@@ -58,6 +58,13 @@ struct Config {
   cache::ReadCacheOptions read_cache;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
+  // How long a connection may go after a request before its next request is complete (Pistache
+  // counts from when the last one was read): idle keep-alive connections, and clients dribbling
+  // their next request, are closed then (HTTP_KEEPALIVE_TIMEOUT_MS).
+  std::chrono::milliseconds keepalive_timeout{5000};
+  // Connections open at once; the next is answered 503 and closed (HTTP_MAX_CONNECTIONS). Kept
+  // below the process's file limit at start. 0: no cap.
+  std::int64_t max_connections = 0;
   http::Limits limits;
   std::string log_level = "info";
   // METRICS_ADDR and TRACE_EXPORT_URL, as every service reads them; main() starts both.

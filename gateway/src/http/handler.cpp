@@ -1,6 +1,7 @@
 #include "http/handler.h"
 
 #include <pistache/peer.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <chrono>
@@ -41,8 +42,62 @@ bool IsJsonContentType(const std::string& value) {
 GatewayHandler::GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limits limits, Protection protection)
     : router_(std::move(router)), limits_(limits), protection_(std::move(protection)) {}
 
+namespace {
+
+// A connection's place in the count of open ones, given back when its Peer is destroyed.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<std::atomic<std::int64_t>> count) : count_(std::move(count)) {}
+  ~ConnectionSlot() {
+    count_->fetch_sub(1);
+    ConnectionFigures().open.Decrement();
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<std::atomic<std::int64_t>> count_;
+};
+
+constexpr const char* kConnectionSlot = "storefront.connection-slot";
+
+// The answer to a connection over the cap, written before its request is read (RFC 9110 allows
+// a response before the request is complete), then the connection is closed.
+const std::string& OverCapacityAnswer() {
+  static const std::string answer = [] {
+    const std::string body =
+        R"({"type":"https://storefront.dev/problems/too-many-connections","title":"Service unavailable",)"
+        R"("status":503,"detail":"the gateway has as many connections open as it takes; try again shortly"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+           "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  return answer;
+}
+
+}  // namespace
+
+ConnectionFiguresT& ConnectionFigures() {
+  static ConnectionFiguresT figures;
+  return figures;
+}
+
 void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   peer->putData(ParserData, std::make_shared<GuardedParser>(getMaxRequestSize(), limits_));
+  const std::int64_t open = shared_->connections->fetch_add(1) + 1;
+  ConnectionFigures().open.Increment();
+  auto slot = std::make_shared<ConnectionSlot>(shared_->connections);
+  if (protection_.max_connections <= 0 || open <= protection_.max_connections) {
+    peer->putData(kConnectionSlot, std::move(slot));
+    return;
+  }
+  slot.reset();  // refused: not counted
+  ConnectionFigures().refused.Increment();
+  // The socket is new, its send buffer empty: the short answer goes out whole or not at all.
+  // Shutting it down makes the reactor read end-of-file and remove the peer.
+  const std::string& answer = OverCapacityAnswer();
+  [[maybe_unused]] ssize_t sent = ::send(peer->fd(), answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(peer->fd(), SHUT_RDWR);
 }
 
 void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWriter response) {

@@ -9,8 +9,9 @@
 //    it rejected are answered with problem+json and their connection is closed.
 //
 // And the gateway's protection of itself (Protection), before any work is done for a request:
-// load shedding (more than max_in_flight requests held: 503 with Retry-After: 1 at once, the
-// probes excepted) and the client address's rate limit (429; see rate_limit.h).
+// a cap on open connections (onConnection), load shedding (more than max_in_flight requests held:
+// 503 with Retry-After: 1 at once, the probes excepted) and the client address's rate limit (429;
+// see rate_limit.h).
 #pragma once
 
 #include <pistache/http.h>
@@ -25,6 +26,7 @@
 #include "http/guarded_parser.h"
 #include "http/rate_limit.h"
 #include "http/router.h"
+#include "shared/metrics/metrics.h"
 
 namespace storefront::gateway::http {
 
@@ -35,7 +37,19 @@ struct Protection {
   std::shared_ptr<RateLimiter> rate_limiter;  // null: no request is rate-limited
   std::int64_t max_in_flight = 0;             // 0: never shed
   TrustedProxies trusted_proxies;             // whose X-Forwarded-For names the client
+  // Connections open at once; the next one is answered 503 (Retry-After: 1) and closed before
+  // anything is read from it. 0: no cap.
+  std::int64_t max_connections = 0;
 };
+
+// Open HTTP connections and those refused over the cap (Protection::max_connections).
+struct ConnectionFiguresT {
+  prometheus::Gauge& open = metrics::Gauges("http_server_connections", "HTTP connections open.").Add({});
+  prometheus::Counter& refused = metrics::Counters(
+      "http_server_connections_refused_total", "HTTP connections answered 503 and closed: as many were open as the cap.")
+                                     .Add({});
+};
+ConnectionFiguresT& ConnectionFigures();
 
 class GatewayHandler : public Pistache::Http::Handler {
  public:
@@ -54,6 +68,9 @@ class GatewayHandler : public Pistache::Http::Handler {
   // Pistache clones the handler for each reactor thread; what the clones count, they share.
   struct Shared {
     InFlight in_flight;
+    // Open connections, each counted by a slot its Peer holds: Pistache closes timed-out peers
+    // without calling onDisconnection, but every closed peer is destroyed.
+    std::shared_ptr<std::atomic<std::int64_t>> connections = std::make_shared<std::atomic<std::int64_t>>(0);
     std::atomic<std::int64_t> shed_since_log{0};
     std::atomic<std::int64_t> next_shed_log_ns{0};
   };
