@@ -105,6 +105,12 @@ Config Config::FromEnv(config::Env env) {
   config.jwt_signing_key =
       env.Required("JWT_SIGNING_KEY", "HMAC-SHA256 key signing access tokens, at least 32 bytes (e.g. 64 hex digits)");
   config.jwt_ttl = std::chrono::seconds(env.Int("JWT_TTL_SECONDS", 900, 60, 24 * 3600));
+  const std::string verification_keys = env.String("JWT_VERIFICATION_KEYS", "");
+  for (std::string_view rest = verification_keys; !rest.empty();) {
+    const auto comma = rest.find(',');
+    config.jwt_verification_keys.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
   config.auth_workers = static_cast<int>(env.Int("AUTH_WORKERS", config.auth_workers, 1, 32));
   config.auth_queue_capacity = static_cast<std::size_t>(env.Int("AUTH_QUEUE_CAPACITY", 64, 1, 10000));
   config.operator_email = accounts::NormalizeEmail(env.String("STOREFRONT_OPERATOR_EMAIL", config.operator_email));
@@ -149,6 +155,12 @@ Config Config::FromEnv(config::Env env) {
   if (!config.jwt_signing_key.empty() && config.jwt_signing_key.size() < auth::kMinKeyBytes) {
     errors.push_back("JWT_SIGNING_KEY must be at least " + std::to_string(auth::kMinKeyBytes) + " bytes, got " +
                      std::to_string(config.jwt_signing_key.size()));
+  }
+  for (const auto& key : config.jwt_verification_keys) {
+    if (key.size() < auth::kMinKeyBytes) {
+      errors.push_back("JWT_VERIFICATION_KEYS: each key must be at least " + std::to_string(auth::kMinKeyBytes) +
+                       " bytes, one has " + std::to_string(key.size()));
+    }
   }
   if (auto problem = accounts::CheckEmail(config.operator_email); !problem.empty()) {
     errors.push_back("STOREFRONT_OPERATOR_EMAIL " + problem);
@@ -304,7 +316,9 @@ void Server::StartAccounts(http::GatewayRouter& router) {
       break;
   }
 
-  verifier_ = std::make_shared<auth::TokenVerifier>(config_.jwt_signing_key);
+  std::vector<std::string> keys{config_.jwt_signing_key};
+  keys.insert(keys.end(), config_.jwt_verification_keys.begin(), config_.jwt_verification_keys.end());
+  verifier_ = std::make_shared<auth::TokenVerifier>(keys);
   auth_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.auth_workers),
                                                        config_.auth_queue_capacity);
   routes::AddAuthRoutes(router, {service, std::make_shared<auth::TokenIssuer>(config_.jwt_signing_key, config_.jwt_ttl),

@@ -85,6 +85,9 @@ struct Config {
   // no auth routes, so HTTP tests run without a database.
   std::string accounts_database_url;
   std::string jwt_signing_key;  // HMAC-SHA256 key, at least 32 bytes
+  // Other keys whose tokens are accepted (JWT_VERIFICATION_KEYS): the next key, added to every
+  // replica before it signs, or the last one, until the tokens it signed have expired.
+  std::vector<std::string> jwt_verification_keys;
   std::chrono::seconds jwt_ttl{900};
   int auth_workers = 2;                  // threads hashing passwords (64 MiB each while they do)
   std::size_t auth_queue_capacity = 64;  // register/login requests waiting for one, beyond: 503

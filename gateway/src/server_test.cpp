@@ -33,6 +33,33 @@ TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
   EXPECT_EQ(config.admin_workers, 2);
 }
 
+TEST(ServerConfigTest, FromEnvReadsTheKeysBeingRotatedAndTheConnectionLimits) {
+  std::map<std::string, std::string> with = {{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+                                             {"JWT_SIGNING_KEY", std::string(64, 'k')}};
+  auto defaults = Config::FromEnv(config::Env::FromMap(with));
+  EXPECT_TRUE(defaults.jwt_verification_keys.empty());
+  EXPECT_EQ(defaults.keepalive_timeout, 5000ms);
+  EXPECT_EQ(defaults.max_connections, 1000);
+
+  with["JWT_VERIFICATION_KEYS"] = std::string(64, 'n') + "," + std::string(40, 'o');
+  with["HTTP_KEEPALIVE_TIMEOUT_MS"] = "2500";
+  with["HTTP_MAX_CONNECTIONS"] = "64";
+  auto config = Config::FromEnv(config::Env::FromMap(with));
+  EXPECT_EQ(config.jwt_verification_keys, (std::vector<std::string>{std::string(64, 'n'), std::string(40, 'o')}));
+  EXPECT_EQ(config.keepalive_timeout, 2500ms);
+  EXPECT_EQ(config.max_connections, 64);
+
+  with["JWT_VERIFICATION_KEYS"] = std::string(64, 'n') + ",short";
+  try {
+    Config::FromEnv(config::Env::FromMap(with));
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("JWT_VERIFICATION_KEYS: each key must be at least 32 bytes, one has 5"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(ServerConfigTest, FromEnvReadsWhereTheConsolesFiguresAndTracesAre) {
   std::map<std::string, std::string> with = {{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                              {"JWT_SIGNING_KEY", std::string(64, 'k')},

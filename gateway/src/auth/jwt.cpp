@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <cctype>
+#include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -26,6 +27,23 @@ std::string TakeString(char* text) {
   std::string copy(text);
   std::free(text);
   return copy;
+}
+
+std::string Base64UrlEncode(const std::string& data) {
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::string HmacSha256(const std::string& key, const std::string& data) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
@@ -62,55 +80,101 @@ Verification Refuse(std::string reason) { return {std::nullopt, false, std::move
 
 // RFC 8725 §3.1 and §3.11: the only algorithm accepted is the one this gateway signs with; a
 // typ, when present, must say JWT; a "crit" header names extensions we do not implement, which
-// RFC 7515 §4.1.11 says to refuse.
-std::string CheckHeader(std::string_view encoded) {
+// RFC 7515 §4.1.11 says to refuse; the kid names the key. Returns the kid, or why the header is
+// refused.
+struct HeaderCheck {
+  std::string kid;
+  std::string problem;
+};
+
+HeaderCheck CheckHeader(std::string_view encoded) {
   auto decoded = Base64UrlDecode(encoded);
-  if (!decoded) return "header is not base64url";
+  if (!decoded) return {"", "header is not base64url"};
   auto header = nlohmann::json::parse(*decoded, nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object()) return "header is not a JSON object";
+  if (!header.is_object()) return {"", "header is not a JSON object"};
   auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != "HS256") return "alg is not HS256";
+  if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != "HS256") return {"", "alg is not HS256"};
   if (auto typ = header.find("typ"); typ != header.end()) {
-    if (!typ->is_string() || Lower(typ->get<std::string>()) != "jwt") return "typ is not JWT";
+    if (!typ->is_string() || Lower(typ->get<std::string>()) != "jwt") return {"", "typ is not JWT"};
   }
-  if (header.contains("crit")) return "crit header not supported";
-  return {};
+  if (header.contains("crit")) return {"", "crit header not supported"};
+  auto kid = header.find("kid");
+  if (kid == header.end() || !kid->is_string()) return {"", "kid missing"};
+  return {kid->get<std::string>(), ""};
+}
+
+// A NumericDate claim (RFC 7519 §2): an integer number of seconds.
+std::optional<std::int64_t> TimeClaim(const nlohmann::json& claims, const char* name) {
+  auto claim = claims.find(name);
+  if (claim == claims.end() || !claim->is_number_integer()) return std::nullopt;
+  return claim->get<std::int64_t>();
+}
+
+// RFC 7519 §4.1.3: a string, or an array of strings, naming this API.
+bool ForThisAudience(const nlohmann::json& claims) {
+  auto aud = claims.find("aud");
+  if (aud == claims.end()) return false;
+  if (aud->is_string()) return aud->get<std::string>() == kAudience;
+  if (!aud->is_array()) return false;
+  for (const auto& entry : *aud) {
+    if (entry.is_string() && entry.get<std::string>() == kAudience) return true;
+  }
+  return false;
+}
+
+void CheckKey(const std::string& key) {
+  if (key.size() < kMinKeyBytes) throw std::invalid_argument("JWT signing key must be at least 32 bytes");
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
 }  // namespace
 
+std::string KeyIdOf(const std::string& key) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  static constexpr std::string_view kContext = "storefront jwt key id";
+  unsigned char digest[8];
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, sizeof digest);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_generichash_final(&state, digest, sizeof digest);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
 TokenIssuer::TokenIssuer(std::string signing_key, std::chrono::seconds ttl, Clock clock)
     : key_(std::move(signing_key)), ttl_(ttl), clock_(OrSystemClock(std::move(clock))) {
-  if (key_.size() < kMinKeyBytes) throw std::invalid_argument("JWT signing key must be at least 32 bytes");
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  CheckKey(key_);
+  key_id_ = KeyIdOf(key_);
 }
 
 IssuedToken TokenIssuer::Issue(const accounts::Account& account) const {
-  jwt_t* raw = nullptr;
-  if (jwt_new(&raw) != 0) throw std::bad_alloc();
-  JwtPtr jwt(raw);
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
-  const std::string role(accounts::RoleName(account.role));
-  const std::string issuer(kIssuer);
-  const std::string jti = RandomHex(16);
-  int failed = jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key_.data()),
-                           static_cast<int>(key_.size()));
-  failed |= jwt_add_grant(jwt.get(), "sub", account.id.c_str());
-  failed |= jwt_add_grant(jwt.get(), "email", account.email.c_str());
-  failed |= jwt_add_grant(jwt.get(), "role", role.c_str());
-  failed |= jwt_add_grant(jwt.get(), "iss", issuer.c_str());
-  failed |= jwt_add_grant_int(jwt.get(), "iat", static_cast<long>(now));
-  failed |= jwt_add_grant_int(jwt.get(), "exp", static_cast<long>(now + ttl_.count()));
-  failed |= jwt_add_grant(jwt.get(), "jti", jti.c_str());
-  if (failed != 0) throw std::runtime_error("could not build the access token");
-  std::string token = TakeString(jwt_encode_str(jwt.get()));
-  if (token.empty()) throw std::runtime_error("could not sign the access token");
-  return {std::move(token), ttl_};
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  const nlohmann::json header = {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key_id_}};
+  const nlohmann::json claims = {{"sub", account.id},
+                                 {"email", account.email},
+                                 {"role", accounts::RoleName(account.role)},
+                                 {"iss", kIssuer},
+                                 {"aud", kAudience},
+                                 {"iat", now},
+                                 {"nbf", now},
+                                 {"exp", now + ttl_.count()},
+                                 {"jti", RandomHex(16)}};
+  // RFC 7515 §7.1: BASE64URL(header) . BASE64URL(payload) . BASE64URL(HMAC over the first two).
+  const std::string signing_input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
+  return {signing_input + "." + Base64UrlEncode(HmacSha256(key_, signing_input)), ttl_};
 }
 
-TokenVerifier::TokenVerifier(std::string signing_key, Clock clock) : key_(std::move(signing_key)), clock_(OrSystemClock(std::move(clock))) {
-  if (key_.size() < kMinKeyBytes) throw std::invalid_argument("JWT signing key must be at least 32 bytes");
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+TokenVerifier::TokenVerifier(std::string signing_key, Clock clock)
+    : TokenVerifier(std::vector<std::string>{std::move(signing_key)}, std::move(clock)) {}
+
+TokenVerifier::TokenVerifier(const std::vector<std::string>& keys, Clock clock) : clock_(OrSystemClock(std::move(clock))) {
+  if (keys.empty()) throw std::invalid_argument("a token verifier needs a key");
+  for (const auto& key : keys) {
+    CheckKey(key);
+    keys_.emplace(KeyIdOf(key), key);
+  }
 }
 
 Verification TokenVerifier::Verify(std::string_view token) const {
@@ -122,12 +186,15 @@ Verification TokenVerifier::Verify(std::string_view token) const {
       second == first + 1 || second + 1 == token.size()) {
     return Refuse("not a signed compact JWS");
   }
-  if (auto problem = CheckHeader(token.substr(0, first)); !problem.empty()) return Refuse(problem);
+  const HeaderCheck header = CheckHeader(token.substr(0, first));
+  if (!header.problem.empty()) return Refuse(header.problem);
+  auto key = keys_.find(header.kid);
+  if (key == keys_.end()) return Refuse("unknown kid");
 
   const std::string text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
-  if (jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key_.data()),
-                 static_cast<int>(key_.size())) != 0) {
+  if (jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key->second.data()),
+                 static_cast<int>(key->second.size())) != 0) {
     return Refuse("bad signature or encoding");
   }
   JwtPtr jwt(raw);
@@ -141,6 +208,14 @@ Verification TokenVerifier::Verify(std::string_view token) const {
   if (now >= exp->get<std::int64_t>()) return {std::nullopt, true, "token expired"};
   auto iss = claims.find("iss");
   if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != kIssuer) return Refuse("wrong issuer");
+  if (!ForThisAudience(claims)) return Refuse("not for this audience");
+  // Issued, and valid from, no later than now (give or take another clock's skew).
+  auto iat = TimeClaim(claims, "iat");
+  if (!iat || *iat > now + kClockSkew.count()) return Refuse("iat missing or in the future");
+  if (claims.contains("nbf")) {
+    auto nbf = TimeClaim(claims, "nbf");
+    if (!nbf || *nbf > now + kClockSkew.count()) return Refuse("not valid yet");
+  }
   auto sub = claims.find("sub");
   if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty()) return Refuse("sub missing");
   auto email = claims.find("email");

@@ -1,9 +1,16 @@
 // Access tokens: HS256 JSON Web Tokens (RFC 7519) issued at login and verified on every
 // protected request, in process, with no call to the database or another service.
 //
-//   header  {"alg":"HS256","typ":"JWT"}
-//   payload {"sub":"<account id>","email":"...","role":"shopper"|"operator",
-//            "iss":"storefront","iat":1767000000,"exp":1767000900,"jti":"<32 hex>"}
+//   header  {"alg":"HS256","typ":"JWT","kid":"<16 hex>"}
+//   payload {"sub":"<account id>","email":"...","role":"shopper"|"operator","iss":"storefront",
+//            "aud":"storefront-api","iat":1767000000,"nbf":1767000000,"exp":1767000900,"jti":"<32 hex>"}
+//
+// `kid` names the key that signed the token (KeyIdOf: a digest of the key, so every replica names
+// a key alike with no setting). The verifier holds a set of keys and picks the one the kid names:
+// a new key is added to every replica's set first, then made the signing key, and the old one
+// leaves the set once the tokens it signed have expired; nobody is signed out. libjwt 1.10 cannot
+// write a header field of its own, so the issuer serialises the token itself (base64url JSON,
+// HMAC-SHA256 from libsodium); verification stays with libjwt, under the header checks below.
 //
 // libjwt 1.10's jwt_decode verifies with whatever algorithm the token's own header names: a token
 // MAC'd with HS512 (or HS384) under our key passes it. (It refuses "none" when given a key, but
@@ -14,9 +21,11 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "accounts/account.h"
 
@@ -27,7 +36,14 @@ namespace storefront::gateway::auth {
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 inline constexpr std::string_view kIssuer = "storefront";
+// RFC 7519 §4.1.3: the tokens are for this API, and a token for another audience is refused here.
+inline constexpr std::string_view kAudience = "storefront-api";
 inline constexpr std::size_t kMinKeyBytes = 32;  // RFC 7518 §3.2: at least the hash size
+// How far another clock may be ahead: `iat` and `nbf` may lie this far in the future.
+inline constexpr std::chrono::seconds kClockSkew{60};
+
+// The `kid` of tokens signed with `key`: 16 hex digits of a keyed-context BLAKE2b digest of it.
+std::string KeyIdOf(const std::string& key);
 
 // Who sent a request, as its verified token says.
 struct Principal {
@@ -49,6 +65,7 @@ class TokenIssuer {
 
  private:
   std::string key_;
+  std::string key_id_;
   std::chrono::seconds ttl_;
   Clock clock_;
 };
@@ -64,10 +81,12 @@ struct Verification {
 class TokenVerifier {
  public:
   explicit TokenVerifier(std::string signing_key, Clock clock = {});
+  // Accepts tokens signed with any of `keys` (the signing key and those being added or retired).
+  explicit TokenVerifier(const std::vector<std::string>& keys, Clock clock = {});
   Verification Verify(std::string_view token) const;
 
  private:
-  std::string key_;
+  std::map<std::string, std::string> keys_;  // by kid
   Clock clock_;
 };
 

@@ -63,11 +63,12 @@ std::string Craft(const json& header, const json& claims, const std::string& key
 }
 
 json ValidClaims() {
-  return {{"sub", Ada().id},     {"email", "ada@example.com"}, {"role", "shopper"}, {"iss", "storefront"},
-          {"iat", kIat},         {"exp", kIat + 900},          {"jti", "0123456789abcdef0123456789abcdef"}};
+  return {{"sub", Ada().id},  {"email", "ada@example.com"}, {"role", "shopper"}, {"iss", "storefront"},
+          {"aud", "storefront-api"}, {"iat", kIat}, {"nbf", kIat}, {"exp", kIat + 900},
+          {"jti", "0123456789abcdef0123456789abcdef"}};
 }
 
-const json kHs256Header = {{"alg", "HS256"}, {"typ", "JWT"}};
+const json kHs256Header = {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", KeyIdOf(kKey)}};
 
 std::vector<std::string> Split(const std::string& token) {
   std::vector<std::string> parts;
@@ -94,12 +95,16 @@ TEST_F(JwtTest, IssuesAnHs256TokenThatVerifies) {
   auto header = json::parse(FromBase64Url(parts[0]));
   EXPECT_EQ(header["alg"], "HS256");
   EXPECT_EQ(header["typ"], "JWT");
+  EXPECT_EQ(header["kid"], KeyIdOf(kKey));
+  EXPECT_EQ(header["kid"].get<std::string>().size(), 16u);
   auto claims = json::parse(FromBase64Url(parts[1]));
   EXPECT_EQ(claims["sub"], Ada().id);
   EXPECT_EQ(claims["email"], "ada@example.com");
   EXPECT_EQ(claims["role"], "shopper");
   EXPECT_EQ(claims["iss"], "storefront");
+  EXPECT_EQ(claims["aud"], "storefront-api");
   EXPECT_EQ(claims["iat"], kIat);
+  EXPECT_EQ(claims["nbf"], kIat);
   EXPECT_EQ(claims["exp"], kIat + 900);
   EXPECT_EQ(claims["jti"].get<std::string>().size(), 32u);
   EXPECT_FALSE(claims.contains("name"));
@@ -179,20 +184,91 @@ TEST_F(JwtTest, RefusesOtherAlgorithmsEvenWithTheRightKey) {
   std::string hs512(encoded);
   std::free(encoded);
   jwt_free(raw);
-  EXPECT_FALSE(verifier_.Verify(hs512).principal);
+  auto refused = verifier_.Verify(hs512);
+  EXPECT_FALSE(refused.principal);
+  EXPECT_EQ(refused.reason, "alg is not HS256");
 
   // Algorithm confusion: an HMAC made with the key, under headers naming other algorithms.
   for (const char* alg : {"RS256", "ES256", "HS384", "HS512", "hs256", "HS256 "}) {
-    EXPECT_FALSE(verifier_.Verify(Craft({{"alg", alg}, {"typ", "JWT"}}, ValidClaims())).principal) << alg;
+    auto confused = verifier_.Verify(Craft({{"alg", alg}, {"typ", "JWT"}, {"kid", KeyIdOf(kKey)}}, ValidClaims()));
+    EXPECT_FALSE(confused.principal) << alg;
+    EXPECT_EQ(confused.reason, "alg is not HS256") << alg;
   }
 }
 
 TEST_F(JwtTest, AcceptsAnAbsentTypButNoOtherType) {
+  const std::string kid = KeyIdOf(kKey);
   EXPECT_TRUE(verifier_.Verify(Craft(kHs256Header, ValidClaims())).principal);
-  EXPECT_TRUE(verifier_.Verify(Craft({{"alg", "HS256"}}, ValidClaims())).principal);
-  EXPECT_FALSE(verifier_.Verify(Craft({{"alg", "HS256"}, {"typ", "at+jwt"}}, ValidClaims())).principal);
-  EXPECT_FALSE(verifier_.Verify(Craft({{"alg", "HS256"}, {"typ", 1}}, ValidClaims())).principal);
-  EXPECT_FALSE(verifier_.Verify(Craft({{"alg", "HS256"}, {"crit", {"exp"}}}, ValidClaims())).principal);
+  EXPECT_TRUE(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", kid}}, ValidClaims())).principal);
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", kid}, {"typ", "at+jwt"}}, ValidClaims())).reason,
+            "typ is not JWT");
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", kid}, {"typ", 1}}, ValidClaims())).reason, "typ is not JWT");
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", kid}, {"crit", {"exp"}}}, ValidClaims())).reason,
+            "crit header not supported");
+}
+
+// RFC 7519: `aud` must name this API (a string, or an array holding it); `iat` must be there and
+// not later than now, `nbf` (when there) not later than now, each give or take kClockSkew.
+TEST_F(JwtTest, RefusesTokensForAnotherAudienceOrFromTheFuture) {
+  auto with = [](const char* name, json value) {
+    auto claims = ValidClaims();
+    claims[name] = std::move(value);
+    return claims;
+  };
+  auto reason = [&](const json& claims) {
+    auto verified = verifier_.Verify(Craft(kHs256Header, claims));
+    return verified.principal ? std::string("accepted") : verified.reason;
+  };
+  auto without = [](const char* name) {
+    auto claims = ValidClaims();
+    claims.erase(name);
+    return claims;
+  };
+  constexpr std::int64_t kNow = kIat + 10;  // the verifier's clock
+  EXPECT_EQ(reason(without("aud")), "not for this audience");
+  EXPECT_EQ(reason(with("aud", "another-api")), "not for this audience");
+  EXPECT_EQ(reason(with("aud", json::array({"another-api"}))), "not for this audience");
+  EXPECT_EQ(reason(with("aud", json::array({"another-api", "storefront-api"}))), "accepted");
+  EXPECT_EQ(reason(without("iat")), "iat missing or in the future");
+  EXPECT_EQ(reason(with("iat", "1800000000")), "iat missing or in the future");
+  EXPECT_EQ(reason(with("iat", kNow + 61)), "iat missing or in the future");
+  EXPECT_EQ(reason(with("iat", kNow + 59)), "accepted");
+  EXPECT_EQ(reason(with("nbf", kNow + 120)), "not valid yet");
+  EXPECT_EQ(reason(with("nbf", "soon")), "not valid yet");
+  EXPECT_EQ(reason(with("nbf", kNow + 59)), "accepted");
+  EXPECT_EQ(reason(without("nbf")), "accepted");
+}
+
+TEST_F(JwtTest, TheKidChoosesTheKeyButNeverMakesAnotherKeysSignatureCount) {
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}}, ValidClaims())).reason, "kid missing");
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", 7}}, ValidClaims())).reason, "kid missing");
+  EXPECT_EQ(verifier_.Verify(Craft({{"alg", "HS256"}, {"kid", "0000000000000000"}}, ValidClaims())).reason,
+            "unknown kid");
+  // Our kid over a MAC made with another key.
+  auto forged = verifier_.Verify(Craft(kHs256Header, ValidClaims(), "another-key-that-is-long-enough-32-bytes"));
+  EXPECT_FALSE(forged.principal);
+  EXPECT_EQ(forged.reason, "bad signature or encoding");
+}
+
+// Rotation: the new key joins every replica's verifier first, then signs; the old one leaves the
+// verifiers once its tokens have expired. Nobody is signed out on the way.
+TEST(JwtRotationTest, ANewKeyIsAcceptedBeforeItSignsAndTheOldOneRetiresAfterItsTokensExpire) {
+  const std::string old_key = kKey;
+  const std::string new_key = "a-new-key-that-is-long-enough-32-bytes!!";
+  EXPECT_NE(KeyIdOf(old_key), KeyIdOf(new_key));
+  const auto old_token = TokenIssuer(old_key, 900s, At(kIssuedAt)).Issue(Ada()).access_token;
+
+  const TokenVerifier both(std::vector<std::string>{new_key, old_key}, At(kIssuedAt + 10s));
+  EXPECT_TRUE(both.Verify(old_token).principal);
+  const auto new_token = TokenIssuer(new_key, 900s, At(kIssuedAt + 5s)).Issue(Ada()).access_token;
+  EXPECT_TRUE(both.Verify(new_token).principal);
+  EXPECT_EQ(json::parse(FromBase64Url(Split(new_token)[0]))["kid"], KeyIdOf(new_key));
+
+  const TokenVerifier retired(std::vector<std::string>{new_key}, At(kIssuedAt + 10s));
+  EXPECT_TRUE(retired.Verify(new_token).principal);
+  auto refused = retired.Verify(old_token);
+  EXPECT_FALSE(refused.principal);
+  EXPECT_EQ(refused.reason, "unknown kid");
 }
 
 TEST_F(JwtTest, RefusesGarbage) {
