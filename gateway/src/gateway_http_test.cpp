@@ -254,25 +254,28 @@ TEST_F(GatewayHttpTest, EveryAnswerForbidsSniffingAndOnlyPublicReadsMayBeStored)
 // Pistache 0.0.5 keeps a connection that has been answered for 300 s, whatever it sends, as long
 // as its next request is not complete. The gateway closes it HTTP_KEEPALIVE_TIMEOUT_MS after its
 // last request was read: idle, or dribbling the next one.
-TEST_F(GatewayHttpTest, AnIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
-  StartFakeCatalog();
-  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
-               [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
-  HttpConnection connection(port_);
-  auto first = connection.Request("GET", "/livez");
-  ASSERT_TRUE(first);
-  ASSERT_EQ(first->status, 200);
-  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(3)));
+class KeepAliveTest : public GatewayHttpTest {
+ protected:
+  // A gateway that keeps connections 600 ms after their last request, and a connection that has
+  // been answered once.
+  void SetUp() override {
+    StartFakeCatalog();
+    StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
+                 [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
+    connection_ = std::make_unique<HttpConnection>(port_);
+    auto first = connection_->Request("GET", "/livez");
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->status, 200);
+  }
+  std::unique_ptr<HttpConnection> connection_;
+};
+
+TEST_F(KeepAliveTest, AnIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
+  EXPECT_TRUE(connection_->ClosedByPeer(std::chrono::seconds(3)));
 }
 
-TEST_F(GatewayHttpTest, AClientDribblingItsNextRequestIsCutOffAtTheKeepAliveTimeout) {
-  StartFakeCatalog();
-  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
-               [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
-  HttpConnection connection(port_);
-  auto first = connection.Request("GET", "/livez");
-  ASSERT_TRUE(first);
-  ASSERT_EQ(first->status, 200);
+TEST_F(KeepAliveTest, AClientDribblingItsNextRequestIsCutOffAtTheKeepAliveTimeout) {
+  HttpConnection& connection = *connection_;
 
   // One byte every 100 ms: the whole request would take about 7 s.
   const std::string next = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(40, 'a') + "\r\n\r\n";
