@@ -4,6 +4,7 @@
 // The catalog is never called here; its address points nowhere.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <sodium.h>
 
 #include <atomic>
@@ -95,9 +96,124 @@ class GatewayAuthTest : public ::testing::Test {
     return json::parse(response.body).value("access_token", "");
   }
 
+  // Signs in and returns the whole answer: the access token and the session's refresh token.
+  json SignIn(const std::string& email, const std::string& password) {
+    auto response = Post("/api/v1/auth/login", json{{"email", email}, {"password", password}}.dump());
+    EXPECT_EQ(response.status, 200) << response.body;
+    return json::parse(response.body);
+  }
+  HttpResponse Refresh(const std::string& refresh_token) {
+    return Post("/api/v1/auth/refresh", json{{"refresh_token", refresh_token}}.dump());
+  }
+  HttpResponse PostAs(const std::string& access_token, const std::string& path, const json& body) {
+    HttpConnection connection(port_);
+    auto response = connection.Request("POST", path, body.dump(),
+                                       {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + access_token}});
+    EXPECT_TRUE(response) << "no answer to POST " << path;
+    return response.value_or(HttpResponse{});
+  }
+  // A statement run as the accounts role, as an operator of the database would.
+  void AccountsSql(const std::string& sql, const std::string& param) {
+    pqxx::connection connection(storefront::testing::SharedPostgres().Dsn("accounts"));
+    pqxx::nontransaction txn(connection);
+    txn.exec_params(sql, param);
+  }
+
   std::unique_ptr<Server> gateway_;
   int port_ = 0;
 };
+
+TEST_F(GatewayAuthTest, ARefreshTokenWorksOnceAndGivesTheNextOneOfItsSession) {
+  const std::string email = UniqueEmail("grace");
+  Register(email, "open sesame 123");
+  auto signed_in = SignIn(email, "open sesame 123");
+  const std::string first = signed_in["refresh_token"];
+  EXPECT_EQ(first.size(), 43u);
+  EXPECT_EQ(signed_in["refresh_expires_in"], 14 * 24 * 3600);
+
+  auto refreshed = Refresh(first);
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  EXPECT_EQ(refreshed.Header("cache-control"), "no-store");
+  auto tokens = json::parse(refreshed.body);
+  const std::string second = tokens["refresh_token"];
+  EXPECT_NE(second, first);
+  EXPECT_EQ(json::parse(Get("/api/v1/auth/me", "Bearer " + tokens["access_token"].get<std::string>()).body)["email"],
+            email);
+  const std::string third = json::parse(Refresh(second).body)["refresh_token"];
+
+  // The first one again: someone else holds this session. It ends, for the owner too.
+  auto reused = Refresh(first);
+  EXPECT_EQ(reused.status, 401);
+  EXPECT_EQ(json::parse(reused.body)["type"], "https://storefront.dev/problems/invalid-refresh-token");
+  EXPECT_NE(json::parse(reused.body)["detail"].get<std::string>().find("used before"), std::string::npos);
+  EXPECT_EQ(Refresh(third).status, 401) << "the newest token of the reused session still works";
+
+  // Another sign-in is another session, untouched.
+  EXPECT_EQ(Refresh(SignIn(email, "open sesame 123")["refresh_token"]).status, 200);
+  EXPECT_EQ(Refresh("not-a-refresh-token").status, 401);
+  EXPECT_EQ(Refresh(std::string(43, 'A')).status, 401);
+}
+
+TEST_F(GatewayAuthTest, LogoutEndsTheSessionAndAnExpiredTokenRefreshesNothing) {
+  const std::string email = UniqueEmail("linus");
+  Register(email, "open sesame 123");
+  const std::string token = SignIn(email, "open sesame 123")["refresh_token"];
+  auto out = Post("/api/v1/auth/logout", json{{"refresh_token", token}}.dump());
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_EQ(Refresh(token).status, 401);
+  EXPECT_EQ(Post("/api/v1/auth/logout", json{{"refresh_token", token}}.dump()).status, 204);  // again: no oracle
+  EXPECT_EQ(Post("/api/v1/auth/logout", "{}").status, 400);
+
+  const std::string other = SignIn(email, "open sesame 123")["refresh_token"];
+  AccountsSql("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"
+              " WHERE account_id = (SELECT id FROM accounts WHERE email = $1) AND revoked_at IS NULL",
+              email);
+  EXPECT_EQ(Refresh(other).status, 401);
+}
+
+TEST_F(GatewayAuthTest, AChangedPasswordEndsEverySessionOfTheAccount) {
+  const std::string email = UniqueEmail("barbara");
+  Register(email, "open sesame 123");
+  auto laptop = SignIn(email, "open sesame 123");
+  auto phone = SignIn(email, "open sesame 123");
+  const std::string access = laptop["access_token"];
+
+  auto wrong = PostAs(access, "/api/v1/auth/password",
+                      {{"current_password", "not it at all"}, {"new_password", "a new secret 456"}});
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(Refresh(phone["refresh_token"]).status, 200) << "a wrong password changed something";
+  phone = SignIn(email, "open sesame 123");  // that refresh rotated its token
+
+  auto weak = PostAs(access, "/api/v1/auth/password", {{"current_password", "open sesame 123"}, {"new_password", "short"}});
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_EQ(json::parse(weak.body)["errors"][0]["field"], "new_password");
+  EXPECT_EQ(Post("/api/v1/auth/password", json{{"current_password", "x"}, {"new_password", "y"}}.dump()).status, 401);
+
+  auto changed =
+      PostAs(access, "/api/v1/auth/password", {{"current_password", "open sesame 123"}, {"new_password", "a new secret 456"}});
+  EXPECT_EQ(changed.status, 204) << changed.body;
+  EXPECT_EQ(Refresh(laptop["refresh_token"]).status, 401);
+  EXPECT_EQ(Refresh(phone["refresh_token"]).status, 401);
+  EXPECT_EQ(Post("/api/v1/auth/login", json{{"email", email}, {"password", "open sesame 123"}}.dump()).status, 401);
+  EXPECT_EQ(Refresh(SignIn(email, "a new secret 456")["refresh_token"]).status, 200);
+}
+
+TEST_F(GatewayAuthTest, ARoleChangeTakesEffectAtTheNextRefreshAndADeletedAccountRefreshesNothing) {
+  const std::string email = UniqueEmail("katherine");
+  Register(email, "open sesame 123");
+  auto signed_in = SignIn(email, "open sesame 123");
+  EXPECT_EQ(json::parse(Get("/api/v1/auth/me", "Bearer " + signed_in["access_token"].get<std::string>()).body)["role"],
+            "shopper");
+
+  AccountsSql("UPDATE accounts SET role = 'operator' WHERE email = $1", email);
+  auto refreshed = json::parse(Refresh(signed_in["refresh_token"]).body);
+  const std::string promoted = refreshed["access_token"];
+  EXPECT_EQ(json::parse(Get("/api/v1/auth/me", "Bearer " + promoted).body)["role"], "operator");
+  EXPECT_EQ(Get("/test/operator-only", "Bearer " + promoted).status, 200);
+
+  AccountsSql("DELETE FROM accounts WHERE email = $1", email);
+  EXPECT_EQ(Refresh(refreshed["refresh_token"]).status, 401);
+}
 
 TEST_F(GatewayAuthTest, RegistersAShopper) {
   const std::string email = UniqueEmail("ada");

@@ -105,6 +105,7 @@ Config Config::FromEnv(config::Env env) {
   config.jwt_signing_key =
       env.Required("JWT_SIGNING_KEY", "HMAC-SHA256 key signing access tokens, at least 32 bytes (e.g. 64 hex digits)");
   config.jwt_ttl = std::chrono::seconds(env.Int("JWT_TTL_SECONDS", 900, 60, 24 * 3600));
+  config.session_ttl = std::chrono::seconds(env.Int("SESSION_TTL_SECONDS", config.session_ttl.count(), 300, 90 * 86400));
   const std::string verification_keys = env.String("JWT_VERIFICATION_KEYS", "");
   for (std::string_view rest = verification_keys; !rest.empty();) {
     const auto comma = rest.find(',');
@@ -296,7 +297,7 @@ void Server::StartAccounts(http::GatewayRouter& router) {
     db::Migrate(*connection, "accounts", accounts::Migrations());
   }
   auto service = std::make_shared<accounts::Accounts>(std::make_shared<accounts::PgAccountRepository>(pool),
-                                                      std::make_shared<accounts::Argon2idHasher>());
+                                                      std::make_shared<accounts::Argon2idHasher>(), config_.session_ttl);
 
   auto bootstrap = service->EnsureOperator(config_.operator_email, config_.operator_password);
   switch (bootstrap.outcome) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/accounts.h"
 #include "auth/jwt.h"
 #include "cache/product_events.h"
 #include "cache/read_cache.h"
@@ -88,6 +89,8 @@ struct Config {
   // Other keys whose tokens are accepted (JWT_VERIFICATION_KEYS): the next key, added to every
   // replica before it signs, or the last one, until the tokens it signed have expired.
   std::vector<std::string> jwt_verification_keys;
+  // How long a session's refresh token lasts after its last use (SESSION_TTL_SECONDS).
+  std::chrono::seconds session_ttl = accounts::Accounts::kDefaultSessionTtl;
   std::chrono::seconds jwt_ttl{900};
   int auth_workers = 2;                  // threads hashing passwords (64 MiB each while they do)
   std::size_t auth_queue_capacity = 64;  // register/login requests waiting for one, beyond: 503

@@ -6,11 +6,44 @@
 
 #include "accounts/validation.h"
 #include "shared/errors/errors.h"
+#include "shared/types/uuid.h"
 
 namespace storefront::gateway::accounts {
 
-Accounts::Accounts(std::shared_ptr<AccountRepository> repository, std::shared_ptr<const PasswordHasher> hasher)
-    : repository_(std::move(repository)), hasher_(std::move(hasher)) {
+namespace {
+
+constexpr std::size_t kRefreshTokenBytes = 32;
+
+// 32 random bytes, base64url without padding: 43 characters.
+std::string NewRefreshToken() {
+  unsigned char raw[kRefreshTokenBytes];
+  randombytes_buf(raw, sizeof raw);
+  char text[sodium_base64_ENCODED_LEN(kRefreshTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(text, sizeof text, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return text;
+}
+
+bool LooksLikeARefreshToken(std::string_view token) {
+  return token.size() == sodium_base64_ENCODED_LEN(kRefreshTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1;
+}
+
+// What is stored of a token: SHA-256, in hex. The token is 256 random bits, so a plain hash is
+// enough (no salt, no slow hash): nobody can search that space.
+std::string TokenHash(std::string_view token) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+
+}  // namespace
+
+Accounts::Accounts(std::shared_ptr<AccountRepository> repository, std::shared_ptr<const PasswordHasher> hasher,
+                   std::chrono::seconds session_ttl)
+    : repository_(std::move(repository)), hasher_(std::move(hasher)), session_ttl_(session_ttl) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   // Hashing a random password makes a stand-in with the real cost parameters and a real salt.
   stand_in_hash_ = hasher_->Hash(GeneratePassword());
 }
@@ -47,6 +80,36 @@ Accounts::OperatorBootstrap Accounts::EnsureOperator(const std::string& email,
     return {is_operator ? OperatorOutcome::kExists : OperatorOutcome::kExistsAsShopper, {}};
   }
   return {OperatorOutcome::kCreated, generated};
+}
+
+Session Accounts::StartSession(const Account& account) {
+  Session session{NewRefreshToken(), session_ttl_};
+  repository_->StartSession({TokenHash(session.refresh_token), types::NewUuid(), account.id, session_ttl_});
+  return session;
+}
+
+Refreshed Accounts::Refresh(std::string_view refresh_token) {
+  if (!LooksLikeARefreshToken(refresh_token)) return {RefreshOutcome::kUnknown, std::nullopt, {}};
+  Session next{NewRefreshToken(), session_ttl_};
+  auto rotation = repository_->RotateSession(TokenHash(refresh_token), TokenHash(next.refresh_token), session_ttl_);
+  if (rotation.outcome != RefreshOutcome::kRotated) return {rotation.outcome, std::nullopt, {}};
+  return {RefreshOutcome::kRotated, std::move(rotation.account), std::move(next)};
+}
+
+void Accounts::Logout(std::string_view refresh_token) {
+  if (LooksLikeARefreshToken(refresh_token)) repository_->EndSession(TokenHash(refresh_token));
+}
+
+PasswordChange Accounts::ChangePassword(const std::string& account_id, std::string_view current, std::string_view next) {
+  if (auto problem = CheckPassword(next); !problem.empty()) throw InvalidArgument("new_password", problem);
+  auto account = repository_->FindById(account_id);
+  if (!account) {
+    (void)hasher_->Verify(stand_in_hash_, current);  // the same work either way
+    return PasswordChange::kNoAccount;
+  }
+  if (!hasher_->Verify(account->password_hash, current)) return PasswordChange::kWrongPassword;
+  repository_->ChangePasswordHash(account->id, hasher_->Hash(next));
+  return PasswordChange::kChanged;
 }
 
 std::string GeneratePassword(std::size_t length) {

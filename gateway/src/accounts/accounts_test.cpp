@@ -133,6 +133,33 @@ TEST_F(AccountsTest, EnsureOperatorLosingARaceReportsNoPassword) {
   EXPECT_FALSE(result.generated_password);  // the winner printed its own
 }
 
+TEST_F(AccountsTest, ASessionKeepsOnlyTheHashOfItsRefreshToken) {
+  SessionRecord stored;
+  EXPECT_CALL(*repository_, StartSession(_)).WillOnce(::testing::SaveArg<0>(&stored));
+  auto session = accounts_->StartSession(Stored("ada@example.com", Role::kShopper, "$argon2id$h"));
+  EXPECT_EQ(session.refresh_token.size(), 43u);
+  EXPECT_EQ(session.expires_in, Accounts::kDefaultSessionTtl);
+  EXPECT_EQ(stored.account_id, "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11");
+  EXPECT_EQ(stored.token_hash.size(), 64u);  // SHA-256 in hex
+  EXPECT_EQ(stored.token_hash.find(session.refresh_token), std::string::npos);
+
+  // Refreshing with it presents the same hash and stores the next token's.
+  EXPECT_CALL(*repository_, RotateSession(stored.token_hash, _, Accounts::kDefaultSessionTtl))
+      .WillOnce(Return(Rotation{RefreshOutcome::kRotated, Stored("ada@example.com", Role::kOperator, "$argon2id$h")}));
+  auto refreshed = accounts_->Refresh(session.refresh_token);
+  EXPECT_EQ(refreshed.outcome, RefreshOutcome::kRotated);
+  EXPECT_EQ(refreshed.account->role, Role::kOperator);
+  EXPECT_NE(refreshed.session.refresh_token, session.refresh_token);
+}
+
+TEST_F(AccountsTest, WhatCannotBeARefreshTokenOrAPasswordNeverReachesTheDatabase) {
+  // StrictMock: any repository call fails the test.
+  EXPECT_EQ(accounts_->Refresh("short").outcome, RefreshOutcome::kUnknown);
+  accounts_->Logout(std::string(500, 'x'));
+  EXPECT_THROW(accounts_->ChangePassword("0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11", "correct horse", "short"),
+               InvalidArgument);
+}
+
 TEST(GeneratePasswordTest, IsLongRandomAndAlphanumeric) {
   auto first = GeneratePassword();
   EXPECT_EQ(first.size(), 24u);

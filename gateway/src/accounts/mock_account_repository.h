@@ -12,7 +12,12 @@ class MockAccountRepository : public AccountRepository {
  public:
   MOCK_METHOD(Account, Create, (const AccountRecord&), (override));
   MOCK_METHOD(std::optional<Account>, FindByEmail, (const std::string&), (override));
+  MOCK_METHOD(std::optional<Account>, FindById, (const std::string&), (override));
   MOCK_METHOD(void, RecordLogin, (const std::string&), (override));
+  MOCK_METHOD(void, StartSession, (const SessionRecord&), (override));
+  MOCK_METHOD(Rotation, RotateSession, (const std::string&, const std::string&, std::chrono::seconds), (override));
+  MOCK_METHOD(void, EndSession, (const std::string&), (override));
+  MOCK_METHOD(void, ChangePasswordHash, (const std::string&, const std::string&), (override));
 };
 
 class MockPasswordHasher : public PasswordHasher {

@@ -39,7 +39,24 @@ void PgAccountRepository::Prepare(pqxx::connection& connection) {
                                  "RETURNING ") +
                          kColumns);
   connection.prepare("accounts_find_by_email", std::string("SELECT ") + kColumns + " FROM accounts WHERE email = $1");
+  connection.prepare("accounts_find_by_id", std::string("SELECT ") + kColumns + " FROM accounts WHERE id = $1::uuid");
   connection.prepare("accounts_record_login", "UPDATE accounts SET last_login_at = now() WHERE id = $1::uuid");
+  connection.prepare("sessions_start",
+                     "INSERT INTO refresh_tokens (token_hash, family_id, account_id, expires_at)"
+                     " VALUES ($1, $2::uuid, $3::uuid, now() + make_interval(secs => $4))");
+  // Locked, so two refreshes with one token take turns: the second sees it used.
+  connection.prepare("sessions_lock",
+                     "SELECT family_id::text, account_id::text, expires_at <= now(), used_at IS NOT NULL,"
+                     " revoked_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE");
+  connection.prepare("sessions_use", "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1");
+  connection.prepare("sessions_revoke_family",
+                     "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1::uuid AND revoked_at IS NULL");
+  connection.prepare("sessions_revoke_token_family",
+                     "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id ="
+                     " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)");
+  connection.prepare("sessions_revoke_account",
+                     "UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1::uuid AND revoked_at IS NULL");
+  connection.prepare("accounts_set_password", "UPDATE accounts SET password_hash = $2 WHERE id = $1::uuid");
 }
 
 Account PgAccountRepository::Create(const AccountRecord& record) {
@@ -62,6 +79,64 @@ std::optional<Account> PgAccountRepository::FindByEmail(const std::string& email
       auto rows = txn.exec_prepared("accounts_find_by_email", email);
       if (rows.empty()) return std::nullopt;
       return ReadAccount(rows[0]);
+    });
+  });
+}
+
+std::optional<Account> PgAccountRepository::FindById(const std::string& account_id) {
+  return Guarded([&] {
+    return db::WithReadOnly(*pool_, [&](pqxx::nontransaction& txn) -> std::optional<Account> {
+      auto rows = txn.exec_prepared("accounts_find_by_id", account_id);
+      if (rows.empty()) return std::nullopt;
+      return ReadAccount(rows[0]);
+    });
+  });
+}
+
+void PgAccountRepository::StartSession(const SessionRecord& session) {
+  Guarded([&] {
+    db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+      txn.exec_prepared("sessions_start", session.token_hash, session.family_id, session.account_id,
+                        static_cast<double>(session.ttl.count()));
+    });
+  });
+}
+
+Rotation PgAccountRepository::RotateSession(const std::string& used_hash, const std::string& next_hash,
+                                            std::chrono::seconds ttl) {
+  return Guarded([&] {
+    return db::WithTransaction(*pool_, [&](pqxx::work& txn) -> Rotation {
+      auto rows = txn.exec_prepared("sessions_lock", used_hash);
+      if (rows.empty()) return {RefreshOutcome::kUnknown, std::nullopt};
+      const auto& row = rows[0];
+      const std::string family = row[0].as<std::string>(), account_id = row[1].as<std::string>();
+      const bool expired = row[2].as<bool>(), used = row[3].as<bool>(), revoked = row[4].as<bool>();
+      if (revoked) return {RefreshOutcome::kEnded, std::nullopt};
+      if (used) {
+        txn.exec_prepared("sessions_revoke_family", family);  // committed with the answer
+        return {RefreshOutcome::kReused, std::nullopt};
+      }
+      if (expired) return {RefreshOutcome::kEnded, std::nullopt};
+      auto account = txn.exec_prepared("accounts_find_by_id", account_id);
+      if (account.empty()) return {RefreshOutcome::kUnknown, std::nullopt};
+      txn.exec_prepared("sessions_use", used_hash);
+      txn.exec_prepared("sessions_start", next_hash, family, account_id, static_cast<double>(ttl.count()));
+      return {RefreshOutcome::kRotated, ReadAccount(account[0])};
+    });
+  });
+}
+
+void PgAccountRepository::EndSession(const std::string& token_hash) {
+  Guarded([&] {
+    db::WithTransaction(*pool_, [&](pqxx::work& txn) { txn.exec_prepared("sessions_revoke_token_family", token_hash); });
+  });
+}
+
+void PgAccountRepository::ChangePasswordHash(const std::string& account_id, const std::string& password_hash) {
+  Guarded([&] {
+    db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+      txn.exec_prepared("accounts_set_password", account_id, password_hash);
+      txn.exec_prepared("sessions_revoke_account", account_id);
     });
   });
 }

@@ -1,4 +1,4 @@
-// Accounts in PostgreSQL: table accounts.accounts (migrations/V001__create_accounts.sql),
+// Accounts in PostgreSQL: tables accounts.accounts and accounts.refresh_tokens (migrations/),
 // reached as the accounts role. One statement per use case, prepared on every connection.
 #pragma once
 
@@ -18,7 +18,12 @@ class PgAccountRepository final : public AccountRepository {
 
   Account Create(const AccountRecord& record) override;
   std::optional<Account> FindByEmail(const std::string& email) override;
+  std::optional<Account> FindById(const std::string& account_id) override;
   void RecordLogin(const std::string& account_id) override;
+  void StartSession(const SessionRecord& session) override;
+  Rotation RotateSession(const std::string& used_hash, const std::string& next_hash, std::chrono::seconds ttl) override;
+  void EndSession(const std::string& token_hash) override;
+  void ChangePasswordHash(const std::string& account_id, const std::string& password_hash) override;
 
  private:
   std::shared_ptr<db::Pool> pool_;

@@ -84,6 +84,9 @@ void RefuseThrottled(const http::LoginThrottle& throttle, const http::LoginThrot
   http::SendRateLimited(out, policy, attempt.decision(), std::move(detail));
 }
 
+void AnswerTokens(const AuthServices& services, const accounts::Account& account, const accounts::Session& session,
+                  http::Responder& out);
+
 void Login(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
   auto fields = StringFields(request, {"email", "password"}, *out);
   if (!fields) return;
@@ -105,14 +108,79 @@ void Login(const AuthServices& services, const http::Request& request, std::shar
           {401, "invalid-credentials", "Invalid credentials", "the email or password is incorrect", {}});
     }
     if (attempt) attempt->Succeeded();
-    auto issued = services.issuer->Issue(*account);
+    auto session = services.accounts->StartSession(*account);
     log::Info("signed in", {{"request_id", out->request_id()}, {"account_id", account->id}});
-    // RFC 6749 §5.1: a response carrying a token must not be cached.
-    out->AddHeader("Cache-Control", "no-store");
-    out->AddHeader("Pragma", "no-cache");
-    out->Json(Code::Ok, {{"access_token", issued.access_token},
-                         {"token_type", "Bearer"},
-                         {"expires_in", issued.expires_in.count()}});
+    AnswerTokens(services, *account, session, *out);
+  });
+}
+
+// 200 with a new access token and the session's next refresh token.
+void AnswerTokens(const AuthServices& services, const accounts::Account& account, const accounts::Session& session,
+                  http::Responder& out) {
+  auto issued = services.issuer->Issue(account);
+  // RFC 6749 §5.1: a response carrying a token must not be cached.
+  out.AddHeader("Cache-Control", "no-store");
+  out.AddHeader("Pragma", "no-cache");
+  out.Json(Code::Ok, {{"access_token", issued.access_token},
+                      {"token_type", "Bearer"},
+                      {"expires_in", issued.expires_in.count()},
+                      {"refresh_token", session.refresh_token},
+                      {"refresh_expires_in", session.expires_in.count()}});
+}
+
+void Refresh(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
+  auto fields = StringFields(request, {"refresh_token"}, *out);
+  if (!fields) return;
+  http::RunBlocking(*services.workers, out, [services, token = fields->at("refresh_token"), out] {
+    auto refreshed = services.accounts->Refresh(token);
+    if (refreshed.outcome == accounts::RefreshOutcome::kRotated) {
+      return AnswerTokens(services, *refreshed.account, refreshed.session, *out);
+    }
+    std::string detail = "the refresh token is unknown, expired or revoked; sign in again";
+    if (refreshed.outcome == accounts::RefreshOutcome::kReused) {
+      // Two parties held the session: one of them is not its owner.
+      log::Warn("refresh token reused: session ended", {{"request_id", out->request_id()}});
+      detail = "this refresh token was used before, so its session has ended everywhere; sign in again";
+    }
+    out->SendProblem({401, "invalid-refresh-token", "Invalid refresh token", std::move(detail), {}});
+  });
+}
+
+void Logout(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
+  auto fields = StringFields(request, {"refresh_token"}, *out);
+  if (!fields) return;
+  http::RunBlocking(*services.workers, out, [services, token = fields->at("refresh_token"), out] {
+    services.accounts->Logout(token);
+    out->JsonText(Code::No_Content, "");
+  });
+}
+
+void ChangePassword(const AuthServices& services, const http::Request& request, const auth::Principal& who,
+                    std::shared_ptr<http::Responder> out) {
+  auto fields = StringFields(request, {"current_password", "new_password"}, *out);
+  if (!fields) return;
+  if (auto problem = accounts::CheckPassword(fields->at("new_password")); !problem.empty()) {
+    return out->SendProblem(http::BadRequest("new_password: " + problem, {{"new_password", problem}}));
+  }
+  http::RunBlocking(*services.workers, out, [services, who, fields = std::move(*fields),
+                                             address = request.client_address, out] {
+    // A stolen access token must not become a way to guess the password: the sign-in throttle counts these too.
+    std::optional<http::LoginThrottle::Attempt> attempt;
+    if (services.login_throttle) {
+      attempt.emplace(services.login_throttle->Begin(who.email, address));
+      if (!attempt->allowed()) return RefuseThrottled(*services.login_throttle, *attempt, who.email, address, *out);
+    }
+    switch (services.accounts->ChangePassword(who.account_id, fields.at("current_password"), fields.at("new_password"))) {
+      case accounts::PasswordChange::kChanged:
+        if (attempt) attempt->Succeeded();
+        log::Info("password changed; every session ended", {{"request_id", out->request_id()}, {"account_id", who.account_id}});
+        return out->JsonText(Code::No_Content, "");
+      case accounts::PasswordChange::kWrongPassword:
+        if (attempt) attempt->Failed();
+        return out->SendProblem({403, "wrong-password", "Wrong password", "the current password is incorrect", {}});
+      case accounts::PasswordChange::kNoAccount:
+        return out->SendProblem({401, "unauthenticated", "Unauthenticated", "the account no longer exists", {}});
+    }
   });
 }
 
@@ -129,7 +197,15 @@ void AddAuthRoutes(http::GatewayRouter& router, AuthServices services) {
              [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Register(services, r, out); });
   router.Add(Method::Post, "/api/v1/auth/login",
              [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Login(services, r, out); });
+  router.Add(Method::Post, "/api/v1/auth/refresh",
+             [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Refresh(services, r, out); });
+  router.Add(Method::Post, "/api/v1/auth/logout",
+             [services](const http::Request& r, std::shared_ptr<http::Responder> out) { Logout(services, r, out); });
   router.Add(Method::Get, "/api/v1/auth/me", auth::RequireAuth(services.verifier, std::nullopt, Me));
+  router.Add(Method::Post, "/api/v1/auth/password",
+             auth::RequireAuth(services.verifier, std::nullopt,
+                               [services](const http::Request& r, const auth::Principal& who,
+                                          std::shared_ptr<http::Responder> out) { ChangePassword(services, r, who, out); }));
 }
 
 }  // namespace storefront::gateway::routes
