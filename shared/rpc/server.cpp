@@ -47,10 +47,7 @@ int Server::Start() {
   // The synchronous server's threads: gRPC starts one when every thread is busy and ends one
   // when more than MAX_POLLERS wait for work. Its default (1 to 2) makes a service under a few
   // concurrent calls start and end threads all the time (their stacks mapped and unmapped, a
-  // context switch for each); keeping up to eight waiting costs their stacks, not CPU. One
-  // completion queue instead of one per core: each queue keeps pollers of its own, and on two
-  // cores the second one only added threads to wake (bench/README.md, performance.sh).
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
+  // context switch for each); keeping up to eight waiting costs their stacks, not CPU.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 8);
   for (auto* service : services_) builder.RegisterService(service);
