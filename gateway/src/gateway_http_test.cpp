@@ -36,6 +36,10 @@ class FakeCatalog final : public pb::CatalogService::Service {
   grpc::Status ListProducts(grpc::ServerContext*, const pb::ListProductsRequest* request,
                             pb::ListProductsResponse* response) override {
     last_query_ = request->query();
+    {
+      std::lock_guard lock(mutex_);
+      queries_.push_back(request->query());
+    }
     if (request->page_token() == "bad") return {grpc::StatusCode::INVALID_ARGUMENT, "cursor: is not a cursor"};
     auto* p = response->add_products();
     p->set_id(kKnownId);
@@ -81,6 +85,10 @@ class FakeCatalog final : public pb::CatalogService::Service {
     release_cv_.notify_all();
   }
   std::string last_query() const { return last_query_; }
+  std::vector<std::string> queries() {
+    std::lock_guard lock(mutex_);
+    return queries_;
+  }
 
  private:
   std::mutex mutex_;
@@ -88,6 +96,7 @@ class FakeCatalog final : public pb::CatalogService::Service {
   bool held_ = false;
   bool released_ = false;
   std::string last_query_;
+  std::vector<std::string> queries_;  // every ListProducts query, in order
 };
 
 class GatewayHttpTest : public ::testing::Test {
@@ -206,6 +215,7 @@ TEST_F(GatewayHttpTest, ErrorsAreProblemJsonWithTheRightStatus) {
   ASSERT_TRUE(wrong_method);
   EXPECT_EQ(wrong_method->status, 405);
   EXPECT_EQ(wrong_method->Header("content-type"), "application/problem+json");
+  EXPECT_EQ(wrong_method->Header("allow"), "GET");  // RFC 9110 §15.5.6
 }
 
 TEST_F(GatewayHttpTest, ADeactivatedProductIsAnsweredAsIfNoProductHadItsId) {
@@ -256,12 +266,16 @@ TEST_F(GatewayHttpTest, EveryAnswerForbidsSniffingAndOnlyPublicReadsMayBeStored)
 // last request was read: idle, or dribbling the next one.
 class KeepAliveTest : public GatewayHttpTest {
  protected:
-  // A gateway that keeps connections 600 ms after their last request, and a connection that has
-  // been answered once.
+  // A gateway whose requests have 200 ms budgets, so connections are kept 1.2 s after their last
+  // request (the keep-alive timeout is never below the longest budget plus 1 s), and a connection
+  // that has been answered once.
   void SetUp() override {
     StartFakeCatalog();
-    StartGateway(CatalogAddress(), std::chrono::seconds(2), 2,
-                 [](Config& config) { config.keepalive_timeout = std::chrono::milliseconds(600); });
+    StartGateway(CatalogAddress(), std::chrono::milliseconds(200), 2, [](Config& config) {
+      config.checkout_timeout = std::chrono::milliseconds(200);
+      config.keepalive_timeout = std::chrono::milliseconds(600);  // raised to 1.2 s
+      config.max_connections = 2;
+    });
     connection_ = std::make_unique<HttpConnection>(port_);
     auto first = connection_->Request("GET", "/livez");
     ASSERT_TRUE(first);
@@ -271,7 +285,27 @@ class KeepAliveTest : public GatewayHttpTest {
 };
 
 TEST_F(KeepAliveTest, AnIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
-  EXPECT_TRUE(connection_->ClosedByPeer(std::chrono::seconds(3)));
+  // Kept meanwhile: a request 300 ms later is answered on the same connection.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto second = connection_->Request("GET", "/livez");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_TRUE(connection_->ClosedByPeer(std::chrono::seconds(4)));
+}
+
+// Pistache closes timed-out connections without telling the handler; their places under the cap
+// come back all the same (the cap is 2 here).
+TEST_F(KeepAliveTest, ConnectionsClosedForIdlingGiveTheirPlacesUnderTheCapBack) {
+  HttpConnection other(port_);
+  ASSERT_EQ(other.Request("GET", "/livez")->status, 200);
+  EXPECT_TRUE(connection_->ClosedByPeer(std::chrono::seconds(4)));
+  EXPECT_TRUE(other.ClosedByPeer(std::chrono::seconds(4)));
+  for (int i = 0; i < 2; ++i) {
+    HttpConnection again(port_);
+    auto answer = again.Request("GET", "/livez");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200) << "place " << i;
+  }
 }
 
 TEST_F(KeepAliveTest, AClientDribblingItsNextRequestIsCutOffAtTheKeepAliveTimeout) {
@@ -300,8 +334,10 @@ TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersA
   ASSERT_EQ(first->Request("GET", "/livez")->status, 200);
   ASSERT_EQ(second.Request("GET", "/livez")->status, 200);
 
+  // The third sends its request with the connect: it is answered 503 and never handled.
   HttpConnection third(port_);
-  auto refused = third.ReadResponse();  // answered at once, before it sends anything
+  ASSERT_TRUE(third.SendRaw("GET /api/v1/products?query=refused HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto refused = third.ReadResponse();
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->Header("retry-after"), "1");
@@ -311,6 +347,8 @@ TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersA
   EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
 
   EXPECT_EQ(second.Request("GET", "/livez")->status, 200);  // the open ones are served as before
+  ASSERT_EQ(second.Request("GET", "/api/v1/products?query=served")->status, 200);
+  EXPECT_EQ(fake_.queries(), std::vector<std::string>{"served"}) << "the refused connection's request was handled";
   first.reset();  // one closes: its place is free once the gateway has read its end
   int status = 0;
   for (int attempt = 0; attempt < 40 && status != 200; ++attempt) {
@@ -320,6 +358,21 @@ TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersA
     status = answer ? answer->status : 0;
   }
   EXPECT_EQ(status, 200);
+}
+
+// Pistache answers a method it does not know (QUERY) with a text/plain 400; the gateway answers
+// 501 problem+json (RFC 9110 §9.1) and closes the connection, as for any request it rejects.
+TEST_F(GatewayHttpTest, AnUnknownMethodIs501ProblemJson) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress());
+  HttpConnection connection(port_);
+  ASSERT_TRUE(connection.SendRaw("QUERY /api/v1/products HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"));
+  auto response = connection.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 501);
+  EXPECT_EQ(response->Header("content-type"), "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(response->body)["type"], "https://storefront.dev/problems/not-implemented");
+  EXPECT_TRUE(connection.ClosedByPeer());
 }
 
 TEST_F(GatewayHttpTest, RequestIdIsPropagatedWhenValid) {

@@ -56,6 +56,15 @@ std::chrono::milliseconds HeaderTimeout(const Config& config) {
   return std::max(config.header_timeout, longest + std::chrono::seconds(1));
 }
 
+// Pistache 0.0.5 also counts the keep-alive timeout from when the last request was read, and
+// closes the connection when it runs out even while an answer is still being written: a shorter
+// one would cut off the answers of requests that took nearly their whole budget. So it is at
+// least that budget plus 1 s.
+std::chrono::milliseconds KeepaliveTimeout(const Config& config) {
+  auto longest = std::max(config.checkout_timeout, config.upstream_timeout);
+  return std::max(config.keepalive_timeout, longest + std::chrono::seconds(1));
+}
+
 // The connection cap, kept below the process's open-file limit (less what the gateway needs
 // besides: channels, the accounts database, logs), so that accept never fails for want of a
 // descriptor while the cap is not reached.
@@ -143,7 +152,7 @@ Config Config::FromEnv(config::Env env) {
   }
   config.login_throttle = login;
   config.max_in_flight_requests = env.Int("MAX_IN_FLIGHT_REQUESTS", 1000, 1, 1000000);
-  config.keepalive_timeout = std::chrono::milliseconds(env.Int("HTTP_KEEPALIVE_TIMEOUT_MS", 5000, 100, 300000));
+  config.keepalive_timeout = std::chrono::milliseconds(env.Int("HTTP_KEEPALIVE_TIMEOUT_MS", 0, 0, 300000));
   config.max_connections = env.Int("HTTP_MAX_CONNECTIONS", 1000, 1, 1000000);
   std::string proxies_error;
   if (auto proxies = http::TrustedProxies::Parse(env.String("TRUSTED_PROXIES", ""), &proxies_error)) {
@@ -269,7 +278,7 @@ int Server::Start() {
                      .maxResponseSize(4 * 1024 * 1024)
                      .headerTimeout(HeaderTimeout(config_))
                      .bodyTimeout(config_.body_timeout)
-                     .keepaliveTimeout(config_.keepalive_timeout);
+                     .keepaliveTimeout(KeepaliveTimeout(config_));
   endpoint_->init(options);
   http::Protection protection{rate_limiter, config_.max_in_flight_requests, config_.trusted_proxies,
                               ConnectionCap(config_.max_connections)};

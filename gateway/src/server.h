@@ -61,8 +61,9 @@ struct Config {
   std::chrono::milliseconds body_timeout{30000};
   // How long a connection may go after a request before its next request is complete (Pistache
   // counts from when the last one was read): idle keep-alive connections, and clients dribbling
-  // their next request, are closed then (HTTP_KEEPALIVE_TIMEOUT_MS).
-  std::chrono::milliseconds keepalive_timeout{5000};
+  // their next request, are closed then (HTTP_KEEPALIVE_TIMEOUT_MS). Never less than the longest
+  // request budget plus 1 s (KeepaliveTimeout in server.cpp), which is also the default (0).
+  std::chrono::milliseconds keepalive_timeout{0};
   // Connections open at once; the next is answered 503 and closed (HTTP_MAX_CONNECTIONS). Kept
   // below the process's file limit at start. 0: no cap.
   std::int64_t max_connections = 0;

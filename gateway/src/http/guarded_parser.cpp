@@ -25,7 +25,18 @@ class LimitedStep : public Step {
 
   State apply(StreamCursor& cursor) override {
     if (rejection_->has_value()) return State::Next;
-    State state = inner_->apply(cursor);
+    State state;
+    try {
+      state = inner_->apply(cursor);
+    } catch (const Pistache::Http::HttpError& error) {
+      // Pistache would answer a text/plain page; the gateway answers problem+json instead. A
+      // method it does not know (QUERY, PROPFIND, ...) is 501, as RFC 9110 §9.1 asks.
+      const bool unknown_method = error.reason() == "Unknown HTTP request method";
+      *rejection_ = unknown_method ? Rejection{Code::Not_Implemented, "Not Implemented",
+                                               "the gateway does not implement this request method"}
+                                   : Rejection{Code::Bad_Request, "Bad Request", error.reason()};
+      return State::Next;
+    }
     if (state == State::Again && cursor.remaining() > limit_) {
       *rejection_ = on_excess_;
       return State::Next;

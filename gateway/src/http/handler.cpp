@@ -60,6 +60,9 @@ class ConnectionSlot {
 };
 
 constexpr const char* kConnectionSlot = "storefront.connection-slot";
+// Marks a connection refused over the cap: what it had already sent is read (the socket's
+// buffer) but never handled.
+constexpr const char* kRefusedConnection = "storefront.refused-connection";
 
 // The answer to a connection over the cap, written before its request is read (RFC 9110 allows
 // a response before the request is complete), then the connection is closed.
@@ -93,6 +96,9 @@ void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
   }
   slot.reset();  // refused: not counted
   ConnectionFigures().refused.Increment();
+  // A request it sent with its connect may already be buffered, and Pistache reads it after the
+  // shutdown below: it must not run, since the client was told 503 (not processed) and may retry.
+  peer->putData(kRefusedConnection, std::make_shared<bool>(true));
   // The socket is new, its send buffer empty: the short answer goes out whole or not at all.
   // Shutting it down makes the reactor read end-of-file and remove the peer.
   const std::string& answer = OverCapacityAnswer();
@@ -101,6 +107,11 @@ void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
 }
 
 void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWriter response) {
+  try {
+    if (response.peer()->tryGetData(kRefusedConnection)) return;  // answered 503 when it connected
+  } catch (const std::exception&) {
+    return;  // the client is gone
+  }
   auto [ticket, in_flight] = shared_->in_flight.Enter();
   if (request.version() == Http::Version::Http11 && !request.headers().tryGet<Http::Header::Connection>()) {
     response.headers().remove<Http::Header::Connection>();  // persistent by default (RFC 9112)
@@ -197,6 +208,7 @@ void GatewayHandler::onRequest(const Http::Request& request, Http::ResponseWrite
     if (!match.allowed.empty()) {
       std::string allowed;
       for (auto other : match.allowed) allowed += (allowed.empty() ? "" : ", ") + MethodName(other);
+      responder->AddHeader("Allow", allowed);  // RFC 9110 §15.5.6: a 405 names the methods that are
       responder->SendProblem({405, "method-not-allowed", "Method not allowed",
                               MethodName(request.method()) + " is not supported here; use " + allowed, {}});
     } else {
