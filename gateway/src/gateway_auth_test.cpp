@@ -11,6 +11,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "auth/jwt.h"
 #include "auth/require.h"
@@ -196,6 +197,36 @@ TEST_F(GatewayAuthTest, AChangedPasswordEndsEverySessionOfTheAccount) {
   EXPECT_EQ(Refresh(phone["refresh_token"]).status, 401);
   EXPECT_EQ(Post("/api/v1/auth/login", json{{"email", email}, {"password", "open sesame 123"}}.dump()).status, 401);
   EXPECT_EQ(Refresh(SignIn(email, "a new secret 456")["refresh_token"]).status, 200);
+}
+
+// A session refreshing again and again while its password changes: whichever refresh committed
+// last before the change, its token is revoked by it; none after it succeeds. (Without the
+// account's row lock, a token inserted while the change ran outlived it.)
+TEST_F(GatewayAuthTest, NoSessionRefreshingWhileThePasswordChangesOutlivesTheChange) {
+  const std::string email = UniqueEmail("mallory");
+  Register(email, "open sesame 123");
+  auto signed_in = SignIn(email, "open sesame 123");
+  std::string latest = signed_in["refresh_token"];
+  std::atomic<bool> changed{false};
+  std::atomic<int> rotations{0}, after_change{0};
+  std::thread thief([&] {
+    while (true) {
+      const bool was_changed = changed.load();
+      auto answer = Refresh(latest);
+      if (answer.status != 200) return;
+      latest = json::parse(answer.body)["refresh_token"];
+      ++rotations;
+      if (was_changed) ++after_change;  // began after the change had committed, and still worked
+    }
+  });
+  while (rotations.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto change = PostAs(signed_in["access_token"], "/api/v1/auth/password",
+                       {{"current_password", "open sesame 123"}, {"new_password", "a new secret 456"}});
+  changed = true;
+  thief.join();
+  EXPECT_EQ(change.status, 204) << change.body;
+  EXPECT_EQ(after_change.load(), 0);
+  EXPECT_EQ(Refresh(latest).status, 401);
 }
 
 TEST_F(GatewayAuthTest, ARoleChangeTakesEffectAtTheNextRefreshAndADeletedAccountRefreshesNothing) {

@@ -49,8 +49,13 @@ class AccountRepository {
   virtual std::optional<Account> FindById(const std::string& account_id) = 0;
   virtual void RecordLogin(const std::string& account_id) = 0;
 
-  // Sessions (refresh tokens), each in one transaction.
-  virtual void StartSession(const SessionRecord& session) = 0;
+  // Sessions (refresh tokens), each in one transaction. Every one of them takes the account's
+  // row lock before it touches a token, as ChangePasswordHash does, so a session started or
+  // rotated while the password changes is either seen and revoked by the change or refused.
+  //
+  // Starts the session if the account's password hash is still `verified_hash` (the one the
+  // sign-in checked); false when it changed meanwhile, or the account is gone.
+  virtual bool StartSession(const SessionRecord& session, const std::string& verified_hash) = 0;
   // Presents the token `used_hash` names: when it is live and unused, marks it used and adds
   // `next_hash` to its family, valid for `ttl`. A token used before revokes its family.
   virtual Rotation RotateSession(const std::string& used_hash, const std::string& next_hash,

@@ -82,9 +82,12 @@ Accounts::OperatorBootstrap Accounts::EnsureOperator(const std::string& email,
   return {OperatorOutcome::kCreated, generated};
 }
 
-Session Accounts::StartSession(const Account& account) {
+std::optional<Session> Accounts::StartSession(const Account& account) {
   Session session{NewRefreshToken(), session_ttl_};
-  repository_->StartSession({TokenHash(session.refresh_token), types::NewUuid(), account.id, session_ttl_});
+  if (!repository_->StartSession({TokenHash(session.refresh_token), types::NewUuid(), account.id, session_ttl_},
+                                 account.password_hash)) {
+    return std::nullopt;
+  }
   return session;
 }
 

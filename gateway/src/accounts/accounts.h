@@ -67,8 +67,9 @@ class Accounts {
   // shopper's password would then hold operator rights.
   OperatorBootstrap EnsureOperator(const std::string& email, const std::optional<std::string>& password);
 
-  // A new session for a signed-in account: its first refresh token.
-  Session StartSession(const Account& account);
+  // A new session for an account Login returned: its first refresh token; nullopt when its
+  // password changed since Login checked it (the sign-in then fails).
+  std::optional<Session> StartSession(const Account& account);
   // Trades a refresh token for the next one of its session and the account as it is now (a role
   // changed since takes effect here). Every token works once: one presented a second time means
   // someone else holds the session, and the whole session ends (kReused).

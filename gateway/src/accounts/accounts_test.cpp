@@ -135,8 +135,11 @@ TEST_F(AccountsTest, EnsureOperatorLosingARaceReportsNoPassword) {
 
 TEST_F(AccountsTest, ASessionKeepsOnlyTheHashOfItsRefreshToken) {
   SessionRecord stored;
-  EXPECT_CALL(*repository_, StartSession(_)).WillOnce(::testing::SaveArg<0>(&stored));
-  auto session = accounts_->StartSession(Stored("ada@example.com", Role::kShopper, "$argon2id$h"));
+  EXPECT_CALL(*repository_, StartSession(_, "$argon2id$h"))
+      .WillOnce(::testing::DoAll(::testing::SaveArg<0>(&stored), Return(true)));
+  auto started = accounts_->StartSession(Stored("ada@example.com", Role::kShopper, "$argon2id$h"));
+  ASSERT_TRUE(started);
+  const Session session = *started;
   EXPECT_EQ(session.refresh_token.size(), 43u);
   EXPECT_EQ(session.expires_in, Accounts::kDefaultSessionTtl);
   EXPECT_EQ(stored.account_id, "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11");

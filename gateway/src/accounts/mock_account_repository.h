@@ -14,7 +14,7 @@ class MockAccountRepository : public AccountRepository {
   MOCK_METHOD(std::optional<Account>, FindByEmail, (const std::string&), (override));
   MOCK_METHOD(std::optional<Account>, FindById, (const std::string&), (override));
   MOCK_METHOD(void, RecordLogin, (const std::string&), (override));
-  MOCK_METHOD(void, StartSession, (const SessionRecord&), (override));
+  MOCK_METHOD(bool, StartSession, (const SessionRecord&, const std::string&), (override));
   MOCK_METHOD(Rotation, RotateSession, (const std::string&, const std::string&, std::chrono::seconds), (override));
   MOCK_METHOD(void, EndSession, (const std::string&), (override));
   MOCK_METHOD(void, ChangePasswordHash, (const std::string&, const std::string&), (override));

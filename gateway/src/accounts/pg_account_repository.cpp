@@ -44,6 +44,9 @@ void PgAccountRepository::Prepare(pqxx::connection& connection) {
   connection.prepare("sessions_start",
                      "INSERT INTO refresh_tokens (token_hash, family_id, account_id, expires_at)"
                      " VALUES ($1, $2::uuid, $3::uuid, now() + make_interval(secs => $4))");
+  // The account's row lock comes first in every session statement, as in a password change.
+  connection.prepare("accounts_lock", "SELECT password_hash FROM accounts WHERE id = $1::uuid FOR UPDATE");
+  connection.prepare("sessions_account", "SELECT account_id::text FROM refresh_tokens WHERE token_hash = $1");
   // Locked, so two refreshes with one token take turns: the second sees it used.
   connection.prepare("sessions_lock",
                      "SELECT family_id::text, account_id::text, expires_at <= now(), used_at IS NOT NULL,"
@@ -93,11 +96,34 @@ std::optional<Account> PgAccountRepository::FindById(const std::string& account_
   });
 }
 
-void PgAccountRepository::StartSession(const SessionRecord& session) {
-  Guarded([&] {
-    db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+namespace {
+
+// The account's row lock, for the rest of the transaction: a password change holds it while it
+// revokes. The statements after it see whatever a change that went first committed. Returns the
+// password hash, or nullopt when the account is gone.
+std::optional<std::string> LockAccount(pqxx::work& txn, const std::string& account_id) {
+  auto rows = txn.exec_prepared("accounts_lock", account_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+// The account a token belongs to, read without a lock (its row is locked next, then the token).
+std::optional<std::string> AccountOfToken(pqxx::work& txn, const std::string& token_hash) {
+  auto rows = txn.exec_prepared("sessions_account", token_hash);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+}  // namespace
+
+bool PgAccountRepository::StartSession(const SessionRecord& session, const std::string& verified_hash) {
+  return Guarded([&] {
+    return db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+      auto hash = LockAccount(txn, session.account_id);
+      if (!hash || *hash != verified_hash) return false;  // changed (or gone) since it was checked
       txn.exec_prepared("sessions_start", session.token_hash, session.family_id, session.account_id,
                         static_cast<double>(session.ttl.count()));
+      return true;
     });
   });
 }
@@ -106,6 +132,8 @@ Rotation PgAccountRepository::RotateSession(const std::string& used_hash, const 
                                             std::chrono::seconds ttl) {
   return Guarded([&] {
     return db::WithTransaction(*pool_, [&](pqxx::work& txn) -> Rotation {
+      auto owner = AccountOfToken(txn, used_hash);
+      if (!owner || !LockAccount(txn, *owner)) return {RefreshOutcome::kUnknown, std::nullopt};
       auto rows = txn.exec_prepared("sessions_lock", used_hash);
       if (rows.empty()) return {RefreshOutcome::kUnknown, std::nullopt};
       const auto& row = rows[0];
@@ -128,7 +156,11 @@ Rotation PgAccountRepository::RotateSession(const std::string& used_hash, const 
 
 void PgAccountRepository::EndSession(const std::string& token_hash) {
   Guarded([&] {
-    db::WithTransaction(*pool_, [&](pqxx::work& txn) { txn.exec_prepared("sessions_revoke_token_family", token_hash); });
+    db::WithTransaction(*pool_, [&](pqxx::work& txn) {
+      auto owner = AccountOfToken(txn, token_hash);
+      if (!owner || !LockAccount(txn, *owner)) return;
+      txn.exec_prepared("sessions_revoke_token_family", token_hash);
+    });
   });
 }
 

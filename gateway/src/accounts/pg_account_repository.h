@@ -20,7 +20,7 @@ class PgAccountRepository final : public AccountRepository {
   std::optional<Account> FindByEmail(const std::string& email) override;
   std::optional<Account> FindById(const std::string& account_id) override;
   void RecordLogin(const std::string& account_id) override;
-  void StartSession(const SessionRecord& session) override;
+  bool StartSession(const SessionRecord& session, const std::string& verified_hash) override;
   Rotation RotateSession(const std::string& used_hash, const std::string& next_hash, std::chrono::seconds ttl) override;
   void EndSession(const std::string& token_hash) override;
   void ChangePasswordHash(const std::string& account_id, const std::string& password_hash) override;

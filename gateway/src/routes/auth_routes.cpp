@@ -100,7 +100,10 @@ void Login(const AuthServices& services, const http::Request& request, std::shar
       if (!attempt->allowed()) return RefuseThrottled(*services.login_throttle, *attempt, email, address, *out);
     }
     auto account = services.accounts->Login(fields.at("email"), fields.at("password"));
-    if (!account) {
+    // A password changed between the check and the session refuses the sign-in like a wrong one.
+    std::optional<accounts::Session> session;
+    if (account) session = services.accounts->StartSession(*account);
+    if (!account || !session) {
       if (attempt) attempt->Failed();
       log::Info("sign-in refused", {{"request_id", out->request_id()}});
       out->AddHeader("WWW-Authenticate", "Bearer realm=\"storefront\"");
@@ -108,9 +111,8 @@ void Login(const AuthServices& services, const http::Request& request, std::shar
           {401, "invalid-credentials", "Invalid credentials", "the email or password is incorrect", {}});
     }
     if (attempt) attempt->Succeeded();
-    auto session = services.accounts->StartSession(*account);
     log::Info("signed in", {{"request_id", out->request_id()}, {"account_id", account->id}});
-    AnswerTokens(services, *account, session, *out);
+    AnswerTokens(services, *account, *session, *out);
   });
 }
 
