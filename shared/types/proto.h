@@ -22,8 +22,9 @@ Address FromProto(const storefront::common::v1::Address& address);
 
 // Whole microseconds: finer parts of a time point are dropped, as PostgreSQL does.
 google::protobuf::Timestamp ToProto(Timestamp at);
-// A timestamp someone sent, when it is one (0001-01-01 .. 9999-12-31, as RFC 3339 allows, and
-// nanos in 0..999999999); nullopt otherwise, so an absurd value never reaches arithmetic.
+// A timestamp someone sent, when a Timestamp can hold it (std::chrono::system_clock counts
+// nanoseconds in 64 bits: 1677-09-21 .. 2262-04-11, inside what RFC 3339 allows) and its nanos
+// are in 0..999999999; nullopt otherwise, so an absurd value never reaches arithmetic.
 std::optional<Timestamp> FromProto(const google::protobuf::Timestamp& at);
 
 }  // namespace storefront::types

@@ -27,6 +27,22 @@ TEST(Proto, TimestampRoundTripsInMicroseconds) {
   EXPECT_EQ(FromProto(message), at);
 }
 
+// system_clock counts nanoseconds in 64 bits: 1677 to 2262. A valid RFC 3339 time outside that
+// would overflow (the sales report fuzzed with year 564 ran on a range nobody asked for).
+TEST(Proto, TimestampOutsideWhatATimestampHoldsIsRefused) {
+  google::protobuf::Timestamp at;
+  at.set_seconds(-44'233'920'000);  // 0568-01-01, valid RFC 3339
+  EXPECT_EQ(FromProto(at), std::nullopt);
+  at.set_seconds(24'524'000'000);  // 2747, valid RFC 3339
+  EXPECT_EQ(FromProto(at), std::nullopt);
+  at.set_seconds(9'000'000'000);  // 2255: held
+  ASSERT_TRUE(FromProto(at));
+  EXPECT_EQ(ToMicros(*FromProto(at)), 9'000'000'000'000'000);
+  at.set_seconds(-9'000'000'000);  // 1684: held
+  ASSERT_TRUE(FromProto(at));
+  EXPECT_EQ(ToMicros(*FromProto(at)), -9'000'000'000'000'000);
+}
+
 TEST(Proto, TimestampOutsideRfc3339OrWithBadNanosIsRefused) {
   google::protobuf::Timestamp at;
   at.set_seconds(253402300800);  // 10000-01-01

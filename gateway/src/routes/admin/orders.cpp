@@ -27,7 +27,7 @@ std::optional<types::Timestamp> TimeParam(const http::Request& request, const st
   google::protobuf::Timestamp at;
   std::optional<types::Timestamp> time;
   if (google::protobuf::util::TimeUtil::FromString(*text, &at)) time = types::FromProto(at);
-  if (!time) errors.push_back({name, "must be an RFC 3339 time such as 2030-01-31T09:00:00Z"});
+  if (!time) errors.push_back({name, "must be an RFC 3339 time from 1678 to 2261, such as 2030-01-31T09:00:00Z"});
   return time;
 }
 

@@ -8,12 +8,12 @@
 namespace storefront::checkout::api {
 namespace {
 
-// A time the caller sent, or a violation for `field` when it is no time at all (outside years
-// 1..9999): such a value cannot be mapped to the domain, so it is refused here.
+// A time the caller sent, or a violation for `field` when it is none a Timestamp holds (outside
+// 1678..2261, types::FromProto): such a value cannot be mapped to the domain, so it is refused here.
 std::optional<domain::Timestamp> TimeOf(const google::protobuf::Timestamp& at, const std::string& field,
                                         Violations& violations) {
   auto time = types::FromProto(at);
-  if (!time) violations.Add(field, "must be a time between years 1 and 9999");
+  if (!time) violations.Add(field, "must be a time from year 1678 to 2261");
   return time;
 }
 
