@@ -126,6 +126,27 @@ ensure_kafka() {
   maven_jars kafka "Apache Kafka" "STOREFRONT_KAFKA=dev runs the development broker instead"
 }
 
+# Schemathesis, pinned in tests/fuzz/requirements.txt, in a virtual environment of Debian's
+# python3 (python3-venv, infra/packages.txt) at <cache>/fuzz-venv, installed from PyPI once and
+# again only when the pins change. Prints the schemathesis executable, for the API contract test
+# (tests/e2e/api_fuzz_e2e_test.cpp), which finds it there.
+ensure_schemathesis() {
+  local venv="${STOREFRONT_CACHE_DIR:-$STOREFRONT_ROOT/.cache}/fuzz-venv"
+  local wanted="$STOREFRONT_ROOT/tests/fuzz/requirements.txt"
+  mkdir -p "$(dirname "$venv")"
+  (
+    flock -w 600 8 || die "waited 10 minutes for another install of Schemathesis into $venv"
+    [[ -x "$venv/bin/schemathesis" ]] && cmp -s "$wanted" "$venv/requirements.txt" && exit 0
+    log "installing Schemathesis into $venv (once)"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv" || die "cannot make a virtual environment (apt-get install python3-venv)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$wanted" >&2 ||
+      die "pip could not install $wanted"
+    cp "$wanted" "$venv/requirements.txt"
+  ) 8>"$(dirname "$venv")/.fuzz-venv.lock"
+  printf '%s\n' "$venv/bin/schemathesis"
+}
+
 # The Zipkin server's one self-contained jar (infra/zipkin/pom.xml), about 90 MB, as
 # <cache>/zipkin/libs/zipkin-server-exec.jar (the version stripped, so the path stays put when the
 # pom's version moves). Prints that path, for infra/zipkin/bin/zipkin-server's ZIPKIN_JAR.

@@ -33,7 +33,7 @@ class PaymentsGrpcTest : public ::testing::Test {
     pb::AuthorizeRequest request;
     request.set_idempotency_key(order_ + ":" + key);
     request.set_order_id(order_);
-    request.set_customer_id("customer-42");
+    request.set_customer_id("customer-" + order_);  // its own, so the decline limit never counts another test's
     request.mutable_amount()->set_amount_minor(12999);
     request.mutable_amount()->set_currency("USD");
     request.mutable_card()->set_number(number);
@@ -165,7 +165,9 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
     Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"},
                                           {"CARD_PROCESSOR", "stripe"},
                                           {"PROCESSOR_SWEEP_INTERVAL_MS", "0"},
-                                          {"PROCESSOR_INTENT_LEASE_MS", "10"}}));
+                                          {"PROCESSOR_INTENT_LEASE_MS", "10"},
+                                          {"CARD_DECLINE_LIMIT", "-1"},
+                                          {"CARD_DECLINE_WINDOW_SECONDS", "0"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
@@ -174,12 +176,16 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
     EXPECT_NE(message.find("CARD_PROCESSOR"), std::string::npos);
     EXPECT_NE(message.find("PROCESSOR_SWEEP_INTERVAL_MS"), std::string::npos);
     EXPECT_NE(message.find("PROCESSOR_INTENT_LEASE_MS"), std::string::npos);
+    EXPECT_NE(message.find("CARD_DECLINE_LIMIT"), std::string::npos);
+    EXPECT_NE(message.find("CARD_DECLINE_WINDOW_SECONDS"), std::string::npos);
   }
   auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50054");
   EXPECT_EQ(config.card_processor, "simulated");
   EXPECT_EQ(config.processor_sweep_interval, std::chrono::seconds(1));
   EXPECT_EQ(config.processor_intent_lease, std::chrono::seconds(30));
+  EXPECT_EQ(config.card_decline_limit, 5);
+  EXPECT_EQ(config.card_decline_window, std::chrono::hours(1));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
                                 {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
