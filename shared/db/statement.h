@@ -21,11 +21,12 @@ std::string StatementName(const std::string& sql);
 }  // namespace internal
 
 // txn.exec_params(sql, args...), prepared: registers the statement on the transaction's
-// connection the first time (libpqxx sends the Parse with that first run) and runs it by name.
+// connection the first time (libpqxx 6.4 prepares it then, one round trip more, once per
+// connection) and runs it by name.
 template <typename... Args>
 pqxx::result Exec(pqxx::transaction_base& txn, const std::string& sql, Args&&... args) {
   const std::string name = internal::StatementName(sql);
-  txn.conn().prepare(name, sql);  // only a lookup once the connection knows it
+  txn.conn().prepare(name, sql);  // recorded by libpqxx only; a lookup once the connection knows it
   return txn.exec_prepared(name, std::forward<Args>(args)...);
 }
 

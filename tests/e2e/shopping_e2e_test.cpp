@@ -436,6 +436,17 @@ TEST_F(ShoppingE2ETest, AnAuthorizationStuckPastCheckoutsDeadlineIsAbandonedAndC
   auto order = json::parse(slow.Call("GET", "/api/v1/orders/" + id).body);
   EXPECT_EQ(order["status"], "failed");
   EXPECT_EQ(order["failure"], "dependency_unavailable");
+  // Payments' statement started a moment after the call did, so its timeout (the rest of the
+  // call's budget) runs out a moment after checkout gave up: wait until PostgreSQL has cancelled
+  // it, that is until nothing waits for the table, before releasing the lock. (Released at once,
+  // the statement sometimes got the table first: CI saw that race.)
+  pqxx::connection watcher("postgresql://payments:" + stack_->Secret("PAYMENTS_DB_PASSWORD") + "@" +
+                           dsn.substr(std::string("postgresql://").size()));
+  EXPECT_TRUE(Eventually([&] {
+    pqxx::nontransaction query(watcher);
+    return query.exec1("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'payments.payments'::regclass")[0]
+               .as<int>() == 0;
+  })) << "the blocked authorization was never cancelled";
   lock->commit();
   lock.reset();
 
