@@ -439,6 +439,45 @@ TEST(SignInLoadTest, AFullQueueIs503WithRetryAfterNotAnEverLongerWait) {
 // Failed sign-ins (http::LoginThrottle) through the real login route: 3 per (email, address) and
 // 5 per email. The gateway trusts 127.0.0.1 as its proxy, so X-Forwarded-For places each request
 // at the address the test names.
+// A stolen access token must not become a way to guess the password: wrong current passwords
+// count towards the same throttle as failed sign-ins.
+TEST(SignInThrottleTest, WrongPasswordsAtAPasswordChangeAreThrottledLikeSignIns) {
+  auto config = TestConfig(kOperatorEmail, kOperatorPassword);
+  http::LoginThrottleSettings throttle;
+  throttle.per_pair = 3;
+  throttle.per_email = 100;
+  throttle.per_address = 100;
+  throttle.window = 900s;
+  config.login_throttle = throttle;
+  Server gateway(config);
+  int port = gateway.Start();
+  auto post = [port](const std::string& path, const json& body, const std::string& token = "") {
+    HttpConnection connection(port);
+    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    auto response = connection.Request("POST", path, body.dump(), headers);
+    EXPECT_TRUE(response) << "no answer to " << path;
+    return response.value_or(HttpResponse{});
+  };
+  const std::string email = UniqueEmail("stolen");
+  ASSERT_EQ(post("/api/v1/auth/register", {{"email", email}, {"password", "the owner's password"}, {"name", "O"}}).status,
+            201);
+  auto signed_in = post("/api/v1/auth/login", {{"email", email}, {"password", "the owner's password"}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string token = json::parse(signed_in.body)["access_token"];
+  for (int guess = 0; guess < 3; ++guess) {
+    EXPECT_EQ(post("/api/v1/auth/password", {{"current_password", "guess " + std::to_string(guess)},
+                                              {"new_password", "a new secret 456"}}, token).status,
+              403);
+  }
+  auto throttled = post("/api/v1/auth/password", {{"current_password", "the owner's password"},
+                                                   {"new_password", "a new secret 456"}}, token);
+  EXPECT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_EQ(post("/api/v1/auth/login", {{"email", email}, {"password", "the owner's password"}}).status, 429)
+      << "the guesses count towards sign-ins too";
+  gateway.Stop();
+}
+
 TEST(SignInThrottleTest, GuessesAreThrottledPerPairAndPerEmailWhileTheOwnerStillSignsIn) {
   auto config = TestConfig(kOperatorEmail, kOperatorPassword);
   http::LoginThrottleSettings throttle;
