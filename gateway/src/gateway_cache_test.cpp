@@ -237,7 +237,8 @@ TEST_F(GatewayCacheTest, TheCacheKeepsFollowingAcrossABrokerRestart) {
   catalog_.SetPrice(kProduct, 1300);
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   std::int64_t price = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
+  bool followed = false;  // live again, and the change's event arrived
+  while (!followed && std::chrono::steady_clock::now() < deadline) {
     if (gateway_->read_cache()->stats().live) {
       const auto before = gateway_->read_cache()->stats().invalidations;
       PublishProductChanged(broker_->bootstrap(), kProduct);
@@ -245,11 +246,13 @@ TEST_F(GatewayCacheTest, TheCacheKeepsFollowingAcrossABrokerRestart) {
       while (gateway_->read_cache()->stats().invalidations == before && std::chrono::steady_clock::now() < wait_until) {
         std::this_thread::sleep_for(20ms);
       }
-      if (gateway_->read_cache()->stats().invalidations > before) break;
+      followed = gateway_->read_cache()->stats().invalidations > before;
     }
-    std::this_thread::sleep_for(100ms);
+    if (!followed) std::this_thread::sleep_for(100ms);
   }
-  EXPECT_TRUE(gateway_->read_cache()->stats().live);
+  // Asked once the event has arrived: whether the cache is live again at the very next moment is
+  // up to the follower's checks (it may still be settling after the restart), not what this asks.
+  EXPECT_TRUE(followed) << "the cache never followed the topic again";
   price = Price(Get(path));
   EXPECT_EQ(price, 1300);
 }
