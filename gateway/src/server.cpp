@@ -108,6 +108,7 @@ Config Config::FromEnv(config::Env env) {
   config.limits.max_body_bytes = static_cast<std::size_t>(env.Int("MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.observability = config::ReadObservabilitySettings(env);
+  config.tls = config::ReadTlsSettings(env);
   config.trace_sample_percent = static_cast<int>(env.Int("TRACE_SAMPLE_PERCENT", 100, 0, 100));
   config.accounts_database_url =
       env.Required("ACCOUNTS_DATABASE_URL", "PostgreSQL connection string for the accounts role");
@@ -194,10 +195,12 @@ Server::~Server() { Stop(); }
 
 int Server::Start() {
   guards_ = std::make_unique<rpc::Guards>(config_.guard);
+  auto tls = rpc::Tls::Load(config_.tls);
   auto rate_limiter = config_.rate_limits ? std::make_shared<http::RateLimiter>(*config_.rate_limits) : nullptr;
   // One client per upstream, each behind that upstream's breaker and bulkhead (rpc::Client).
-  auto client_options = [this](const std::string& target, const char* upstream, std::chrono::milliseconds timeout) {
-    return rpc::ClientOptions{.target = target, .upstream = upstream, .timeout = timeout, .guards = guards_.get()};
+  auto client_options = [this, tls](const std::string& target, const char* upstream, std::chrono::milliseconds timeout) {
+    return rpc::ClientOptions{
+        .target = target, .upstream = upstream, .tls = tls, .timeout = timeout, .guards = guards_.get()};
   };
   auto catalog = std::make_shared<routes::CatalogClient>(client_options(config_.catalog_address, "catalog", config_.upstream_timeout));
 
@@ -232,7 +235,7 @@ int Server::Start() {
         auto inventory = std::make_shared<rpc::Client<storefront::inventory::v1::InventoryService>>(
             client_options(config_.inventory_address, "inventory", config_.upstream_timeout));
         // The gateway calls payments only to check its health.
-        upstreams.push_back({"payments", rpc::MakeChannel(config_.payments_address)});
+        upstreams.push_back({"payments", rpc::MakeChannel(config_.payments_address, {}, {tls, "payments"})});
         upstreams.push_back({"inventory", inventory->shared_channel()});
         routes::AdminClients admin;
         admin.catalog = catalog;
@@ -261,7 +264,8 @@ int Server::Start() {
             {"checkout", config_.checkout_address},
             {"payments", config_.payments_address},
             {"inventory", config_.inventory_address},
-            {"shipping", config_.shipping_address}});
+            {"shipping", config_.shipping_address}},
+            tls);
         routes::AddAdminRoutes(*router, verifier_, std::move(admin));
       }
     }

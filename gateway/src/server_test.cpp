@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 
 TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
   try {
-    Config::FromEnv(config::Env::FromMap({{"JWT_SIGNING_KEY", "too-short"}, {"STOREFRONT_OPERATOR_PASSWORD", "short"}}));
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"JWT_SIGNING_KEY", "too-short"}, {"STOREFRONT_OPERATOR_PASSWORD", "short"}}));
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
@@ -18,7 +18,7 @@ TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
     EXPECT_NE(message.find("JWT_SIGNING_KEY must be at least 32 bytes"), std::string::npos) << message;
     EXPECT_NE(message.find("STOREFRONT_OPERATOR_PASSWORD"), std::string::npos) << message;
   }
-  auto config = Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                                       {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                                       {"STOREFRONT_OPERATOR_EMAIL", " Boss@Example.COM "},
                                                       {"AUTH_WORKERS", "3"}}));
@@ -34,7 +34,7 @@ TEST(ServerConfigTest, FromEnvRequiresTheAccountsSettings) {
 }
 
 TEST(ServerConfigTest, FromEnvReadsTheKeysBeingRotatedAndTheConnectionLimits) {
-  std::map<std::string, std::string> with = {{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+  std::map<std::string, std::string> with = {{"GRPC_PLAINTEXT", "on"}, {"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                              {"JWT_SIGNING_KEY", std::string(64, 'k')}};
   auto defaults = Config::FromEnv(config::Env::FromMap(with));
   EXPECT_TRUE(defaults.jwt_verification_keys.empty());
@@ -61,7 +61,7 @@ TEST(ServerConfigTest, FromEnvReadsTheKeysBeingRotatedAndTheConnectionLimits) {
 }
 
 TEST(ServerConfigTest, FromEnvReadsWhereTheConsolesFiguresAndTracesAre) {
-  std::map<std::string, std::string> with = {{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+  std::map<std::string, std::string> with = {{"GRPC_PLAINTEXT", "on"}, {"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                              {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                              {"PROMETHEUS_URL", "http://prometheus:9090"},
                                              {"TRACE_UI_URL", "http://zipkin:9411/zipkin/traces/"}};
@@ -73,7 +73,7 @@ TEST(ServerConfigTest, FromEnvReadsWhereTheConsolesFiguresAndTracesAre) {
 }
 
 TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
-  auto config = Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                                       {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                                       {"INVENTORY_ADDR", "10.0.0.5:7000"},
                                                       {"PAYMENTS_ADDR", "10.0.0.6:7001"},
@@ -85,7 +85,7 @@ TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
   EXPECT_EQ(config.admin_workers, 4);
   EXPECT_EQ(config.console.prometheus_url, "");  // optional: the figures answer 503 without it
   EXPECT_EQ(config.console.trace_ui_url, "");
-  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront"},
                                                      {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                                      {"INVENTORY_ADDR", "no-port"}})),
                config::ConfigError);

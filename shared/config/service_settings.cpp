@@ -41,6 +41,22 @@ ObservabilitySettings ReadObservabilitySettings(Env& env) {
   return settings;
 }
 
+TlsSettings ReadTlsSettings(Env& env) {
+  TlsSettings settings;
+  settings.ca_file = env.String("TLS_CA_FILE", "");
+  settings.cert_file = env.String("TLS_CERT_FILE", "");
+  settings.key_file = env.String("TLS_KEY_FILE", "");
+  settings.plaintext = env.OneOf("GRPC_PLAINTEXT", "off", {"on", "off"}) == "on";
+  const int given = !settings.ca_file.empty() + !settings.cert_file.empty() + !settings.key_file.empty();
+  if (settings.plaintext && given > 0) {
+    env.Problem("GRPC_PLAINTEXT=on contradicts TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE: give one or the other");
+  } else if (!settings.plaintext && given < 3) {
+    env.Problem("TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE are required (mutual TLS on every gRPC connection); "
+                "GRPC_PLAINTEXT=on instead only for a process under a test");
+  }
+  return settings;
+}
+
 ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int default_port) {
   ServiceSettings settings;
   settings.grpc_address =
@@ -53,6 +69,8 @@ ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int defa
   settings.kafka_group_instance_id =
       env.Identifier("KAFKA_GROUP_INSTANCE_ID", std::string(service) + "-" + Hostname(), kMaxGroupInstanceId);
   settings.observability = ReadObservabilitySettings(env);
+  settings.tls = ReadTlsSettings(env);
+  settings.grpc_reflection = env.OneOf("GRPC_REFLECTION", "off", {"on", "off"}) == "on";
   return settings;
 }
 

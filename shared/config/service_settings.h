@@ -20,6 +20,23 @@ struct ObservabilitySettings {
 
 ObservabilitySettings ReadObservabilitySettings(Env& env);
 
+// Mutual TLS on every gRPC connection a process makes or accepts (SECURITY.md): its own
+// certificate and key, which name it (spiffe://storefront/<name>), and the CA every peer's
+// certificate must chain to. The gateway reads the same settings.
+struct TlsSettings {
+  std::string ca_file;    // TLS_CA_FILE, PEM
+  std::string cert_file;  // TLS_CERT_FILE, PEM: this process's certificate
+  std::string key_file;   // TLS_KEY_FILE, PEM: its private key
+  // GRPC_PLAINTEXT=on and none of the three files: gRPC without TLS, for a process under a test
+  // that starts it alone. Never in a deployment: nothing then tells callers apart.
+  bool plaintext = false;
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+// All three files, or GRPC_PLAINTEXT=on and none of them; anything else is a problem recorded in
+// `env` (a process never falls back to plaintext because a setting is missing).
+TlsSettings ReadTlsSettings(Env& env);
+
 struct ServiceSettings {
   std::string grpc_address;  // GRPC_LISTEN_ADDR; port 0 picks a free port (tests)
   std::string database_url;  // DATABASE_URL, required
@@ -33,6 +50,10 @@ struct ServiceSettings {
   // (a container's hostname survives its restarts). Letters, digits, '.', '_' and '-'.
   std::string kafka_group_instance_id;
   ObservabilitySettings observability;
+  TlsSettings tls = {};
+  // GRPC_REFLECTION=on: the server also answers gRPC server reflection (for grpcurl and the like,
+  // to callers with a certificate of the CA); off by default.
+  bool grpc_reflection = false;
 };
 
 // Reads the common settings into `env`'s error list; the caller reads its own settings and then

@@ -8,10 +8,16 @@
 namespace storefront::config {
 namespace {
 
-TEST(ServiceSettingsTest, DefaultsNeedOnlyTheDatabase) {
-  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://cart@db/storefront"}});
+TEST(ServiceSettingsTest, DefaultsNeedOnlyTheDatabaseAndTheTlsFiles) {
+  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://cart@db/storefront"},
+                           {"TLS_CA_FILE", "/tls/ca.crt"},
+                           {"TLS_CERT_FILE", "/tls/cart.crt"},
+                           {"TLS_KEY_FILE", "/tls/cart.key"}});
   auto settings = ReadServiceSettings(env, "cart", 50052);
   EXPECT_NO_THROW(env.Validate());
+  EXPECT_TRUE(settings.tls.enabled());
+  EXPECT_EQ(settings.tls.cert_file, "/tls/cart.crt");
+  EXPECT_FALSE(settings.grpc_reflection) << "reflection only when asked for";
   EXPECT_EQ(settings.grpc_address, "127.0.0.1:50052");
   EXPECT_EQ(settings.database_url, "postgresql://cart@db/storefront");
   EXPECT_EQ(settings.db_pool_size, 8);
@@ -24,13 +30,18 @@ TEST(ServiceSettingsTest, ReadsEverySetting) {
                            {"DATABASE_URL", "postgresql://x"},
                            {"DB_POOL_SIZE", "3"},
                            {"LOG_LEVEL", "debug"},
-                           {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"}});
+                           {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
+                           {"GRPC_PLAINTEXT", "on"},
+                           {"GRPC_REFLECTION", "on"}});
   auto settings = ReadServiceSettings(env, "shipping", 50056);
   EXPECT_NO_THROW(env.Validate());
   EXPECT_EQ(settings.grpc_address, "0.0.0.0:0") << "port 0: a free port, for tests";
   EXPECT_EQ(settings.db_pool_size, 3);
   EXPECT_EQ(settings.log_level, "debug");
   EXPECT_EQ(settings.kafka_bootstrap_servers, "kafka-1:9092,kafka-2:9092");
+  EXPECT_TRUE(settings.tls.plaintext);
+  EXPECT_FALSE(settings.tls.enabled());
+  EXPECT_TRUE(settings.grpc_reflection);
 }
 
 TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {
@@ -39,7 +50,7 @@ TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {
                            {"LOG_LEVEL", "loud"},
                            {"KAFKA_BOOTSTRAP_SERVERS", "kafka"}});
   ReadServiceSettings(env, "payments", 50054);
-  EXPECT_EQ(env.errors().size(), 5u) << "nothing thrown yet: the service adds its own settings first";
+  EXPECT_EQ(env.errors().size(), 6u) << "nothing thrown yet: the service adds its own settings first";
   try {
     env.Validate();
     FAIL() << "Validate() should throw";
@@ -51,23 +62,51 @@ TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
     EXPECT_NE(message.find("LOG_LEVEL must be one of"), std::string::npos);
     EXPECT_NE(message.find("KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]"), std::string::npos);
+    EXPECT_NE(message.find("TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE are required"), std::string::npos);
   }
 }
 
+// A process never runs plaintext because a file setting is missing: only when told to, and then
+// with none of them.
+TEST(TlsSettingsTest, AllThreeFilesOrPlaintextAskedForAndNothingInBetween) {
+  auto none = Env::FromMap({});
+  ReadTlsSettings(none);
+  ASSERT_EQ(none.errors().size(), 1u);
+  EXPECT_NE(none.errors()[0].find("TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE are required"), std::string::npos);
+
+  auto partial = Env::FromMap({{"TLS_CERT_FILE", "/tls/cart.crt"}, {"TLS_KEY_FILE", "/tls/cart.key"}});
+  ReadTlsSettings(partial);
+  EXPECT_EQ(partial.errors().size(), 1u) << "a missing CA is a start-up error";
+
+  auto both = Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"TLS_CERT_FILE", "/tls/cart.crt"}});
+  ReadTlsSettings(both);
+  ASSERT_EQ(both.errors().size(), 1u);
+  EXPECT_NE(both.errors()[0].find("contradicts"), std::string::npos);
+
+  auto plaintext = Env::FromMap({{"GRPC_PLAINTEXT", "on"}});
+  auto settings = ReadTlsSettings(plaintext);
+  EXPECT_TRUE(plaintext.errors().empty());
+  EXPECT_TRUE(settings.plaintext);
+
+  auto maybe = Env::FromMap({{"GRPC_PLAINTEXT", "yes"}});
+  ReadTlsSettings(maybe);
+  EXPECT_FALSE(maybe.errors().empty()) << "only on or off";
+}
+
 TEST(ServiceSettingsTest, TheGroupInstanceIdIsTheServiceAndHostUnlessSet) {
-  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"}});
+  auto env = Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}});
   auto settings = ReadServiceSettings(env, "inventory", 50055);
   EXPECT_EQ(settings.kafka_group_instance_id.rfind("inventory-", 0), 0u) << settings.kafka_group_instance_id;
   EXPECT_GT(settings.kafka_group_instance_id.size(), std::string("inventory-").size());
   EXPECT_TRUE(env.errors().empty());
 
-  auto named = Env::FromMap({{"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", "inventory-2"}});
+  auto named = Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", "inventory-2"}});
   EXPECT_EQ(ReadServiceSettings(named, "inventory", 50055).kafka_group_instance_id, "inventory-2");
 }
 
 TEST(ServiceSettingsTest, AGroupInstanceIdKafkaWouldRefuseIsAStartUpError) {
   for (const std::string& bad : std::vector<std::string>{"inventory 2", "inventory/2", std::string(250, 'a')}) {
-    auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", bad}});
+    auto env = Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_GROUP_INSTANCE_ID", bad}});
     ReadServiceSettings(env, "inventory", 50055);
     ASSERT_EQ(env.errors().size(), 1u) << bad;
     EXPECT_EQ(env.errors()[0].rfind("KAFKA_GROUP_INSTANCE_ID must be 1 to 249 characters", 0), 0u) << env.errors()[0];
@@ -89,7 +128,7 @@ TEST(ObservabilitySettingsTest, NeitherMetricsNorExportUnlessConfigured) {
 }
 
 TEST(ObservabilitySettingsTest, ReadsTheMetricsAddressAndTheSpansEndpoint) {
-  auto env = Env::FromMap({{"DATABASE_URL", "postgresql://x"},
+  auto env = Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"},
                            {"METRICS_ADDR", "0.0.0.0:9464"},
                            {"TRACE_EXPORT_URL", "http://zipkin:9411/api/v2/spans"}});
   auto settings = ReadServiceSettings(env, "cart", 50052).observability;

@@ -4,6 +4,8 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "shared/rpc/interceptors.h"
 #include "shared/rpc/target.h"
@@ -36,7 +38,8 @@ std::string ServiceConfigJson(std::string_view service) {
   return config.dump();
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::string_view service) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::string_view service,
+                                           const ChannelSecurity& security) {
   grpc::ChannelArguments args;
   // Fail fast and reconnect quickly after an upstream restarts.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
@@ -45,11 +48,18 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::stri
   // Balancing and retries come from the config below, never from DNS TXT records.
   args.SetServiceConfigJSON(ServiceConfigJson(service));
   args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
+  // The server's certificate must name the upstream, not the address (127.0.0.1, a pod's IP or a
+  // list of replicas) the target happens to resolve to.
+  if (security.tls) {
+    if (security.upstream.empty()) throw std::invalid_argument("a TLS channel to " + address + " names no upstream");
+    args.SetSslTargetNameOverride(security.upstream);
+  }
   // Figures and a client span per call, its traceparent in the call's metadata (interceptors.h).
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> observers;
   observers.push_back(std::make_unique<ClientObserverFactory>());
-  return grpc::experimental::CreateCustomChannelWithInterceptors(ChannelTarget(address), grpc::InsecureChannelCredentials(),
-                                                                 args, std::move(observers));
+  auto credentials = security.tls ? security.tls->ChannelCredentials() : grpc::InsecureChannelCredentials();
+  return grpc::experimental::CreateCustomChannelWithInterceptors(ChannelTarget(address), credentials, args,
+                                                                 std::move(observers));
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::milliseconds timeout, std::string_view request_id) {

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "shared/rpc/guard.h"
+#include "shared/rpc/tls.h"
 #include "shared/trace/context.h"
 #include "shared/types/deadline.h"
 
@@ -33,7 +34,16 @@ namespace storefront::rpc {
 // backoff and full jitter inside the call's deadline, and retry throttling stops retrying while
 // most calls fail, so retries cannot multiply the load on a struggling upstream. Other writes are
 // never retried (gRPC still replays a call that provably never left this process).
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, std::string_view service = {});
+//
+// With `tls` the channel presents this process's certificate and accepts only a server whose
+// certificate, signed by the CA, names `upstream` ("payments"), at whatever address the target
+// resolves to; without it, plaintext (a test's own server).
+struct ChannelSecurity {
+  std::shared_ptr<const Tls> tls = nullptr;
+  std::string upstream = {};
+};
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, std::string_view service = {},
+                                           const ChannelSecurity& security = {});
 
 // The service config MakeChannel gives a channel to `service` (exposed for tests).
 std::string ServiceConfigJson(std::string_view service);
@@ -51,7 +61,9 @@ struct CallFor {
 
 struct ClientOptions {
   std::string target;                       // where the upstream listens (one or more replicas)
-  std::string upstream;                     // its name: "payments" (names its guard)
+  std::string upstream;                     // its name: "payments" (names its guard, and the
+                                            // certificate it must present)
+  std::shared_ptr<const Tls> tls = nullptr; // this process's identity; null: plaintext (tests)
   std::chrono::milliseconds timeout{2000};  // the longest one call may take
   Guards* guards = nullptr;                 // whose guard it passes; null: none (tests)
 };
@@ -61,7 +73,7 @@ template <typename Service>
 class Client {
  public:
   explicit Client(const ClientOptions& options)
-      : channel_(MakeChannel(options.target, Service::service_full_name())),
+      : channel_(MakeChannel(options.target, Service::service_full_name(), {options.tls, options.upstream})),
         stub_(Service::NewStub(channel_)),
         timeout_(options.timeout),
         guard_(options.guards ? options.guards->For(options.upstream) : nullptr) {}

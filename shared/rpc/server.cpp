@@ -10,6 +10,26 @@
 #include "shared/rpc/ops_service.h"
 
 namespace storefront::rpc {
+namespace {
+
+// Server reflection on one builder or off. Linking gRPC's reflection library registers its plugin
+// for every server the process builds (a static initializer), so this option takes that plugin
+// out of the builder's list and, when asked for, puts exactly one back.
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool on) : on_(on) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    std::erase_if(*plugins, [&](const auto& plugin) { return plugin->name() == name; });
+    if (on_) plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  bool on_;
+};
+
+}  // namespace
 
 TerminationSignals::TerminationSignals() {
   sigemptyset(&set_);
@@ -32,10 +52,16 @@ void Server::AddService(grpc::Service* service) { services_.push_back(service); 
 
 int Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  if (options_.tls) {
+    auto credentials = options_.tls->ServerCredentials();
+    credentials->SetAuthMetadataProcessor(std::make_shared<CallerAuthorization>(options_.callers, options_.reflection));
+    builder.AddListeningPort(options_.listen_address, credentials, &port_);
+  } else {
+    builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  }
+  builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port
   // (and half the traffic); a service must fail to start instead.
@@ -65,7 +91,10 @@ int Server::Start() {
     throw std::runtime_error("gRPC server could not listen on " + options_.listen_address);
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
-  log::Info("grpc server listening", {{"address", options_.listen_address}, {"port", port_}});
+  log::Info("grpc server listening", {{"address", options_.listen_address},
+                                      {"port", port_},
+                                      {"tls", options_.tls ? Principal(options_.tls->name()) : "off (plaintext)"},
+                                      {"reflection", options_.reflection}});
   return port_;
 }
 

@@ -1,9 +1,10 @@
-// gRPC server bootstrap shared by every service: the standard health service, server
-// reflection, the observer (a log line, figures and a span per call: interceptors.h), the ops service (the fault lab and resilience state,
+// gRPC server bootstrap shared by every service: mutual TLS and the callers each method allows
+// (tls.h), the standard health service, server reflection when asked for, the observer (a log line, figures and a span per call: interceptors.h), the ops service (the fault lab and resilience state,
 // ops_service.h), and a graceful shutdown on SIGTERM or SIGINT.
 //
 //   storefront::rpc::TerminationSignals signals;   // first thing in main()
-//   storefront::rpc::Server server({.listen_address = cfg.grpc_address});
+//   storefront::rpc::Server server({.listen_address = cfg.grpc_address, .tls = tls,
+//                                   .callers = {{"gateway", "storefront.catalog.v1.CatalogService", {"*"}}}});
 //   server.AddService(&catalog_api);
 //   server.Start();
 //   server.ServeUntil(signals);                     // health NOT_SERVING, drain, stop
@@ -16,6 +17,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "shared/rpc/tls.h"
 
 namespace storefront::rpc {
 
@@ -36,6 +39,13 @@ class TerminationSignals {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:0";
+  // This process's identity. With it, only callers with a certificate of the CA connect, and each
+  // may call only what `callers` grants it (plus health checks, and the fault lab for the
+  // gateway: AuthorizationPolicy). Null: plaintext and no authorization (a test's own server).
+  std::shared_ptr<const Tls> tls = nullptr;
+  std::vector<Grant> callers = {};
+  // Server reflection (GRPC_REFLECTION=on), for grpcurl and the like; off unless asked for.
+  bool reflection = false;
   // How long in-flight RPCs may take to finish after a shutdown starts.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
   // Largest request message accepted, in bytes.

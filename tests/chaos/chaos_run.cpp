@@ -475,7 +475,7 @@ bool Run::Ready(const std::string& name) {
       return false;
     }
   }
-  auto channel = rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_.port(name)));
+  auto channel = stack_.Channel(name, name);  // as its own health probe asks
   return rpc::CheckHealth(*channel, milliseconds(1000));
 }
 

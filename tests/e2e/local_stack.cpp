@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "shared/rpc/client.h"
+
 namespace storefront::e2e {
 
 using storefront::testing::FreePort;
@@ -85,6 +87,15 @@ int LocalStack::Stop() {
   int status = script_->Stop(SIGTERM, std::chrono::seconds(60));
   script_.reset();
   return status;
+}
+
+std::shared_ptr<const rpc::Tls> LocalStack::Identity(const std::string& name) const {
+  const std::string dir = state_dir_ + "/tls/";
+  return rpc::Tls::Load({.ca_file = dir + "ca.crt", .cert_file = dir + name + ".crt", .key_file = dir + name + ".key"});
+}
+
+std::shared_ptr<grpc::Channel> LocalStack::Channel(const std::string& service, const std::string& as) const {
+  return rpc::MakeChannel("127.0.0.1:" + std::to_string(port(service)), {}, {Identity(as), service});
 }
 
 int LocalStack::Pid(const std::string& name) const {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "shared/rpc/tls.h"
 #include "shared/testing/process.h"
 
 namespace storefront::e2e {
@@ -33,6 +34,11 @@ class LocalStack {
   std::string postgres_dsn() const { return Setting("run/stack.env", "STOREFRONT_PG_DSN"); }
   // A generated secret ("INVENTORY_DB_PASSWORD", ...), from its secrets.env.
   std::string Secret(const std::string& key) const { return Setting("secrets.env", key); }
+  // The stack's TLS identity `name` (gateway, catalog, ...): a test calls a service as that
+  // process would, with its certificate from the stack's CA (tls/ in the state folder).
+  std::shared_ptr<const rpc::Tls> Identity(const std::string& name) const;
+  // A channel to `service` (its first replica) calling as the process `as`.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& service, const std::string& as) const;
   // pid of a component from its pid file (gateway, catalog, postgres, broker).
   int Pid(const std::string& name) const;
   std::string Log(const std::string& name) const;

@@ -24,6 +24,7 @@
 #include "shared/rpc/client.h"
 #include "shared/testing/http_client.h"
 #include "shared/types/uuid.h"
+#include "storefront/checkout/v1/checkout.grpc.pb.h"
 #include "storefront/inventory/v1/inventory.grpc.pb.h"
 #include "storefront/payments/v1/payments.grpc.pb.h"
 
@@ -33,6 +34,7 @@ namespace {
 using nlohmann::json;
 using storefront::testing::HttpConnection;
 using storefront::testing::HttpResponse;
+namespace checkoutpb = storefront::checkout::v1;
 namespace inventorypb = storefront::inventory::v1;
 namespace paymentspb = storefront::payments::v1;
 
@@ -92,10 +94,12 @@ class ShoppingE2ETest : public ::testing::Test {
                                  {"SHIPPING_DELIVERY_DELAY_MS", "300"},
                                  {"SHIPPING_TICK_MS", "100"},
                                  {"STOREFRONT_OPERATOR_PASSWORD", "operator-e2e-password"}});
-    inventory_ = new rpc::Client<inventorypb::InventoryService>(
-        rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port("inventory"))), std::chrono::seconds(5));
-    payments_ = new rpc::Client<paymentspb::PaymentsService>(
-        rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port("payments"))), std::chrono::seconds(5));
+    // The test reads stock as the gateway's operator pages do, and payments as checkout does: each
+    // service allows those calls only to those callers.
+    inventory_ = new rpc::Client<inventorypb::InventoryService>(stack_->Channel("inventory", "gateway"),
+                                                                std::chrono::seconds(5));
+    payments_ = new rpc::Client<paymentspb::PaymentsService>(stack_->Channel("payments", "checkout"),
+                                                             std::chrono::seconds(5));
     auto page = json::parse(testing::HttpGet(stack_->gateway_port(), "/api/v1/products?limit=100").body);
     for (const auto& product : page["items"]) products_.push_back(product["id"]);
   }
@@ -757,10 +761,13 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
   options.env = {{"DATABASE_URL", "postgresql://inventory:" + stack_->Secret("INVENTORY_DB_PASSWORD") + "@" + host_port},
                  {"GRPC_LISTEN_ADDR", "127.0.0.1:" + std::to_string(replica_port)},
                  {"KAFKA_BOOTSTRAP_SERVERS", stack_->kafka_bootstrap()},
-                 {"KAFKA_GROUP_INSTANCE_ID", "inventory-e2e-replica-2"}};
+                 {"KAFKA_GROUP_INSTANCE_ID", "inventory-e2e-replica-2"},
+                 {"TLS_CA_FILE", stack_->state_dir() + "/tls/ca.crt"},
+                 {"TLS_CERT_FILE", stack_->state_dir() + "/tls/inventory.crt"},
+                 {"TLS_KEY_FILE", stack_->state_dir() + "/tls/inventory.key"}};
   options.log_path = stack_->state_dir() + "/logs/inventory-2.log";
   auto replica = std::make_unique<testing::Process>(options);
-  auto channel = rpc::MakeChannel("127.0.0.1:" + std::to_string(replica_port));
+  auto channel = rpc::MakeChannel("127.0.0.1:" + std::to_string(replica_port), {}, {stack_->Identity("gateway"), "inventory"});
   ASSERT_TRUE(Eventually([&] { return rpc::CheckHealth(*channel, std::chrono::seconds(1)); }))
       << testing::ReadFile(options.log_path);
   // The broker shows it as a member holding partitions of its own.
@@ -784,6 +791,46 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
   const auto level = Stock(product);
   EXPECT_EQ(level.on_hand(), 14) << "each of the six orders' stock committed once, none twice";
   EXPECT_EQ(level.reserved(), 0);
+}
+
+// Zero trust between the services (SECURITY.md): on the running store, a caller without the
+// stack's certificates never reaches a service, and one with them reaches only the methods its
+// service is allowed to call; each refusal comes before any work.
+TEST_F(ShoppingE2ETest, EveryServiceRefusesPlaintextAndTheCallersItDoesNotAllow) {
+  auto plaintext = rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port("checkout")));
+  EXPECT_FALSE(rpc::CheckHealth(*plaintext, std::chrono::seconds(2))) << "checkout answered a plaintext call";
+
+  // Anything on the network with a certificate of the CA, but not the gateway's, reads no orders.
+  auto as_cart = checkoutpb::CheckoutService::NewStub(stack_->Channel("checkout", "cart"));
+  checkoutpb::ListOrdersRequest everyone;
+  checkoutpb::ListOrdersResponse orders;
+  auto context = rpc::NewContext(std::chrono::seconds(5), "");
+  grpc::Status refused = as_cart->ListOrders(context.get(), everyone, &orders);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << refused.error_message();
+  EXPECT_EQ(orders.orders_size(), 0);
+
+  // Only checkout authorizes payments; the gateway, which calls almost everything, may not.
+  for (const std::string caller : {"gateway", "cart", "shipping"}) {
+    auto payments = paymentspb::PaymentsService::NewStub(stack_->Channel("payments", caller));
+    paymentspb::AuthorizeRequest request;
+    request.set_order_id(types::NewUuid());
+    request.set_customer_id(types::NewUuid());
+    paymentspb::Payment payment;
+    auto call = rpc::NewContext(std::chrono::seconds(5), "");
+    EXPECT_EQ(payments->Authorize(call.get(), request, &payment).error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << caller;
+  }
+  // Only the gateway (the operator's page) adjusts stock; checkout reserves it.
+  inventorypb::AdjustStockRequest adjust;
+  adjust.set_product_id(products_.front());
+  adjust.set_delta(1000);
+  adjust.set_note("not allowed");
+  inventorypb::AdjustStockResponse adjusted;
+  auto as_checkout = inventorypb::InventoryService::NewStub(stack_->Channel("inventory", "checkout"));
+  auto call = rpc::NewContext(std::chrono::seconds(5), "");
+  EXPECT_EQ(as_checkout->AdjustStock(call.get(), adjust, &adjusted).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // The stack's log says who was refused what.
+  EXPECT_NE(stack_->Log("payments").find("\"caller\":\"spiffe://storefront/cart\""), std::string::npos);
 }
 
 }  // namespace

@@ -81,6 +81,8 @@ CMAKE_PACKAGES = {
     "pkg_check_modules(libjwt)": ["libjwt-dev"],
     "find_package(prometheus-cpp)": ["prometheus-cpp-dev"],
     "pkg_check_modules(libcurl)": ["libcurl4-openssl-dev"],
+    # FindOpenSSL: the name in a certificate (shared/rpc/tls.cpp)
+    "find_package(OpenSSL)": ["libssl-dev"],
 }
 # CMake files that locate each requirement, for the dpkg check (glob under /usr).
 CMAKE_FILES = {
@@ -544,7 +546,8 @@ def check_compose_secrets():
     for name, service in services.items():
         for key, value in environment_items(service):
             value = "" if value is None else str(value)
-            if SECRET_NAME.search(key) and not REQUIRED_VAR.match(value):
+            # A *_FILE setting (TLS_KEY_FILE) is where a secret lies, mounted from a volume.
+            if SECRET_NAME.search(key) and not key.endswith("_FILE") and not REQUIRED_VAR.match(value):
                 problems.append(f"{name}: {key} is not a required variable (${{{key}:?...}})")
             for password in URL_PASSWORD.findall(value):
                 if not REQUIRED_VAR.match(password):
@@ -849,9 +852,11 @@ def check_overlay(overlay):
             if paths != ("/readyz", "/livez"):
                 problems.append(f"gateway probes {paths}, want /readyz and /livez")
         else:
+            # The kubelet's own gRPC probe has no TLS; the probe runs in the pod with its identity.
+            wanted = ["storefront-grpc-health", f"127.0.0.1:{SERVICE_PORTS[process]}"]
             for probe in ("readinessProbe", "livenessProbe"):
-                if container.get(probe, {}).get("grpc", {}).get("port") != SERVICE_PORTS[process]:
-                    problems.append(f"{process} {probe} is not a gRPC probe on {SERVICE_PORTS[process]}")
+                if container.get(probe, {}).get("exec", {}).get("command") != wanted:
+                    problems.append(f"{process} {probe} is not {' '.join(wanted)}")
         compose_limit = compose_file()["services"].get(process, {}).get("mem_limit")
         k8s_limit = container.get("resources", {}).get("limits", {}).get("memory")
         if not compose_limit or not k8s_limit:
@@ -937,6 +942,89 @@ def check_http_probe():
         raise Fail(f"exit codes {outcomes}, want 0 for 200 and 1 otherwise")
 
 
+# --- Mutual TLS and who may call whom ----------------------------------------------------------
+
+
+def grpc_callers(service):
+    """The processes a service allows to call it: the callers of the grants in its app.cpp
+    (kCallers), and the gateway, which every server lets check health and run the fault lab."""
+    source = (ROOT / f"services/{service}/src/app.cpp").read_text()
+    grants = source[source.index("kCallers"):]
+    grants = grants[:grants.index(";")]
+    callers = set(re.findall(r'\{"([a-z]+)", k[A-Z][a-z]+,', grants))
+    if not callers:
+        raise Fail(f"no grants found in services/{service}/src/app.cpp (kCallers)")
+    return callers | {"gateway"}
+
+
+def check_compose_tls():
+    """Every process mounts its own identity and no other's; tls-init makes them first."""
+    services = compose_file()["services"]
+    problems = []
+    init = services.get("tls-init")
+    if not init:
+        raise Fail("no tls-init service")
+    if sorted(init.get("command") or []) != sorted(PROCESSES):
+        problems.append(f"tls-init makes {init.get('command')}, want every process")
+    for process in PROCESSES:
+        service = services.get(process, {})
+        volumes = [v for v in service.get("volumes") or [] if str(v).startswith("tls-")]
+        if volumes != [f"tls-{process}:/etc/storefront/tls:ro"]:
+            problems.append(f"{process} mounts {volumes}, want only its own tls-{process}, read-only")
+        if ((service.get("depends_on") or {}).get("tls-init") or {}).get("condition") != \
+                "service_completed_successfully":
+            problems.append(f"{process} may start before tls-init made its certificate")
+        environment = service.get("environment") or {}
+        for name in ("TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE"):
+            if not str(environment.get(name, "")).startswith("/etc/storefront/tls/"):
+                problems.append(f"{process} has no {name} in /etc/storefront/tls")
+        if "GRPC_PLAINTEXT" in environment:
+            problems.append(f"{process} sets GRPC_PLAINTEXT")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_overlay_tls(overlay):
+    """A Certificate naming each process, its Secret mounted by that process's pod alone, and a
+    NetworkPolicy letting in only the callers the service's code allows."""
+    objects = render(overlay)
+    certificates = {o["spec"]["secretName"]: o for o in objects if o["kind"] == "Certificate"}
+    deployments = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Deployment"}
+    policies = {o["metadata"]["name"]: o for o in objects if o["kind"] == "NetworkPolicy"}
+    problems = []
+    for process in PROCESSES:
+        secret = f"storefront-tls-{process}"
+        certificate = certificates.get(secret)
+        if not certificate or certificate["spec"].get("uris") != [f"spiffe://storefront/{process}"] or \
+                certificate["spec"].get("dnsNames") != [process]:
+            problems.append(f"no Certificate {secret} naming spiffe://storefront/{process} and {process}")
+        pod = deployments[process]["spec"]["template"]["spec"]
+        mounted = sorted(v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v)
+        if mounted != [secret]:
+            problems.append(f"{process} mounts the Secrets {mounted}, want only {secret}")
+    deny = policies.get("storefront-default-deny")
+    if not deny or deny["spec"].get("ingress") or deny["spec"].get("policyTypes") != ["Ingress"]:
+        problems.append("no NetworkPolicy storefront-default-deny refusing all ingress")
+    for service in SERVICES:
+        policy = policies.get(service)
+        if not policy:
+            problems.append(f"no NetworkPolicy {service}")
+            continue
+        allowed = set()
+        for rule in policy["spec"].get("ingress", []):
+            if [p.get("port") for p in rule.get("ports", [])] != ["grpc"]:
+                continue
+            for source in rule.get("from", []):
+                if "namespaceSelector" in source or "ipBlock" in source:
+                    problems.append(f"{service}: gRPC open beyond the namespace's pods")
+                allowed.add(source["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
+        wanted = grpc_callers(service)
+        if allowed != wanted:
+            problems.append(f"{service} lets in {sorted(allowed)} on gRPC, its code allows {sorted(wanted)}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build-dir", help="a CMake build directory whose bin/ holds the binaries")
@@ -969,6 +1057,10 @@ def main():
     check("k8s dev: Prometheus with the rules, Zipkin, and every process pointed at them",
           check_dev_overlay_telemetry)
     check("storefront-http-probe: 0 on 200, 1 otherwise", check_http_probe)
+    check("compose: every process mounts its own TLS identity, made by tls-init", check_compose_tls)
+    for overlay in ("dev", "production"):
+        check(f"k8s {overlay}: a certificate per process, mounted by it alone; NetworkPolicies as the code's callers",
+              check_overlay_tls, overlay)
 
     return summary()
 

@@ -366,6 +366,7 @@ TEST(AddressPartitionTest, KeepsIpv4WholeAndIpv6ToItsSlash64) {
 // --- Configuration --------------------------------------------------------------------------------
 
 config::Env EnvWith(std::map<std::string, std::string> values) {
+  values.emplace("GRPC_PLAINTEXT", "on");
   values.emplace("ACCOUNTS_DATABASE_URL", "postgresql://accounts@db/storefront");
   values.emplace("JWT_SIGNING_KEY", std::string(64, 'k'));
   return config::Env::FromMap(std::move(values));

@@ -21,8 +21,19 @@ Config Config::FromEnv(config::Env env) {
   return config;
 }
 
+namespace {
+
+constexpr const char* kCart = "storefront.cart.v1.CartService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the shopper's cart) and checkout (the cart it turns into an order).
+const std::vector<rpc::Grant> kCallers = {{"gateway", kCart, {"GetCart", "AddItem", "UpdateItemQuantity", "RemoveItem", "ClearCart"}},
+             {"checkout", kCart, {"GetCart"}}};
+
+}  // namespace
+
 App::App(Config config)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgCartRepository::Prepare),
       repository_(pool_),
@@ -30,11 +41,15 @@ App::App(Config config)
       // The channel connects lazily: the cart starts (and serves GetCart) while the catalog is down.
       catalog_(clients::CatalogClient(rpc::ClientOptions{.target = config_.catalog_address,
                                                          .upstream = "catalog",
+                                                         .tls = tls_,
                                                          .timeout = config_.catalog_timeout,
                                                          .guards = &guards_})),
       carts_(repository_, catalog_),
       api_(carts_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       order_events_(catalog_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "cart",

@@ -50,6 +50,7 @@ class App {
 
  private:
   Config config_;
+  std::shared_ptr<const rpc::Tls> tls_;  // this process's certificate; null: plaintext (tests)
   db::Pool pool_;
   repo::PgCartRepository repository_;
   rpc::Guards guards_;  // the catalog's breaker and bulkhead

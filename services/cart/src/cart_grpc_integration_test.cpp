@@ -42,6 +42,7 @@ class CartGrpcTest : public ::testing::Test {
     int catalog_port = catalog_server_->Start();
 
     app_ = std::make_unique<App>(Config::FromEnv(config::Env::FromMap({
+        {"GRPC_PLAINTEXT", "on"},
         {"DATABASE_URL", SharedPostgres().Dsn("cart")},
         {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
         {"CATALOG_ADDR", "127.0.0.1:" + std::to_string(catalog_port)},
@@ -269,13 +270,13 @@ TEST_F(CartGrpcTest, ConcurrentAddItemCallsForOneProductLoseNoUpdate) {
 }
 
 TEST(CartConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
-  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://cart@localhost/storefront"}}));
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://cart@localhost/storefront"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50052");
   EXPECT_EQ(config.catalog_address, "127.0.0.1:50051");
   EXPECT_EQ(config.catalog_timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(config.db_pool_size, 8);
   try {
-    Config::FromEnv(config::Env::FromMap({{"CATALOG_ADDR", "nowhere"}, {"CATALOG_TIMEOUT_MS", "0"}}));
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"CATALOG_ADDR", "nowhere"}, {"CATALOG_TIMEOUT_MS", "0"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
@@ -288,11 +289,11 @@ TEST(CartConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
 
 TEST(CartConfigTest, KafkaBrokersAreHostPortPairs) {
   auto config = Config::FromEnv(config::Env::FromMap(
-      {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
+      {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
   EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,kafka:29092");
   for (const char* bad : {"kafka", "127.0.0.1:9092,", "a:1,b:0"}) {
     try {
-      Config::FromEnv(config::Env::FromMap({{"CATALOG_ADDR", "nowhere"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
+      Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"CATALOG_ADDR", "nowhere"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
       ADD_FAILURE() << "accepted " << bad;
     } catch (const config::ConfigError& error) {
       std::string message = error.what();

@@ -14,14 +14,31 @@ std::vector<db::Migration> AllMigrations() {
   return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true});
 }
 
+namespace {
+
+constexpr const char* kCatalog = "storefront.catalog.v1.CatalogService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the shop's pages and the operator's catalog), the cart (a product's price and
+// state as it is added) and checkout (the prices of an order).
+const std::vector<rpc::Grant> kCallers = {{"gateway", kCatalog, {"ListProducts", "GetProduct", "ListCategories", "CreateProduct", "UpdateProduct",
+                         "DeactivateProduct"}},
+             {"cart", kCatalog, {"GetProduct"}},
+             {"checkout", kCatalog, {"BatchGetProducts"}}};
+
+}  // namespace
+
 App::App(Config config)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgProductRepository::Prepare),
       repository_(pool_),
       catalog_(repository_),
       api_(catalog_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       // The catalog publishes its product events and consumes none.
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "catalog",

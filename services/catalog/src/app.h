@@ -43,6 +43,7 @@ class App {
 
  private:
   Config config_;
+  std::shared_ptr<const rpc::Tls> tls_;  // this process's certificate; null: plaintext (tests)
   db::Pool pool_;
   repo::PgProductRepository repository_;
   domain::Catalog catalog_;

@@ -18,7 +18,7 @@ class CatalogGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
     app_ = std::make_unique<App>(Config::FromEnv(
-        config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("catalog")}, {"GRPC_LISTEN_ADDR", "127.0.0.1:0"}})));
+        config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("catalog")}, {"GRPC_LISTEN_ADDR", "127.0.0.1:0"}})));
     int port = app_->Start();
     channel_ = rpc::MakeChannel("127.0.0.1:" + std::to_string(port));
     stub_ = pb::CatalogService::NewStub(channel_);
@@ -104,7 +104,7 @@ TEST_F(CatalogGrpcTest, BadCursorIsInvalidArgument) {
 TEST(CatalogAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay; a broker that is not there must
   // neither block start-up nor shutdown (they only retry in the background).
-  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("catalog")},
+  App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("catalog")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
                                                 {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
@@ -114,21 +114,21 @@ TEST(CatalogAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
 
 TEST(CatalogConfigTest, MissingDatabaseUrlIsAClearStartupError) {
   try {
-    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}}));
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DB_POOL_SIZE", "0"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
     EXPECT_NE(message.find("DATABASE_URL is required"), std::string::npos);
     EXPECT_NE(message.find("DB_POOL_SIZE must be between 1 and 64"), std::string::npos);
   }
-  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
-                                {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"}}))
+                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"}}))
                 .kafka_bootstrap_servers,
             "localhost:9092");
   EXPECT_THROW(Config::FromEnv(config::Env::FromMap(
-                   {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "no port here"}})),
+                   {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "no port here"}})),
                config::ConfigError);
 }
 

@@ -34,12 +34,22 @@ std::vector<db::Migration> AllMigrations() {
   return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
 }
 
+namespace {
+
+constexpr const char* kCheckout = "storefront.checkout.v1.CheckoutService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway alone (orders placed, shown, cancelled and refunded, the sales report).
+const std::vector<rpc::Grant> kCallers = {{"gateway", kCheckout, {"*"}}};
+
+}  // namespace
+
 rpc::ClientOptions App::ClientOptionsFor(const std::string& target, const char* upstream) {
-  return {.target = target, .upstream = upstream, .timeout = config_.upstream_timeout, .guards = &guards_};
+  return {.target = target, .upstream = upstream, .tls = tls_, .timeout = config_.upstream_timeout, .guards = &guards_};
 }
 
 App::App(Config config)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size)),
       orders_(pool_),
       guards_(config_.guard),
@@ -57,7 +67,10 @@ App::App(Config config)
       checkout_(orders_, cart_, catalog_, shipping_, inventory_, payments_,
                 {config_.reservation_ttl_seconds, config_.saga_lease}, types::SystemNow, saga_observer_.get()),
       api_(checkout_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "checkout",
                       .name = "checkout",

@@ -61,6 +61,7 @@ class App {
   int RecoverAbandonedSagas();
 
   Config config_;
+  std::shared_ptr<const rpc::Tls> tls_;  // this process's certificate; null: plaintext (tests)
   db::Pool pool_;
   repo::PgOrderRepository orders_;
   rpc::Guards guards_;  // a breaker and a bulkhead per upstream, shared by the saga and recovery

@@ -39,6 +39,7 @@ class CheckoutGrpcTest : public ::testing::Test {
     const std::string upstream = "127.0.0.1:" + std::to_string(upstreams_->Start());
 
     app_ = std::make_unique<App>(Config::FromEnv(config::Env::FromMap({
+        {"GRPC_PLAINTEXT", "on"},
         {"DATABASE_URL", SharedPostgres().Dsn("checkout")},
         {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
         {"CART_ADDR", upstream},
@@ -222,14 +223,14 @@ TEST_F(CheckoutGrpcTest, PaymentsFailingOpensCheckoutsBreakerTowardsIt) {
 }
 
 TEST(CheckoutConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
-  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://checkout@localhost/storefront"}}));
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://checkout@localhost/storefront"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50053");
   EXPECT_EQ(config.cart_address, "127.0.0.1:50052");
   EXPECT_EQ(config.payments_address, "127.0.0.1:50054");
   EXPECT_EQ(config.upstream_timeout, std::chrono::milliseconds(3000));
   EXPECT_EQ(config.recovery_interval, std::chrono::milliseconds(5000));
   try {
-    Config::FromEnv(config::Env::FromMap({{"CART_ADDR", "nowhere"}, {"SAGA_LEASE_MS", "1"}}));
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"CART_ADDR", "nowhere"}, {"SAGA_LEASE_MS", "1"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
@@ -240,7 +241,7 @@ TEST(CheckoutConfigTest, DefaultsAndEveryProblemNamedAtOnce) {
   // A lease no longer than a call's deadline would let recovery take slow sagas over mid-call.
   try {
     Config::FromEnv(config::Env::FromMap(
-        {{"DATABASE_URL", "postgresql://x"}, {"SAGA_LEASE_MS", "3000"}, {"UPSTREAM_TIMEOUT_MS", "3000"}}));
+        {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"SAGA_LEASE_MS", "3000"}, {"UPSTREAM_TIMEOUT_MS", "3000"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     EXPECT_THAT(std::string(error.what()), HasSubstr("SAGA_LEASE_MS (3000) must be longer than UPSTREAM_TIMEOUT_MS"));

@@ -18,15 +18,30 @@ Config Config::FromEnv(config::Env env) {
   return config;
 }
 
+namespace {
+
+constexpr const char* kInventory = "storefront.inventory.v1.InventoryService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the operator's stock pages and
+// adjustments) and checkout (an order's reservation).
+const std::vector<rpc::Grant> kCallers = {{"gateway", kInventory, {"GetStockLevels", "ListStockLevels", "ListLowStock", "ListAdjustments", "AdjustStock"}},
+    {"checkout", kInventory, {"ReserveStock", "CommitReservation", "ReleaseReservation"}}};
+
+}  // namespace
+
 App::App(Config config, domain::Clock clock)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       clock_(std::move(clock)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgInventoryRepository::Prepare),
       repository_(pool_),
       inventory_(repository_, clock_),
       api_(inventory_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       order_events_(clock_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "inventory",

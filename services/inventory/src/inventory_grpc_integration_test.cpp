@@ -23,7 +23,7 @@ using storefront::types::NewUuid;
 class InventoryGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("inventory")},
+    auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("inventory")},
                                                         {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
                                                         {"RESERVATION_SWEEP_INTERVAL_MS", "20"}}));
     app_ = std::make_unique<App>(config, clock_.AsClock());
@@ -275,7 +275,7 @@ TEST_F(InventoryGrpcTest, BadInputIsInvalidArgumentNeverACrash) {
 
 TEST(InventoryConfigTest, SettingsAreValidatedTogether) {
   try {
-    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"RESERVATION_SWEEP_INTERVAL_MS", "soon"}}));
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DB_POOL_SIZE", "0"}, {"RESERVATION_SWEEP_INTERVAL_MS", "soon"}}));
     FAIL() << "expected a configuration error";
   } catch (const config::ConfigError& error) {
     std::string message = error.what();
@@ -283,7 +283,7 @@ TEST(InventoryConfigTest, SettingsAreValidatedTogether) {
     EXPECT_NE(message.find("DB_POOL_SIZE"), std::string::npos);
     EXPECT_NE(message.find("RESERVATION_SWEEP_INTERVAL_MS"), std::string::npos);
   }
-  auto defaults = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
+  auto defaults = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(defaults.grpc_address, "127.0.0.1:50055");
   EXPECT_EQ(defaults.reservation_sweep_interval, std::chrono::milliseconds(5000));
   EXPECT_EQ(defaults.kafka_bootstrap_servers, "") << "no Kafka unless configured";
@@ -291,11 +291,11 @@ TEST(InventoryConfigTest, SettingsAreValidatedTogether) {
 
 TEST(InventoryConfigTest, KafkaBrokersAreHostPortPairs) {
   auto config = Config::FromEnv(config::Env::FromMap(
-      {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
+      {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
   EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,kafka:29092");
   for (const char* bad : {"kafka", "127.0.0.1:9092,", "a:1,b:0"}) {
     try {
-      Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
+      Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DB_POOL_SIZE", "0"}, {"KAFKA_BOOTSTRAP_SERVERS", bad}}));
       ADD_FAILURE() << "accepted " << bad;
     } catch (const config::ConfigError& error) {
       std::string message = error.what();

@@ -23,8 +23,19 @@ std::vector<db::Migration> AllMigrations() {
   return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
 }
 
+namespace {
+
+constexpr const char* kPayments = "storefront.payments.v1.PaymentsService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): checkout alone: it authorizes an order's payment, voids or refunds it and reads it back. Nothing
+// calls Capture: a capture follows shipping's ShipmentDispatched event.
+const std::vector<rpc::Grant> kCallers = {{"checkout", kPayments, {"Authorize", "Void", "Refund", "ListPayments"}}};
+
+}  // namespace
+
 App::App(Config config)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgPaymentRepository::Prepare),
       repository_(pool_),
@@ -35,7 +46,10 @@ App::App(Config config)
                  .decline_limit = config_.card_decline_limit,
                  .decline_window = config_.card_decline_window}),
       api_(payments_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       order_events_(processor_),
       shipment_events_(processor_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,

@@ -63,6 +63,7 @@ class App {
 
  private:
   Config config_;
+  std::shared_ptr<const rpc::Tls> tls_;  // this process's certificate; null: plaintext (tests)
   db::Pool pool_;
   repo::PgPaymentRepository repository_;
   clients::PgProcessorBooks processor_books_;  // the simulated processor's side, not payments'

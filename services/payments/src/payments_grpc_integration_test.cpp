@@ -20,7 +20,7 @@ class PaymentsGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
     app_ = std::make_unique<App>(Config::FromEnv(config::Env::FromMap(
-        {{"DATABASE_URL", SharedPostgres().Dsn("payments")}, {"GRPC_LISTEN_ADDR", "127.0.0.1:0"}})));
+        {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("payments")}, {"GRPC_LISTEN_ADDR", "127.0.0.1:0"}})));
     int port = app_->Start();
     channel_ = rpc::MakeChannel("127.0.0.1:" + std::to_string(port));
     stub_ = pb::PaymentsService::NewStub(channel_);
@@ -152,7 +152,7 @@ TEST_F(PaymentsGrpcTest, TestCardsAndBadCardsGetTheirStatusCodes) {
 TEST(PaymentsAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay and the consumer; a broker that is not there must
   // neither block start-up nor shutdown (they only retry in the background).
-  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("payments")},
+  App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("payments")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
                                                 {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
@@ -162,7 +162,7 @@ TEST(PaymentsAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
 
 TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   try {
-    Config::FromEnv(config::Env::FromMap({{"DB_POOL_SIZE", "0"},
+    Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DB_POOL_SIZE", "0"},
                                           {"CARD_PROCESSOR", "stripe"},
                                           {"PROCESSOR_SWEEP_INTERVAL_MS", "0"},
                                           {"PROCESSOR_INTENT_LEASE_MS", "10"},
@@ -179,7 +179,7 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
     EXPECT_NE(message.find("CARD_DECLINE_LIMIT"), std::string::npos);
     EXPECT_NE(message.find("CARD_DECLINE_WINDOW_SECONDS"), std::string::npos);
   }
-  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://x"}}));
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50054");
   EXPECT_EQ(config.card_processor, "simulated");
   EXPECT_EQ(config.processor_sweep_interval, std::chrono::seconds(1));
@@ -188,11 +188,11 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   EXPECT_EQ(config.card_decline_window, std::chrono::hours(1));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
-                                {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
+                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
                 .kafka_bootstrap_servers,
             "127.0.0.1:9092");
   EXPECT_THROW(Config::FromEnv(config::Env::FromMap(
-                   {{"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,"}})),
+                   {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,"}})),
                config::ConfigError);
 }
 

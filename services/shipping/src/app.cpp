@@ -21,15 +21,30 @@ std::vector<db::Migration> AllMigrations() {
   return events::ServiceEvents::WithEventTables(Migrations(), {.outbox = true, .inbox = true});
 }
 
+namespace {
+
+constexpr const char* kShipping = "storefront.shipping.v1.ShippingService";
+
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (quotes for the cart page, the
+// operator's shipments) and checkout (an order's quote and shipment).
+const std::vector<rpc::Grant> kCallers = {{"gateway", kShipping, {"GetQuotes", "ListShipments", "AdvanceShipment"}},
+    {"checkout", kShipping, {"GetQuotes", "CreateShipment", "CancelShipment"}}};
+
+}  // namespace
+
 App::App(Config config, domain::Clock clock)
     : config_(std::move(config)),
+      tls_(rpc::Tls::Load(config_.tls)),
       clock_(std::move(clock)),
       pool_(config_.database_url, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
             repo::PgShipmentRepository::Prepare),
       repository_(pool_),
       shipping_(repository_, clock_, domain::SecureRandomDigits(), config_.progression),
       api_(shipping_),
-      server_({.listen_address = config_.grpc_address}),
+      server_({.listen_address = config_.grpc_address,
+               .tls = tls_,
+               .callers = kCallers,
+               .reflection = config_.grpc_reflection}),
       order_handlers_(clock_, config_.progression),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
                       .schema = "shipping",

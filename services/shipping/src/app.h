@@ -52,6 +52,7 @@ class App {
 
  private:
   Config config_;
+  std::shared_ptr<const rpc::Tls> tls_;  // this process's certificate; null: plaintext (tests)
   domain::Clock clock_;
   db::Pool pool_;
   repo::PgShipmentRepository repository_;

@@ -28,7 +28,7 @@ class ShippingGrpcTest : public ::testing::Test {
   void SetUp() override {
     app_ = std::make_unique<App>(
         Config::FromEnv(config::Env::FromMap(
-            {{"DATABASE_URL", SharedPostgres().Dsn("shipping")},
+            {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("shipping")},
              {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
              {"SHIPPING_TICK_MS", "10"}})),
         clock_.AsClock());
@@ -255,7 +255,7 @@ TEST_F(ShippingGrpcTest, ReadsOfUnknownOrMalformedIds) {
 TEST(ShippingAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // With KAFKA_BOOTSTRAP_SERVERS set the App runs the relay and the consumer; a broker that is not
   // there must neither block start-up nor shutdown (both only retry in the background).
-  App app(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", SharedPostgres().Dsn("shipping")},
+  App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("shipping")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
                                                 {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
@@ -264,7 +264,7 @@ TEST(ShippingAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
 }
 
 TEST(ShippingConfigTest, DefaultsAndStartupErrors) {
-  auto config = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"}}));
+  auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://shipping@localhost/storefront"}}));
   EXPECT_EQ(config.grpc_address, "127.0.0.1:50056");
   EXPECT_EQ(config.db_pool_size, 8);
   EXPECT_EQ(config.log_level, "info");
@@ -272,7 +272,7 @@ TEST(ShippingConfigTest, DefaultsAndStartupErrors) {
   EXPECT_EQ(config.progression.dispatch, std::chrono::milliseconds(30000));
   EXPECT_EQ(config.progression.delivery, std::chrono::milliseconds(60000));
   EXPECT_EQ(config.progression_tick, std::chrono::milliseconds(1000));
-  auto tuned = Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
+  auto tuned = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
                                                      {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
                                                      {"SHIPPING_DISPATCH_DELAY_MS", "0"},
                                                      {"SHIPPING_DELIVERY_DELAY_MS", "5000"},
@@ -281,12 +281,12 @@ TEST(ShippingConfigTest, DefaultsAndStartupErrors) {
   EXPECT_EQ(tuned.progression.dispatch, std::chrono::milliseconds(0));
   EXPECT_EQ(tuned.progression.delivery, std::chrono::milliseconds(5000));
   EXPECT_EQ(tuned.progression_tick, std::chrono::milliseconds(250));
-  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
+  EXPECT_THROW(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
                                                      {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1"}})),
                config::ConfigError);
   try {
     Config::FromEnv(config::Env::FromMap(
-        {{"DB_POOL_SIZE", "0"},
+        {{"GRPC_PLAINTEXT", "on"}, {"DB_POOL_SIZE", "0"},
          {"LOG_LEVEL", "loud"},
          {"SHIPPING_TICK_MS", "0"},
          {"SHIPPING_DISPATCH_DELAY_MS", "-1"}}));

@@ -111,11 +111,11 @@ const ServiceAddress* Replicas::Find(std::string_view name) const {
   return nullptr;
 }
 
-std::shared_ptr<grpc::Channel> Replicas::Channel(const std::string& address) {
+std::shared_ptr<grpc::Channel> Replicas::Channel(const std::string& service, const std::string& address) {
   std::lock_guard lock(mutex_);
   auto& channel = channels_[address];
   // One address per channel: gRPC's URI for a literal, so it never resolves (or balances) again.
-  if (!channel) channel = rpc::MakeChannel((address.front() == '[' ? "ipv6:" : "ipv4:") + address);
+  if (!channel) channel = rpc::MakeChannel((address.front() == '[' ? "ipv6:" : "ipv4:") + address, {}, {tls_, service});
   return channel;
 }
 

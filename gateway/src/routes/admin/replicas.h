@@ -54,14 +54,19 @@ std::string DescribeFailure(const grpc::Status& status);
 // The services the gateway knows and a channel to each replica address seen, kept for reuse.
 class Replicas {
  public:
-  explicit Replicas(std::vector<ServiceAddress> services) : services_(std::move(services)) {}
+  // With `tls`, each channel presents the gateway's certificate and expects the replica's to name
+  // its service; null: plaintext (tests).
+  explicit Replicas(std::vector<ServiceAddress> services, std::shared_ptr<const rpc::Tls> tls = nullptr)
+      : services_(std::move(services)), tls_(std::move(tls)) {}
 
   const std::vector<ServiceAddress>& services() const { return services_; }
   const ServiceAddress* Find(std::string_view name) const;
-  std::shared_ptr<grpc::Channel> Channel(const std::string& address);  // thread-safe
+  // A channel to one replica (`address`) of `service`; thread-safe.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& service, const std::string& address);
 
  private:
   std::vector<ServiceAddress> services_;
+  std::shared_ptr<const rpc::Tls> tls_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
@@ -120,7 +125,7 @@ bool AskEveryReplica(std::shared_ptr<Replicas> replicas, http::BlockingPool& wor
     round->pending = calls.size();
     for (std::size_t slot : calls) {
       round->contexts.push_back(rpc::NewContext(kOpsTimeout, request_id));
-      round->stubs.push_back(storefront::ops::v1::OpsService::NewStub(replicas->Channel(round->answers[slot].replica)));
+      round->stubs.push_back(storefront::ops::v1::OpsService::NewStub(replicas->Channel(round->answers[slot].service, round->answers[slot].replica)));
     }
     if (calls.empty()) return round->done(std::move(round->answers));
     // Every context, stub and slot exists before the first call starts, so callbacks that run
