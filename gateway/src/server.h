@@ -72,8 +72,9 @@ struct Config {
   // METRICS_ADDR and TRACE_EXPORT_URL, as every service reads them; main() starts both.
   config::ObservabilitySettings observability;
   // TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE (or GRPC_PLAINTEXT=on), as every service reads
-  // them: the gateway's identity on its calls to the services. A Config built by hand: plaintext.
-  config::TlsSettings tls = {};
+  // them: the gateway's identity on its calls to the services. FromEnv reads them; a Config built
+  // by hand (a test's, against its own plaintext servers) says plaintext here.
+  config::TlsSettings tls = {.plaintext = true};
   // TRACE_SAMPLE_PERCENT: the share of new traces recorded (a request with a traceparent follows
   // its sampled flag). The gateway is where traces start, so only it decides.
   int trace_sample_percent = 100;

@@ -147,6 +147,35 @@ ensure_schemathesis() {
   printf '%s\n' "$venv/bin/schemathesis"
 }
 
+# The OpenAPI linters, Redocly CLI and Spectral, at the versions tests/lint/package-lock.json pins,
+# from the npm registry into <cache>/api-lint (again only when the lock file changes). Prints that
+# folder, whose node_modules/.bin tests/lint/lint-openapi runs. npm comes with a Node.js from
+# elsewhere (NodeSource's); with Debian's nodejs it is Debian's npm package, installed here only
+# when no npm is found, since it conflicts with NodeSource's.
+ensure_api_linters() {
+  local dir="${STOREFRONT_CACHE_DIR:-$STOREFRONT_ROOT/.cache}/api-lint"
+  local wanted="$STOREFRONT_ROOT/tests/lint/package-lock.json"
+  mkdir -p "$dir"
+  (
+    flock -w 600 8 || die "waited 10 minutes for another install of the OpenAPI linters into $dir"
+    # installed.lock: the lock file of the last install that finished.
+    [[ -x "$dir/node_modules/.bin/redocly" && -x "$dir/node_modules/.bin/spectral" ]] &&
+      cmp -s "$wanted" "$dir/installed.lock" && exit 0
+    if ! command -v npm >/dev/null; then
+      log "installing Debian's npm"
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+    fi
+    log "installing the OpenAPI linters into $dir (once)"
+    rm -rf "$dir/node_modules" "$dir/installed.lock"
+    cp "$STOREFRONT_ROOT/tests/lint/package.json" "$wanted" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+      die "npm could not install tests/lint/package.json"
+    cp "$wanted" "$dir/installed.lock"
+  ) 8>"$dir.lock"
+  printf '%s\n' "$dir"
+}
+
 # The Zipkin server's one self-contained jar (infra/zipkin/pom.xml), about 90 MB, as
 # <cache>/zipkin/libs/zipkin-server-exec.jar (the version stripped, so the path stays put when the
 # pom's version moves). Prints that path, for infra/zipkin/bin/zipkin-server's ZIPKIN_JAR.

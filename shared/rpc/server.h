@@ -41,7 +41,7 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:0";
   // This process's identity. With it, only callers with a certificate of the CA connect, and each
   // may call only what `callers` grants it (plus health checks, and the fault lab for the
-  // gateway: AuthorizationPolicy). Null: plaintext and no authorization (a test's own server).
+  // gateway: CallerAuthorization). Null: plaintext and no authorization (a test's own server).
   std::shared_ptr<const Tls> tls = nullptr;
   std::vector<Grant> callers = {};
   // Server reflection (GRPC_REFLECTION=on), for grpcurl and the like; off unless asked for.

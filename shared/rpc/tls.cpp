@@ -52,7 +52,10 @@ std::string CertificateName(const std::string& certificate_pem) {
 }
 
 std::shared_ptr<const Tls> Tls::Load(const config::TlsSettings& settings) {
-  if (!settings.enabled()) return nullptr;
+  if (settings.plaintext && !settings.enabled()) return nullptr;
+  if (settings.ca_file.empty() || settings.cert_file.empty() || settings.key_file.empty()) {
+    throw std::runtime_error("TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE are required unless GRPC_PLAINTEXT=on");
+  }
   return std::make_shared<const Tls>(ReadPem(settings.ca_file, "TLS_CA_FILE"), ReadPem(settings.cert_file, "TLS_CERT_FILE"),
                                      ReadPem(settings.key_file, "TLS_KEY_FILE"));
 }

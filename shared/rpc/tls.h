@@ -30,7 +30,8 @@ std::string Principal(std::string_view name);
 class Tls {
  public:
   // Reads the three files of `settings`; null when they ask for plaintext (GRPC_PLAINTEXT=on).
-  // Throws std::runtime_error naming a file it cannot read or a certificate without a name.
+  // Throws std::runtime_error for settings that give neither (never plaintext by omission), a
+  // file it cannot read or a certificate without a name.
   static std::shared_ptr<const Tls> Load(const config::TlsSettings& settings);
   Tls(std::string ca_pem, std::string certificate_pem, std::string key_pem);
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 
 #include "storefront/ops/v1/ops.grpc.pb.h"
 #include "storefront/payments/v1/payments.grpc.pb.h"
@@ -206,10 +207,22 @@ TEST_F(MutualTlsTest, ReflectionAnswersOnlyWhenAskedFor) {
   EXPECT_NE(answer.find(kPayments), std::string::npos) << "the services listed: " << answer;
 }
 
-TEST(TlsTest, LoadsNothingForPlaintextAndRefusesAFileThatIsNotPem) {
+TEST_F(MutualTlsTest, LoadsNothingForPlaintextAskedForAndRefusesEverythingElseThatIsNotAnIdentity) {
   EXPECT_EQ(Tls::Load({.plaintext = true}), nullptr);
-  EXPECT_THROW(Tls::Load({.ca_file = "/nonexistent/ca.crt", .cert_file = "/nonexistent/a.crt", .key_file = "/x"}),
+  // Never plaintext by omission: settings that name no files and do not ask for plaintext.
+  EXPECT_THROW(Tls::Load({}), std::runtime_error);
+  const std::string store = *dir_ + "/store/";
+  EXPECT_THROW(Tls::Load({.ca_file = store + "ca.crt", .cert_file = "/nonexistent/a.crt", .key_file = store + "cart.key"}),
                std::runtime_error);
+  // A file that exists but holds no PEM (the key's place given a text file).
+  const std::string text = *dir_ + "/not-a-key.txt";
+  std::ofstream(text) << "not a key\n";
+  EXPECT_THROW(Tls::Load({.ca_file = store + "ca.crt", .cert_file = store + "cart.crt", .key_file = text}),
+               std::runtime_error);
+  // A certificate that names no process: the CA's own has no spiffe://storefront/ URI.
+  EXPECT_THROW(Tls::Load({.ca_file = store + "ca.crt", .cert_file = store + "ca.crt", .key_file = store + "ca.key"}),
+               std::runtime_error);
+  EXPECT_EQ(Identity("cart")->name(), "cart");
 }
 
 }  // namespace

@@ -1012,12 +1012,18 @@ def check_overlay_tls(overlay):
             continue
         allowed = set()
         for rule in policy["spec"].get("ingress", []):
-            if [p.get("port") for p in rule.get("ports", [])] != ["grpc"]:
-                continue
+            ports = [p.get("port") for p in rule.get("ports", [])]
+            if ports == ["metrics"]:
+                continue  # Prometheus: checked by the overlay's metrics check
+            if ports != ["grpc"]:
+                problems.append(f"{service}: a rule opens {ports or 'every port'}, want only grpc (or metrics)")
+            if not rule.get("from"):
+                problems.append(f"{service}: a rule lets anyone in on {ports or 'every port'}")
             for source in rule.get("from", []):
-                if "namespaceSelector" in source or "ipBlock" in source:
-                    problems.append(f"{service}: gRPC open beyond the namespace's pods")
-                allowed.add(source["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
+                if set(source) != {"podSelector"}:
+                    problems.append(f"{service}: gRPC open beyond the namespace's pods ({sorted(source)})")
+                    continue
+                allowed.add(source["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name"))
         wanted = grpc_callers(service)
         if allowed != wanted:
             problems.append(f"{service} lets in {sorted(allowed)} on gRPC, its code allows {sorted(wanted)}")

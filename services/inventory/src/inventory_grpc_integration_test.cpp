@@ -1,5 +1,5 @@
 // The inventory service as it runs: App (pool, migrations, sweeper thread, gRPC server with
-// health and reflection) against a real PostgreSQL, called through a generated stub. The App
+// health, in plaintext: GRPC_PLAINTEXT=on) against a real PostgreSQL, called through a generated stub. The App
 // gets a fake clock, so expiry is driven by moving time, not by waiting for it.
 #include <gtest/gtest.h>
 

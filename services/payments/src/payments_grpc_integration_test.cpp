@@ -1,5 +1,5 @@
 // The payments service as it runs: App (pool, migrations, simulated processor, gRPC server with
-// health and reflection) against a real PostgreSQL, called through a generated stub.
+// health, in plaintext: GRPC_PLAINTEXT=on) against a real PostgreSQL, called through a generated stub.
 #include <gtest/gtest.h>
 
 #include "app.h"

@@ -1,5 +1,5 @@
-// The shipping service as it runs: App (pool, migrations, gRPC server with health and
-// reflection) against a real PostgreSQL, called through a generated stub. Walks the checkout
+// The shipping service as it runs: App (pool, migrations, gRPC server with health,
+// in plaintext: GRPC_PLAINTEXT=on) against a real PostgreSQL, called through a generated stub. Walks the checkout
 // path (quote, create, retry) and the operator path (advance, cancel, list), and checks the
 // status code of every rule on the wire.
 #include <gtest/gtest.h>
