@@ -369,6 +369,55 @@ TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersA
   EXPECT_EQ(status, 200);
 }
 
+// One host opening connections must not take every place under the global cap: past its own share
+// it is refused, while other addresses still get in (the global cap is far away here). A trusted
+// proxy carries many clients on one address and is exempt.
+TEST_F(GatewayHttpTest, OneAddressIsRefusedPastItsShareOfConnections) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2, [](Config& config) {
+    config.max_connections = 100;
+    config.max_connections_per_address = 2;
+  });
+  const double refused_before = storefront::testing::Figure("http_server_connections_refused_total");
+  auto first = std::make_unique<HttpConnection>(port_);
+  HttpConnection second(port_);
+  ASSERT_EQ(first->Request("GET", "/livez")->status, 200);
+  ASSERT_EQ(second.Request("GET", "/livez")->status, 200);
+  HttpConnection third(port_);
+  ASSERT_TRUE(third.SendRaw("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto refused = ExpectRefusedAndClosed(third, 503, "too-many-connections");
+  EXPECT_NE(nlohmann::json::parse(refused.body)["detail"].get<std::string>().find("your address"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
+  EXPECT_EQ(second.Request("GET", "/livez")->status, 200);
+  first.reset();  // its place comes back to the address once the gateway has read its end
+  int status = 0;
+  for (int attempt = 0; attempt < 40 && status != 200; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    HttpConnection next(port_);
+    auto answer = next.Request("GET", "/livez");
+    status = answer ? answer->status : 0;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(GatewayHttpTest, ATrustedProxyIsNotHeldToOneAddressesShare) {
+  StartFakeCatalog();
+  StartGateway(CatalogAddress(), std::chrono::seconds(2), 2, [](Config& config) {
+    config.max_connections = 100;
+    config.max_connections_per_address = 2;
+    std::string error;
+    config.trusted_proxies = *http::TrustedProxies::Parse("127.0.0.1", &error);
+  });
+  std::vector<std::unique_ptr<HttpConnection>> connections;
+  for (int i = 0; i < 4; ++i) {
+    connections.push_back(std::make_unique<HttpConnection>(port_));
+    auto answer = connections.back()->Request("GET", "/livez");
+    ASSERT_TRUE(answer) << "connection " << i;
+    EXPECT_EQ(answer->status, 200) << "connection " << i;
+  }
+}
+
 // Pistache answers a method it does not know (QUERY) with a text/plain 400; the gateway answers
 // 501 problem+json (RFC 9110 §9.1) and closes the connection, as for any request it rejects.
 TEST_F(GatewayHttpTest, AnUnknownMethodIs501ProblemJson) {

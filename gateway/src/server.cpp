@@ -155,6 +155,13 @@ Config Config::FromEnv(config::Env env) {
   config.max_in_flight_requests = env.Int("MAX_IN_FLIGHT_REQUESTS", 1000, 1, 1000000);
   config.keepalive_timeout = std::chrono::milliseconds(env.Int("HTTP_KEEPALIVE_TIMEOUT_MS", 0, 0, 300000));
   config.max_connections = env.Int("HTTP_MAX_CONNECTIONS", 1000, 1, 1000000);
+  // A browser opens up to 6 connections to a host; 100 leaves room for an office behind one NAT
+  // address while one host alone cannot take the whole cap. 0: none.
+  config.max_connections_per_address = env.Int("HTTP_MAX_CONNECTIONS_PER_ADDRESS", 100, 0, 1000000);
+  if (config.max_connections_per_address > config.max_connections) {
+    env.Problem("HTTP_MAX_CONNECTIONS_PER_ADDRESS (" + std::to_string(config.max_connections_per_address) +
+                ") must not be above HTTP_MAX_CONNECTIONS (" + std::to_string(config.max_connections) + ")");
+  }
   std::string proxies_error;
   if (auto proxies = http::TrustedProxies::Parse(env.String("TRUSTED_PROXIES", ""), &proxies_error)) {
     config.trusted_proxies = *proxies;
@@ -285,7 +292,7 @@ int Server::Start() {
                      .keepaliveTimeout(KeepaliveTimeout(config_));
   endpoint_->init(options);
   http::Protection protection{rate_limiter, config_.max_in_flight_requests, config_.trusted_proxies,
-                              ConnectionCap(config_.max_connections)};
+                              ConnectionCap(config_.max_connections), config_.max_connections_per_address};
   endpoint_->setHandler(std::make_shared<http::GatewayHandler>(router, config_.limits, std::move(protection)));
   endpoint_->serveThreaded();
   int bound = static_cast<int>(static_cast<uint16_t>(endpoint_->getPort()));

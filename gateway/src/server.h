@@ -67,6 +67,9 @@ struct Config {
   // Connections open at once; the next is answered 503 and closed (HTTP_MAX_CONNECTIONS). Kept
   // below the process's file limit at start. 0: no cap.
   std::int64_t max_connections = 0;
+  // The same for one client address (an IPv6 client's /64), trusted proxies exempt
+  // (HTTP_MAX_CONNECTIONS_PER_ADDRESS). 0: no cap.
+  std::int64_t max_connections_per_address = 0;
   http::Limits limits;
   std::string log_level = "info";
   // METRICS_ADDR and TRACE_EXPORT_URL, as every service reads them; main() starts both.

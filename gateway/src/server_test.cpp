@@ -40,21 +40,28 @@ TEST(ServerConfigTest, FromEnvReadsTheKeysBeingRotatedAndTheConnectionLimits) {
   EXPECT_TRUE(defaults.jwt_verification_keys.empty());
   EXPECT_EQ(defaults.keepalive_timeout, 0ms);  // the longest request budget plus 1 s
   EXPECT_EQ(defaults.max_connections, 1000);
+  EXPECT_EQ(defaults.max_connections_per_address, 100);
 
   with["JWT_VERIFICATION_KEYS"] = std::string(64, 'n') + "," + std::string(40, 'o');
   with["HTTP_KEEPALIVE_TIMEOUT_MS"] = "2500";
   with["HTTP_MAX_CONNECTIONS"] = "64";
+  with["HTTP_MAX_CONNECTIONS_PER_ADDRESS"] = "8";
   auto config = Config::FromEnv(config::Env::FromMap(with));
   EXPECT_EQ(config.jwt_verification_keys, (std::vector<std::string>{std::string(64, 'n'), std::string(40, 'o')}));
   EXPECT_EQ(config.keepalive_timeout, 2500ms);
   EXPECT_EQ(config.max_connections, 64);
+  EXPECT_EQ(config.max_connections_per_address, 8);
 
+  with["HTTP_MAX_CONNECTIONS_PER_ADDRESS"] = "65";  // above HTTP_MAX_CONNECTIONS (64)
   with["JWT_VERIFICATION_KEYS"] = std::string(64, 'n') + ",short";
   try {
     Config::FromEnv(config::Env::FromMap(with));
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("JWT_VERIFICATION_KEYS: each key must be at least 32 bytes, one has 5"),
+              std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("HTTP_MAX_CONNECTIONS_PER_ADDRESS (65) must not be above"),
               std::string::npos)
         << error.what();
   }

@@ -111,6 +111,18 @@ bool Decode(const rd_kafka_message_t& message, Envelope* envelope, std::string* 
     *error = "not a storefront.events.v1.EventEnvelope: event_type is empty";
     return false;
   }
+  // A topic of the store carries its owner's events only (topics.h, TopicOwner): an envelope that
+  // names another producer, or an event type of another, is a mistake or a forgery, never applied.
+  const std::string topic = rd_kafka_topic_name(message.rkt);
+  const std::string owner(TopicOwner(topic));
+  if (!owner.empty() && envelope->producer() != owner) {
+    *error = "producer \"" + envelope->producer().substr(0, 64) + "\" does not own " + topic + " (" + owner + " does)";
+    return false;
+  }
+  if (!owner.empty() && envelope->event_type().rfind("storefront." + owner + ".", 0) != 0) {
+    *error = "event type \"" + envelope->event_type().substr(0, 100) + "\" is not one " + owner + " publishes on " + topic;
+    return false;
+  }
   return true;
 }
 

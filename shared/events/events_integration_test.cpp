@@ -384,6 +384,43 @@ TEST_F(EventsTest, APoisonMessageIsDeadLetteredAndTheNextEventIsStillApplied) {
   EXPECT_TRUE(letters[0].headers.count("original_offset"));
 }
 
+// (c') A topic of the store carries its owner's events only: an envelope naming another producer
+// (a service writing to a topic it does not own, or a forgery) is dead-lettered, never applied,
+// and the owner's own event behind it still is.
+TEST_F(EventsTest, AnEnvelopeFromAProducerThatDoesNotOwnTheTopicIsDeadLetteredNotApplied) {
+  const std::string topic(kProductTopic);  // owned by catalog
+  broker_->CreateTopic(topic);
+  v1::ProductChanged payload;
+  payload.set_product_id("owned-1");
+  auto append = [&](const std::string& producer, const std::string& note) {
+    payload.set_name(note);
+    db::WithTransaction(pool_, [&](pqxx::work& txn) {
+      Append(txn, schema_, producer,
+             {.topic = topic, .event_type = kChanged, .aggregate_type = "product", .aggregate_id = "owned-1",
+              .payload = &payload});
+    });
+  };
+  append("shipping", "forged");
+  append("catalog", "genuine");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 2);
+
+  const std::string group = "g-" + schema_;
+  ConsumerOptions options = ConsumerOptionsForTest(group);
+  options.topics = {topic};
+  Consumer consumer(pool_, options);
+  consumer.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  EXPECT_EQ(consumer.stats().dead_lettered, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'genuine'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM things WHERE note = 'forged'"), 0);
+
+  const auto letters = ReadDeadLetters(broker_->bootstrap(), topic, 1);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].headers.at("error"),
+            "producer \"shipping\" does not own storefront.catalog.product.v1 (catalog does)");
+}
+
 // (d) A handler that keeps failing: max_attempts tries, then the dead-letter topic.
 TEST_F(EventsTest, AnEventWhoseHandlerKeepsFailingIsDeadLetteredAfterMaxAttempts) {
   const std::string event_id = AppendCommitted("p-1", "doomed");

@@ -51,6 +51,14 @@ TEST(TopicsTest, NamesFollowTheConventionAndAreUnique) {
   EXPECT_TRUE(seen.count(kDeadLetterTopic));
 }
 
+TEST(TopicsTest, EachTopicOfTheStoreIsOwnedByItsProducerAndTheDeadLettersByNone) {
+  EXPECT_EQ(TopicOwner(kShipmentTopic), "shipping");
+  EXPECT_EQ(TopicOwner(kOrderTopic), "checkout");
+  EXPECT_EQ(TopicOwner(kProductTopic), "catalog");
+  EXPECT_EQ(TopicOwner(kDeadLetterTopic), "") << "every consumer writes dead letters";
+  EXPECT_EQ(TopicOwner("storefront.test.things.v1"), "") << "not a topic of the store";
+}
+
 TEST(MigrationsTest, OutboxAndInboxHoldTheirReservedVersions) {
   EXPECT_EQ(OutboxMigration().version, 900);
   EXPECT_EQ(InboxMigration().version, 901);

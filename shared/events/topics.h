@@ -69,4 +69,16 @@ inline constexpr std::array<TopicInfo, 6> kTopics = {{
     {kDeadLetterTopic, "every consumer", "operators", "the original message, with error headers"},
 }};
 
+// The service that owns `topic`, the only one that may publish to it ("shipping" for
+// kShipmentTopic); "" for the dead-letter topic (every consumer writes it) and for a topic the store
+// does not have. Consumers refuse an envelope on an owned topic that names another producer or an
+// event type of another (consumer.h), and with authenticated producers the broker's ACLs keep the
+// others from writing it at all (SECURITY.md).
+constexpr std::string_view TopicOwner(std::string_view topic) {
+  for (const auto& known : kTopics) {
+    if (known.name == topic && known.name != kDeadLetterTopic) return known.producer;
+  }
+  return {};
+}
+
 }  // namespace storefront::events

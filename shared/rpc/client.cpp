@@ -58,8 +58,13 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, std::stri
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> observers;
   observers.push_back(std::make_unique<ClientObserverFactory>());
   auto credentials = security.tls ? security.tls->ChannelCredentials() : grpc::InsecureChannelCredentials();
-  return grpc::experimental::CreateCustomChannelWithInterceptors(ChannelTarget(address), credentials, args,
-                                                                 std::move(observers));
+  auto channel = grpc::experimental::CreateCustomChannelWithInterceptors(ChannelTarget(address), credentials, args,
+                                                                         std::move(observers));
+  // Start resolving the name and connecting (TLS handshake included) now, in the background: a
+  // channel connects on its first call otherwise, and that call pays for both. Nothing waits here;
+  // an upstream that is down is retried with the backoff above.
+  channel->GetState(/*try_to_connect=*/true);
+  return channel;
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::milliseconds timeout, std::string_view request_id) {

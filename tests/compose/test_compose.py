@@ -529,7 +529,12 @@ class ComposeTest(unittest.TestCase):
     def test_5_second_up_on_the_same_volumes_keeps_the_orders(self):
         store = self.store
         volumes = self._volumes()
-        self.assertEqual(len(volumes), 3, volumes)  # postgres-data, kafka-data, prometheus-data
+        names = {volume.split("_", 1)[1] for volume in volumes}
+        identities = {f"tls-{name}" for name in ("gateway", "catalog", "cart", "checkout", "payments", "inventory",
+                                                 "shipping")}
+        self.assertEqual(names, {"postgres-data", "kafka-data", "prometheus-data", "tls-ca"} | identities, volumes)
+        ca = self._volume_file(f"{store.project}_tls-ca", "ca.crt")
+        self.assertIn("BEGIN CERTIFICATE", ca)
         email, token = self.shopper
         before = self._shopper_orders(token)
         self.assertTrue(set(self.orders) <= set(before), before)
@@ -538,6 +543,9 @@ class ComposeTest(unittest.TestCase):
         self.assertEqual(self._volumes(), volumes)
         store.up()
         token = store.login(email, "correct horse battery")  # the account is in the volume too
+        # tls-init ran again and kept the CA (and so every certificate it signed).
+        self.assertEqual(self._volume_file(f"{store.project}_tls-ca", "ca.crt"), ca)
+        self.assertEqual(self._volume_file(f"{store.project}_tls-payments", "ca.crt"), ca)
         self.assertEqual(self._shopper_orders(token), before)
         self.assertTrue(all(before[order] == "delivered" for order in self.orders), before)
         type(self).shopper = (email, token)
@@ -547,6 +555,12 @@ class ComposeTest(unittest.TestCase):
         self.store.compose("down", "-v", "--timeout", "20")
         self.assertEqual(self.store.containers(), {})
         self.assertEqual(self._volumes(), [])
+
+    def _volume_file(self, volume, name):
+        """The text of file `name` in volume `volume` (rootful Podman keeps it on this host)."""
+        mountpoint = self.store.podman("volume", "inspect", "--format", "{{.Mountpoint}}", volume).stdout.strip()
+        with open(os.path.join(mountpoint, name), encoding="ascii") as file:
+            return file.read()
 
     def _volumes(self):
         return sorted(self.store.podman(

@@ -44,12 +44,16 @@ GatewayHandler::GatewayHandler(std::shared_ptr<const GatewayRouter> router, Limi
 
 namespace {
 
-// A connection's place in the count of open ones, given back when its Peer is destroyed.
+// A connection's place in the count of open ones (and in its address's), given back when its Peer
+// is destroyed.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<std::atomic<std::int64_t>> count) : count_(std::move(count)) {}
+  ConnectionSlot(std::shared_ptr<std::atomic<std::int64_t>> count, std::shared_ptr<AddressCounts> by_address,
+                 std::string address_key)
+      : count_(std::move(count)), by_address_(std::move(by_address)), address_key_(std::move(address_key)) {}
   ~ConnectionSlot() {
     count_->fetch_sub(1);
+    if (!address_key_.empty()) by_address_->Remove(address_key_);
     ConnectionFigures().open.Decrement();
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
@@ -57,6 +61,8 @@ class ConnectionSlot {
 
  private:
   std::shared_ptr<std::atomic<std::int64_t>> count_;
+  std::shared_ptr<AddressCounts> by_address_;
+  std::string address_key_;  // empty: not counted by address
 };
 
 constexpr const char* kConnectionSlot = "storefront.connection-slot";
@@ -64,18 +70,15 @@ constexpr const char* kConnectionSlot = "storefront.connection-slot";
 // buffer) but never handled.
 constexpr const char* kRefusedConnection = "storefront.refused-connection";
 
-// The answer to a connection over the cap, written before its request is read (RFC 9110 allows
-// a response before the request is complete), then the connection is closed.
-const std::string& OverCapacityAnswer() {
-  static const std::string answer = [] {
-    const std::string body =
-        R"({"type":"https://storefront.dev/problems/too-many-connections","title":"Service unavailable",)"
-        R"("status":503,"detail":"the gateway has as many connections open as it takes; try again shortly"})";
-    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
-           "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
-  }();
-  return answer;
+// The answer to a connection over a cap, written before its request is read (RFC 9110 allows a
+// response before the request is complete), then the connection is closed.
+std::string OverCapacityAnswer(const std::string& detail) {
+  const std::string body =
+      R"({"type":"https://storefront.dev/problems/too-many-connections","title":"Service unavailable",)"
+      R"("status":503,"detail":")" + detail + R"("})";
+  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+         "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 }  // namespace
@@ -85,12 +88,32 @@ ConnectionFiguresT& ConnectionFigures() {
   return figures;
 }
 
+std::int64_t AddressCounts::Add(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  return ++counts_[key];
+}
+
+void AddressCounts::Remove(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(key);
+  if (it != counts_.end() && --it->second <= 0) counts_.erase(it);
+}
+
 void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   peer->putData(ParserData, std::make_shared<GuardedParser>(getMaxRequestSize(), limits_));
   const std::int64_t open = shared_->connections->fetch_add(1) + 1;
   ConnectionFigures().open.Increment();
-  auto slot = std::make_shared<ConnectionSlot>(shared_->connections);
-  if (protection_.max_connections <= 0 || open <= protection_.max_connections) {
+  // Counted by address too, unless it is a trusted proxy's (many clients share it).
+  std::string address_key;
+  if (protection_.max_connections_per_address > 0) {
+    const std::string address = peer->address().host();
+    if (!protection_.trusted_proxies.Contains(address)) address_key = AddressPartition(address);
+  }
+  const std::int64_t from_address = address_key.empty() ? 0 : shared_->by_address->Add(address_key);
+  auto slot = std::make_shared<ConnectionSlot>(shared_->connections, shared_->by_address, address_key);
+  const bool over_total = protection_.max_connections > 0 && open > protection_.max_connections;
+  const bool over_address = !address_key.empty() && from_address > protection_.max_connections_per_address;
+  if (!over_total && !over_address) {
     peer->putData(kConnectionSlot, std::move(slot));
     return;
   }
@@ -101,7 +124,10 @@ void GatewayHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
   peer->putData(kRefusedConnection, std::make_shared<bool>(true));
   // The socket is new, its send buffer empty: the short answer goes out whole or not at all.
   // Shutting it down makes the reactor read end-of-file and remove the peer.
-  const std::string& answer = OverCapacityAnswer();
+  static const std::string total = OverCapacityAnswer("the gateway has as many connections open as it takes; try again shortly");
+  static const std::string per_address = OverCapacityAnswer(
+      "your address has as many connections open to the gateway as one address may; reuse one or close one");
+  const std::string& answer = over_total ? total : per_address;
   [[maybe_unused]] ssize_t sent = ::send(peer->fd(), answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   ::shutdown(peer->fd(), SHUT_RDWR);
 }

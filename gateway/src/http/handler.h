@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "http/codec.h"
 #include "http/exchange.h"
@@ -40,13 +42,30 @@ struct Protection {
   // Connections open at once; the next one is answered 503 (Retry-After: 1) and closed before
   // anything is read from it. 0: no cap.
   std::int64_t max_connections = 0;
+  // The same, for the connections from one client address (an IPv6 client's /64, as the rate
+  // limits key it), so that one host cannot take every place under max_connections. A trusted
+  // proxy's address is exempt: it carries many clients. 0: no cap.
+  std::int64_t max_connections_per_address = 0;
+};
+
+// Open connections per client address: each counted while its Peer holds a slot.
+class AddressCounts {
+ public:
+  // Counts one more connection from `key`; returns how many are open from it now.
+  std::int64_t Add(const std::string& key);
+  void Remove(const std::string& key);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::int64_t> counts_;
 };
 
 // Open HTTP connections and those refused over the cap (Protection::max_connections).
 struct ConnectionFiguresT {
   prometheus::Gauge& open = metrics::Gauges("http_server_connections", "HTTP connections open.").Add({});
   prometheus::Counter& refused = metrics::Counters(
-      "http_server_connections_refused_total", "HTTP connections answered 503 and closed: as many were open as the cap.")
+      "http_server_connections_refused_total",
+      "HTTP connections answered 503 and closed: as many were open as the cap, in all or from the client's address.")
                                      .Add({});
 };
 ConnectionFiguresT& ConnectionFigures();
@@ -71,6 +90,7 @@ class GatewayHandler : public Pistache::Http::Handler {
     // Open connections, each counted by a slot its Peer holds: Pistache closes timed-out peers
     // without calling onDisconnection, but every closed peer is destroyed.
     std::shared_ptr<std::atomic<std::int64_t>> connections = std::make_shared<std::atomic<std::int64_t>>(0);
+    std::shared_ptr<AddressCounts> by_address = std::make_shared<AddressCounts>();
     std::atomic<std::int64_t> shed_since_log{0};
     std::atomic<std::int64_t> next_shed_log_ns{0};
   };

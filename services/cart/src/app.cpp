@@ -38,7 +38,7 @@ App::App(Config config)
             repo::PgCartRepository::Prepare),
       repository_(pool_),
       guards_(config_.guard),
-      // The channel connects lazily: the cart starts (and serves GetCart) while the catalog is down.
+      // The channel connects in the background: the cart starts (and serves GetCart) while the catalog is down.
       catalog_(clients::CatalogClient(rpc::ClientOptions{.target = config_.catalog_address,
                                                          .upstream = "catalog",
                                                          .tls = tls_,
