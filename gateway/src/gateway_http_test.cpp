@@ -388,8 +388,8 @@ TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersA
 }
 
 // One host opening connections must not take every place under the global cap: past its own share
-// it is refused, while other addresses still get in (the global cap is far away here). A trusted
-// proxy carries many clients on one address and is exempt.
+// it is refused, far under the global cap. A trusted proxy carries many clients on one address and
+// is exempt.
 class PerAddressCapTest : public GatewayHttpTest {
  protected:
   // A gateway that takes two connections from one address, far under its global cap; with

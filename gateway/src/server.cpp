@@ -156,8 +156,9 @@ Config Config::FromEnv(config::Env env) {
   config.keepalive_timeout = std::chrono::milliseconds(env.Int("HTTP_KEEPALIVE_TIMEOUT_MS", 0, 0, 300000));
   config.max_connections = env.Int("HTTP_MAX_CONNECTIONS", 1000, 1, 1000000);
   // A browser opens up to 6 connections to a host; 100 leaves room for an office behind one NAT
-  // address while one host alone cannot take the whole cap. 0: none.
-  config.max_connections_per_address = env.Int("HTTP_MAX_CONNECTIONS_PER_ADDRESS", 100, 0, 1000000);
+  // address while one host alone cannot take the whole cap (never more than the cap). 0: none.
+  config.max_connections_per_address = env.Int("HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+                                               std::min<std::int64_t>(100, config.max_connections), 0, 1000000);
   if (config.max_connections_per_address > config.max_connections) {
     env.Problem("HTTP_MAX_CONNECTIONS_PER_ADDRESS (" + std::to_string(config.max_connections_per_address) +
                 ") must not be above HTTP_MAX_CONNECTIONS (" + std::to_string(config.max_connections) + ")");

@@ -51,6 +51,11 @@ TEST(ServerConfigTest, FromEnvReadsTheKeysBeingRotatedAndTheConnectionLimits) {
   EXPECT_EQ(config.keepalive_timeout, 2500ms);
   EXPECT_EQ(config.max_connections, 64);
   EXPECT_EQ(config.max_connections_per_address, 8);
+  // Unset, it is 100 or the whole cap when that is lower: a small HTTP_MAX_CONNECTIONS alone is valid.
+  auto small = with;
+  small.erase("HTTP_MAX_CONNECTIONS_PER_ADDRESS");
+  small["HTTP_MAX_CONNECTIONS"] = "50";
+  EXPECT_EQ(Config::FromEnv(config::Env::FromMap(small)).max_connections_per_address, 50);
 
   with["HTTP_MAX_CONNECTIONS_PER_ADDRESS"] = "65";  // above HTTP_MAX_CONNECTIONS (64)
   with["JWT_VERIFICATION_KEYS"] = std::string(64, 'n') + ",short";

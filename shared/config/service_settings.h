@@ -24,9 +24,9 @@ ObservabilitySettings ReadObservabilitySettings(Env& env);
 // certificate and key, which name it (spiffe://storefront/<name>), and the CA every peer's
 // certificate must chain to. The gateway reads the same settings.
 struct TlsSettings {
-  std::string ca_file;    // TLS_CA_FILE, PEM
-  std::string cert_file;  // TLS_CERT_FILE, PEM: this process's certificate
-  std::string key_file;   // TLS_KEY_FILE, PEM: its private key
+  std::string ca_file = {};    // TLS_CA_FILE, PEM
+  std::string cert_file = {};  // TLS_CERT_FILE, PEM: this process's certificate
+  std::string key_file = {};   // TLS_KEY_FILE, PEM: its private key
   // GRPC_PLAINTEXT=on and none of the three files: gRPC without TLS, for a process under a test
   // that starts it alone. Never in a deployment: nothing then tells callers apart.
   bool plaintext = false;
