@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -121,13 +122,17 @@ int FreePort() {
   // default): a port taken from that range, given to a process that binds it a few seconds later,
   // can meanwhile become the local end of some client's connection (a stack makes hundreds), and
   // the process then fails to listen. Ports here are only ever taken by a bind.
+  // Nothing binds a port between its pick and its use, so a port is never handed out twice in a
+  // process: a stack picks some thirty at once, and two processes given one port collide.
   static std::mt19937 random{std::random_device{}()};
   static std::mutex mutex;
+  static std::set<int> handed_out;
   for (int attempt = 0; attempt < 200; ++attempt) {
     int port = 0;
     {
       std::lock_guard lock(mutex);
       port = std::uniform_int_distribution<int>(20000, 32767)(random);
+      if (!handed_out.insert(port).second) continue;
     }
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
