@@ -1,6 +1,7 @@
 // gRPC server bootstrap shared by every service: mutual TLS and the callers each method allows
-// (tls.h), the standard health service, server reflection when asked for, the observer (a log line, figures and a span per call: interceptors.h), the ops service (the fault lab and resilience state,
-// ops_service.h), and a graceful shutdown on SIGTERM or SIGINT.
+// (tls.h), the standard health service, server reflection when asked for, the observer (a log
+// line, figures and a span per call: interceptors.h), the ops service (the fault lab and
+// resilience state, ops_service.h), and a graceful shutdown on SIGTERM or SIGINT.
 //
 //   storefront::rpc::TerminationSignals signals;   // first thing in main()
 //   storefront::rpc::Server server({.listen_address = cfg.grpc_address, .tls = tls,

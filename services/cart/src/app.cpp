@@ -25,9 +25,11 @@ namespace {
 
 constexpr const char* kCart = "storefront.cart.v1.CartService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the shopper's cart) and checkout (the cart it turns into an order).
-const std::vector<rpc::Grant> kCallers = {{"gateway", kCart, {"GetCart", "AddItem", "UpdateItemQuantity", "RemoveItem", "ClearCart"}},
-             {"checkout", kCart, {"GetCart"}}};
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway
+// (the shopper's cart) and checkout (the cart it turns into an order).
+const std::vector<rpc::Grant> kCallers = {
+    {"gateway", kCart, {"GetCart", "AddItem", "UpdateItemQuantity", "RemoveItem", "ClearCart"}},
+    {"checkout", kCart, {"GetCart"}}};
 
 }  // namespace
 

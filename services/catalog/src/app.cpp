@@ -18,12 +18,14 @@ namespace {
 
 constexpr const char* kCatalog = "storefront.catalog.v1.CatalogService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the shop's pages and the operator's catalog), the cart (a product's price and
-// state as it is added) and checkout (the prices of an order).
-const std::vector<rpc::Grant> kCallers = {{"gateway", kCatalog, {"ListProducts", "GetProduct", "ListCategories", "CreateProduct", "UpdateProduct",
-                         "DeactivateProduct"}},
-             {"cart", kCatalog, {"GetProduct"}},
-             {"checkout", kCatalog, {"BatchGetProducts"}}};
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway
+// (the shop's pages and the operator's catalog), the cart (a product's price and state as it is
+// added) and checkout (the prices of an order).
+const std::vector<rpc::Grant> kCallers = {
+    {"gateway", kCatalog,
+     {"ListProducts", "GetProduct", "ListCategories", "CreateProduct", "UpdateProduct", "DeactivateProduct"}},
+    {"cart", kCatalog, {"GetProduct"}},
+    {"checkout", kCatalog, {"BatchGetProducts"}}};
 
 }  // namespace
 

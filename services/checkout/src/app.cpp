@@ -38,7 +38,8 @@ namespace {
 
 constexpr const char* kCheckout = "storefront.checkout.v1.CheckoutService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway alone (orders placed, shown, cancelled and refunded, the sales report).
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway
+// alone (orders placed, shown, cancelled and refunded, the sales report).
 const std::vector<rpc::Grant> kCallers = {{"gateway", kCheckout, {"*"}}};
 
 }  // namespace

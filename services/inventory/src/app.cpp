@@ -22,9 +22,10 @@ namespace {
 
 constexpr const char* kInventory = "storefront.inventory.v1.InventoryService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (the operator's stock pages and
-// adjustments) and checkout (an order's reservation).
-const std::vector<rpc::Grant> kCallers = {{"gateway", kInventory, {"GetStockLevels", "ListStockLevels", "ListLowStock", "ListAdjustments", "AdjustStock"}},
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway
+// (the operator's stock pages and adjustments) and checkout (an order's reservation).
+const std::vector<rpc::Grant> kCallers = {
+    {"gateway", kInventory, {"GetStockLevels", "ListStockLevels", "ListLowStock", "ListAdjustments", "AdjustStock"}},
     {"checkout", kInventory, {"ReserveStock", "CommitReservation", "ReleaseReservation"}}};
 
 }  // namespace

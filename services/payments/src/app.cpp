@@ -27,8 +27,9 @@ namespace {
 
 constexpr const char* kPayments = "storefront.payments.v1.PaymentsService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): checkout alone: it authorizes an order's payment, voids or refunds it and reads it back. Nothing
-// calls Capture: a capture follows shipping's ShipmentDispatched event.
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): checkout alone,
+// which authorizes an order's payment, voids or refunds it and reads it back. Nothing calls
+// Capture: a capture follows shipping's ShipmentDispatched event.
 const std::vector<rpc::Grant> kCallers = {{"checkout", kPayments, {"Authorize", "Void", "Refund", "ListPayments"}}};
 
 }  // namespace

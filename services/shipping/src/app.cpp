@@ -25,9 +25,11 @@ namespace {
 
 constexpr const char* kShipping = "storefront.shipping.v1.ShippingService";
 
-// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway (quotes for the cart page, the
-// operator's shipments) and checkout (an order's quote and shipment).
-const std::vector<rpc::Grant> kCallers = {{"gateway", kShipping, {"GetQuotes", "ListShipments", "AdvanceShipment"}},
+// Who may call this service, by the name in the caller's certificate (rpc::Grant): the gateway
+// (quotes for the cart page, the operator's shipments) and checkout (an order's quote and
+// shipment).
+const std::vector<rpc::Grant> kCallers = {
+    {"gateway", kShipping, {"GetQuotes", "ListShipments", "AdvanceShipment"}},
     {"checkout", kShipping, {"GetQuotes", "CreateShipment", "CancelShipment"}}};
 
 }  // namespace
