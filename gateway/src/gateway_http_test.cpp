@@ -365,20 +365,27 @@ bool ANewConnectionIsServedSoon(int port) {
   return false;
 }
 
+// A new connection made while the cap is full, sending a GET of `target` with its connect: it must
+// be answered 503 too-many-connections and closed, and counted as refused. Returns the answer.
+storefront::testing::HttpResponse RefusedOverTheCap(int port, const std::string& target) {
+  const double refused_before = storefront::testing::Figure("http_server_connections_refused_total");
+  HttpConnection connection(port);
+  EXPECT_TRUE(connection.SendRaw("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto refused = ExpectRefusedAndClosed(connection, 503, "too-many-connections");
+  EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
+  return refused;
+}
+
 TEST_F(GatewayHttpTest, AConnectionOverTheCapIsAnswered503AndClosedAndTheOthersAreServed) {
   StartFakeCatalog();
   StartGateway(CatalogAddress(), std::chrono::seconds(2), 2, [](Config& config) { config.max_connections = 2; });
-  const double refused_before = storefront::testing::Figure("http_server_connections_refused_total");
   auto open = OpenServedConnections(port_, 2);
   ASSERT_EQ(open.size(), 2u);
   auto& first = open[0];
   HttpConnection& second = *open[1];
 
   // The third sends its request with the connect: it is answered 503 and never handled.
-  HttpConnection third(port_);
-  ASSERT_TRUE(third.SendRaw("GET /api/v1/products?query=refused HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-  EXPECT_EQ(ExpectRefusedAndClosed(third, 503, "too-many-connections").Header("retry-after"), "1");
-  EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
+  EXPECT_EQ(RefusedOverTheCap(port_, "/api/v1/products?query=refused").Header("retry-after"), "1");
 
   EXPECT_EQ(second.Request("GET", "/livez")->status, 200);  // the open ones are served as before
   ASSERT_EQ(second.Request("GET", "/api/v1/products?query=served")->status, 200);
@@ -407,17 +414,13 @@ class PerAddressCapTest : public GatewayHttpTest {
 
 TEST_F(PerAddressCapTest, OneAddressIsRefusedPastItsShareOfConnections) {
   Start(/*trust_loopback=*/false);
-  const double refused_before = storefront::testing::Figure("http_server_connections_refused_total");
   auto open = OpenServedConnections(port_, 2);
   ASSERT_EQ(open.size(), 2u);
   auto& first = open[0];
   HttpConnection& second = *open[1];
-  HttpConnection third(port_);
-  ASSERT_TRUE(third.SendRaw("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-  auto refused = ExpectRefusedAndClosed(third, 503, "too-many-connections");
+  auto refused = RefusedOverTheCap(port_, "/livez");
   EXPECT_NE(nlohmann::json::parse(refused.body)["detail"].get<std::string>().find("your address"), std::string::npos)
       << refused.body;
-  EXPECT_EQ(storefront::testing::Figure("http_server_connections_refused_total"), refused_before + 1);
   EXPECT_EQ(second.Request("GET", "/livez")->status, 200);
   first.reset();  // its place comes back to the address once the gateway has read its end
   EXPECT_TRUE(ANewConnectionIsServedSoon(port_));
