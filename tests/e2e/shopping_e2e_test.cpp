@@ -436,7 +436,12 @@ TEST_F(ShoppingE2ETest, AnAuthorizationStuckPastCheckoutsDeadlineIsAbandonedAndC
                           dsn.substr(std::string("postgresql://").size()));
   auto lock = std::make_unique<pqxx::work>(holder);
   lock->exec("LOCK TABLE payments.payments IN ACCESS EXCLUSIVE MODE");
+  pqxx::connection watcher("postgresql://payments:" + stack_->Secret("PAYMENTS_DB_PASSWORD") + "@" +
+                           dsn.substr(std::string("postgresql://").size()));
   auto placed = slow.Checkout("slow-payments-1");  // checkout waits 3 s (UPSTREAM_TIMEOUT_MS) for payments
+  // Whatever waits for the table since before this moment is the authorization; the handler of the
+  // order's failure event, which has no such timeout, may queue behind the lock later.
+  const std::string answered = pqxx::nontransaction(watcher).exec1("SELECT clock_timestamp()")[0].as<std::string>();
   ASSERT_EQ(placed.status, 503) << placed.body;
   const std::string id = json::parse(placed.body)["order_id"];
   auto order = json::parse(slow.Call("GET", "/api/v1/orders/" + id).body);
@@ -444,13 +449,13 @@ TEST_F(ShoppingE2ETest, AnAuthorizationStuckPastCheckoutsDeadlineIsAbandonedAndC
   EXPECT_EQ(order["failure"], "dependency_unavailable");
   // Payments' statement started a moment after the call did, so its timeout (the rest of the
   // call's budget) runs out a moment after checkout gave up: wait until PostgreSQL has cancelled
-  // it, that is until nothing waits for the table, before releasing the lock. (Released at once,
-  // the statement sometimes got the table first: CI saw that race.)
-  pqxx::connection watcher("postgresql://payments:" + stack_->Secret("PAYMENTS_DB_PASSWORD") + "@" +
-                           dsn.substr(std::string("postgresql://").size()));
+  // it before releasing the lock. (Released at once, the statement sometimes got the table first:
+  // CI saw that race.)
   EXPECT_TRUE(Eventually([&] {
     pqxx::nontransaction query(watcher);
-    return query.exec1("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'payments.payments'::regclass")[0]
+    return query.exec1("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted "
+                       "AND l.relation = 'payments.payments'::regclass AND a.query_start < " +
+                       query.quote(answered) + "::timestamptz")[0]
                .as<int>() == 0;
   })) << "the blocked authorization was never cancelled";
   lock->commit();
