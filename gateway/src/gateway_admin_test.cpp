@@ -718,7 +718,7 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   EXPECT_EQ(json::parse(replayed.body)["replayed_to"], "storefront.catalog.product.v1");
 
   // Back on its topic with the same key and bytes, marked with where it came from.
-  eventlog::KafkaEventLog log(broker_->bootstrap(), 2s);
+  eventlog::KafkaEventLog log(broker_->bootstrap(), {.plaintext = true}, 2s);
   bool found = false;
   for (const auto& message : log.Newest(std::string(events::kProductTopic), 50)) {
     auto it = message.headers.find("replayed_from");

@@ -109,6 +109,7 @@ Config Config::FromEnv(config::Env env) {
   config.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   config.observability = config::ReadObservabilitySettings(env);
   config.tls = config::ReadTlsSettings(env);
+  config.kafka_tls = config::ReadKafkaTls(env, config.kafka_bootstrap_servers, config.tls);
   config.trace_sample_percent = static_cast<int>(env.Int("TRACE_SAMPLE_PERCENT", 100, 0, 100));
   config.accounts_database_url =
       env.Required("ACCOUNTS_DATABASE_URL", "PostgreSQL connection string for the accounts role");
@@ -216,7 +217,8 @@ int Server::Start() {
   std::vector<routes::Upstream> upstreams = {{"catalog", catalog->shared_channel()}};
   if (!config_.kafka_bootstrap_servers.empty() && config_.read_cache.capacity > 0) {
     read_cache_ = std::make_shared<cache::ReadCache>(config_.read_cache);
-    product_events_ = std::make_unique<cache::ProductEvents>(read_cache_, config_.kafka_bootstrap_servers);
+    product_events_ = std::make_unique<cache::ProductEvents>(read_cache_, config_.kafka_bootstrap_servers,
+                                                              config_.kafka_tls);
     product_events_->Start();
   }
   routes::AddCatalogRoutes(*router, {catalog, read_cache_,
@@ -254,7 +256,7 @@ int Server::Start() {
         admin.services = upstreams;
         admin.database = accounts_pool_;
         if (!config_.kafka_bootstrap_servers.empty()) {
-          admin.events = std::make_shared<eventlog::KafkaEventLog>(config_.kafka_bootstrap_servers);
+          admin.events = std::make_shared<eventlog::KafkaEventLog>(config_.kafka_bootstrap_servers, config_.kafka_tls);
         }
         admin_workers_ = std::make_shared<http::BlockingPool>(static_cast<std::size_t>(config_.admin_workers),
                                                               config_.admin_queue_capacity);

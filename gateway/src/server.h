@@ -78,6 +78,8 @@ struct Config {
   // them: the gateway's identity on its calls to the services. FromEnv reads them; a Config built
   // by hand (a test's, against its own plaintext servers) says plaintext here.
   config::TlsSettings tls = {.plaintext = true};
+  // KAFKA_SECURITY_PROTOCOL (config::ReadKafkaTls): `tls` for ssl, none for plaintext.
+  config::TlsSettings kafka_tls = {.plaintext = true};
   // TRACE_SAMPLE_PERCENT: the share of new traces recorded (a request with a traceparent follows
   // its sampled flag). The gateway is where traces start, so only it decides.
   int trace_sample_percent = 100;

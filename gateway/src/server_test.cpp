@@ -89,7 +89,7 @@ TEST(ServerConfigTest, FromEnvReadsTheOperatorConsoleSettings) {
                                                       {"JWT_SIGNING_KEY", std::string(64, 'k')},
                                                       {"INVENTORY_ADDR", "10.0.0.5:7000"},
                                                       {"PAYMENTS_ADDR", "10.0.0.6:7001"},
-                                                      {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,127.0.0.1:9093"},
+                                                      {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,127.0.0.1:9093"},
                                                       {"ADMIN_WORKERS", "4"}}));
   EXPECT_EQ(config.inventory_address, "10.0.0.5:7000");
   EXPECT_EQ(config.payments_address, "10.0.0.6:7001");

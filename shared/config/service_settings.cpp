@@ -57,6 +57,17 @@ TlsSettings ReadTlsSettings(Env& env) {
   return settings;
 }
 
+TlsSettings ReadKafkaTls(Env& env, const std::string& bootstrap_servers, const TlsSettings& tls) {
+  const bool ssl = env.OneOf("KAFKA_SECURITY_PROTOCOL", "ssl", {"ssl", "plaintext"}) == "ssl";
+  if (bootstrap_servers.empty() || !ssl) return {.plaintext = true};
+  if (!tls.enabled()) {
+    env.Problem("KAFKA_SECURITY_PROTOCOL=ssl (the default) needs the process's certificate (TLS_CA_FILE, "
+                "TLS_CERT_FILE, TLS_KEY_FILE); KAFKA_SECURITY_PROTOCOL=plaintext only for the development "
+                "broker or a test");
+  }
+  return tls;
+}
+
 ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int default_port) {
   ServiceSettings settings;
   settings.grpc_address =
@@ -70,6 +81,7 @@ ServiceSettings ReadServiceSettings(Env& env, std::string_view service, int defa
       env.Identifier("KAFKA_GROUP_INSTANCE_ID", std::string(service) + "-" + Hostname(), kMaxGroupInstanceId);
   settings.observability = ReadObservabilitySettings(env);
   settings.tls = ReadTlsSettings(env);
+  settings.kafka_tls = ReadKafkaTls(env, settings.kafka_bootstrap_servers, settings.tls);
   settings.grpc_reflection = env.OneOf("GRPC_REFLECTION", "off", {"on", "off"}) == "on";
   return settings;
 }

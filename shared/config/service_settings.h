@@ -37,6 +37,13 @@ struct TlsSettings {
 // `env` (a process never falls back to plaintext because a setting is missing).
 TlsSettings ReadTlsSettings(Env& env);
 
+// How the process reaches Kafka at `bootstrap_servers`. KAFKA_SECURITY_PROTOCOL=ssl (the default):
+// over TLS with the process's own certificate (`tls`), by which the broker knows it (User:<name>)
+// and authorizes it (shared/events/kafka_acls.h); then `tls` itself. plaintext: no TLS, no
+// identity, for the development broker and tests (the settings then name no certificate). ssl
+// without a certificate is a problem recorded in `env`. Without a broker: no certificate.
+TlsSettings ReadKafkaTls(Env& env, const std::string& bootstrap_servers, const TlsSettings& tls);
+
 struct ServiceSettings {
   std::string grpc_address;  // GRPC_LISTEN_ADDR; port 0 picks a free port (tests)
   std::string database_url;  // DATABASE_URL, required
@@ -51,6 +58,7 @@ struct ServiceSettings {
   std::string kafka_group_instance_id;
   ObservabilitySettings observability;
   TlsSettings tls = {};
+  TlsSettings kafka_tls = {};  // KAFKA_SECURITY_PROTOCOL: `tls` (ssl) or none (plaintext)
   // GRPC_REFLECTION=on: the server also answers gRPC server reflection (for grpcurl and the like,
   // to callers with a certificate of the CA); off by default.
   bool grpc_reflection = false;

@@ -32,6 +32,7 @@ TEST(ServiceSettingsTest, ReadsEverySetting) {
                            {"LOG_LEVEL", "debug"},
                            {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
                            {"GRPC_PLAINTEXT", "on"},
+                           {"KAFKA_SECURITY_PROTOCOL", "plaintext"},
                            {"GRPC_REFLECTION", "on"}});
   auto settings = ReadServiceSettings(env, "shipping", 50056);
   EXPECT_NO_THROW(env.Validate());
@@ -41,7 +42,38 @@ TEST(ServiceSettingsTest, ReadsEverySetting) {
   EXPECT_EQ(settings.kafka_bootstrap_servers, "kafka-1:9092,kafka-2:9092");
   EXPECT_TRUE(settings.tls.plaintext);
   EXPECT_FALSE(settings.tls.enabled());
+  EXPECT_FALSE(settings.kafka_tls.enabled());
   EXPECT_TRUE(settings.grpc_reflection);
+}
+
+// Kafka over TLS with the process's own certificate unless plaintext is asked for; never
+// plaintext because the certificate is missing.
+TEST(KafkaTlsTest, SslWithTheProcessCertificateByDefaultAndPlaintextOnlyWhenAskedFor) {
+  const TlsSettings identity{.ca_file = "/tls/ca.crt", .cert_file = "/tls/shipping.crt", .key_file = "/tls/shipping.key"};
+  auto by_default = Env::FromMap({});
+  auto tls = ReadKafkaTls(by_default, "kafka:9093", identity);
+  EXPECT_TRUE(by_default.errors().empty());
+  EXPECT_EQ(tls.cert_file, "/tls/shipping.crt");
+  EXPECT_EQ(tls.key_file, "/tls/shipping.key");
+  EXPECT_EQ(tls.ca_file, "/tls/ca.crt");
+
+  auto plaintext = Env::FromMap({{"KAFKA_SECURITY_PROTOCOL", "plaintext"}});
+  EXPECT_FALSE(ReadKafkaTls(plaintext, "kafka:9092", identity).enabled());
+  EXPECT_TRUE(plaintext.errors().empty());
+
+  auto no_certificate = Env::FromMap({});
+  ReadKafkaTls(no_certificate, "kafka:9093", TlsSettings{.plaintext = true});
+  ASSERT_EQ(no_certificate.errors().size(), 1u);
+  EXPECT_NE(no_certificate.errors()[0].find("KAFKA_SECURITY_PROTOCOL=ssl (the default) needs the process's certificate"),
+            std::string::npos);
+
+  auto unknown = Env::FromMap({{"KAFKA_SECURITY_PROTOCOL", "sasl_ssl"}});
+  ReadKafkaTls(unknown, "kafka:9093", identity);
+  EXPECT_EQ(unknown.errors().size(), 1u);
+
+  auto no_broker = Env::FromMap({});
+  EXPECT_FALSE(ReadKafkaTls(no_broker, "", TlsSettings{.plaintext = true}).enabled());
+  EXPECT_TRUE(no_broker.errors().empty()) << "no broker, nothing to reach it with";
 }
 
 TEST(ServiceSettingsTest, RecordsEveryProblemForTheCallersValidate) {

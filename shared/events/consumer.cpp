@@ -207,8 +207,8 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
     throw std::invalid_argument("consumer: retry_backoff must be positive and at most max_retry_backoff");
   }
 
-  internal::KafkaConfig config = {
-      {"bootstrap.servers", options_.bootstrap_servers},
+  internal::KafkaConfig config = internal::ClientConfig(options_.bootstrap_servers, options_.tls);
+  config.insert({
       {"group.id", options_.group_id},
       {"client.id", options_.group_id},
       {"auto.offset.reset", "earliest"},
@@ -227,7 +227,7 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
       // Only what producers committed (librdkafka's default, stated): our producers do not use
       // Kafka transactions, so every acknowledged event is visible at once.
       {"isolation.level", "read_committed"},
-  };
+  });
   if (!options_.group_instance_id.empty()) config["group.instance.id"] = options_.group_instance_id;
   for (const auto& [name, value] : options_.kafka_config) config[name] = value;
   // Offsets move only when this loop commits them, after the event's transaction.
@@ -535,9 +535,8 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
   for (;;) {
     try {
       if (!dead_letters_) {
-        internal::KafkaConfig config = {{"bootstrap.servers", options_.bootstrap_servers},
-                                        {"client.id", options_.group_id + "-deadletter"},
-                                        {"message.timeout.ms", "10000"}};
+        internal::KafkaConfig config = internal::ClientConfig(options_.bootstrap_servers, options_.tls);
+        config.insert({{"client.id", options_.group_id + "-deadletter"}, {"message.timeout.ms", "10000"}});
         dead_letters_ = std::make_unique<internal::KafkaProducer>(config);
       }
       const auto result = dead_letters_->Deliver({copy}, std::chrono::seconds(12));

@@ -38,6 +38,7 @@
 
 #include <pqxx/pqxx>
 
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "storefront/events/v1/envelope.pb.h"
@@ -54,7 +55,8 @@ using EventHandler = std::function<void(pqxx::work& txn, const Envelope& event)>
 
 struct ConsumerOptions {
   std::string bootstrap_servers;
-  std::string group_id;  // e.g. "cart"
+  config::TlsSettings tls = {};  // the process's identity for the broker; none: plaintext
+  std::string group_id;          // e.g. "cart"
   // Static group membership (KIP-345): a stable name per replica ("inventory-1"). A replica that
   // restarts with the same name takes its partitions back at once, without a rebalance, instead
   // of leaving them unread until the dead member's session times out. Empty: dynamic membership.

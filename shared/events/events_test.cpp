@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <regex>
 #include <set>
 #include <string>
@@ -11,6 +13,7 @@
 #include "shared/db/pool.h"
 #include "shared/errors/errors.h"
 #include "shared/events/consumer.h"
+#include "shared/events/kafka_acls.h"
 #include "shared/events/outbox.h"
 #include "shared/events/relay.h"
 #include "shared/events/service_events.h"
@@ -30,6 +33,50 @@ std::vector<std::string> TopicsFile() {
     names.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
   }
   return names;
+}
+
+// The broker's ACLs (kafka_acls.h) against the topic table: only a topic's owner writes it (and
+// the gateway, which replays dead letters onto it), its consumers read it, every consumer may
+// dead-letter, and nobody else has anything.
+TEST(KafkaGrantsTest, OnlyTheOwnerWritesATopicAndOnlyItsConsumersReadIt) {
+  std::map<std::string, std::set<std::string>> writers, readers;
+  for (const auto& grant : KafkaGrants()) {
+    for (const auto& topic : grant.writes) writers[topic].insert(grant.user);
+    for (const auto& topic : grant.reads) readers[topic].insert(grant.user);
+    EXPECT_EQ(grant.group_prefix, grant.user == "gateway" ? "storefront-gateway" : grant.user)
+        << "a service's consumer group is its own name (ServiceEvents)";
+  }
+  std::set<std::string> consumers;  // every service that consumes anything
+  for (const auto& topic : kTopics) {
+    const std::string name(topic.name);
+    if (name == kDeadLetterTopic) continue;
+    std::set<std::string> expected_readers = {"gateway"};  // the console's event log
+    // "cart, inventory, shipping, payments", "gateway (read cache)", "-"
+    std::istringstream listed(std::string(topic.consumers));
+    for (std::string entry; std::getline(listed, entry, ',');) {
+      std::istringstream words(entry);
+      std::string consumer;
+      words >> consumer;  // the first word
+      if (consumer == "-") continue;
+      expected_readers.insert(consumer);
+      if (consumer != "gateway") consumers.insert(consumer);
+    }
+    EXPECT_EQ(readers[name], expected_readers) << name;
+    EXPECT_EQ(writers[name], (std::set<std::string>{std::string(TopicOwner(name)), "gateway"})) << name;
+  }
+  EXPECT_EQ(writers[std::string(kDeadLetterTopic)], consumers) << "every consumer, and only consumers, dead-letter";
+  EXPECT_EQ(readers[std::string(kDeadLetterTopic)], std::set<std::string>{"gateway"});
+  EXPECT_EQ(KafkaGrants().size(), 7u) << "the six services and the gateway";
+}
+
+TEST(KafkaGrantsTest, AclsAreWriteAndReadOnLiteralTopicsAndReadOnAGroupPrefix) {
+  const auto acls = AclsOf({{"shipping", {"t.ship"}, {"t.order"}, "shipping"}});
+  const std::vector<KafkaAcl> expected = {
+      {"User:shipping", "READ", "GROUP", "shipping", "PREFIXED"},
+      {"User:shipping", "READ", "TOPIC", "t.order", "LITERAL"},
+      {"User:shipping", "WRITE", "TOPIC", "t.ship", "LITERAL"},
+  };
+  EXPECT_EQ(acls, expected);
 }
 
 TEST(TopicsTest, TheDevelopmentBrokersTopicsFileListsExactlyTheTopicsOfTopicsH) {

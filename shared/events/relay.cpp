@@ -293,8 +293,8 @@ void DeliverRound(internal::KafkaProducer* producer, const RecreateProducerFn& r
 }
 
 internal::KafkaConfig ProducerConfig(const RelayOptions& options) {
-  internal::KafkaConfig config = {
-      {"bootstrap.servers", options.bootstrap_servers},
+  internal::KafkaConfig config = internal::ClientConfig(options.bootstrap_servers, options.tls);
+  config.insert({
       {"client.id", options.client_id.empty() ? "outbox-relay-" + options.schema : options.client_id},
       {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
       // librdkafka holds a message for a topic the cluster says does not exist for this long
@@ -303,7 +303,7 @@ internal::KafkaConfig ProducerConfig(const RelayOptions& options) {
       // missing topic would never be told apart from a slow broker.
       {"topic.metadata.propagation.max.ms",
        std::to_string(std::max<std::int64_t>(1, options.delivery_timeout.count() / 2))},
-  };
+  });
   for (const auto& [name, value] : options.kafka_config) config[name] = value;
   // What the ordering and no-duplicates-within-a-session guarantees rest on.
   config["enable.idempotence"] = "true";

@@ -38,13 +38,15 @@
 #include <string>
 #include <thread>
 
+#include "shared/config/service_settings.h"
 #include "shared/db/pool.h"
 
 namespace storefront::events {
 
 struct RelayOptions {
   std::string bootstrap_servers;
-  std::string schema;  // whose outbox
+  config::TlsSettings tls = {};  // the process's identity for the broker; none: plaintext
+  std::string schema;            // whose outbox
   std::string client_id;
   int batch_size = 100;
   std::chrono::milliseconds poll_interval{200};  // when the outbox was empty

@@ -15,6 +15,7 @@ ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
   if (options.publishes) {
     RelayOptions relay;
     relay.bootstrap_servers = options.bootstrap_servers;
+    relay.tls = options.tls;
     relay.schema = options.schema;
     relay.client_id = options.name + "-relay";
     relay_ = std::make_unique<OutboxRelay>(*pool_, std::move(relay));
@@ -22,6 +23,7 @@ ServiceEvents::ServiceEvents(db::Pool& pool, ServiceEventsOptions options) {
   if (!options.consumes.empty()) {
     ConsumerOptions consumer;
     consumer.bootstrap_servers = options.bootstrap_servers;
+    consumer.tls = options.tls;
     consumer.group_id = options.name;
     consumer.group_instance_id = options.group_instance_id;
     consumer.topics = std::move(options.consumes);

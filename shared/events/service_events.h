@@ -26,6 +26,7 @@ namespace storefront::events {
 
 struct ServiceEventsOptions {
   std::string bootstrap_servers;  // empty: no relay, no consumer
+  config::TlsSettings tls = {};   // the process's identity for the broker; none: plaintext
   std::string schema;             // whose outbox and inbox
   std::string name;               // consumer group "<name>", relay client id "<name>-relay"
   bool publishes = true;          // has an outbox to relay

@@ -54,14 +54,15 @@ class Reader {
   // `report_eof`: a message with RD_KAFKA_RESP_ERR__PARTITION_EOF each time a partition's end is
   // reached (a bounded read needs them; a follower does not).
   explicit Reader(const TopicLogOptions& options, bool report_eof = true) : timeout_(options.timeout) {
-    rd_kafka_conf_t* conf = internal::MakeConf({{"bootstrap.servers", options.bootstrap_servers},
-                                                {"group.id", options.client_id},
-                                                {"client.id", options.client_id},
-                                                {"enable.auto.commit", "false"},
-                                                {"enable.auto.offset.store", "false"},
-                                                {"enable.partition.eof", report_eof ? "true" : "false"},
-                                                {"auto.offset.reset", "earliest"},
-                                                {"socket.timeout.ms", "10000"}});
+    internal::KafkaConfig config = internal::ClientConfig(options.bootstrap_servers, options.tls);
+    config.insert({{"group.id", options.client_id},
+                   {"client.id", options.client_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", report_eof ? "true" : "false"},
+                   {"auto.offset.reset", "earliest"},
+                   {"socket.timeout.ms", "10000"}});
+    rd_kafka_conf_t* conf = internal::MakeConf(config);
     char errstr[512];
     rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (rk_ == nullptr) {
@@ -172,11 +173,9 @@ TopicLog::~TopicLog() = default;
 
 internal::KafkaProducer& TopicLog::Producer() {
   if (!producer_) {
-    producer_ = std::make_unique<internal::KafkaProducer>(internal::KafkaConfig{
-        {"bootstrap.servers", options_.bootstrap_servers},
-        {"client.id", options_.client_id},
-        {"acks", "all"},
-        {"message.timeout.ms", "5000"}});
+    internal::KafkaConfig config = internal::ClientConfig(options_.bootstrap_servers, options_.tls);
+    config.insert({{"client.id", options_.client_id}, {"acks", "all"}, {"message.timeout.ms", "5000"}});
+    producer_ = std::make_unique<internal::KafkaProducer>(config);
   }
   return *producer_;
 }

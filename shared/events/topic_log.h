@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "shared/config/service_settings.h"
+
 namespace storefront::events {
 
 namespace internal {
@@ -50,6 +52,7 @@ struct BrokerHealth {
 
 struct TopicLogOptions {
   std::string bootstrap_servers;
+  config::TlsSettings tls = {};  // the process's identity for the broker; none: plaintext
   // The client.id of its connections; also the group.id librdkafka wants before it assigns
   // partitions (a group is only joined on subscribe, which a TopicLog never does).
   std::string client_id;

@@ -27,8 +27,8 @@ std::string KafkaLibs() {
 
 }  // namespace
 
-KafkaBroker::KafkaBroker(const std::string& name)
-    : dir_(MakeTempDir(name)), log_(dir_ + "/broker.log"), port_(FreePort()), controller_port_(FreePort()) {
+KafkaBroker::KafkaBroker(const std::string& name, std::string tls_dir)
+    : dir_(MakeTempDir(name)), tls_dir_(std::move(tls_dir)), log_(dir_ + "/broker.log"), port_(FreePort()), controller_port_(FreePort()) {
   while (controller_port_ == port_) controller_port_ = FreePort();
   Start();
   if (bootstrap_.empty()) return;
@@ -52,6 +52,7 @@ void KafkaBroker::Start() {
   options.argv = {std::string(STOREFRONT_SOURCE_DIR) + "/infra/kafka/bin/kafka-single-node", dir_ + "/node",
                   std::to_string(port_), std::to_string(controller_port_)};
   options.env = {{"KAFKA_LIBS", KafkaLibs()}, {"KAFKA_HEAP_OPTS", "-Xms256m -Xmx256m"}};
+  if (!tls_dir_.empty()) options.env["KAFKA_TLS_DIR"] = tls_dir_;
   options.log_path = log_;
   process_ = std::make_unique<Process>(options);
   ++starts_;
@@ -73,6 +74,12 @@ void KafkaBroker::CreateTopic(const std::string& topic, int partitions) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_.c_str(), errstr, sizeof errstr);
+  if (!tls_dir_.empty()) {  // as the broker itself, its super user
+    rd_kafka_conf_set(conf, "security.protocol", "ssl", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "ssl.ca.location", (tls_dir_ + "/ca.crt").c_str(), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "ssl.certificate.location", (tls_dir_ + "/kafka.crt").c_str(), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "ssl.key.location", (tls_dir_ + "/kafka.key").c_str(), errstr, sizeof errstr);
+  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   ASSERT_NE(rk, nullptr) << errstr;
   rd_kafka_NewTopic_t* new_topic = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof errstr);

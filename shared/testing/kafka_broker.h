@@ -18,7 +18,10 @@ class KafkaBroker {
   // Starts the node on free loopback ports with a log folder under /tmp named after `name`,
   // waits up to 120 s for it to serve, then creates the store's topics (events::kTopics, the
   // same as infra/kafka/topics.txt).
-  explicit KafkaBroker(const std::string& name = "kafka");
+  // `tls_dir`, a folder of infra/tls/make-certs with a certificate for "kafka" that names
+  // 127.0.0.1 and localhost (the JVM dials its own controller by name): the broker as the store runs it, mutual TLS and ACLs (kafka-single-node's
+  // KAFKA_TLS_DIR), set up here as User:kafka, its super user. Empty: plaintext, no ACLs.
+  explicit KafkaBroker(const std::string& name = "kafka", std::string tls_dir = "");
   ~KafkaBroker();
   KafkaBroker(const KafkaBroker&) = delete;
   KafkaBroker& operator=(const KafkaBroker&) = delete;
@@ -43,6 +46,7 @@ class KafkaBroker {
   void Start();
 
   std::string dir_;
+  std::string tls_dir_;
   std::string log_;
   int port_ = 0;
   int controller_port_ = 0;

@@ -94,6 +94,18 @@ std::shared_ptr<const rpc::Tls> LocalStack::Identity(const std::string& name) co
   return rpc::Tls::Load({.ca_file = dir + "ca.crt", .cert_file = dir + name + ".crt", .key_file = dir + name + ".key"});
 }
 
+std::map<std::string, std::string> LocalStack::KafkaClient(const std::string& as) const {
+  std::map<std::string, std::string> settings = {{"bootstrap.servers", kafka_bootstrap()}};
+  if (Setting("run/stack.env", "KAFKA_SECURITY_PROTOCOL") == "ssl") {
+    const std::string dir = state_dir_ + "/tls/";
+    settings["security.protocol"] = "ssl";
+    settings["ssl.ca.location"] = dir + "ca.crt";
+    settings["ssl.certificate.location"] = dir + as + ".crt";
+    settings["ssl.key.location"] = dir + as + ".key";
+  }
+  return settings;
+}
+
 std::shared_ptr<grpc::Channel> LocalStack::Channel(const std::string& service, const std::string& as) const {
   return rpc::MakeChannel("127.0.0.1:" + std::to_string(port(service)), {}, {Identity(as), service});
 }

@@ -30,6 +30,13 @@ class LocalStack {
   const std::string& state_dir() const { return state_dir_; }
   // Where the stack's Kafka listens ("127.0.0.1:port"), from its run/stack.env.
   std::string kafka_bootstrap() const { return Setting("run/stack.env", "KAFKA_BOOTSTRAP_SERVERS"); }
+  // librdkafka settings that reach the stack's Kafka as the process `as`: bootstrap.servers and,
+  // with Apache Kafka (mutual TLS and ACLs), TLS with that process's certificate ("kafka" is the
+  // broker's super user).
+  std::map<std::string, std::string> KafkaClient(const std::string& as) const;
+  // Kafka's Java tools as the broker's super user: --command-config / --consumer.config with
+  // this file; empty with the development broker.
+  std::string kafka_admin_config() const { return Setting("run/stack.env", "STOREFRONT_KAFKA_ADMIN_CONFIG"); }
   // PostgreSQL's "postgresql://127.0.0.1:port/storefront", from its run/stack.env.
   std::string postgres_dsn() const { return Setting("run/stack.env", "STOREFRONT_PG_DSN"); }
   // A generated secret ("INVENTORY_DB_PASSWORD", ...), from its secrets.env.

@@ -122,7 +122,9 @@ class ShoppingE2ETest : public ::testing::Test {
     GroupMember found;
     char errstr[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", stack_->kafka_bootstrap().c_str(), errstr, sizeof errstr);
+    for (const auto& [name, value] : stack_->KafkaClient("kafka")) {  // the broker's super user
+      rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr);
+    }
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (rk == nullptr) return {0, errstr};
     const char* groups[] = {group.c_str()};
@@ -738,6 +740,10 @@ TEST_F(ShoppingE2ETest, AJavaKafkaClientReadsTheOrderEventsWithAConsumerGroup) {
                   "--property", "print.key=true",
                   "--property", "print.value=false",
                   "--timeout-ms", "10000"};
+  // As the broker's super user: the store's ACLs grant groups to the store's processes only.
+  if (!stack_->kafka_admin_config().empty()) {
+    options.argv.insert(options.argv.end(), {"--consumer.config", stack_->kafka_admin_config()});
+  }
   options.env = {{"KAFKA_LIBS", std::string(STOREFRONT_SOURCE_DIR) + "/.cache/kafka/libs"}};
   options.log_path = log;
   testing::Process consumer(options);
@@ -803,6 +809,42 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
 // Zero trust between the services (SECURITY.md): on the running store, a caller without the
 // stack's certificates never reaches a service, and one with them reaches only the methods its
 // service is allowed to call; each refusal comes before any work.
+// Produces one message to `topic` with librdkafka `settings`; the delivery report's code (or
+// RD_KAFKA_RESP_ERR__TIMED_OUT when none came within 20 s).
+rd_kafka_resp_err_t ProduceOne(const std::map<std::string, std::string>& settings, std::string_view topic) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : settings) rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "message.timeout.ms", "10000", errstr, sizeof errstr);
+  rd_kafka_resp_err_t reported = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  rd_kafka_conf_set_opaque(conf, &reported);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    *static_cast<rd_kafka_resp_err_t*>(opaque) = message->err;
+  });
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (rk == nullptr) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+  const std::string name(topic), value = "a forged event";
+  rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(name.c_str()), RD_KAFKA_V_KEY("key", 3),
+                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
+  rd_kafka_flush(rk, 20000);
+  rd_kafka_destroy(rk);
+  return reported;
+}
+
+// The stack's Apache Kafka is mutual TLS with ACLs (storefront-kafka-acls ran at its start): a
+// ShipmentDispatched forged by any process but shipping never reaches the topic payments captures
+// on, and a client without a certificate of the stack's CA gets no answer at all.
+TEST_F(ShoppingE2ETest, TheBrokerRefusesAForgedShipmentEventAndAClientWithoutACertificate) {
+  for (const std::string forger : {"cart", "checkout", "payments", "inventory", "catalog"}) {
+    EXPECT_EQ(ProduceOne(stack_->KafkaClient(forger), events::kShipmentTopic),
+              RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        << forger;
+  }
+  EXPECT_NE(ProduceOne({{"bootstrap.servers", stack_->kafka_bootstrap()}}, events::kShipmentTopic),
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+      << "a plaintext client published";
+}
+
 TEST_F(ShoppingE2ETest, EveryServiceRefusesPlaintextAndTheCallersItDoesNotAllow) {
   for (const std::string service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
     auto plaintext = rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port(service)));

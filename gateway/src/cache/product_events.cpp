@@ -18,9 +18,12 @@ void ApplyProductEvent(ReadCache& cache, const events::TopicMessage& message) {
   cache.InvalidateAll();
 }
 
-ProductEvents::ProductEvents(std::shared_ptr<ReadCache> cache, std::string bootstrap_servers)
+ProductEvents::ProductEvents(std::shared_ptr<ReadCache> cache, std::string bootstrap_servers,
+                             config::TlsSettings tls)
     : cache_(std::move(cache)),
-      follower_({.bootstrap_servers = std::move(bootstrap_servers), .client_id = "storefront-gateway-read-cache"},
+      follower_({.bootstrap_servers = std::move(bootstrap_servers),
+                 .tls = std::move(tls),
+                 .client_id = "storefront-gateway-read-cache"},
                 std::string(events::kProductTopic),
                 [cache = cache_](const events::TopicMessage& message) { ApplyProductEvent(*cache, message); },
                 [cache = cache_](bool following) { cache->SetLive(following); }) {}

@@ -18,7 +18,8 @@ void ApplyProductEvent(ReadCache& cache, const events::TopicMessage& message);
 
 class ProductEvents {
  public:
-  ProductEvents(std::shared_ptr<ReadCache> cache, std::string bootstrap_servers);
+  // `tls`: the gateway's identity for the broker (none: plaintext).
+  ProductEvents(std::shared_ptr<ReadCache> cache, std::string bootstrap_servers, config::TlsSettings tls);
   void Start();  // returns at once; the cache goes live when following begins
   void Stop();   // the cache is no longer live
 

@@ -2,8 +2,10 @@
 
 namespace storefront::gateway::eventlog {
 
-KafkaEventLog::KafkaEventLog(std::string bootstrap_servers, std::chrono::milliseconds timeout)
+KafkaEventLog::KafkaEventLog(std::string bootstrap_servers, config::TlsSettings tls,
+                             std::chrono::milliseconds timeout)
     : topics_({.bootstrap_servers = std::move(bootstrap_servers),
+               .tls = std::move(tls),
                .client_id = "storefront-gateway-console",
                .timeout = timeout}) {}
 

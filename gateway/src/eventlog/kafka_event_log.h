@@ -12,7 +12,9 @@ namespace storefront::gateway::eventlog {
 
 class KafkaEventLog final : public EventLog {
  public:
-  explicit KafkaEventLog(std::string bootstrap_servers, std::chrono::milliseconds timeout = std::chrono::seconds(1));
+  // `tls`: the gateway's identity for the broker (none: plaintext).
+  KafkaEventLog(std::string bootstrap_servers, config::TlsSettings tls,
+                std::chrono::milliseconds timeout = std::chrono::seconds(1));
 
   std::vector<TopicMessage> Newest(const std::string& topic, int per_partition) override;
   std::optional<TopicMessage> At(const std::string& topic, int partition, std::int64_t offset) override;

@@ -54,6 +54,7 @@ App::App(Config config)
                .reflection = config_.grpc_reflection}),
       order_events_(catalog_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "cart",
                       .name = "cart",
                       .publishes = false,

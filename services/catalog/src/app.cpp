@@ -43,6 +43,7 @@ App::App(Config config)
                .reflection = config_.grpc_reflection}),
       // The catalog publishes its product events and consumes none.
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "catalog",
                       .name = "catalog",
                       .consumes = {}}),

@@ -106,7 +106,7 @@ TEST(CatalogAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // neither block start-up nor shutdown (they only retry in the background).
   App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("catalog")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
-                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+                                                {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
   EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
   app.Shutdown();
@@ -124,7 +124,7 @@ TEST(CatalogConfigTest, MissingDatabaseUrlIsAClearStartupError) {
   auto config = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}}));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
-                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"}}))
+                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"}}))
                 .kafka_bootstrap_servers,
             "localhost:9092");
   EXPECT_THROW(Config::FromEnv(config::Env::FromMap(

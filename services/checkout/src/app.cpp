@@ -73,6 +73,7 @@ App::App(Config config)
                .callers = kCallers,
                .reflection = config_.grpc_reflection}),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "checkout",
                       .name = "checkout",
                       .consumes = {std::string(events::kShipmentTopic), std::string(events::kPaymentTopic)},

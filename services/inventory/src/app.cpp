@@ -45,6 +45,7 @@ App::App(Config config, domain::Clock clock)
                .reflection = config_.grpc_reflection}),
       order_events_(clock_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "inventory",
                       .name = "inventory",
                       .consumes = {std::string(events::kOrderTopic)},

@@ -291,7 +291,7 @@ TEST(InventoryConfigTest, SettingsAreValidatedTogether) {
 
 TEST(InventoryConfigTest, KafkaBrokersAreHostPortPairs) {
   auto config = Config::FromEnv(config::Env::FromMap(
-      {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
+      {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,kafka:29092"}}));
   EXPECT_EQ(config.kafka_bootstrap_servers, "127.0.0.1:9092,kafka:29092");
   for (const char* bad : {"kafka", "127.0.0.1:9092,", "a:1,b:0"}) {
     try {

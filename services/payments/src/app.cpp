@@ -54,6 +54,7 @@ App::App(Config config)
       order_events_(processor_),
       shipment_events_(processor_),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "payments",
                       .name = "payments",
                       .consumes = {std::string(events::kShipmentTopic), std::string(events::kOrderTopic)},

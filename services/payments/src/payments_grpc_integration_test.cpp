@@ -154,7 +154,7 @@ TEST(PaymentsAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // neither block start-up nor shutdown (they only retry in the background).
   App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("payments")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
-                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+                                                {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
   EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
   app.Shutdown();
@@ -188,7 +188,7 @@ TEST(PaymentsConfigTest, EverySettingIsValidatedAtStartup) {
   EXPECT_EQ(config.card_decline_window, std::chrono::hours(1));
   EXPECT_EQ(config.kafka_bootstrap_servers, "") << "optional: without it no relay or consumer runs";
   EXPECT_EQ(Config::FromEnv(config::Env::FromMap(
-                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
+                                {{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://x"}, {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}))
                 .kafka_bootstrap_servers,
             "127.0.0.1:9092");
   EXPECT_THROW(Config::FromEnv(config::Env::FromMap(

@@ -49,6 +49,7 @@ App::App(Config config, domain::Clock clock)
                .reflection = config_.grpc_reflection}),
       order_handlers_(clock_, config_.progression),
       events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
+                      .tls = config_.kafka_tls,
                       .schema = "shipping",
                       .name = "shipping",
                       .consumes = {std::string(events::kOrderTopic)},

@@ -257,7 +257,7 @@ TEST(ShippingAppTest, StartsServesAndStopsWhileTheBrokerIsAway) {
   // there must neither block start-up nor shutdown (both only retry in the background).
   App app(Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", SharedPostgres().Dsn("shipping")},
                                                 {"GRPC_LISTEN_ADDR", "127.0.0.1:0"},
-                                                {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
+                                                {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}})));
   int port = app.Start();
   EXPECT_TRUE(rpc::CheckHealth(*rpc::MakeChannel("127.0.0.1:" + std::to_string(port)), std::chrono::seconds(2)));
   app.Shutdown();
@@ -273,7 +273,7 @@ TEST(ShippingConfigTest, DefaultsAndStartupErrors) {
   EXPECT_EQ(config.progression.delivery, std::chrono::milliseconds(60000));
   EXPECT_EQ(config.progression_tick, std::chrono::milliseconds(1000));
   auto tuned = Config::FromEnv(config::Env::FromMap({{"GRPC_PLAINTEXT", "on"}, {"DATABASE_URL", "postgresql://shipping@localhost/storefront"},
-                                                     {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
+                                                     {"KAFKA_SECURITY_PROTOCOL", "plaintext"}, {"KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"},
                                                      {"SHIPPING_DISPATCH_DELAY_MS", "0"},
                                                      {"SHIPPING_DELIVERY_DELAY_MS", "5000"},
                                                      {"SHIPPING_TICK_MS", "250"}}));

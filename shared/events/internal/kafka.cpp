@@ -56,6 +56,20 @@ rd_kafka_conf_t* MakeConf(const KafkaConfig& config) {
   return conf;
 }
 
+KafkaConfig ClientConfig(const std::string& bootstrap_servers, const config::TlsSettings& tls) {
+  KafkaConfig config = {{"bootstrap.servers", bootstrap_servers}};
+  if (tls.enabled()) {
+    config["security.protocol"] = "ssl";
+    config["ssl.ca.location"] = tls.ca_file;
+    config["ssl.certificate.location"] = tls.cert_file;
+    config["ssl.key.location"] = tls.key_file;
+    // The broker's certificate must name the host this client dialled (librdkafka 2's default,
+    // stated).
+    config["ssl.endpoint.identification.algorithm"] = "https";
+  }
+  return config;
+}
+
 std::string ErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
 KafkaProducer::KafkaProducer(const KafkaConfig& config) {

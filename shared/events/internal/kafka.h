@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "shared/config/service_settings.h"
+
 namespace storefront::events::internal {
 
 using KafkaConfig = std::map<std::string, std::string>;
@@ -19,6 +21,12 @@ using KafkaConfig = std::map<std::string, std::string>;
 // A new rd_kafka_conf_t holding `config`, with log and error callbacks that write to
 // storefront::log. Throws std::invalid_argument naming a setting librdkafka rejects.
 rd_kafka_conf_t* MakeConf(const KafkaConfig& config);
+
+// The settings every client of the store starts from: bootstrap.servers and, when `tls` names a
+// certificate, TLS to the broker with that certificate as the client's identity. The broker
+// knows the process by the certificate's common name (User:payments) and lets it do what
+// kafka_acls.h grants that name (SECURITY.md). Without a certificate: plaintext.
+KafkaConfig ClientConfig(const std::string& bootstrap_servers, const config::TlsSettings& tls);
 
 struct OutgoingMessage {
   std::string topic;

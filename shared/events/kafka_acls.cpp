@@ -1,0 +1,202 @@
+#include "shared/events/kafka_acls.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "shared/events/topics.h"
+
+namespace storefront::events {
+namespace {
+
+std::string S(std::string_view topic) { return std::string(topic); }
+
+// A consumer writes the dead-letter topic (consumer.h parks a poison event there).
+const std::string kDeadLetters = S(kDeadLetterTopic);
+
+// Owned topics: what an operator's dead-letter replay puts events back on (gateway/src/eventlog,
+// SECURITY.md says what that leaves open).
+std::vector<std::string> OwnedTopics() {
+  std::vector<std::string> owned;
+  for (const auto& topic : kTopics) {
+    if (!TopicOwner(topic.name).empty()) owned.push_back(S(topic.name));
+  }
+  return owned;
+}
+
+std::vector<std::string> AllTopics() {
+  std::vector<std::string> all;
+  for (const auto& topic : kTopics) all.push_back(S(topic.name));
+  return all;
+}
+
+struct Deleter {
+  void operator()(rd_kafka_AclBinding_t* acl) const { rd_kafka_AclBinding_destroy(acl); }
+  void operator()(rd_kafka_AdminOptions_t* options) const { rd_kafka_AdminOptions_destroy(options); }
+  void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
+};
+using Binding = std::unique_ptr<rd_kafka_AclBinding_t, Deleter>;
+
+const std::pair<const char*, rd_kafka_AclOperation_t> kOperations[] = {{"READ", RD_KAFKA_ACL_OPERATION_READ},
+                                                                        {"WRITE", RD_KAFKA_ACL_OPERATION_WRITE}};
+const std::pair<const char*, rd_kafka_ResourceType_t> kResources[] = {{"TOPIC", RD_KAFKA_RESOURCE_TOPIC},
+                                                                       {"GROUP", RD_KAFKA_RESOURCE_GROUP}};
+const std::pair<const char*, rd_kafka_ResourcePatternType_t> kPatterns[] = {
+    {"LITERAL", RD_KAFKA_RESOURCE_PATTERN_LITERAL}, {"PREFIXED", RD_KAFKA_RESOURCE_PATTERN_PREFIXED}};
+
+template <typename Enum, std::size_t N>
+Enum Lookup(const std::pair<const char*, Enum> (&table)[N], const std::string& name) {
+  for (const auto& [text, value] : table) {
+    if (name == text) return value;
+  }
+  throw std::invalid_argument("kafka acl: unknown " + name);
+}
+
+// A binding of ours as librdkafka's.
+Binding ToBinding(const KafkaAcl& acl) {
+  char errstr[256];
+  Binding binding(rd_kafka_AclBinding_new(Lookup(kResources, acl.resource), acl.name.c_str(),
+                                          Lookup(kPatterns, acl.pattern), acl.principal.c_str(), "*",
+                                          Lookup(kOperations, acl.operation), RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW,
+                                          errstr, sizeof errstr));
+  if (!binding) throw std::invalid_argument(std::string("kafka acl: ") + errstr);
+  return binding;
+}
+
+// A binding described by the broker, and whether it is one of the kind we make (ALLOW from any
+// host, an operation, resource and pattern we use): only those can equal a wanted one.
+std::pair<KafkaAcl, bool> FromBinding(const rd_kafka_AclBinding_t* binding) {
+  KafkaAcl acl{rd_kafka_AclBinding_principal(binding), rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(binding)),
+               rd_kafka_ResourceType_name(rd_kafka_AclBinding_restype(binding)), rd_kafka_AclBinding_name(binding),
+               rd_kafka_ResourcePatternType_name(rd_kafka_AclBinding_resource_pattern_type(binding))};
+  const bool ours = rd_kafka_AclBinding_permission_type(binding) == RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW &&
+                    std::string(rd_kafka_AclBinding_host(binding)) == "*";
+  return {acl, ours};
+}
+
+// Runs one admin request (`send` queues it on `queue`) and returns its result event, or throws.
+using Event = std::unique_ptr<rd_kafka_event_t, Deleter>;
+template <typename Send>
+Event Request(rd_kafka_t* admin, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout, const char* what,
+              Send send) {
+  char errstr[256];
+  std::unique_ptr<rd_kafka_AdminOptions_t, Deleter> options(rd_kafka_AdminOptions_new(admin, op));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()), errstr, sizeof errstr);
+  std::unique_ptr<rd_kafka_queue_t, Deleter> queue(rd_kafka_queue_new(admin));
+  send(options.get(), queue.get());
+  Event event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
+  if (!event) throw std::runtime_error(std::string(what) + ": no answer from the broker");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(std::string(what) + ": " + rd_kafka_event_error_string(event.get()));
+  }
+  return event;
+}
+
+}  // namespace
+
+bool KafkaAcl::operator<(const KafkaAcl& other) const {
+  return std::tie(principal, resource, name, pattern, operation) <
+         std::tie(other.principal, other.resource, other.name, other.pattern, other.operation);
+}
+
+const std::vector<KafkaGrant>& KafkaGrants() {
+  static const std::vector<KafkaGrant> grants = {
+      {"catalog", {S(kProductTopic)}, {}, "catalog"},
+      {"cart", {kDeadLetters}, {S(kOrderTopic)}, "cart"},
+      {"checkout", {S(kOrderTopic), kDeadLetters}, {S(kShipmentTopic), S(kPaymentTopic)}, "checkout"},
+      {"payments", {S(kPaymentTopic), kDeadLetters}, {S(kShipmentTopic), S(kOrderTopic)}, "payments"},
+      {"inventory", {S(kStockTopic), kDeadLetters}, {S(kOrderTopic)}, "inventory"},
+      {"shipping", {S(kShipmentTopic), kDeadLetters}, {S(kOrderTopic)}, "shipping"},
+      // The operator's console reads every topic (the event log, the dead letters) and the read
+      // cache follows the product topic; a dead-letter replay writes an event back on its owner's
+      // topic.
+      {"gateway", OwnedTopics(), AllTopics(), "storefront-gateway"},
+  };
+  return grants;
+}
+
+std::vector<KafkaAcl> AclsOf(const std::vector<KafkaGrant>& grants) {
+  std::set<KafkaAcl> acls;
+  for (const auto& grant : grants) {
+    const std::string principal = "User:" + grant.user;
+    for (const auto& topic : grant.writes) acls.insert({principal, "WRITE", "TOPIC", topic, "LITERAL"});
+    for (const auto& topic : grant.reads) acls.insert({principal, "READ", "TOPIC", topic, "LITERAL"});
+    if (!grant.group_prefix.empty()) acls.insert({principal, "READ", "GROUP", grant.group_prefix, "PREFIXED"});
+  }
+  return {acls.begin(), acls.end()};
+}
+
+AclChanges Reconcile(rd_kafka_t* admin, const std::vector<KafkaAcl>& wanted, std::chrono::milliseconds timeout) {
+  // What the broker has.
+  char errstr[256];
+  Binding everything(rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, nullptr, RD_KAFKA_RESOURCE_PATTERN_ANY,
+                                                   nullptr, nullptr, RD_KAFKA_ACL_OPERATION_ANY,
+                                                   RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof errstr));
+  Event described = Request(admin, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout, "describing the ACLs",
+                            [&](auto* options, auto* queue) { rd_kafka_DescribeAcls(admin, everything.get(), options, queue); });
+  std::size_t count = 0;
+  const rd_kafka_AclBinding_t** existing =
+      rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(described.get()), &count);
+
+  const std::set<KafkaAcl> want(wanted.begin(), wanted.end());
+  std::set<KafkaAcl> have;
+  std::vector<Binding> stale;  // exact filters of the bindings to delete
+  AclChanges changes;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto [acl, ours] = FromBinding(existing[i]);
+    if (ours && want.count(acl)) {
+      have.insert(acl);
+      continue;
+    }
+    const auto* b = existing[i];
+    stale.emplace_back(rd_kafka_AclBindingFilter_new(
+        rd_kafka_AclBinding_restype(b), rd_kafka_AclBinding_name(b), rd_kafka_AclBinding_resource_pattern_type(b),
+        rd_kafka_AclBinding_principal(b), rd_kafka_AclBinding_host(b), rd_kafka_AclBinding_operation(b),
+        rd_kafka_AclBinding_permission_type(b), errstr, sizeof errstr));
+    if (!stale.back()) throw std::runtime_error(std::string("kafka acl: ") + errstr);
+    changes.deleted.push_back(acl);
+  }
+
+  std::vector<Binding> missing;
+  for (const auto& acl : want) {
+    if (have.count(acl)) continue;
+    missing.push_back(ToBinding(acl));
+    changes.created.push_back(acl);
+  }
+  if (!missing.empty()) {
+    std::vector<rd_kafka_AclBinding_t*> raw;
+    for (auto& binding : missing) raw.push_back(binding.get());
+    Event created = Request(admin, RD_KAFKA_ADMIN_OP_CREATEACLS, timeout, "creating ACLs", [&](auto* options, auto* queue) {
+      rd_kafka_CreateAcls(admin, raw.data(), raw.size(), options, queue);
+    });
+    std::size_t results = 0;
+    const rd_kafka_acl_result_t** each =
+        rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(created.get()), &results);
+    for (std::size_t i = 0; i < results; ++i) {
+      if (const rd_kafka_error_t* error = rd_kafka_acl_result_error(each[i])) {
+        throw std::runtime_error(std::string("creating an ACL: ") + rd_kafka_error_string(error));
+      }
+    }
+  }
+  if (!stale.empty()) {
+    std::vector<rd_kafka_AclBindingFilter_t*> raw;
+    for (auto& filter : stale) raw.push_back(filter.get());
+    Event deleted = Request(admin, RD_KAFKA_ADMIN_OP_DELETEACLS, timeout, "deleting ACLs", [&](auto* options, auto* queue) {
+      rd_kafka_DeleteAcls(admin, raw.data(), raw.size(), options, queue);
+    });
+    std::size_t responses = 0;
+    const rd_kafka_DeleteAcls_result_response_t** each =
+        rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(deleted.get()), &responses);
+    for (std::size_t i = 0; i < responses; ++i) {
+      if (const rd_kafka_error_t* error = rd_kafka_DeleteAcls_result_response_error(each[i])) {
+        throw std::runtime_error(std::string("deleting an ACL: ") + rd_kafka_error_string(error));
+      }
+    }
+  }
+  return changes;
+}
+
+}  // namespace storefront::events
