@@ -678,8 +678,9 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   }
   const std::string poison = "\x08\x96\x01 this is not an event envelope";
   Produce(std::string(events::kProductTopic), "poison-key", poison);
-  {
-    db::Pool pool(storefront::testing::SharedPostgres().Dsn("accounts"), 2);
+  db::Pool pool(storefront::testing::SharedPostgres().Dsn("accounts"), 2);
+  // Runs the group "admin-test" until it has dead-lettered `count` messages.
+  auto dead_letter = [&](long count) {
     events::Consumer consumer(pool, {.bootstrap_servers = broker_->bootstrap(),
                                      .group_id = "admin-test",
                                      .topics = {std::string(events::kProductTopic)},
@@ -690,12 +691,13 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
                                      .kafka_config = {{"session.timeout.ms", "6000"},
                                                       {"heartbeat.interval.ms", "500"}},
                                      .after_transaction_commit = {}});
-    ASSERT_TRUE(Eventually([&] {
+    EXPECT_TRUE(Eventually([&] {
       consumer.PollOnce(100ms);
-      return consumer.stats().dead_lettered >= 1;
+      return consumer.stats().dead_lettered >= count;
     }, 60s));
     consumer.Stop();
-  }
+  };
+  dead_letter(1);
 
   auto listed = Operator("GET", "/api/v1/admin/dead-letters?limit=10");
   ASSERT_EQ(listed.status, 200) << listed.body;
@@ -717,18 +719,34 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   ASSERT_EQ(replayed.status, 202) << replayed.body;
   EXPECT_EQ(json::parse(replayed.body)["replayed_to"], "storefront.catalog.product.v1");
 
-  // Back on its topic with the same key and bytes, marked with where it came from.
+  // A request to the group on the replay topic, naming where the event is; nothing new on the
+  // product topic, which only the catalog writes.
   eventlog::KafkaEventLog log(broker_->bootstrap(), {.plaintext = true}, 2s);
   bool found = false;
-  for (const auto& message : log.Newest(std::string(events::kProductTopic), 50)) {
+  for (const auto& message : log.Newest(std::string(events::kReplayTopic), 50)) {
     auto it = message.headers.find("replayed_from");
-    if (it == message.headers.end()) continue;
-    EXPECT_EQ(it->second, position);
+    if (it == message.headers.end() || it->second != position) continue;
     EXPECT_EQ(message.key, "poison-key");
-    EXPECT_EQ(message.value, poison);
+    EXPECT_EQ(message.value, "");
+    EXPECT_EQ(message.headers.at("replay_for_group"), "admin-test");
+    EXPECT_EQ(message.headers.at("original_topic"), events::kProductTopic);
     found = true;
   }
-  EXPECT_TRUE(found) << "no replayed copy on " << events::kProductTopic;
+  EXPECT_TRUE(found) << "no replay request on " << events::kReplayTopic;
+  for (const auto& message : log.Newest(std::string(events::kProductTopic), 50)) {
+    EXPECT_EQ(message.headers.count("replayed_from"), 0u) << "a copy on the product topic";
+  }
+  // The group takes the request, reads the message again from the product topic, and (still not an
+  // event) dead-letters it again: a second dead letter for the same position.
+  dead_letter(1);
+  auto again = Operator("GET", "/api/v1/admin/dead-letters?limit=10");
+  ASSERT_EQ(again.status, 200) << again.body;
+  int letters_for_position = 0;
+  const json again_letters = json::parse(again.body);
+  for (const auto& item : again_letters["items"]) {
+    if (item["key"] == "poison-key") ++letters_for_position;
+  }
+  EXPECT_EQ(letters_for_position, 2) << again.body;
 
   EXPECT_EQ(Operator("POST", "/api/v1/admin/dead-letters/0/999999/replay").status, 404);
   EXPECT_EQ(Operator("POST", "/api/v1/admin/dead-letters/9/0/replay").status, 404) << "no such partition";

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -155,18 +156,33 @@ class Consumer::Impl {
     bool resumed = false;
   };
   using Partition = std::pair<std::string, std::int32_t>;
+  using Message = std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)>;
 
   void Handle(const rd_kafka_message_t& message);
+  // Handles the event in `content`; `position` is the message whose offset says it was handled
+  // (committed, or rewound to for a retry): the event itself, or the replay request that fetched
+  // it from its topic.
+  void Handle(const rd_kafka_message_t& content, const rd_kafka_message_t& position);
+  // A replay request (kReplayTopic): for this group, the event it points at is read from its own
+  // topic and handled again; for another group, skipped.
+  void HandleReplay(const rd_kafka_message_t& request);
+  // The message at `offset` of `topic`/`partition`, read by a second handle of this consumer
+  // (assigned, never subscribed); null when the topic no longer has it. Throws Unavailable when
+  // the broker does not answer in time.
+  Message FetchAt(const std::string& topic, std::int32_t partition, std::int64_t offset);
+  // The retry state of the message at `position` (its earlier failures), taken out of retries_.
+  Retry TakeRetry(const rd_kafka_message_t& position);
   Outcome Apply(const rd_kafka_message_t& message, const Envelope& envelope);
   // Pauses the message's partition and rewinds it to the message, to be tried again later.
   void RetryLater(const rd_kafka_message_t& message, Retry retry);
   void ResumeDuePartitions();
   // Records the event as parked for its key (so later events of the key wait behind it), then
   // dead-letters it.
-  void Park(const rd_kafka_message_t& message, const Envelope& envelope, const std::string& error,
-            const std::string& held_behind);
-  void DeadLetter(const rd_kafka_message_t& message, const std::string& error, const std::string& event_type,
-                  const std::string& held_behind = "");
+  void Park(const rd_kafka_message_t& content, const rd_kafka_message_t& position, const Envelope& envelope,
+            const std::string& error, const std::string& held_behind);
+  // Copies `content` to the dead-letter topic, then commits `position`.
+  void DeadLetter(const rd_kafka_message_t& content, const rd_kafka_message_t& position, const std::string& error,
+                  const std::string& event_type, const std::string& held_behind = "");
   void CommitOffset(const rd_kafka_message_t& message);
   void PruneInbox();
   // Sleeps up to `duration`; false when Stop was asked for meanwhile.
@@ -185,6 +201,7 @@ class Consumer::Impl {
   std::map<std::string, EventHandler> handlers_;
   rd_kafka_t* rk_ = nullptr;
   std::unique_ptr<internal::KafkaProducer> dead_letters_;  // created on first use
+  rd_kafka_t* replay_reader_ = nullptr;                     // FetchAt's handle, created on first use
   bool closed_ = false;
   std::thread thread_;
 
@@ -252,9 +269,13 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   }
   rd_kafka_poll_set_consumer(rk_);  // logs and errors are served by consumer_poll too
 
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size()));
+  // Its topics, and the operators' replay requests (which name the group they are for).
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size()) + 1);
   for (const auto& topic : options_.topics) {
     rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (std::find(options_.topics.begin(), options_.topics.end(), kReplayTopic) == options_.topics.end()) {
+    rd_kafka_topic_partition_list_add(topics, std::string(kReplayTopic).c_str(), RD_KAFKA_PARTITION_UA);
   }
   const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
@@ -293,6 +314,10 @@ void Consumer::Impl::Stop() {
     rd_kafka_consumer_close(rk_);
     rd_kafka_destroy(rk_);
     dead_letters_.reset();
+    if (replay_reader_ != nullptr) {
+      rd_kafka_consumer_close(replay_reader_);
+      rd_kafka_destroy(replay_reader_);
+    }
   }
 }
 
@@ -319,6 +344,118 @@ bool Consumer::Impl::PollOnce(std::chrono::milliseconds timeout) {
 }
 
 void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
+  if (rd_kafka_topic_name(message.rkt) == kReplayTopic) {
+    HandleReplay(message);
+  } else {
+    Handle(message, message);
+  }
+}
+
+void Consumer::Impl::HandleReplay(const rd_kafka_message_t& request) {
+  if (Header(request, kReplayForGroupHeader) != options_.group_id) {  // another group's, or none
+    CommitOffset(request);
+    CountOutcome(request, "skipped");
+    return;
+  }
+  const std::string topic = Header(request, kOriginalTopicHeader);
+  const std::string partition_text = Header(request, kOriginalPartitionHeader);
+  const std::string offset_text = Header(request, kOriginalOffsetHeader);
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::from_chars(partition_text.data(), partition_text.data() + partition_text.size(), partition);
+  std::from_chars(offset_text.data(), offset_text.data() + offset_text.size(), offset);
+  const bool ours = std::find(options_.topics.begin(), options_.topics.end(), topic) != options_.topics.end() &&
+                    topic != kReplayTopic && topic != kDeadLetterTopic;
+  if (!ours || partition < 0 || offset < 0) {
+    DeadLetter(request, request,
+               "not a replay request this group can act on: topic \"" + topic.substr(0, 100) + "\", partition \"" +
+                   partition_text.substr(0, 20) + "\", offset \"" + offset_text.substr(0, 20) + "\"",
+               "");
+    return;
+  }
+  Message original(nullptr, rd_kafka_message_destroy);
+  try {
+    original = FetchAt(topic, partition, offset);
+  } catch (const std::exception& e) {  // the broker did not answer: try the request again later
+    log::Warn("consumer: cannot read the event to replay now; trying again later",
+              {{"group", options_.group_id}, {"topic", topic}, {"partition", partition}, {"offset", offset},
+               {"error", e.what()}});
+    RetryLater(request, TakeRetry(request));
+    return;
+  }
+  if (!original) {
+    DeadLetter(request, request,
+               "the event to replay is no longer on " + topic + " at " + partition_text + "/" + offset_text +
+                   " (past the topic's retention)",
+               "");
+    return;
+  }
+  log::Info("consumer: replaying an event from its topic",
+            {{"group", options_.group_id}, {"topic", topic}, {"partition", partition}, {"offset", offset}});
+  Count(&Stats::replayed);
+  Handle(*original, request);
+}
+
+Consumer::Impl::Message Consumer::Impl::FetchAt(const std::string& topic, std::int32_t partition,
+                                                std::int64_t offset) {
+  char errstr[512];
+  if (replay_reader_ == nullptr) {
+    internal::KafkaConfig config = internal::ClientConfig(options_.bootstrap_servers, options_.tls);
+    config.insert({// librdkafka wants a group before it assigns; this one is never joined or committed
+                   {"group.id", options_.group_id + "-replay"},
+                   {"client.id", options_.group_id + "-replay"},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", "true"},
+                   // An offset the topic no longer has is an error, not a jump to another event.
+                   {"auto.offset.reset", "error"}});
+    rd_kafka_conf_t* conf = internal::MakeConf(config);
+    replay_reader_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (replay_reader_ == nullptr) {
+      rd_kafka_conf_destroy(conf);
+      throw Unavailable(std::string("cannot create the replay reader: ") + errstr);
+    }
+  }
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition)->offset = offset;
+  rd_kafka_assign(replay_reader_, assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  struct Unassign {
+    rd_kafka_t* rk;
+    ~Unassign() { rd_kafka_assign(rk, nullptr); }
+  } unassign{replay_reader_};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Message message(rd_kafka_consumer_poll(replay_reader_, 200), rd_kafka_message_destroy);
+    if (!message) continue;
+    switch (message->err) {
+      case RD_KAFKA_RESP_ERR_NO_ERROR:
+        if (message->offset == offset) return message;
+        if (message->offset > offset) return Message(nullptr, rd_kafka_message_destroy);  // not there
+        continue;
+      case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+      case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+      case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+        return Message(nullptr, rd_kafka_message_destroy);
+      default:
+        log::Warn("consumer: replay reader", {{"group", options_.group_id}, {"error", rd_kafka_err2name(message->err)}});
+    }
+  }
+  throw Unavailable("no answer from the broker for " + topic + " " + std::to_string(partition) + "/" +
+                    std::to_string(offset) + " within 10 s");
+}
+
+Consumer::Impl::Retry Consumer::Impl::TakeRetry(const rd_kafka_message_t& position) {
+  Retry retry;
+  const Partition partition{rd_kafka_topic_name(position.rkt), position.partition};
+  if (auto it = retries_.find(partition); it != retries_.end()) {
+    if (it->second.offset == position.offset) retry = it->second;  // this message's next try
+    retries_.erase(it);
+  }
+  return retry;
+}
+
+void Consumer::Impl::Handle(const rd_kafka_message_t& message, const rd_kafka_message_t& position) {
   const auto started = std::chrono::steady_clock::now();
   struct Timed {  // the handling time of every event, whatever its outcome
     const rd_kafka_message_t& message;
@@ -332,7 +469,7 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   Envelope envelope;
   std::string decode_error;
   if (!Decode(message, &envelope, &decode_error)) {
-    DeadLetter(message, decode_error, "");  // never applicable, so it holds no key back
+    DeadLetter(message, position, decode_error, "");  // never applicable, so it holds no key back
     return;
   }
 
@@ -349,18 +486,13 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
   span.Tag("event_id", envelope.event_id());
   trace::ContextScope traced(span.context());
 
-  const Partition partition{rd_kafka_topic_name(message.rkt), message.partition};
-  Retry retry;
-  if (auto it = retries_.find(partition); it != retries_.end()) {
-    if (it->second.offset == message.offset) retry = it->second;  // this event's next try
-    retries_.erase(it);
-  }
+  Retry retry = TakeRetry(position);
   Outcome outcome = Outcome::kApplied;
   try {
     outcome = Apply(message, envelope);
   } catch (const HeldBehind& held) {
     span.Tag("outcome", "held");
-    Park(message, envelope, held.what(), held.event_id);
+    Park(message, position, envelope, held.what(), held.event_id);
     return;
   } catch (const std::exception& e) {
     span.Fail(e.what());
@@ -373,10 +505,10 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
                {"failures", retry.failures},
                {"error", e.what()}});
     if (retry.failures >= options_.max_attempts) {
-      Park(message, envelope, e.what(), "");
+      Park(message, position, envelope, e.what(), "");
       return;
     }
-    RetryLater(message, retry);
+    RetryLater(position, retry);
     return;
   } catch (...) {
     span.Fail("handler threw a non-standard exception");
@@ -384,16 +516,16 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
     log::Warn("consumer: handler failed with a non-standard exception",
               {{"group", options_.group_id}, {"event_id", envelope.event_id()}, {"failures", retry.failures}});
     if (retry.failures >= options_.max_attempts) {
-      Park(message, envelope, "handler threw a non-standard exception", "");
+      Park(message, position, envelope, "handler threw a non-standard exception", "");
       return;
     }
-    RetryLater(message, retry);
+    RetryLater(position, retry);
     return;
   }
 
   // The hook may throw to simulate a crash: then the offset below is never committed.
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
-  CommitOffset(message);
+  CommitOffset(position);
   const char* name = outcome == Outcome::kApplied ? "processed" : outcome == Outcome::kDuplicate ? "duplicate" : "skipped";
   span.Tag("outcome", name);
   CountOutcome(message, name);
@@ -405,8 +537,9 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
 }
 
 Consumer::Impl::Outcome Consumer::Impl::Apply(const rd_kafka_message_t& message, const Envelope& envelope) {
-  // A dead letter replayed for another group: that group's business (ours applied it, or never
-  // had to); nothing to record.
+  // A copy of a dead letter that an earlier release replayed onto the event's own topic, for
+  // another group: that group's business (ours applied it, or never had to). Replays are requests
+  // on kReplayTopic now (HandleReplay), and the broker's ACLs let only a topic's owner write it.
   const std::string replay_for = Header(message, kReplayForGroupHeader);
   if (!replay_for.empty() && replay_for != options_.group_id) return Outcome::kSkipped;
   // A type this release has no handler for is not recorded: a later release that handles it can
@@ -490,8 +623,8 @@ void Consumer::Impl::ResumeDuePartitions() {
   }
 }
 
-void Consumer::Impl::Park(const rd_kafka_message_t& message, const Envelope& envelope, const std::string& error,
-                          const std::string& held_behind) {
+void Consumer::Impl::Park(const rd_kafka_message_t& message, const rd_kafka_message_t& position,
+                          const Envelope& envelope, const std::string& error, const std::string& held_behind) {
   // Recorded before the dead letter goes out: from now on later events of the key wait. Should
   // the process die before the offset commit, the event comes again, finds itself the oldest
   // parked event of its key, and is simply tried again.
@@ -515,19 +648,20 @@ void Consumer::Impl::Park(const rd_kafka_message_t& message, const Envelope& env
     }
   }
   if (!held_behind.empty()) Count(&Stats::held);
-  DeadLetter(message, error, envelope.event_type(), held_behind);
+  DeadLetter(message, position, error, envelope.event_type(), held_behind);
 }
 
-void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::string& error,
-                                const std::string& event_type, const std::string& held_behind) {
+void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const rd_kafka_message_t& position,
+                                const std::string& error, const std::string& event_type,
+                                const std::string& held_behind) {
   const std::string topic = rd_kafka_topic_name(message.rkt);
   internal::OutgoingMessage copy{std::string(kDeadLetterTopic),
                                  Bytes(message.key, message.key_len),
                                  Bytes(message.payload, message.len),
                                  {{"error", error},
-                                  {"original_topic", topic},
-                                  {"original_partition", std::to_string(message.partition)},
-                                  {"original_offset", std::to_string(message.offset)},
+                                  {std::string(kOriginalTopicHeader), topic},
+                                  {std::string(kOriginalPartitionHeader), std::to_string(message.partition)},
+                                  {std::string(kOriginalOffsetHeader), std::to_string(message.offset)},
                                   {"consumer_group", options_.group_id},
                                   {"event_type", event_type}}};
   if (!held_behind.empty()) copy.headers.emplace_back("held_behind", held_behind);
@@ -555,7 +689,7 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const std::st
                                                {"offset", message.offset},
                                                {"event_type", event_type},
                                                {"error", error}});
-  CommitOffset(message);
+  CommitOffset(position);
   Count(&Stats::dead_lettered);
   CountOutcome(message, "dead_lettered");
   Figures().dead_lettered.Add({{"topic", rd_kafka_topic_name(message.rkt)}}).Increment();

@@ -16,9 +16,14 @@
 //   copied to the dead-letter topic with the error in its headers, its offset is committed, and
 //   the loop goes on. An event that was dead-lettered is also "parked" in <schema>.parked_events,
 //   and later events of the same key (the aggregate) park behind it instead of overtaking it, so
-//   one aggregate's events are applied in order or not at all. Replaying the parked event (the
-//   operator's dead-letter replay, aimed at this group by the replay_for_group header) applies
+//   one aggregate's events are applied in order or not at all. Replaying the parked event applies
 //   it and frees its key; a parked event that is not the oldest of its key parks again.
+// - Replays: every consumer also reads kReplayTopic, where the operator's dead-letter replay puts
+//   a request naming the group and the event's topic, partition and offset (topics.h). The group
+//   it names reads the event from that topic (a second, assigned handle) and handles it as if it
+//   had just arrived: the event, never the dead letter's copy, is what gets applied, so a forged
+//   dead letter or request can at most make a group re-read what the topic's owner published.
+//   Retries and commits of a replay go by the request's offset. Other groups pass over it.
 // - Events of types nobody registered a handler for are skipped and not recorded, so a later
 //   release that handles them can re-read the topic (reset the group's offsets) and apply them.
 // - The inbox keeps event ids for inbox_retention (longer than the topics keep messages) and is
@@ -105,7 +110,8 @@ class Consumer {
     long applied = 0;
     long duplicates = 0;
     long dead_lettered = 0;
-    long skipped = 0;  // types without a handler, and replays aimed at another group
+    long skipped = 0;   // types without a handler
+    long replayed = 0;  // replay requests for this group acted on (the event also counts as applied, ...)
     long retries = 0;  // backoffs scheduled (failures and transient waits)
     long held = 0;     // events parked behind an earlier parked event of their key
   };

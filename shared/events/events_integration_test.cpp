@@ -955,16 +955,19 @@ TEST_F(EventsTest, AParkedEventHoldsBackItsKeyUntilItIsReplayed) {
   ASSERT_TRUE(by_event.count(doomed) && by_event.count(behind));
   EXPECT_EQ(by_event[behind].headers.at("held_behind"), doomed);
 
-  // The fix ships; the operator replays both for this group. Out of order first: a-2 parks again.
+  // The fix ships; the operator replays both for this group (a request on the replay topic, as the
+  // gateway makes it from the dead letter). Out of order first: a-2 parks again.
   broken = false;
   TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
   auto replay = [&](const DeadLetter& letter) {
-    TopicMessage copy;
-    copy.topic = topic_;
-    copy.key = letter.key;
-    copy.value = letter.value;
-    copy.headers = {{std::string(kReplayForGroupHeader), group}};
-    log.Produce(copy);
+    TopicMessage request;
+    request.topic = std::string(kReplayTopic);
+    request.key = letter.key;
+    request.headers = {{std::string(kReplayForGroupHeader), group},
+                       {std::string(kOriginalTopicHeader), letter.headers.at("original_topic")},
+                       {std::string(kOriginalPartitionHeader), letter.headers.at("original_partition")},
+                       {std::string(kOriginalOffsetHeader), letter.headers.at("original_offset")}};
+    log.Produce(request);
   };
   replay(by_event[behind]);
   ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().held == 2; }));
@@ -978,28 +981,61 @@ TEST_F(EventsTest, AParkedEventHoldsBackItsKeyUntilItIsReplayed) {
   EXPECT_EQ(Count("SELECT count(*) FROM parked_events"), 0) << "the key is free again";
 }
 
-// A replay is aimed at the group that dead-lettered the event; every other group skips it.
-TEST_F(EventsTest, AReplayForAnotherGroupIsSkipped) {
-  AppendCommitted("p-1", "for someone else");
+// A replay request for the group that dead-lettered an event; every other group passes over it.
+// Applied twice, an event is a duplicate the second time (the inbox), so a replay of an event that
+// did apply changes nothing.
+TEST_F(EventsTest, AReplayIsForOneGroupAndAnAppliedEventReplayedIsADuplicate) {
+  AppendCommitted("p-1", "applied once");
   OutboxRelay relay(pool_, RelayOptionsForTest());
   ASSERT_EQ(relay.PublishPending(), 1);
-  const auto original = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    return pqxx::binarystring(txn.exec("SELECT envelope FROM " + schema_ + ".outbox")[0][0]).str();
-  });
-  // Consume the original first, then see the replay arrive.
   Consumer consumer(pool_, ConsumerOptionsForTest("g-" + schema_));
   consumer.On(kChanged, WriteThing);
   ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().applied == 1; }));
+  const auto position = db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
+    auto row = txn.exec("SELECT \"partition\", \"offset\" FROM " + schema_ + ".inbox")[0];
+    return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
+  });
   TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
-  TopicMessage copy;
-  copy.topic = topic_;
-  copy.key = "p-1";
-  copy.value = original;
-  copy.headers = {{std::string(kReplayForGroupHeader), "some-other-group"}};
-  log.Produce(copy);
-  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().skipped == 1; }));
-  EXPECT_EQ(consumer.stats().duplicates, 0) << "skipped before the inbox was even asked";
+  auto request = [&](const std::string& group) {
+    TopicMessage message;
+    message.topic = std::string(kReplayTopic);
+    message.key = "p-1";  // both requests on one partition, in order
+    message.headers = {{std::string(kReplayForGroupHeader), group},
+                       {std::string(kOriginalTopicHeader), topic_},
+                       {std::string(kOriginalPartitionHeader), position.first},
+                       {std::string(kOriginalOffsetHeader), position.second}};
+    log.Produce(message);
+  };
+  request("some-other-group");
+  request("g-" + schema_);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().replayed == 1; }));
+  EXPECT_EQ(consumer.stats().duplicates, 1) << "only its own group's request was acted on";
+  EXPECT_EQ(consumer.stats().applied, 1);
   EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
+}
+
+// A request that cannot be acted on (a topic the group does not read, a position past the topic's
+// end) is dead-lettered itself, with the reason, and the loop goes on.
+TEST_F(EventsTest, AReplayRequestThatPointsNowhereIsDeadLettered) {
+  const std::string group = "g-" + schema_;
+  Consumer consumer(pool_, ConsumerOptionsForTest(group));
+  consumer.On(kChanged, WriteThing);
+  TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
+  auto request = [&](const std::string& topic, const std::string& offset) {
+    TopicMessage message;
+    message.topic = std::string(kReplayTopic);
+    message.key = "nowhere";
+    message.headers = {{std::string(kReplayForGroupHeader), group},
+                       {std::string(kOriginalTopicHeader), topic},
+                       {std::string(kOriginalPartitionHeader), "0"},
+                       {std::string(kOriginalOffsetHeader), offset}};
+    log.Produce(message);
+  };
+  request(std::string(kShipmentTopic), "0");  // not a topic this group reads
+  request(topic_, "999999");                  // past the end of its topic
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().dead_lettered == 2; }));
+  EXPECT_EQ(consumer.stats().replayed, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 0);
 }
 
 // An event type this release cannot handle is not recorded as handled: a later release that

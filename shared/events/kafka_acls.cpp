@@ -13,18 +13,10 @@ namespace {
 
 std::string S(std::string_view topic) { return std::string(topic); }
 
-// A consumer writes the dead-letter topic (consumer.h parks a poison event there).
+// A consumer writes the dead-letter topic (consumer.h parks a poison event there) and reads the
+// operators' replay requests.
 const std::string kDeadLetters = S(kDeadLetterTopic);
-
-// Owned topics: what an operator's dead-letter replay puts events back on (gateway/src/eventlog,
-// SECURITY.md says what that leaves open).
-std::vector<std::string> OwnedTopics() {
-  std::vector<std::string> owned;
-  for (const auto& topic : kTopics) {
-    if (!TopicOwner(topic.name).empty()) owned.push_back(S(topic.name));
-  }
-  return owned;
-}
+const std::string kReplays = S(kReplayTopic);
 
 std::vector<std::string> AllTopics() {
   std::vector<std::string> all;
@@ -105,15 +97,15 @@ bool KafkaAcl::operator<(const KafkaAcl& other) const {
 const std::vector<KafkaGrant>& KafkaGrants() {
   static const std::vector<KafkaGrant> grants = {
       {"catalog", {S(kProductTopic)}, {}, "catalog"},
-      {"cart", {kDeadLetters}, {S(kOrderTopic)}, "cart"},
-      {"checkout", {S(kOrderTopic), kDeadLetters}, {S(kShipmentTopic), S(kPaymentTopic)}, "checkout"},
-      {"payments", {S(kPaymentTopic), kDeadLetters}, {S(kShipmentTopic), S(kOrderTopic)}, "payments"},
-      {"inventory", {S(kStockTopic), kDeadLetters}, {S(kOrderTopic)}, "inventory"},
-      {"shipping", {S(kShipmentTopic), kDeadLetters}, {S(kOrderTopic)}, "shipping"},
+      {"cart", {kDeadLetters}, {S(kOrderTopic), kReplays}, "cart"},
+      {"checkout", {S(kOrderTopic), kDeadLetters}, {S(kShipmentTopic), S(kPaymentTopic), kReplays}, "checkout"},
+      {"payments", {S(kPaymentTopic), kDeadLetters}, {S(kShipmentTopic), S(kOrderTopic), kReplays}, "payments"},
+      {"inventory", {S(kStockTopic), kDeadLetters}, {S(kOrderTopic), kReplays}, "inventory"},
+      {"shipping", {S(kShipmentTopic), kDeadLetters}, {S(kOrderTopic), kReplays}, "shipping"},
       // The operator's console reads every topic (the event log, the dead letters) and the read
-      // cache follows the product topic; a dead-letter replay writes an event back on its owner's
-      // topic.
-      {"gateway", OwnedTopics(), AllTopics(), "storefront-gateway"},
+      // cache follows the product topic; a dead-letter replay is a request on the replay topic,
+      // so the gateway writes no service's topic.
+      {"gateway", {kReplays}, AllTopics(), "storefront-gateway"},
   };
   return grants;
 }

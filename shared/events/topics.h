@@ -28,6 +28,10 @@ inline constexpr std::string_view kShipmentTopic = "storefront.shipping.shipment
 inline constexpr std::string_view kPaymentTopic = "storefront.payments.payment.v1";
 // every consumer -> people: events that could not be decoded or kept failing
 inline constexpr std::string_view kDeadLetterTopic = "storefront.deadletter.v1";
+// gateway -> every consumer: an operator's request to apply a dead-lettered event again. It carries
+// no event, only where the event is (the headers below): the consumer reads it from its owner's
+// topic, so a replay can only ever apply what the owner published.
+inline constexpr std::string_view kReplayTopic = "storefront.gateway.replay.v1";
 
 // Event types (EventEnvelope.event_type): storefront.<producer>.<aggregate>.<what happened>.v1
 namespace types {
@@ -53,11 +57,15 @@ inline constexpr std::string_view kPaymentRefunded = "storefront.payments.paymen
 inline constexpr std::string_view kPaymentFailed = "storefront.payments.payment.failed.v1";
 }  // namespace types
 
-// The header a dead-letter replay carries: the consumer group the replayed event is for. Other
-// groups skip the replay (they applied the event the first time, or never had to).
+// The headers of a replay request: the consumer group the replayed event is for (other groups skip
+// the replay: they applied the event the first time, or never had to), and where the event is.
+// A dead letter carries the same original_* headers (and the group as consumer_group).
 inline constexpr std::string_view kReplayForGroupHeader = "replay_for_group";
+inline constexpr std::string_view kOriginalTopicHeader = "original_topic";
+inline constexpr std::string_view kOriginalPartitionHeader = "original_partition";
+inline constexpr std::string_view kOriginalOffsetHeader = "original_offset";
 
-inline constexpr std::array<TopicInfo, 6> kTopics = {{
+inline constexpr std::array<TopicInfo, 7> kTopics = {{
     {kProductTopic, "catalog", "gateway (read cache)", "ProductCreated, ProductChanged, ProductDeactivated"},
     {kOrderTopic, "checkout", "cart, inventory, shipping, payments",
      "OrderPlaced, OrderConfirmed, OrderFailed, OrderCancelled"},
@@ -67,6 +75,7 @@ inline constexpr std::array<TopicInfo, 6> kTopics = {{
     {kPaymentTopic, "payments", "checkout",
      "PaymentAuthorized, PaymentCaptured, PaymentVoided, PaymentRefunded, PaymentFailed"},
     {kDeadLetterTopic, "every consumer", "operators", "the original message, with error headers"},
+    {kReplayTopic, "gateway", "every consumer", "replay requests: headers only (group, original topic, partition, offset)"},
 }};
 
 // The service that owns `topic`, the only one that may publish to it ("shipping" for

@@ -69,6 +69,11 @@ std::string Header(const TopicMessage& message, const std::string& name) {
   return it == message.headers.end() ? std::string() : it->second;
 }
 
+// A partition or offset as the consumer writes it: decimal digits, at most 18 of them.
+bool IsNumber(const std::string& text) {
+  return !text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 nlohmann::json TimestampJson(const TopicMessage& message) {
   if (!message.timestamp_ms) return nullptr;
   return TimeUtil::ToString(types::ToProto(types::FromMicros(*message.timestamp_ms * 1000)));
@@ -181,24 +186,34 @@ std::string Replay(EventLog& log, int partition, std::int64_t offset) {
   if (!letter) {
     throw NotFound("no dead letter at partition " + std::to_string(partition) + ", offset " + std::to_string(offset));
   }
-  const std::string original = Header(*letter, "original_topic");
-  if (!IsStoreTopic(original) || original == dead_letters) {
-    throw FailedPrecondition("the dead letter at " + std::to_string(partition) + "/" + std::to_string(offset) +
-                             " names no topic of the store to replay to (original_topic \"" +
+  const std::string where = std::to_string(partition) + "/" + std::to_string(offset);
+  const std::string original = Header(*letter, std::string(events::kOriginalTopicHeader));
+  if (!IsStoreTopic(original) || original == dead_letters || original == events::kReplayTopic) {
+    throw FailedPrecondition("the dead letter at " + where + " names no topic of the store to replay to (original_topic \"" +
                              Printable(original.substr(0, 100)) + "\")");
   }
-  TopicMessage copy;
-  copy.topic = original;
-  copy.key = letter->key;
-  copy.value = letter->value;
-  copy.headers["replayed_from"] = std::to_string(partition) + "/" + std::to_string(offset);
-  // Aimed at the group that dead-lettered it; every other group skips it (it applied the event
-  // the first time, or never had to).
-  if (const std::string group = Header(*letter, "consumer_group"); !group.empty()) {
-    copy.headers[std::string(events::kReplayForGroupHeader)] = group;
+  const std::string original_partition = Header(*letter, std::string(events::kOriginalPartitionHeader));
+  const std::string original_offset = Header(*letter, std::string(events::kOriginalOffsetHeader));
+  const std::string group = Header(*letter, "consumer_group");
+  if (!IsNumber(original_partition) || !IsNumber(original_offset) || group.empty()) {
+    throw FailedPrecondition("the dead letter at " + where +
+                             " does not say where its event is or which group failed it (original_partition, "
+                             "original_offset, consumer_group)");
   }
-  log.Produce(copy);
-  log::Info("dead letter replayed", {{"partition", partition}, {"offset", offset}, {"topic", original}});
+  // A request, not the event: the group that dead-lettered it reads the event from its owner's
+  // topic at that position, so what it applies is what the owner published, whatever the dead
+  // letter holds. Every other group skips the request.
+  TopicMessage request;
+  request.topic = std::string(events::kReplayTopic);
+  request.key = letter->key;  // one aggregate's replays stay in order
+  request.headers = {{std::string(events::kReplayForGroupHeader), group},
+                     {std::string(events::kOriginalTopicHeader), original},
+                     {std::string(events::kOriginalPartitionHeader), original_partition},
+                     {std::string(events::kOriginalOffsetHeader), original_offset},
+                     {"replayed_from", where}};
+  log.Produce(request);
+  log::Info("dead letter replayed",
+            {{"partition", partition}, {"offset", offset}, {"topic", original}, {"group", group}});
   return original;
 }
 

@@ -57,12 +57,14 @@ std::vector<nlohmann::json> NewestEvents(const std::vector<TopicMessage>& messag
 // The `limit` newest dead letters, newest first by when they were dead-lettered.
 std::vector<nlohmann::json> NewestDeadLetters(const std::vector<TopicMessage>& messages, std::size_t limit);
 
-// Puts the dead letter at `partition`/`offset` back on the topic it came from (its
-// original_topic header, which must be one of events::kTopics other than the dead-letter topic
-// itself), with the same key and value and a header replayed_from = "<partition>/<offset>".
-// Consumers dedupe by event id, so a replay of an event that did get applied changes nothing.
-// Returns the topic. Throws storefront::NotFound (no such dead letter) or FailedPrecondition
-// (no usable original topic).
+// Asks the consumer group that dead-lettered the event at `partition`/`offset` to apply it again:
+// a request on events::kReplayTopic naming the group and where the event is on its own topic (the
+// dead letter's consumer_group and original_* headers), with its key and a header replayed_from =
+// "<partition>/<offset>". The group reads the event from that topic (shared/events/consumer.h), so
+// a replay applies only what the topic's owner published, and the gateway needs no right to write
+// any service's topic. Consumers dedupe by event id, so replaying an applied event changes nothing.
+// Returns the event's topic. Throws storefront::NotFound (no such dead letter) or
+// FailedPrecondition (no topic of the store to replay to, or no position or group).
 std::string Replay(EventLog& log, int partition, std::int64_t offset);
 
 }  // namespace storefront::gateway::eventlog

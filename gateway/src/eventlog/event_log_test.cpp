@@ -143,18 +143,23 @@ class FakeEventLog final : public EventLog {
   std::vector<TopicMessage> produced;
 };
 
-// ...and aimed at the group that dead-lettered it: the other groups applied it the first time.
-TEST(ReplayTest, PutsTheMessageBackOnItsOriginalTopicMarkedAsReplayedForItsGroup) {
+// A replay is a request to the group that dead-lettered the event (the other groups applied it
+// the first time) naming where the event is on its own topic; it carries none of the dead
+// letter's bytes, so nothing a dead letter holds can reach a handler that way.
+TEST(ReplayTest, AsksTheGroupThatFailedTheEventToReadItAgainFromItsOwnTopic) {
   FakeEventLog log;
   log.stored.push_back(DeadLetter(1, 12, 1000, "storefront.checkout.order.v1"));
   EXPECT_EQ(Replay(log, 1, 12), "storefront.checkout.order.v1");
   ASSERT_EQ(log.produced.size(), 1u);
-  const auto& copy = log.produced[0];
-  EXPECT_EQ(copy.topic, "storefront.checkout.order.v1");
-  EXPECT_EQ(copy.key, kOrder);
-  EXPECT_EQ(copy.value, "original bytes");
-  EXPECT_EQ(copy.headers, (std::map<std::string, std::string>{{"replayed_from", "1/12"},
-                                                             {"replay_for_group", "inventory"}}));
+  const auto& request = log.produced[0];
+  EXPECT_EQ(request.topic, "storefront.gateway.replay.v1");
+  EXPECT_EQ(request.key, kOrder);
+  EXPECT_EQ(request.value, "") << "the dead letter's bytes are not replayed";
+  EXPECT_EQ(request.headers, (std::map<std::string, std::string>{{"replayed_from", "1/12"},
+                                                                {"replay_for_group", "inventory"},
+                                                                {"original_topic", "storefront.checkout.order.v1"},
+                                                                {"original_partition", "1"},
+                                                                {"original_offset", "17"}}));
 }
 
 TEST(ReplayTest, RefusesWhatIsMissingOrHasNowhereToGo) {
@@ -163,9 +168,19 @@ TEST(ReplayTest, RefusesWhatIsMissingOrHasNowhereToGo) {
   log.stored.push_back(DeadLetter(0, 1, 1000, "some.other.topic"));
   log.stored.push_back(DeadLetter(0, 2, 1000, std::string(events::kDeadLetterTopic)));
   log.stored.push_back(DeadLetter(0, 3, 1000, ""));
+  log.stored.push_back(DeadLetter(0, 4, 1000, std::string(events::kReplayTopic)));
+  auto no_offset = DeadLetter(0, 5, 1000, "storefront.checkout.order.v1");
+  no_offset.headers["original_offset"] = "17; DROP";
+  log.stored.push_back(no_offset);
+  auto no_group = DeadLetter(0, 6, 1000, "storefront.checkout.order.v1");
+  no_group.headers.erase("consumer_group");
+  log.stored.push_back(no_group);
   EXPECT_THROW(Replay(log, 0, 1), FailedPrecondition);
   EXPECT_THROW(Replay(log, 0, 2), FailedPrecondition) << "never back onto the dead-letter topic itself";
   EXPECT_THROW(Replay(log, 0, 3), FailedPrecondition);
+  EXPECT_THROW(Replay(log, 0, 4), FailedPrecondition) << "a failed replay request is not an event to replay";
+  EXPECT_THROW(Replay(log, 0, 5), FailedPrecondition) << "no position, nothing to read";
+  EXPECT_THROW(Replay(log, 0, 6), FailedPrecondition) << "no group, nobody to ask";
   EXPECT_TRUE(log.produced.empty());
 }
 
