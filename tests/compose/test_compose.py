@@ -1,7 +1,8 @@
 """docker-compose.yml, run for real: the store's images built here, the whole store brought up
 with docker-compose on Podman, a shopper's order followed to `delivered` through Kafka, an
-operator reading health and events, a service killed and a PostgreSQL crash survived, and a
-second `up` on the same volumes that still has the orders (infra/docker/README.md, "Podman").
+operator reading health and events, the broker refusing one process's event on another's topic,
+a service killed and a PostgreSQL crash survived, and a second `up` on the same volumes that still
+has the orders (infra/docker/README.md, "Podman").
 
     /usr/bin/python3 tests/compose/test_compose.py --bin-dir build/release/bin
     /usr/bin/python3 tests/compose/test_compose.py --from-source   # the longer run
@@ -37,7 +38,7 @@ BIN_DIR = os.path.join(ROOT, "build", "release", "bin")
 FROM_SOURCE = False
 TAG = "ctest"
 # The compose file's services: those with a healthcheck stay up and must be healthy; the others
-# (kafka-init) run once and must exit 0.
+# (tls-init, kafka-init, kafka-acls) run once and must exit 0.
 with open(os.path.join(ROOT, "docker-compose.yml")) as compose_file:
     COMPOSE_SERVICES = yaml.safe_load(compose_file)["services"]
 SERVICES = sorted(name for name, service in COMPOSE_SERVICES.items() if "healthcheck" in service)
@@ -383,6 +384,35 @@ class ComposeTest(unittest.TestCase):
                       {e["event_type"] for e in shipments["items"]
                        if (e.get("payload") or {}).get("order_id") == order_id}, shipments)
 
+    def test_2b_broker_refuses_an_event_on_another_process_topic(self):
+        """Payments, with its own certificate, publishes a ShipmentDispatched of its making on
+        shipping's topic: the broker refuses it (kafka-acls granted payments its own topic only), so
+        no consumer ever sees it. The client is Kafka's console producer, run in a throwaway
+        container of the kafka image on the project's network with payments' volume mounted, as the
+        store's uid (payments' key is readable by it alone)."""
+        store = self.store
+        image = store.inspect("kafka", "{{.Image}}")
+        network = store.inspect("kafka", "{{range $name, $settings := .NetworkSettings.Networks}}{{$name}}{{end}}")
+        # The console producer: upstream's script, or the stand-in's kafka-class with its class.
+        script = r"""set -euo pipefail
+umask 077
+export PATH="/opt/kafka/bin:$PATH"
+cat /identity/tls.key /identity/tls.crt >/tmp/keystore.pem
+printf '%s\n' security.protocol=SSL ssl.keystore.type=PEM ssl.keystore.location=/tmp/keystore.pem \
+  ssl.truststore.type=PEM ssl.truststore.location=/identity/ca.crt >/tmp/client.properties
+producer=(kafka-console-producer.sh)
+command -v kafka-console-producer.sh >/dev/null || producer=(kafka-class kafka.tools.ConsoleProducer)
+echo '{"forged": "ShipmentDispatched"}' | KAFKA_HEAP_OPTS=-Xmx64m "${producer[@]}" \
+  --bootstrap-server kafka:9092 --producer.config /tmp/client.properties \
+  --topic storefront.shipping.shipment.v1 --sync 2>&1"""
+        result = store.podman("run", "--rm", "--network", network, "--user", "10001:10001",
+                              "-v", f"{store.project}_tls-payments:/identity:ro", "--entrypoint", "bash",
+                              image, "-c", script, check=False)
+        output = result.stdout + result.stderr
+        self.assertNotEqual(result.returncode, 0, output[-3000:])
+        self.assertIn("TopicAuthorizationException", output, output[-3000:])
+        self.assertIn("storefront.shipping.shipment.v1", output, output[-3000:])
+
     def test_3_killed_service_is_restarted_and_the_store_carries_on(self):
         self._crash_and_wait_for_restart("checkout")
         self._order_delivered("a checkout through the restarted orchestrator")
@@ -531,7 +561,7 @@ class ComposeTest(unittest.TestCase):
         volumes = self._volumes()
         names = {volume.split("_", 1)[1] for volume in volumes}
         identities = {f"tls-{name}" for name in ("gateway", "catalog", "cart", "checkout", "payments", "inventory",
-                                                 "shipping")}
+                                                 "shipping", "kafka")}
         self.assertEqual(names, {"postgres-data", "kafka-data", "prometheus-data", "tls-ca"} | identities, volumes)
         ca = self._volume_file(f"{store.project}_tls-ca", "ca.crt")
         self.assertIn("BEGIN CERTIFICATE", ca)

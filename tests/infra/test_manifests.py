@@ -21,6 +21,14 @@
                        the dev overlay run Prometheus with infra/prometheus's rules and Zipkin, and
                        point TRACE_EXPORT_URL, PROMETHEUS_URL and TRACE_UI_URL at them
                        (infra/prometheus itself: tests/infra/test_prometheus.py)
+  Kafka: mTLS, ACLs    compose's and dev's broker: every listener SSL with client auth required, the
+                       StandardAuthorizer, allow.everyone.if.no.acl.found=false, User:kafka the one
+                       super user, a principal mapping that makes a certificate User:<its CN>; the
+                       topics and ACLs one-shots run as User:kafka before every process starts, and
+                       every process reaches the TLS listener; the images carry storefront-kafka-acls.
+                       Production: Strimzi's only listener is TLS with tls authentication, simple
+                       authorization, the store's CA as clients CA, and a KafkaUser per process whose
+                       ACLs are exactly `storefront-kafka-acls --print` (the built binary)
 
 Run from anywhere: python3 tests/infra/test_manifests.py [--build-dir build/release]
 CTest runs it as infra_manifests_test (infra/CMakeLists.txt). Prints one line per check and then
@@ -31,6 +39,7 @@ prints SKIP and counts as neither.
 
 import argparse
 import http.server
+import json
 import os
 import re
 import shutil
@@ -54,7 +63,8 @@ SERVICES = ["catalog", "cart", "checkout", "payments", "inventory", "shipping"]
 PROCESSES = SERVICES + ["gateway"]
 SERVICE_PORTS = {"catalog": 50051, "cart": 50052, "checkout": 50053, "payments": 50054,
                  "inventory": 50055, "shipping": 50056}
-BINARIES = [f"{s}-service" for s in SERVICES] + ["storefront-gateway", "storefront-grpc-health"]
+BINARIES = [f"{s}-service" for s in SERVICES] + ["storefront-gateway", "storefront-grpc-health",
+                                                  "storefront-kafka-acls"]
 # What debian:12-slim already holds of the libraries the binaries link (apt itself needs them).
 SLIM_BASE_PACKAGES = {"libc6", "libstdc++6", "libgcc-s1"}
 # Names that mark an environment variable as a secret.
@@ -342,8 +352,14 @@ def check_dockerfile_runtime_stages():
     users = [a for i, a in runtime[2] if i == "USER"]
     if not users or users[-1].split(":")[0] in ("0", "root") or not users[-1].split(":")[0].isdigit():
         raise Fail(f"the runtime stage must end as a numeric non-root USER, has {users}")
-    if not any(i == "COPY" and "storefront-grpc-health" in a for i, a in runtime[2]):
-        raise Fail("the runtime stage does not copy storefront-grpc-health")
+    for tool in ("storefront-grpc-health", "storefront-kafka-acls"):
+        if not any(i == "COPY" and tool in a for i, a in runtime[2]):
+            raise Fail(f"the runtime stage does not copy {tool}")
+    build = stage_named(stages, "build")
+    built = " ".join(a for i, a in build[2] if i == "RUN")
+    if not re.search(r"--target [^&]*\bstorefront-kafka-acls\b", built) or \
+            not re.search(r"strip [^&]*\bstorefront-kafka-acls\b", built):
+        raise Fail("the build stage does not build and strip storefront-kafka-acls")
     for process in PROCESSES:
         name, base, instructions = stage_named(stages, process)
         if base != "runtime":
@@ -819,9 +835,11 @@ def check_overlay(overlay):
     for kind in ("Deployment", "StatefulSet", "Job"):
         for name, workload in by_kind.get(kind, {}).items():
             pod = workload["spec"]["template"]["spec"]
+            init = [c["name"] for c in pod.get("initContainers", [])]
             for container in pod.get("initContainers", []) + pod["containers"]:
                 where = f"{kind} {name}/{container['name']}"
-                if kind != "Job":
+                # Kubernetes refuses probes on an init container: it runs to completion first.
+                if kind != "Job" and container["name"] not in init:
                     for probe in ("readinessProbe", "livenessProbe"):
                         if probe not in container:
                             problems.append(f"{where} has no {probe}")
@@ -964,8 +982,13 @@ def check_compose_tls():
     init = services.get("tls-init")
     if not init:
         raise Fail("no tls-init service")
-    if sorted(init.get("command") or []) != sorted(PROCESSES):
-        problems.append(f"tls-init makes {init.get('command')}, want every process")
+    made = {str(entry).split("=", 1)[0]: str(entry).partition("=")[2] for entry in init.get("command") or []}
+    if sorted(made) != sorted(PROCESSES + ["kafka"]):
+        problems.append(f"tls-init makes {init.get('command')}, want every process and kafka")
+    # The broker is dialled as kafka by the containers, as localhost by itself and the host's tools.
+    kafka_names = set(made.get("kafka", "").split(","))
+    if not {"DNS:localhost", "IP:127.0.0.1"} <= kafka_names:
+        problems.append(f"the kafka certificate's extra names are {sorted(kafka_names)}, want localhost and 127.0.0.1")
     for process in PROCESSES:
         service = services.get(process, {})
         volumes = [v for v in service.get("volumes") or [] if str(v).startswith("tls-")]
@@ -1031,6 +1054,272 @@ def check_overlay_tls(overlay):
         raise Fail("; ".join(problems))
 
 
+# --- Kafka: mutual TLS and ACLs ----------------------------------------------------------------
+
+def principal_of(rules, dn):
+    """The user Kafka's ssl.principal.mapping.rules make of a certificate's subject (RFC 2253), as
+    SslPrincipalMapper does: the first RULE whose pattern matches the whole DN, else DEFAULT (the DN)."""
+    for match in re.finditer(r"\s*(DEFAULT|RULE:((?:\\.|[^\\/])*)/((?:\\.|[^\\/])*)/([LU]?))\s*(?:,\s*|$)", rules):
+        if match.group(1) == "DEFAULT":
+            return dn
+        pattern, replacement, case = match.group(2), match.group(3), match.group(4)
+        if re.fullmatch(pattern, dn):
+            user = re.sub(pattern, re.sub(r"\$(\d)", r"\\g<\1>", replacement), dn)
+            return {"L": user.lower(), "U": user.upper()}.get(case, user)
+    return dn
+
+
+def reference_mapping_rules():
+    """kafka-single-node's ssl.principal.mapping.rules, the reference configuration."""
+    text = (ROOT / "infra/kafka/bin/kafka-single-node").read_text()
+    return re.search(r"^ssl\.principal\.mapping\.rules=(\S+)$", text, re.M).group(1).replace("\\$", "$")
+
+
+def broker_problems(where, settings, subjects):
+    """What is wrong with a broker configured by the image's KAFKA_* variables (SETTINGS): every
+    listener must speak TLS and require a client certificate, nothing be allowed that no ACL
+    allows, User:kafka be the one super user, and each of SUBJECTS ({DN: user}) be that user."""
+    problems = []
+    protocols = dict(item.split(":", 1) for item in settings.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if item)
+    listeners = [item.split("://", 1)[0] for item in settings.get("KAFKA_LISTENERS", "").split(",") if item]
+    if not listeners:
+        problems.append(f"{where}: no KAFKA_LISTENERS")
+    for listener in listeners:
+        if protocols.get(listener, listener) != "SSL":
+            problems.append(f"{where}: listener {listener} speaks {protocols.get(listener, listener)}, not SSL")
+    # The upstream image's configure wants a JKS keystore and password files when an advertised
+    # listener is named SSL; the listeners here are SSL through the protocol map only.
+    if "SSL://" in settings.get("KAFKA_ADVERTISED_LISTENERS", ""):
+        problems.append(f"{where}: an advertised listener named SSL (the apache/kafka image then wants a JKS keystore)")
+    wanted = {
+        "KAFKA_SSL_CLIENT_AUTH": "required",
+        "KAFKA_SSL_KEYSTORE_TYPE": "PEM",
+        "KAFKA_SSL_TRUSTSTORE_TYPE": "PEM",
+        "KAFKA_AUTHORIZER_CLASS_NAME": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND": "false",
+        "KAFKA_SUPER_USERS": "User:kafka",
+    }
+    for key, value in wanted.items():
+        if str(settings.get(key)) != value:
+            problems.append(f"{where}: {key}={settings.get(key)!r}, want {value!r}")
+    rules = str(settings.get("KAFKA_SSL_PRINCIPAL_MAPPING_RULES", ""))
+    for dn, user in subjects.items():
+        if principal_of(rules, dn) != user:
+            problems.append(f"{where}: a certificate {dn} is User:{principal_of(rules, dn)}, want User:{user}")
+    return problems
+
+
+def listener_port(settings, name):
+    for item in settings.get("KAFKA_LISTENERS", "").split(","):
+        if item.startswith(f"{name}://"):
+            return item.rsplit(":", 1)[1]
+    return None
+
+
+def check_compose_kafka_tls_and_acls():
+    """Compose's broker is configured as kafka-single-node with KAFKA_TLS_DIR; its topics and ACLs
+    are made as User:kafka before any process starts, and every process reaches it over TLS."""
+    services = compose_file()["services"]
+    kafka = services.get("kafka") or {}
+    settings = {k: str(v).replace("$$", "$") for k, v in environment_items(kafka)}
+    make_certs = {"CN=payments,O=Storefront": "payments", "CN=kafka,O=Storefront": "kafka",
+                  "CN=payments,O=Elsewhere": "CN=payments,O=Elsewhere"}
+    problems = broker_problems("kafka", settings, make_certs)
+    if settings.get("KAFKA_SSL_PRINCIPAL_MAPPING_RULES") != reference_mapping_rules():
+        problems.append("kafka: ssl.principal.mapping.rules differ from infra/kafka/bin/kafka-single-node's")
+    if "tls-kafka:/etc/kafka/tls:ro" not in (kafka.get("volumes") or []):
+        problems.append("kafka does not mount its identity (tls-kafka) read-only at /etc/kafka/tls")
+    for key in ("KAFKA_SSL_KEYSTORE_LOCATION", "KAFKA_SSL_TRUSTSTORE_LOCATION"):
+        if not settings.get(key, "").startswith("/etc/kafka/tls/"):
+            problems.append(f"kafka: {key} is not in /etc/kafka/tls")
+    port = listener_port(settings, "BROKER")
+    if " ".join(kafka.get("healthcheck", {}).get("test") or []).find("--command-config /etc/kafka/tls/") < 0:
+        problems.append("kafka's healthcheck does not connect as User:kafka (--command-config)")
+    init = services.get("kafka-init") or {}
+    if not str(dict(environment_items(init)).get("KAFKA_COMMAND_CONFIG", "")).startswith("/etc/kafka/tls/") or \
+            "tls-kafka:/etc/kafka/tls:ro" not in (init.get("volumes") or []):
+        problems.append("kafka-init does not create the topics as User:kafka (KAFKA_COMMAND_CONFIG, tls-kafka)")
+    acls = services.get("kafka-acls") or {}
+    acls_env = dict(environment_items(acls))
+    if "storefront-kafka-acls" not in " ".join(acls.get("entrypoint") or []) or acls.get("command"):
+        problems.append("kafka-acls does not run storefront-kafka-acls (reconcile, no --print)")
+    if "tls-kafka:/etc/kafka/tls:ro" not in (acls.get("volumes") or []) or \
+            any(not str(acls_env.get(k, "")).startswith("/etc/kafka/tls/") for k in ("TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE")):
+        problems.append("kafka-acls does not run as User:kafka (tls-kafka, TLS_*_FILE)")
+    if ((acls.get("depends_on") or {}).get("kafka-init") or {}).get("condition") != "service_completed_successfully":
+        problems.append("kafka-acls may run before kafka-init (the broker must be up and its topics made)")
+    if acls_env.get("KAFKA_BOOTSTRAP_SERVERS") != f"kafka:{port}":
+        problems.append(f"kafka-acls: KAFKA_BOOTSTRAP_SERVERS={acls_env.get('KAFKA_BOOTSTRAP_SERVERS')!r}, want kafka:{port}")
+    for process in PROCESSES:
+        service = services.get(process) or {}
+        if ((service.get("depends_on") or {}).get("kafka-acls") or {}).get("condition") != \
+                "service_completed_successfully":
+            problems.append(f"{process} may start before kafka-acls granted it its topics")
+        environment = dict(environment_items(service))
+        if environment.get("KAFKA_BOOTSTRAP_SERVERS") != f"kafka:{port}":
+            problems.append(f"{process}: KAFKA_BOOTSTRAP_SERVERS={environment.get('KAFKA_BOOTSTRAP_SERVERS')!r}, "
+                            f"want the TLS listener kafka:{port}")
+        if str(environment.get("KAFKA_SECURITY_PROTOCOL", "ssl")) != "ssl":
+            problems.append(f"{process}: KAFKA_SECURITY_PROTOCOL={environment['KAFKA_SECURITY_PROTOCOL']}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def check_dev_kafka_tls_and_acls():
+    """The dev overlay's Kafka pod as compose's broker; the topics and ACLs Jobs as User:kafka."""
+    objects = render("dev")
+    by_kind = {}
+    for o in objects:
+        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    configs = {name: o.get("data", {}) for name, o in by_kind.get("ConfigMap", {}).items()}
+    problems = []
+    kafka = by_kind.get("StatefulSet", {}).get("kafka")
+    if not kafka:
+        raise Fail("no StatefulSet kafka")
+    container = next(c for c in kafka["spec"]["template"]["spec"]["containers"] if c["name"] == "kafka")
+    settings = {v["name"]: str(v.get("value")) for v in container.get("env", [])}
+    # cert-manager's certificates (CN only) and make-certs' (README, without cert-manager).
+    subjects = {"CN=payments": "payments", "CN=payments,O=Storefront": "payments", "CN=kafka": "kafka",
+                "CN=payments,O=Elsewhere": "CN=payments,O=Elsewhere"}
+    problems += broker_problems("dev kafka", settings, subjects)
+    certificates = {o["spec"]["secretName"]: o for o in by_kind.get("Certificate", {}).values()}
+    identity = certificates.get("storefront-tls-kafka", {}).get("spec", {})
+    if identity.get("commonName") != "kafka" or not {"kafka", "localhost"} <= set(identity.get("dnsNames") or []) or \
+            (identity.get("privateKey") or {}).get("encoding") != "PKCS8":
+        problems.append("no Certificate storefront-tls-kafka: CN kafka, naming kafka and localhost, PKCS#8 key")
+    port = listener_port(settings, "BROKER")
+    config = next((data for name, data in configs.items() if name.startswith("storefront-config")), {})
+    if config.get("KAFKA_BOOTSTRAP_SERVERS") != f"kafka:{port}":
+        problems.append(f"storefront-config: KAFKA_BOOTSTRAP_SERVERS={config.get('KAFKA_BOOTSTRAP_SERVERS')!r}, want kafka:{port}")
+    if config.get("KAFKA_SECURITY_PROTOCOL", "ssl") != "ssl":
+        problems.append(f"storefront-config: KAFKA_SECURITY_PROTOCOL={config['KAFKA_SECURITY_PROTOCOL']}")
+    jobs = by_kind.get("Job", {})
+    for name, wanted in (("kafka-topics", "create-topics.sh"), ("kafka-acls", "storefront-kafka-acls")):
+        job = jobs.get(name)
+        if not job:
+            problems.append(f"no Job {name}")
+            continue
+        pod = job["spec"]["template"]["spec"]
+        job_container = pod["containers"][0]
+        secrets = [v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v]
+        if secrets != ["storefront-tls-kafka"]:
+            problems.append(f"Job {name} mounts the Secrets {secrets}, want only storefront-tls-kafka (User:kafka)")
+        if wanted not in " ".join(job_container.get("command", []) + job_container.get("args", [])):
+            problems.append(f"Job {name} does not run {wanted}")
+    topics_env = {v["name"]: v.get("value") for v in (jobs.get("kafka-topics") or {"spec": {"template": {"spec": {
+        "containers": [{}]}}}})["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+    if not topics_env.get("KAFKA_COMMAND_CONFIG"):
+        problems.append("Job kafka-topics does not connect as User:kafka (KAFKA_COMMAND_CONFIG)")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
+def kafka_acls_binary(build_dir):
+    candidates = [Path(build_dir) / "bin"] if build_dir else []
+    candidates.append(ROOT / "build/release/bin")
+    for directory in candidates:
+        if os.access(directory / "storefront-kafka-acls", os.X_OK):
+            return directory / "storefront-kafka-acls"
+    return None
+
+
+def granted_acls(build_dir):
+    """{(user, resource type, name, pattern, operation)} of `storefront-kafka-acls --print`, in
+    Strimzi's words: the grants of shared/events/kafka_acls.h, as AclsOf makes them ACLs."""
+    binary = kafka_acls_binary(build_dir)
+    if binary is None:
+        raise Skip("storefront-kafka-acls is not built (cmake --build --preset release)")
+    result = run([str(binary), "--print"], timeout=30)
+    if result.returncode != 0:
+        raise Fail(f"{binary} --print exited {result.returncode}: {result.stderr.strip()}")
+    acls = set()
+    for grant in json.loads(result.stdout):
+        acls |= {(grant["user"], "topic", topic, "literal", "Write") for topic in grant["writes"]}
+        acls |= {(grant["user"], "topic", topic, "literal", "Read") for topic in grant["reads"]}
+        acls.add((grant["user"], "group", grant["group_prefix"], "prefix", "Read"))
+    return acls
+
+
+def check_production_kafka_tls_and_acls(build_dir):
+    """Strimzi: the only listener TLS with tls authentication, simple authorization with no
+    everyone-allowed, the store's CA as clients CA; a KafkaUser per process (tls-external, CN = its
+    cert-manager certificate's) whose ACLs are exactly `storefront-kafka-acls --print`."""
+    wanted = granted_acls(build_dir)
+    objects = render("production")
+    problems = []
+    clusters = [o for o in objects if o["kind"] == "Kafka"]
+    if len(clusters) != 1:
+        raise Fail(f"{len(clusters)} Kafka resources, want one")
+    cluster = clusters[0]
+    spec = cluster["spec"]["kafka"]
+    listeners = spec.get("listeners") or []
+    for listener in listeners:
+        if listener.get("tls") is not True or (listener.get("authentication") or {}).get("type") != "tls":
+            problems.append(f"Kafka listener {listener.get('name')} is not TLS with tls (certificate) authentication")
+    authorization = spec.get("authorization") or {}
+    if authorization.get("type") != "simple":
+        problems.append(f"Kafka authorization is {authorization or 'off'}, want simple (ACLs)")
+    if str((spec.get("config") or {}).get("allow.everyone.if.no.acl.found", "false")).lower() != "false":
+        problems.append("Kafka config allows everyone when no ACL is found")
+    if set(authorization.get("superUsers") or []) - {"CN=kafka"}:
+        problems.append(f"super users {authorization.get('superUsers')}, want at most CN=kafka")
+    if (cluster["spec"].get("clientsCa") or {}).get("generateCertificateAuthority") is not False:
+        problems.append("Strimzi generates its own clients CA: the services' cert-manager certificates would be refused")
+    if "userOperator" not in (cluster["spec"].get("entityOperator") or {}):
+        problems.append("no User Operator (entityOperator.userOperator): the KafkaUsers' ACLs would never be set")
+    certificates = {o["spec"]["secretName"]: o["spec"] for o in objects if o["kind"] == "Certificate"}
+    configs = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+    config = next((data for name, data in configs.items() if name.startswith("storefront-config")), {})
+    name = cluster["metadata"]["name"]
+    ports = {str(listener.get("port")) for listener in listeners}
+    bootstrap = config.get("KAFKA_BOOTSTRAP_SERVERS", "")
+    if bootstrap.rpartition(":")[0] != f"{name}-kafka-bootstrap" or bootstrap.rpartition(":")[2] not in ports:
+        problems.append(f"storefront-config: KAFKA_BOOTSTRAP_SERVERS={bootstrap!r} is not a listener of {name}")
+    if config.get("KAFKA_SECURITY_PROTOCOL", "ssl") != "ssl":
+        problems.append(f"storefront-config: KAFKA_SECURITY_PROTOCOL={config['KAFKA_SECURITY_PROTOCOL']}")
+    for listener in listeners:
+        chain = (listener.get("configuration") or {}).get("brokerCertChainAndKey") or {}
+        certificate = certificates.get(chain.get("secretName"))
+        # The services trust the store's CA alone, and check the name they dial.
+        if not certificate or certificate["issuerRef"]["name"] != "storefront-ca" or \
+                f"{name}-kafka-bootstrap" not in certificate.get("dnsNames", []) or \
+                not any(n.startswith(f"*.{name}-kafka-brokers") for n in certificate.get("dnsNames", [])) or \
+                (certificate.get("privateKey") or {}).get("encoding") != "PKCS8":
+            problems.append(f"listener {listener.get('name')}: its certificate is not a PKCS#8 one of the store's CA "
+                            f"naming {name}-kafka-bootstrap and the brokers")
+    users = {o["metadata"]["name"]: o for o in objects if o["kind"] == "KafkaUser"}
+    found = set()
+    for user, resource in users.items():
+        user_spec = resource["spec"]
+        if resource["metadata"].get("labels", {}).get("strimzi.io/cluster") != name:
+            problems.append(f"KafkaUser {user} is not labelled strimzi.io/cluster: {name}")
+        if (user_spec.get("authentication") or {}).get("type") != "tls-external":
+            problems.append(f"KafkaUser {user}: authentication {user_spec.get('authentication')}, want tls-external "
+                            "(its cert-manager certificate)")
+        if (user_spec.get("authorization") or {}).get("type") != "simple":
+            problems.append(f"KafkaUser {user}: authorization is not simple")
+        for acl in (user_spec.get("authorization") or {}).get("acls") or []:
+            if acl.get("type", "allow") != "allow" or acl.get("host", "*") != "*":
+                problems.append(f"KafkaUser {user}: an ACL that is not `allow` from any host: {acl}")
+            operations = acl.get("operations") or ([acl["operation"]] if acl.get("operation") else [])
+            source = acl["resource"]
+            for operation in operations:
+                found.add((user, source["type"], source.get("name"), source.get("patternType", "literal"), operation))
+        # Strimzi's principal for it is User:CN=<name>: the process's certificate must be that.
+        certificate = certificates.get(f"storefront-tls-{user}")
+        if not certificate or certificate.get("commonName") != user or certificate.get("subject"):
+            problems.append(f"KafkaUser {user}: no cert-manager certificate whose subject is CN={user} alone")
+    users_wanted = {acl[0] for acl in wanted}
+    if set(users) != users_wanted:
+        problems.append(f"KafkaUsers {sorted(users)}, want one per grant {sorted(users_wanted)}")
+    if found - wanted:
+        problems.append(f"ACLs beyond the grants: {sorted(found - wanted)}")
+    if wanted - found:
+        problems.append(f"grants without their ACL: {sorted(wanted - found)}")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build-dir", help="a CMake build directory whose bin/ holds the binaries")
@@ -1067,6 +1356,11 @@ def main():
     for overlay in ("dev", "production"):
         check(f"k8s {overlay}: a certificate per process, mounted by it alone; NetworkPolicies as the code's callers",
               check_overlay_tls, overlay)
+    check("compose: Kafka mutual TLS and ACLs as kafka-single-node; topics and ACLs first, as User:kafka",
+          check_compose_kafka_tls_and_acls)
+    check("k8s dev: the Kafka pod as compose's; topics and ACLs Jobs as User:kafka", check_dev_kafka_tls_and_acls)
+    check("k8s production: Strimzi TLS listener, simple authorization; KafkaUsers = storefront-kafka-acls --print",
+          check_production_kafka_tls_and_acls, arguments.build_dir)
 
     return summary()
 
