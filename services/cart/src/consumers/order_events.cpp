@@ -8,6 +8,7 @@
 #include "repo/pg_cart_repository.h"
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
+#include "shared/types/proto.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 
 namespace storefront::cart::consumers {
@@ -25,7 +26,12 @@ int OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const events::Envelope
   }
   repo::PgCartRepository repository(txn);
   domain::Carts carts(repository, catalog_);
-  const int removed = carts.RemoveOrderedProducts(order.customer_id(), products);
+  std::optional<types::Timestamp> cart_version;  // none in events of orders from before versions
+  if (order.has_cart_version()) {
+    cart_version = types::FromProto(order.cart_version());
+    if (!cart_version) throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": cart_version is not a time");
+  }
+  const int removed = carts.RemoveOrderedProducts(order.customer_id(), products, cart_version);
   log::Info("removed the ordered products from the cart", {{"customer_id", order.customer_id()},
                                                           {"order_id", order.order_id().substr(0, 64)},
                                                           {"lines_removed", removed},

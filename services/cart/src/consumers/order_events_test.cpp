@@ -10,6 +10,7 @@
 #include "repo/pg_cart_repository.h"
 #include "shared/events/topics.h"
 #include "shared/testing/events.h"
+#include "shared/types/proto.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "testing/cart_db.h"
 
@@ -21,10 +22,12 @@ using testing::Line;
 using testing::ProductId;
 namespace ev = storefront::events::v1;
 
-events::Envelope Confirmed(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+events::Envelope Confirmed(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                           std::optional<types::Timestamp> cart_version = std::nullopt) {
   ev::OrderConfirmed order;
   order.set_order_id("3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b");
   order.set_customer_id(customer_id);
+  if (cart_version) *order.mutable_cart_version() = types::ToProto(*cart_version);
   for (const auto& id : product_ids) {
     auto* line = order.add_lines();
     line->set_product_id(id);
@@ -82,6 +85,30 @@ TEST_F(CartOrderEventsTest, AConfirmedOrderTakesOnlyItsProductsOutOfTheCart) {
   auto again = repo_.Get(customer);
   EXPECT_EQ(ProductsIn(again), std::vector<std::string>{ProductId(3)});
   EXPECT_EQ(again.updated_at, after.updated_at);
+}
+
+// The bug this guards against: the confirmation of one order arrived after the shopper had begun
+// the next, and took out the product they had put back in (the next checkout found the cart empty).
+// Only the lines unchanged since the version of the cart checkout priced go.
+TEST_F(CartOrderEventsTest, ALineTheShopperChangedAfterCheckoutReadTheCartStays) {
+  const auto customer = Customer();
+  repo_.AddItem(customer, Line(1), 1);
+  repo_.AddItem(customer, Line(2), 1);
+  const auto priced = repo_.Get(customer);  // what checkout read: products 1 and 2
+  ASSERT_TRUE(priced.updated_at);
+  repo_.AddItem(customer, Line(1), 1);  // one more of product 1, before the confirmation arrives
+  repo_.AddItem(customer, Line(4), 1);  // and a new product
+
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1), ProductId(2)}, priced.updated_at)), 1);
+  auto after = repo_.Get(customer);
+  EXPECT_EQ(ProductsIn(after), (std::vector<std::string>{ProductId(1), ProductId(4)}));
+  EXPECT_EQ(after.items[0].quantity, 2) << "the line the shopper touched since is theirs, as they left it";
+
+  // A quantity set after the version counts as a change too.
+  const auto second = repo_.Get(customer);
+  repo_.SetQuantity(customer, ProductId(4), 3);
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1), ProductId(4)}, second.updated_at)), 1);
+  EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(4)});
 }
 
 TEST_F(CartOrderEventsTest, AShopperWithoutACartIsLeftWithout) {

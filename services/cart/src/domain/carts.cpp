@@ -87,9 +87,11 @@ Cart Carts::ClearCart(const std::string& customer_id) {
   return repository_.Clear(customer_id);
 }
 
-int Carts::RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+int Carts::RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                                 std::optional<types::Timestamp> cart_version) {
   const std::set<std::string> distinct(product_ids.begin(), product_ids.end());  // an order names each once
-  return repository_.RemoveProducts(customer_id, std::vector<std::string>(distinct.begin(), distinct.end()));
+  return repository_.RemoveProducts(customer_id, std::vector<std::string>(distinct.begin(), distinct.end()),
+                                    cart_version);
 }
 
 }  // namespace storefront::cart::domain

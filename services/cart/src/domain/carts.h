@@ -33,9 +33,13 @@ class Carts {
   Cart ClearCart(const std::string& customer_id);
   // Checkout confirmed an order (consumers/order_events): takes the ordered products, lower-case
   // UUIDs, out of the customer's cart and leaves whatever else the shopper put in it. A shopper
-  // without a cart stays without. Returns how many lines went. The event's ids were checked by
-  // the consumer, which dead-letters an event it cannot read.
-  int RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids);
+  // without a cart stays without. `cart_version` is the version of the cart the order was priced
+  // from: a line the shopper added or changed since (the next purchase, begun before this one's
+  // confirmation arrived) stays; none (an order from before versions were recorded) removes every
+  // ordered line. Returns how many lines went. The event's ids were checked by the consumer,
+  // which dead-letters an event it cannot read.
+  int RemoveOrderedProducts(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                            std::optional<types::Timestamp> cart_version);
 
  private:
   CartRepository& repository_;

@@ -194,8 +194,11 @@ TEST_F(CartsTest, RemoveAndClearGoStraightToTheRepository) {
 TEST_F(CartsTest, AConfirmedOrdersProductsLeaveTheCartOnceEachWithoutTheCatalog) {
   constexpr const char* kOther = "11111111-2222-4333-8444-555555555555";
   EXPECT_CALL(catalog_, Find(_, _)).Times(0);
-  EXPECT_CALL(repo_, RemoveProducts(kCustomer, std::vector<std::string>{kId, kOther})).WillOnce(Return(2));
-  EXPECT_EQ(carts_.RemoveOrderedProducts(kCustomer, {kOther, kId, kOther}), 2);
+  const auto version = types::FromMicros(1'800'000'000'000'000);
+  EXPECT_CALL(repo_, RemoveProducts(kCustomer, std::vector<std::string>{kId, kOther},
+                                    std::optional<types::Timestamp>(version)))
+      .WillOnce(Return(2));
+  EXPECT_EQ(carts_.RemoveOrderedProducts(kCustomer, {kOther, kId, kOther}, version), 2);
 }
 
 }  // namespace

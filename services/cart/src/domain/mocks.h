@@ -14,7 +14,8 @@ class MockCartRepository : public CartRepository {
   MOCK_METHOD(std::optional<Cart>, SetQuantity, (const std::string&, const std::string&, int), (override));
   MOCK_METHOD(Cart, RemoveItem, (const std::string&, const std::string&), (override));
   MOCK_METHOD(Cart, Clear, (const std::string&), (override));
-  MOCK_METHOD(int, RemoveProducts, (const std::string&, const std::vector<std::string>&), (override));
+  MOCK_METHOD(int, RemoveProducts,
+              (const std::string&, const std::vector<std::string>&, std::optional<types::Timestamp>), (override));
 };
 
 class MockProductCatalog : public ProductCatalog {

@@ -60,9 +60,11 @@ class CartRepository {
   virtual Cart RemoveItem(const std::string& customer_id, const std::string& product_id) = 0;
   virtual Cart Clear(const std::string& customer_id) = 0;
   // Removes the lines of those products (lower-case UUIDs) and leaves every other line; no cart
-  // row is created. Removing what is not there changes nothing, not even updated_at. Returns how
-  // many lines went.
-  virtual int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) = 0;
+  // row is created. With `version` (a cart's updated_at as it was read), only lines unchanged
+  // since that version go: a line added or changed after it stays. Removing what is not there
+  // changes nothing, not even updated_at. Returns how many lines went.
+  virtual int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                             std::optional<types::Timestamp> version) = 0;
 };
 
 }  // namespace storefront::cart::domain

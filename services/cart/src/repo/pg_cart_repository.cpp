@@ -25,27 +25,42 @@ const std::string kCreateCartSql = "INSERT INTO carts (customer_id) VALUES ($1) 
 // The per-cart lock every write takes first.
 const std::string kLockCartSql = "SELECT 1 FROM carts WHERE customer_id = $1 FOR UPDATE";
 
+// A changed line's changed_at: later than the cart's version as it stands (read under the cart
+// lock), so a checkout that read the cart before this write sees the line as changed since,
+// whatever the clock did. kTouchSql then moves the version past it.
+#define STOREFRONT_CART_NEXT_VERSION \
+  "(SELECT greatest(c.updated_at + interval '1 microsecond', clock_timestamp()) FROM carts c WHERE c.customer_id = $1)"
+
 // Creates the line, or adds to it. An existing line keeps its sku, name and price; the WHERE
 // refuses a sum above 99 (no row comes back) instead of failing the CHECK and the transaction.
 // The sum is computed by PostgreSQL on the row it has locked, so two concurrent adds of the same
 // product both count even without the cart lock.
 const std::string kAddLineSql =
-    "INSERT INTO cart_items AS i (customer_id, product_id, sku, name, quantity, unit_price_minor, currency, added_at)"
-    " VALUES ($1, $2::uuid, $3, $4, $5::int, $6::bigint, $7, clock_timestamp())"
-    " ON CONFLICT (customer_id, product_id) DO UPDATE SET quantity = i.quantity + EXCLUDED.quantity"
+    "INSERT INTO cart_items AS i"
+    " (customer_id, product_id, sku, name, quantity, unit_price_minor, currency, added_at, changed_at)"
+    " VALUES ($1, $2::uuid, $3, $4, $5::int, $6::bigint, $7, clock_timestamp(), " STOREFRONT_CART_NEXT_VERSION ")"
+    " ON CONFLICT (customer_id, product_id) DO UPDATE"
+    "   SET quantity = i.quantity + EXCLUDED.quantity, changed_at = EXCLUDED.changed_at"
     "   WHERE i.quantity + EXCLUDED.quantity <= " + std::to_string(domain::kMaxQuantity) +
     " RETURNING i.quantity";
 
 const std::string kSetQuantitySql =
-    "UPDATE cart_items SET quantity = $3::int WHERE customer_id = $1 AND product_id = $2::uuid";
+    "UPDATE cart_items SET quantity = $3::int, changed_at = " STOREFRONT_CART_NEXT_VERSION
+    " WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kRemoveLineSql = "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kClearSql = "DELETE FROM cart_items WHERE customer_id = $1";
-// $2 is an array literal of validated UUIDs: one statement for the whole order.
-const std::string kRemoveLinesSql = "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = ANY($2::uuid[])";
+// $2 is an array literal of validated UUIDs: one statement for the whole order. $3, the version
+// of the cart the order was priced from (microseconds), or NULL: with it, only lines unchanged
+// since then.
+const std::string kRemoveLinesSql =
+    "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = ANY($2::uuid[])"
+    " AND ($3::bigint IS NULL OR changed_at <= " STOREFRONT_SQL_TIMESTAMP(3) ")";
+// The cart's new version (updated_at): past the old one and every line's changed_at.
 // clock_timestamp(), not now(): now() is when the transaction began, possibly before it waited
 // for the cart lock, which would let a later write carry an earlier time.
 const std::string kTouchSql =
-    "UPDATE carts SET updated_at = greatest(updated_at, clock_timestamp()) WHERE customer_id = $1";
+    "UPDATE carts SET updated_at = greatest(updated_at + interval '1 microsecond', clock_timestamp(),"
+    " (SELECT max(i.changed_at) FROM cart_items i WHERE i.customer_id = $1)) WHERE customer_id = $1";
 
 Cart ReadCart(pqxx::transaction_base& txn, const std::string& customer_id) {
   Cart cart;
@@ -140,13 +155,17 @@ Cart PgCartRepository::Clear(const std::string& customer_id) {
   });
 }
 
-int PgCartRepository::RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) {
+int PgCartRepository::RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                                     std::optional<types::Timestamp> version) {
   return session_.Write([&](pqxx::transaction_base& txn) {
     if (product_ids.empty() || !LockCart(txn, customer_id)) return 0;
     std::string array = "{";
     for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
     array += "}";
-    const auto removed = static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array).affected_rows());
+    const std::optional<std::int64_t> micros =
+        version ? std::optional<std::int64_t>(types::ToMicros(*version)) : std::nullopt;
+    const auto removed =
+        static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array, micros).affected_rows());
     if (removed > 0) txn.exec_prepared("cart_touch", customer_id);
     return removed;
   });

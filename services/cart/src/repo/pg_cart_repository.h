@@ -35,7 +35,8 @@ class PgCartRepository final : public domain::CartRepository {
                                           int quantity) override;
   domain::Cart RemoveItem(const std::string& customer_id, const std::string& product_id) override;
   domain::Cart Clear(const std::string& customer_id) override;
-  int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids) override;
+  int RemoveProducts(const std::string& customer_id, const std::vector<std::string>& product_ids,
+                     std::optional<types::Timestamp> version) override;
 
  private:
   db::Session session_;

@@ -28,7 +28,7 @@ constexpr std::int64_t kNow = 1'800'000'000;
 class CheckoutApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ON_CALL(cart_, GetCart(_)).WillByDefault(Return(std::vector<domain::CartLine>{{kLamp, 1}}));
+    ON_CALL(cart_, GetCart(_)).WillByDefault(Return(domain::CartContents{{{kLamp, 1}}, std::nullopt}));
     ON_CALL(catalog_, BatchGet(_))
         .WillByDefault(Return(std::vector<domain::PricedProduct>{{kLamp, "HOM-LP-1", "Lamp", {2500, "USD"}, true}}));
     ON_CALL(shipping_, Quote(_, _, _))
@@ -179,7 +179,7 @@ TEST_F(CheckoutApiTest, PlaceOrderAnswersEachRefusalWithItsStatus) {
   EXPECT_EQ(total->total().amount_minor(), 3000);  // 2500 + 500 shipping
   EXPECT_EQ(total->total().currency(), "USD");
 
-  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(std::vector<domain::CartLine>{}));
+  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(domain::CartContents{}));
   EXPECT_EQ(place(PlaceRequest("k-empty")).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 
   EXPECT_CALL(cart_, GetCart(_)).WillOnce(::testing::Throw(Unavailable("cart is unavailable")));

@@ -219,6 +219,7 @@ OrderEventMessage ToProto(const domain::Order& order, domain::OrderEvent event) 
       payload->set_payment_id(order.payment_id);
       payload->set_card_brand(order.card_brand);
       payload->set_card_last4(order.card_last4);
+      if (order.cart_version) *payload->mutable_cart_version() = types::ToProto(*order.cart_version);
       return {events::types::kOrderConfirmed, std::move(payload)};
     }
     case domain::OrderEvent::kFailed: {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "shared/events/topics.h"
+#include "shared/types/proto.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "testing/sample_order.h"
 
@@ -139,6 +140,22 @@ TEST(OrderMappingTest, TheOrderMessageAndThePlacedEventCarryTheSameLinesAndTotal
   EXPECT_FALSE(message.has_shipment()) << "no shipment yet";
   EXPECT_EQ(message.created_at().seconds(), 1'800'000'000);
   EXPECT_EQ(message.created_at().nanos(), 1000);
+}
+
+// OrderConfirmed tells the cart which version of the cart was bought, so it keeps what the shopper
+// changed after checkout read it; an order placed before versions were recorded says none.
+TEST(OrderMappingTest, TheConfirmedEventCarriesTheCartVersionTheOrderWasPricedFrom) {
+  domain::Order order = SampleOrder();
+  order.cart_version = types::FromMicros(1'799'999'999'000'007);
+  auto confirmed = ToProto(order, domain::OrderEvent::kConfirmed);
+  ASSERT_EQ(confirmed.type, events::types::kOrderConfirmed);
+  const auto& event = dynamic_cast<const ev::OrderConfirmed&>(*confirmed.payload);
+  ASSERT_TRUE(event.has_cart_version());
+  EXPECT_EQ(types::ToMicros(types::FromProto(event.cart_version()).value()), 1'799'999'999'000'007);
+
+  order.cart_version.reset();
+  auto unversioned = ToProto(order, domain::OrderEvent::kConfirmed);
+  EXPECT_FALSE(dynamic_cast<const ev::OrderConfirmed&>(*unversioned.payload).has_cart_version());
 }
 
 TEST(OrderMappingTest, AFailedOrderAnnouncesTheStepThatFailedAndWhy) {

@@ -76,14 +76,15 @@ void ThrowIfFailed(const grpc::Status& status, const std::string& service) {
   }
 }
 
-std::vector<domain::CartLine> GrpcCart::GetCart(const std::string& customer_id) {
+domain::CartContents GrpcCart::GetCart(const std::string& customer_id) {
   cartpb::GetCartRequest request;
   request.set_customer_id(customer_id);
   cartpb::Cart cart;
   ThrowIfFailed(client_.Call(RequestIdFor(customer_id), &CartStub::GetCart, request, &cart), "cart");
-  std::vector<domain::CartLine> lines;
-  for (const auto& item : cart.items()) lines.push_back({item.product_id(), item.quantity()});
-  return lines;
+  domain::CartContents contents;
+  for (const auto& item : cart.items()) contents.lines.push_back({item.product_id(), item.quantity()});
+  if (cart.has_updated_at()) contents.version = types::FromProto(cart.updated_at());
+  return contents;
 }
 
 std::vector<domain::PricedProduct> GrpcCatalog::BatchGet(const std::vector<std::string>& ids) {

@@ -28,7 +28,7 @@ domain::ShipmentStatus ShipmentStatusOf(storefront::shipping::v1::ShipmentStatus
 class GrpcCart final : public domain::CartPort {
  public:
   explicit GrpcCart(rpc::Client<storefront::cart::v1::CartService>& client) : client_(client) {}
-  std::vector<domain::CartLine> GetCart(const std::string& customer_id) override;
+  domain::CartContents GetCart(const std::string& customer_id) override;
 
  private:
   rpc::Client<storefront::cart::v1::CartService>& client_;

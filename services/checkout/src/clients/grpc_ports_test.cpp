@@ -62,18 +62,23 @@ class GrpcPortsTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;  // to all five fakes; each test builds the adapters it needs
 };
 
-TEST_F(GrpcPortsTest, TheCartComesBackAsLinesAndTheCallCarriesTheCustomerAsRequestId) {
+TEST_F(GrpcPortsTest, TheCartComesBackAsLinesWithItsVersionAndTheCallCarriesTheCustomerAsRequestId) {
   cart_fake_.Put("customer-1", kLamp, 2);
-  cart_fake_.Put("customer-1", kMug, 1);
+  cart_fake_.Put("customer-1", kMug, 1);  // the fake's updated_at: 1'800'000'002 s
   rpc::Client<storefront::cart::v1::CartService> client(channel_, kTimeout);
   GrpcCart cart(client);
-  auto lines = cart.GetCart("customer-1");
+  auto contents = cart.GetCart("customer-1");
+  const auto& lines = contents.lines;
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].product_id, kLamp);
   EXPECT_EQ(lines[0].quantity, 2);
   EXPECT_EQ(lines[1].product_id, kMug);
+  ASSERT_TRUE(contents.version.has_value());
+  EXPECT_EQ(types::ToMicros(*contents.version), 1'800'000'002'000'000);
   EXPECT_EQ(cart_fake_.last_request_id(), "customer-1");
-  EXPECT_TRUE(cart.GetCart("customer-2").empty());
+  auto never_written = cart.GetCart("customer-2");
+  EXPECT_TRUE(never_written.lines.empty());
+  EXPECT_FALSE(never_written.version.has_value()) << "a cart never written has no version";
 }
 
 TEST_F(GrpcPortsTest, TheCatalogAnswersPricesAndWhetherAProductIsStillSold) {

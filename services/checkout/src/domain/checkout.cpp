@@ -144,8 +144,10 @@ Order Checkout::PlaceOrder(const PlaceOrderCommand& command) {
   order.created_at = order.updated_at = now;
 
   // Reads first: nothing is held yet, so a failure here is a plain error for the shopper.
-  std::vector<CartLine> lines = cart_.GetCart(command.customer_id);
+  CartContents cart = cart_.GetCart(command.customer_id);
+  const std::vector<CartLine>& lines = cart.lines;
   if (lines.empty()) throw FailedPrecondition("the cart is empty");
+  order.cart_version = cart.version;
   order.steps.push_back({kStepLoadCart, StepState::kSucceeded, std::to_string(lines.size()) + " lines", now});
 
   std::vector<std::string> ids;

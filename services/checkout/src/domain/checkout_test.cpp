@@ -17,6 +17,7 @@ using ::testing::Throw;
 
 constexpr const char* kLamp = "0b6f6a3e-8d52-4c1e-9a0b-2f1f0c7b9a11";
 constexpr const char* kMug = "1c7f7b4f-9e63-4d2f-8b1c-3a2a1d8cab22";
+const Timestamp kCartVersion = types::FromMicros(1'799'999'990'000'123);
 
 PlaceOrderCommand Command(std::string key = "key-1") {
   PlaceOrderCommand c;
@@ -32,7 +33,7 @@ PlaceOrderCommand Command(std::string key = "key-1") {
 class CheckoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ON_CALL(cart_, GetCart(_)).WillByDefault(Return(std::vector<CartLine>{{kLamp, 2}, {kMug, 1}}));
+    ON_CALL(cart_, GetCart(_)).WillByDefault(Return(CartContents{{{kLamp, 2}, {kMug, 1}}, kCartVersion}));
     ON_CALL(catalog_, BatchGet(_))
         .WillByDefault(Return(std::vector<PricedProduct>{{kLamp, "HOM-LP-1", "Lamp", {2500, "USD"}, true},
                                                          {kMug, "HOM-MG-1", "Mug", {900, "USD"}, true}}));
@@ -71,6 +72,7 @@ TEST_F(CheckoutTest, HappyPathConfirmsWithRepricedTotals) {
   EXPECT_EQ(order.total, (Money{5900 + 599, "USD"}));
   EXPECT_EQ(order.tracking_number, "PL123456789012");
   EXPECT_EQ(order.card_last4, "4242");
+  EXPECT_EQ(order.cart_version, kCartVersion) << "the version of the cart it was priced from";
   for (const char* step : {kStepLoadCart, kStepPrice, kStepQuote, kStepReserve, kStepAuthorize, kStepShipment,
                            kStepCommitStock, kStepConfirm}) {
     ASSERT_NE(order.Step(step), nullptr) << step;
@@ -341,7 +343,7 @@ TEST_F(CheckoutTest, RefusesWhatCannotBeOrdered) {
   // Fall-backs to the defaults; the newer expectations below take precedence once each.
   EXPECT_CALL(cart_, GetCart(_)).Times(::testing::AnyNumber());
   EXPECT_CALL(catalog_, BatchGet(_)).Times(::testing::AnyNumber());
-  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(std::vector<CartLine>{})).RetiresOnSaturation();
+  EXPECT_CALL(cart_, GetCart(_)).WillOnce(Return(CartContents{})).RetiresOnSaturation();
   EXPECT_THROW(checkout_.PlaceOrder(Command("k-empty")), FailedPrecondition);
 
   EXPECT_CALL(catalog_, BatchGet(_))

@@ -12,7 +12,7 @@ namespace storefront::checkout::domain {
 
 class MockCart : public CartPort {
  public:
-  MOCK_METHOD(std::vector<CartLine>, GetCart, (const std::string&), (override));
+  MOCK_METHOD(CartContents, GetCart, (const std::string&), (override));
 };
 
 class MockCatalog : public CatalogPort {

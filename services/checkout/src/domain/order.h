@@ -124,6 +124,9 @@ struct Order {
   // The W3C traceparent of the checkout request that placed it (empty before traces were
   // recorded): its trace id names the order's trace; recovery continues that trace.
   std::string traceparent;
+  // The version of the cart it was priced from (CartContents::version); none for orders placed
+  // before it was recorded.
+  std::optional<Timestamp> cart_version;
   std::string shipment_id;
   std::string carrier;
   std::string tracking_number;

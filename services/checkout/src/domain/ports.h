@@ -26,6 +26,14 @@ struct CartLine {
   int quantity = 0;
 };
 
+// The cart as checkout reads it: its lines, and its version (the cart's updated_at; none for a
+// cart never written), which the order carries to OrderConfirmed so that the cart removes only
+// the lines the shopper has not changed since.
+struct CartContents {
+  std::vector<CartLine> lines;
+  std::optional<types::Timestamp> version;
+};
+
 struct PricedProduct {
   std::string id;
   std::string sku;
@@ -70,7 +78,7 @@ struct ShipmentResult {
 class CartPort {
  public:
   virtual ~CartPort() = default;
-  virtual std::vector<CartLine> GetCart(const std::string& customer_id) = 0;
+  virtual CartContents GetCart(const std::string& customer_id) = 0;
 };
 
 class CatalogPort {

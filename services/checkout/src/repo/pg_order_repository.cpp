@@ -25,7 +25,8 @@ constexpr const char* kOrderColumns =
     "currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, "
     "ship_region, ship_postal_code, ship_country, shipping_option_id, reservation_id, payment_id, payment_status, "
     "card_brand, card_last4, shipment_id, carrier, tracking_number, shipment_status, "
-    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token, cancel_reason, traceparent";
+    STOREFRONT_SQL_MICROS("created_at") ", " STOREFRONT_SQL_MICROS("updated_at") ", lease_token, cancel_reason, traceparent, "
+    STOREFRONT_SQL_MICROS("cart_version");
 
 Order ReadOrder(const pqxx::row& r) {
   Order o;
@@ -65,6 +66,7 @@ Order ReadOrder(const pqxx::row& r) {
   o.lease_token = r[i++].as<std::int64_t>();
   o.cancel_reason = text();
   o.traceparent = text();
+  o.cart_version = db::OptionalTimeField(r[i++]);
   return o;
 }
 
@@ -178,15 +180,16 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
                  "INSERT INTO orders (customer_id, customer_email, idempotency_key, request_fingerprint, status,"
                  " currency, subtotal_minor, shipping_minor, total_minor, ship_name, ship_line1, ship_line2,"
                  " ship_city, ship_region, ship_postal_code, ship_country, shipping_option_id, card_last4, carrier,"
-                 " lease_until, created_at, updated_at, traceparent)"
+                 " lease_until, created_at, updated_at, traceparent, cart_version)"
                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
                  " now() + make_interval(secs => $20), " STOREFRONT_SQL_TIMESTAMP(21) ", " STOREFRONT_SQL_TIMESTAMP(21) ","
-                 " $22) RETURNING id::text",
+                 " $22, " STOREFRONT_SQL_TIMESTAMP(23) ") RETURNING id::text",
                  order.customer_id, order.customer_email, order.idempotency_key, order.request_fingerprint,
                  domain::ToString(order.status), order.total.currency, order.subtotal.amount_minor,
                  order.shipping_price.amount_minor, order.total.amount_minor, a.name, a.line1, a.line2, a.city,
                  a.region, a.postal_code, a.country, order.shipping_option_id, order.card_last4, order.carrier,
-                 Seconds(lease), ToMicros(order.created_at), order.traceparent)[0][0]
+                 Seconds(lease), ToMicros(order.created_at), order.traceparent,
+                 order.cart_version ? std::optional<std::int64_t>(ToMicros(*order.cart_version)) : std::nullopt)[0][0]
               .as<std::string>();
       for (std::size_t i = 0; i < order.items.size(); ++i) {
         const auto& item = order.items[i];

@@ -25,6 +25,7 @@ class PgOrderRepositoryTest : public testing::DatabaseTest {
 TEST_F(PgOrderRepositoryTest, StoresAndReloadsTheWholeOrder) {
   Order order = testing::SampleOrder("round-trip");
   order.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  order.cart_version = types::FromMicros(1'799'999'999'123'456);
   order.id = orders_.Create(order, 10s);
   order.status = OrderStatus::kReserved;
   order.reservation_id = "res-9";
@@ -44,6 +45,7 @@ TEST_F(PgOrderRepositoryTest, StoresAndReloadsTheWholeOrder) {
   ASSERT_EQ(loaded->timeline.size(), 2u);
   EXPECT_EQ(loaded->shipping_address.city, "London");
   EXPECT_EQ(loaded->traceparent, order.traceparent);
+  EXPECT_EQ(loaded->cart_version, order.cart_version) << "to the microsecond";
   EXPECT_EQ(orders_.FindByIdempotencyKey("customer-1", "round-trip")->id, order.id);
   EXPECT_FALSE(orders_.FindByIdempotencyKey("customer-2", "round-trip"));
   EXPECT_FALSE(orders_.Get("not-a-uuid"));

@@ -47,6 +47,7 @@ class FakeCart final : public cartpb::CartService::Service, public Switchboard {
     auto* item = carts_[customer_id].add_items();
     item->set_product_id(product_id);
     item->set_quantity(quantity);
+    carts_[customer_id].mutable_updated_at()->set_seconds(1'800'000'000 + carts_[customer_id].items_size());
   }
 
   grpc::Status GetCart(grpc::ServerContext* context, const cartpb::GetCartRequest* request,
