@@ -744,7 +744,13 @@ TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   int letters_for_position = 0;
   const json again_letters = json::parse(again.body);
   for (const auto& item : again_letters["items"]) {
-    if (item["key"] == "poison-key") ++letters_for_position;
+    if (item["key"] != "poison-key") continue;
+    ++letters_for_position;
+    // Read again from the product topic, not taken from the dead letter: the same error, the same
+    // original topic, the same group.
+    EXPECT_EQ(item["original_topic"], "storefront.catalog.product.v1") << item.dump();
+    EXPECT_EQ(item["consumer_group"], "admin-test") << item.dump();
+    EXPECT_NE(item["error"].get<std::string>().find("EventEnvelope"), std::string::npos) << item.dump();
   }
   EXPECT_EQ(letters_for_position, 2) << again.body;
 

@@ -167,9 +167,14 @@ class Consumer::Impl {
   // topic and handled again; for another group, skipped.
   void HandleReplay(const rd_kafka_message_t& request);
   // The message at `offset` of `topic`/`partition`, read by a second handle of this consumer
-  // (assigned, never subscribed); null when the topic no longer has it. Throws Unavailable when
-  // the broker does not answer in time.
-  Message FetchAt(const std::string& topic, std::int32_t partition, std::int64_t offset);
+  // (assigned, never subscribed); no message, and why, when the topic does not have it (past its
+  // end or its retention, no such partition). Throws Unavailable when the broker does not answer
+  // within 10 s.
+  struct Fetched {
+    Message message{nullptr, rd_kafka_message_destroy};
+    std::string why;
+  };
+  Fetched FetchAt(const std::string& topic, std::int32_t partition, std::int64_t offset);
   // The retry state of the message at `position` (its earlier failures), taken out of retries_.
   Retry TakeRetry(const rd_kafka_message_t& position);
   Outcome Apply(const rd_kafka_message_t& message, const Envelope& envelope);
@@ -254,6 +259,7 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   // Every topic's dead-letter count exists from the start, at 0: an alert on its increase sees
   // the first dead letter (a series that appears at 1 shows no increase).
   for (const auto& topic : options_.topics) Figures().dead_lettered.Add({{"topic", topic}});
+  Figures().dead_lettered.Add({{"topic", options_.replay_topic}});  // requests that point nowhere
 
   // Statistics every few seconds, for the lag figure (OnStatistics).
   if (!config.count("statistics.interval.ms")) config["statistics.interval.ms"] = "5000";
@@ -274,8 +280,8 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   for (const auto& topic : options_.topics) {
     rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
   }
-  if (std::find(options_.topics.begin(), options_.topics.end(), kReplayTopic) == options_.topics.end()) {
-    rd_kafka_topic_partition_list_add(topics, std::string(kReplayTopic).c_str(), RD_KAFKA_PARTITION_UA);
+  if (std::find(options_.topics.begin(), options_.topics.end(), options_.replay_topic) == options_.topics.end()) {
+    rd_kafka_topic_partition_list_add(topics, options_.replay_topic.c_str(), RD_KAFKA_PARTITION_UA);
   }
   const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
@@ -344,7 +350,7 @@ bool Consumer::Impl::PollOnce(std::chrono::milliseconds timeout) {
 }
 
 void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
-  if (rd_kafka_topic_name(message.rkt) == kReplayTopic) {
+  if (rd_kafka_topic_name(message.rkt) == options_.replay_topic) {
     HandleReplay(message);
   } else {
     Handle(message, message);
@@ -354,6 +360,7 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
 void Consumer::Impl::HandleReplay(const rd_kafka_message_t& request) {
   if (Header(request, kReplayForGroupHeader) != options_.group_id) {  // another group's, or none
     CommitOffset(request);
+    Count(&Stats::replays_for_others);
     CountOutcome(request, "skipped");
     return;
   }
@@ -365,56 +372,61 @@ void Consumer::Impl::HandleReplay(const rd_kafka_message_t& request) {
   std::from_chars(partition_text.data(), partition_text.data() + partition_text.size(), partition);
   std::from_chars(offset_text.data(), offset_text.data() + offset_text.size(), offset);
   const bool ours = std::find(options_.topics.begin(), options_.topics.end(), topic) != options_.topics.end() &&
-                    topic != kReplayTopic && topic != kDeadLetterTopic;
+                    topic != options_.replay_topic && topic != kReplayTopic && topic != kDeadLetterTopic;
+  const std::string where = topic.substr(0, 100) + " " + partition_text.substr(0, 20) + "/" + offset_text.substr(0, 20);
   if (!ours || partition < 0 || offset < 0) {
-    DeadLetter(request, request,
-               "not a replay request this group can act on: topic \"" + topic.substr(0, 100) + "\", partition \"" +
-                   partition_text.substr(0, 20) + "\", offset \"" + offset_text.substr(0, 20) + "\"",
-               "");
+    DeadLetter(request, request, "not a replay request this group can act on: " + where, "");
     return;
   }
-  Message original(nullptr, rd_kafka_message_destroy);
+  Retry retry = TakeRetry(request);
+  Fetched fetched;
   try {
-    original = FetchAt(topic, partition, offset);
-  } catch (const std::exception& e) {  // the broker did not answer: try the request again later
+    fetched = FetchAt(topic, partition, offset);
+  } catch (const std::exception& e) {  // no answer: try the request again later, a bounded number of times
+    if (++retry.failures >= options_.max_attempts) {
+      DeadLetter(request, request, "could not read the event to replay at " + where + ": " + e.what(), "");
+      return;
+    }
     log::Warn("consumer: cannot read the event to replay now; trying again later",
-              {{"group", options_.group_id}, {"topic", topic}, {"partition", partition}, {"offset", offset},
-               {"error", e.what()}});
-    RetryLater(request, TakeRetry(request));
+              {{"group", options_.group_id}, {"at", where}, {"failures", retry.failures}, {"error", e.what()}});
+    RetryLater(request, retry);
     return;
   }
-  if (!original) {
-    DeadLetter(request, request,
-               "the event to replay is no longer on " + topic + " at " + partition_text + "/" + offset_text +
-                   " (past the topic's retention)",
-               "");
+  if (!fetched.message) {
+    DeadLetter(request, request, "no event to replay at " + where + ": " + fetched.why, "");
     return;
   }
-  log::Info("consumer: replaying an event from its topic",
-            {{"group", options_.group_id}, {"topic", topic}, {"partition", partition}, {"offset", offset}});
-  Count(&Stats::replayed);
-  Handle(*original, request);
+  log::Info("consumer: replaying an event from its topic", {{"group", options_.group_id}, {"at", where}});
+  if (retry.waits == 0) Count(&Stats::replayed);  // once per request, not per try
+  retry.offset = request.offset;
+  retries_[{rd_kafka_topic_name(request.rkt), request.partition}] = retry;  // Handle takes it up again
+  Handle(*fetched.message, request);
 }
 
-Consumer::Impl::Message Consumer::Impl::FetchAt(const std::string& topic, std::int32_t partition,
+Consumer::Impl::Fetched Consumer::Impl::FetchAt(const std::string& topic, std::int32_t partition,
                                                 std::int64_t offset) {
   char errstr[512];
   if (replay_reader_ == nullptr) {
     internal::KafkaConfig config = internal::ClientConfig(options_.bootstrap_servers, options_.tls);
-    config.insert({// librdkafka wants a group before it assigns; this one is never joined or committed
-                   {"group.id", options_.group_id + "-replay"},
-                   {"client.id", options_.group_id + "-replay"},
-                   {"enable.auto.commit", "false"},
-                   {"enable.auto.offset.store", "false"},
-                   {"enable.partition.eof", "true"},
-                   // An offset the topic no longer has is an error, not a jump to another event.
-                   {"auto.offset.reset", "error"}});
+    for (const auto& [name, value] : options_.kafka_config) config[name] = value;
+    config.insert_or_assign("group.id", options_.group_id + "-replay");  // wanted to assign; never joined
+    config.insert_or_assign("client.id", options_.group_id + "-replay");
+    config.insert_or_assign("enable.auto.commit", "false");
+    config.insert_or_assign("enable.auto.offset.store", "false");
+    config.insert_or_assign("enable.partition.eof", "true");
+    // An offset the topic no longer has is an error, not a jump to another event.
+    config.insert_or_assign("auto.offset.reset", "error");
+    // One message is wanted: no prefetching of what follows it.
+    config.insert_or_assign("queued.min.messages", "1");
+    config.insert_or_assign("fetch.max.bytes", "1048576");
+    config.insert_or_assign("queued.max.messages.kbytes", "1024");
     rd_kafka_conf_t* conf = internal::MakeConf(config);
     replay_reader_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (replay_reader_ == nullptr) {
       rd_kafka_conf_destroy(conf);
       throw Unavailable(std::string("cannot create the replay reader: ") + errstr);
     }
+    rd_kafka_poll_set_consumer(replay_reader_);  // its errors and logs are served by its polls
   }
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition)->offset = offset;
@@ -424,19 +436,31 @@ Consumer::Impl::Message Consumer::Impl::FetchAt(const std::string& topic, std::i
     rd_kafka_t* rk;
     ~Unassign() { rd_kafka_assign(rk, nullptr); }
   } unassign{replay_reader_};
+  auto gone = [](std::string why) { return Fetched{Message(nullptr, rd_kafka_message_destroy), std::move(why)}; };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && !Stopping()) {
     Message message(rd_kafka_consumer_poll(replay_reader_, 200), rd_kafka_message_destroy);
     if (!message) continue;
+    const bool same_partition = message->rkt != nullptr && rd_kafka_topic_name(message->rkt) == topic &&
+                                message->partition == partition;
     switch (message->err) {
       case RD_KAFKA_RESP_ERR_NO_ERROR:
-        if (message->offset == offset) return message;
-        if (message->offset > offset) return Message(nullptr, rd_kafka_message_destroy);  // not there
-        continue;
+        if (!same_partition || message->offset < offset) continue;  // left over from an earlier fetch
+        if (message->offset == offset) return {std::move(message), ""};
+        return gone("the topic has no message at that offset");
       case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        if (!same_partition) continue;
+        return gone("past the end of the partition");
       case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
       case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
-        return Message(nullptr, rd_kafka_message_destroy);
+        return gone("the topic no longer has that offset (past its retention)");
+      // Asking again would get the same answer.
+      case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+      case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+      case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+      case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+      case RD_KAFKA_RESP_ERR__INVALID_ARG:
+        return gone(rd_kafka_err2str(message->err));
       default:
         log::Warn("consumer: replay reader", {{"group", options_.group_id}, {"error", rd_kafka_err2name(message->err)}});
     }

@@ -46,6 +46,7 @@
 #include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
+#include "shared/events/topics.h"
 #include "storefront/events/v1/envelope.pb.h"
 
 namespace storefront::events {
@@ -69,6 +70,9 @@ struct ConsumerOptions {
   std::string group_instance_id;
   std::vector<std::string> topics;
   std::string schema;  // whose inbox
+  // Where the operators' replay requests come from (every consumer reads it besides `topics`);
+  // tests give each test a topic of its own.
+  std::string replay_topic = std::string(kReplayTopic);
   // With these defaults a failing event is tried 8 times over about a minute (0.5 s, 1 s, ...,
   // 30 s) before it is dead-lettered: long enough to outlast a deploy of a dependency or a lock
   // held by a long transaction, short enough that a poison event does not hold its key for long.
@@ -110,8 +114,9 @@ class Consumer {
     long applied = 0;
     long duplicates = 0;
     long dead_lettered = 0;
-    long skipped = 0;   // types without a handler
-    long replayed = 0;  // replay requests for this group acted on (the event also counts as applied, ...)
+    long skipped = 0;  // types without a handler, and copies an earlier release replayed for another group
+    long replayed = 0;            // replay requests for this group taken up (the event also counts as applied, ...)
+    long replays_for_others = 0;  // replay requests for other groups, passed over
     long retries = 0;  // backoffs scheduled (failures and transient waits)
     long held = 0;     // events parked behind an earlier parked event of their key
   };

@@ -133,6 +133,8 @@ class EventsTest : public ::testing::Test {
     schema_ = FreshSchema();
     topic_ = "storefront.test." + schema_ + ".v1";
     broker_->CreateTopic(topic_);
+    replays_ = "storefront.test." + schema_ + ".replay.v1";  // this test's replay requests only
+    broker_->CreateTopic(replays_);
     pqxx::connection connection(SharedPostgres().Dsn("shipping"));
     db::Migrate(connection, schema_,
                 {OutboxMigration(), OutboxParkingAndVersionsMigration(), InboxMigration(), ParkedEventsMigration(),
@@ -174,6 +176,7 @@ class EventsTest : public ::testing::Test {
     options.bootstrap_servers = broker_->bootstrap();
     options.group_id = group;
     options.topics = {topic_};
+    options.replay_topic = replays_;
     options.schema = schema_;
     options.max_attempts = 3;
     options.retry_backoff = 20ms;
@@ -225,6 +228,7 @@ class EventsTest : public ::testing::Test {
   static KafkaBroker* broker_;
   std::string schema_;
   std::string topic_;
+  std::string replays_;  // the replay topic its consumers read (ConsumerOptions::replay_topic)
   db::Pool pool_{SharedPostgres().Dsn("shipping"), 4};
 };
 
@@ -961,7 +965,7 @@ TEST_F(EventsTest, AParkedEventHoldsBackItsKeyUntilItIsReplayed) {
   TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
   auto replay = [&](const DeadLetter& letter) {
     TopicMessage request;
-    request.topic = std::string(kReplayTopic);
+    request.topic = replays_;
     request.key = letter.key;
     request.headers = {{std::string(kReplayForGroupHeader), group},
                        {std::string(kOriginalTopicHeader), letter.headers.at("original_topic")},
@@ -998,7 +1002,7 @@ TEST_F(EventsTest, AReplayIsForOneGroupAndAnAppliedEventReplayedIsADuplicate) {
   TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
   auto request = [&](const std::string& group) {
     TopicMessage message;
-    message.topic = std::string(kReplayTopic);
+    message.topic = replays_;
     message.key = "p-1";  // both requests on one partition, in order
     message.headers = {{std::string(kReplayForGroupHeader), group},
                        {std::string(kOriginalTopicHeader), topic_},
@@ -1008,7 +1012,9 @@ TEST_F(EventsTest, AReplayIsForOneGroupAndAnAppliedEventReplayedIsADuplicate) {
   };
   request("some-other-group");
   request("g-" + schema_);
-  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().replayed == 1; }));
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().replayed + consumer.stats().replays_for_others == 2; }));
+  EXPECT_EQ(consumer.stats().replays_for_others, 1) << "the other group's request was passed over";
+  EXPECT_EQ(consumer.stats().replayed, 1);
   EXPECT_EQ(consumer.stats().duplicates, 1) << "only its own group's request was acted on";
   EXPECT_EQ(consumer.stats().applied, 1);
   EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
@@ -1021,19 +1027,20 @@ TEST_F(EventsTest, AReplayRequestThatPointsNowhereIsDeadLettered) {
   Consumer consumer(pool_, ConsumerOptionsForTest(group));
   consumer.On(kChanged, WriteThing);
   TopicLog log({.bootstrap_servers = broker_->bootstrap(), .client_id = "replayer", .timeout = 5s});
-  auto request = [&](const std::string& topic, const std::string& offset) {
+  auto request = [&](const std::string& topic, const std::string& offset, const std::string& partition = "0") {
     TopicMessage message;
-    message.topic = std::string(kReplayTopic);
+    message.topic = replays_;
     message.key = "nowhere";
     message.headers = {{std::string(kReplayForGroupHeader), group},
                        {std::string(kOriginalTopicHeader), topic},
-                       {std::string(kOriginalPartitionHeader), "0"},
+                       {std::string(kOriginalPartitionHeader), partition},
                        {std::string(kOriginalOffsetHeader), offset}};
     log.Produce(message);
   };
   request(std::string(kShipmentTopic), "0");  // not a topic this group reads
   request(topic_, "999999");                  // past the end of its topic
-  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().dead_lettered == 2; }));
+  request(topic_, "0", "99");                 // a partition the topic does not have
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().dead_lettered == 3; }));
   EXPECT_EQ(consumer.stats().replayed, 0);
   EXPECT_EQ(Count("SELECT count(*) FROM things"), 0);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <thread>
 #include <stdexcept>
 #include <tuple>
 
@@ -69,6 +70,12 @@ std::pair<KafkaAcl, bool> FromBinding(const rd_kafka_AclBinding_t* binding) {
   return {acl, ours};
 }
 
+// A refusal that asking again would not change.
+bool Refusal(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED ||
+         err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+}
+
 // Runs one admin request (`send` queues it on `queue`) and returns its result event, or throws.
 using Event = std::unique_ptr<rd_kafka_event_t, Deleter>;
 template <typename Send>
@@ -81,8 +88,10 @@ Event Request(rd_kafka_t* admin, rd_kafka_admin_op_t op, std::chrono::millisecon
   send(options.get(), queue.get());
   Event event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
   if (!event) throw std::runtime_error(std::string(what) + ": no answer from the broker");
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error(std::string(what) + ": " + rd_kafka_event_error_string(event.get()));
+  if (const rd_kafka_resp_err_t err = rd_kafka_event_error(event.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::string message = std::string(what) + ": " + rd_kafka_event_error_string(event.get());
+    if (Refusal(err)) throw AclsRefused(message);
+    throw std::runtime_error(message);
   }
   return event;
 }
@@ -121,29 +130,53 @@ std::vector<KafkaAcl> AclsOf(const std::vector<KafkaGrant>& grants) {
   return {acls.begin(), acls.end()};
 }
 
+namespace {
+
+void ThrowFor(const rd_kafka_error_t* error, const std::string& what) {
+  const std::string message = what + ": " + rd_kafka_error_string(error);
+  if (Refusal(rd_kafka_error_code(error))) throw AclsRefused(message);
+  throw std::runtime_error(message);
+}
+
+// The ALLOW bindings the broker lists; none when it refused (librdkafka says nothing then).
+std::vector<const rd_kafka_AclBinding_t*> Allowed(const Event& described) {
+  std::size_t count = 0;
+  const rd_kafka_AclBinding_t** all =
+      rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(described.get()), &count);
+  std::vector<const rd_kafka_AclBinding_t*> allowed;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (rd_kafka_AclBinding_permission_type(all[i]) == RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW) allowed.push_back(all[i]);
+  }
+  return allowed;
+}
+
+}  // namespace
+
 AclChanges Reconcile(rd_kafka_t* admin, const std::vector<KafkaAcl>& wanted, std::chrono::milliseconds timeout) {
-  // What the broker has.
   char errstr[256];
   Binding everything(rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, nullptr, RD_KAFKA_RESOURCE_PATTERN_ANY,
                                                    nullptr, nullptr, RD_KAFKA_ACL_OPERATION_ANY,
                                                    RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof errstr));
-  Event described = Request(admin, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout, "describing the ACLs",
-                            [&](auto* options, auto* queue) { rd_kafka_DescribeAcls(admin, everything.get(), options, queue); });
-  std::size_t count = 0;
-  const rd_kafka_AclBinding_t** existing =
-      rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(described.get()), &count);
+  auto describe = [&] {
+    return Request(admin, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout, "describing the ACLs",
+                   [&](auto* options, auto* queue) { rd_kafka_DescribeAcls(admin, everything.get(), options, queue); });
+  };
 
   const std::set<KafkaAcl> want(wanted.begin(), wanted.end());
   std::set<KafkaAcl> have;
   std::vector<Binding> stale;  // exact filters of the bindings to delete
   AclChanges changes;
-  for (std::size_t i = 0; i < count; ++i) {
-    auto [acl, ours] = FromBinding(existing[i]);
+  Event described = describe();
+  for (const rd_kafka_AclBinding_t* b : Allowed(described)) {
+    auto [acl, ours] = FromBinding(b);
     if (ours && want.count(acl)) {
       have.insert(acl);
       continue;
     }
-    const auto* b = existing[i];
+    if (rd_kafka_AclBinding_restype(b) == RD_KAFKA_RESOURCE_UNKNOWN ||
+        rd_kafka_AclBinding_operation(b) == RD_KAFKA_ACL_OPERATION_UNKNOWN) {
+      continue;  // of a kind this librdkafka cannot name, so cannot delete either: left alone
+    }
     stale.emplace_back(rd_kafka_AclBindingFilter_new(
         rd_kafka_AclBinding_restype(b), rd_kafka_AclBinding_name(b), rd_kafka_AclBinding_resource_pattern_type(b),
         rd_kafka_AclBinding_principal(b), rd_kafka_AclBinding_host(b), rd_kafka_AclBinding_operation(b),
@@ -168,9 +201,7 @@ AclChanges Reconcile(rd_kafka_t* admin, const std::vector<KafkaAcl>& wanted, std
     const rd_kafka_acl_result_t** each =
         rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(created.get()), &results);
     for (std::size_t i = 0; i < results; ++i) {
-      if (const rd_kafka_error_t* error = rd_kafka_acl_result_error(each[i])) {
-        throw std::runtime_error(std::string("creating an ACL: ") + rd_kafka_error_string(error));
-      }
+      if (const rd_kafka_error_t* error = rd_kafka_acl_result_error(each[i])) ThrowFor(error, "creating an ACL");
     }
   }
   if (!stale.empty()) {
@@ -184,9 +215,24 @@ AclChanges Reconcile(rd_kafka_t* admin, const std::vector<KafkaAcl>& wanted, std
         rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(deleted.get()), &responses);
     for (std::size_t i = 0; i < responses; ++i) {
       if (const rd_kafka_error_t* error = rd_kafka_DeleteAcls_result_response_error(each[i])) {
-        throw std::runtime_error(std::string("deleting an ACL: ") + rd_kafka_error_string(error));
+        ThrowFor(error, "deleting an ACL");
       }
     }
+  }
+
+  // Listed now? A refused describe looks like an empty cluster, so only seeing what was wanted
+  // proves the listing (and the removal above) was real. The broker applies ACL changes through its
+  // metadata log, so a just-created one may take a moment to be listed.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::set<KafkaAcl> listed;
+    Event again = describe();
+    for (const rd_kafka_AclBinding_t* b : Allowed(again)) listed.insert(FromBinding(b).first);
+    if (std::includes(listed.begin(), listed.end(), want.begin(), want.end())) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw AclsRefused("the broker does not list the ACLs it was given: not a super user, or no authorizer");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return changes;
 }

@@ -16,6 +16,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,9 +56,19 @@ struct AclChanges {
   std::vector<KafkaAcl> deleted;
 };
 
-// Makes the ACLs of the cluster behind `admin` (a client of a super user) exactly `wanted`:
-// describes them, creates the missing ones and deletes every other ALLOW or DENY binding. Throws
-// std::runtime_error when the broker refuses or does not answer within `timeout` per request.
+// The broker refused (not a super user, or no authorizer): trying again will not help.
+class AclsRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Makes the ALLOW ACLs of the cluster behind `admin` (a client of a super user) exactly `wanted`:
+// describes them, creates the missing ones, deletes every other ALLOW binding, then describes them
+// again and checks that every wanted one is listed. librdkafka reports a refused describe as an
+// empty list, so that last check is what tells a refusal from an empty cluster. DENY bindings an
+// operator added are left as they are (removing one could only widen access). Throws AclsRefused
+// when the broker refuses, std::runtime_error when it does not answer within `timeout` per
+// request or never lists what was created.
 AclChanges Reconcile(rd_kafka_t* admin, const std::vector<KafkaAcl>& wanted, std::chrono::milliseconds timeout);
 
 }  // namespace storefront::events

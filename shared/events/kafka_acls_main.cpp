@@ -1,6 +1,7 @@
 // storefront-kafka-acls: makes the broker's ACLs exactly what kafka_acls.h grants, and prints
 // what it changed. Run by whoever starts the broker, after it serves and before the store starts
-// (infra/local/stack, docker-compose.yml's kafka-init); running it again changes nothing.
+// (infra/local/stack, docker-compose.yml's kafka-acls, the dev overlay's Job); running it again
+// changes nothing.
 //
 //   storefront-kafka-acls           reconcile, as a super user of the broker:
 //                                   KAFKA_BOOTSTRAP_SERVERS, and TLS_CA_FILE, TLS_CERT_FILE and
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
       std::printf("%zu ACLs as granted (%zu created, %zu deleted)\n", events::AclsOf(events::KafkaGrants()).size(),
                   changes.created.size(), changes.deleted.size());
       status = 0;
+      break;
+    } catch (const events::AclsRefused& refused) {  // not a super user: waiting will not help
+      std::fprintf(stderr, "%s: %s\n", argv[0], refused.what());
       break;
     } catch (const std::exception& error) {
       if (std::chrono::steady_clock::now() >= deadline) {

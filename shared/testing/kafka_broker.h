@@ -19,8 +19,9 @@ class KafkaBroker {
   // waits up to 120 s for it to serve, then creates the store's topics (events::kTopics, the
   // same as infra/kafka/topics.txt).
   // `tls_dir`, a folder of infra/tls/make-certs with a certificate for "kafka" that names
-  // 127.0.0.1 and localhost (the JVM dials its own controller by name): the broker as the store runs it, mutual TLS and ACLs (kafka-single-node's
-  // KAFKA_TLS_DIR), set up here as User:kafka, its super user. Empty: plaintext, no ACLs.
+  // 127.0.0.1 and localhost: the broker as the store runs it, mutual TLS and ACLs
+  // (kafka-single-node's KAFKA_TLS_DIR), set up here as User:kafka, its super user. Empty:
+  // plaintext, no ACLs.
   explicit KafkaBroker(const std::string& name = "kafka", std::string tls_dir = "");
   ~KafkaBroker();
   KafkaBroker(const KafkaBroker&) = delete;

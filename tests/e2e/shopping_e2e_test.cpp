@@ -806,9 +806,6 @@ TEST_F(ShoppingE2ETest, ASecondInventoryReplicaJoinsAndLeavesWithoutLosingOrRepe
   EXPECT_EQ(level.reserved(), 0);
 }
 
-// Zero trust between the services (SECURITY.md): on the running store, a caller without the
-// stack's certificates never reaches a service, and one with them reaches only the methods its
-// service is allowed to call; each refusal comes before any work.
 // Produces one message to `topic` with librdkafka `settings`; the delivery report's code (or
 // RD_KAFKA_RESP_ERR__TIMED_OUT when none came within 20 s).
 rd_kafka_resp_err_t ProduceOne(const std::map<std::string, std::string>& settings, std::string_view topic) {
@@ -835,7 +832,7 @@ rd_kafka_resp_err_t ProduceOne(const std::map<std::string, std::string>& setting
 // ShipmentDispatched forged by any process but shipping never reaches the topic payments captures
 // on, and a client without a certificate of the stack's CA gets no answer at all.
 TEST_F(ShoppingE2ETest, TheBrokerRefusesAForgedShipmentEventAndAClientWithoutACertificate) {
-  for (const std::string forger : {"cart", "checkout", "payments", "inventory", "catalog"}) {
+  for (const std::string forger : {"cart", "checkout", "payments", "inventory", "catalog", "gateway"}) {
     EXPECT_EQ(ProduceOne(stack_->KafkaClient(forger), events::kShipmentTopic),
               RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
         << forger;
@@ -845,6 +842,9 @@ TEST_F(ShoppingE2ETest, TheBrokerRefusesAForgedShipmentEventAndAClientWithoutACe
       << "a plaintext client published";
 }
 
+// Zero trust between the services (SECURITY.md): on the running store, a caller without the
+// stack's certificates never reaches a service, and one with them reaches only the methods its
+// service is allowed to call; each refusal comes before any work.
 TEST_F(ShoppingE2ETest, EveryServiceRefusesPlaintextAndTheCallersItDoesNotAllow) {
   for (const std::string service : {"catalog", "cart", "checkout", "payments", "inventory", "shipping"}) {
     auto plaintext = rpc::MakeChannel("127.0.0.1:" + std::to_string(stack_->port(service)));
