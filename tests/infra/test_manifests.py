@@ -753,11 +753,7 @@ def check_overlay_metrics(overlay):
 def check_dev_overlay_telemetry():
     """The dev overlay runs Prometheus (with the repository's rules, allowed to list pods) and
     Zipkin, and every process's settings name their Services."""
-    objects = render("dev")
-    by_kind = {}
-    for o in objects:
-        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
-    configs = {name: o.get("data", {}) for name, o in by_kind.get("ConfigMap", {}).items()}
+    by_kind, configs = rendered_by_kind("dev")
     problems = []
     services = by_kind.get("Service", {})
     for name, port in (("prometheus", 9090), ("zipkin", 9411)):
@@ -814,6 +810,15 @@ def render(overlay):
     if isinstance(RENDERED[overlay], Fail):
         raise RENDERED[overlay]
     return RENDERED[overlay]
+
+
+def rendered_by_kind(overlay):
+    """The overlay's objects by kind, then name, and its ConfigMaps' data by name."""
+    by_kind = {}
+    for o in render(overlay):
+        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    configs = {name: o.get("data", {}) for name, o in by_kind.get("ConfigMap", {}).items()}
+    return by_kind, configs
 
 
 def memory_mebibytes(quantity):
@@ -1167,11 +1172,7 @@ def check_compose_kafka_tls_and_acls():
 
 def check_dev_kafka_tls_and_acls():
     """The dev overlay's Kafka pod as compose's broker; the topics and ACLs Jobs as User:kafka."""
-    objects = render("dev")
-    by_kind = {}
-    for o in objects:
-        by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
-    configs = {name: o.get("data", {}) for name, o in by_kind.get("ConfigMap", {}).items()}
+    by_kind, configs = rendered_by_kind("dev")
     problems = []
     kafka = by_kind.get("StatefulSet", {}).get("kafka")
     if not kafka:

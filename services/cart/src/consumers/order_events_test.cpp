@@ -109,6 +109,13 @@ TEST_F(CartOrderEventsTest, ALineTheShopperChangedAfterCheckoutReadTheCartStays)
   repo_.SetQuantity(customer, ProductId(4), 3);
   EXPECT_EQ(Handle(Confirmed(customer, {ProductId(1), ProductId(4)}, second.updated_at)), 1);
   EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(4)});
+
+  // Removed and put back after the version: a new line, the shopper's.
+  const auto third = repo_.Get(customer);
+  repo_.RemoveItem(customer, ProductId(4));
+  repo_.AddItem(customer, Line(4), 1);
+  EXPECT_EQ(Handle(Confirmed(customer, {ProductId(4)}, third.updated_at)), 0);
+  EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(4)});
 }
 
 TEST_F(CartOrderEventsTest, AShopperWithoutACartIsLeftWithout) {
@@ -141,6 +148,14 @@ TEST_F(CartOrderEventsTest, MalformedEventsThrowAndChangeNothing) {
   auto garbage = Confirmed(customer, {ProductId(1)});
   garbage.set_payload(std::string("\x0a\x05" "ab", 4));  // a field longer than the bytes left
   EXPECT_THROW(Handle(garbage), std::runtime_error);
+  auto absurd_version = Confirmed(customer, {ProductId(1)});
+  {
+    ev::OrderConfirmed order;
+    ASSERT_TRUE(order.ParseFromString(absurd_version.payload()));
+    order.mutable_cart_version()->set_seconds(400'000'000'000);  // the year 14'645
+    absurd_version.set_payload(order.SerializeAsString());
+  }
+  EXPECT_THROW(Handle(absurd_version), std::invalid_argument) << "not a version: not taken as none";
   EXPECT_EQ(ProductsIn(repo_.Get(customer)), std::vector<std::string>{ProductId(1)});
 }
 

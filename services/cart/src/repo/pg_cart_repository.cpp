@@ -25,28 +25,29 @@ const std::string kCreateCartSql = "INSERT INTO carts (customer_id) VALUES ($1) 
 // The per-cart lock every write takes first.
 const std::string kLockCartSql = "SELECT 1 FROM carts WHERE customer_id = $1 FOR UPDATE";
 
-// A changed line's changed_at: later than the cart's version as it stands (read under the cart
-// lock), so a checkout that read the cart before this write sees the line as changed since,
-// whatever the clock did. kTouchSql then moves the version past it.
-#define STOREFRONT_CART_NEXT_VERSION \
-  "(SELECT greatest(c.updated_at + interval '1 microsecond', clock_timestamp()) FROM carts c WHERE c.customer_id = $1)"
+// A changed line's changed_at ($1 the customer): later than the cart's version as it stands. It
+// is read under the cart lock, which every write takes first, so a checkout that read the cart
+// before this write sees the line as changed since, whatever the clock did. kTouchSql then moves
+// the version past it.
+const std::string kNextVersionSql =
+    "(SELECT greatest(c.updated_at + interval '1 microsecond', clock_timestamp()) FROM carts c"
+    " WHERE c.customer_id = $1)";
 
 // Creates the line, or adds to it. An existing line keeps its sku, name and price; the WHERE
 // refuses a sum above 99 (no row comes back) instead of failing the CHECK and the transaction.
 // The sum is computed by PostgreSQL on the row it has locked, so two concurrent adds of the same
-// product both count even without the cart lock.
+// product would both count even without the cart lock (changed_at would not: it needs the lock).
 const std::string kAddLineSql =
     "INSERT INTO cart_items AS i"
     " (customer_id, product_id, sku, name, quantity, unit_price_minor, currency, added_at, changed_at)"
-    " VALUES ($1, $2::uuid, $3, $4, $5::int, $6::bigint, $7, clock_timestamp(), " STOREFRONT_CART_NEXT_VERSION ")"
+    " VALUES ($1, $2::uuid, $3, $4, $5::int, $6::bigint, $7, clock_timestamp(), " + kNextVersionSql + ")"
     " ON CONFLICT (customer_id, product_id) DO UPDATE"
     "   SET quantity = i.quantity + EXCLUDED.quantity, changed_at = EXCLUDED.changed_at"
     "   WHERE i.quantity + EXCLUDED.quantity <= " + std::to_string(domain::kMaxQuantity) +
     " RETURNING i.quantity";
 
-const std::string kSetQuantitySql =
-    "UPDATE cart_items SET quantity = $3::int, changed_at = " STOREFRONT_CART_NEXT_VERSION
-    " WHERE customer_id = $1 AND product_id = $2::uuid";
+const std::string kSetQuantitySql = "UPDATE cart_items SET quantity = $3::int, changed_at = " + kNextVersionSql +
+                                    " WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kRemoveLineSql = "DELETE FROM cart_items WHERE customer_id = $1 AND product_id = $2::uuid";
 const std::string kClearSql = "DELETE FROM cart_items WHERE customer_id = $1";
 // $2 is an array literal of validated UUIDs: one statement for the whole order. $3, the version

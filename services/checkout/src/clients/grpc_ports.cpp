@@ -83,7 +83,11 @@ domain::CartContents GrpcCart::GetCart(const std::string& customer_id) {
   ThrowIfFailed(client_.Call(RequestIdFor(customer_id), &CartStub::GetCart, request, &cart), "cart");
   domain::CartContents contents;
   for (const auto& item : cart.items()) contents.lines.push_back({item.product_id(), item.quantity()});
-  if (cart.has_updated_at()) contents.version = types::FromProto(cart.updated_at());
+  if (cart.has_updated_at()) {
+    contents.version = types::FromProto(cart.updated_at());
+    // Without its version the order's confirmation would take out whatever the shopper adds next.
+    if (!contents.version) throw Unavailable("cart answered an updated_at that is not a time");
+  }
   return contents;
 }
 
