@@ -27,6 +27,7 @@
 #include "shared/testing/kafka_broker.h"
 #include "shared/testing/http_client.h"
 #include "shared/testing/postgres.h"
+#include "shared/testing/retrying_channel.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 #include "storefront/checkout/v1/checkout.grpc.pb.h"
 #include "storefront/events/v1/checkout_events.pb.h"
@@ -241,13 +242,8 @@ struct PaymentsReplicas {
   }
   // Authorize on replica `i`, through a channel whose retry policy retries it on UNAVAILABLE.
   grpc::Status AuthorizeWithRetries(int i) const {
-    grpc::ChannelArguments args;
-    args.SetServiceConfigJSON(R"({"methodConfig": [{
-        "name": [{"service": "storefront.payments.v1.PaymentsService", "method": "Authorize"}],
-        "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
-                        "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})");
-    auto stub = paymentspb::PaymentsService::NewStub(
-        grpc::CreateCustomChannel(addresses[i], grpc::InsecureChannelCredentials(), args));
+    auto stub = paymentspb::PaymentsService::NewStub(storefront::testing::RetryingChannel(
+        addresses[i], paymentspb::PaymentsService::service_full_name(), "Authorize"));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 5s);
     paymentspb::Payment payment;
@@ -666,13 +662,8 @@ TEST_F(GatewayAdminTest, ListsTheNewestEventsOfATopicFromTheBroker) {
 TEST_F(GatewayAdminTest, ADeadLetterIsListedAndReplayedToItsTopic) {
   // A real consumer (shared/events) dead-letters a message that is not an event, so the headers
   // read here are the ones the library writes.
-  const std::string schema = "admin_dead_letters";
+  const std::string schema = storefront::testing::FreshSchema("admin_dead_letters", "accounts");
   {
-    pqxx::connection admin(storefront::testing::SharedPostgres().SuperuserDsn());
-    pqxx::work txn(admin);
-    txn.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    txn.exec("CREATE SCHEMA " + schema + " AUTHORIZATION accounts");
-    txn.commit();
     pqxx::connection connection(storefront::testing::SharedPostgres().Dsn("accounts"));
     db::Migrate(connection, schema, {events::InboxMigration()});
   }

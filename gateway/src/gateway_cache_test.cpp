@@ -16,6 +16,7 @@
 #include "shared/testing/http_client.h"
 #include "shared/testing/kafka_broker.h"
 #include "shared/testing/process.h"
+#include "shared/types/uuid.h"
 #include "storefront/events/v1/envelope.pb.h"
 
 namespace storefront::gateway {
@@ -34,7 +35,7 @@ constexpr const char* kOther = "3e8f9d2b-6c40-4f7e-8b3d-801c1f5e4d32";
 // matters to the cache).
 void PublishProductChanged(const std::string& bootstrap, const std::string& product_id) {
   storefront::events::v1::EventEnvelope envelope;
-  envelope.set_event_id("9a1b2c3d-4e5f-4a6b-8c7d-" + std::to_string(100000000000 + std::rand() % 800000000000));
+  envelope.set_event_id(types::NewUuid());
   envelope.set_event_type(std::string(events::types::kProductChanged));
   envelope.set_aggregate_type("product");
   envelope.set_aggregate_id(product_id);

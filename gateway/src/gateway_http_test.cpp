@@ -40,7 +40,7 @@ class FakeCatalog final : public pb::CatalogService::Service {
       std::lock_guard lock(mutex_);
       queries_.push_back(request->query());
     }
-    if (request->page_token() == "bad") return {grpc::StatusCode::INVALID_ARGUMENT, "cursor: is not a cursor"};
+    if (request->page_token() == "bad") return {grpc::StatusCode::INVALID_ARGUMENT, "page_token: is not a cursor"};
     auto* p = response->add_products();
     p->set_id(kKnownId);
     p->set_sku("AUD-HP-0001");

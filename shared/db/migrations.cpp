@@ -1,20 +1,16 @@
+
+
+
 #include "shared/db/migrations.h"
-
-#include <sodium.h>
-
+#include "shared/log/log.h"
+#include "shared/types/digest.h"
 #include <algorithm>
 #include <map>
-
-#include "shared/log/log.h"
 
 namespace storefront::db {
 
 std::string Checksum(const std::string& sql) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(sql.data()), sql.size());
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Sha256Hex(sql);
 }
 
 MigrationReport Migrate(pqxx::connection& connection, const std::string& schema,

@@ -9,17 +9,10 @@
 namespace storefront::db {
 namespace {
 
+// Each test migrates its own schema (FreshSchema), owned by the shipping role it connects as, so
+// tests stay independent.
+using storefront::testing::FreshSchema;
 using storefront::testing::SharedPostgres;
-
-// Each test migrates its own schema, owned by the shipping role, so tests stay independent.
-std::string FreshSchema(const std::string& name) {
-  pqxx::connection admin(SharedPostgres().SuperuserDsn());
-  pqxx::work txn(admin);
-  txn.exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-  txn.exec("CREATE SCHEMA " + name + " AUTHORIZATION shipping");
-  txn.commit();
-  return name;
-}
 
 const std::vector<Migration> kTwo = {
     {1, "create_items", "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)"},
@@ -27,7 +20,7 @@ const std::vector<Migration> kTwo = {
 };
 
 TEST(MigrationsTest, AppliesPendingMigrationsOnceInOrder) {
-  auto schema = FreshSchema("mig_once");
+  auto schema = FreshSchema("mig_once", "shipping");
   pqxx::connection conn(SharedPostgres().Dsn("shipping"));
   auto first = Migrate(conn, schema, kTwo);
   EXPECT_EQ(first.applied, (std::vector<int>{1, 2}));
@@ -42,7 +35,7 @@ TEST(MigrationsTest, AppliesPendingMigrationsOnceInOrder) {
 }
 
 TEST(MigrationsTest, LaterMigrationsApplyOnTopOfEarlierOnes) {
-  auto schema = FreshSchema("mig_later");
+  auto schema = FreshSchema("mig_later", "shipping");
   pqxx::connection conn(SharedPostgres().Dsn("shipping"));
   Migrate(conn, schema, {kTwo[0]});
   auto report = Migrate(conn, schema, kTwo);
@@ -50,7 +43,7 @@ TEST(MigrationsTest, LaterMigrationsApplyOnTopOfEarlierOnes) {
 }
 
 TEST(MigrationsTest, AChangedAppliedMigrationIsRefused) {
-  auto schema = FreshSchema("mig_changed");
+  auto schema = FreshSchema("mig_changed", "shipping");
   pqxx::connection conn(SharedPostgres().Dsn("shipping"));
   Migrate(conn, schema, kTwo);
   auto edited = kTwo;
@@ -59,7 +52,7 @@ TEST(MigrationsTest, AChangedAppliedMigrationIsRefused) {
 }
 
 TEST(MigrationsTest, AFailingMigrationLeavesNothingBehind) {
-  auto schema = FreshSchema("mig_fail");
+  auto schema = FreshSchema("mig_fail", "shipping");
   pqxx::connection conn(SharedPostgres().Dsn("shipping"));
   std::vector<Migration> broken = {kTwo[0], {2, "broken", "INSERT INTO no_such_table VALUES (1)"}};
   EXPECT_THROW(Migrate(conn, schema, broken), MigrationError);
@@ -68,7 +61,7 @@ TEST(MigrationsTest, AFailingMigrationLeavesNothingBehind) {
 }
 
 TEST(MigrationsTest, ConcurrentStartersApplyEachMigrationExactlyOnce) {
-  auto schema = FreshSchema("mig_race");
+  auto schema = FreshSchema("mig_race", "shipping");
   std::vector<std::thread> starters;
   std::atomic<int> applied_total{0};
   for (int i = 0; i < 4; ++i) {
@@ -82,7 +75,7 @@ TEST(MigrationsTest, ConcurrentStartersApplyEachMigrationExactlyOnce) {
 }
 
 TEST(MigrationsTest, DuplicateVersionsAreRejected) {
-  auto schema = FreshSchema("mig_dup");
+  auto schema = FreshSchema("mig_dup", "shipping");
   pqxx::connection conn(SharedPostgres().Dsn("shipping"));
   EXPECT_THROW(Migrate(conn, schema, {kTwo[0], {1, "again", "SELECT 1"}}), MigrationError);
 }

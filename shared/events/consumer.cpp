@@ -786,10 +786,13 @@ Consumer::Stats Consumer::stats() const { return impl_->stats(); }
 
 std::string RequireUuid(const Envelope& event, std::string_view field, const std::string& value) {
   if (!storefront::types::IsUuid(value)) {
-    throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": " + std::string(field) +
-                                " must be a UUID, got '" + value.substr(0, 64) + "'");
+    Poison(event, std::string(field) + " must be a UUID, got '" + value.substr(0, 64) + "'");
   }
   return storefront::types::NormalizeUuid(value);
+}
+
+void Poison(const Envelope& event, std::string_view problem) {
+  throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": " + std::string(problem));
 }
 
 }  // namespace storefront::events

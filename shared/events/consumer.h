@@ -152,4 +152,8 @@ Payload PayloadOf(const Envelope& event) {
 // the consumer dead-letters it instead of writing garbage keyed by a bad id.
 std::string RequireUuid(const Envelope& event, std::string_view field, const std::string& value);
 
+// Makes the event poison for any other reason: throws std::invalid_argument naming the event and
+// `problem` ("customer_id must be ..."), which the consumer dead-letters.
+[[noreturn]] void Poison(const Envelope& event, std::string_view problem);
+
 }  // namespace storefront::events

@@ -150,13 +150,7 @@ class EventsTest : public ::testing::Test {
     for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
       if (std::isalnum(static_cast<unsigned char>(c))) name += static_cast<char>(std::tolower(c));
     }
-    name = name.substr(0, 60);
-    pqxx::connection admin(SharedPostgres().SuperuserDsn());
-    pqxx::work txn(admin);
-    txn.exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-    txn.exec("CREATE SCHEMA " + name + " AUTHORIZATION shipping");
-    txn.commit();
-    return name;
+    return storefront::testing::FreshSchema(name.substr(0, 60), "shipping");
   }
 
   RelayOptions RelayOptionsForTest() {

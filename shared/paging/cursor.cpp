@@ -1,4 +1,5 @@
 #include "shared/paging/cursor.h"
+#include "shared/types/digest.h"
 
 #include <sodium.h>
 
@@ -68,19 +69,13 @@ std::optional<std::vector<std::string>> DecodeCursor(std::string_view token, std
 }
 
 std::string Fingerprint(std::initializer_list<std::string_view> parts) {
-  crypto_generichash_state state;
-  unsigned char digest[8];
-  crypto_generichash_init(&state, nullptr, 0, sizeof digest);
+  std::string material;
   for (std::string_view part : parts) {
     // Length-prefixed, so where one part ends and the next begins is never ambiguous.
-    std::string length = std::to_string(part.size()) + ':';
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(length.data()), length.size());
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+    material += std::to_string(part.size()) + ':';
+    material += part;
   }
-  crypto_generichash_final(&state, digest, sizeof digest);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Blake2bHex(material, 8);
 }
 
 }  // namespace storefront::paging

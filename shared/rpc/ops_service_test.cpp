@@ -13,6 +13,7 @@
 #include "shared/rpc/guard.h"
 #include "shared/rpc/server.h"
 #include "shared/rpc/status.h"
+#include "shared/testing/retrying_channel.h"
 #include "storefront/catalog/v1/catalog.grpc.pb.h"
 
 namespace storefront::rpc {
@@ -226,13 +227,8 @@ TEST_F(OpsServiceTest, HealthAndTheOpsServiceAreNeverFaulted) {
 // error, and the two retries arrive marked as such.
 TEST_F(OpsServiceTest, CountsRetriedAttemptsPerMethod) {
   EXPECT_EQ(Resilience().retries_size(), 0);
-  grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(R"({"methodConfig": [{
-      "name": [{"service": "storefront.catalog.v1.CatalogService", "method": "GetProduct"}],
-      "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
-                      "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})");
-  auto retrying = catalogpb::CatalogService::NewStub(
-      grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
+  auto retrying = catalogpb::CatalogService::NewStub(storefront::testing::RetryingChannel(
+      address_, catalogpb::CatalogService::service_full_name(), "GetProduct"));
   ASSERT_TRUE(SetFault("GetProduct", 0, 100, 0).ok());
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + 5s);

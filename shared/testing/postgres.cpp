@@ -105,4 +105,13 @@ PostgresInstance& SharedPostgres() {
   return instance;
 }
 
+std::string FreshSchema(const std::string& name, const std::string& owner) {
+  pqxx::connection admin(SharedPostgres().SuperuserDsn());
+  pqxx::work txn(admin);
+  txn.exec("DROP SCHEMA IF EXISTS " + txn.quote_name(name) + " CASCADE");
+  txn.exec("CREATE SCHEMA " + txn.quote_name(name) + " AUTHORIZATION " + txn.quote_name(owner));
+  txn.commit();
+  return name;
+}
+
 }  // namespace storefront::testing

@@ -4,7 +4,8 @@
 // `postgres` user when the tests run as root: the server refuses root), and bootstraps the
 // storefront database with infra/postgres/init.sql, the same file the local stack and
 // docker-compose use, so tests see the real roles, schemas and grants.
-// One instance serves a whole test binary (SharedPostgres); it is stopped at exit.
+// One instance serves a whole test binary (SharedPostgres); it is stopped at exit. FreshSchema gives
+// a test an empty schema of its own in it.
 #pragma once
 
 #include <memory>
@@ -35,5 +36,9 @@ PostgresInstance& SharedPostgres();
 
 // The password every service role gets in tests.
 std::string TestPassword(const std::string& role);
+
+// An empty schema `name` in the shared instance, owned by service role `owner`, for a test that
+// migrates tables of its own (dropped first, with whatever an earlier run left in it). Returns `name`.
+std::string FreshSchema(const std::string& name, const std::string& owner);
 
 }  // namespace storefront::testing

@@ -6,6 +6,7 @@
 
 #include "accounts/validation.h"
 #include "shared/errors/errors.h"
+#include "shared/types/digest.h"
 #include "shared/types/uuid.h"
 
 namespace storefront::gateway::accounts {
@@ -30,11 +31,7 @@ bool LooksLikeARefreshToken(std::string_view token) {
 // What is stored of a token: SHA-256, in hex. The token is 256 random bits, so a plain hash is
 // enough (no salt, no slow hash): nobody can search that space.
 std::string TokenHash(std::string_view token) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Sha256Hex(token);
 }
 
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "shared/types/digest.h"
+
 namespace storefront::gateway::auth {
 namespace {
 
@@ -130,17 +132,7 @@ void CheckKey(const std::string& key) {
 }  // namespace
 
 std::string KeyIdOf(const std::string& key) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  static constexpr std::string_view kContext = "storefront jwt key id";
-  unsigned char digest[8];
-  crypto_generichash_state state;
-  crypto_generichash_init(&state, nullptr, 0, sizeof digest);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size());
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_generichash_final(&state, digest, sizeof digest);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Blake2bHex("storefront jwt key id" + key, 8);
 }
 
 TokenIssuer::TokenIssuer(std::string signing_key, std::chrono::seconds ttl, Clock clock)

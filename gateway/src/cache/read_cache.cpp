@@ -1,8 +1,8 @@
 #include "cache/read_cache.h"
 
-#include <sodium.h>
 
 #include "shared/metrics/metrics.h"
+#include "shared/types/digest.h"
 
 namespace storefront::gateway::cache {
 namespace {
@@ -37,16 +37,7 @@ std::string Trim(const std::string& text, std::size_t begin, std::size_t end) {
 }  // namespace
 
 std::string ETagOf(const std::string& body) {
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr, 0);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string etag = "\"";
-  for (unsigned char byte : digest) {
-    etag.push_back(kHex[byte >> 4]);
-    etag.push_back(kHex[byte & 0xf]);
-  }
-  etag.push_back('"');
-  return etag;
+  return "\"" + types::Blake2bHex(body, 16) + "\"";
 }
 
 bool NoneMatchHits(const std::string& if_none_match, const std::string& etag) {

@@ -39,6 +39,19 @@ std::string JsonFields::String(const std::string& name, std::size_t min_length, 
   return text;
 }
 
+std::string JsonFields::Verbatim(const std::string& name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) {
+    errors_.push_back({Path(name), "is required"});
+    return {};
+  }
+  if (!value->is_string()) {
+    errors_.push_back({Path(name), "must be a string"});
+    return {};
+  }
+  return value->get<std::string>();
+}
+
 std::int64_t JsonFields::Integer(const std::string& name, std::int64_t min, std::int64_t max) {
   const nlohmann::json* value = Find(name);
   if (value == nullptr) {

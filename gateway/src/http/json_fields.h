@@ -23,6 +23,9 @@ class JsonFields {
   // control characters are refused either way.
   std::string String(const std::string& name, std::size_t min_length, std::size_t max_length, bool required = true,
                      bool multiline = false);
+  // A required string taken exactly as sent, whatever its length or characters: for values whose
+  // rules belong to whoever reads them next (a password, a refresh token), so they are not re-typed here.
+  std::string Verbatim(const std::string& name);
   std::int64_t Integer(const std::string& name, std::int64_t min, std::int64_t max);
   bool Boolean(const std::string& name);
   // A nested object; records an error when missing or not an object.

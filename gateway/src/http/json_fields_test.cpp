@@ -67,5 +67,21 @@ TEST(JsonFieldsTest, BooleansPresenceMultilineTextAndNames) {
   EXPECT_EQ(fields.Names(), (std::vector<std::string>{"active", "flag", "gone", "note"}));
 }
 
+TEST(JsonFieldsTest, VerbatimTakesAnyStringAsSent) {
+  auto body = nlohmann::json::parse(R"({"password": " a\u0001z ", "empty": "", "number": 42, "gone": null})");
+  std::vector<FieldError> errors;
+  JsonFields fields(&body, "", errors);
+  EXPECT_EQ(fields.Verbatim("password"), std::string(" a\x01z "));
+  EXPECT_EQ(fields.Verbatim("empty"), "");
+  EXPECT_TRUE(errors.empty());
+  fields.Verbatim("number");
+  fields.Verbatim("gone");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].field, "number");
+  EXPECT_EQ(errors[0].detail, "must be a string");
+  EXPECT_EQ(errors[1].field, "gone");
+  EXPECT_EQ(errors[1].detail, "is required");
+}
+
 }  // namespace
 }  // namespace storefront::gateway::http

@@ -7,6 +7,13 @@ namespace {
 
 constexpr const char* kTypeBase = "https://storefront.dev/problems/";
 
+// The protos' paging fields by the names every list route takes them (?limit=, ?cursor=).
+std::string RestFieldName(std::string field) {
+  if (field == "page_size") return "limit";
+  if (field == "page_token") return "cursor";
+  return field;
+}
+
 std::vector<FieldError> ParseFieldErrors(const std::string& message) {
   std::vector<FieldError> errors;
   std::size_t start = 0;
@@ -15,7 +22,7 @@ std::vector<FieldError> ParseFieldErrors(const std::string& message) {
     std::string part = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
     auto colon = part.find(": ");
     if (colon != std::string::npos && colon > 0 && part.find(' ') >= colon) {
-      errors.push_back({part.substr(0, colon), part.substr(colon + 2)});
+      errors.push_back({RestFieldName(part.substr(0, colon)), part.substr(colon + 2)});
     }
     if (end == std::string::npos) break;
     start = end + 2;

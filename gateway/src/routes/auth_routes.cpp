@@ -1,16 +1,13 @@
 #include "routes/auth_routes.h"
 
-#include <map>
-
 #include "accounts/validation.h"
 #include "auth/require.h"
+#include "http/json_fields.h"
+#include "routes/kit.h"
 #include "shared/log/log.h"
 
 namespace storefront::gateway::routes {
 namespace {
-
-using Pistache::Http::Code;
-using Pistache::Http::Method;
 
 nlohmann::json AccountJson(const accounts::Account& account) {
   return {{"id", account.id},
@@ -19,41 +16,16 @@ nlohmann::json AccountJson(const accounts::Account& account) {
           {"role", std::string(accounts::RoleName(account.role))}};
 }
 
-// The string members `names` of the JSON object body, or nullopt after answering 400 with one
-// error per missing or mistyped field.
-std::optional<std::map<std::string, std::string>> StringFields(const http::Request& request,
-                                                               std::initializer_list<const char*> names,
-                                                               http::Responder& out) {
-  std::map<std::string, std::string> values;
-  std::vector<http::FieldError> errors;
-  const bool is_object = request.json && request.json->is_object();
-  for (const char* name : names) {
-    const nlohmann::json* value = nullptr;
-    if (is_object) {
-      auto it = request.json->find(name);
-      if (it != request.json->end() && !it->is_null()) value = &*it;
-    }
-    if (value == nullptr) {
-      errors.push_back({name, "is required"});
-    } else if (!value->is_string()) {
-      errors.push_back({name, "must be a string"});
-    } else {
-      values[name] = value->get<std::string>();
-    }
-  }
-  if (errors.empty()) return values;
-  std::string detail = is_object ? "" : "the body must be a JSON object; ";
-  for (std::size_t i = 0; i < errors.size(); ++i) detail += (i ? "; " : "") + errors[i].field + ": " + errors[i].detail;
-  out.SendProblem(http::BadRequest(std::move(detail), std::move(errors)));
-  return std::nullopt;
-}
-
 void Register(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
-  auto fields = StringFields(request, {"email", "password", "name"}, *out);
-  if (!fields) return;
+  Errors errors;
+  http::JsonFields body(Body(request), "", errors);
+  std::string email = body.Verbatim("email");
+  std::string password = body.Verbatim("password");
+  std::string name = body.Verbatim("name");
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
   accounts::NewAccount account;
   try {
-    account = accounts::ValidateRegistration(fields->at("email"), fields->at("password"), fields->at("name"));
+    account = accounts::ValidateRegistration(email, password, name);
   } catch (const InvalidArgument& error) {
     return out->SendProblem(http::FromDomainError(error));
   }
@@ -88,18 +60,21 @@ void AnswerTokens(const AuthServices& services, const accounts::Account& account
                   http::Responder& out);
 
 void Login(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
-  auto fields = StringFields(request, {"email", "password"}, *out);
-  if (!fields) return;
-  http::RunBlocking(*services.workers, out, [services, fields = std::move(*fields), address = request.client_address,
-                                             out] {
+  Errors errors;
+  http::JsonFields body(Body(request), "", errors);
+  std::string typed_email = body.Verbatim("email");
+  std::string password = body.Verbatim("password");
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
+  http::RunBlocking(*services.workers, out, [services, typed_email = std::move(typed_email),
+                                             password = std::move(password), address = request.client_address, out] {
     // Before the hash: a guess the throttle refuses costs no CPU.
     std::optional<http::LoginThrottle::Attempt> attempt;
-    const std::string email = accounts::NormalizeEmail(fields.at("email"));
+    const std::string email = accounts::NormalizeEmail(typed_email);
     if (services.login_throttle) {
       attempt.emplace(services.login_throttle->Begin(email, address));
       if (!attempt->allowed()) return RefuseThrottled(*services.login_throttle, *attempt, email, address, *out);
     }
-    auto account = services.accounts->Login(fields.at("email"), fields.at("password"));
+    auto account = services.accounts->Login(typed_email, password);
     // A password changed between the check and the session refuses the sign-in like a wrong one.
     std::optional<accounts::Session> session;
     if (account) session = services.accounts->StartSession(*account);
@@ -130,10 +105,22 @@ void AnswerTokens(const AuthServices& services, const accounts::Account& account
                       {"refresh_expires_in", session.expires_in.count()}});
 }
 
+// The refresh token of a refresh or logout body, or nullopt after answering 400.
+std::optional<std::string> RefreshToken(const http::Request& request, http::Responder& out) {
+  Errors errors;
+  http::JsonFields body(Body(request), "", errors);
+  std::string token = body.Verbatim("refresh_token");
+  if (!errors.empty()) {
+    out.SendProblem(Invalid(std::move(errors)));
+    return std::nullopt;
+  }
+  return token;
+}
+
 void Refresh(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
-  auto fields = StringFields(request, {"refresh_token"}, *out);
-  if (!fields) return;
-  http::RunBlocking(*services.workers, out, [services, token = fields->at("refresh_token"), out] {
+  auto token = RefreshToken(request, *out);
+  if (!token) return;
+  http::RunBlocking(*services.workers, out, [services, token = std::move(*token), out] {
     auto refreshed = services.accounts->Refresh(token);
     if (refreshed.outcome == accounts::RefreshOutcome::kRotated) {
       return AnswerTokens(services, *refreshed.account, refreshed.session, *out);
@@ -149,9 +136,9 @@ void Refresh(const AuthServices& services, const http::Request& request, std::sh
 }
 
 void Logout(const AuthServices& services, const http::Request& request, std::shared_ptr<http::Responder> out) {
-  auto fields = StringFields(request, {"refresh_token"}, *out);
-  if (!fields) return;
-  http::RunBlocking(*services.workers, out, [services, token = fields->at("refresh_token"), out] {
+  auto token = RefreshToken(request, *out);
+  if (!token) return;
+  http::RunBlocking(*services.workers, out, [services, token = std::move(*token), out] {
     services.accounts->Logout(token);
     out->JsonText(Code::No_Content, "");
   });
@@ -159,20 +146,24 @@ void Logout(const AuthServices& services, const http::Request& request, std::sha
 
 void ChangePassword(const AuthServices& services, const http::Request& request, const auth::Principal& who,
                     std::shared_ptr<http::Responder> out) {
-  auto fields = StringFields(request, {"current_password", "new_password"}, *out);
-  if (!fields) return;
-  if (auto problem = accounts::CheckPassword(fields->at("new_password")); !problem.empty()) {
-    return out->SendProblem(http::BadRequest("new_password: " + problem, {{"new_password", problem}}));
+  Errors errors;
+  http::JsonFields body(Body(request), "", errors);
+  std::string current_password = body.Verbatim("current_password");
+  std::string new_password = body.Verbatim("new_password");
+  if (!errors.empty()) return out->SendProblem(Invalid(std::move(errors)));
+  if (auto problem = accounts::CheckPassword(new_password); !problem.empty()) {
+    return out->SendProblem(Invalid({{"new_password", problem}}));
   }
-  http::RunBlocking(*services.workers, out, [services, who, fields = std::move(*fields),
-                                             address = request.client_address, out] {
+  http::RunBlocking(*services.workers, out, [services, who, current_password = std::move(current_password),
+                                             new_password = std::move(new_password), address = request.client_address,
+                                             out] {
     // A stolen access token must not become a way to guess the password: the sign-in throttle counts these too.
     std::optional<http::LoginThrottle::Attempt> attempt;
     if (services.login_throttle) {
       attempt.emplace(services.login_throttle->Begin(who.email, address));
       if (!attempt->allowed()) return RefuseThrottled(*services.login_throttle, *attempt, who.email, address, *out);
     }
-    switch (services.accounts->ChangePassword(who.account_id, fields.at("current_password"), fields.at("new_password"))) {
+    switch (services.accounts->ChangePassword(who.account_id, current_password, new_password)) {
       case accounts::PasswordChange::kChanged:
         if (attempt) attempt->Succeeded();
         log::Info("password changed; every session ended", {{"request_id", out->request_id()}, {"account_id", who.account_id}});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "shared/types/money.h"
 #include "shared/types/uuid.h"
@@ -67,7 +68,8 @@ const nlohmann::json* Body(const http::Request& request) { return request.json ?
 
 void MoneyFields(http::JsonFields money, const std::string& path, storefront::common::v1::Money* out,
                  std::int64_t min, Errors& errors) {
-  out->set_amount_minor(money.Integer("amount_minor", min, 10'000'000'000LL));
+  // Any int64 from `min` up: the ceiling on a price or an amount is the owning service's rule.
+  out->set_amount_minor(money.Integer("amount_minor", min, std::numeric_limits<std::int64_t>::max()));
   std::string currency = money.String("currency", 3, 3);
   if (!currency.empty() && !types::IsCurrency(currency)) {
     errors.push_back({path + ".currency", "must be a three-letter ISO 4217 code such as USD"});

@@ -65,8 +65,8 @@ std::optional<std::string> IdempotencyKey(const http::Request& request, bool req
 // The JSON body, or null when none was sent (http::JsonFields then reports every field missing).
 const nlohmann::json* Body(const http::Request& request);
 
-// {"amount_minor", "currency"} at `path` into `out`: amounts from `min` up to the catalog's
-// ceiling, the currency shaped as an ISO 4217 code (which codes are taken is the service's rule).
+// {"amount_minor", "currency"} at `path` into `out`: an integer amount from `min` up, the currency
+// shaped as an ISO 4217 code. Ceilings and which codes are taken are the services' rules.
 void MoneyFields(http::JsonFields money, const std::string& path, storefront::common::v1::Money* out,
                  std::int64_t min, Errors& errors);
 

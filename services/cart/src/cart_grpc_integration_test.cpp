@@ -11,7 +11,7 @@
 #include "app.h"
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
-#include "testing/cart_db.h"
+#include "testing/fixture.h"
 #include "shared/testing/fake_catalog.h"
 
 namespace storefront::cart {

@@ -86,7 +86,10 @@ App::App(Config config)
              .events = events_,
              .tasks = {&recovery_}}) {
   server_.AddService(&api_);
-  if (auto* consumer = events_.consumer()) handlers_.RegisterOn(*consumer);
+  if (auto* consumer = events_.consumer()) {
+    shipment_events_.RegisterOn(*consumer);
+    payment_events_.RegisterOn(*consumer);
+  }
 }
 
 int App::RecoverAbandonedSagas() {

@@ -11,7 +11,8 @@
 #include "api/checkout_api.h"
 #include "clients/grpc_ports.h"
 #include "clients/saga_figures.h"
-#include "consumers/event_handlers.h"
+#include "consumers/payment_events.h"
+#include "consumers/shipment_events.h"
 #include "domain/checkout.h"
 #include "repo/pg_order_repository.h"
 #include "shared/background/periodic_task.h"
@@ -80,7 +81,8 @@ class App {
   domain::Checkout checkout_;
   api::CheckoutApi api_;
   rpc::Server server_;
-  consumers::EventHandlers handlers_;
+  consumers::ShipmentEventHandlers shipment_events_;
+  consumers::PaymentEventHandlers payment_events_;
   // The relay and the consumer, with Kafka. Declared after the pool and the handlers, so it is
   // destroyed (stopped and joined) before them.
   events::ServiceEvents events_;

@@ -11,6 +11,7 @@
 #include "shared/rpc/client.h"
 #include "shared/testing/postgres.h"
 #include "shared/testing/events.h"
+#include "shared/testing/manual_clock.h"
 #include "shared/testing/outbox_rows.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "testing/fixture.h"
@@ -19,6 +20,7 @@ namespace storefront::shipping {
 namespace {
 
 namespace pb = storefront::shipping::v1;
+using storefront::testing::ManualClock;
 using storefront::testing::SharedPostgres;
 
 constexpr std::int64_t kStartMicros = 1'900'000'000'000'000;  // 2030: newer than other tests' shipments
@@ -84,7 +86,7 @@ class ShippingGrpcTest : public ::testing::Test {
     return stub_->CancelShipment(Context().get(), request, out);
   }
 
-  TestClock clock_{types::FromMicros(kStartMicros)};
+  ManualClock clock_{types::FromMicros(kStartMicros)};
   std::unique_ptr<App> app_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::ShippingService::Stub> stub_;

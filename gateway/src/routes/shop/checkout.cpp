@@ -17,7 +17,9 @@ void AddressFields(http::JsonFields fields, storefront::common::v1::Address* out
   out->set_line2(fields.String("line2", 0, 200, false));
   out->set_city(fields.String("city", 1, 100));
   out->set_region(fields.String("region", 0, 100, false));
-  out->set_postal_code(fields.String("postal_code", 1, 20));
+  // Required unless the country has no postal codes (HK): the shared address rule, in checkout
+  // and shipping, decides.
+  out->set_postal_code(fields.String("postal_code", 0, 20, false));
   out->set_country(fields.String("country", 2, 2));
 }
 

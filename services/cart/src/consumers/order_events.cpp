@@ -1,6 +1,5 @@
 #include "consumers/order_events.h"
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -9,15 +8,15 @@
 #include "shared/events/topics.h"
 #include "shared/log/log.h"
 #include "shared/types/proto.h"
+#include "shared/types/text.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 
 namespace storefront::cart::consumers {
 
 int OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const events::Envelope& event) const {
   const auto order = events::PayloadOf<storefront::events::v1::OrderConfirmed>(event);
-  if (!domain::IsCustomerId(order.customer_id())) {
-    throw std::invalid_argument(event.event_type() + " " + event.event_id() +
-                                ": customer_id must be 1..64 characters of A-Za-z0-9_-");
+  if (!types::IsCustomerId(order.customer_id())) {
+    events::Poison(event, "customer_id must be 1..64 characters of A-Za-z0-9_-");
   }
   std::vector<std::string> products;
   for (int i = 0; i < order.lines_size(); ++i) {
@@ -29,7 +28,7 @@ int OrderEventHandlers::OnOrderConfirmed(pqxx::work& txn, const events::Envelope
   std::optional<types::Timestamp> cart_version;  // none in events of orders from before versions
   if (order.has_cart_version()) {
     cart_version = types::FromProto(order.cart_version());
-    if (!cart_version) throw std::invalid_argument(event.event_type() + " " + event.event_id() + ": cart_version is not a time");
+    if (!cart_version) events::Poison(event, "cart_version is not a time");
   }
   const int removed = carts.RemoveOrderedProducts(order.customer_id(), products, cart_version);
   log::Info("removed the ordered products from the cart", {{"customer_id", order.customer_id()},

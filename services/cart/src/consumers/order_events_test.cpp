@@ -12,7 +12,7 @@
 #include "shared/testing/events.h"
 #include "shared/types/proto.h"
 #include "storefront/events/v1/checkout_events.pb.h"
-#include "testing/cart_db.h"
+#include "testing/fixture.h"
 
 namespace storefront::cart::consumers {
 namespace {

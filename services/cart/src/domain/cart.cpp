@@ -23,19 +23,6 @@ const CartItem* Cart::Find(std::string_view product_id) const {
   return nullptr;
 }
 
-bool IsCustomerId(std::string_view text) {
-  if (text.empty() || text.size() > kMaxCustomerIdLength) return false;
-  for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-void ValidateCustomerId(const std::string& customer_id, Violations& violations) {
-  if (!IsCustomerId(customer_id)) violations.Add("customer_id", "must be 1 to 64 characters of A-Z, a-z, 0-9, - and _");
-}
-
 void ValidateProductId(const std::string& product_id, Violations& violations) {
   if (!types::IsUuid(product_id)) violations.Add("product_id", "must be a product UUID");
 }

@@ -9,6 +9,7 @@
 
 #include "shared/errors/errors.h"
 #include "shared/types/money.h"
+#include "shared/types/text.h"
 #include "shared/types/time.h"
 
 namespace storefront::cart::domain {
@@ -55,16 +56,15 @@ struct Cart {
 inline constexpr int kMinQuantity = 1;
 inline constexpr int kMaxQuantity = 99;
 inline constexpr std::size_t kMaxLines = 50;
-inline constexpr std::size_t kMaxCustomerIdLength = 64;
 // The catalog's own ceiling on a price: 50 lines x 99 x this still fits an int64 many times over,
 // so totals can never overflow.
 inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000'00;
 
-// 1..64 characters of [A-Za-z0-9_-]: the gateway's session subject, never free text.
-bool IsCustomerId(std::string_view text);
+// customer_id is the kernel's (shared/types/text.h): the gateway's session subject, never free text.
+using types::IsCustomerId;
+using types::ValidateCustomerId;
 
 // Adds a violation for each field that breaks its rule.
-void ValidateCustomerId(const std::string& customer_id, Violations& violations);
 void ValidateProductId(const std::string& product_id, Violations& violations);
 void ValidateQuantity(int quantity, Violations& violations);
 

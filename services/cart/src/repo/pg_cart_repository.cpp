@@ -163,10 +163,8 @@ int PgCartRepository::RemoveProducts(const std::string& customer_id, const std::
     std::string array = "{";
     for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
     array += "}";
-    const std::optional<std::int64_t> micros =
-        version ? std::optional<std::int64_t>(types::ToMicros(*version)) : std::nullopt;
-    const auto removed =
-        static_cast<int>(txn.exec_prepared("cart_remove_lines", customer_id, array, micros).affected_rows());
+    const auto removed = static_cast<int>(
+        txn.exec_prepared("cart_remove_lines", customer_id, array, db::OptionalMicros(version)).affected_rows());
     if (removed > 0) txn.exec_prepared("cart_touch", customer_id);
     return removed;
   });

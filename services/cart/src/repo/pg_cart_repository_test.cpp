@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "testing/cart_db.h"
+#include "testing/fixture.h"
 
 namespace storefront::cart::repo {
 namespace {

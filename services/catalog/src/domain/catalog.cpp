@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "shared/paging/page_size.h"
+#include "shared/types/text.h"
 #include "shared/types/uuid.h"
 
 namespace storefront::catalog::domain {
@@ -32,25 +34,16 @@ ListResult Catalog::ListProducts(const ListRequest& request) {
   query.include_inactive = request.include_inactive;
 
   if (query.text.size() > kMaxQueryLength) violations.Add("query", "must be at most 200 characters");
-  for (unsigned char c : query.text) {
-    if (c < 0x20) {
-      violations.Add("query", "must not contain control characters");
-      break;
-    }
-  }
+  if (types::HasControlCharacters(query.text)) violations.Add("query", "must not contain control characters");
   if (!query.category_id.empty() && !IsCategoryId(query.category_id)) {
     violations.Add("category", "must be a category slug such as audio");
   }
-  if (request.page_size < 0 || request.page_size > kMaxPageSize) {
-    violations.Add("limit", "must be between 1 and 100");
-  } else if (request.page_size > 0) {
-    query.limit = request.page_size;
-  }
+  query.limit = paging::PageSize(request.page_size, violations);
   const std::string fingerprint = FilterFingerprint(query.text, query.category_id, query.include_inactive);
   if (!request.page_token.empty()) {
     query.after = DecodePageToken(request.page_token, fingerprint);
     bool usable = query.after && (query.text.empty() || IsNumber(query.after->sort_key));
-    if (!usable) violations.Add("cursor", "is not a cursor returned for this query; start again without one");
+    if (!usable) violations.Add("page_token", "is not a cursor returned for this query; start again without one");
   }
   violations.ThrowIfAny();
 

@@ -1,27 +1,21 @@
 #include "domain/product.h"
 
 #include "shared/types/money.h"
+#include "shared/types/text.h"
 
 namespace storefront::catalog::domain {
 namespace {
 
-// Printable text without control characters (newlines and tabs allowed when multiline).
-bool IsCleanText(std::string_view text, bool multiline) {
-  for (unsigned char c : text) {
-    if (c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) return false;
-    if (c == 0x7f) return false;
-  }
-  return true;
-}
+using types::HasControlCharacters;
 
 void ValidateName(const std::string& name, Violations& v) {
-  if (name.empty() || name.size() > kMaxNameLength || !IsCleanText(name, false)) {
+  if (name.empty() || name.size() > kMaxNameLength || HasControlCharacters(name)) {
     v.Add("name", "must be 1 to 200 characters without control characters");
   }
 }
 
 void ValidateDescription(const std::string& description, Violations& v) {
-  if (description.size() > kMaxDescriptionLength || !IsCleanText(description, true)) {
+  if (description.size() > kMaxDescriptionLength || HasControlCharacters(description, "\n\t\r")) {
     v.Add("description", "must be at most 5000 characters");
   }
 }
@@ -36,20 +30,12 @@ void ValidatePrice(const Money& price, Violations& v) {
 void ValidateImageUrl(const std::string& url, Violations& v) {
   if (url.empty()) return;
   bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-  if (!scheme || url.size() > kMaxImageUrlLength || !IsCleanText(url, false) || url.find(' ') != std::string::npos) {
+  if (!scheme || url.size() > kMaxImageUrlLength || HasControlCharacters(url) || url.find(' ') != std::string::npos) {
     v.Add("image_url", "must be an http(s) URL of at most 2048 characters");
   }
 }
 
 }  // namespace
-
-bool IsSku(std::string_view text) {
-  if (text.size() < 3 || text.size() > 32) return false;
-  for (char c : text) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
 
 bool IsCategoryId(std::string_view text) {
   if (text.empty() || text.size() > 40) return false;

@@ -8,10 +8,15 @@
 #include <vector>
 
 #include "shared/errors/errors.h"
+#include "shared/paging/page_size.h"
 #include "shared/types/money.h"
+#include "shared/types/text.h"
 #include "shared/types/time.h"
 
 namespace storefront::catalog::domain {
+
+using paging::kDefaultPageSize;  // shared/paging/page_size.h
+using paging::kMaxPageSize;
 
 using Timestamp = types::Timestamp;
 using Money = types::Money;
@@ -71,15 +76,13 @@ struct ProductChange {
 ProductChange Compare(const Product& before, const Product& after);
 
 // Limits, shared by validation and documentation.
-inline constexpr int kDefaultPageSize = 20;
-inline constexpr int kMaxPageSize = 100;
 inline constexpr std::size_t kMaxQueryLength = 200;
 inline constexpr std::size_t kMaxNameLength = 200;
 inline constexpr std::size_t kMaxDescriptionLength = 5000;
 inline constexpr std::size_t kMaxImageUrlLength = 2048;
 inline constexpr std::int64_t kMaxPriceMinor = 100'000'000'00;  // 100 million in major units
 
-bool IsSku(std::string_view text);
+using types::IsSku;  // shared/types/text.h
 bool IsCategoryId(std::string_view text);
 
 // Adds a violation for each field of `product` that breaks a rule.

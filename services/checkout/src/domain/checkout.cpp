@@ -1,13 +1,15 @@
 #include "domain/checkout.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <functional>
 #include <cctype>
 #include <map>
 
 #include "domain/page_token.h"
+#include "shared/paging/page_size.h"
+#include "shared/types/address.h"
+#include "shared/types/digest.h"
+#include "shared/types/text.h"
 #include "shared/types/uuid.h"
 
 namespace storefront::checkout::domain {
@@ -15,16 +17,7 @@ namespace {
 
 constexpr std::size_t kMaxKeyLength = 128;
 
-bool IsPrintable(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
-}
-
-void RequireText(const std::string& value, const std::string& field, std::size_t max, bool required, Violations& v) {
-  if ((required && value.empty()) || value.size() > max || !IsPrintable(value)) {
-    v.Add(field, required ? "is required, at most " + std::to_string(max) + " characters"
-                          : "must be at most " + std::to_string(max) + " characters");
-  }
-}
+bool IsPrintable(std::string_view text) { return !types::HasControlCharacters(text); }
 
 bool IsEmail(const std::string& email) {
   auto at = email.find('@');
@@ -38,12 +31,7 @@ bool IsEmail(const std::string& email) {
 // same key sent again for another order or amount is ALREADY_EXISTS rather than a second refund.
 // Hashed, because the operator's key may be up to 128 characters and payments takes 100.
 std::string RefundKey(const std::string& operator_key) {
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(operator_key.data()),
-                     operator_key.size(), nullptr, 0);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string("checkout:refund:") + hex;
+  return "checkout:refund:" + types::Blake2bHex(operator_key, 16);
 }
 
 }  // namespace
@@ -52,19 +40,11 @@ void ValidatePlaceOrder(const PlaceOrderCommand& c, Violations& v) {
   if (c.idempotency_key.empty() || c.idempotency_key.size() > kMaxKeyLength || !IsPrintable(c.idempotency_key)) {
     v.Add("idempotency_key", "is required, 1 to 128 printable characters");
   }
-  RequireText(c.customer_id, "customer_id", 64, true, v);
+  types::ValidateCustomerId(c.customer_id, v);
   if (!IsEmail(c.customer_email)) v.Add("customer_email", "must be an email address");
-  const Address& a = c.shipping_address;
-  RequireText(a.name, "shipping_address.name", 100, true, v);
-  RequireText(a.line1, "shipping_address.line1", 200, true, v);
-  RequireText(a.line2, "shipping_address.line2", 200, false, v);
-  RequireText(a.city, "shipping_address.city", 100, true, v);
-  RequireText(a.region, "shipping_address.region", 100, false, v);
-  RequireText(a.postal_code, "shipping_address.postal_code", 20, true, v);
-  bool country = a.country.size() == 2 && std::isupper(static_cast<unsigned char>(a.country[0])) &&
-                 std::isupper(static_cast<unsigned char>(a.country[1]));
-  if (!country) v.Add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as US");
-  RequireText(c.shipping_option_id, "shipping_option_id", 64, true, v);
+  // Shipping's rule, applied before any stock is held or any card is authorised.
+  types::Validate(c.shipping_address, "shipping_address", v);
+  types::RequiredText(c.shipping_option_id, 64, "shipping_option_id", v);
   // The card itself is validated by payments; checkout only checks its shape.
   std::string digits;
   bool clean = true;
@@ -104,12 +84,7 @@ std::string Checkout::Fingerprint(const PlaceOrderCommand& c) {
   // Only what identifies the card to a person; never the number itself.
   material += c.card.Last4() + '\0' + std::to_string(c.card.exp_month) + '/' + std::to_string(c.card.exp_year);
   if (c.expected_total) material += '\0' + std::to_string(c.expected_total->amount_minor) + c.expected_total->currency;
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(material.data()), material.size(),
-                     nullptr, 0);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Blake2bHex(material, 32);
 }
 
 Order Checkout::Replay(const Order& existing, const std::string& fingerprint) {
@@ -496,12 +471,13 @@ Order Checkout::GetOrder(const std::string& order_id, const std::string& custome
 
 OrderListResult Checkout::ListOrders(const OrderListRequest& request) {
   OrderFilter filter = request.filter;
-  if (filter.limit == 0) filter.limit = 20;
-  if (filter.limit < 1 || filter.limit > 100) throw InvalidArgument("limit", "must be between 1 and 100");
+  Violations violations;
+  filter.limit = paging::PageSize(filter.limit, violations);
   if (!request.page_token.empty()) {
     filter.after = DecodePageToken(request.page_token);
-    if (!filter.after) throw InvalidArgument("cursor", "is not a cursor returned by this list");
+    if (!filter.after) violations.Add("page_token", "is not a cursor returned by this list");
   }
+  violations.ThrowIfAny();
   if (filter.created_after && filter.created_before && *filter.created_before <= *filter.created_after) {
     throw InvalidArgument("created_before", "must be later than created_after");
   }
@@ -610,7 +586,7 @@ Order Checkout::RefundOrder(const RefundCommand& command) {
       violations.Add("amount.currency", "must be an ISO 4217 code such as USD");
     }
   }
-  RequireText(command.reason, "reason", 500, false, violations);
+  types::OptionalText(command.reason, 500, "reason", violations);
   violations.ThrowIfAny();
 
   Order order = GetOrder(command.order_id, "");

@@ -379,6 +379,29 @@ TEST_F(CheckoutTest, ValidationNamesEachBadField) {
   }
 }
 
+// Checkout and shipping apply one address rule (shared/types/address.h). Checkout used to take
+// any two capitals as a country and always want a postal code, so "ZZ" reached shipping after the
+// card was authorised (and failed there), while an address in Hong Kong was refused outright.
+TEST_F(CheckoutTest, AnAddressShippingWouldRefuseIsRefusedBeforeAnyStepAndOneItTakesIsAccepted) {
+  PlaceOrderCommand unknown_country = Command("k-zz");
+  unknown_country.shipping_address.country = "ZZ";
+  EXPECT_CALL(inventory_, Reserve(_, _, _)).Times(0);
+  EXPECT_CALL(payments_, Authorize(_, _, _)).Times(0);
+  try {
+    checkout_.PlaceOrder(unknown_country);
+    FAIL() << "ZZ is no country";
+  } catch (const InvalidArgument& e) {
+    EXPECT_EQ(e.fields(), (std::vector<std::string>{"shipping_address.country"}));
+  }
+  EXPECT_TRUE(orders_.orders.empty());
+  ::testing::Mock::VerifyAndClearExpectations(&inventory_);
+  ::testing::Mock::VerifyAndClearExpectations(&payments_);
+
+  PlaceOrderCommand hong_kong = Command("k-hk");
+  hong_kong.shipping_address = {"Chan Tai Man", "1 Queen's Road Central", "", "Central", "", "", "HK"};
+  EXPECT_EQ(checkout_.PlaceOrder(hong_kong).status, OrderStatus::kConfirmed);
+}
+
 TEST_F(CheckoutTest, TheCardNumberIsNeverKept) {
   Order order = checkout_.PlaceOrder(Command());
   for (const auto& saved : orders_.history) {

@@ -1,24 +1,47 @@
 #include "domain/order.h"
 
+#include "shared/types/enum_names.h"
+
 namespace storefront::checkout::domain {
 namespace {
 
-constexpr const char* kStatusNames[] = {"PENDING",  "RESERVED",  "PAYMENT_AUTHORIZED", "CONFIRMED", "SHIPPED",
-                                        "DELIVERED", "FAILED",   "CANCELLED",          "REFUNDED", "CANCELLING"};
-constexpr const char* kStepNames[] = {"PENDING", "SUCCEEDED", "FAILED", "COMPENSATED"};
-constexpr const char* kFailureNames[] = {"NONE",           "OUT_OF_STOCK", "PAYMENT_DECLINED", "DEPENDENCY_UNAVAILABLE",
-                                         "SHIPPING_FAILED", "INTERRUPTED"};
-constexpr const char* kPaymentNames[] = {"",         "AUTHORIZED",         "CAPTURED", "VOIDED",
-                                         "REFUNDED", "PARTIALLY_REFUNDED", "DECLINED", "FAILED"};
-constexpr const char* kShipmentNames[] = {"", "LABEL_CREATED", "DISPATCHED", "DELIVERED", "CANCELLED"};
+using types::EnumNames;
+using types::NameOf;
+using types::ValueOf;
 
-template <typename Enum, std::size_t N>
-std::optional<Enum> FromName(const char* const (&names)[N], const std::string& text) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (text == names[i]) return static_cast<Enum>(i);
-  }
-  return std::nullopt;
-}
+constexpr EnumNames<OrderStatus, 10> kStatusNames{{{OrderStatus::kPending, "PENDING"},
+                                                   {OrderStatus::kReserved, "RESERVED"},
+                                                   {OrderStatus::kPaymentAuthorized, "PAYMENT_AUTHORIZED"},
+                                                   {OrderStatus::kConfirmed, "CONFIRMED"},
+                                                   {OrderStatus::kShipped, "SHIPPED"},
+                                                   {OrderStatus::kDelivered, "DELIVERED"},
+                                                   {OrderStatus::kFailed, "FAILED"},
+                                                   {OrderStatus::kCancelled, "CANCELLED"},
+                                                   {OrderStatus::kRefunded, "REFUNDED"},
+                                                   {OrderStatus::kCancelling, "CANCELLING"}}};
+constexpr EnumNames<StepState, 4> kStepNames{{{StepState::kPending, "PENDING"},
+                                              {StepState::kSucceeded, "SUCCEEDED"},
+                                              {StepState::kFailed, "FAILED"},
+                                              {StepState::kCompensated, "COMPENSATED"}}};
+constexpr EnumNames<Failure, 6> kFailureNames{{{Failure::kNone, "NONE"},
+                                               {Failure::kOutOfStock, "OUT_OF_STOCK"},
+                                               {Failure::kPaymentDeclined, "PAYMENT_DECLINED"},
+                                               {Failure::kDependencyUnavailable, "DEPENDENCY_UNAVAILABLE"},
+                                               {Failure::kShippingFailed, "SHIPPING_FAILED"},
+                                               {Failure::kInterrupted, "INTERRUPTED"}}};
+constexpr EnumNames<PaymentStatus, 8> kPaymentNames{{{PaymentStatus::kNone, ""},
+                                                     {PaymentStatus::kAuthorized, "AUTHORIZED"},
+                                                     {PaymentStatus::kCaptured, "CAPTURED"},
+                                                     {PaymentStatus::kVoided, "VOIDED"},
+                                                     {PaymentStatus::kRefunded, "REFUNDED"},
+                                                     {PaymentStatus::kPartiallyRefunded, "PARTIALLY_REFUNDED"},
+                                                     {PaymentStatus::kDeclined, "DECLINED"},
+                                                     {PaymentStatus::kFailed, "FAILED"}}};
+constexpr EnumNames<ShipmentStatus, 5> kShipmentNames{{{ShipmentStatus::kNone, ""},
+                                                       {ShipmentStatus::kLabelCreated, "LABEL_CREATED"},
+                                                       {ShipmentStatus::kDispatched, "DISPATCHED"},
+                                                       {ShipmentStatus::kDelivered, "DELIVERED"},
+                                                       {ShipmentStatus::kCancelled, "CANCELLED"}}};
 
 }  // namespace
 
@@ -30,20 +53,17 @@ std::string Card::Last4() const {
   return digits.size() >= 4 ? digits.substr(digits.size() - 4) : std::string();
 }
 
-const char* ToString(OrderStatus status) { return kStatusNames[static_cast<int>(status)]; }
-const char* ToString(StepState state) { return kStepNames[static_cast<int>(state)]; }
-const char* ToString(Failure failure) { return kFailureNames[static_cast<int>(failure)]; }
-const char* ToString(PaymentStatus status) { return kPaymentNames[static_cast<int>(status)]; }
-const char* ToString(ShipmentStatus status) { return kShipmentNames[static_cast<int>(status)]; }
-std::optional<OrderStatus> OrderStatusFromString(const std::string& text) { return FromName<OrderStatus>(kStatusNames, text); }
-std::optional<StepState> StepStateFromString(const std::string& text) { return FromName<StepState>(kStepNames, text); }
-std::optional<Failure> FailureFromString(const std::string& text) { return FromName<Failure>(kFailureNames, text); }
-std::optional<PaymentStatus> PaymentStatusFromString(const std::string& text) {
-  return FromName<PaymentStatus>(kPaymentNames, text);
-}
-std::optional<ShipmentStatus> ShipmentStatusFromString(const std::string& text) {
-  return FromName<ShipmentStatus>(kShipmentNames, text);
-}
+// The tables hold string literals, so each name's data() ends in a NUL.
+const char* ToString(OrderStatus status) { return NameOf(kStatusNames, status).data(); }
+const char* ToString(StepState state) { return NameOf(kStepNames, state).data(); }
+const char* ToString(Failure failure) { return NameOf(kFailureNames, failure).data(); }
+const char* ToString(PaymentStatus status) { return NameOf(kPaymentNames, status).data(); }
+const char* ToString(ShipmentStatus status) { return NameOf(kShipmentNames, status).data(); }
+std::optional<OrderStatus> OrderStatusFromString(const std::string& text) { return ValueOf(kStatusNames, text); }
+std::optional<StepState> StepStateFromString(const std::string& text) { return ValueOf(kStepNames, text); }
+std::optional<Failure> FailureFromString(const std::string& text) { return ValueOf(kFailureNames, text); }
+std::optional<PaymentStatus> PaymentStatusFromString(const std::string& text) { return ValueOf(kPaymentNames, text); }
+std::optional<ShipmentStatus> ShipmentStatusFromString(const std::string& text) { return ValueOf(kShipmentNames, text); }
 
 bool IsTerminal(OrderStatus status) {
   switch (status) {

@@ -131,7 +131,7 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
   }
   db::Exec(txn,
       "INSERT INTO saga_steps (order_id, position, name, state, detail, at)"
-      " SELECT $1::uuid, s.position, s.name, s.state, s.detail, 'epoch'::timestamptz + s.micros * interval '1 microsecond'"
+      " SELECT $1::uuid, s.position, s.name, s.state, s.detail, " STOREFRONT_SQL_TIMESTAMP_OF("s.micros")
       " FROM jsonb_to_recordset($2::jsonb) AS s(position int, name text, state text, detail text, micros bigint)"
       " ON CONFLICT (order_id, position) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
       " at = EXCLUDED.at"
@@ -146,7 +146,7 @@ void WriteSteps(pqxx::work& txn, const Order& order) {
   }
   db::Exec(txn,
       "WITH entries AS ("
-      "  SELECT e.n, e.status, e.note, 'epoch'::timestamptz + e.micros * interval '1 microsecond' AS at"
+      "  SELECT e.n, e.status, e.note, " STOREFRONT_SQL_TIMESTAMP_OF("e.micros") " AS at"
       "  FROM jsonb_to_recordset($2::jsonb) AS e(n int, status text, note text, micros bigint)),"
       " missing AS ("
       "  SELECT * FROM entries e WHERE NOT EXISTS (SELECT 1 FROM order_timeline t"
@@ -189,7 +189,7 @@ std::string PgOrderRepository::Create(const Order& order, std::chrono::milliseco
                  order.shipping_price.amount_minor, order.total.amount_minor, a.name, a.line1, a.line2, a.city,
                  a.region, a.postal_code, a.country, order.shipping_option_id, order.card_last4, order.carrier,
                  Seconds(lease), ToMicros(order.created_at), order.traceparent,
-                 order.cart_version ? std::optional<std::int64_t>(ToMicros(*order.cart_version)) : std::nullopt)[0][0]
+                 db::OptionalMicros(order.cart_version))[0][0]
               .as<std::string>();
       for (std::size_t i = 0; i < order.items.size(); ++i) {
         const auto& item = order.items[i];

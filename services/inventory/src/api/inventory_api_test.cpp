@@ -36,9 +36,9 @@ class InventoryApiTest : public ::testing::Test {
     r.id = kReservation;
     r.order_id = kOrder;
     r.lines = {{kA, 2}};
-    r.created_at = clock_.now();
-    r.updated_at = clock_.now();
-    r.expires_at = clock_.now() + std::chrono::seconds(900);
+    r.created_at = clock_.Now();
+    r.updated_at = clock_.Now();
+    r.expires_at = clock_.Now() + std::chrono::seconds(900);
     return r;
   }
 
@@ -157,9 +157,9 @@ TEST_F(InventoryApiTest, CommittingAReleasedReservationIsFailedPrecondition) {
 
 TEST_F(InventoryApiTest, AdjustStockMapsBothWaysAndErrorsBecomeCodes) {
   domain::StockAdjustment adjustment{"9e9e9e9e-1111-4111-8111-111111111111", kKey, kA, 12,
-                                     domain::AdjustmentReason::kRestock, "pallet", "alice", 42, clock_.now()};
+                                     domain::AdjustmentReason::kRestock, "pallet", "alice", 42, clock_.Now()};
   domain::AdjustOutcome applied;
-  applied.level = {kA, 42, 3, 5, clock_.now()};
+  applied.level = {kA, 42, 3, 5, clock_.Now()};
   applied.adjustment = adjustment;
   EXPECT_CALL(repo_, Adjust(::testing::Field(&domain::NewAdjustment::reason, domain::AdjustmentReason::kRestock)))
       .WillOnce(Return(applied))
@@ -200,7 +200,7 @@ TEST_F(InventoryApiTest, AdjustStockMapsBothWaysAndErrorsBecomeCodes) {
 
 TEST_F(InventoryApiTest, GetStockLevelsAndListLowStockMapLevels) {
   EXPECT_CALL(repo_, GetStockLevels(std::vector<std::string>{kA}))
-      .WillOnce(Return(std::vector<domain::StockLevel>{{kA, 7, 2, 5, clock_.now()}}));
+      .WillOnce(Return(std::vector<domain::StockLevel>{{kA, 7, 2, 5, clock_.Now()}}));
   grpc::ClientContext context;
   pb::GetStockLevelsRequest request;
   request.add_product_ids(kA);
@@ -219,7 +219,7 @@ TEST_F(InventoryApiTest, GetStockLevelsAndListLowStockMapLevels) {
 
 TEST_F(InventoryApiTest, ListStockLevelsMapsEveryLevelAndTheNextToken) {
   EXPECT_CALL(repo_, ListStockLevels(_))
-      .WillOnce(Return(domain::StockLevelPage{{{kA, 12, 4, 5, clock_.now()}}, domain::StockLevelPageToken{kA}}));
+      .WillOnce(Return(domain::StockLevelPage{{{kA, 12, 4, 5, clock_.Now()}}, domain::StockLevelPageToken{kA}}));
   grpc::ClientContext context;
   pb::ListStockLevelsRequest request;
   request.set_page_size(1);

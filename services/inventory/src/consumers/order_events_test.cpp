@@ -132,7 +132,7 @@ TEST_F(OrderEventsTest, AConfirmationAfterTheHoldExpiredCommitsNothing) {
   Reserve(swept, {{product, 2}}, 60);
   Reserve(overdue, {{product, 3}}, 120);
   clock_.Advance(std::chrono::seconds(61));
-  while (repo_.ExpireDue(clock_.now(), 1000) > 0) {
+  while (repo_.ExpireDue(clock_.Now(), 1000) > 0) {
   }
   EXPECT_EQ(StateOf(swept), "released/expired");
   clock_.Advance(std::chrono::seconds(60));

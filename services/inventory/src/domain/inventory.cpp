@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "shared/paging/page_size.h"
 #include "shared/errors/errors.h"
 #include "shared/types/uuid.h"
 
@@ -17,13 +18,7 @@ std::string Indexed(const std::string& field, std::size_t index) { return field 
 // What a rejected value is called in an error message: bounded, so hostile input stays short.
 std::string Quote(const std::string& text) { return text.substr(0, 64); }
 
-int PageSize(int requested, Violations& violations) {
-  if (requested < 0 || requested > kMaxPageSize) {
-    violations.Add("page_size", "must be between 1 and 100 (0 means 20)");
-    return kDefaultPageSize;
-  }
-  return requested == 0 ? kDefaultPageSize : requested;
-}
+using paging::PageSize;
 
 void RequireUuid(const std::string& field, const std::string& value, Violations& violations) {
   if (value.empty()) violations.Add(field, "is required");

@@ -42,15 +42,15 @@ class InventoryTest : public ::testing::Test {
     r.order_id = kOrder;
     r.lines = std::move(lines);
     r.state = ReservationState::kActive;
-    r.created_at = clock_.now();
-    r.expires_at = clock_.now() + std::chrono::seconds(900);
+    r.created_at = clock_.Now();
+    r.expires_at = clock_.Now() + std::chrono::seconds(900);
     return r;
   }
 
   // Runs ChangeReservation's decision against `current` and returns what the repository
   // would then hold, the way the real one does inside its transaction.
   void ExpectChange(const Reservation& current, std::optional<ReservationChange>* decided = nullptr) {
-    EXPECT_CALL(repo_, ChangeReservation(kReservation, clock_.now(), _))
+    EXPECT_CALL(repo_, ChangeReservation(kReservation, clock_.Now(), _))
         .WillOnce([current, decided](const std::string&, Timestamp, const ReservationDecision& decide) {
           auto change = decide(current);
           if (decided) *decided = change;
@@ -106,8 +106,8 @@ TEST_F(InventoryTest, ReserveNamesEveryBadFieldWithoutTouchingTheRepository) {
 TEST_F(InventoryTest, ReserveDefaultsTheTtlAndSendsLinesInProductOrder) {
   EXPECT_CALL(repo_, Reserve(AllOf(
                          Field(&NewReservation::order_id, kOrder),
-                         Field(&NewReservation::now, clock_.now()),
-                         Field(&NewReservation::expires_at, clock_.now() + std::chrono::seconds(900)),
+                         Field(&NewReservation::now, clock_.Now()),
+                         Field(&NewReservation::expires_at, clock_.Now() + std::chrono::seconds(900)),
                          Field(&NewReservation::lines, ElementsAre(ReservationLine{kA, 1}, ReservationLine{kC, 3})))))
       .WillOnce(Return(ReserveOutcome{ReserveOutcome::Kind::kCreated, Active({{kA, 1}, {kC, 3}}), {}}));
   // Upper-case ids are normalised; C before A on the wire, A first to the repository.
@@ -117,9 +117,9 @@ TEST_F(InventoryTest, ReserveDefaultsTheTtlAndSendsLinesInProductOrder) {
 }
 
 TEST_F(InventoryTest, ReserveHonoursTheTtlAtBothBounds) {
-  EXPECT_CALL(repo_, Reserve(Field(&NewReservation::expires_at, clock_.now() + std::chrono::seconds(1))))
+  EXPECT_CALL(repo_, Reserve(Field(&NewReservation::expires_at, clock_.Now() + std::chrono::seconds(1))))
       .WillOnce(Return(ReserveOutcome{ReserveOutcome::Kind::kCreated, Active(), {}}));
-  EXPECT_CALL(repo_, Reserve(Field(&NewReservation::expires_at, clock_.now() + std::chrono::seconds(3600))))
+  EXPECT_CALL(repo_, Reserve(Field(&NewReservation::expires_at, clock_.Now() + std::chrono::seconds(3600))))
       .WillOnce(Return(ReserveOutcome{ReserveOutcome::Kind::kCreated, Active(), {}}));
   inventory_.ReserveStock({kOrder, {{kA, 2}}, 1});
   inventory_.ReserveStock({kOrder, {{kA, 2}}, 3600});
@@ -273,7 +273,7 @@ TEST_F(InventoryTest, ReleaseTakesOnlyTheCallersReasons) {
 
 // The decisions the gRPC calls and the order-event handlers share, state by state.
 TEST_F(InventoryTest, TheSagaDecisionsAreTheSameTableForEveryCaller) {
-  const Timestamp now = clock_.now();
+  const Timestamp now = clock_.Now();
   auto in = [&](ReservationState state, std::chrono::seconds left = std::chrono::seconds(900)) {
     Reservation r = Active();
     r.state = state;
@@ -297,7 +297,7 @@ TEST_F(InventoryTest, TheSagaDecisionsAreTheSameTableForEveryCaller) {
 
 // The order-event use cases find the reservation by its order and apply the same decisions.
 TEST_F(InventoryTest, OrderEventsCommitOrReleaseTheOrdersReservation) {
-  const Timestamp now = clock_.now();
+  const Timestamp now = clock_.Now();
   auto by_order = [&](const Reservation& current) {
     return [current](const std::string&, Timestamp, const ReservationDecision& decide) -> std::optional<Reservation> {
       Reservation after = current;
@@ -357,7 +357,7 @@ TEST_F(InventoryTest, AdjustAcceptsA500CharacterNoteOfMultibyteText) {
   auto request = Restock();
   request.note.clear();
   for (int i = 0; i < 500; ++i) request.note += "\xC3\xA9";  // 1000 bytes, 500 characters
-  EXPECT_CALL(repo_, Adjust(Field(&NewAdjustment::now, clock_.now())))
+  EXPECT_CALL(repo_, Adjust(Field(&NewAdjustment::now, clock_.Now())))
       .WillOnce(Return(AdjustOutcome{AdjustOutcome::Kind::kApplied, LevelOf(kA, 10, 0), {}}));
   EXPECT_EQ(inventory_.AdjustStock(request).level.on_hand, 10);
 }
@@ -459,9 +459,9 @@ TEST_F(InventoryTest, ListAdjustmentsTokensOnlyWorkForTheirProduct) {
 
 TEST_F(InventoryTest, TheSweepReleasesBatchesUntilOneComesBackShort) {
   ::testing::InSequence order;
-  EXPECT_CALL(repo_, ExpireDue(clock_.now(), kSweepBatchSize)).WillOnce(Return(kSweepBatchSize));
-  EXPECT_CALL(repo_, ExpireDue(clock_.now(), kSweepBatchSize)).WillOnce(Return(kSweepBatchSize));
-  EXPECT_CALL(repo_, ExpireDue(clock_.now(), kSweepBatchSize)).WillOnce(Return(3));
+  EXPECT_CALL(repo_, ExpireDue(clock_.Now(), kSweepBatchSize)).WillOnce(Return(kSweepBatchSize));
+  EXPECT_CALL(repo_, ExpireDue(clock_.Now(), kSweepBatchSize)).WillOnce(Return(kSweepBatchSize));
+  EXPECT_CALL(repo_, ExpireDue(clock_.Now(), kSweepBatchSize)).WillOnce(Return(3));
   EXPECT_EQ(inventory_.ExpireDueReservations(), 2 * kSweepBatchSize + 3);
 }
 
@@ -472,7 +472,7 @@ TEST_F(InventoryTest, OneSweepPassIsBounded) {
 
 TEST_F(InventoryTest, TheSweepUsesTheInjectedClock) {
   clock_.Advance(std::chrono::hours(2));
-  EXPECT_CALL(repo_, ExpireDue(clock_.now(), _)).WillOnce(Return(0));
+  EXPECT_CALL(repo_, ExpireDue(clock_.Now(), _)).WillOnce(Return(0));
   EXPECT_EQ(inventory_.ExpireDueReservations(), 0);
 }
 

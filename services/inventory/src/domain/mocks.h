@@ -4,10 +4,8 @@
 
 #include <gmock/gmock.h>
 
-#include <atomic>
-#include <cstdint>
-
 #include "domain/ports.h"
+#include "shared/testing/manual_clock.h"
 
 namespace storefront::inventory::domain {
 
@@ -26,20 +24,8 @@ class MockInventoryRepository : public InventoryRepository {
   MOCK_METHOD(AdjustOutcome, Adjust, (const NewAdjustment&), (override));
 };
 
-// A clock the test moves by hand; safe to read from a background thread (the sweeper) while
-// the test advances it.
-class FakeClock {
- public:
-  explicit FakeClock(Timestamp start = Timestamp(std::chrono::seconds(1'800'000'000)))
-      : micros_(types::ToMicros(start)) {}
-  Timestamp now() const { return types::FromMicros(micros_.load()); }
-  void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
-  Clock AsClock() {
-    return [this] { return now(); };
-  }
-
- private:
-  std::atomic<std::int64_t> micros_;
-};
+// The clock port's double: the store's hand-moved test clock (shared/testing/manual_clock.h), safe
+// to read from the sweeper's thread while the test advances it.
+using FakeClock = ::storefront::testing::ManualClock;
 
 }  // namespace storefront::inventory::domain

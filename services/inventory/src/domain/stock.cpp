@@ -1,5 +1,7 @@
 #include "domain/stock.h"
 
+#include "shared/types/enum_names.h"
+
 namespace storefront::inventory::domain {
 
 std::size_t CodePoints(std::string_view text) {
@@ -8,40 +10,36 @@ std::size_t CodePoints(std::string_view text) {
   return count;
 }
 
-bool HasControlCharacters(std::string_view text, std::string_view allowed) {
-  for (unsigned char c : text) {
-    if ((c < 0x20 || c == 0x7F) && allowed.find(static_cast<char>(c)) == std::string_view::npos) return true;
-  }
-  return false;
-}
+namespace {
 
-std::string_view Name(ReservationState state) {
-  switch (state) {
-    case ReservationState::kActive: return "active";
-    case ReservationState::kCommitted: return "committed";
-    case ReservationState::kReleased: return "released";
-  }
-  return "unknown";
-}
+using types::EnumNames;
 
-std::string_view Name(ReleaseReason reason) {
-  switch (reason) {
-    case ReleaseReason::kNone: return "none";
-    case ReleaseReason::kCheckoutFailed: return "checkout_failed";
-    case ReleaseReason::kOrderCancelled: return "order_cancelled";
-    case ReleaseReason::kExpired: return "expired";
-  }
-  return "unknown";
-}
+constexpr EnumNames<ReservationState, 3> kStateNames{{{ReservationState::kActive, "active"},
+                                                      {ReservationState::kCommitted, "committed"},
+                                                      {ReservationState::kReleased, "released"}}};
+constexpr EnumNames<ReleaseReason, 4> kReleaseReasonNames{{{ReleaseReason::kNone, "none"},
+                                                           {ReleaseReason::kCheckoutFailed, "checkout_failed"},
+                                                           {ReleaseReason::kOrderCancelled, "order_cancelled"},
+                                                           {ReleaseReason::kExpired, "expired"}}};
+constexpr EnumNames<AdjustmentReason, 4> kAdjustmentReasonNames{{{AdjustmentReason::kRestock, "restock"},
+                                                                 {AdjustmentReason::kCount, "count"},
+                                                                 {AdjustmentReason::kDamaged, "damaged"},
+                                                                 {AdjustmentReason::kReturned, "returned"}}};
 
-std::string_view Name(AdjustmentReason reason) {
-  switch (reason) {
-    case AdjustmentReason::kRestock: return "restock";
-    case AdjustmentReason::kCount: return "count";
-    case AdjustmentReason::kDamaged: return "damaged";
-    case AdjustmentReason::kReturned: return "returned";
-  }
-  return "unknown";
+}  // namespace
+
+std::string_view Name(ReservationState state) { return types::NameOf(kStateNames, state); }
+std::string_view Name(ReleaseReason reason) { return types::NameOf(kReleaseReasonNames, reason); }
+std::string_view Name(AdjustmentReason reason) { return types::NameOf(kAdjustmentReasonNames, reason); }
+
+std::optional<ReservationState> ReservationStateFromName(std::string_view name) {
+  return types::ValueOf(kStateNames, name);
+}
+std::optional<ReleaseReason> ReleaseReasonFromName(std::string_view name) {
+  return types::ValueOf(kReleaseReasonNames, name);
+}
+std::optional<AdjustmentReason> AdjustmentReasonFromName(std::string_view name) {
+  return types::ValueOf(kAdjustmentReasonNames, name);
 }
 
 std::optional<StockEffect> EffectOf(ReservationState from, ReservationState to) {

@@ -8,9 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/paging/page_size.h"
+#include "shared/types/text.h"
 #include "shared/types/time.h"
 
 namespace storefront::inventory::domain {
+
+using paging::kDefaultPageSize;  // shared/paging/page_size.h
+using paging::kMaxPageSize;
 
 using Timestamp = types::Timestamp;
 
@@ -81,20 +86,21 @@ inline constexpr int kDefaultTtlSeconds = 900;
 // has not paid within an hour has stalled, and holding stock longer only hides it from shoppers.
 inline constexpr int kMaxTtlSeconds = 3600;
 inline constexpr int kMaxBatchIds = 100;
-inline constexpr int kDefaultPageSize = 20;
-inline constexpr int kMaxPageSize = 100;
 inline constexpr int kMaxAdjustmentDelta = 1'000'000;
 inline constexpr std::size_t kMaxNoteLength = 500;   // characters (code points)
 inline constexpr std::size_t kMaxActorLength = 100;  // characters (code points)
 
 // Length in code points of (valid) UTF-8 text.
 std::size_t CodePoints(std::string_view text);
-// True when the text holds a control character other than those allowed.
-bool HasControlCharacters(std::string_view text, std::string_view allowed = "");
+using types::HasControlCharacters;
 
 std::string_view Name(ReservationState state);
 std::string_view Name(ReleaseReason reason);
 std::string_view Name(AdjustmentReason reason);
+// Inverses of Name; nullopt for a name no value has.
+std::optional<ReservationState> ReservationStateFromName(std::string_view name);
+std::optional<ReleaseReason> ReleaseReasonFromName(std::string_view name);
+std::optional<AdjustmentReason> AdjustmentReasonFromName(std::string_view name);
 
 // What a reservation changing state does to each product's stock, per reserved unit.
 struct StockEffect {

@@ -11,10 +11,22 @@ TEST(StockTest, TextLimitsCountCharactersNotBytes) {
   EXPECT_EQ(CodePoints("abc"), 3u);
   EXPECT_EQ(CodePoints("caf\xC3\xA9"), 4u);      // café
   EXPECT_EQ(CodePoints("\xE2\x82\xAC" "5"), 2u);  // €5
-  EXPECT_TRUE(HasControlCharacters(std::string("a\0b", 3)));
-  EXPECT_TRUE(HasControlCharacters("a\nb"));
-  EXPECT_FALSE(HasControlCharacters("a\nb\tc", "\n\t"));
-  EXPECT_TRUE(HasControlCharacters("a\rb", "\n\t"));
+}
+
+TEST(StockTest, EachNameParsesBackToItsValue) {
+  for (auto state : {ReservationState::kActive, ReservationState::kCommitted, ReservationState::kReleased}) {
+    EXPECT_EQ(ReservationStateFromName(Name(state)), state);
+  }
+  for (auto reason : {ReleaseReason::kNone, ReleaseReason::kCheckoutFailed, ReleaseReason::kOrderCancelled,
+                      ReleaseReason::kExpired}) {
+    EXPECT_EQ(ReleaseReasonFromName(Name(reason)), reason);
+  }
+  for (auto reason : {AdjustmentReason::kRestock, AdjustmentReason::kCount, AdjustmentReason::kDamaged,
+                      AdjustmentReason::kReturned}) {
+    EXPECT_EQ(AdjustmentReasonFromName(Name(reason)), reason);
+  }
+  EXPECT_EQ(ReservationStateFromName("ACTIVE"), std::nullopt);
+  EXPECT_EQ(AdjustmentReasonFromName(""), std::nullopt);
 }
 
 // The whole state machine: the only transitions, and what each does to stock per unit.

@@ -52,25 +52,19 @@ constexpr const char* kReservationColumns =
         "r.created_at") ", " STOREFRONT_SQL_MICROS("r.updated_at");
 
 ReservationState StateFromText(const std::string& text) {
-  if (text == "active") return ReservationState::kActive;
-  if (text == "committed") return ReservationState::kCommitted;
-  if (text == "released") return ReservationState::kReleased;
+  if (auto state = domain::ReservationStateFromName(text)) return *state;
   throw std::runtime_error("unknown reservation state in database: " + text);
 }
 
 ReleaseReason ReleaseReasonFromText(const std::string& text) {
-  if (text.empty()) return ReleaseReason::kNone;
-  if (text == "checkout_failed") return ReleaseReason::kCheckoutFailed;
-  if (text == "order_cancelled") return ReleaseReason::kOrderCancelled;
-  if (text == "expired") return ReleaseReason::kExpired;
-  throw std::runtime_error("unknown release reason in database: " + text);
+  if (text.empty()) return ReleaseReason::kNone;  // NULL: not released
+  auto reason = domain::ReleaseReasonFromName(text);
+  if (!reason || *reason == ReleaseReason::kNone) throw std::runtime_error("unknown release reason in database: " + text);
+  return *reason;
 }
 
 AdjustmentReason AdjustmentReasonFromText(const std::string& text) {
-  if (text == "restock") return AdjustmentReason::kRestock;
-  if (text == "count") return AdjustmentReason::kCount;
-  if (text == "damaged") return AdjustmentReason::kDamaged;
-  if (text == "returned") return AdjustmentReason::kReturned;
+  if (auto reason = domain::AdjustmentReasonFromName(text)) return *reason;
   throw std::runtime_error("unknown adjustment reason in database: " + text);
 }
 

@@ -273,7 +273,7 @@ TEST_F(PgInventoryRepositoryTest, UnknownReservationsAreNotFound) {
 
 TEST_F(PgInventoryRepositoryTest, TheSweepReleasesOnlyOverdueActiveReservations) {
   const auto product = Stocked(20);
-  const Timestamp start = clock_.now();
+  const Timestamp start = clock_.Now();
   DrainDue(start + std::chrono::seconds(61));
   auto short_hold = Reserve(NewUuid(), {{product, 2}}, 60);
   auto long_hold = Reserve(NewUuid(), {{product, 3}}, 3600);
@@ -301,7 +301,7 @@ TEST_F(PgInventoryRepositoryTest, TheSweepReleasesOnlyOverdueActiveReservations)
 
 TEST_F(PgInventoryRepositoryTest, TheSweepWorksInBatches) {
   const auto product = Stocked(50);
-  const Timestamp due = clock_.now() + std::chrono::seconds(10);
+  const Timestamp due = clock_.Now() + std::chrono::seconds(10);
   DrainDue(due);
   for (int i = 0; i < 5; ++i) Reserve(NewUuid(), {{product, 1}}, 10);
   EXPECT_EQ(repo_.ExpireDue(due, 2), 2);
@@ -315,7 +315,7 @@ TEST_F(PgInventoryRepositoryTest, TheSweepWorksInBatches) {
 // is passed over without waiting, and picked up by a later sweep if still due.
 TEST_F(PgInventoryRepositoryTest, TheSweepSkipsReservationsAnotherTransactionHolds) {
   const auto product = Stocked(10);
-  const Timestamp due = clock_.now() + std::chrono::seconds(5);
+  const Timestamp due = clock_.Now() + std::chrono::seconds(5);
   DrainDue(due);
   auto held = Reserve(NewUuid(), {{product, 1}}, 5);
   auto free = Reserve(NewUuid(), {{product, 1}}, 5);
@@ -341,7 +341,7 @@ TEST_F(PgInventoryRepositoryTest, TheSweepSkipsReservationsAnotherTransactionHol
 
 TEST_F(PgInventoryRepositoryTest, ConcurrentSweepersReleaseEachReservationExactlyOnce) {
   const auto product = Stocked(200);
-  const Timestamp due = clock_.now() + std::chrono::seconds(30);
+  const Timestamp due = clock_.Now() + std::chrono::seconds(30);
   DrainDue(due);
   constexpr int kReservations = 120;
   for (int i = 0; i < kReservations; ++i) Reserve(NewUuid(), {{product, 1}}, 30);

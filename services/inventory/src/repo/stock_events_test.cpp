@@ -181,7 +181,7 @@ TEST_F(StockEventsTest, TheSweepAnnouncesEachExpiredHoldAndOneStockChangePerProd
   auto two = Reserve(second, {{shared, 3}}, 60);
   NewRows({shared, single, first, second});
 
-  const Timestamp later = clock_.now() + std::chrono::seconds(61);
+  const Timestamp later = clock_.Now() + std::chrono::seconds(61);
   while (repo_.ExpireDue(later, 1000) > 0) {
   }
   auto rows = NewRows({shared, single, first, second});
@@ -220,7 +220,7 @@ TEST_F(StockEventsTest, TheEventsCommitOrRollBackWithTheChange) {
   {
     pqxx::work txn(connection);
     const auto before = OutboxRowsFor(txn, "inventory", {product, order}).size();
-    const auto now = clock_.now();
+    const auto now = clock_.Now();
     auto committed = PgInventoryRepository(txn).ChangeReservation(reservation.id, now, CommitDecision(now));
     ASSERT_TRUE(committed);
     EXPECT_EQ(committed->state, ReservationState::kCommitted);
@@ -233,7 +233,7 @@ TEST_F(StockEventsTest, TheEventsCommitOrRollBackWithTheChange) {
 
   {
     pqxx::work txn(connection);
-    const auto now = clock_.now();
+    const auto now = clock_.Now();
     PgInventoryRepository(txn).ChangeReservation(reservation.id, now, CommitDecision(now));
     txn.commit();
   }

@@ -1,6 +1,7 @@
 #include "domain/fingerprint.h"
 
-#include <sodium.h>
+
+#include "shared/types/digest.h"
 
 namespace storefront::payments::domain {
 
@@ -12,11 +13,7 @@ Fingerprint& Fingerprint::Add(std::string_view field) {
 }
 
 std::string Fingerprint::Hex() const {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(canonical_.data()), canonical_.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return types::Sha256Hex(canonical_);
 }
 
 }  // namespace storefront::payments::domain

@@ -1,14 +1,14 @@
 #include "domain/payment.h"
 
-#include <array>
-#include <utility>
+#include "shared/types/enum_names.h"
 
 namespace storefront::payments::domain {
 namespace {
 
-// One table per enum keeps ToString and Parse in step.
 template <typename Enum, std::size_t N>
-using Names = std::array<std::pair<Enum, std::string_view>, N>;
+using Names = types::EnumNames<Enum, N>;
+using types::NameOf;
+using types::ValueOf;
 
 constexpr Names<PaymentStatus, 8> kStatusNames{{{PaymentStatus::kPending, "pending"},
                                                 {PaymentStatus::kAuthorized, "authorized"},
@@ -36,22 +36,6 @@ constexpr Names<Operation, 4> kOperationNames{{{Operation::kAuthorize, "authoriz
 constexpr Names<IntentState, 3> kIntentStateNames{
     {{IntentState::kPending, "pending"}, {IntentState::kDone, "done"}, {IntentState::kFailed, "failed"}}};
 constexpr Names<OrderEnd, 2> kOrderEndNames{{{OrderEnd::kFailed, "failed"}, {OrderEnd::kCancelled, "cancelled"}}};
-
-template <typename Enum, std::size_t N>
-std::string_view NameOf(const Names<Enum, N>& names, Enum value) {
-  for (const auto& [v, name] : names) {
-    if (v == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> ValueOf(const Names<Enum, N>& names, std::string_view text) {
-  for (const auto& [v, name] : names) {
-    if (name == text) return v;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 

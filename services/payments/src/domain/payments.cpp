@@ -6,29 +6,15 @@
 #include "shared/log/log.h"
 #include "shared/types/deadline.h"
 #include "shared/types/money.h"
+#include "shared/types/text.h"
 #include "shared/types/uuid.h"
 
 namespace storefront::payments::domain {
 namespace {
 
-bool HasControlCharacters(std::string_view text, bool allow_newlines = false) {
-  for (unsigned char c : text) {
-    if (allow_newlines && (c == '\n' || c == '\t' || c == '\r')) continue;
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
 // Field values are never quoted back: a shopper may paste a card number into any field.
-void ValidateText(const char* field, const std::string& value, std::size_t max, Violations& violations) {
-  if (value.empty()) violations.Add(field, "is required");
-  else if (value.size() > max || HasControlCharacters(value)) {
-    violations.Add(field, "must be at most " + std::to_string(max) + " characters without control characters");
-  }
-}
-
 void ValidateKey(const std::string& key, Violations& violations) {
-  ValidateText("idempotency_key", key, kMaxKeyLength, violations);
+  types::RequiredText(key, kMaxKeyLength, "idempotency_key", violations);
 }
 
 void ValidatePaymentId(const char* field, const std::string& id, Violations& violations) {
@@ -127,7 +113,7 @@ std::string OrderKey(const char* operation, const std::string& order_id) { retur
 
 void ValidateOrderId(const std::string& order_id) {
   Violations violations;
-  ValidateText("order_id", order_id, kMaxKeyLength - std::string_view("refund:").size(), violations);
+  types::RequiredText(order_id, kMaxKeyLength - std::string_view("refund:").size(), "order_id", violations);
   violations.ThrowIfAny();
 }
 
@@ -180,8 +166,8 @@ Timestamp Payments::LeaseEnd(Timestamp now) const { return now + options_.intent
 Payment Payments::Authorize(const AuthorizeRequest& request) {
   Violations violations;
   ValidateKey(request.idempotency_key, violations);
-  ValidateText("order_id", request.order_id, kMaxIdLength, violations);
-  ValidateText("customer_id", request.customer_id, kMaxIdLength, violations);
+  types::RequiredText(request.order_id, kMaxIdLength, "order_id", violations);
+  types::ValidateCustomerId(request.customer_id, violations);
   ValidateRequiredAmount(request.amount, violations);
   if (!request.card) violations.Add("card", "is required");
   else Validate(*request.card, violations);
@@ -470,7 +456,7 @@ Payment Payments::Refund(const RefundRequest& request) {
   ValidateKey(request.idempotency_key, violations);
   ValidatePaymentId("payment_id", request.payment_id, violations);
   ValidatePartialAmount(request.amount, violations);
-  if (request.reason.size() > kMaxReasonLength || HasControlCharacters(request.reason, /*allow_newlines=*/true)) {
+  if (request.reason.size() > kMaxReasonLength || types::HasControlCharacters(request.reason, "\n\t\r")) {
     violations.Add("reason", "must be at most 500 characters without control characters");
   }
   violations.ThrowIfAny();
@@ -821,7 +807,7 @@ Payment Payments::GetPayment(const std::string& id) {
 
 std::vector<Payment> Payments::ListPayments(const std::string& order_id) {
   Violations violations;
-  ValidateText("order_id", order_id, kMaxIdLength, violations);
+  types::RequiredText(order_id, kMaxIdLength, "order_id", violations);
   violations.ThrowIfAny();
   auto payments = repository_.ListByOrder(order_id);
   // A PENDING attempt may yet be approved: "no authorization" would be a guess. Checkout's

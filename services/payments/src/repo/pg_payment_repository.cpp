@@ -31,16 +31,6 @@ const std::string kColumns =
     STOREFRONT_SQL_MICROS("captured_at") ", " STOREFRONT_SQL_MICROS("voided_at") ", "
     STOREFRONT_SQL_MICROS("last_refunded_at");
 
-// libpqxx 6 has no std::optional parameters: a null is a null `const char*`.
-struct NullableMicros {
-  explicit NullableMicros(const std::optional<Timestamp>& at) : text(at ? std::to_string(ToMicros(*at)) : "") {
-    null = !at.has_value();
-  }
-  const char* param() const { return null ? nullptr : text.c_str(); }
-  std::string text;
-  bool null = true;
-};
-
 template <typename Enum>
 Enum Parse(std::optional<Enum> value, const char* what) {
   if (!value) throw std::runtime_error(std::string("unexpected ") + what + " in the payments schema");
@@ -270,12 +260,11 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
   }
 
   void Save(const Payment& p) override {
-    NullableMicros captured(p.captured_at), voided(p.voided_at), refunded(p.last_refunded_at);
     txn_.exec_prepared("payments_save", p.id, p.order_id, p.customer_id, std::string(domain::ToString(p.status)),
                        p.currency, p.amount_minor, p.captured_minor, p.refunded_minor,
                        std::string(domain::ToString(p.card_brand)), p.card_last4, p.decline_code,
-                       p.processor_reference, ToMicros(p.created_at), ToMicros(p.updated_at), captured.param(),
-                       voided.param(), refunded.param());
+                       p.processor_reference, ToMicros(p.created_at), ToMicros(p.updated_at), db::OptionalMicros(p.captured_at),
+                       db::OptionalMicros(p.voided_at), db::OptionalMicros(p.last_refunded_at));
   }
 
   void Append(const domain::PaymentOperation& o) override {
@@ -319,11 +308,10 @@ class PgPaymentTransaction final : public domain::PaymentTransaction {
   }
 
   void SaveIntent(const domain::ProcessorIntent& i) override {
-    NullableMicros resolved(i.resolved_at);
     txn_.exec_prepared("payments_save_intent", i.id, std::string(domain::ToString(i.operation)), i.payment_id,
                        i.order_id, i.amount_minor, i.currency, i.processor_key, i.idempotency_key, i.detail,
                        std::string(domain::ToString(i.state)), i.attempts, ToMicros(i.created_at),
-                       ToMicros(i.next_attempt_at), resolved.param(), i.last_error);
+                       ToMicros(i.next_attempt_at), db::OptionalMicros(i.resolved_at), i.last_error);
   }
 
   std::optional<domain::OrderClosure> RecordClosure(const domain::OrderClosure& c) override {

@@ -21,7 +21,7 @@
 #include "shared/testing/postgres.h"
 #include "shared/types/uuid.h"
 #include "storefront/events/v1/payments_events.pb.h"
-#include "testing/payments_db.h"
+#include "testing/fixture.h"
 
 namespace storefront::payments::repo {
 namespace {

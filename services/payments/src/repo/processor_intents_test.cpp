@@ -21,7 +21,7 @@
 #include "shared/testing/outbox_rows.h"
 #include "shared/types/uuid.h"
 #include "testing/event_handlers_fixture.h"
-#include "testing/payments_db.h"
+#include "testing/fixture.h"
 
 namespace storefront::payments::repo {
 namespace {

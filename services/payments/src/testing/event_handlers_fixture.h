@@ -23,7 +23,7 @@
 #include "shared/types/uuid.h"
 #include "storefront/events/v1/checkout_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
-#include "testing/payments_db.h"
+#include "testing/fixture.h"
 
 namespace storefront::payments::testing {
 

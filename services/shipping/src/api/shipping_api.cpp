@@ -1,13 +1,38 @@
 #include "api/shipping_api.h"
 
+#include <optional>
+
+#include "shared/errors/errors.h"
 #include "shared/rpc/status.h"
 #include "shared/types/proto.h"
 
 namespace storefront::shipping::api {
 namespace {
 
-// Proto3 enums are open: an unknown number arrives as is and the domain rejects it.
-domain::ShipmentStatus FromProto(pb::ShipmentStatus status) { return static_cast<domain::ShipmentStatus>(status); }
+pb::ShipmentStatus ToProto(domain::ShipmentStatus status) {
+  using S = domain::ShipmentStatus;
+  switch (status) {
+    case S::kUnspecified: return pb::SHIPMENT_STATUS_UNSPECIFIED;
+    case S::kLabelCreated: return pb::SHIPMENT_STATUS_LABEL_CREATED;
+    case S::kDispatched: return pb::SHIPMENT_STATUS_DISPATCHED;
+    case S::kDelivered: return pb::SHIPMENT_STATUS_DELIVERED;
+    case S::kCancelled: return pb::SHIPMENT_STATUS_CANCELLED;
+  }
+  return pb::SHIPMENT_STATUS_UNSPECIFIED;
+}
+
+// Proto3 enums are open: a number this build does not know arrives as is, and is nullopt here.
+std::optional<domain::ShipmentStatus> FromProto(pb::ShipmentStatus status) {
+  using S = domain::ShipmentStatus;
+  switch (status) {
+    case pb::SHIPMENT_STATUS_UNSPECIFIED: return S::kUnspecified;
+    case pb::SHIPMENT_STATUS_LABEL_CREATED: return S::kLabelCreated;
+    case pb::SHIPMENT_STATUS_DISPATCHED: return S::kDispatched;
+    case pb::SHIPMENT_STATUS_DELIVERED: return S::kDelivered;
+    case pb::SHIPMENT_STATUS_CANCELLED: return S::kCancelled;
+    default: return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -19,7 +44,7 @@ void ToProto(const domain::Shipment& shipment, pb::Shipment* out) {
   out->set_carrier(shipment.carrier);
   out->set_service(shipment.service);
   out->set_shipping_option_id(shipment.shipping_option_id);
-  out->set_status(static_cast<pb::ShipmentStatus>(shipment.status));
+  out->set_status(ToProto(shipment.status));
   types::ToProto(shipment.address, out->mutable_address());
   for (const auto& item : shipment.items) {
     auto* line = out->add_items();
@@ -88,7 +113,10 @@ grpc::Status ShippingApi::GetShipmentByOrder(grpc::ServerContext* context, const
 grpc::Status ShippingApi::ListShipments(grpc::ServerContext* context, const pb::ListShipmentsRequest* request,
                                         pb::ListShipmentsResponse* response) {
   return rpc::Handle(context, [&] {
-    auto result = shipping_.ListShipments({.status = FromProto(request->status()),
+    // UNSPECIFIED lists every status, so an unknown number cannot be passed on as UNSPECIFIED.
+    auto status = FromProto(request->status());
+    if (!status) throw InvalidArgument("status", "must be a shipment status, or UNSPECIFIED for all");
+    auto result = shipping_.ListShipments({.status = *status,
                                            .page_size = request->page_size(),
                                            .page_token = request->page_token()});
     for (const auto& shipment : result.shipments) ToProto(shipment, response->add_shipments());
@@ -98,8 +126,11 @@ grpc::Status ShippingApi::ListShipments(grpc::ServerContext* context, const pb::
 
 grpc::Status ShippingApi::AdvanceShipment(grpc::ServerContext* context, const pb::AdvanceShipmentRequest* request,
                                           pb::Shipment* response) {
-  return rpc::Handle(context,
-      [&] { ToProto(shipping_.AdvanceShipment(request->id(), FromProto(request->to_status())), response); });
+  return rpc::Handle(context, [&] {
+    // An unknown number goes on as UNSPECIFIED, which the domain refuses alike (naming to_status).
+    auto to = FromProto(request->to_status()).value_or(domain::ShipmentStatus::kUnspecified);
+    ToProto(shipping_.AdvanceShipment(request->id(), to), response);
+  });
 }
 
 grpc::Status ShippingApi::CancelShipment(grpc::ServerContext* context, const pb::CancelShipmentRequest* request,

@@ -1,5 +1,6 @@
-// Shipping's gRPC transport: maps proto <-> domain and leaves validation to the domain and error
-// mapping to storefront::rpc::Handle.
+// Shipping's gRPC transport: maps proto <-> domain (enums by switch) and leaves validation to the
+// domain (all but an unknown status filter, which the domain cannot tell from "every status") and
+// error mapping to storefront::rpc::Handle.
 #pragma once
 
 #include "domain/shipping.h"

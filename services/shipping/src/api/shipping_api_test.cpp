@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "domain/mocks.h"
 #include "shared/errors/errors.h"
 
@@ -254,6 +256,29 @@ TEST_F(ShippingApiTest, ReadStatusCodes) {
     request.set_page_token("not-a-token");
     pb::ListShipmentsResponse response;
     EXPECT_EQ(stub_->ListShipments(&context, request, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {
+    grpc::ClientContext context;
+    pb::ListShipmentsRequest request;
+    request.set_status(static_cast<pb::ShipmentStatus>(9));  // a number this build does not know
+    pb::ListShipmentsResponse response;
+    auto status = stub_->ListShipments(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "not read as every status";
+    EXPECT_EQ(status.error_message(), "status: must be a shipment status, or UNSPECIFIED for all");
+  }
+}
+
+TEST(ToProtoTest, EachStatusIsItsNamesakeOnTheWire) {
+  const std::pair<domain::ShipmentStatus, pb::ShipmentStatus> pairs[] = {
+      {domain::ShipmentStatus::kLabelCreated, pb::SHIPMENT_STATUS_LABEL_CREATED},
+      {domain::ShipmentStatus::kDispatched, pb::SHIPMENT_STATUS_DISPATCHED},
+      {domain::ShipmentStatus::kDelivered, pb::SHIPMENT_STATUS_DELIVERED},
+      {domain::ShipmentStatus::kCancelled, pb::SHIPMENT_STATUS_CANCELLED},
+  };
+  for (const auto& [status, wire] : pairs) {
+    pb::Shipment out;
+    ToProto(Sample(status), &out);
+    EXPECT_EQ(out.status(), wire) << pb::ShipmentStatus_Name(wire);
   }
 }
 

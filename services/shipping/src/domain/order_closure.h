@@ -10,21 +10,21 @@
 #include <string_view>
 
 #include "domain/shipment.h"
+#include "shared/types/enum_names.h"
 
 namespace storefront::shipping::domain {
 
 enum class OrderEnding { kFailed, kCancelled };
 
+inline constexpr types::EnumNames<OrderEnding, 2> kOrderEndingNames{
+    {{OrderEnding::kFailed, "FAILED"}, {OrderEnding::kCancelled, "CANCELLED"}}};
+
 // "FAILED", "CANCELLED": for messages and the database column.
-constexpr std::string_view Name(OrderEnding ending) {
-  return ending == OrderEnding::kFailed ? "FAILED" : "CANCELLED";
-}
+constexpr std::string_view Name(OrderEnding ending) { return types::NameOf(kOrderEndingNames, ending); }
 
 // Inverse of Name; nullopt for anything else.
 constexpr std::optional<OrderEnding> OrderEndingFromName(std::string_view name) {
-  if (name == "FAILED") return OrderEnding::kFailed;
-  if (name == "CANCELLED") return OrderEnding::kCancelled;
-  return std::nullopt;
+  return types::ValueOf(kOrderEndingNames, name);
 }
 
 struct OrderClosure {

@@ -8,16 +8,24 @@
 #include <vector>
 
 #include "shared/errors/errors.h"
+#include "shared/paging/page_size.h"
 #include "shared/types/address.h"
 #include "shared/types/money.h"
+#include "shared/types/text.h"
 #include "shared/types/time.h"
 
 namespace storefront::shipping::domain {
+
+using paging::kDefaultPageSize;  // shared/paging/page_size.h
+using paging::kMaxPageSize;
 
 // The store's shared value types (shared/types).
 using Timestamp = types::Timestamp;
 using Money = types::Money;
 using Address = types::Address;
+using types::IsCountryCode;
+using types::Validate;
+using types::ValidateCustomerId;
 
 struct ShipmentItem {
   std::string product_id;  // UUID
@@ -27,7 +35,7 @@ struct ShipmentItem {
   bool operator==(const ShipmentItem&) const = default;
 };
 
-// The values match the contract's ShipmentStatus numbers, so the API maps them with a cast.
+// The API maps these to the contract's ShipmentStatus one by one (api/shipping_api.cpp): the numbers need not match.
 enum class ShipmentStatus {
   kUnspecified = 0,
   kLabelCreated = 1,
@@ -62,32 +70,16 @@ struct Shipment {
 };
 
 // Limits, shared by validation, the migration's CHECKs and the README.
-inline constexpr std::size_t kMaxRecipientNameLength = 100;
-inline constexpr std::size_t kMaxAddressLineLength = 200;
-inline constexpr std::size_t kMaxCityLength = 100;
-inline constexpr std::size_t kMaxRegionLength = 100;
-inline constexpr std::size_t kMaxPostalCodeLength = 20;
-inline constexpr std::size_t kMaxCustomerIdLength = 64;
+// (The address's, the customer id's and the SKU's are the kernel's: shared/types/address.h, text.h.)
 inline constexpr std::size_t kMaxItemNameLength = 200;
 inline constexpr std::size_t kMaxCancelReasonLength = 500;
 inline constexpr int kMaxItemCount = 999;  // units in one quote or one shipment
 inline constexpr std::size_t kMaxShipmentLines = 100;
 inline constexpr std::int64_t kMaxSubtotalMinor = 100'000'000'00;  // 100 million in major units
-inline constexpr int kDefaultPageSize = 20;
-inline constexpr int kMaxPageSize = 100;
 
-bool IsSku(std::string_view text);
-// An officially assigned ISO 3166-1 alpha-2 code, upper case ("US", "DE"; not "us", "XX", "UK").
-bool IsCountryCode(std::string_view text);
-// Countries without a postal code system, where Address.postal_code may be empty.
-bool HasNoPostalCodes(std::string_view country);
 // A status a shipment can be in (not UNSPECIFIED, not a number outside the enum).
 bool IsKnown(ShipmentStatus status);
 
-// Adds a violation named "<prefix>.<field>" for each field of `address` that breaks a rule.
-void Validate(const Address& address, std::string_view prefix, Violations& violations);
-// customer_id: 1..64 visible ASCII characters (the gateway's session subject).
-void ValidateCustomerId(const std::string& customer_id, Violations& violations);
 // 1..100 lines of distinct products, each quantity >= 1, at most 999 units in all.
 void Validate(const std::vector<ShipmentItem>& items, Violations& violations);
 

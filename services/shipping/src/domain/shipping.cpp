@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "shared/paging/page_size.h"
 #include "shared/types/uuid.h"
 
 namespace storefront::shipping::domain {
@@ -203,11 +204,7 @@ ListResult Shipping::ListShipments(const ListRequest& request) {
   if (request.status != ShipmentStatus::kUnspecified && !IsKnown(request.status)) {
     violations.Add("status", "must be a shipment status, or UNSPECIFIED for all");
   }
-  if (request.page_size < 0 || request.page_size > kMaxPageSize) {
-    violations.Add("page_size", "must be between 1 and 100, or 0 for the default of 20");
-  } else if (request.page_size > 0) {
-    query.limit = request.page_size;
-  }
+  query.limit = paging::PageSize(request.page_size, violations);
   if (!request.page_token.empty()) {
     query.after = DecodePageToken(request.page_token, request.status);
     if (!query.after) {

@@ -1,29 +1,21 @@
 #include "domain/status_machine.h"
 
+#include "shared/types/enum_names.h"
+
 namespace storefront::shipping::domain {
 
-std::string_view Name(ShipmentStatus status) {
-  switch (status) {
-    case ShipmentStatus::kLabelCreated:
-      return "LABEL_CREATED";
-    case ShipmentStatus::kDispatched:
-      return "DISPATCHED";
-    case ShipmentStatus::kDelivered:
-      return "DELIVERED";
-    case ShipmentStatus::kCancelled:
-      return "CANCELLED";
-    default:
-      return "UNSPECIFIED";
-  }
-}
+namespace {
 
-std::optional<ShipmentStatus> StatusFromName(std::string_view name) {
-  for (auto status : {ShipmentStatus::kLabelCreated, ShipmentStatus::kDispatched, ShipmentStatus::kDelivered,
-                      ShipmentStatus::kCancelled}) {
-    if (Name(status) == name) return status;
-  }
-  return std::nullopt;
-}
+constexpr types::EnumNames<ShipmentStatus, 4> kStatusNames{{{ShipmentStatus::kLabelCreated, "LABEL_CREATED"},
+                                                            {ShipmentStatus::kDispatched, "DISPATCHED"},
+                                                            {ShipmentStatus::kDelivered, "DELIVERED"},
+                                                            {ShipmentStatus::kCancelled, "CANCELLED"}}};
+
+}  // namespace
+
+std::string_view Name(ShipmentStatus status) { return types::NameOf(kStatusNames, status, "UNSPECIFIED"); }
+
+std::optional<ShipmentStatus> StatusFromName(std::string_view name) { return types::ValueOf(kStatusNames, name); }
 
 std::optional<ShipmentStatus> NextStatus(ShipmentStatus status) {
   switch (status) {

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <initializer_list>
@@ -20,25 +19,11 @@
 #include "domain/shipping.h"
 #include "repo/pg_shipment_repository.h"
 #include "shared/db/migrations.h"
+#include "shared/testing/manual_clock.h"
 #include "shared/testing/postgres.h"
 #include "shared/types/time.h"
 
 namespace storefront::shipping {
-
-// A clock the test sets or moves by hand; safe to read from another thread.
-class TestClock {
- public:
-  explicit TestClock(domain::Timestamp start) : micros_(types::ToMicros(start)) {}
-  domain::Timestamp Now() const { return types::FromMicros(micros_.load()); }
-  void Set(domain::Timestamp at) { micros_ = types::ToMicros(at); }
-  void Advance(std::chrono::microseconds by) { micros_ += by.count(); }
-  domain::Clock AsClock() const {
-    return [this] { return Now(); };
-  }
-
- private:
-  std::atomic<std::int64_t> micros_;
-};
 
 class DatabaseTest : public ::testing::Test {
  protected:
@@ -89,7 +74,7 @@ class DatabaseTest : public ::testing::Test {
   const domain::ProgressionDelays delays_{.dispatch = std::chrono::seconds(30), .delivery = std::chrono::seconds(60)};
   db::Pool pool_;
   repo::PgShipmentRepository repo_{pool_};
-  TestClock clock_;
+  storefront::testing::ManualClock clock_;
   domain::Shipping shipping_{repo_, clock_.AsClock(), domain::SecureRandomDigits(), delays_};
 };
 

@@ -1,16 +1,15 @@
-// Checkout's reactions to other services' events (consumer group "checkout"): the read model of
-// the orders it placed.
+// Checkout's reaction to shipping's shipment events (storefront.shipping.shipment.v1, consumer
+// group "checkout"): the read model of the orders it placed.
 //
-//   storefront.shipping.shipment.v1  ShipmentDispatched  order SHIPPED (from CONFIRMED)
-//                                    ShipmentDelivered   order DELIVERED (from CONFIRMED or SHIPPED)
-//                                    ShipmentCancelled   the shipment's status
-//   storefront.payments.payment.v1   PaymentCaptured / PaymentVoided / PaymentRefunded
-//                                                        the payment's status
+//   ShipmentDispatched  order SHIPPED (from CONFIRMED)
+//   ShipmentDelivered   order DELIVERED (from CONFIRMED or SHIPPED)
+//   ShipmentCancelled   the shipment's status
 //
 // Each handler decodes the payload and runs the use case (domain::OrderTracking) over a store
 // bound to the consumer's transaction, the one that also records the event in checkout.inbox,
 // so the change and the inbox row commit together or not at all. A payload without a valid
 // order id throws std::invalid_argument, which the consumer retries and then dead-letters.
+// Payments' events move the same read model (consumers/payment_events.h).
 #pragma once
 
 #include <pqxx/pqxx>
@@ -19,14 +18,11 @@
 
 namespace storefront::checkout::consumers {
 
-class EventHandlers {
+class ShipmentEventHandlers {
  public:
   void OnShipmentDispatched(pqxx::work& txn, const events::Envelope& event) const;
   void OnShipmentDelivered(pqxx::work& txn, const events::Envelope& event) const;
   void OnShipmentCancelled(pqxx::work& txn, const events::Envelope& event) const;
-  void OnPaymentCaptured(pqxx::work& txn, const events::Envelope& event) const;
-  void OnPaymentVoided(pqxx::work& txn, const events::Envelope& event) const;
-  void OnPaymentRefunded(pqxx::work& txn, const events::Envelope& event) const;
 
   // Registers every handler above; `this` must outlive the consumer.
   void RegisterOn(events::Consumer& consumer) const;

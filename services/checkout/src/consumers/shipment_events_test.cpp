@@ -1,13 +1,12 @@
-// How shipping's and payments' events move checkout's read model, against a real PostgreSQL:
-// each handler called inside a transaction, as the consumer calls it.
-#include "consumers/event_handlers.h"
+// How shipping's shipment events move checkout's read model, against a real PostgreSQL: each
+// handler called inside a transaction, as the consumer calls it.
+#include "consumers/shipment_events.h"
 
 #include <gtest/gtest.h>
 
 #include "shared/events/topics.h"
 #include "shared/testing/events.h"
 #include "shared/testing/postgres.h"
-#include "storefront/events/v1/payments_events.pb.h"
 #include "storefront/events/v1/shipping_events.pb.h"
 #include "testing/fixture.h"
 
@@ -21,10 +20,10 @@ using storefront::testing::EnvelopeOf;
 using storefront::testing::SharedPostgres;
 namespace ev = storefront::events::v1;
 
-class EventHandlersTest : public testing::DatabaseTest {
+class ShipmentEventHandlersTest : public testing::DatabaseTest {
  protected:
   // Runs one handler in its own transaction and commits, as the consumer does.
-  void Apply(void (EventHandlers::*handler)(pqxx::work&, const events::Envelope&) const,
+  void Apply(void (ShipmentEventHandlers::*handler)(pqxx::work&, const events::Envelope&) const,
              const events::Envelope& event) {
     pqxx::connection connection(SharedPostgres().Dsn("checkout"));
     pqxx::work txn(connection);
@@ -32,19 +31,19 @@ class EventHandlersTest : public testing::DatabaseTest {
     txn.commit();
   }
 
-  EventHandlers handlers_;
+  ShipmentEventHandlers handlers_;
 };
 
-TEST_F(EventHandlersTest, ShipmentEventsMoveTheOrderForwardOnce) {
+TEST_F(ShipmentEventHandlersTest, ShipmentEventsMoveTheOrderForwardOnce) {
   Order order = Confirmed("events-ship");
   const std::size_t entries_before = orders_.Get(order.id)->timeline.size();
   ev::ShipmentDispatched dispatched;
   dispatched.set_order_id(order.id);
   dispatched.set_carrier("USPS");
   dispatched.set_tracking_number("USPS123456789012");
-  Apply(&EventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
+  Apply(&ShipmentEventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
   // Redelivered (a new envelope: the inbox would drop the same event id before the handler).
-  Apply(&EventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
+  Apply(&ShipmentEventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
   auto shipped = orders_.Get(order.id);
   EXPECT_EQ(shipped->status, OrderStatus::kShipped);
   EXPECT_EQ(shipped->shipment_status, domain::ShipmentStatus::kDispatched);
@@ -52,30 +51,17 @@ TEST_F(EventHandlersTest, ShipmentEventsMoveTheOrderForwardOnce) {
 
   ev::ShipmentDelivered delivered;
   delivered.set_order_id(order.id);
-  Apply(&EventHandlers::OnShipmentDelivered, EnvelopeOf(events::types::kShipmentDelivered, delivered));
+  Apply(&ShipmentEventHandlers::OnShipmentDelivered, EnvelopeOf(events::types::kShipmentDelivered, delivered));
   auto done = orders_.Get(order.id);
   EXPECT_EQ(done->status, OrderStatus::kDelivered);
   EXPECT_EQ(done->timeline.back().status, OrderStatus::kDelivered);
 
   // A late dispatch never moves a delivered order back.
-  Apply(&EventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
+  Apply(&ShipmentEventHandlers::OnShipmentDispatched, EnvelopeOf(events::types::kShipmentDispatched, dispatched));
   EXPECT_EQ(orders_.Get(order.id)->status, OrderStatus::kDelivered);
 }
 
-TEST_F(EventHandlersTest, PaymentEventsUpdateThePaymentStatus) {
-  Order order = Confirmed("events-pay");
-  ev::PaymentCaptured captured;
-  captured.set_order_id(order.id);
-  Apply(&EventHandlers::OnPaymentCaptured, EnvelopeOf(events::types::kPaymentCaptured, captured));
-  EXPECT_EQ(orders_.Get(order.id)->payment_status, domain::PaymentStatus::kCaptured);
-  ev::PaymentRefunded refunded;
-  refunded.set_order_id(order.id);
-  refunded.set_fully_refunded(false);
-  Apply(&EventHandlers::OnPaymentRefunded, EnvelopeOf(events::types::kPaymentRefunded, refunded));
-  EXPECT_EQ(orders_.Get(order.id)->payment_status, domain::PaymentStatus::kPartiallyRefunded);
-}
-
-TEST_F(EventHandlersTest, AnEventWithoutAnOrderIsRefused) {
+TEST_F(ShipmentEventHandlersTest, AnEventWithoutAnOrderIsRefused) {
   ev::ShipmentDispatched nameless;
   pqxx::connection connection(SharedPostgres().Dsn("checkout"));
   pqxx::work txn(connection);
@@ -83,7 +69,7 @@ TEST_F(EventHandlersTest, AnEventWithoutAnOrderIsRefused) {
                std::invalid_argument);
   events::Envelope garbage;
   garbage.set_payload("\xff\xff not a message");
-  EXPECT_THROW(handlers_.OnPaymentCaptured(txn, garbage), std::runtime_error);
+  EXPECT_THROW(handlers_.OnShipmentDelivered(txn, garbage), std::runtime_error);
 }
 
 }  // namespace
