@@ -358,7 +358,8 @@ TEST_F(PgPaymentRepositoryTest, TheDeclineLimitCountsTheCustomersRecentDeclinesO
     request.customer_id = customer;
     return limited.Authorize(request);
   };
-  const std::string tester = Unique("tester"), other = Unique("other");
+  // Customer ids are the kernel's (letters, digits, - and _), so not Unique()'s "<uuid>:name".
+  const std::string tester = "tester-" + storefront::types::NewUuid(), other = "other-" + storefront::types::NewUuid();
   const auto start = now_;
   EXPECT_EQ(attempt("d1", tester, "4000 0000 0000 0002").decline_code, "card_declined");
   EXPECT_EQ(attempt("o1", other, "4000 0000 0000 0002").decline_code, "card_declined");
