@@ -50,4 +50,22 @@ class Host {
   bool stopped_ = false;
 };
 
+// What main() runs (service::Main): an App whose parts a Host runs derives from this and names
+// its Host, which it declares last, so that the Host is destroyed first and shuts the parts down
+// while they still exist.
+class Hosted {
+ public:
+  virtual ~Hosted() = default;
+  // Applies migrations, starts the background work (relay, consumer, sweepers, tickers) and
+  // serving; returns the bound port.
+  int Start() { return host().Start(); }
+  // Serves until SIGTERM/SIGINT, then drains the server and stops the background work.
+  void ServeUntil(rpc::TerminationSignals& signals) { host().ServeUntil(signals); }
+  // Idempotent; also what destroying the App does.
+  void Shutdown() { host().Shutdown(); }
+
+ protected:
+  virtual Host& host() = 0;
+};
+
 }  // namespace storefront::service

@@ -31,15 +31,9 @@ struct Config : config::ServiceSettings {
 // has no inbox.
 std::vector<db::Migration> AllMigrations();
 
-class App {
+class App : public service::Hosted {
  public:
   explicit App(Config config);
-  // Applies migrations, starts the relay and starts serving; returns the bound port.
-  int Start() { return host_.Start(); }
-  // Serves until SIGTERM/SIGINT, then drains the server and stops the relay.
-  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
-  // Idempotent.
-  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
@@ -54,6 +48,8 @@ class App {
   events::ServiceEvents events_;
   // Last: destroyed first, it shuts everything above down while it still exists.
   service::Host host_;
+
+  service::Host& host() override { return host_; }
 };
 
 }  // namespace storefront::catalog

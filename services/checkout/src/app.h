@@ -45,16 +45,9 @@ struct Config : config::ServiceSettings {
 // (901: it consumes shipping's and payments' events).
 std::vector<db::Migration> AllMigrations();
 
-class App {
+class App : public service::Hosted {
  public:
   explicit App(Config config);
-  // Applies migrations, starts the relay and consumer, the recovery loop and serving; returns
-  // the bound port.
-  int Start() { return host_.Start(); }
-  // Serves until SIGTERM/SIGINT, then shuts down.
-  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
-  // Idempotent.
-  void Shutdown() { host_.Shutdown(); }
 
  private:
   rpc::ClientOptions ClientOptionsFor(const std::string& target, const char* upstream);
@@ -89,6 +82,8 @@ class App {
   background::PeriodicTask recovery_;
   // Last: destroyed first, it shuts everything above down while it still exists.
   service::Host host_;
+
+  service::Host& host() override { return host_; }
 };
 
 }  // namespace storefront::checkout

@@ -37,18 +37,10 @@ struct Config : config::ServiceSettings {
 // Inventory's own migrations plus the shared outbox (V900) and inbox (V901) tables.
 std::vector<db::Migration> AllMigrations();
 
-class App {
+class App : public service::Hosted {
  public:
   // `clock` is the time every deadline is measured against; tests pass a fake one.
   explicit App(Config config, domain::Clock clock = types::SystemNow);
-
-  // Applies migrations, starts the relay, the consumer (with Kafka) and the sweeper, and starts
-  // serving; returns the bound port.
-  int Start() { return host_.Start(); }
-  // Serves until SIGTERM/SIGINT, then shuts down.
-  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
-  // Idempotent; also what destroying the App does.
-  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
@@ -64,6 +56,8 @@ class App {
   background::PeriodicTask sweeper_;
   // Last: destroyed first, so it shuts down everything above while it still exists.
   service::Host host_;
+
+  service::Host& host() override { return host_; }
 };
 
 }  // namespace storefront::inventory

@@ -50,16 +50,9 @@ struct Config : config::ServiceSettings {
 // migrations/ plus the shared outbox and inbox tables (versions 900 and 901).
 std::vector<db::Migration> AllMigrations();
 
-class App {
+class App : public service::Hosted {
  public:
   explicit App(Config config);
-  // Applies migrations, starts the relay and the consumer, and starts serving; returns the bound
-  // port.
-  int Start() { return host_.Start(); }
-  // Serves until SIGTERM/SIGINT, then drains the server and stops the background threads.
-  void ServeUntil(rpc::TerminationSignals& signals) { host_.ServeUntil(signals); }
-  // Idempotent.
-  void Shutdown() { host_.Shutdown(); }
 
  private:
   Config config_;
@@ -80,6 +73,8 @@ class App {
   background::PeriodicTask sweeper_;
   // Last: destroyed first, it shuts everything above down while it still exists.
   service::Host host_;
+
+  service::Host& host() override { return host_; }
 };
 
 }  // namespace storefront::payments
