@@ -1,5 +1,8 @@
 #include "shared/db/pool.h"
 
+#include <bit>
+#include <cstdint>
+
 #include "shared/metrics/metrics.h"
 
 namespace storefront::db {
@@ -29,7 +32,7 @@ PoolFigures& Figures() {
 }  // namespace
 
 Pool::Lease::~Lease() {
-  if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_));
+  if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_), statement_timeout_ms_);
 }
 
 Pool::Pool(std::string dsn, std::size_t size, std::chrono::milliseconds acquire_timeout, OnConnect on_connect)
@@ -44,7 +47,29 @@ Pool::~Pool() {
   Figures().max.Decrement(static_cast<double>(size_));
 }
 
-Pool::Lease Pool::Acquire() {
+Pool::Lease Pool::Acquire(std::optional<std::chrono::milliseconds> statement_budget) {
+  Lease lease = Take();
+  const std::int64_t wanted = statement_budget ? statement_budget->count() : kServerDefault;
+  std::int64_t& set = lease.statement_timeout_ms_;
+  const bool fits = statement_budget ? internal::Fits(set, wanted) : set == kServerDefault;
+  if (fits) return lease;
+  try {
+    if (statement_budget) {
+      const std::int64_t timeout = internal::TimeoutFor(wanted);
+      pqxx::nontransaction(*lease).exec("SET statement_timeout = " + std::to_string(timeout));
+      set = timeout;
+    } else {
+      pqxx::nontransaction(*lease).exec("SET statement_timeout = DEFAULT");
+      set = kServerDefault;
+    }
+  } catch (...) {
+    lease.Discard();  // its setting is unknown: never hand it to the next caller
+    throw;
+  }
+  return lease;
+}
+
+Pool::Lease Pool::Take() {
   std::unique_lock lock(mutex_);
   auto free = [&] { return !idle_.empty() || open_ < size_; };
   if (!free()) {
@@ -59,10 +84,10 @@ Pool::Lease Pool::Acquire() {
     }
   }
   if (!idle_.empty()) {
-    auto connection = std::move(idle_.back());
+    Idle idle = std::move(idle_.back());
     idle_.pop_back();
     Figures().in_use.Increment();
-    return Lease(this, std::move(connection));
+    return Lease(this, std::move(idle.connection), idle.statement_timeout_ms);
   }
   ++open_;
   lock.unlock();
@@ -70,7 +95,7 @@ Pool::Lease Pool::Acquire() {
     auto connection = std::make_unique<pqxx::connection>(dsn_);
     if (on_connect_) on_connect_(*connection);
     Figures().in_use.Increment();
-    return Lease(this, std::move(connection));
+    return Lease(this, std::move(connection), kServerDefault);
   } catch (...) {
     lock.lock();
     --open_;
@@ -79,11 +104,11 @@ Pool::Lease Pool::Acquire() {
   }
 }
 
-void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
+void Pool::Release(std::unique_ptr<pqxx::connection> connection, std::int64_t statement_timeout_ms) {
   Figures().in_use.Decrement();
   std::lock_guard lock(mutex_);
   if (connection->is_open()) {
-    idle_.push_back(std::move(connection));
+    idle_.push_back({std::move(connection), statement_timeout_ms});
   } else {
     --open_;  // broken: let the next Acquire open a fresh one
   }
@@ -110,24 +135,14 @@ std::optional<std::chrono::milliseconds> StatementBudget() {
   return std::max(std::chrono::milliseconds(1), deadline::Remaining(std::chrono::hours(1)));
 }
 
-void LimitTransaction(pqxx::transaction_base& txn, std::chrono::milliseconds budget) {
-  txn.exec("SET LOCAL statement_timeout = " + std::to_string(budget.count()));
+std::int64_t TimeoutFor(std::int64_t budget_ms) {
+  if (budget_ms < 8) return budget_ms;
+  const int drop = std::bit_width(static_cast<std::uint64_t>(budget_ms)) - 3;
+  return (budget_ms >> drop) << drop;
 }
 
-SessionStatementTimeout::SessionStatementTimeout(Pool::Lease& lease, std::optional<std::chrono::milliseconds> budget)
-    : lease_(lease) {
-  if (!budget) return;
-  pqxx::nontransaction(*lease_).exec("SET statement_timeout = " + std::to_string(budget->count()));
-  set_ = true;
-}
-
-SessionStatementTimeout::~SessionStatementTimeout() {
-  if (!set_) return;
-  try {
-    pqxx::nontransaction(*lease_).exec("SET statement_timeout = DEFAULT");
-  } catch (const std::exception&) {
-    lease_.Discard();  // never hand a connection with someone's short timeout to the next caller
-  }
+bool Fits(std::int64_t set_ms, std::int64_t budget_ms) {
+  return set_ms > 0 && set_ms <= budget_ms && set_ms * 5 >= budget_ms * 4;
 }
 
 }  // namespace internal

@@ -6,6 +6,11 @@
 // figures show connections in use, the acquires that waited and for how long.
 // A connection found broken when it comes back is dropped and reopened on next use, so a
 // PostgreSQL restart costs failed requests, not a restarted service.
+//
+// Deadline propagation: a connection taken for a caller with a deadline has a statement_timeout
+// that fits what is left of it. The pool remembers each connection's setting, so a call whose
+// budget the setting already fits sends nothing extra; only a connection whose setting does not
+// fit (or that has one when work without a deadline takes it) costs one SET round trip.
 #pragma once
 
 #include <pqxx/pqxx>
@@ -13,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,10 +38,14 @@ class PoolExhausted : public std::runtime_error {
 
 class Pool {
  public:
+  // A connection's session statement_timeout as the pool last set it, in ms; kServerDefault:
+  // never set, or set back to the server's default.
+  static constexpr std::int64_t kServerDefault = -1;
+
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection, std::int64_t statement_timeout_ms)
+        : pool_(pool), connection_(std::move(connection)), statement_timeout_ms_(statement_timeout_ms) {}
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     Lease(const Lease&) = delete;
@@ -47,8 +57,10 @@ class Pool {
     void Discard() { connection_->disconnect(); }
 
    private:
+    friend class Pool;
     Pool* pool_;
     std::unique_ptr<pqxx::connection> connection_;
+    std::int64_t statement_timeout_ms_;
   };
 
   // Runs on every newly opened connection: the place to register prepared statements.
@@ -60,9 +72,10 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Throws PoolExhausted after acquire_timeout, or pqxx::broken_connection when the
-  // database cannot be reached.
-  Lease Acquire();
+  // A connection whose statement_timeout fits `statement_budget` (at most the budget, at least
+  // four fifths of it), or is the server's default without one. Throws PoolExhausted after
+  // acquire_timeout, or pqxx::broken_connection when the database cannot be reached.
+  Lease Acquire(std::optional<std::chrono::milliseconds> statement_budget = std::nullopt);
 
   // Opens one connection and runs `SELECT 1`; used by readiness checks.
   bool Ping();
@@ -75,7 +88,12 @@ class Pool {
   std::size_t size() const { return size_; }
 
  private:
-  void Release(std::unique_ptr<pqxx::connection> connection);
+  struct Idle {
+    std::unique_ptr<pqxx::connection> connection;
+    std::int64_t statement_timeout_ms;
+  };
+  Lease Take();
+  void Release(std::unique_ptr<pqxx::connection> connection, std::int64_t statement_timeout_ms);
 
   const std::string dsn_;
   const std::size_t size_;
@@ -83,7 +101,7 @@ class Pool {
   const OnConnect on_connect_;
   std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<Idle> idle_;
   std::size_t open_ = 0;  // handed out + idle
 };
 
@@ -95,22 +113,12 @@ namespace internal {
 // default applies); DeadlineExceeded when nothing is left, before a connection is taken.
 std::optional<std::chrono::milliseconds> StatementBudget();
 
-// SET LOCAL statement_timeout: ends with the transaction.
-void LimitTransaction(pqxx::transaction_base& txn, std::chrono::milliseconds budget);
-
-// A statement timeout on a connection outside any transaction, put back to the server's
-// default when this ends (or the connection is discarded when that fails).
-class SessionStatementTimeout {
- public:
-  SessionStatementTimeout(Pool::Lease& lease, std::optional<std::chrono::milliseconds> budget);
-  ~SessionStatementTimeout();
-  SessionStatementTimeout(const SessionStatementTimeout&) = delete;
-  SessionStatementTimeout& operator=(const SessionStatementTimeout&) = delete;
-
- private:
-  Pool::Lease& lease_;
-  bool set_ = false;
-};
+// The statement_timeout set for a budget of `budget_ms`: rounded down to its three leading bits
+// (at least four fifths of it), so calls with similar budgets find it already set.
+std::int64_t TimeoutFor(std::int64_t budget_ms);
+// Whether a connection set to `set_ms` may run a statement for a caller with `budget_ms` left:
+// never longer than the budget, and not much shorter.
+bool Fits(std::int64_t set_ms, std::int64_t budget_ms);
 
 }  // namespace internal
 
@@ -121,10 +129,8 @@ template <typename Fn>
 auto WithTransaction(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
-      auto budget = internal::StatementBudget();
-      auto lease = pool.Acquire();
+      auto lease = pool.Acquire(internal::StatementBudget());
       pqxx::work txn(*lease);
-      if (budget) internal::LimitTransaction(txn, *budget);
       if constexpr (std::is_void_v<decltype(work(txn))>) {
         work(txn);
         txn.commit();
@@ -144,15 +150,12 @@ auto WithTransaction(Pool& pool, Fn&& work) {
 
 // Runs `work(txn)` on a nontransaction: each statement commits on its own, one round trip
 // instead of BEGIN / query / COMMIT. For single-statement reads; retries once on a broken
-// connection. Inside a deadline::Scope the statements get the remaining budget as their
-// timeout (set before and reset after: two more round trips, still fewer than a transaction's).
+// connection. Inside a deadline::Scope the statements get the remaining budget as their timeout.
 template <typename Fn>
 auto WithReadOnly(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
-      auto budget = internal::StatementBudget();
-      auto lease = pool.Acquire();
-      internal::SessionStatementTimeout timeout(lease, budget);
+      auto lease = pool.Acquire(internal::StatementBudget());
       pqxx::nontransaction txn(*lease);
       return work(txn);
     } catch (const pqxx::broken_connection&) {

@@ -85,7 +85,7 @@ TEST(PoolTest, BrokenConnectionIsReplaced) {
 }
 
 // Deadline propagation into the database: work done for a caller with a deadline gets what is
-// left of it as its statement timeout, and the connection goes back to the pool without it.
+// left of it as its statement timeout, and work without a deadline runs without one.
 int StatementTimeoutMs(pqxx::transaction_base& txn) {
   return txn.exec("SELECT current_setting('statement_timeout', false)::interval::text")[0][0].as<std::string>() ==
                  "00:00:00"
@@ -118,6 +118,39 @@ TEST(PoolTest, AStatementRunForACallerGetsWhatIsLeftOfItsBudgetAsItsTimeout) {
   // Outside the caller's scope the same connection is back to the server's default (none).
   EXPECT_EQ(WithReadOnly(pool, [](pqxx::nontransaction& txn) { return StatementTimeoutMs(txn); }), 0);
   EXPECT_EQ(WithTransaction(pool, [](pqxx::work& txn) { return StatementTimeoutMs(txn); }), 0);
+}
+
+TEST(PoolTest, TheTimeoutSetForABudgetIsAtMostItAndAtLeastFourFifthsOfIt) {
+  for (std::int64_t budget : {1, 7, 8, 9, 399, 400, 1000, 4999, 5000, 10'399, 12'599, 3'600'000}) {
+    const std::int64_t timeout = internal::TimeoutFor(budget);
+    EXPECT_LE(timeout, budget);
+    EXPECT_GE(timeout * 5, budget * 4) << budget;
+    EXPECT_TRUE(internal::Fits(timeout, budget)) << budget;
+  }
+  EXPECT_EQ(internal::TimeoutFor(10'399), 10'240);
+  EXPECT_EQ(internal::TimeoutFor(12'599), 12'288);
+  EXPECT_FALSE(internal::Fits(Pool::kServerDefault, 1000));
+  EXPECT_FALSE(internal::Fits(1001, 1000)) << "never longer than the caller waits";
+  EXPECT_FALSE(internal::Fits(799, 1000)) << "not much shorter either";
+}
+
+// The pool remembers what it set: a caller whose budget the connection's timeout already fits
+// gets the connection as it is (no SET round trip); one it does not fit gets it set again.
+TEST(PoolTest, AConnectionWhoseTimeoutFitsTheNextCallersBudgetIsNotSetAgain) {
+  Pool pool(SharedPostgres().Dsn("catalog"), 1);
+  auto timeout_within = [&](std::chrono::milliseconds budget) {
+    deadline::Scope scope(deadline::Clock::now() + budget);
+    return WithReadOnly(pool, [](pqxx::nontransaction& txn) { return StatementTimeoutMs(txn); });
+  };
+  EXPECT_EQ(timeout_within(std::chrono::milliseconds(10'400)), 10'240);
+  // 12.6 s left: 10,240 ms is more than four fifths of it, so it stays (set anew it would be 12,288).
+  EXPECT_EQ(timeout_within(std::chrono::milliseconds(12'600)), 10'240);
+  // 9 s left: 10,240 ms is longer than the caller waits, so it is set again.
+  EXPECT_EQ(timeout_within(std::chrono::milliseconds(9'000)), 8'192);
+  // Work without a deadline never runs under a caller's timeout.
+  EXPECT_EQ(WithTransaction(pool, [](pqxx::work& txn) { return StatementTimeoutMs(txn); }), 0);
+  auto lease = pool.Acquire();
+  EXPECT_EQ(pqxx::nontransaction(*lease).exec("SHOW statement_timeout")[0][0].as<std::string>(), "0");
 }
 
 TEST(PoolTest, NoConnectionIsTakenForACallerWhoseBudgetIsSpent) {

@@ -185,10 +185,11 @@ class Consumer::Impl {
   // dead-letters it.
   void Park(const rd_kafka_message_t& content, const rd_kafka_message_t& position, const Envelope& envelope,
             const std::string& error, const std::string& held_behind);
-  // Copies `content` to the dead-letter topic, then commits `position`.
+  // Copies `content` to the dead-letter topic, then marks `position` done.
   void DeadLetter(const rd_kafka_message_t& content, const rd_kafka_message_t& position, const std::string& error,
                   const std::string& event_type, const std::string& held_behind = "");
-  void CommitOffset(const rd_kafka_message_t& message);
+  // Marks `message` done: stores its next offset, which librdkafka commits (see the config).
+  void StoreOffset(const rd_kafka_message_t& message);
   void PruneInbox();
   // Sleeps up to `duration`; false when Stop was asked for meanwhile.
   bool Sleep(std::chrono::milliseconds duration);
@@ -252,9 +253,15 @@ Consumer::Impl::Impl(db::Pool& pool, ConsumerOptions options) : pool_(pool), opt
   });
   if (!options_.group_instance_id.empty()) config["group.instance.id"] = options_.group_instance_id;
   for (const auto& [name, value] : options_.kafka_config) config[name] = value;
-  // Offsets move only when this loop commits them, after the event's transaction.
-  config["enable.auto.commit"] = "false";
+  // Offsets move only past events this loop is done with: it stores an event's offset after the
+  // event's transaction commits (or after its dead letter is written), and librdkafka commits
+  // the stored offsets every auto.commit.interval.ms, when partitions are revoked and when the
+  // consumer closes. One OffsetCommit per interval, not a synchronous round trip per event; a
+  // crash between two commits redelivers at most an interval's events, which the inbox turns
+  // into no-ops.
+  config["enable.auto.commit"] = "true";
   config["enable.auto.offset.store"] = "false";
+  if (!config.count("auto.commit.interval.ms")) config["auto.commit.interval.ms"] = "100";
 
   // Every topic's dead-letter count exists from the start, at 0: an alert on its increase sees
   // the first dead letter (a series that appears at 1 shows no increase).
@@ -315,8 +322,8 @@ void Consumer::Impl::Stop() {
   if (thread_.joinable()) thread_.join();
   if (!closed_) {
     closed_ = true;
-    // Leaves the group now, so the partitions move to another replica without waiting for the
-    // session to time out. Auto-commit is off, so nothing is committed here.
+    // Commits the stored offsets and leaves the group now, so the partitions move to another
+    // replica without waiting for the session to time out.
     rd_kafka_consumer_close(rk_);
     rd_kafka_destroy(rk_);
     dead_letters_.reset();
@@ -359,7 +366,7 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message) {
 
 void Consumer::Impl::HandleReplay(const rd_kafka_message_t& request) {
   if (Header(request, kReplayForGroupHeader) != options_.group_id) {  // another group's, or none
-    CommitOffset(request);
+    StoreOffset(request);
     Count(&Stats::replays_for_others);
     CountOutcome(request, "skipped");
     return;
@@ -549,7 +556,7 @@ void Consumer::Impl::Handle(const rd_kafka_message_t& message, const rd_kafka_me
 
   // The hook may throw to simulate a crash: then the offset below is never committed.
   if (options_.after_transaction_commit) options_.after_transaction_commit(envelope);
-  CommitOffset(position);
+  StoreOffset(position);
   const char* name = outcome == Outcome::kApplied ? "processed" : outcome == Outcome::kDuplicate ? "duplicate" : "skipped";
   span.Tag("outcome", name);
   CountOutcome(message, name);
@@ -713,7 +720,7 @@ void Consumer::Impl::DeadLetter(const rd_kafka_message_t& message, const rd_kafk
                                                {"offset", message.offset},
                                                {"event_type", event_type},
                                                {"error", error}});
-  CommitOffset(position);
+  StoreOffset(position);
   Count(&Stats::dead_lettered);
   CountOutcome(message, "dead_lettered");
   Figures().dead_lettered.Add({{"topic", rd_kafka_topic_name(message.rkt)}}).Increment();
@@ -743,14 +750,20 @@ void Consumer::Impl::PruneInbox() {
   }
 }
 
-void Consumer::Impl::CommitOffset(const rd_kafka_message_t& message) {
-  const rd_kafka_resp_err_t err = rd_kafka_commit_message(rk_, &message, 0 /* synchronous */);
+void Consumer::Impl::StoreOffset(const rd_kafka_message_t& message) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(offsets, rd_kafka_topic_name(message.rkt), message.partition)->offset =
+      message.offset + 1;
+  rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk_, offsets);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = offsets->elems[0].err;
+  rd_kafka_topic_partition_list_destroy(offsets);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // Harmless beyond a redelivery, which the inbox turns into a no-op.
-    log::Warn("consumer: offset commit failed", {{"group", options_.group_id},
-                                                 {"partition", message.partition},
-                                                 {"offset", message.offset},
-                                                 {"error", internal::ErrorText(err)}});
+    // The partition was revoked meanwhile: harmless beyond a redelivery to its next owner, which
+    // the inbox turns into a no-op.
+    log::Warn("consumer: cannot store the offset", {{"group", options_.group_id},
+                                                    {"partition", message.partition},
+                                                    {"offset", message.offset},
+                                                    {"error", internal::ErrorText(err)}});
   }
 }
 

@@ -4,8 +4,11 @@
 // - Idempotent: each event's id goes into <schema>.inbox in the same transaction as the
 //   handler's changes; an event id already there is skipped, so a redelivered event changes
 //   nothing.
-// - Offsets are committed manually, only after the handler's transaction committed: a consumer
-//   killed in between re-reads the event and the inbox makes the second delivery a no-op.
+// - Offsets move only past events the loop is done with: an event's offset is stored after the
+//   handler's transaction committed, and stored offsets are committed every 100 ms
+//   (auto.commit.interval.ms), on revocation and on close, one OffsetCommit for many events. A
+//   consumer killed before that re-reads the events and the inbox makes the second delivery a
+//   no-op.
 // - Retries never stall the other partitions: an event whose handler failed is tried again after
 //   an exponential backoff (retry_backoff doubling up to max_retry_backoff); meanwhile only its
 //   partition is paused (and rewound to it), every other partition flows on, and the loop keeps
@@ -13,7 +16,7 @@
 // - Transient failures say nothing about the event (the database or a dependency away, a lock or
 //   statement timeout, a serialization failure: IsTransient); they are retried without limit.
 // - Poison: a message that cannot be decoded, or whose handler failed max_attempts times, is
-//   copied to the dead-letter topic with the error in its headers, its offset is committed, and
+//   copied to the dead-letter topic with the error in its headers, its offset is stored, and
 //   the loop goes on. An event that was dead-lettered is also "parked" in <schema>.parked_events,
 //   and later events of the same key (the aggregate) park behind it instead of overtaking it, so
 //   one aggregate's events are applied in order or not at all. Replaying the parked event applies
@@ -82,11 +85,12 @@ struct ConsumerOptions {
   std::chrono::milliseconds poll_timeout{200};
   std::chrono::hours inbox_retention{24 * 14};  // the topics keep messages 7 days (Kafka's default)
   std::chrono::milliseconds prune_interval{std::chrono::minutes(10)};
-  // Extra librdkafka consumer settings (security, or tests' shorter session timeouts). Manual
-  // offset commits are what the loop is built on and cannot be switched off here.
+  // Extra librdkafka consumer settings (security, tests' shorter session timeouts, another
+  // auto.commit.interval.ms). Storing offsets only after an event's transaction is what the loop
+  // is built on: enable.auto.commit and enable.auto.offset.store cannot be changed here.
   std::map<std::string, std::string> kafka_config;
   // Exists for tests of crash windows: called after the event's transaction committed and
-  // before its offset is committed. A test throws from it to "kill" the consumer right there:
+  // before its offset is stored. A test throws from it to "kill" the consumer right there:
   // the exception leaves PollOnce (on the Start thread it ends the loop), the offset stays
   // uncommitted, and the next consumer of the group gets the event again.
   std::function<void(const Envelope&)> after_transaction_commit;

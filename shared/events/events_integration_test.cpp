@@ -500,6 +500,30 @@ TEST_F(EventsTest, AConsumerKilledBeforeItsOffsetCommitIsRedeliveredAndAppliesOn
   EXPECT_EQ(Count("SELECT count(*) FROM things"), 1);
 }
 
+// Offsets are stored event by event and committed in the background and when the consumer
+// closes: with the background commit put off, the close alone commits them, so a successor of a
+// consumer that stopped cleanly gets none of its events again.
+TEST_F(EventsTest, AConsumerThatStopsCommitsTheOffsetsOfWhatItHandled) {
+  for (int i = 0; i < 3; ++i) AppendCommitted("s-" + std::to_string(i), "first");
+  OutboxRelay relay(pool_, RelayOptionsForTest());
+  ASSERT_EQ(relay.PublishPending(), 3);
+  const std::string group = "g-" + schema_;
+  {
+    auto options = ConsumerOptionsForTest(group);
+    options.kafka_config["auto.commit.interval.ms"] = "600000";
+    Consumer first(pool_, options);
+    first.On(kChanged, WriteThing);
+    ASSERT_TRUE(PollUntil(first, [&] { return first.stats().applied == 3; }));
+  }
+  AppendCommitted("s-3", "second");
+  ASSERT_EQ(relay.PublishPending(), 1);
+  Consumer successor(pool_, ConsumerOptionsForTest(group));
+  successor.On(kChanged, WriteThing);
+  ASSERT_TRUE(PollUntil(successor, [&] { return successor.stats().applied == 1; }));
+  EXPECT_EQ(successor.stats().duplicates, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM things"), 4);
+}
+
 // (f) One aggregate's events are applied in the order they were appended.
 TEST_F(EventsTest, OneAggregatesEventsArriveInAppendOrder) {
   const std::vector<std::string> aggregates = {"a", "b", "c"};

@@ -82,7 +82,7 @@ class InMemoryOrders : public OrderRepository {
     for (auto event : order.pending_events) published.emplace_back(order.id, event);
     orders[order.id] = order;
     orders[order.id].pending_events.clear();
-    leased[order.id] = true;
+    leased[order.id] = !IsTerminal(order.status);
     history.push_back(order);
   }
   std::optional<Order> BeginCancel(const std::string& id, const std::string& reason,
@@ -108,6 +108,7 @@ class InMemoryOrders : public OrderRepository {
     history.push_back(order);
   }
   void ReleaseLease(const Order& order) override {
+    ++releases;
     if (orders[order.id].lease_token == order.lease_token) leased[order.id] = false;
   }
   std::optional<Order> Get(const std::string& id) override {
@@ -145,6 +146,7 @@ class InMemoryOrders : public OrderRepository {
 
   std::map<std::string, Order> orders;
   std::map<std::string, bool> leased;
+  int releases = 0;  // ReleaseLease calls
   std::vector<Order> history;
   std::vector<std::pair<std::string, OrderEvent>> published;  // (order id, event), in save order
   std::optional<OrderFilter> last_filter;

@@ -181,7 +181,8 @@ class OrderRepository {
   // token (else LeaseLost) and the stored status is the order's or one it may move from
   // (CanMove; else OrderMovedOn). Nothing is written when it throws. The payment and shipment
   // statuses only move forward (what events reported later is never overwritten), and timeline
-  // entries already stored are not written twice.
+  // entries already stored are not written twice. A save of an ended order (IsTerminal) gives
+  // the lease back in the same statement, so a saga's end costs no extra round trip.
   virtual void Save(const Order& order, std::chrono::milliseconds lease) = 0;
   // A cancel accepted: CONFIRMED -> CANCELLING with `reason`, a timeline entry, and the lease
   // under a new token, in one step. nullopt (nothing written) when the order is not CONFIRMED now.

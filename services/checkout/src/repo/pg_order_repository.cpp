@@ -217,13 +217,15 @@ void PgOrderRepository::Save(const Order& order, std::chrono::milliseconds lease
             ForwardOnly("payment_status", kPaymentProgress, "$7") +
             ", card_brand = $8, card_last4 = $9, shipment_id = $10, carrier = $11, tracking_number = $12, " +
             ForwardOnly("shipment_status", kShipmentProgress, "$13") +
-            ", updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ", lease_until = now() + make_interval(secs => $15)"
+            ", updated_at = " STOREFRONT_SQL_TIMESTAMP(14) ","
+            // An ended order needs nobody to drive it: its last save gives the lease back.
+            " lease_until = CASE WHEN $18 THEN NULL ELSE now() + make_interval(secs => $15) END"
             " WHERE id = $1::uuid AND lease_token = $16 AND (status = $2 OR status = ANY($17::text[]))",
         order.id, domain::ToString(order.status), domain::ToString(order.failure), order.failure_reason,
         order.reservation_id, order.payment_id, domain::ToString(order.payment_status), order.card_brand,
         order.card_last4, order.shipment_id, order.carrier, order.tracking_number,
         domain::ToString(order.shipment_status), ToMicros(order.updated_at), Seconds(lease), order.lease_token,
-        StatusesBefore(order.status));
+        StatusesBefore(order.status), domain::IsTerminal(order.status));
     if (updated.affected_rows() == 0) {
       const auto stored = db::Exec(txn, "SELECT lease_token, status FROM orders WHERE id = $1::uuid", order.id);
       if (stored.empty() || stored[0][0].as<std::int64_t>() != order.lease_token) {

@@ -85,8 +85,10 @@ TEST_F(PgOrderRepositoryTest, OnlyUnfinishedOrdersWithAnExpiredLeaseAreClaimed) 
 
   Order done = testing::SampleOrder("lease-done");
   done.id = orders_.Create(done, 1ms);
+  Reach(done, OrderStatus::kPaymentAuthorized);
+  EXPECT_TRUE(orders_.IsLeased(done.id)) << "a save of a running saga renews the lease";
   Reach(done, OrderStatus::kConfirmed);
-  orders_.ReleaseLease(done);
+  EXPECT_FALSE(orders_.IsLeased(done.id)) << "the save that ends the saga gives the lease back";
 
   auto claimed = orders_.ClaimStale(60s);
   ASSERT_TRUE(claimed);
@@ -108,8 +110,8 @@ TEST_F(PgOrderRepositoryTest, ARunnerWhoseLeaseWasTakenOverCannotSaveOrReleaseIt
   ASSERT_TRUE(recovery);
   ASSERT_EQ(recovery->id, stalled.id);
   EXPECT_EQ(recovery->lease_token, domain::kFirstLeaseToken + 1);
-  recovery->status = OrderStatus::kFailed;
-  recovery->failure_reason = "recovered";
+  recovery->status = OrderStatus::kReserved;  // still running: recovery holds the lease
+  recovery->reservation_id = "recovered";
   orders_.Save(*recovery, 60s);
 
   stalled.status = OrderStatus::kConfirmed;
@@ -118,8 +120,8 @@ TEST_F(PgOrderRepositoryTest, ARunnerWhoseLeaseWasTakenOverCannotSaveOrReleaseIt
   orders_.ReleaseLease(stalled);
   const auto stored = orders_.Get(stalled.id);
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->status, OrderStatus::kFailed) << "the stale runner's save wrote nothing";
-  EXPECT_EQ(stored->failure_reason, "recovered");
+  EXPECT_EQ(stored->status, OrderStatus::kReserved) << "the stale runner's save wrote nothing";
+  EXPECT_EQ(stored->reservation_id, "recovered");
   EXPECT_TRUE(orders_.IsLeased(stalled.id)) << "nor did its release end recovery's lease";
 }
 

@@ -17,7 +17,6 @@ domain::AuthorizationResult AsAuthorization(const BookEntry& entry) {
 
 domain::AuthorizationResult SimulatedCardProcessor::Authorize(const std::string& key, const domain::Card& card,
                                                               const domain::Money& amount) {
-  if (auto seen = books_.Find(key)) return AsAuthorization(*seen);
   if (card.number == kProcessorErrorCard) throw Unavailable("payment processor unavailable");
   BookEntry entry{key, domain::Operation::kAuthorize, "", amount, true, ""};
   if (card.number == kDeclinedCard) {
@@ -29,7 +28,8 @@ domain::AuthorizationResult SimulatedCardProcessor::Authorize(const std::string&
   } else {
     entry.reference = std::string(kReferencePrefix) + types::NewUuid();  // a new hold
   }
-  // Should another call with this key have got there first, its outcome is the one kept and told.
+  // Keep answers with the first outcome kept for the key: a call with a key already seen (a retry,
+  // or another call that got there first) is told that outcome, and its new hold is not placed.
   return AsAuthorization(books_.Keep(entry));
 }
 
@@ -40,9 +40,8 @@ void SimulatedCardProcessor::ActOnHold(const std::string& key, domain::Operation
     entry.succeeded = false;  // only a hold this processor placed can be acted on
     entry.decline_code = kUnknownAuthorization;
   }
-  auto kept = books_.Find(key);
-  if (!kept) kept = books_.Keep(entry);  // the first outcome for the key, should a racing call have kept one
-  if (!kept->succeeded) throw domain::ProcessorRefused(kept->decline_code);
+  const BookEntry kept = books_.Keep(entry);  // the first outcome for the key, should one be kept already
+  if (!kept.succeeded) throw domain::ProcessorRefused(kept.decline_code);
 }
 
 void SimulatedCardProcessor::Capture(const std::string& key, const std::string& reference,
