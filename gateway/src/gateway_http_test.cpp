@@ -204,6 +204,8 @@ TEST_F(GatewayHttpTest, ErrorsAreProblemJsonWithTheRightStatus) {
   auto bad_cursor = HttpGet(port_, "/api/v1/products?cursor=bad");
   EXPECT_EQ(bad_cursor.status, 400);
   EXPECT_EQ(nlohmann::json::parse(bad_cursor.body)["errors"][0]["field"], "cursor");
+  EXPECT_EQ(nlohmann::json::parse(bad_cursor.body)["detail"], "cursor: is not a cursor")
+      << "the REST names of the protos' paging fields, in the detail too";
 
   auto bad_escape = HttpGet(port_, "/api/v1/products?query=%zz");
   EXPECT_EQ(bad_escape.status, 400);

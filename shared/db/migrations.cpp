@@ -1,11 +1,10 @@
-
-
-
 #include "shared/db/migrations.h"
-#include "shared/log/log.h"
-#include "shared/types/digest.h"
+
 #include <algorithm>
 #include <map>
+
+#include "shared/log/log.h"
+#include "shared/types/digest.h"
 
 namespace storefront::db {
 

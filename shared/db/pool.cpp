@@ -47,12 +47,25 @@ Pool::~Pool() {
   Figures().max.Decrement(static_cast<double>(size_));
 }
 
-Pool::Lease Pool::Acquire(std::optional<std::chrono::milliseconds> statement_budget) {
+Pool::Lease Pool::Acquire() {
   Lease lease = Take();
+  FitStatementTimeout(lease, std::nullopt);
+  return lease;
+}
+
+Pool::Lease Pool::AcquireForCaller() {
+  internal::StatementBudget();  // a caller with nothing left takes no connection
+  Lease lease = Take();
+  // What is left now: waiting for the connection took some of it.
+  FitStatementTimeout(lease, internal::StatementBudget());
+  return lease;
+}
+
+void Pool::FitStatementTimeout(Lease& lease, std::optional<std::chrono::milliseconds> statement_budget) {
   const std::int64_t wanted = statement_budget ? statement_budget->count() : kServerDefault;
   std::int64_t& set = lease.statement_timeout_ms_;
   const bool fits = statement_budget ? internal::Fits(set, wanted) : set == kServerDefault;
-  if (fits) return lease;
+  if (fits) return;
   try {
     if (statement_budget) {
       const std::int64_t timeout = internal::TimeoutFor(wanted);
@@ -66,7 +79,6 @@ Pool::Lease Pool::Acquire(std::optional<std::chrono::milliseconds> statement_bud
     lease.Discard();  // its setting is unknown: never hand it to the next caller
     throw;
   }
-  return lease;
 }
 
 Pool::Lease Pool::Take() {

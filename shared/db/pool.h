@@ -72,10 +72,15 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // A connection whose statement_timeout fits `statement_budget` (at most the budget, at least
-  // four fifths of it), or is the server's default without one. Throws PoolExhausted after
-  // acquire_timeout, or pqxx::broken_connection when the database cannot be reached.
-  Lease Acquire(std::optional<std::chrono::milliseconds> statement_budget = std::nullopt);
+  // A connection with the server's default statement_timeout (none: background work). Throws
+  // PoolExhausted after acquire_timeout, or pqxx::broken_connection when the database cannot be
+  // reached.
+  Lease Acquire();
+  // For work done for a caller: inside a deadline::Scope, a connection whose statement_timeout
+  // fits what is left of the deadline once the connection is taken (at most that, at least four
+  // fifths of it); outside one, as Acquire(). DeadlineExceeded when nothing is left, before or
+  // after waiting for a connection.
+  Lease AcquireForCaller();
 
   // Opens one connection and runs `SELECT 1`; used by readiness checks.
   bool Ping();
@@ -93,6 +98,8 @@ class Pool {
     std::int64_t statement_timeout_ms;
   };
   Lease Take();
+  // Sets the lease's connection to `statement_budget`'s timeout, or back to the server's default.
+  static void FitStatementTimeout(Lease& lease, std::optional<std::chrono::milliseconds> statement_budget);
   void Release(std::unique_ptr<pqxx::connection> connection, std::int64_t statement_timeout_ms);
 
   const std::string dsn_;
@@ -129,7 +136,7 @@ template <typename Fn>
 auto WithTransaction(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
-      auto lease = pool.Acquire(internal::StatementBudget());
+      auto lease = pool.AcquireForCaller();
       pqxx::work txn(*lease);
       if constexpr (std::is_void_v<decltype(work(txn))>) {
         work(txn);
@@ -155,7 +162,7 @@ template <typename Fn>
 auto WithReadOnly(Pool& pool, Fn&& work) {
   for (int attempt = 0;; ++attempt) {
     try {
-      auto lease = pool.Acquire(internal::StatementBudget());
+      auto lease = pool.AcquireForCaller();
       pqxx::nontransaction txn(*lease);
       return work(txn);
     } catch (const pqxx::broken_connection&) {

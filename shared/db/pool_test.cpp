@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -151,6 +152,22 @@ TEST(PoolTest, AConnectionWhoseTimeoutFitsTheNextCallersBudgetIsNotSetAgain) {
   EXPECT_EQ(WithTransaction(pool, [](pqxx::work& txn) { return StatementTimeoutMs(txn); }), 0);
   auto lease = pool.Acquire();
   EXPECT_EQ(pqxx::nontransaction(*lease).exec("SHOW statement_timeout")[0][0].as<std::string>(), "0");
+}
+
+// The budget is read once the connection is taken: time spent waiting for it is not the
+// statement's to use.
+TEST(PoolTest, TheTimeoutIsWhatIsLeftAfterWaitingForTheConnection) {
+  Pool pool(SharedPostgres().Dsn("catalog"), 1);
+  auto held = std::make_unique<Pool::Lease>(pool.Acquire());
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    held.reset();
+  });
+  deadline::Scope scope(deadline::Clock::now() + std::chrono::milliseconds(1000));
+  const int timeout = WithReadOnly(pool, [](pqxx::nontransaction& txn) { return StatementTimeoutMs(txn); });
+  holder.join();
+  EXPECT_GT(timeout, 0);
+  EXPECT_LE(timeout, 600) << "the caller waited at least 400 ms of its 1000 for the connection";
 }
 
 TEST(PoolTest, NoConnectionIsTakenForACallerWhoseBudgetIsSpent) {

@@ -14,6 +14,24 @@ std::string RestFieldName(std::string field) {
   return field;
 }
 
+// The message "field: what; field: what" with the paging fields renamed likewise.
+std::string RestDetail(const std::string& message) {
+  std::string detail;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    auto end = message.find("; ", start);
+    std::string part = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto colon = part.find(": ");
+    if (colon != std::string::npos && colon > 0 && part.find(' ') >= colon) {
+      part = RestFieldName(part.substr(0, colon)) + part.substr(colon);
+    }
+    detail += (detail.empty() ? "" : "; ") + part;
+    if (end == std::string::npos) break;
+    start = end + 2;
+  }
+  return detail;
+}
+
 std::vector<FieldError> ParseFieldErrors(const std::string& message) {
   std::vector<FieldError> errors;
   std::size_t start = 0;
@@ -87,7 +105,7 @@ Problem FromStatus(const grpc::Status& status, const std::string& upstream) {
   }
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return BadRequest(message, ParseFieldErrors(message));
+      return BadRequest(RestDetail(message), ParseFieldErrors(message));
     case grpc::StatusCode::NOT_FOUND:
       return NotFound(message);
     case grpc::StatusCode::ALREADY_EXISTS:

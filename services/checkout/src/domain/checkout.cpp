@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <cctype>
 #include <map>
 
 #include "domain/page_token.h"
@@ -224,7 +223,6 @@ class StageReport {
 }  // namespace
 
 void Checkout::Drive(Order& order, const Card* card) {
-  const bool ended_before = IsTerminal(order.status);
   try {
     while (!IsTerminal(order.status)) {
       StageReport report(observer_, order);
@@ -255,9 +253,7 @@ void Checkout::Drive(Order& order, const Card* card) {
       // out so recovery tries again later.
       if (order.status == before && order.failure == Failure::kNone) return Record(order);
     }
-    // The save that ended the saga gave the lease back; an order that had ended before this run
-    // (recovery raced a runner that finished it) gives it back here.
-    if (ended_before) orders_.ReleaseLease(order);
+    // The save that ended the saga gave the lease back (OrderRepository::Save).
   } catch (const Unavailable&) {
     // The order store itself is unreachable: recovery resumes from the last saved step.
   } catch (const LeaseLost&) {

@@ -107,10 +107,6 @@ class InMemoryOrders : public OrderRepository {
     }
     history.push_back(order);
   }
-  void ReleaseLease(const Order& order) override {
-    ++releases;
-    if (orders[order.id].lease_token == order.lease_token) leased[order.id] = false;
-  }
   std::optional<Order> Get(const std::string& id) override {
     auto it = orders.find(id);
     if (it == orders.end()) return std::nullopt;
@@ -146,7 +142,6 @@ class InMemoryOrders : public OrderRepository {
 
   std::map<std::string, Order> orders;
   std::map<std::string, bool> leased;
-  int releases = 0;  // ReleaseLease calls
   std::vector<Order> history;
   std::vector<std::pair<std::string, OrderEvent>> published;  // (order id, event), in save order
   std::optional<OrderFilter> last_filter;

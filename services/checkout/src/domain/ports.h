@@ -193,9 +193,6 @@ class OrderRepository {
   // Touches nothing else, so it never undoes what events changed meanwhile.
   virtual void RecordRefund(const std::string& order_id, PaymentStatus payment_status, bool fully_refunded,
                             const std::string& note) = 0;
-  // Gives the lease back (the saga reached a state nobody needs to drive), unless it was taken
-  // over meanwhile.
-  virtual void ReleaseLease(const Order& order) = 0;
   virtual std::optional<Order> Get(const std::string& order_id) = 0;
   virtual std::optional<Order> FindByIdempotencyKey(const std::string& customer_id, const std::string& key) = 0;
   // True when some runner holds the order's lease now.

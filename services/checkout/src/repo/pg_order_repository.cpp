@@ -272,13 +272,6 @@ void PgOrderRepository::RecordRefund(const std::string& order_id, domain::Paymen
   });
 }
 
-void PgOrderRepository::ReleaseLease(const Order& order) {
-  db::WithReadOnly(pool_, [&](pqxx::nontransaction& txn) {
-    db::Exec(txn, "UPDATE orders SET lease_until = NULL WHERE id = $1::uuid AND lease_token = $2", order.id,
-                  order.lease_token);
-  });
-}
-
 std::optional<Order> PgOrderRepository::Get(const std::string& order_id) {
   if (!types::IsUuid(order_id)) return std::nullopt;  // no such order, rather than a SQL error
   return db::WithTransaction(pool_, [&](pqxx::work& txn) {

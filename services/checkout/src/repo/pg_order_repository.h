@@ -12,7 +12,6 @@ class PgOrderRepository final : public domain::OrderRepository {
 
   std::string Create(const domain::Order& order, std::chrono::milliseconds lease) override;
   void Save(const domain::Order& order, std::chrono::milliseconds lease) override;
-  void ReleaseLease(const domain::Order& order) override;
   std::optional<domain::Order> BeginCancel(const std::string& order_id, const std::string& reason,
                                            std::chrono::milliseconds lease) override;
   void RecordRefund(const std::string& order_id, domain::PaymentStatus payment_status, bool fully_refunded,
