@@ -17,12 +17,23 @@
 #include <vector>
 
 #include "shared/background/periodic_task.h"
+#include "shared/config/service_settings.h"
 #include "shared/db/migrations.h"
 #include "shared/db/pool.h"
 #include "shared/events/service_events.h"
 #include "shared/rpc/server.h"
 
 namespace storefront::service {
+
+// The gRPC server every service runs from its common settings: its address, its certificate
+// (null: plaintext, tests), the callers it grants, reflection when asked for.
+rpc::ServerOptions ServerOptionsFor(const config::ServiceSettings& settings, std::shared_ptr<const rpc::Tls> tls,
+                                    std::vector<rpc::Grant> callers);
+// Its event machinery from the same settings: `name` is its schema (outbox, inbox), its consumer
+// group and its relay's client id; it consumes `consumes` and, unless `publishes` is false, relays
+// its outbox.
+events::ServiceEventsOptions EventsOptionsFor(const config::ServiceSettings& settings, std::string name,
+                                              std::vector<std::string> consumes, bool publishes = true);
 
 struct HostParts {
   std::string schema;                     // the service's schema: where migrations are applied

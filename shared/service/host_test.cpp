@@ -16,6 +16,29 @@ namespace storefront::service {
 namespace {
 
 using namespace std::chrono_literals;
+
+TEST(ServiceOptionsTest, TheServerAndTheEventsComeFromTheCommonSettings) {
+  config::ServiceSettings settings;
+  settings.grpc_address = "127.0.0.1:30051";
+  settings.grpc_reflection = true;
+  settings.kafka_bootstrap_servers = "127.0.0.1:29092";
+  settings.kafka_group_instance_id = "cart-0";
+  const std::vector<rpc::Grant> callers = {{"gateway", "storefront.cart.v1.CartService", {"*"}}};
+  const auto server = ServerOptionsFor(settings, nullptr, callers);
+  EXPECT_EQ(server.listen_address, "127.0.0.1:30051");
+  EXPECT_TRUE(server.reflection);
+  ASSERT_EQ(server.callers.size(), 1u);
+  EXPECT_EQ(server.callers[0].caller, "gateway");
+
+  const auto events = EventsOptionsFor(settings, "cart", {"storefront.checkout.order.v1"}, /*publishes=*/false);
+  EXPECT_EQ(events.bootstrap_servers, "127.0.0.1:29092");
+  EXPECT_EQ(events.schema, "cart");
+  EXPECT_EQ(events.name, "cart");
+  EXPECT_FALSE(events.publishes);
+  EXPECT_EQ(events.consumes, (std::vector<std::string>{"storefront.checkout.order.v1"}));
+  EXPECT_EQ(events.group_instance_id, "cart-0");
+  EXPECT_TRUE(EventsOptionsFor(settings, "catalog", {}).publishes);
+}
 using storefront::testing::SharedPostgres;
 
 // A service with nothing of its own: one migration, no API, events without Kafka, one task.

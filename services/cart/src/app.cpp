@@ -48,18 +48,9 @@ App::App(Config config)
                                                          .guards = &guards_})),
       carts_(repository_, catalog_),
       api_(carts_),
-      server_({.listen_address = config_.grpc_address,
-               .tls = tls_,
-               .callers = kCallers,
-               .reflection = config_.grpc_reflection}),
+      server_(service::ServerOptionsFor(config_, tls_, kCallers)),
       order_events_(catalog_),
-      events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
-                      .tls = config_.kafka_tls,
-                      .schema = "cart",
-                      .name = "cart",
-                      .publishes = false,
-                      .consumes = {std::string(events::kOrderTopic)},
-                      .group_instance_id = config_.kafka_group_instance_id}),
+      events_(pool_, service::EventsOptionsFor(config_, "cart", {std::string(events::kOrderTopic)}, /*publishes=*/false)),
       host_({.schema = "cart", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
   if (auto* consumer = events_.consumer()) order_events_.RegisterOn(*consumer);

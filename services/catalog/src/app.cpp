@@ -37,16 +37,9 @@ App::App(Config config)
       repository_(pool_),
       catalog_(repository_),
       api_(catalog_),
-      server_({.listen_address = config_.grpc_address,
-               .tls = tls_,
-               .callers = kCallers,
-               .reflection = config_.grpc_reflection}),
+      server_(service::ServerOptionsFor(config_, tls_, kCallers)),
       // The catalog publishes its product events and consumes none.
-      events_(pool_, {.bootstrap_servers = config_.kafka_bootstrap_servers,
-                      .tls = config_.kafka_tls,
-                      .schema = "catalog",
-                      .name = "catalog",
-                      .consumes = {}}),
+      events_(pool_, service::EventsOptionsFor(config_, "catalog", {})),
       host_({.schema = "catalog", .migrations = AllMigrations(), .pool = pool_, .server = server_, .events = events_}) {
   server_.AddService(&api_);
 }
